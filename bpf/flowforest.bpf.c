@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * flowforest's BPF side: maps, clock and storage glue, and one packet
+ * pipeline behind thin per-hook adapters (XDP, TC, socket filter). Parsing,
+ * flow update, features and the forest walk come from the shared headers in
+ * include/flowforest/, which user space runs too.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flowforest/parse.h"
+#include "flowforest/flow.h"
+#include "flowforest/features.h"
+#include "flowforest/model.h"
+#include "flowforest/events.h"
+
+/* Where the parser reads bytes from. */
+enum ff_src_kind {
+	FF_SRC_XDP = 0,	/* direct packet access */
+	FF_SRC_SKB = 1,	/* bpf_skb_load_bytes: TC and socket filters */
+};
+
+static __always_inline int ff_load(void *src, const int kind, __u32 off,
+				   void *dst, __u32 len)
+{
+	if (kind == FF_SRC_XDP) {
+		struct xdp_md *x = src;
+		void *data = (void *)(long)x->data;
+		void *end = (void *)(long)x->data_end;
+
+		/* Bound the offset so the verifier can track data + off. */
+		if (off > FF_MAX_L4_OFF + FF_MAX_L3_OFF)
+			return -1;
+		if (data + off + len > end)
+			return -1;
+		__builtin_memcpy(dst, data + off, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(src, off, dst, len) ? -1 : 0;
+}
+
+/* ---- configuration, fixed at load time ---------------------------------- */
+
+const volatile struct ff_config ff_cfg = FF_CONFIG_DEFAULT;
+/* 1: take the clock from ff_clock (replay of a capture) instead of the
+ * kernel's monotonic clock. */
+const volatile __u8 ff_replay_clock = 0;
+
+/* ---- maps ---------------------------------------------------------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);	/* set by the loader (--flows) */
+	__type(key, struct ff_flow_key);
+	__type(value, struct ff_flow);
+} ff_flows SEC(".maps");
+
+/* A zeroed flow, the initial value of every new entry (too large for the
+ * stack). Never written. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_flow);
+} ff_zero_flow SEC(".maps");
+
+/* Two model slots: nodes of slot s live at [s * FF_MAX_NODES, ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * FF_MAX_NODES);
+	__type(key, __u32);
+	__type(value, struct ff_node);
+} ff_nodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct ff_model_meta);
+} ff_meta SEC(".maps");
+
+/* Entry 0: the active model slot (0 or 1). Flipping it is the swap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ff_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_features);
+} ff_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_counters);
+} ff_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} ff_events SEC(".maps");
+
+/* Replay clock in nanoseconds, written by user space before each packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ff_clock SEC(".maps");
+
+/* Test-only inference: a feature vector in, a verdict out (ff_infer). */
+struct ff_infer_result {
+	__u32 cls;
+	__u32 score;
+	__u32 errors;
+	__u32 n_trees;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_features);
+} ff_infer_in SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_infer_result);
+} ff_infer_out SEC(".maps");
+
+/* ---- forest walk glue ---------------------------------------------------- */
+
+/* w->user holds the model slot. */
+static __always_inline const struct ff_node *ff_walk_node(struct ff_walk *w,
+							  __u32 idx)
+{
+	__u32 key;
+
+	if (idx >= FF_MAX_NODES)
+		return NULL;
+	key = (__u32)(w->user & 1) * FF_MAX_NODES + idx;
+	return bpf_map_lookup_elem(&ff_nodes, &key);
+}
+
+static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
+					__u32 *root)
+{
+	__u32 slot = w->user & 1;
+	struct ff_model_meta *m = bpf_map_lookup_elem(&ff_meta, &slot);
+
+	if (!m || tree >= FF_MAX_TREES)
+		return -1;
+	*root = m->roots[tree];
+	return 0;
+}
+
+static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
+					   __u64 *val)
+{
+	__u32 zero = 0;
+	struct ff_features *fv = bpf_map_lookup_elem(&ff_scratch, &zero);
+
+	if (!fv || fid >= FF_MAX_FEATURES)
+		return -1;
+	*val = fv->v[fid];
+	return 0;
+}
+
+static long ff_walk_cb(__u32 i, void *ctx)
+{
+	return ff_walk_step(ctx);
+}
+
+/* A global function, so the winning class comes back as one unknown scalar
+ * and the verifier does not follow every branch of the vote count. */
+__noinline int ff_vote(const struct ff_walk *w, __u32 n_classes, __u32 *score)
+{
+	if (!w || !score)
+		return 0;
+	return ff_walk_result(w, n_classes, score);
+}
+
+/* Run the active model on the feature vector in ff_scratch. Returns 0 and
+ * the verdict, or -1 when no model is loaded. */
+static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
+					__u32 *action, __u32 *gen,
+					__u32 *errors)
+{
+	struct ff_model_meta *m;
+	struct ff_walk w;
+	__u32 zero = 0, slot, *active;
+
+	active = bpf_map_lookup_elem(&ff_active, &zero);
+	if (!active)
+		return -1;
+	slot = *active & 1;
+	m = bpf_map_lookup_elem(&ff_meta, &slot);
+	if (!m || m->n_trees == 0)
+		return -1;
+
+	ff_walk_init(&w, m->n_trees, m->n_nodes);
+	w.user = slot;
+	bpf_loop(FF_WALK_MAX_STEPS, ff_walk_cb, &w, 0);
+	*cls = ff_vote(&w, m->n_classes, score);
+	*action = m->actions[*cls & (FF_MAX_CLASSES - 1)];
+	*gen = m->generation;
+	*errors = w.errors;
+	return 0;
+}
+
+/* `id` is always a constant FF_C_* at the call sites. */
+static __always_inline void ff_count(struct ff_counters *cnt, const __u32 id)
+{
+	cnt->c[id]++;
+}
+
+static __always_inline __u64 ff_now_us(void)
+{
+	if (ff_replay_clock) {
+		__u32 zero = 0;
+		__u64 *ns = bpf_map_lookup_elem(&ff_clock, &zero);
+
+		return ns ? *ns / 1000 : 0;
+	}
+	return bpf_ktime_get_ns() / 1000;
+}
+
+static __always_inline void ff_emit(struct ff_counters *cnt,
+				    const struct ff_flow *f,
+				    const struct ff_flow_key *key, __u16 prev,
+				    __u64 now_us)
+{
+	struct ff_event *e = bpf_ringbuf_reserve(&ff_events, sizeof(*e), 0);
+
+	if (!e) {
+		ff_count(cnt, FF_C_EVENTS_LOST);
+		return;
+	}
+	e->ts_us = now_us;
+	e->first_us = f->first_us;
+	e->last_us = f->last_us;
+	e->pkts = ff_flow_pkts(f);
+	e->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->cls = f->cls;
+	e->prev_cls = prev;
+	e->score = f->score;
+	e->type = prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED;
+	e->action = f->action;
+	e->initiator_is_b = f->initiator_is_b;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->model_gen = f->model_gen;
+	bpf_ringbuf_submit(e, 0);
+	ff_count(cnt, FF_C_EVENTS);
+}
+
+/*
+ * The pipeline is cut into global functions (not static, not inlined). The
+ * verifier checks each one once, on its own, instead of once for every path
+ * through the parser that reaches it; this keeps verification small and
+ * independent of the model.
+ */
+
+/* Features of `f`, the model's verdict cached in `f`, an event on change. */
+__noinline int ff_classify(struct ff_flow *f, const struct ff_flow_key *key,
+			   __u64 now_us)
+{
+	__u32 zero = 0, cls, score, action, gen, errors;
+	struct ff_counters *cnt;
+	struct ff_features *fv;
+	__u16 prev;
+
+	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
+	if (!f || !key || !cnt || !fv)
+		return -1;
+	ff_features_compute(f, fv);
+	if (ff_run_model(&cls, &score, &action, &gen, &errors))
+		return -1;
+
+	prev = f->cls;
+	ff_count(cnt, FF_C_CLASSIFICATIONS);
+	if (errors)
+		cnt->c[FF_C_WALK_ERRORS] += errors;
+	f->cls = cls;
+	f->score = score;
+	f->action = action < FF_ACT__MAX ? action : FF_ACT_PASS;
+	f->decided_pkts = ff_flow_pkts(f);
+	f->decided_us = now_us;
+	f->model_gen = gen;
+	if (prev != cls)
+		ff_emit(cnt, f, key, prev, now_us);
+	return 0;
+}
+
+/* Everything after parsing: flow lookup or creation, update, checkpoint,
+ * cached verdict. Returns the enum ff_action to apply. */
+__noinline int ff_track(const struct ff_pkt *pkt)
+{
+	struct ff_counters *cnt;
+	struct ff_flow_key key;
+	struct ff_flow *f;
+	__u32 zero = 0;
+	__u64 now_us;
+	int from_b, action;
+
+	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+	if (!pkt || !cnt)
+		return FF_ACT_PASS;
+	if (pkt->frag == FF_FRAG_LATER)
+		ff_count(cnt, FF_C_FRAG_LATER);
+
+	from_b = ff_flow_key_make(pkt, &key);
+	now_us = ff_now_us();
+
+	f = bpf_map_lookup_elem(&ff_flows, &key);
+	if (!f) {
+		struct ff_flow *init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
+
+		if (!init)
+			return FF_ACT_PASS;
+		if (bpf_map_update_elem(&ff_flows, &key, init, BPF_NOEXIST) == 0)
+			ff_count(cnt, FF_C_FLOWS_CREATED);
+		f = bpf_map_lookup_elem(&ff_flows, &key);
+		if (!f) {
+			ff_count(cnt, FF_C_FLOW_ALLOC_FAIL);
+			return FF_ACT_PASS;
+		}
+	}
+
+	if (ff_flow_update(f, pkt, from_b, now_us,
+			   (const struct ff_config *)&ff_cfg))
+		ff_classify(f, &key, now_us);
+
+	if (f->cls == FF_CLASS_NONE) {
+		cnt->unclassified_pkts++;
+		return FF_ACT_PASS;
+	}
+	cnt->class_pkts[f->cls & (FF_MAX_CLASSES - 1)]++;
+	action = f->action;
+	if (action == FF_ACT_DROP)
+		ff_count(cnt, FF_C_DROPPED);
+	else if (action == FF_ACT_ALERT)
+		ff_count(cnt, FF_C_ALERTED);
+	return action;
+}
+
+/* Count the frame and its parse result; 0 when the frame is ours to track. */
+static __always_inline int ff_account(int r, __u32 wire_len)
+{
+	__u32 zero = 0;
+	struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+
+	if (!cnt)
+		return -1;
+	cnt->c[FF_C_PACKETS]++;
+	cnt->c[FF_C_BYTES] += wire_len;
+	switch (r) {
+	case FF_PARSE_OK:
+		return 0;
+	case FF_PARSE_NOT_IP:
+		cnt->c[FF_C_NOT_IP]++;
+		break;
+	case FF_PARSE_TRUNCATED:
+		cnt->c[FF_C_TRUNCATED]++;
+		break;
+	case FF_PARSE_UNSUPPORTED:
+		cnt->c[FF_C_UNSUPPORTED]++;
+		break;
+	default:
+		cnt->c[FF_C_MALFORMED]++;
+		break;
+	}
+	return -1;
+}
+
+__noinline int ff_parse_xdp(struct xdp_md *ctx, struct ff_pkt *p)
+{
+	if (!ctx || !p)
+		return FF_PARSE_MALFORMED;
+	return ff_parse(ctx, FF_SRC_XDP, p);
+}
+
+__noinline int ff_parse_skb(struct __sk_buff *skb, struct ff_pkt *p)
+{
+	if (!skb || !p)
+		return FF_PARSE_MALFORMED;
+	return ff_parse(skb, FF_SRC_SKB, p);
+}
+
+/* ---- hooks --------------------------------------------------------------- */
+
+SEC("xdp")
+int ff_xdp(struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data;
+
+	struct ff_pkt pkt = {};
+
+	if (ff_account(ff_parse_xdp(ctx, &pkt), len))
+		return XDP_PASS;
+	return ff_track(&pkt) == FF_ACT_DROP ? XDP_DROP : XDP_PASS;
+}
+
+SEC("tc")
+int ff_tc(struct __sk_buff *skb)
+{
+	struct ff_pkt pkt = {};
+
+	if (ff_account(ff_parse_skb(skb, &pkt), skb->len))
+		return TC_ACT_OK;
+	return ff_track(&pkt) == FF_ACT_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* Socket filter: decides only what the raw socket it is attached to sees
+ * (0 = the socket does not get the packet); the host's traffic is never
+ * affected. Monitoring mode. */
+SEC("socket")
+int ff_socket(struct __sk_buff *skb)
+{
+	struct ff_pkt pkt = {};
+
+	if (ff_account(ff_parse_skb(skb, &pkt), skb->len))
+		return skb->len;
+	return ff_track(&pkt) == FF_ACT_DROP ? 0 : skb->len;
+}
+
+/* Test entry: classify the vector in ff_infer_in with the active model. */
+SEC("xdp")
+int ff_infer(struct xdp_md *ctx)
+{
+	struct ff_features *in, *fv;
+	struct ff_infer_result *out;
+	__u32 zero = 0, cls = 0, score = 0, action = 0, gen = 0, errors = 0;
+
+	in = bpf_map_lookup_elem(&ff_infer_in, &zero);
+	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
+	out = bpf_map_lookup_elem(&ff_infer_out, &zero);
+	if (!in || !fv || !out)
+		return XDP_ABORTED;
+	__builtin_memcpy(fv, in, sizeof(*fv));
+	if (ff_run_model(&cls, &score, &action, &gen, &errors)) {
+		out->n_trees = 0;
+		return XDP_PASS;
+	}
+	out->cls = cls;
+	out->score = score;
+	out->errors = errors;
+	out->n_trees = 1;
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

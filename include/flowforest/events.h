@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Records the kernel hands to user space: ring-buffer events and per-CPU
+ * counters. Fixed-width fields only, no pointers. */
+#ifndef FLOWFOREST_EVENTS_H
+#define FLOWFOREST_EVENTS_H
+
+#include "common.h"
+#include "flow.h"
+#include "model.h"
+#include "parse.h"
+
+enum ff_event_type {
+	FF_EV_CLASSIFIED = 1,	/* a flow's first verdict */
+	FF_EV_CHANGED = 2,	/* a later checkpoint changed the class */
+};
+
+struct ff_event {
+	__u64 ts_us;		/* clock of the packet that decided */
+	__u64 first_us;
+	__u64 last_us;
+	__u64 pkts;
+	__u64 bytes;		/* wire bytes, both directions */
+	struct ff_flow_key key;
+	__u16 cls;
+	__u16 prev_cls;		/* FF_CLASS_NONE for FF_EV_CLASSIFIED */
+	__u16 score;		/* permille */
+	__u8 type;		/* enum ff_event_type */
+	__u8 action;		/* enum ff_action */
+	__u8 initiator_is_b;
+	__u8 pad[3];
+	__u32 model_gen;
+};
+
+/* Counter indices of the per-CPU counter array (one __u64 each). */
+#define FF_COUNTERS(X)                                                        \
+	X(PACKETS, "packets")                                                 \
+	X(BYTES, "bytes")                                                     \
+	X(NOT_IP, "not_ip")                                                   \
+	X(TRUNCATED, "truncated")                                             \
+	X(MALFORMED, "malformed")                                             \
+	X(UNSUPPORTED, "unsupported")                                         \
+	X(FRAG_LATER, "frag_later")                                           \
+	X(FLOWS_CREATED, "flows_created")                                     \
+	X(FLOW_ALLOC_FAIL, "flow_alloc_fail")                                 \
+	X(CLASSIFICATIONS, "classifications")                                 \
+	X(WALK_ERRORS, "walk_errors")                                         \
+	X(EVENTS, "events")                                                   \
+	X(EVENTS_LOST, "events_lost")                                         \
+	X(DROPPED, "dropped")                                                 \
+	X(ALERTED, "alerted")
+
+enum ff_counter_id {
+#define FF_X_CNT(id, name) FF_C_##id,
+	FF_COUNTERS(FF_X_CNT)
+#undef FF_X_CNT
+	FF_C__FIXED,
+};
+
+struct ff_counters {
+	__u64 c[FF_C__FIXED];
+	__u64 class_pkts[FF_MAX_CLASSES];	/* packets by cached verdict */
+	__u64 unclassified_pkts;
+};
+
+#endif /* FLOWFOREST_EVENTS_H */

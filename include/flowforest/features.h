@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The feature table: every feature is defined exactly once, here, as one
+ * FF_FEATURES row:
+ *
+ *   X(ID, "name", "CICFlowMeter column" or "", unit, direction,
+ *     expression over `const struct ff_flow *f`, "note")
+ *
+ * From it come the feature enum, the name/unit tables that the model loader,
+ * the extractor's CSV header and docs/features.md use, and ff_features_compute(),
+ * which the BPF programs run at checkpoints and the extractor runs on the
+ * same state. All values are unsigned 64-bit integers in the declared unit;
+ * means and rates are floored, standard deviations are floor(sqrt(variance))
+ * with an exact integer square root, and the variance is computed as
+ * floor(sum_sq / n) - floor(sum / n)^2 (clamped at 0). A model's thresholds
+ * are integers in the same units, compared with `value <= threshold`.
+ */
+#ifndef FLOWFOREST_FEATURES_H
+#define FLOWFOREST_FEATURES_H
+
+#include "common.h"
+#include "flow.h"
+
+enum ff_unit {
+	FF_UNIT_COUNT,		/* packets or flags */
+	FF_UNIT_BYTES,
+	FF_UNIT_BYTES2,		/* bytes squared (variance) */
+	FF_UNIT_USEC,
+	FF_UNIT_PER_SEC,	/* packets per second */
+	FF_UNIT_BYTES_PER_SEC,
+	FF_UNIT_RATIO,		/* dimensionless, floored */
+	FF_UNIT_ID,		/* port, protocol, ICMP type or code */
+	FF_UNIT__MAX,
+};
+
+static __always_inline __u64 ff_mean(__u64 sum, __u64 n)
+{
+	return ff_div(sum, n);
+}
+
+static __always_inline __u64 ff_var(__u64 sum, __u64 sq, __u64 n)
+{
+	__u64 m = ff_div(sum, n), m2 = ff_sat_sq(m), q = ff_div(sq, n);
+
+	return q > m2 ? q - m2 : 0;
+}
+
+static __always_inline __u64 ff_std(__u64 sum, __u64 sq, __u64 n)
+{
+	return ff_isqrt(ff_var(sum, sq, n));
+}
+
+/* Per-second rate of `count` over `dur_us`; 0 for a zero duration. */
+static __always_inline __u64 ff_rate(__u64 count, __u64 dur_us)
+{
+	if (count > (~0ULL) / 1000000ULL)
+		return ff_div(count, dur_us) * 1000000ULL;
+	return ff_div(count * 1000000ULL, dur_us);
+}
+
+static __always_inline __u64 ff_dir_iat_n(const struct ff_dir_stats *d)
+{
+	return d->pkts > 1 ? d->pkts - 1 : 0;
+}
+
+static __always_inline __u64 ff_iat_min0(__u64 v)
+{
+	return v == ~0ULL ? 0 : v;
+}
+
+static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
+{
+	if (f->dir[0].pkts == 0)
+		return f->dir[1].len_min;
+	if (f->dir[1].pkts == 0)
+		return f->dir[0].len_min;
+	return ff_min64(f->dir[0].len_min, f->dir[1].len_min);
+}
+
+#define FF_FWD (&f->dir[FF_DIR_FWD])
+#define FF_BWD (&f->dir[FF_DIR_BWD])
+#define FF_NPKT (ff_flow_pkts(f))
+#define FF_DUR (f->last_us - f->first_us)
+#define FF_LEN_SUM (FF_FWD->len_sum + FF_BWD->len_sum)
+#define FF_LEN_SQ (FF_FWD->len_sq + FF_BWD->len_sq)
+#define FF_FLOW_IAT_N (FF_NPKT > 1 ? FF_NPKT - 1 : 0)
+
+#define FF_FEATURES(X)                                                                  \
+	X(DST_PORT, "dst_port", "Dst Port", FF_UNIT_ID, "flow",                             \
+	  f->resp_port, "responder's port: the destination port of the first packet")     \
+	X(PROTOCOL, "protocol", "Protocol", FF_UNIT_ID, "flow", f->proto,                   \
+	  "IP protocol after IPv6 extension headers")                                      \
+	X(FLOW_DURATION, "flow_duration", "Flow Duration", FF_UNIT_USEC, "flow", FF_DUR,    \
+	  "last packet time minus first packet time")                                      \
+	X(FWD_PKTS, "fwd_pkts", "Total Fwd Packet", FF_UNIT_COUNT, "fwd", FF_FWD->pkts, "") \
+	X(BWD_PKTS, "bwd_pkts", "Total Bwd packets", FF_UNIT_COUNT, "bwd", FF_BWD->pkts, "") \
+	X(FWD_BYTES, "fwd_bytes", "Total Length of Fwd Packet", FF_UNIT_BYTES, "fwd",       \
+	  FF_FWD->len_sum, "sum of L4 payload lengths")                                    \
+	X(BWD_BYTES, "bwd_bytes", "Total Length of Bwd Packet", FF_UNIT_BYTES, "bwd",       \
+	  FF_BWD->len_sum, "sum of L4 payload lengths")                                    \
+	X(FWD_LEN_MAX, "fwd_len_max", "Fwd Packet Length Max", FF_UNIT_BYTES, "fwd",        \
+	  FF_FWD->len_max, "payload length")                                               \
+	X(FWD_LEN_MIN, "fwd_len_min", "Fwd Packet Length Min", FF_UNIT_BYTES, "fwd",        \
+	  FF_FWD->len_min, "payload length")                                               \
+	X(FWD_LEN_MEAN, "fwd_len_mean", "Fwd Packet Length Mean", FF_UNIT_BYTES, "fwd",     \
+	  ff_mean(FF_FWD->len_sum, FF_FWD->pkts), "floored")                               \
+	X(FWD_LEN_STD, "fwd_len_std", "Fwd Packet Length Std", FF_UNIT_BYTES, "fwd",        \
+	  ff_std(FF_FWD->len_sum, FF_FWD->len_sq, FF_FWD->pkts),                           \
+	  "population std, integer sqrt")                                                  \
+	X(BWD_LEN_MAX, "bwd_len_max", "Bwd Packet Length Max", FF_UNIT_BYTES, "bwd",        \
+	  FF_BWD->len_max, "payload length")                                               \
+	X(BWD_LEN_MIN, "bwd_len_min", "Bwd Packet Length Min", FF_UNIT_BYTES, "bwd",        \
+	  FF_BWD->len_min, "payload length")                                               \
+	X(BWD_LEN_MEAN, "bwd_len_mean", "Bwd Packet Length Mean", FF_UNIT_BYTES, "bwd",     \
+	  ff_mean(FF_BWD->len_sum, FF_BWD->pkts), "floored")                               \
+	X(BWD_LEN_STD, "bwd_len_std", "Bwd Packet Length Std", FF_UNIT_BYTES, "bwd",        \
+	  ff_std(FF_BWD->len_sum, FF_BWD->len_sq, FF_BWD->pkts),                           \
+	  "population std, integer sqrt")                                                  \
+	X(FLOW_BYTES_PER_S, "flow_bytes_per_s", "Flow Bytes/s", FF_UNIT_BYTES_PER_SEC,      \
+	  "flow", ff_rate(FF_LEN_SUM, FF_DUR), "payload bytes per second; 0 if duration 0") \
+	X(FLOW_PKTS_PER_S, "flow_pkts_per_s", "Flow Packets/s", FF_UNIT_PER_SEC, "flow",    \
+	  ff_rate(FF_NPKT, FF_DUR), "0 if duration 0")                                     \
+	X(FLOW_IAT_MEAN, "flow_iat_mean", "Flow IAT Mean", FF_UNIT_USEC, "flow",            \
+	  ff_mean(f->iat_sum, FF_FLOW_IAT_N), "")                                          \
+	X(FLOW_IAT_STD, "flow_iat_std", "Flow IAT Std", FF_UNIT_USEC, "flow",               \
+	  ff_std(f->iat_sum, f->iat_sq, FF_FLOW_IAT_N), "")                                \
+	X(FLOW_IAT_MAX, "flow_iat_max", "Flow IAT Max", FF_UNIT_USEC, "flow",               \
+	  f->iat_max, "")                                                                  \
+	X(FLOW_IAT_MIN, "flow_iat_min", "Flow IAT Min", FF_UNIT_USEC, "flow",               \
+	  ff_iat_min0(f->iat_min), "0 until two packets")                                  \
+	X(FWD_IAT_TOTAL, "fwd_iat_total", "Fwd IAT Total", FF_UNIT_USEC, "fwd",             \
+	  FF_FWD->iat_sum, "")                                                             \
+	X(FWD_IAT_MEAN, "fwd_iat_mean", "Fwd IAT Mean", FF_UNIT_USEC, "fwd",                \
+	  ff_mean(FF_FWD->iat_sum, ff_dir_iat_n(FF_FWD)), "")                              \
+	X(FWD_IAT_STD, "fwd_iat_std", "Fwd IAT Std", FF_UNIT_USEC, "fwd",                   \
+	  ff_std(FF_FWD->iat_sum, FF_FWD->iat_sq, ff_dir_iat_n(FF_FWD)), "")               \
+	X(FWD_IAT_MAX, "fwd_iat_max", "Fwd IAT Max", FF_UNIT_USEC, "fwd",                   \
+	  FF_FWD->iat_max, "")                                                             \
+	X(FWD_IAT_MIN, "fwd_iat_min", "Fwd IAT Min", FF_UNIT_USEC, "fwd",                   \
+	  ff_iat_min0(FF_FWD->iat_min), "0 until two packets")                             \
+	X(BWD_IAT_TOTAL, "bwd_iat_total", "Bwd IAT Total", FF_UNIT_USEC, "bwd",             \
+	  FF_BWD->iat_sum, "")                                                             \
+	X(BWD_IAT_MEAN, "bwd_iat_mean", "Bwd IAT Mean", FF_UNIT_USEC, "bwd",                \
+	  ff_mean(FF_BWD->iat_sum, ff_dir_iat_n(FF_BWD)), "")                              \
+	X(BWD_IAT_STD, "bwd_iat_std", "Bwd IAT Std", FF_UNIT_USEC, "bwd",                   \
+	  ff_std(FF_BWD->iat_sum, FF_BWD->iat_sq, ff_dir_iat_n(FF_BWD)), "")               \
+	X(BWD_IAT_MAX, "bwd_iat_max", "Bwd IAT Max", FF_UNIT_USEC, "bwd",                   \
+	  FF_BWD->iat_max, "")                                                             \
+	X(BWD_IAT_MIN, "bwd_iat_min", "Bwd IAT Min", FF_UNIT_USEC, "bwd",                   \
+	  ff_iat_min0(FF_BWD->iat_min), "0 until two packets")                             \
+	X(FWD_PSH_FLAGS, "fwd_psh_flags", "Fwd PSH Flags", FF_UNIT_COUNT, "fwd",            \
+	  FF_FWD->psh, "packets with PSH")                                                 \
+	X(BWD_PSH_FLAGS, "bwd_psh_flags", "Bwd PSH Flags", FF_UNIT_COUNT, "bwd",            \
+	  FF_BWD->psh, "packets with PSH")                                                 \
+	X(FWD_URG_FLAGS, "fwd_urg_flags", "Fwd URG Flags", FF_UNIT_COUNT, "fwd",            \
+	  FF_FWD->urg, "packets with URG")                                                 \
+	X(BWD_URG_FLAGS, "bwd_urg_flags", "Bwd URG Flags", FF_UNIT_COUNT, "bwd",            \
+	  FF_BWD->urg, "packets with URG")                                                 \
+	X(FWD_RST_FLAGS, "fwd_rst_flags", "Fwd RST Flags", FF_UNIT_COUNT, "fwd",            \
+	  FF_FWD->rst, "packets with RST")                                                 \
+	X(BWD_RST_FLAGS, "bwd_rst_flags", "Bwd RST Flags", FF_UNIT_COUNT, "bwd",            \
+	  FF_BWD->rst, "packets with RST")                                                 \
+	X(FWD_HDR_LEN, "fwd_hdr_len", "Fwd Header Length", FF_UNIT_BYTES, "fwd",            \
+	  FF_FWD->hdr_sum, "sum of IP + L4 header bytes")                                  \
+	X(BWD_HDR_LEN, "bwd_hdr_len", "Bwd Header Length", FF_UNIT_BYTES, "bwd",            \
+	  FF_BWD->hdr_sum, "sum of IP + L4 header bytes")                                  \
+	X(FWD_PKTS_PER_S, "fwd_pkts_per_s", "Fwd Packets/s", FF_UNIT_PER_SEC, "fwd",        \
+	  ff_rate(FF_FWD->pkts, FF_DUR), "over the flow's duration")                      \
+	X(BWD_PKTS_PER_S, "bwd_pkts_per_s", "Bwd Packets/s", FF_UNIT_PER_SEC, "bwd",        \
+	  ff_rate(FF_BWD->pkts, FF_DUR), "over the flow's duration")                      \
+	X(PKT_LEN_MIN, "pkt_len_min", "Packet Length Min", FF_UNIT_BYTES, "both",           \
+	  ff_len_min_all(f), "payload length")                                             \
+	X(PKT_LEN_MAX, "pkt_len_max", "Packet Length Max", FF_UNIT_BYTES, "both",           \
+	  ff_max64(FF_FWD->len_max, FF_BWD->len_max), "payload length")                    \
+	X(PKT_LEN_MEAN, "pkt_len_mean", "Packet Length Mean", FF_UNIT_BYTES, "both",        \
+	  ff_mean(FF_LEN_SUM, FF_NPKT), "floored")                                         \
+	X(PKT_LEN_STD, "pkt_len_std", "Packet Length Std", FF_UNIT_BYTES, "both",           \
+	  ff_std(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT), "population std, integer sqrt")          \
+	X(PKT_LEN_VAR, "pkt_len_var", "Packet Length Variance", FF_UNIT_BYTES2, "both",     \
+	  ff_var(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT), "population variance")                   \
+	X(FIN_COUNT, "fin_count", "FIN Flag Count", FF_UNIT_COUNT, "both", f->flags[0], "") \
+	X(SYN_COUNT, "syn_count", "SYN Flag Count", FF_UNIT_COUNT, "both", f->flags[1], "") \
+	X(RST_COUNT, "rst_count", "RST Flag Count", FF_UNIT_COUNT, "both", f->flags[2], "") \
+	X(PSH_COUNT, "psh_count", "PSH Flag Count", FF_UNIT_COUNT, "both", f->flags[3], "") \
+	X(ACK_COUNT, "ack_count", "ACK Flag Count", FF_UNIT_COUNT, "both", f->flags[4], "") \
+	X(URG_COUNT, "urg_count", "URG Flag Count", FF_UNIT_COUNT, "both", f->flags[5], "") \
+	X(ECE_COUNT, "ece_count", "ECE Flag Count", FF_UNIT_COUNT, "both", f->flags[6], "") \
+	X(CWR_COUNT, "cwr_count", "CWR Flag Count", FF_UNIT_COUNT, "both", f->flags[7], "") \
+	X(DOWN_UP_RATIO, "down_up_ratio", "Down/Up Ratio", FF_UNIT_RATIO, "both",           \
+	  ff_div(FF_BWD->pkts, FF_FWD->pkts), "bwd packets / fwd packets, floored")        \
+	X(AVG_PKT_SIZE, "avg_pkt_size", "Average Packet Size", FF_UNIT_BYTES, "both",       \
+	  ff_mean(FF_LEN_SUM, FF_NPKT), "payload bytes per packet, floored")               \
+	X(FWD_SEG_AVG, "fwd_seg_avg", "Fwd Segment Size Avg", FF_UNIT_BYTES, "fwd",         \
+	  ff_mean(FF_FWD->len_sum, FF_FWD->pkts), "floored")                               \
+	X(BWD_SEG_AVG, "bwd_seg_avg", "Bwd Segment Size Avg", FF_UNIT_BYTES, "bwd",         \
+	  ff_mean(FF_BWD->len_sum, FF_BWD->pkts), "floored")                               \
+	X(FWD_INIT_WIN, "fwd_init_win", "FWD Init Win Bytes", FF_UNIT_BYTES, "fwd",         \
+	  FF_FWD->init_win, "TCP window of the first fwd packet, unscaled; 0 if none")      \
+	X(BWD_INIT_WIN, "bwd_init_win", "Bwd Init Win Bytes", FF_UNIT_BYTES, "bwd",         \
+	  FF_BWD->init_win, "TCP window of the first bwd packet, unscaled; 0 if none")      \
+	X(FWD_ACT_DATA_PKTS, "fwd_act_data_pkts", "Fwd Act Data Pkts", FF_UNIT_COUNT,       \
+	  "fwd", FF_FWD->data_pkts, "fwd packets with payload")                            \
+	X(FWD_SEG_MIN, "fwd_seg_min", "Fwd Seg Size Min", FF_UNIT_BYTES, "fwd",             \
+	  FF_FWD->hdr_min, "smallest IP + L4 header in fwd")                               \
+	X(ICMP_CODE, "icmp_code", "ICMP Code", FF_UNIT_ID, "flow", f->icmp_code,            \
+	  "of the first packet; 0 for non-ICMP")                                           \
+	X(ICMP_TYPE, "icmp_type", "ICMP Type", FF_UNIT_ID, "flow", f->icmp_type,            \
+	  "of the first packet; 0 for non-ICMP")                                           \
+	X(FWD_WIRE_BYTES, "fwd_wire_bytes", "", FF_UNIT_BYTES, "fwd",                       \
+	  FF_FWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")              \
+	X(BWD_WIRE_BYTES, "bwd_wire_bytes", "", FF_UNIT_BYTES, "bwd",                       \
+	  FF_BWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")
+
+enum ff_feature_id {
+#define FF_X_ENUM(id, name, cic, unit, dir, expr, note) FF_F_##id,
+	FF_FEATURES(FF_X_ENUM)
+#undef FF_X_ENUM
+	FF_NUM_FEATURES,
+};
+
+#define FF_MAX_FEATURES 96
+_Static_assert(FF_NUM_FEATURES <= FF_MAX_FEATURES, "feature table too large");
+
+struct ff_features {
+	__u64 v[FF_MAX_FEATURES];
+};
+
+/* Compute every feature of `f` into `out`: the one function both sides run. */
+static __always_inline void ff_features_compute(const struct ff_flow *f,
+						struct ff_features *out)
+{
+#define FF_X_COMPUTE(id, name, cic, unit, dir, expr, note) \
+	out->v[FF_F_##id] = (__u64)(expr);
+	FF_FEATURES(FF_X_COMPUTE)
+#undef FF_X_COMPUTE
+}
+
+#endif /* FLOWFOREST_FEATURES_H */

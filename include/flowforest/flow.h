@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Flow key, flow state and the per-packet update rule, shared by the BPF
+ * programs (state lives in an LRU hash map) and user space (state lives in
+ * the extractor's hash table). The clock is passed in, in microseconds: the
+ * kernel uses bpf_ktime_get_ns() or the replay clock, the extractor uses the
+ * capture's timestamps.
+ *
+ * To grow the state for a new feature: add the field to ff_dir_stats or
+ * ff_flow below, update it in ff_flow_update(), and compute the feature from
+ * it in features.h. Nothing else needs to change on either side.
+ */
+#ifndef FLOWFOREST_FLOW_H
+#define FLOWFOREST_FLOW_H
+
+#include "common.h"
+#include "parse.h"
+
+/* Canonical, bidirectional key: endpoint a is the smaller (address, port)
+ * pair in byte order, b the larger. Comparing the whole endpoint (and not
+ * addresses and ports separately) keeps A:1000->B:80 and A:80->B:1000 apart. */
+struct ff_flow_key {
+	__u8 addr_a[16];
+	__u8 addr_b[16];
+	__u16 port_a;
+	__u16 port_b;
+	__u8 proto;
+	__u8 family;
+	__u8 frag_later;	/* 1 for port-less later-fragment flows */
+	__u8 pad;
+};
+
+#define FF_DIR_FWD 0	/* sent by the initiator */
+#define FF_DIR_BWD 1
+
+/* Statistics of one direction. Lengths are L4 payload bytes, as in
+ * CICFlowMeter; wire_bytes counts whole IP packets. */
+struct ff_dir_stats {
+	__u64 pkts;
+	__u64 wire_bytes;
+	__u64 len_sum;
+	__u64 len_sq;
+	__u64 hdr_sum;
+	__u64 last_us;
+	__u64 iat_sum;
+	__u64 iat_sq;
+	__u64 iat_min;
+	__u64 iat_max;
+	__u32 len_min;
+	__u32 len_max;
+	__u32 hdr_min;
+	__u32 data_pkts;	/* packets with payload */
+	__u32 psh;
+	__u32 urg;
+	__u32 rst;
+	__u32 init_win;		/* TCP window of the first packet, 0 if none */
+};
+
+/* Verdict classes: FF_CLASS_NONE until the model first decides. */
+#define FF_CLASS_NONE 0xffff
+
+struct ff_flow {
+	struct ff_dir_stats dir[2];	/* FF_DIR_FWD, FF_DIR_BWD */
+	__u64 first_us;
+	__u64 last_us;
+	__u64 iat_sum;			/* flow inter-arrival, any direction */
+	__u64 iat_sq;
+	__u64 iat_min;
+	__u64 iat_max;
+	__u32 flags[8];			/* packets with FIN SYN RST PSH ACK URG ECE CWR */
+	__u16 resp_port;		/* responder's port (CIC "Dst Port") */
+	__u8 proto;
+	__u8 initiator_is_b;		/* the first packet came from endpoint b */
+	__u8 icmp_type;			/* of the first ICMP packet */
+	__u8 icmp_code;
+	__u8 ended;			/* FIN or RST seen */
+	__u8 next_cp;			/* index of the next checkpoint */
+	/* cached verdict */
+	__u16 cls;			/* FF_CLASS_NONE until classified */
+	__u16 score;			/* permille of votes for cls */
+	__u32 action;			/* enum ff_action for cls */
+	__u32 decided_pkts;		/* packets when cls was last decided */
+	__u32 model_gen;		/* model generation that decided */
+	__u64 decided_us;
+};
+
+#define FF_MAX_CHECKPOINTS 16
+#define FF_CP_ON_FIN_RST 1u
+
+/* Classification schedule, fixed at load time (BPF rodata). */
+struct ff_config {
+	__u32 n_checkpoints;			/* entries used in checkpoints[] */
+	__u32 checkpoints[FF_MAX_CHECKPOINTS];	/* ascending packet counts */
+	__u32 cp_every;		/* after the last: every N packets, 0 = never */
+	__u32 cp_flags;		/* FF_CP_ON_FIN_RST */
+};
+
+#define FF_CONFIG_DEFAULT {                                                  \
+	.n_checkpoints = 11,                                                  \
+	.checkpoints = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 },       \
+	.cp_every = 1024,                                                     \
+	.cp_flags = FF_CP_ON_FIN_RST,                                         \
+}
+
+/* Compare two 16-byte addresses in network (memcmp) order: -1, 0, 1. */
+static __always_inline int ff_addr_cmp(const __u8 *a, const __u8 *b)
+{
+	int i;
+
+	for (i = 0; i < 16; i += 4) {
+		__u32 x = ff_ntohl(*(const __u32 *)(a + i));
+		__u32 y = ff_ntohl(*(const __u32 *)(b + i));
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Fill `k` from `p`; returns 1 when the sender is endpoint b. */
+static __always_inline int ff_flow_key_make(const struct ff_pkt *p,
+					    struct ff_flow_key *k)
+{
+	__u16 sp = p->sport, dp = p->dport;
+	int cmp;
+
+	if (p->frag == FF_FRAG_LATER) {
+		sp = 0;
+		dp = 0;
+	}
+	cmp = ff_addr_cmp(p->saddr, p->daddr);
+	if (cmp == 0 && sp != dp)
+		cmp = sp < dp ? -1 : 1;
+
+	k->proto = p->proto;
+	k->family = p->family;
+	k->frag_later = p->frag == FF_FRAG_LATER;
+	k->pad = 0;
+	if (cmp <= 0) {
+		__builtin_memcpy(k->addr_a, p->saddr, 16);
+		__builtin_memcpy(k->addr_b, p->daddr, 16);
+		k->port_a = sp;
+		k->port_b = dp;
+		return 0;
+	}
+	__builtin_memcpy(k->addr_a, p->daddr, 16);
+	__builtin_memcpy(k->addr_b, p->saddr, 16);
+	k->port_a = dp;
+	k->port_b = sp;
+	return 1;
+}
+
+static __always_inline void ff_dir_update(struct ff_dir_stats *d,
+					  const struct ff_pkt *p, __u64 now_us)
+{
+	__u32 len = p->payload_len;
+
+	if (d->pkts == 0) {
+		d->len_min = len;
+		d->hdr_min = p->hdr_len;
+		d->iat_min = ~0ULL;
+		if (p->proto == FF_IPPROTO_TCP)
+			d->init_win = p->tcp_window;
+	} else {
+		__u64 iat = now_us > d->last_us ? now_us - d->last_us : 0;
+
+		d->iat_sum += iat;
+		d->iat_sq = ff_sat_add(d->iat_sq, ff_sat_sq(iat));
+		if (iat < d->iat_min)
+			d->iat_min = iat;
+		if (iat > d->iat_max)
+			d->iat_max = iat;
+	}
+	d->pkts++;
+	d->wire_bytes += p->l3_len;
+	d->len_sum += len;
+	d->len_sq += (__u64)len * len;
+	d->hdr_sum += p->hdr_len;
+	d->last_us = now_us;
+	if (len < d->len_min)
+		d->len_min = len;
+	if (len > d->len_max)
+		d->len_max = len;
+	if (p->hdr_len < d->hdr_min)
+		d->hdr_min = p->hdr_len;
+	if (len > 0)
+		d->data_pkts++;
+	if (p->tcp_flags & FF_TCP_PSH)
+		d->psh++;
+	if (p->tcp_flags & FF_TCP_URG)
+		d->urg++;
+	if (p->tcp_flags & FF_TCP_RST)
+		d->rst++;
+}
+
+static __always_inline __u64 ff_flow_pkts(const struct ff_flow *f)
+{
+	return f->dir[0].pkts + f->dir[1].pkts;
+}
+
+/*
+ * Account one packet to its flow. `from_b` is what ff_flow_key_make()
+ * returned. Returns 1 when this packet is a classification checkpoint.
+ */
+static __always_inline int ff_flow_update(struct ff_flow *f,
+					  const struct ff_pkt *p, int from_b,
+					  __u64 now_us,
+					  const struct ff_config *cfg)
+{
+	__u64 n;
+	int dir, i, cp = 0;
+
+	if (ff_flow_pkts(f) == 0) {
+		f->first_us = now_us;
+		f->initiator_is_b = from_b;
+		f->proto = p->proto;
+		f->resp_port = p->dport;
+		f->icmp_type = p->icmp_type;
+		f->icmp_code = p->icmp_code;
+		f->iat_min = ~0ULL;
+		f->cls = FF_CLASS_NONE;
+	} else {
+		__u64 iat = now_us > f->last_us ? now_us - f->last_us : 0;
+
+		f->iat_sum += iat;
+		f->iat_sq = ff_sat_add(f->iat_sq, ff_sat_sq(iat));
+		if (iat < f->iat_min)
+			f->iat_min = iat;
+		if (iat > f->iat_max)
+			f->iat_max = iat;
+	}
+	f->last_us = now_us;
+
+	dir = from_b == f->initiator_is_b ? FF_DIR_FWD : FF_DIR_BWD;
+	ff_dir_update(&f->dir[dir & 1], p, now_us);
+
+	for (i = 0; i < 8; i++)
+		if (p->tcp_flags & (1u << i))
+			f->flags[i]++;
+
+	n = ff_flow_pkts(f);
+	if (p->tcp_flags & (FF_TCP_FIN | FF_TCP_RST)) {
+		f->ended = 1;
+		if (cfg->cp_flags & FF_CP_ON_FIN_RST)
+			cp = 1;
+	}
+	i = f->next_cp;
+	if (i < cfg->n_checkpoints && i < FF_MAX_CHECKPOINTS) {
+		if (n == cfg->checkpoints[i]) {
+			f->next_cp++;
+			cp = 1;
+		}
+	} else if (cfg->cp_every && cfg->n_checkpoints &&
+		   cfg->n_checkpoints <= FF_MAX_CHECKPOINTS) {
+		__u32 last = cfg->checkpoints[(cfg->n_checkpoints - 1) &
+					      (FF_MAX_CHECKPOINTS - 1)];
+
+		if (n > last && (n - last) % cfg->cp_every == 0)
+			cp = 1;
+	}
+	return cp;
+}
+
+#endif /* FLOWFOREST_FLOW_H */
