@@ -208,6 +208,7 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 					  const struct ff_config *cfg)
 {
 	__u64 n;
+	__u32 next;
 	int dir, i, cp = 0;
 
 	if (ff_flow_pkts(f) == 0) {
@@ -244,9 +245,9 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 		if (cfg->cp_flags & FF_CP_ON_FIN_RST)
 			cp = 1;
 	}
-	i = f->next_cp;
-	if (i < cfg->n_checkpoints && i < FF_MAX_CHECKPOINTS) {
-		if (n == cfg->checkpoints[i]) {
+	next = f->next_cp;
+	if (next < cfg->n_checkpoints && next < FF_MAX_CHECKPOINTS) {
+		if (n == cfg->checkpoints[next]) {
 			f->next_cp++;
 			cp = 1;
 		}

@@ -1,0 +1,77 @@
+# flowforest: build, test, demo, bench.
+#   make          build ./flowforest (and the BPF object, skeleton, tests)
+#   make test     install missing dependencies, build, run every test (root)
+#   make demo     install missing dependencies, build, run the end-to-end demo (root)
+#   make bench    benchmarks (root)
+#   make docs     regenerate docs/features.md from the feature table
+
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+
+BUILD := build
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	  -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Iinclude -I$(ARCH_INC)
+LDLIBS := -lbpf -lelf -lz -ljson-c -lpcap -lpthread -lm
+
+SHARED_H := $(wildcard include/flowforest/*.h)
+LIB_SRC  := $(wildcard src/*.c)
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/src/%.o,$(LIB_SRC))
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRC))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+
+.PHONY: all deps test demo bench docs clean
+all: flowforest $(TEST_BIN)
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/flowforest.bpf.o: bpf/flowforest.bpf.c $(SHARED_H)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/flowforest.skel.h: $(BUILD)/flowforest.bpf.o
+	$(BPFTOOL) gen skeleton $< name flowforest_bpf > $@
+
+$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h) $(SHARED_H) $(BUILD)/flowforest.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h src/*.h) $(SHARED_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libflowforest.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+flowforest: $(CLI_OBJ) $(BUILD)/libflowforest.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libflowforest.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
+
+test: deps
+	$(MAKE) all
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	bash lab/demo.sh
+
+bench: deps
+	$(MAKE) all
+	bash bench/run.sh
+
+docs: flowforest
+	@mkdir -p docs
+	./flowforest features --markdown > docs/features.md
+
+clean:
+	rm -rf $(BUILD) flowforest

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* One entry point per subcommand; each lives in its own cmd_*.c file. */
+#ifndef FLOWFOREST_COMMANDS_H
+#define FLOWFOREST_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+
+/* Parse "1,2,4,8" into ascending packet counts; -1 with a message on error. */
+struct ff_config;
+int parse_checkpoints(const char *s, struct ff_config *cfg);
+
+#endif

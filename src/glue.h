@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User-space glue for the shared headers: where the parser reads bytes from
+ * (a capture buffer) and where the forest walk finds nodes, roots and
+ * feature values (plain arrays). Include this instead of the shared headers
+ * in any user-space file that runs the packet path.
+ */
+#ifndef FLOWFOREST_GLUE_H
+#define FLOWFOREST_GLUE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "flowforest/parse.h"
+#include "flowforest/flow.h"
+#include "flowforest/features.h"
+#include "flowforest/model.h"
+#include "flowforest/events.h"
+
+/* A frame in memory: what user space hands to ff_parse(). */
+struct ff_frame {
+	const __u8 *data;
+	__u32 len;
+};
+
+static __always_inline int ff_load(void *src, const int kind, __u32 off,
+				   void *dst, __u32 len)
+{
+	const struct ff_frame *fr = src;
+
+	(void)kind;
+	if (off > fr->len || len > fr->len - off)
+		return -1;
+	memcpy(dst, fr->data + off, len);
+	return 0;
+}
+
+/* What a user-space walk reads: ff_walk.user points at one of these. */
+struct ff_walk_src {
+	const struct ff_node *nodes;
+	const __u32 *roots;
+	const __u64 *features;	/* indexed by kernel feature id */
+};
+
+static __always_inline const struct ff_node *ff_walk_node(struct ff_walk *w,
+							  __u32 idx)
+{
+	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
+
+	return idx < w->n_nodes ? &s->nodes[idx] : NULL;
+}
+
+static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
+					__u32 *root)
+{
+	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
+
+	if (tree >= w->n_trees)
+		return -1;
+	*root = s->roots[tree];
+	return 0;
+}
+
+static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
+					   __u64 *val)
+{
+	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
+
+	if (fid >= FF_MAX_FEATURES)
+		return -1;
+	*val = s->features[fid];
+	return 0;
+}
+
+#endif /* FLOWFOREST_GLUE_H */

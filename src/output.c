@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "output.h"
+#include "loader.h"
+
+void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+const char *ff_proto_name(__u8 proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmpv6";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}
+
+static json_object *class_json(const struct ff_model *m, __u16 cls)
+{
+	if (cls == FF_CLASS_NONE)
+		return NULL;
+	if (m && cls < m->n_classes)
+		return json_object_new_string(m->class_names[cls]);
+	return json_object_new_int(cls);
+}
+
+void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_model *m)
+{
+	const struct ff_flow_key *k = &e->key;
+	/* Orient the tuple from the initiator's side. */
+	const __u8 *src = e->initiator_is_b ? k->addr_b : k->addr_a;
+	const __u8 *dst = e->initiator_is_b ? k->addr_a : k->addr_b;
+	__u16 sport = e->initiator_is_b ? k->port_b : k->port_a;
+	__u16 dport = e->initiator_is_b ? k->port_a : k->port_b;
+	char sbuf[64], dbuf[64], pbuf[8];
+	json_object *o = json_object_new_object();
+
+	ff_format_addr(k->family, src, sbuf, sizeof(sbuf));
+	ff_format_addr(k->family, dst, dbuf, sizeof(dbuf));
+	json_object_object_add(o, "ts_us", json_object_new_uint64(e->ts_us));
+	json_object_object_add(o, "event", json_object_new_string(
+		e->type == FF_EV_CLASSIFIED ? "classified" : "changed"));
+	json_object_object_add(o, "proto", json_object_new_string(
+		ff_proto_name(k->proto, pbuf, sizeof(pbuf))));
+	json_object_object_add(o, "src", json_object_new_string(sbuf));
+	json_object_object_add(o, "sport", json_object_new_int(sport));
+	json_object_object_add(o, "dst", json_object_new_string(dbuf));
+	json_object_object_add(o, "dport", json_object_new_int(dport));
+	if (k->frag_later)
+		json_object_object_add(o, "fragments", json_object_new_boolean(1));
+	json_object_object_add(o, "class", class_json(m, e->cls));
+	json_object_object_add(o, "class_id", json_object_new_int(e->cls));
+	json_object_object_add(o, "prev_class", class_json(m, e->prev_cls));
+	json_object_object_add(o, "score", json_object_new_double(e->score / 1000.0));
+	json_object_object_add(o, "action", json_object_new_string(ff_action_name(e->action)));
+	json_object_object_add(o, "pkts", json_object_new_uint64(e->pkts));
+	json_object_object_add(o, "bytes", json_object_new_uint64(e->bytes));
+	json_object_object_add(o, "first_us", json_object_new_uint64(e->first_us));
+	json_object_object_add(o, "last_us", json_object_new_uint64(e->last_us));
+	json_object_object_add(o, "model_gen", json_object_new_int64(e->model_gen));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void ff_counters_print_text(FILE *out, const struct ff_counters *c, const struct ff_model *m)
+{
+	__u32 i;
+
+	fprintf(out, "pkts %" PRIu64 " flows %" PRIu64 " classified %" PRIu64
+		" dropped %" PRIu64 " alerted %" PRIu64 " events %" PRIu64 " lost %" PRIu64
+		" parse-fail %" PRIu64 " not-ip %" PRIu64,
+		(uint64_t)c->c[FF_C_PACKETS], (uint64_t)c->c[FF_C_FLOWS_CREATED],
+		(uint64_t)c->c[FF_C_CLASSIFICATIONS], (uint64_t)c->c[FF_C_DROPPED],
+		(uint64_t)c->c[FF_C_ALERTED], (uint64_t)c->c[FF_C_EVENTS],
+		(uint64_t)c->c[FF_C_EVENTS_LOST],
+		(uint64_t)(c->c[FF_C_TRUNCATED] + c->c[FF_C_MALFORMED] + c->c[FF_C_UNSUPPORTED]),
+		(uint64_t)c->c[FF_C_NOT_IP]);
+	for (i = 0; m && i < m->n_classes; i++)
+		if (c->class_pkts[i])
+			fprintf(out, " %s=%" PRIu64, m->class_names[i], (uint64_t)c->class_pkts[i]);
+	fputc('\n', out);
+}
+
+void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m)
+{
+	json_object *o = json_object_new_object(), *cls = json_object_new_object();
+	char name[32];
+	__u32 i;
+
+	for (i = 0; i < FF_C__FIXED; i++)
+		json_object_object_add(o, ff_counter_names[i], json_object_new_uint64(c->c[i]));
+	json_object_object_add(o, "unclassified_pkts", json_object_new_uint64(c->unclassified_pkts));
+	for (i = 0; i < FF_MAX_CLASSES; i++) {
+		if (m && i >= m->n_classes)
+			break;
+		if (m)
+			json_object_object_add(cls, m->class_names[i],
+					       json_object_new_uint64(c->class_pkts[i]));
+		else if (c->class_pkts[i]) {
+			snprintf(name, sizeof(name), "%u", i);
+			json_object_object_add(cls, name, json_object_new_uint64(c->class_pkts[i]));
+		}
+	}
+	json_object_object_add(o, "class_pkts", cls);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Events and counters as JSON lines or text, for people and for collectors. */
+#ifndef FLOWFOREST_OUTPUT_H
+#define FLOWFOREST_OUTPUT_H
+
+#include <stdio.h>
+#include "glue.h"
+#include "model.h"
+
+/* "10.0.0.1" or "fd00::1" */
+void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len);
+const char *ff_proto_name(__u8 proto, char *buf, size_t len);
+
+/* One event as one JSON line (schema in docs/events.md). `m` gives class
+ * names; NULL prints numbers. */
+void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_model *m);
+
+void ff_counters_print_text(FILE *out, const struct ff_counters *c, const struct ff_model *m);
+void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m);
+
+#endif
