@@ -46,6 +46,8 @@ const volatile struct ff_config ff_cfg = FF_CONFIG_DEFAULT;
 /* 1: take the clock from ff_clock (replay of a capture) instead of the
  * kernel's monotonic clock. */
 const volatile __u8 ff_replay_clock = 0;
+/* 1: send each checkpoint's features to ff_snapshots (replay). */
+const volatile __u8 ff_export = 0;
 
 /* ---- maps ---------------------------------------------------------------- */
 
@@ -106,6 +108,30 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } ff_events SEC(".maps");
+
+/* Feature snapshots for replay; sized by the loader (tiny when unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 12);
+} ff_snapshots SEC(".maps");
+
+/* The flow ff_snapshot reports on (test_run, end of a replay). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_flow_key);
+} ff_snap_key SEC(".maps");
+
+/* The forest walk's state. It lives in a map, not on the stack, so that
+ * the verifier checks the bpf_loop callback against unknown values once,
+ * instead of following the walk's counters through every iteration. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_walk);
+} ff_walk_state SEC(".maps");
 
 /* Replay clock in nanoseconds, written by user space before each packet. */
 struct {
@@ -177,7 +203,10 @@ static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 
 static long ff_walk_cb(__u32 i, void *ctx)
 {
-	return ff_walk_step(ctx);
+	__u32 zero = 0;
+	struct ff_walk *w = bpf_map_lookup_elem(&ff_walk_state, &zero);
+
+	return w ? ff_walk_step(w) : 1;
 }
 
 /* A global function, so the winning class comes back as one unknown scalar
@@ -196,24 +225,25 @@ static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
 					__u32 *errors)
 {
 	struct ff_model_meta *m;
-	struct ff_walk w;
+	struct ff_walk *w;
 	__u32 zero = 0, slot, *active;
 
 	active = bpf_map_lookup_elem(&ff_active, &zero);
-	if (!active)
+	w = bpf_map_lookup_elem(&ff_walk_state, &zero);
+	if (!active || !w)
 		return -1;
 	slot = *active & 1;
 	m = bpf_map_lookup_elem(&ff_meta, &slot);
 	if (!m || m->n_trees == 0)
 		return -1;
 
-	ff_walk_init(&w, m->n_trees, m->n_nodes);
-	w.user = slot;
-	bpf_loop(FF_WALK_MAX_STEPS, ff_walk_cb, &w, 0);
-	*cls = ff_vote(&w, m->n_classes, score);
+	ff_walk_init(w, m->n_trees, m->n_nodes);
+	w->user = slot;
+	bpf_loop(FF_WALK_MAX_STEPS, ff_walk_cb, NULL, 0);
+	*cls = ff_vote(w, m->n_classes, score);
 	*action = m->actions[*cls & (FF_MAX_CLASSES - 1)];
 	*gen = m->generation;
-	*errors = w.errors;
+	*errors = w->errors;
 	return 0;
 }
 
@@ -270,9 +300,39 @@ static __always_inline void ff_emit(struct ff_counters *cnt,
  * independent of the model.
  */
 
-/* Features of `f`, the model's verdict cached in `f`, an event on change. */
-__noinline int ff_classify(struct ff_flow *f, const struct ff_flow_key *key,
-			   __u64 now_us)
+/* Send the features in ff_scratch to user space (export mode). */
+static __always_inline void ff_export_snapshot(const struct ff_flow *f,
+					       const struct ff_flow_key *key,
+					       const struct ff_features *fv,
+					       __u8 reason, __u64 now_us)
+{
+	struct ff_snapshot *s = bpf_ringbuf_reserve(&ff_snapshots, sizeof(*s), 0);
+
+	if (!s) {
+		__u32 zero = 0;
+		struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+
+		if (cnt)
+			ff_count(cnt, FF_C_SNAPSHOTS_LOST);
+		return;
+	}
+	s->ts_us = now_us;
+	s->first_us = f->first_us;
+	__builtin_memcpy(&s->key, key, sizeof(*key));
+	s->reason = reason;
+	s->initiator_is_b = f->initiator_is_b;
+	s->cls = f->cls;
+	s->score = f->score;
+	s->pad = 0;
+	__builtin_memcpy(s->features, fv->v, sizeof(s->features));
+	/* The replay reader polls after every packet: no wake-up needed. */
+	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
+}
+
+/* A checkpoint: features of `f`, the model's verdict cached in `f`, an
+ * event when the class changes, a snapshot in export mode. */
+__noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key,
+			     __u64 now_us, __u32 reason)
 {
 	__u32 zero = 0, cls, score, action, gen, errors;
 	struct ff_counters *cnt;
@@ -284,21 +344,36 @@ __noinline int ff_classify(struct ff_flow *f, const struct ff_flow_key *key,
 	if (!f || !key || !cnt || !fv)
 		return -1;
 	ff_features_compute(f, fv);
-	if (ff_run_model(&cls, &score, &action, &gen, &errors))
-		return -1;
+	if (ff_run_model(&cls, &score, &action, &gen, &errors) == 0) {
+		prev = f->cls;
+		ff_count(cnt, FF_C_CLASSIFICATIONS);
+		if (errors)
+			cnt->c[FF_C_WALK_ERRORS] += errors;
+		f->cls = cls;
+		f->score = score;
+		f->action = action < FF_ACT__MAX ? action : FF_ACT_PASS;
+		f->decided_pkts = ff_flow_pkts(f);
+		f->decided_us = now_us;
+		f->model_gen = gen;
+		if (prev != cls)
+			ff_emit(cnt, f, key, prev, now_us);
+	}
+	if (ff_export)
+		ff_export_snapshot(f, key, fv, reason, now_us);
+	return 0;
+}
 
-	prev = f->cls;
-	ff_count(cnt, FF_C_CLASSIFICATIONS);
-	if (errors)
-		cnt->c[FF_C_WALK_ERRORS] += errors;
-	f->cls = cls;
-	f->score = score;
-	f->action = action < FF_ACT__MAX ? action : FF_ACT_PASS;
-	f->decided_pkts = ff_flow_pkts(f);
-	f->decided_us = now_us;
-	f->model_gen = gen;
-	if (prev != cls)
-		ff_emit(cnt, f, key, prev, now_us);
+/* Export the state of a flow that ends (idle restart, end of replay). */
+__noinline int ff_final_snapshot(const struct ff_flow *f,
+				 const struct ff_flow_key *key, __u32 reason)
+{
+	__u32 zero = 0;
+	struct ff_features *fv = bpf_map_lookup_elem(&ff_scratch, &zero);
+
+	if (!f || !key || !fv)
+		return -1;
+	ff_features_compute(f, fv);
+	ff_export_snapshot(f, key, fv, reason, f->last_us);
 	return 0;
 }
 
@@ -311,7 +386,7 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 	struct ff_flow *f;
 	__u32 zero = 0;
 	__u64 now_us;
-	int from_b, action;
+	int from_b, action, cp;
 
 	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
 	if (!pkt || !cnt)
@@ -337,9 +412,22 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 		}
 	}
 
-	if (ff_flow_update(f, pkt, from_b, now_us,
-			   (const struct ff_config *)&ff_cfg))
-		ff_classify(f, &key, now_us);
+	if (ff_flow_expired(f, now_us, (const struct ff_config *)&ff_cfg)) {
+		struct ff_flow *init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
+
+		if (ff_export)
+			ff_final_snapshot(f, &key, FF_SNAP_IDLE);
+		if (!init)
+			return FF_ACT_PASS;
+		__builtin_memcpy(f, init, sizeof(*f));
+		ff_count(cnt, FF_C_FLOWS_CREATED);
+	}
+
+	cp = ff_flow_update(f, pkt, from_b, now_us,
+			    (const struct ff_config *)&ff_cfg);
+	if (cp)
+		ff_checkpoint(f, &key, now_us,
+			      (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT);
 
 	if (f->cls == FF_CLASS_NONE) {
 		cnt->unclassified_pkts++;
@@ -456,6 +544,23 @@ int ff_infer(struct xdp_md *ctx)
 	out->score = score;
 	out->errors = errors;
 	out->n_trees = 1;
+	return XDP_PASS;
+}
+
+/* Test and replay entry: export the flow named in ff_snap_key. */
+SEC("xdp")
+int ff_snapshot(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct ff_flow_key *key = bpf_map_lookup_elem(&ff_snap_key, &zero);
+	struct ff_flow *f;
+
+	if (!key)
+		return XDP_ABORTED;
+	f = bpf_map_lookup_elem(&ff_flows, key);
+	if (!f)
+		return XDP_DROP;	/* no such flow */
+	ff_final_snapshot(f, key, FF_SNAP_END);
 	return XDP_PASS;
 }
 

@@ -7,6 +7,8 @@ int cmd_run(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Parse "1,2,4,8" into ascending packet counts; -1 with a message on error. */
 struct ff_config;

@@ -13,6 +13,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "run", cmd_run, "load a model, attach to an interface, stream events" },
+	{ "extract", cmd_extract, "flow features from captures (CSV), as the kernel computes them" },
+	{ "replay", cmd_replay, "a capture through the real BPF program; the same CSV as extract" },
 	{ "model", cmd_model, "show or validate a model file" },
 	{ "features", cmd_features, "list the flow features (or write docs/features.md)" },
 	{ "detach", cmd_detach, "remove a flowforest TC filter left on an interface" },

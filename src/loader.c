@@ -113,6 +113,12 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 		return fail(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 	skel->rodata->ff_cfg = o->cfg;
 	skel->rodata->ff_replay_clock = o->replay_clock;
+	skel->rodata->ff_export = o->export_snapshots;
+	if (o->export_snapshots &&
+	    bpf_map__set_max_entries(skel->maps.ff_snapshots, 4u << 20)) {
+		flowforest_bpf__destroy(skel);
+		return fail(err, errlen, "cannot size the snapshot ring buffer");
+	}
 	if (bpf_map__set_max_entries(skel->maps.ff_flows, max_flows)) {
 		flowforest_bpf__destroy(skel);
 		return fail(err, errlen, "bad flow-table size %u", max_flows);

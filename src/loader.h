@@ -25,6 +25,7 @@ struct ff_load_opts {
 	__u32 max_flows;		/* flow-table size, 0 = default 65,536 */
 	struct ff_config cfg;		/* checkpoints */
 	bool replay_clock;		/* take time from the ff_clock map */
+	bool export_snapshots;		/* features of every checkpoint to ff_snapshots */
 };
 
 struct flowforest_bpf;

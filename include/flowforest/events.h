@@ -8,6 +8,7 @@
 #include "flow.h"
 #include "model.h"
 #include "parse.h"
+#include "features.h"
 
 enum ff_event_type {
 	FF_EV_CLASSIFIED = 1,	/* a flow's first verdict */
@@ -31,6 +32,28 @@ struct ff_event {
 	__u32 model_gen;
 };
 
+/* Why a snapshot was taken. */
+enum ff_snap_reason {
+	FF_SNAP_CHECKPOINT = 1,	/* packet-count checkpoint */
+	FF_SNAP_FIN = 2,	/* FIN or RST checkpoint */
+	FF_SNAP_IDLE = 3,	/* the flow's last state before an idle restart */
+	FF_SNAP_END = 4,	/* end of capture */
+};
+
+/* A flow's features at a checkpoint, as the kernel computed them: exported
+ * in replay mode so that offline extraction can be compared bit for bit. */
+struct ff_snapshot {
+	__u64 ts_us;
+	__u64 first_us;
+	struct ff_flow_key key;
+	__u8 reason;		/* enum ff_snap_reason */
+	__u8 initiator_is_b;
+	__u16 cls;		/* verdict after this checkpoint, FF_CLASS_NONE if none */
+	__u16 score;
+	__u16 pad;
+	__u64 features[FF_NUM_FEATURES];
+};
+
 /* Counter indices of the per-CPU counter array (one __u64 each). */
 #define FF_COUNTERS(X)                                                        \
 	X(PACKETS, "packets")                                                 \
@@ -47,7 +70,8 @@ struct ff_event {
 	X(EVENTS, "events")                                                   \
 	X(EVENTS_LOST, "events_lost")                                         \
 	X(DROPPED, "dropped")                                                 \
-	X(ALERTED, "alerted")
+	X(ALERTED, "alerted")                                                 \
+	X(SNAPSHOTS_LOST, "snapshots_lost")
 
 enum ff_counter_id {
 #define FF_X_CNT(id, name) FF_C_##id,

@@ -87,12 +87,18 @@ struct ff_flow {
 #define FF_MAX_CHECKPOINTS 16
 #define FF_CP_ON_FIN_RST 1u
 
+/* What ff_flow_update() returns: why this packet is a checkpoint. */
+#define FF_CP_COUNT 1	/* the flow reached a checkpoint packet count */
+#define FF_CP_FIN 2	/* the packet carries FIN or RST */
+
 /* Classification schedule, fixed at load time (BPF rodata). */
 struct ff_config {
 	__u32 n_checkpoints;			/* entries used in checkpoints[] */
 	__u32 checkpoints[FF_MAX_CHECKPOINTS];	/* ascending packet counts */
 	__u32 cp_every;		/* after the last: every N packets, 0 = never */
 	__u32 cp_flags;		/* FF_CP_ON_FIN_RST */
+	__u64 idle_timeout_us;	/* a packet after this much silence starts a
+				 * new flow (0 = never) */
 };
 
 #define FF_CONFIG_DEFAULT {                                                  \
@@ -100,6 +106,7 @@ struct ff_config {
 	.checkpoints = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 },       \
 	.cp_every = 1024,                                                     \
 	.cp_flags = FF_CP_ON_FIN_RST,                                         \
+	.idle_timeout_us = 120000000ULL,                                      \
 }
 
 /* Compare two 16-byte addresses in network (memcmp) order: -1, 0, 1. */
@@ -198,9 +205,19 @@ static __always_inline __u64 ff_flow_pkts(const struct ff_flow *f)
 	return f->dir[0].pkts + f->dir[1].pkts;
 }
 
+/* True when the packet at `now_us` comes after the idle timeout: the old
+ * flow has ended and this packet starts a new one in the same entry. */
+static __always_inline int ff_flow_expired(const struct ff_flow *f, __u64 now_us,
+					   const struct ff_config *cfg)
+{
+	return cfg->idle_timeout_us && ff_flow_pkts(f) && now_us > f->last_us &&
+	       now_us - f->last_us > cfg->idle_timeout_us;
+}
+
 /*
  * Account one packet to its flow. `from_b` is what ff_flow_key_make()
- * returned. Returns 1 when this packet is a classification checkpoint.
+ * returned. Returns 0, or FF_CP_COUNT and/or FF_CP_FIN when this packet is
+ * a classification checkpoint.
  */
 static __always_inline int ff_flow_update(struct ff_flow *f,
 					  const struct ff_pkt *p, int from_b,
@@ -243,13 +260,13 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 	if (p->tcp_flags & (FF_TCP_FIN | FF_TCP_RST)) {
 		f->ended = 1;
 		if (cfg->cp_flags & FF_CP_ON_FIN_RST)
-			cp = 1;
+			cp |= FF_CP_FIN;
 	}
 	next = f->next_cp;
 	if (next < cfg->n_checkpoints && next < FF_MAX_CHECKPOINTS) {
 		if (n == cfg->checkpoints[next]) {
 			f->next_cp++;
-			cp = 1;
+			cp |= FF_CP_COUNT;
 		}
 	} else if (cfg->cp_every && cfg->n_checkpoints &&
 		   cfg->n_checkpoints <= FF_MAX_CHECKPOINTS) {
@@ -257,7 +274,7 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 					      (FF_MAX_CHECKPOINTS - 1)];
 
 		if (n > last && (n - last) % cfg->cp_every == 0)
-			cp = 1;
+			cp |= FF_CP_COUNT;
 	}
 	return cp;
 }

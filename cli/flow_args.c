@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "flow_args.h"
+
+static const struct argp_option options[] = {
+	{ "pcap", 'p', "FILE", 0, "Capture to read, pcap or pcapng (repeatable; also as arguments)" },
+	{ "output", 'o', "FILE", 0, "CSV output (default: stdout)" },
+	{ "label", 'l', "RULE", 0, "Label rule LABEL:COND,... (repeatable, first match wins)" },
+	{ "labels", 'L', "FILE", 0, "Label rules, one per line" },
+	{ "default-label", 'D', "NAME", 0, "Label of flows no rule matches (default benign)" },
+	{ "model", 'm', "FILE", 0, "Also classify each snapshot (adds class and score columns)" },
+	{ "checkpoints", 'c', "LIST", 0, "Checkpoint packet counts (default 1,2,4,...,1024)" },
+	{ "every", 'e', "N", 0, "After the last checkpoint, every N packets (default 1024, 0 = never)" },
+	{ "no-fin", 'F', NULL, 0, "No checkpoint on TCP FIN/RST" },
+	{ "idle-timeout", 'T', "SEC", 0, "Silence that ends a flow (default 120, 0 = never)" },
+	{ "progress", 'P', NULL, 0, "Progress on stderr (default when stderr is a terminal)" },
+	{ "quiet", 'q', NULL, 0, "No progress and no summary" },
+	{},
+};
+
+static int add_pcap(struct flow_args *a, const char *p)
+{
+	const char **np = realloc(a->pcaps, (a->n_pcaps + 1) * sizeof(*np));
+
+	if (!np)
+		return -1;
+	a->pcaps = np;
+	a->pcaps[a->n_pcaps++] = p;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct flow_args *a = state->input;
+	const char **nr;
+	char *end;
+	double secs;
+	unsigned long v;
+
+	switch (key) {
+	case 'p':
+	case ARGP_KEY_ARG:
+		if (add_pcap(a, arg))
+			argp_failure(state, 1, ENOMEM, "out of memory");
+		break;
+	case 'o':
+		a->output = arg;
+		break;
+	case 'l':
+		nr = realloc(a->label_rules, (a->n_label_rules + 1) * sizeof(*nr));
+		if (!nr)
+			argp_failure(state, 1, ENOMEM, "out of memory");
+		a->label_rules = nr;
+		a->label_rules[a->n_label_rules++] = arg;
+		break;
+	case 'L':
+		a->labels_file = arg;
+		break;
+	case 'D':
+		a->default_label = arg;
+		break;
+	case 'm':
+		a->model_path = arg;
+		break;
+	case 'c':
+		if (parse_checkpoints(arg, &a->cfg))
+			argp_error(state, "--checkpoints wants up to %d ascending positive counts like 1,2,4,8, got '%s'",
+				   FF_MAX_CHECKPOINTS, arg);
+		break;
+	case 'e':
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || v > UINT_MAX || arg[0] == '-')
+			argp_error(state, "--every wants a number, got '%s'", arg);
+		a->cfg.cp_every = v;
+		break;
+	case 'F':
+		a->cfg.cp_flags &= ~FF_CP_ON_FIN_RST;
+		break;
+	case 'T':
+		errno = 0;
+		secs = strtod(arg, &end);
+		if (errno || end == arg || *end || secs < 0 || secs > 1e9)
+			argp_error(state, "--idle-timeout wants seconds, got '%s'", arg);
+		a->cfg.idle_timeout_us = (__u64)(secs * 1e6);
+		break;
+	case 'P':
+		a->progress = 1;
+		break;
+	case 'q':
+		a->quiet = true;
+		break;
+	case ARGP_KEY_END:
+		if (a->n_pcaps == 0)
+			argp_error(state, "which capture? give --pcap FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp flow_args_argp = { options, parse_opt, NULL, NULL };
+
+void flow_args_init(struct flow_args *a)
+{
+	struct ff_config def = FF_CONFIG_DEFAULT;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = def;
+	a->progress = -1;
+}
+
+int flow_args_prepare(struct flow_args *a, const char *cmd)
+{
+	char err[512];
+	int i;
+
+	if (a->quiet)
+		a->progress = 0;
+	else if (a->progress < 0)
+		a->progress = isatty(STDERR_FILENO);
+	a->labels.default_label = a->default_label ? a->default_label : "benign";
+	if (a->labels_file && ff_labels_load(&a->labels, a->labels_file, err, sizeof(err))) {
+		fprintf(stderr, "%s: bad labels: %s\n", cmd, err);
+		return -1;
+	}
+	for (i = 0; i < a->n_label_rules; i++)
+		if (ff_labels_add(&a->labels, a->label_rules[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: bad --label: %s\n", cmd, err);
+			return -1;
+		}
+	if (a->model_path) {
+		if (ff_model_load(a->model_path, &a->model, err, sizeof(err))) {
+			fprintf(stderr, "%s: bad model: %s\n", cmd, err);
+			return -1;
+		}
+		a->have_model = true;
+	}
+	for (i = 0; i < a->n_pcaps; i++)
+		if (access(a->pcaps[i], R_OK)) {
+			fprintf(stderr, "%s: %s: %s\n", cmd, a->pcaps[i], strerror(errno));
+			return -1;
+		}
+	a->out = stdout;
+	if (a->output && strcmp(a->output, "-")) {
+		a->out = fopen(a->output, "w");
+		if (!a->out) {
+			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
+			return -1;
+		}
+	}
+	a->csv.out = a->out;
+	a->csv.labels = &a->labels;
+	a->csv.model = a->have_model ? &a->model : NULL;
+	ff_csv_header(&a->csv);
+	return 0;
+}
+
+void flow_args_summary(const struct flow_args *a, const char *cmd,
+		       const struct ff_extract_stats *st)
+{
+	__u64 bad = 0;
+	int i;
+
+	if (a->quiet)
+		return;
+	for (i = FF_PARSE_TRUNCATED; i < FF_PARSE__MAX; i++)
+		bad += st->parse_fail[i];
+	fprintf(stderr,
+		"%s: %llu packets, %llu flows, %llu rows, %llu not IP, %llu unparseable, %.2f s (%.2f Mpps)\n",
+		cmd, (unsigned long long)st->frames, (unsigned long long)st->flows,
+		(unsigned long long)st->rows, (unsigned long long)st->parse_fail[FF_PARSE_NOT_IP],
+		(unsigned long long)bad, st->seconds,
+		st->seconds > 0 ? st->frames / st->seconds / 1e6 : 0.0);
+}
+
+void flow_args_free(struct flow_args *a)
+{
+	if (a->out && a->out != stdout)
+		fclose(a->out);
+	ff_labels_free(&a->labels);
+	if (a->have_model)
+		ff_model_free(&a->model);
+	free(a->pcaps);
+	free(a->label_rules);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading captures (pcap and pcapng through libpcap) as Ethernet frames:
+ * raw-IP, Linux cooked (SLL, SLL2) and BSD loopback captures get a synthetic
+ * Ethernet header, so the one parser sees the same bytes offline and in
+ * replay through the kernel.
+ */
+#ifndef FLOWFOREST_CAPTURE_H
+#define FLOWFOREST_CAPTURE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define FF_FRAME_MAX 65550
+
+struct ff_capture {
+	void *pcap;		/* pcap_t */
+	const char *path;
+	int linktype;
+	__u64 frames;		/* frames read */
+	__u64 skipped;		/* frames of a link type or size we cannot use */
+	__u64 size;		/* file size, for progress */
+	__u8 buf[FF_FRAME_MAX + 32];
+};
+
+int ff_capture_open(struct ff_capture *c, const char *path, char *err, size_t errlen);
+/* 1 and a frame, 0 at the end, -1 on a read error (message in err). The
+ * frame stays valid until the next call. */
+int ff_capture_next(struct ff_capture *c, const __u8 **frame, __u32 *len,
+		    __u64 *ts_us, char *err, size_t errlen);
+/* Bytes of the file consumed so far (for progress), or 0 if unknown. */
+__u64 ff_capture_offset(struct ff_capture *c);
+void ff_capture_close(struct ff_capture *c);
+
+#endif

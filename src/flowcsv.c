@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include <string.h>
+
+#include "flowcsv.h"
+#include "features_info.h"
+#include "output.h"
+
+const char *ff_snap_reason_name(__u8 reason)
+{
+	switch (reason) {
+	case FF_SNAP_CHECKPOINT: return "checkpoint";
+	case FF_SNAP_FIN: return "fin";
+	case FF_SNAP_IDLE: return "idle";
+	case FF_SNAP_END: return "end";
+	default: return "?";
+	}
+}
+
+void ff_csv_header(struct ff_csv *c)
+{
+	int i;
+
+	fputs("Flow ID,Src IP,Src Port,Dst IP,first_us,ts_us,reason", c->out);
+	for (i = 0; i < FF_NUM_FEATURES; i++) {
+		const struct ff_feature_info *f = &ff_feature_table[i];
+
+		fputc(',', c->out);
+		fputs(f->cic[0] ? f->cic : f->name, c->out);
+	}
+	fputs(",Label", c->out);
+	if (c->model)
+		fputs(",class,score", c->out);
+	fputc('\n', c->out);
+}
+
+/* Appends the decimal digits of v at p; returns the new end. */
+static char *put_u64(char *p, __u64 v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
+{
+	const struct ff_flow_key *k = &s->key;
+	const __u8 *src = s->initiator_is_b ? k->addr_b : k->addr_a;
+	const __u8 *dst = s->initiator_is_b ? k->addr_a : k->addr_b;
+	__u16 sport = s->initiator_is_b ? k->port_b : k->port_a;
+	__u16 dport = s->initiator_is_b ? k->port_a : k->port_b;
+	char sa[64], da[64], line[4096], *p = line;
+	int i;
+
+	ff_format_addr(k->family, src, sa, sizeof(sa));
+	ff_format_addr(k->family, dst, da, sizeof(da));
+	/* Flow ID as CICFlowMeter writes it: src-dst-sport-dport-proto */
+	p = put_str(p, sa);
+	*p++ = '-';
+	p = put_str(p, da);
+	*p++ = '-';
+	p = put_u64(p, sport);
+	*p++ = '-';
+	p = put_u64(p, dport);
+	*p++ = '-';
+	p = put_u64(p, k->proto);
+	if (k->frag_later)
+		p = put_str(p, "-frag");
+	*p++ = ',';
+	p = put_str(p, sa);
+	*p++ = ',';
+	p = put_u64(p, sport);
+	*p++ = ',';
+	p = put_str(p, da);
+	*p++ = ',';
+	p = put_u64(p, s->first_us);
+	*p++ = ',';
+	p = put_u64(p, s->ts_us);
+	*p++ = ',';
+	p = put_str(p, ff_snap_reason_name(s->reason));
+	for (i = 0; i < FF_NUM_FEATURES; i++) {
+		*p++ = ',';
+		p = put_u64(p, s->features[i]);
+	}
+	*p++ = ',';
+	p = put_str(p, c->labels ? ff_labels_match(c->labels, k, s->initiator_is_b, s->first_us)
+				 : "");
+	if (c->model) {
+		*p++ = ',';
+		if (s->cls < c->model->n_classes)
+			p = put_str(p, c->model->class_names[s->cls]);
+		*p++ = ',';
+		p = put_u64(p, s->score);
+	}
+	*p++ = '\n';
+	fwrite(line, 1, p - line, c->out);
+	c->rows++;
+}
+
+void ff_snapshot_fill(struct ff_snapshot *s, const struct ff_flow_key *key,
+		      const struct ff_flow *f, __u8 reason, __u64 ts_us)
+{
+	struct ff_features fv;
+
+	ff_features_compute(f, &fv);
+	memset(s, 0, sizeof(*s));
+	s->ts_us = ts_us;
+	s->first_us = f->first_us;
+	s->key = *key;
+	s->reason = reason;
+	s->initiator_is_b = f->initiator_is_b;
+	s->cls = f->cls;
+	s->score = f->score;
+	memcpy(s->features, fv.v, sizeof(s->features));
+}
+
+int ff_snapshot_cmp(const void *a, const void *b)
+{
+	const struct ff_snapshot *x = a, *y = b;
+
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
