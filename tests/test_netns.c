@@ -46,9 +46,9 @@
 
 static const char *nt_skip_reason;	/* set by the group setup: skip every lab test */
 static bool nt_have_ff;
-static char nt_dir[PATH_MAX];		/* temp dir for this run's files */
-static char nt_prefix[16];		/* lab prefix of the current test, "" if none */
-static char nt_ns_a[32], nt_ns_b[32], nt_dev_a[16], nt_dev_b[16];
+static char nt_dir[64];		/* temp dir for this run's files */
+static char nt_prefix[24];		/* lab prefix of the current test, "" if none */
+static char nt_ns_a[32], nt_ns_b[32], nt_dev_a[32], nt_dev_b[32];
 static int nt_test_no;
 static volatile pid_t nt_kids[NT_MAX_KIDS];	/* background processes to reap */
 static volatile pid_t nt_cmd_pgid;		/* run_cmd's child, for the signal handler */
@@ -208,7 +208,6 @@ static int nt_run(double secs, const char *fmt, ...)
 		print_message("[ netns   ] timed out after %.1fs: %s\n", secs, cmd);
 		return -1;
 	}
-	kill(-pid, SIGKILL);	/* whatever it left in the background */
 	nt_cmd_pgid = 0;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

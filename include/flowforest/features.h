@@ -209,7 +209,17 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FWD_WIRE_BYTES, "fwd_wire_bytes", "", FF_UNIT_BYTES, "fwd",                       \
 	  FF_FWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")              \
 	X(BWD_WIRE_BYTES, "bwd_wire_bytes", "", FF_UNIT_BYTES, "bwd",                       \
-	  FF_BWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")
+	  FF_BWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")              \
+	X(FWD_TTL, "fwd_ttl", "", FF_UNIT_COUNT, "fwd", FF_FWD->ttl,                        \
+	  "TTL or hop limit of the first fwd packet (UNSW-NB15 sttl)")                     \
+	X(BWD_TTL, "bwd_ttl", "", FF_UNIT_COUNT, "bwd", FF_BWD->ttl,                        \
+	  "TTL or hop limit of the first bwd packet, 0 if none (UNSW-NB15 dttl)")          \
+	X(TCP_SYNACK, "tcp_synack_us", "", FF_UNIT_USEC, "flow",                            \
+	  f->synack_us ? f->synack_us - f->syn_us : 0,                                     \
+	  "SYN to SYN-ACK time, 0 if not seen (UNSW-NB15 synack)")                         \
+	X(TCP_ACKDAT, "tcp_ackdat_us", "", FF_UNIT_USEC, "flow",                            \
+	  f->ack_us ? f->ack_us - f->synack_us : 0,                                        \
+	  "SYN-ACK to ACK time, 0 if not seen (UNSW-NB15 ackdat)")
 
 enum ff_feature_id {
 #define FF_X_ENUM(id, name, cic, unit, dir, expr, note) FF_F_##id,

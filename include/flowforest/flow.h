@@ -54,6 +54,7 @@ struct ff_dir_stats {
 	__u32 urg;
 	__u32 rst;
 	__u32 init_win;		/* TCP window of the first packet, 0 if none */
+	__u32 ttl;		/* TTL / hop limit of the first packet */
 };
 
 /* Verdict classes: FF_CLASS_NONE until the model first decides. */
@@ -68,6 +69,9 @@ struct ff_flow {
 	__u64 iat_min;
 	__u64 iat_max;
 	__u32 flags[8];			/* packets with FIN SYN RST PSH ACK URG ECE CWR */
+	__u64 syn_us;			/* initiator's first SYN */
+	__u64 synack_us;		/* responder's first SYN-ACK after it */
+	__u64 ack_us;			/* initiator's first ACK after that */
 	__u16 resp_port;		/* responder's port (CIC "Dst Port") */
 	__u8 proto;
 	__u8 initiator_is_b;		/* the first packet came from endpoint b */
@@ -166,6 +170,7 @@ static __always_inline void ff_dir_update(struct ff_dir_stats *d,
 		d->len_min = len;
 		d->hdr_min = p->hdr_len;
 		d->iat_min = ~0ULL;
+		d->ttl = p->ttl;
 		if (p->proto == FF_IPPROTO_TCP)
 			d->init_win = p->tcp_window;
 	} else {
@@ -255,6 +260,20 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 	for (i = 0; i < 8; i++)
 		if (p->tcp_flags & (1u << i))
 			f->flags[i]++;
+
+	/* TCP handshake times (UNSW-NB15's synack and ackdat). */
+	if (p->proto == FF_IPPROTO_TCP) {
+		__u8 sa = p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK);
+
+		if (dir == FF_DIR_FWD && sa == FF_TCP_SYN && !f->syn_us)
+			f->syn_us = now_us;
+		else if (dir == FF_DIR_BWD && sa == (FF_TCP_SYN | FF_TCP_ACK) &&
+			 f->syn_us && !f->synack_us)
+			f->synack_us = now_us;
+		else if (dir == FF_DIR_FWD && sa == FF_TCP_ACK && f->synack_us &&
+			 !f->ack_us)
+			f->ack_us = now_us;
+	}
 
 	n = ff_flow_pkts(f);
 	if (p->tcp_flags & (FF_TCP_FIN | FF_TCP_RST)) {
