@@ -276,7 +276,8 @@ static void nt_lab_down(void)
 	nt_prefix[0] = 0;
 }
 
-/* Ctrl-C or a kill of the test program: do not leave namespaces behind. */
+/* Ctrl-C, a kill or a closed output pipe: do not leave namespaces or files
+ * behind. */
 static void nt_on_signal(int sig)
 {
 	pid_t pid;
@@ -287,18 +288,17 @@ static void nt_on_signal(int sig)
 	for (i = 0; i < NT_MAX_KIDS; i++)
 		if (nt_kids[i] > 0)
 			kill(nt_kids[i], SIGKILL);
-	if (nt_prefix[0]) {
-		pid = fork();
-		if (pid == 0) {
-			char cmd[256];
+	pid = fork();
+	if (pid == 0) {
+		char cmd[256];
 
-			snprintf(cmd, sizeof(cmd), ". '%s' && ff_lab_down '%s'", NT_LIB, nt_prefix);
-			execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
-			_exit(127);
-		}
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'; [ -z '%s' ] || { . '%s' && ff_lab_down '%s'; }",
+			 nt_dir, nt_prefix, NT_LIB, nt_prefix);
+		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
 	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -343,6 +343,8 @@ static int nt_group_setup(void **state)
 	signal(SIGINT, nt_on_signal);
 	signal(SIGTERM, nt_on_signal);
 	signal(SIGHUP, nt_on_signal);
+	signal(SIGQUIT, nt_on_signal);
+	signal(SIGPIPE, nt_on_signal);	/* e.g. the output piped into head */
 
 	if (!nt_have_ff) {
 		nt_skip_reason = "./flowforest, " NT_MODEL " or " NT_LIB

@@ -65,7 +65,7 @@ static __always_inline __u64 ff_isqrt(__u64 x)
 	if (x < 2)
 		return x;
 	r = x;
-	y = (x >> 1) + 1;	/* (r + x / r) / 2 for r = x, without overflow */
+	y = (x >> 1) + (x & 1);	/* (r + x / r) / 2 for r = x, without overflow */
 	for (i = 0; i < 40; i++) {
 		if (y >= r)
 			break;

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: MIT
+/*
+ * User-space unit tests of the shared headers and the user library: integer
+ * arithmetic, parser, flow key and update rules, labels, model files.
+ * No privileges needed.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "glue.h"
+#include "labels.h"
+#include "model.h"
+#include "features_info.h"
+#include "pkt.h"
+
+/* floor(sqrt(x)) by a slow, obviously correct method */
+static __u64 ref_isqrt(__u64 x)
+{
+	__u64 r = (__u64)sqrtl((long double)x);
+
+	while (r > 0 && (unsigned __int128)r * r > x)
+		r--;
+	while ((unsigned __int128)(r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
+
+static void test_isqrt_exact(void **state)
+{
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		__u64 v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = x >> (i % 64);
+		assert_int_equal(ff_isqrt(v), ref_isqrt(v));
+	}
+	for (i = 0; i < 3000; i++) {
+		__u64 r = (__u64)i * 1000003ULL, sq = r * r;
+
+		assert_int_equal(ff_isqrt(sq), r);
+		if (sq)
+			assert_int_equal(ff_isqrt(sq - 1), r - 1);
+		assert_int_equal(ff_isqrt(sq + 1), r + (r == 0 ? 1 : 0));
+	}
+	assert_int_equal(ff_isqrt(~0ULL), 4294967295ULL);
+	assert_int_equal(ff_isqrt(0), 0);
+	assert_int_equal(ff_isqrt(1), 1);
+	assert_int_equal(ff_isqrt(2), 1);
+	assert_int_equal(ff_isqrt(3), 1);
+	assert_int_equal(ff_isqrt(4), 2);
+}
+
+static void test_arith_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(ff_div(7, 0), 0);
+	assert_int_equal(ff_div(7, 2), 3);
+	assert_int_equal(ff_sat_add(~0ULL - 1, 5), ~0ULL);
+	assert_int_equal(ff_sat_sq(1ULL << 33), ~0ULL);
+	/* lengths 10, 20, 30: mean 20, variance 66 (floored), std 8 */
+	assert_int_equal(ff_var(60, 100 + 400 + 900, 3), 466 - 400);
+	assert_int_equal(ff_std(60, 1400, 3), 8);
+	assert_int_equal(ff_var(5, 25, 1), 0);
+	assert_int_equal(ff_rate(10, 2000000), 5);
+	assert_int_equal(ff_rate(10, 0), 0);
+}
+
+static int parse_spec(const struct pkt_spec *s, struct ff_pkt *p)
+{
+	__u8 buf[PKT_MAX_FRAME];
+	struct ff_frame fr = { buf, 0 };
+
+	fr.len = pkt_build(s, buf, sizeof(buf));
+	assert_true(fr.len > 0);
+	memset(p, 0, sizeof(*p));
+	return ff_parse(&fr, 0, p);
+}
+
+static void test_parse_ipv4_tcp_options(void **state)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = "10.1.2.3", .daddr = "10.4.5.6",
+			      .sport = 1234, .dport = 80, .tcp_flags = 0x12, .window = 512,
+			      .tcp_opts_len = 12, .ip_opts_len = 8, .payload_len = 100, .ttl = 33 };
+	struct ff_pkt p;
+
+	(void)state;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.family, 4);
+	assert_int_equal(p.proto, 6);
+	assert_int_equal(p.sport, 1234);
+	assert_int_equal(p.dport, 80);
+	assert_int_equal(p.tcp_flags, 0x12);
+	assert_int_equal(p.tcp_window, 512);
+	assert_int_equal(p.ttl, 33);
+	assert_int_equal(p.hdr_len, 28 + 32);
+	assert_int_equal(p.payload_len, 100);
+	assert_int_equal(p.l3_len, 28 + 32 + 100);
+	assert_memory_equal(p.saddr, "\x0a\x01\x02\x03\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+}
+
+static void test_parse_ipv6_chain_and_vlans(void **state)
+{
+	struct pkt_spec s = { .family = 6, .vlans = 2, .proto = 17, .saddr = "2001:db8::1",
+			      .daddr = "2001:db8::2", .sport = 53, .dport = 4000, .payload_len = 10,
+			      .n_ext = 3, .ext_hdrs = { { PKT_EXT_HOP, 0 }, { PKT_EXT_ROUTING, 1 },
+							{ PKT_EXT_DSTOPTS, 2 } } };
+	struct ff_pkt p;
+
+	(void)state;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.vlans, 2);
+	assert_int_equal(p.proto, 17);
+	assert_int_equal(p.sport, 53);
+	assert_int_equal(p.dport, 4000);
+	assert_int_equal(p.hdr_len, 40 + 8 + 16 + 24 + 8);
+	assert_int_equal(p.payload_len, 10);
+
+	s.vlans = 3;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_UNSUPPORTED);
+	s.vlans = 0;
+	s.n_ext = 9;
+	for (int i = 0; i < 9; i++)
+		s.ext_hdrs[i] = (struct pkt_ext){ PKT_EXT_DSTOPTS, 0 };
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_UNSUPPORTED);
+}
+
+static void test_parse_fragments(void **state)
+{
+	struct pkt_spec s = { .family = 4, .proto = 17, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 53, .dport = 999, .payload_len = 64, .more_frags = true };
+	struct ff_flow_key k1, k2;
+	struct ff_pkt p;
+
+	(void)state;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.frag, FF_FRAG_FIRST);
+	assert_int_equal(p.dport, 999);
+	ff_flow_key_make(&p, &k1);
+	s.frag_off = 100;
+	s.more_frags = false;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.frag, FF_FRAG_LATER);
+	ff_flow_key_make(&p, &k2);
+	/* a later fragment never lands in the port flow */
+	assert_int_equal(k2.port_a, 0);
+	assert_int_equal(k2.port_b, 0);
+	assert_int_equal(k2.frag_later, 1);
+	assert_memory_not_equal(&k1, &k2, sizeof(k1));
+
+	s.family = 6;
+	s.saddr = "fd00::1";
+	s.daddr = "fd00::2";
+	s.n_ext = 1;
+	s.ext_hdrs[0] = (struct pkt_ext){ PKT_EXT_FRAG, 0 };
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.frag, FF_FRAG_LATER);
+	assert_int_equal(p.proto, 17);
+	s.frag_off = 0;
+	s.more_frags = true;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	assert_int_equal(p.frag, FF_FRAG_FIRST);
+	assert_int_equal(p.dport, 999);
+}
+
+static void test_parse_bad_frames(void **state)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 1, .dport = 2, .payload_len = 20 };
+	__u8 buf[PKT_MAX_FRAME];
+	struct ff_frame fr = { buf, 0 };
+	struct ff_pkt p;
+	size_t n = pkt_build(&s, buf, sizeof(buf)), cut;
+
+	(void)state;
+	/* every cut inside the headers is "truncated", never a wrong parse */
+	for (cut = 0; cut < 14 + 20 + 20; cut++) {
+		fr.len = cut;
+		memset(&p, 0, sizeof(p));
+		assert_int_equal(ff_parse(&fr, 0, &p), cut < 14 ? FF_PARSE_TRUNCATED
+					   : FF_PARSE_TRUNCATED);
+	}
+	fr.len = n;
+	buf[14] = 0x44;		/* IHL 4 */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_MALFORMED);
+	buf[14] = 0x55;		/* version 5 */
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_MALFORMED);
+	buf[14] = 0x45;
+	buf[16] = 0;
+	buf[17] = 30;		/* tot_len smaller than IP + TCP headers */
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_MALFORMED);
+	fr.len = pkt_arp(buf, sizeof(buf));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_NOT_IP);
+}
+
+static void make_key(const char *sa, __u16 sp, const char *da, __u16 dp,
+		     struct ff_flow_key *k, int *from_b)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = sa, .daddr = da, .sport = sp,
+			      .dport = dp };
+	struct ff_pkt p;
+
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	*from_b = ff_flow_key_make(&p, k);
+}
+
+static void test_flow_key_canonical(void **state)
+{
+	struct ff_flow_key k1, k2, k3;
+	int b1, b2, b3;
+
+	(void)state;
+	make_key("10.0.0.1", 1000, "10.0.0.2", 80, &k1, &b1);
+	make_key("10.0.0.2", 80, "10.0.0.1", 1000, &k2, &b2);
+	make_key("10.0.0.1", 80, "10.0.0.2", 1000, &k3, &b3);
+	assert_memory_equal(&k1, &k2, sizeof(k1));	/* both directions: one key */
+	assert_int_not_equal(b1, b2);
+	assert_memory_not_equal(&k1, &k3, sizeof(k1));	/* port swap: two flows */
+	/* same address on both sides: the port decides */
+	make_key("10.0.0.1", 9, "10.0.0.1", 5, &k1, &b1);
+	assert_int_equal(b1, 1);
+	assert_int_equal(k1.port_a, 5);
+}
+
+static void test_flow_update_checkpoints(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 1000, .dport = 80, .tcp_flags = 0x10, .payload_len = 10 };
+	struct ff_flow f = {};
+	struct ff_pkt p;
+	int n, cps = 0, cp;
+
+	(void)state;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	for (n = 1; n <= 3000; n++) {
+		cp = ff_flow_update(&f, &p, 0, 1000 + n * 10, &cfg);
+		if (cp)
+			cps++;
+		if (n == 1 || n == 2 || n == 4 || n == 1024 || n == 2048 || n == 3072)
+			assert_int_equal(cp, FF_CP_COUNT);
+		if (n == 3 || n == 5 || n == 1025 || n == 2047)
+			assert_int_equal(cp, 0);
+	}
+	assert_int_equal(cps, 11 + 1);	/* 1..1024, then 2048 */
+	assert_int_equal(f.dir[0].pkts, 3000);
+	assert_int_equal(f.dir[0].iat_min, 10);
+	assert_int_equal(f.dir[0].iat_max, 10);
+	assert_int_equal(f.iat_sum, 2999 * 10);
+	assert_int_equal(f.last_us - f.first_us, 29990);
+
+	p.tcp_flags = FF_TCP_FIN | FF_TCP_ACK;
+	cp = ff_flow_update(&f, &p, 0, 40000, &cfg);
+	assert_int_equal(cp, FF_CP_FIN);
+	cfg.cp_flags = 0;
+	assert_int_equal(ff_flow_update(&f, &p, 0, 40001, &cfg), 0);
+
+	/* idle timeout: a packet after the silence starts over */
+	assert_false(ff_flow_expired(&f, 40001 + cfg.idle_timeout_us, &cfg));
+	assert_true(ff_flow_expired(&f, 40002 + cfg.idle_timeout_us, &cfg));
+	cfg.idle_timeout_us = 0;
+	assert_false(ff_flow_expired(&f, ~0ULL, &cfg));
+}
+
+static void test_features_directions(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec fwd = { .family = 4, .proto = 6, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+				.sport = 1000, .dport = 80, .tcp_flags = 0x02, .window = 100 };
+	struct pkt_spec bwd = fwd;
+	struct ff_features v;
+	struct ff_flow_key k;
+	struct ff_flow f = {};
+	struct ff_pkt p;
+	int from_b;
+
+	(void)state;
+	bwd.saddr = fwd.daddr;
+	bwd.daddr = fwd.saddr;
+	bwd.sport = 80;
+	bwd.dport = 1000;
+	bwd.tcp_flags = 0x12;
+	bwd.window = 200;
+	bwd.payload_len = 0;
+	parse_spec(&fwd, &p);
+	from_b = ff_flow_key_make(&p, &k);
+	ff_flow_update(&f, &p, from_b, 100, &cfg);		/* SYN */
+	parse_spec(&bwd, &p);
+	from_b = ff_flow_key_make(&p, &k);
+	ff_flow_update(&f, &p, from_b, 150, &cfg);		/* SYN-ACK */
+	fwd.tcp_flags = 0x18;
+	fwd.payload_len = 300;
+	parse_spec(&fwd, &p);
+	from_b = ff_flow_key_make(&p, &k);
+	ff_flow_update(&f, &p, from_b, 180, &cfg);		/* ACK + data */
+	ff_features_compute(&f, &v);
+
+	assert_int_equal(v.v[FF_F_DST_PORT], 80);
+	assert_int_equal(v.v[FF_F_FWD_PKTS], 2);
+	assert_int_equal(v.v[FF_F_BWD_PKTS], 1);
+	assert_int_equal(v.v[FF_F_FWD_BYTES], 300);
+	assert_int_equal(v.v[FF_F_FWD_LEN_MEAN], 150);
+	assert_int_equal(v.v[FF_F_FWD_LEN_STD], 150);
+	assert_int_equal(v.v[FF_F_FLOW_DURATION], 80);
+	assert_int_equal(v.v[FF_F_FLOW_IAT_MIN], 30);
+	assert_int_equal(v.v[FF_F_FLOW_IAT_MAX], 50);
+	assert_int_equal(v.v[FF_F_FWD_IAT_TOTAL], 80);
+	assert_int_equal(v.v[FF_F_FWD_INIT_WIN], 100);
+	assert_int_equal(v.v[FF_F_BWD_INIT_WIN], 200);
+	assert_int_equal(v.v[FF_F_SYN_COUNT], 2);
+	assert_int_equal(v.v[FF_F_ACK_COUNT], 2);
+	assert_int_equal(v.v[FF_F_FWD_PSH_FLAGS], 1);
+	assert_int_equal(v.v[FF_F_TCP_SYNACK], 50);
+	assert_int_equal(v.v[FF_F_TCP_ACKDAT], 30);
+	assert_int_equal(v.v[FF_F_FLOW_PKTS_PER_S], 3 * 1000000 / 80);
+	assert_int_equal(v.v[FF_F_FWD_ACT_DATA_PKTS], 1);
+	assert_int_equal(v.v[FF_F_FWD_SEG_MIN], 40);
+	assert_int_equal(v.v[FF_F_DOWN_UP_RATIO], 0);
+}
+
+static void test_feature_table(void **state)
+{
+	int i, j;
+
+	(void)state;
+	assert_true(FF_NUM_FEATURES >= 40);
+	for (i = 0; i < FF_NUM_FEATURES; i++) {
+		assert_int_equal(ff_feature_lookup(ff_feature_table[i].name), i);
+		if (ff_feature_table[i].cic[0])
+			assert_int_equal(ff_feature_lookup(ff_feature_table[i].cic), i);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(ff_feature_table[i].name, ff_feature_table[j].name);
+	}
+	assert_int_equal(ff_feature_lookup("flow iat mean"), FF_F_FLOW_IAT_MEAN);
+	assert_int_equal(ff_feature_lookup("no such feature"), -1);
+}
+
+static void test_labels(void **state)
+{
+	struct ff_labels l = { .default_label = "benign" };
+	struct ff_flow_key k;
+	char err[256];
+	int from_b;
+
+	(void)state;
+	assert_int_equal(ff_labels_add(&l, "scan:src=10.9.0.0/16,proto=tcp", err, sizeof(err)), 0);
+	assert_int_equal(ff_labels_add(&l, "web:dport=80", err, sizeof(err)), 0);
+	assert_int_equal(ff_labels_add(&l, "late:time=100-200.5", err, sizeof(err)), 0);
+	assert_int_not_equal(ff_labels_add(&l, "x:src=10.0.0.0/33", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "src"));
+	assert_int_not_equal(ff_labels_add(&l, "x:colour=blue", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "unknown key"));
+	assert_int_not_equal(ff_labels_add(&l, "x:dport=70000", err, sizeof(err)), 0);
+	assert_int_not_equal(ff_labels_add(&l, ":dport=1", err, sizeof(err)), 0);
+
+	make_key("10.9.3.4", 5555, "10.0.0.2", 80, &k, &from_b);
+	assert_string_equal(ff_labels_match(&l, &k, from_b, 0), "scan");
+	make_key("10.8.3.4", 5555, "10.0.0.2", 80, &k, &from_b);
+	assert_string_equal(ff_labels_match(&l, &k, from_b, 0), "web");
+	/* the initiator decides src/dst, not the key order */
+	make_key("10.0.0.2", 80, "10.9.3.4", 5555, &k, &from_b);
+	assert_string_equal(ff_labels_match(&l, &k, from_b, 0), "benign");
+	assert_string_equal(ff_labels_match(&l, &k, from_b, 150 * 1000000ULL), "late");
+	ff_labels_free(&l);
+}
+
+/* ---- model files ---- */
+
+#define MODEL_HEAD "{\"format\":\"flowforest-model\",\"version\":1," \
+	"\"features\":[{\"name\":\"dst_port\",\"unit\":\"id\"},{\"name\":\"fwd_pkts\",\"unit\":\"count\"}]," \
+	"\"classes\":[{\"name\":\"benign\",\"action\":\"pass\"},{\"name\":\"bad\",\"action\":\"drop\"}],"
+
+static const char good_model[] = MODEL_HEAD
+	"\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":80,\"left\":1,\"right\":2},"
+	"{\"class\":0},{\"feature\":1,\"threshold\":3,\"left\":3,\"right\":4},{\"class\":0},"
+	"{\"class\":1,\"weight\":2}]}],\"provenance\":{\"by\":\"test\"}}";
+
+static void test_model_good_and_roundtrip(void **state)
+{
+	struct ff_model m, m2;
+	__u64 v[FF_MAX_FEATURES] = {};
+	char err[256], path[] = "/tmp/ff-unit-model-XXXXXX";
+	__u32 score;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ff_model_parse(good_model, strlen(good_model), &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n_trees, 1);
+	assert_int_equal(m.n_nodes, 5);
+	assert_int_equal(m.max_depth, 2);
+	assert_int_equal(m.actions[1], FF_ACT_DROP);
+	v[FF_F_DST_PORT] = 80;
+	assert_int_equal(ff_model_predict(&m, v, &score), 0);
+	v[FF_F_DST_PORT] = 81;
+	v[FF_F_FWD_PKTS] = 3;
+	assert_int_equal(ff_model_predict(&m, v, &score), 0);
+	v[FF_F_FWD_PKTS] = 4;
+	assert_int_equal(ff_model_predict(&m, v, &score), 1);
+	assert_int_equal(score, 1000);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ff_model_save(&m, path, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_load(path, &m2, err, sizeof(err)), 0);
+	assert_int_equal(m2.n_nodes, m.n_nodes);
+	assert_memory_equal(m2.nodes, m.nodes, m.n_nodes * sizeof(*m.nodes));
+	assert_memory_equal(m2.roots, m.roots, sizeof(m.roots));
+	assert_string_equal(m2.provenance, "{\"by\":\"test\"}");
+	unlink(path);
+	ff_model_free(&m);
+	ff_model_free(&m2);
+}
+
+static void test_model_bad_files(void **state)
+{
+	static const struct { const char *json, *why; } bad[] = {
+		{ "", "not valid JSON" },
+		{ "{", "not valid JSON" },
+		{ "[]", "must be a JSON object" },
+		{ "{\"format\":\"x\"}", "\"format\"" },
+		{ "{\"format\":\"flowforest-model\",\"version\":2}", "version" },
+		{ "{\"format\":\"flowforest-model\",\"version\":1,\"features\":[{\"name\":\"nope\",\"unit\":\"id\"}]}",
+		  "unknown feature" },
+		{ "{\"format\":\"flowforest-model\",\"version\":1,\"features\":[{\"name\":\"dst_port\",\"unit\":\"us\"}]}",
+		  "does not match" },
+		{ MODEL_HEAD "\"trees\":[]}", "\"trees\"" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[]}]}", "non-empty" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":1,\"left\":1,\"right\":5},{\"class\":0}]}]}",
+		  "out of range" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":7,\"threshold\":1,\"left\":1,\"right\":1},{\"class\":0}]}]}",
+		  "feature 7 out of range" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":1,\"left\":0,\"right\":1},{\"class\":0}]}]}",
+		  "reached twice" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":1,\"left\":1,\"right\":1},{\"class\":0}]}]}",
+		  "reached twice" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"class\":2}]}]}", "out of range" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":-1,\"left\":1,\"right\":2},{\"class\":0},{\"class\":1}]}]}",
+		  "threshold" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":1.5,\"left\":1,\"right\":2},{\"class\":0},{\"class\":1}]}]}",
+		  "threshold" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"class\":0},{\"class\":1}]}]}", "belongs to no tree" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"class\":0,\"weight\":0}]}]}", "weight" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"class\":0}]}]} trailing", "trailing" },
+		{ MODEL_HEAD "\"trees\":[{\"nodes\":[{\"leaf\":0}]}]}", "needs \"class\"" },
+	};
+	struct ff_model m;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = ff_model_parse(bad[i].json, strlen(bad[i].json), &m, err, sizeof(err));
+
+		if (rc == 0 || !strstr(err, bad[i].why))
+			fail_msg("case %zu: rc=%d err='%s', wanted '%s'", i, rc, err, bad[i].why);
+	}
+}
+
+static void test_model_depth_limit(void **state)
+{
+	/* a chain of depth 33 is refused, 32 accepted */
+	char *buf = malloc(1 << 16), *p;
+	struct ff_model m;
+	char err[256];
+	int depth, d, rc;
+
+	(void)state;
+	for (depth = 32; depth <= 33; depth++) {
+		/* internal node d at index 2d, its left leaf at 2d+1, the
+		 * chain continues at 2d+2 */
+		p = buf + sprintf(buf, MODEL_HEAD "\"trees\":[{\"nodes\":[");
+		for (d = 0; d < depth; d++)
+			p += sprintf(p, "{\"feature\":0,\"threshold\":%d,\"left\":%d,\"right\":%d},{\"class\":0},",
+				     d, 2 * d + 1, 2 * d + 2);
+		p += sprintf(p, "{\"class\":1}]}]}");
+		rc = ff_model_parse(buf, p - buf, &m, err, sizeof(err));
+		if (depth == 32) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(m.max_depth, 32);
+			ff_model_free(&m);
+		} else {
+			assert_int_not_equal(rc, 0);
+			assert_non_null(strstr(err, "deeper"));
+		}
+	}
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_isqrt_exact),
+		cmocka_unit_test(test_arith_helpers),
+		cmocka_unit_test(test_parse_ipv4_tcp_options),
+		cmocka_unit_test(test_parse_ipv6_chain_and_vlans),
+		cmocka_unit_test(test_parse_fragments),
+		cmocka_unit_test(test_parse_bad_frames),
+		cmocka_unit_test(test_flow_key_canonical),
+		cmocka_unit_test(test_flow_update_checkpoints),
+		cmocka_unit_test(test_features_directions),
+		cmocka_unit_test(test_feature_table),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_model_good_and_roundtrip),
+		cmocka_unit_test(test_model_bad_files),
+		cmocka_unit_test(test_model_depth_limit),
+	};
+
+	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
+}
