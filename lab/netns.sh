@@ -62,12 +62,12 @@ ff_lab_exec() {
 # ff_lab_down PREFIX: kill whatever still runs in the two namespaces, delete
 # them (the veth pair goes with them). Idempotent; always returns 0.
 ff_lab_down() {
-	local p=$1 side ns pids i
+	local p=$1 side ns pids _
 	_ff_lab_prefix_ok "$p" || return 0
 	for side in a b; do
 		ns=$(ff_lab_ns "$p" "$side")
 		[ -e "/run/netns/$ns" ] || [ -e "/var/run/netns/$ns" ] || continue
-		for i in 1 2 3; do
+		for _ in 1 2 3; do
 			pids=$(_ff_lab_t ip netns pids "$ns" 2>/dev/null) || true
 			[ -n "$pids" ] || break
 			# shellcheck disable=SC2086
@@ -83,8 +83,8 @@ ff_lab_down() {
 # the links are up: IPv6 addresses added to a down veth miss the first
 # neighbour solicitation, which then costs a 1 s retransmission.
 _ff_lab_ready() {
-	local i
-	for i in 1 2 3; do
+	local _
+	for _ in 1 2 3; do
 		_ff_lab_t ip netns exec "$1" ping -n -q -c1 -W1 "$FF_LAB_V4_B" >/dev/null 2>&1 &&
 		_ff_lab_t ip netns exec "$1" ping -n -q -c1 -W1 "$FF_LAB_V6_B" >/dev/null 2>&1 &&
 		return 0

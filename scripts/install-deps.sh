@@ -10,7 +10,7 @@ PKGS=(
   # build: user side
   gcc make pkg-config libpcap-dev libjson-c-dev
   # tests
-  libcmocka-dev iproute2 iputils-ping netcat-openbsd python3
+  libcmocka-dev iproute2 iputils-ping netcat-openbsd python3 tshark
 )
 
 missing=()

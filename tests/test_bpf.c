@@ -103,20 +103,51 @@ static void set_clock_us(__u64 us)
 	assert_int_equal(bpf_map_update_elem(env.clock_fd, &zero, &ns, BPF_ANY), 0);
 }
 
+/*
+ * skb test_run (tc) wants a whole IP header behind an IP ethertype and an
+ * Ethernet header in any case; XDP only the Ethernet header. Shorter
+ * frames go through the socket path, which the 0x88b5 prefix frees.
+ */
+static bool tc_accepts(const uint8_t *frame, size_t len)
+{
+	uint16_t type;
+
+	if (len < 14)
+		return false;
+	type = frame[12] << 8 | frame[13];
+	if (type == PKT_ETHERTYPE_IP)
+		return len >= 14 + 20;
+	if (type == PKT_ETHERTYPE_IPV6)
+		return len >= 14 + 40;
+	return true;
+}
+
+static bool hook_accepts(enum hook h, const uint8_t *frame, size_t len)
+{
+	if (h == H_XDP)
+		return len >= 14;
+	if (h == H_TC)
+		return tc_accepts(frame, len);
+	return true;
+}
+
 static __u32 run_frame(enum hook h, const uint8_t *frame, size_t len)
 {
 	static uint8_t buf[PKT_MAX_FRAME + 14];
 	LIBBPF_OPTS(bpf_test_run_opts, o, .repeat = 1);
 
 	assert_true(len <= PKT_MAX_FRAME);
+	if (h == H_TC && !tc_accepts(frame, len))
+		fail_msg("test_run refuses this %zu-byte frame for tc", len);
 	if (h == H_SOCK) {
 		/*
 		 * For a socket filter, BPF_PROG_TEST_RUN strips an Ethernet
 		 * header (eth_type_trans) and runs the program on the rest,
 		 * while a real SOCK_RAW packet socket hands it the whole
-		 * frame. Give test_run a header to strip.
+		 * frame. Give test_run a header to strip; its ethertype is
+		 * not IP, so test_run does not require an IP header after.
 		 */
-		pkt_eth(buf, 14, NULL, NULL, PKT_ETHERTYPE_IP);
+		pkt_eth(buf, 14, NULL, NULL, 0x88b5);
 		memcpy(buf + 14, frame, len);
 		o.data_in = buf;
 		o.data_size_in = len + 14;
@@ -402,7 +433,7 @@ static void expect_parse_error(const uint8_t *frame, size_t len, int counter)
 	int h;
 
 	for (h = 0; h < H__N; h++) {
-		if (len < 14 && h != H_SOCK)
+		if (!hook_accepts(h, frame, len))
 			continue;
 		get_counters(&a);
 		set_clock_us(T0_US);
@@ -833,10 +864,29 @@ static void parse_ipv6_too_many_ext(void **state)
 }
 
 /*
- * FF_MAX_EXTHDR is "IPv6 extension headers followed at most" (8), so a
- * chain of exactly 7 or 8 must parse.
+ * An extension chain that pushes the L4 header past FF_MAX_L4_OFF: the
+ * XDP path (direct access, bounded offsets) and the skb path
+ * (bpf_skb_load_bytes) must both call it unsupported.
  */
-static void parse_ipv6_max_ext(void **state)
+static void parse_ipv6_long_ext_unsupported(void **state)
+{
+	struct pkt_spec s = {
+		.family = 6, .proto = 17, .saddr = "fd00::1", .daddr = "fd00::2",
+		.sport = 10, .dport = 20, .payload_len = 4,
+		.ext_hdrs = { { PKT_EXT_HOP, 130 } }, .n_ext = 1,	/* 1048 bytes */
+	};
+	uint8_t *frame = malloc(PKT_MAX_FRAME);
+	size_t len;
+
+	REQUIRE_BPF();
+	assert_non_null(frame);
+	len = pkt_build(&s, frame, PKT_MAX_FRAME);
+	assert_int_equal(len, 14 + 40 + 1048 + 8 + 4);
+	expect_parse_error(frame, len, FF_C_UNSUPPORTED);
+	free(frame);
+}
+
+static void parse_ipv6_seven_ext(void **state)
 {
 	struct pkt_spec s = ext_chain_spec(7);
 	uint8_t frame[256];
@@ -848,9 +898,26 @@ static void parse_ipv6_max_ext(void **state)
 	key_for(&k, 6, 17, s.saddr, 10, s.daddr, 20, false);
 	len = pkt_build(&s, frame, sizeof(frame));
 	expect_parse_ok(frame, len, &k, 0, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 * 7 + 8);
+}
 
-	clear_flows();
-	s = ext_chain_spec(FF_MAX_EXTHDR);
+/*
+ * KNOWN BUG (see the report of this test's author): FF_MAX_EXTHDR is
+ * "IPv6 extension headers followed at most" (8), so a chain of exactly 8
+ * followed by UDP must parse. ff_parse_ipv6() (include/flowforest/parse.h)
+ * follows all 8, leaves the loop with i == FF_MAX_EXTHDR and then returns
+ * FF_PARSE_UNSUPPORTED without looking at the next header: it supports 7.
+ */
+static void parse_ipv6_eight_ext(void **state)
+{
+	struct pkt_spec s = ext_chain_spec(FF_MAX_EXTHDR);
+	uint8_t frame[256];
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t len;
+
+	REQUIRE_BPF();
+	key_for(&k, 6, 17, s.saddr, 10, s.daddr, 20, false);
 	len = pkt_build(&s, frame, sizeof(frame));
 	expect_parse_ok(frame, len, &k, 0, &f);
 	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 * FF_MAX_EXTHDR + 8);
@@ -890,6 +957,19 @@ static int parse_category(int r)
 	default:
 		return FF_C_MALFORMED;
 	}
+}
+
+/* Parse errors plus packets tracked, with a verdict or without. */
+static __u64 packets_accounted(const struct ff_counters *c)
+{
+	__u64 sum = c->c[FF_C_NOT_IP] + c->c[FF_C_TRUNCATED] +
+		    c->c[FF_C_MALFORMED] + c->c[FF_C_UNSUPPORTED] +
+		    c->unclassified_pkts;
+	int i;
+
+	for (i = 0; i < FF_MAX_CLASSES; i++)
+		sum += c->class_pkts[i];
+	return sum;
 }
 
 /*
@@ -961,6 +1041,8 @@ static void parse_random_frames_match_user_space(void **state)
 		cat = parse_category(r);
 
 		h = iter % 3;
+		if (!hook_accepts(h, frame, len))
+			h = H_SOCK;
 		get_counters(&a);
 		set_clock_us(T0_US + iter);
 		run_frame(h, frame, len);
@@ -985,17 +1067,8 @@ static void parse_random_frames_match_user_space(void **state)
 	}
 	/* Every packet: a parse error, or tracked with or without a verdict. */
 	get_counters(&b);
-	{
-		__u64 sum = b.c[FF_C_NOT_IP] + b.c[FF_C_TRUNCATED] +
-			    b.c[FF_C_MALFORMED] + b.c[FF_C_UNSUPPORTED] +
-			    b.unclassified_pkts;
-		int i;
-
-		for (i = 0; i < FF_MAX_CLASSES; i++)
-			sum += b.class_pkts[i];
-		assert_int_equal(sum, b.c[FF_C_PACKETS]);
-		assert_int_equal(b.c[FF_C_PACKETS], 1500);
-	}
+	assert_int_equal(b.c[FF_C_PACKETS], 1500);
+	assert_int_equal(packets_accounted(&b), 1500);
 }
 
 /* ---- 2. flow table --------------------------------------------------- */
@@ -1457,6 +1530,41 @@ static void classify_on_fin(void **state)
 	assert_int_equal(f.ended, 1);
 }
 
+/* The default schedule: 1, 2, 4, ..., 1024, then every 1024 packets. */
+static void classify_checkpoint_schedule(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.13.2.1", .daddr = "10.13.2.2",
+		.sport = 100, .dport = 200,
+	};
+	uint8_t frame[128];
+	struct ff_counters c;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t len;
+	int i, want = 0;
+
+	REQUIRE_BPF();
+	key_for(&k, 4, 17, s.saddr, 100, s.daddr, 200, false);
+	len = pkt_build(&s, frame, sizeof(frame));
+	for (i = 1; i <= 3072; i++) {
+		set_clock_us(T0_US + i);
+		run_frame(H_XDP, frame, len);
+		if ((i <= 1024 && !(i & (i - 1))) || i % 1024 == 0)
+			want++;
+		if (i == 1023 || i == 1024 || i == 2047 || i == 2048 || i == 3072) {
+			get_counters(&c);
+			if (c.c[FF_C_CLASSIFICATIONS] != (__u64)want)
+				fail_msg("after %d packets: %llu classifications, expected %d",
+					 i, (unsigned long long)c.c[FF_C_CLASSIFICATIONS], want);
+		}
+	}
+	assert_int_equal(want, 11 + 2);
+	flow_must(&k, &f);
+	assert_int_equal(f.decided_pkts, 3072);
+	assert_int_equal(f.next_cp, 11);
+}
+
 /* ---- 4. events ------------------------------------------------------- */
 
 static void events_udp_probe_classified_once(void **state)
@@ -1529,6 +1637,47 @@ static void events_ping_flood_changed(void **state)
 	assert_int_equal(e->ts_us, T0_US + 3200);
 	assert_int_equal(e->first_us, T0_US + 100);
 	assert_memory_equal(&e->key, &k, sizeof(k));
+}
+
+/*
+ * With nobody reading, the 1 MiB ring fills up; every verdict is then
+ * either delivered or counted in FF_C_EVENTS_LOST, never both, never
+ * neither.
+ */
+static void events_ring_full_counted_lost(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.14.2.1", .daddr = "10.14.2.2",
+		.dport = 9999,
+	};
+	uint8_t frame[128];
+	struct ff_counters c;
+	size_t len;
+	int i, n = 12000;
+
+	REQUIRE_BPF();
+	len = pkt_build(&s, frame, sizeof(frame));
+	set_clock_us(T0_US);
+	for (i = 0; i < n; i++) {
+		frame[14 + 20] = (i >> 8) & 0xff;	/* UDP source port */
+		frame[14 + 20 + 1] = i & 0xff;
+		assert_int_equal(run_frame(H_XDP, frame, len), XDP_DROP);
+	}
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_FLOWS_CREATED], n);
+	assert_int_equal(c.c[FF_C_CLASSIFICATIONS], n);
+	assert_int_equal(c.c[FF_C_EVENTS] + c.c[FF_C_EVENTS_LOST], n);
+	assert_true(c.c[FF_C_EVENTS_LOST] > 0);
+	poll_events();
+	assert_int_equal(env.n_ev + env.ev_dropped, c.c[FF_C_EVENTS]);
+	/* Drained, the ring takes events again. */
+	s.sport = 1;
+	s.saddr = "10.14.3.1";
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_DROP);
+	env.n_ev = 0;
+	env.ev_dropped = 0;
+	assert_int_equal(poll_events(), 1);
+	assert_int_equal(env.ev[0].type, FF_EV_CLASSIFIED);
 }
 
 /* ---- 5. ff_infer against the user-space walk -------------------------- */
@@ -2006,7 +2155,9 @@ int main(void)
 		cmocka_unit_test_setup(parse_bad_ihl_and_version, test_setup),
 		cmocka_unit_test_setup(parse_garbage, test_setup),
 		cmocka_unit_test_setup(parse_ipv6_too_many_ext, test_setup),
-		cmocka_unit_test_setup(parse_ipv6_max_ext, test_setup),
+		cmocka_unit_test_setup(parse_ipv6_long_ext_unsupported, test_setup),
+		cmocka_unit_test_setup(parse_ipv6_seven_ext, test_setup),
+		cmocka_unit_test_setup(parse_ipv6_eight_ext, test_setup),
 		cmocka_unit_test_setup(parse_random_frames_match_user_space, test_setup),
 		cmocka_unit_test_setup(flow_reply_joins_one_entry, test_setup),
 		cmocka_unit_test_setup(flow_initiator_is_b, test_setup),
@@ -2020,8 +2171,10 @@ int main(void)
 		cmocka_unit_test_setup(classify_udp_benign_passes, test_setup),
 		cmocka_unit_test_setup(classify_ping_flood_after_32, test_setup),
 		cmocka_unit_test_setup(classify_on_fin, test_setup),
+		cmocka_unit_test_setup(classify_checkpoint_schedule, test_setup),
 		cmocka_unit_test_setup(events_udp_probe_classified_once, test_setup),
 		cmocka_unit_test_setup(events_ping_flood_changed, test_setup),
+		cmocka_unit_test_setup(events_ring_full_counted_lost, test_setup),
 		cmocka_unit_test_setup(infer_handwritten, test_setup),
 		cmocka_unit_test_setup(infer_random_forest_matches_user_space, test_setup),
 		cmocka_unit_test_setup(infer_256_trees, test_setup),

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Offline equals in-kernel, bit for bit: `extract` (shared code in user
+ * space) and `replay` (the same captures through the loaded BPF program with
+ * BPF_PROG_TEST_RUN) must write byte-identical CSVs, with and without a
+ * model. And an external oracle: per-conversation packets, bytes and
+ * durations agree with tshark's `-z conv,tcp -z conv,udp`.
+ *
+ * Captures: one this test generates (always), and every capture in
+ * ../shared/data/pcaps (or $FLOWFOREST_DATA/pcaps) when present.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "capgen.h"
+#include "extract.h"
+#include "replay.h"
+#include "model.h"
+
+static char gen_path[64];
+
+static const char *data_dir(void)
+{
+	static char dir[512];
+	const char *env = getenv("FLOWFOREST_DATA");
+
+	snprintf(dir, sizeof(dir), "%s/pcaps", env ? env : "../shared/data");
+	return access(dir, R_OK) == 0 ? dir : NULL;
+}
+
+/* Captures in the shared data folder, sorted; NULL-terminated. */
+static char **shared_pcaps(void)
+{
+	const char *dir = data_dir();
+	struct dirent **ents;
+	char **out;
+	int n, i, k = 0;
+
+	if (!dir)
+		return NULL;
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return NULL;
+	out = calloc(n + 1, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		const char *e = strrchr(ents[i]->d_name, '.');
+
+		if (e && (!strcmp(e, ".pcap") || !strcmp(e, ".pcapng"))) {
+			out[k] = malloc(strlen(dir) + strlen(ents[i]->d_name) + 2);
+			sprintf(out[k++], "%s/%s", dir, ents[i]->d_name);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return out;
+}
+
+static void free_list(char **l)
+{
+	for (int i = 0; l && l[i]; i++)
+		free(l[i]);
+	free(l);
+}
+
+static int group_setup(void **state)
+{
+	struct capgen_stats st;
+
+	(void)state;
+	snprintf(gen_path, sizeof(gen_path), "/tmp/ff-parity-%d.pcap", getpid());
+	return capgen_write(gen_path, 3000, 42, &st);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	unlink(gen_path);
+	return 0;
+}
+
+static size_t compared_rows;
+
+/* Run extract or replay on one capture into a string. */
+static char *run_csv(const char *path, int kernel, const struct ff_model *m, size_t *len)
+{
+	const char *paths[1] = { path };
+	struct ff_labels labels = { .default_label = "benign" };
+	struct ff_extract_stats st;
+	struct ff_csv csv = { .labels = &labels, .model = m };
+	char *buf = NULL, err[512];
+	FILE *f = open_memstream(&buf, len);
+	int rc;
+
+	assert_non_null(f);
+	assert_int_equal(ff_labels_add(&labels, "scan:proto=tcp,dport=80", err, sizeof(err)), 0);
+	csv.out = f;
+	ff_csv_header(&csv);
+	if (kernel) {
+		struct ff_replay_opts o = { .cfg = FF_CONFIG_DEFAULT, .csv = &csv, .model = m };
+
+		rc = ff_replay(paths, 1, &o, &st, err, sizeof(err));
+	} else {
+		struct ff_extract_opts o = { .cfg = FF_CONFIG_DEFAULT, .csv = &csv, .model = m };
+
+		rc = ff_extract(paths, 1, &o, &st, err, sizeof(err));
+	}
+	fclose(f);
+	ff_labels_free(&labels);
+	if (rc)
+		fail_msg("%s of %s failed: %s", kernel ? "replay" : "extract", path, err);
+	return buf;
+}
+
+static void compare_one(const char *path, const struct ff_model *m)
+{
+	size_t la, lb, i, line = 1;
+	char *a = run_csv(path, 0, m, &la), *b = run_csv(path, 1, m, &lb);
+
+	for (i = 0; i < la && i < lb && a[i] == b[i]; i++)
+		if (a[i] == '\n')
+			line++;
+	if (la != lb || i != la) {
+		print_error("%s: extract and replay differ at CSV line %zu (%zu vs %zu bytes)\n",
+			    path, line, la, lb);
+		free(a);
+		free(b);
+		fail();
+	}
+	compared_rows += line - 2;
+	free(a);
+	free(b);
+}
+
+static void need_root(void)
+{
+	if (geteuid() != 0)
+		skip();
+}
+
+static void test_parity_generated(void **state)
+{
+	struct ff_model m;
+	char err[512];
+
+	(void)state;
+	need_root();
+	compared_rows = 0;
+	compare_one(gen_path, NULL);
+	assert_true(compared_rows > 3000);
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	compare_one(gen_path, &m);
+	ff_model_free(&m);
+}
+
+static void test_parity_shared_pcaps(void **state)
+{
+	char **list = shared_pcaps();
+	struct ff_model m;
+	char err[512];
+	int i;
+
+	(void)state;
+	need_root();
+	if (!list || !list[0]) {
+		print_message("no ../shared/data/pcaps here: skipping the real captures\n");
+		free_list(list);
+		skip();
+		return;
+	}
+	compared_rows = 0;
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	for (i = 0; list[i]; i++) {
+		compare_one(list[i], NULL);
+		compare_one(list[i], &m);
+	}
+	print_message("extract == replay on %d shared captures, %zu rows\n", i, compared_rows);
+	assert_true(compared_rows > 1000);
+	ff_model_free(&m);
+	free_list(list);
+}
+
+/* ---- tshark oracle ---- */
+
+struct conv {
+	char a[80], b[80];	/* "addr:port", a < b */
+	int proto;
+	unsigned long long pkts, bytes;
+	double start, end;	/* seconds */
+	int approx_bytes;	/* tshark printed kB/MB */
+};
+
+struct convs {
+	struct conv *c;
+	size_t n, cap;
+	size_t *idx;		/* open-addressing index into c, (size_t)-1 empty */
+	size_t idx_cap;
+};
+
+static size_t conv_hash(const char *a, const char *b, int proto)
+{
+	size_t h = 1469598103934665603ULL ^ proto;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h;
+}
+
+static void conv_reindex(struct convs *cs)
+{
+	size_t i, j;
+
+	free(cs->idx);
+	cs->idx_cap = cs->idx_cap ? cs->idx_cap * 2 : 1024;
+	cs->idx = malloc(cs->idx_cap * sizeof(*cs->idx));
+	assert_non_null(cs->idx);
+	memset(cs->idx, 0xff, cs->idx_cap * sizeof(*cs->idx));
+	for (i = 0; i < cs->n; i++) {
+		j = conv_hash(cs->c[i].a, cs->c[i].b, cs->c[i].proto) & (cs->idx_cap - 1);
+		while (cs->idx[j] != (size_t)-1)
+			j = (j + 1) & (cs->idx_cap - 1);
+		cs->idx[j] = i;
+	}
+}
+
+static struct conv *conv_find(struct convs *cs, const char *a, const char *b, int proto,
+			      size_t *slot)
+{
+	size_t j;
+
+	if (!cs->idx_cap)
+		conv_reindex(cs);
+	j = conv_hash(a, b, proto) & (cs->idx_cap - 1);
+	for (; cs->idx[j] != (size_t)-1; j = (j + 1) & (cs->idx_cap - 1)) {
+		struct conv *c = &cs->c[cs->idx[j]];
+
+		if (c->proto == proto && !strcmp(c->a, a) && !strcmp(c->b, b))
+			return c;
+	}
+	*slot = j;
+	return NULL;
+}
+
+static struct conv *conv_get(struct convs *cs, const char *x, const char *y, int proto)
+{
+	const char *a = strcmp(x, y) <= 0 ? x : y, *b = a == x ? y : x;
+	struct conv *c;
+	size_t slot;
+
+	c = conv_find(cs, a, b, proto, &slot);
+	if (c)
+		return c;
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? cs->cap * 2 : 256;
+		cs->c = realloc(cs->c, cs->cap * sizeof(*cs->c));
+		assert_non_null(cs->c);
+	}
+	c = &cs->c[cs->n];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->a, sizeof(c->a), "%s", a);
+	snprintf(c->b, sizeof(c->b), "%s", b);
+	c->proto = proto;
+	c->start = 1e18;
+	cs->idx[slot] = cs->n++;
+	if (cs->n * 2 > cs->idx_cap)
+		conv_reindex(cs);
+	return c;
+}
+
+/* "10.0.0.1:80" or "[fd00::1]:80" -> "10.0.0.1:80" / "fd00::1:80" */
+static void endpoint(const char *in, char *out, size_t n)
+{
+	char tmp[80];
+
+	snprintf(tmp, sizeof(tmp), "%s", in);
+	if (tmp[0] == '[') {
+		char *close = strchr(tmp, ']');
+
+		if (close) {
+			*close = 0;
+			snprintf(out, n, "%s%s", tmp + 1, close + 1);
+			return;
+		}
+	}
+	snprintf(out, n, "%s", tmp);
+}
+
+static double unit_mult(const char *u, int *approx)
+{
+	*approx = 1;
+	if (!strcmp(u, "kB"))
+		return 1e3;
+	if (!strcmp(u, "MB"))
+		return 1e6;
+	*approx = 0;
+	return 1;
+}
+
+static void tshark_convs(const char *path, struct convs *cs)
+{
+	char cmd[1024], line[1024];
+	int proto = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -n -o ip.defragment:FALSE -o ipv6.defragment:FALSE "
+		 "--disable-protocol gre --disable-protocol vxlan -r '%s' -q "
+		 "-z conv,tcp -z conv,udp 2>/dev/null", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		char x[100], y[100], ea[80], eb[80], u1[8], u2[8], u3[8];
+		unsigned long long f1, b1, f2, b2, ft, bt;
+		double start, dur, m;
+		struct conv *c;
+		int approx;
+
+		if (strstr(line, "TCP Conversations"))
+			proto = 6;
+		else if (strstr(line, "UDP Conversations"))
+			proto = 17;
+		if (sscanf(line, "%99s <-> %99s %llu %llu %7s %llu %llu %7s %llu %llu %7s %lf %lf",
+			   x, y, &f1, &b1, u1, &f2, &b2, u2, &ft, &bt, u3, &start, &dur) != 13)
+			continue;
+		endpoint(x, ea, sizeof(ea));
+		endpoint(y, eb, sizeof(eb));
+		c = conv_get(cs, ea, eb, proto);
+		m = unit_mult(u3, &approx);
+		c->approx_bytes |= approx;
+		c->pkts += ft;
+		c->bytes += (unsigned long long)(bt * m);
+		if (start < c->start)
+			c->start = start;
+		if (start + dur > c->end)
+			c->end = start + dur;
+	}
+	pclose(p);
+}
+
+/* Column index by header name in a CSV header line. */
+static int col_of(char **hdr, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(hdr[i], name))
+			return i;
+	fail_msg("no column '%s' in the CSV", name);
+	return -1;
+}
+
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (line && n < max) {
+		f[n++] = line;
+		line = strchr(line, ',');
+		if (line)
+			*line++ = 0;
+	}
+	return n;
+}
+
+/* Our view: end-of-capture and idle rows of the extract CSV, summed per
+ * conversation (tshark does not split a conversation on idle time). */
+static void our_convs(const char *path, struct convs *cs, double *t0)
+{
+	size_t len;
+	char *csv = run_csv(path, 0, NULL, &len), *line, *save = NULL;
+	char *hdr[128], *f[128];
+	int nh, c_reason, c_first, c_ts, c_src, c_sport, c_dst, c_dport, c_proto, c_fp, c_bp,
+		c_fw, c_bw, c_id;
+
+	line = strtok_r(csv, "\n", &save);
+	nh = split(line, hdr, 128);
+	c_id = col_of(hdr, nh, "Flow ID");
+	c_reason = col_of(hdr, nh, "reason");
+	c_first = col_of(hdr, nh, "first_us");
+	c_ts = col_of(hdr, nh, "ts_us");
+	c_src = col_of(hdr, nh, "Src IP");
+	c_sport = col_of(hdr, nh, "Src Port");
+	c_dst = col_of(hdr, nh, "Dst IP");
+	c_dport = col_of(hdr, nh, "Dst Port");
+	c_proto = col_of(hdr, nh, "Protocol");
+	c_fp = col_of(hdr, nh, "Total Fwd Packet");
+	c_bp = col_of(hdr, nh, "Total Bwd packets");
+	c_fw = col_of(hdr, nh, "fwd_wire_bytes");
+	c_bw = col_of(hdr, nh, "bwd_wire_bytes");
+	*t0 = 1e18;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char ea[80], eb[80];
+		double first, ts;
+		struct conv *c;
+		int proto;
+
+		if (split(line, f, 128) != nh)
+			fail_msg("bad CSV row");
+		if (strcmp(f[c_reason], "end") && strcmp(f[c_reason], "idle"))
+			continue;
+		first = strtoull(f[c_first], NULL, 10) / 1e6;
+		ts = strtoull(f[c_ts], NULL, 10) / 1e6;
+		if (first < *t0)
+			*t0 = first;
+		proto = atoi(f[c_proto]);
+		/* later fragments: tshark files them under IP, not UDP */
+		if ((proto != 6 && proto != 17) || strstr(f[c_id], "-frag"))
+			continue;
+		snprintf(ea, sizeof(ea), "%s:%s", f[c_src], f[c_sport]);
+		snprintf(eb, sizeof(eb), "%s:%s", f[c_dst], f[c_dport]);
+		c = conv_get(cs, ea, eb, proto);
+		c->pkts += strtoull(f[c_fp], NULL, 10) + strtoull(f[c_bp], NULL, 10);
+		c->bytes += strtoull(f[c_fw], NULL, 10) + strtoull(f[c_bw], NULL, 10);
+		if (first < c->start)
+			c->start = first;
+		if (ts > c->end)
+			c->end = ts;
+	}
+	free(csv);
+}
+
+/*
+ * Definitions differ in known ways, which the checks allow for:
+ * - tshark counts Ethernet frame bytes (header, VLAN tags, padding to 60);
+ *   flowforest counts IP packet bytes. Per packet the difference is 14 to
+ *   14 + 8 + 46 bytes; tshark prints kB/MB (rounded) for large totals.
+ * - tshark's durations are rounded to 0.1 ms.
+ * - tshark looks inside tunnels (GRE, VXLAN) and reassembles fragments;
+ *   flowforest keys a tunnel by its outer header and files later fragments
+ *   in a port-less flow. Both are turned off in tshark for the comparison.
+ * - tshark files a conversation's TCP streams separately when ports are
+ *   reused; both sides are summed per address/port pair here.
+ */
+static int oracle_one(const char *path)
+{
+	struct convs ours = {}, theirs = {};
+	double t0;
+	size_t i, matched = 0;
+
+	our_convs(path, &ours, &t0);
+	tshark_convs(path, &theirs);
+	for (i = 0; i < theirs.n; i++) {
+		struct conv *t = &theirs.c[i], *o;
+		double d_ours, d_theirs;
+		size_t slot;
+
+		o = conv_find(&ours, t->a, t->b, t->proto, &slot);
+		if (!o) {
+			print_error("%s: tshark has %s %s <-> %s, flowforest does not\n", path,
+				    t->proto == 6 ? "tcp" : "udp", t->a, t->b);
+			return -1;
+		}
+		if (o->pkts != t->pkts) {
+			print_error("%s: %s <-> %s: %llu packets, tshark %llu\n", path, t->a, t->b,
+				    o->pkts, t->pkts);
+			return -1;
+		}
+		if (!t->approx_bytes &&
+		    (t->bytes < o->bytes + 14 * o->pkts || t->bytes > o->bytes + 68 * o->pkts)) {
+			print_error("%s: %s <-> %s: %llu IP bytes, tshark %llu frame bytes\n", path,
+				    t->a, t->b, o->bytes, t->bytes);
+			return -1;
+		}
+		d_ours = o->end - o->start;
+		d_theirs = t->end - t->start;
+		if (fabs(d_ours - d_theirs) > 0.00011) {
+			print_error("%s: %s <-> %s: duration %.6f s, tshark %.4f s\n", path, t->a,
+				    t->b, d_ours, d_theirs);
+			return -1;
+		}
+		matched++;
+	}
+	/* and nothing of ours is missing from tshark */
+	if (ours.n != theirs.n) {
+		print_error("%s: flowforest has %zu TCP/UDP conversations, tshark %zu\n", path,
+			    ours.n, theirs.n);
+		return -1;
+	}
+	free(ours.c);
+	free(theirs.c);
+	free(ours.idx);
+	free(theirs.idx);
+	return (int)matched;
+}
+
+static void need_tshark(void)
+{
+	if (system("command -v tshark >/dev/null 2>&1")) {
+		print_message("tshark is not installed (scripts/install-deps.sh installs it)\n");
+		skip();
+	}
+}
+
+static void test_tshark_generated(void **state)
+{
+	(void)state;
+	need_tshark();
+	assert_true(oracle_one(gen_path) > 100);
+}
+
+static void test_tshark_shared_pcaps(void **state)
+{
+	char **list = shared_pcaps();
+	int i, total = 0, n;
+
+	(void)state;
+	need_tshark();
+	if (!list || !list[0]) {
+		print_message("no ../shared/data/pcaps here: skipping the real captures\n");
+		free_list(list);
+		skip();
+		return;
+	}
+	for (i = 0; list[i]; i++) {
+		n = oracle_one(list[i]);
+		assert_true(n >= 0);
+		total += n;
+	}
+	print_message("%d conversations in %d captures agree with tshark\n", total, i);
+	free_list(list);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parity_generated),
+		cmocka_unit_test(test_parity_shared_pcaps),
+		cmocka_unit_test(test_tshark_generated),
+		cmocka_unit_test(test_tshark_shared_pcaps),
+	};
+
+	return cmocka_run_group_tests_name("parity", tests, group_setup, group_teardown);
+}
