@@ -61,7 +61,17 @@ void ff_features_write_markdown(FILE *out)
 		"- initial windows are 0 when a direction has no TCP packet (CICFlowMeter: -1);\n"
 		"- header length is IP header(s) plus L4 header, IPv6 extension headers included;\n"
 		"- flows are bidirectional by (address, port) endpoint, the initiator being the\n"
-		"  sender of the first packet seen; CICFlowMeter also splits flows on timeouts.\n\n"
+		"  sender of the first packet seen (fwd = from the initiator); a flow restarts\n"
+		"  after the idle timeout (120 s by default); CICFlowMeter also ends a flow at\n"
+		"  FIN and after a fixed flow timeout, flowforest only takes a snapshot there;\n"
+		"- later IP fragments carry no ports: they form their own port-less flow.\n\n"
+		"Features are snapshots taken at checkpoints (by default when a flow reaches\n"
+		"1, 2, 4, ..., 1024 packets, then every 1024, and at TCP FIN/RST), which is\n"
+		"when the kernel classifies; `flowforest extract` writes the same snapshots.\n\n"
+		"In the table, `FF_FWD` and `FF_BWD` are the per-direction statistics\n"
+		"(`struct ff_dir_stats` in `include/flowforest/flow.h`), `FF_NPKT` the\n"
+		"packets of both directions, `FF_DUR` last minus first packet time, and\n"
+		"`FF_LEN_SUM`/`FF_LEN_SQ` the payload length sums over both directions.\n\n"
 		"| # | name | CICFlowMeter column | unit | direction | computed as | note |\n"
 		"|---|------|---------------------|------|-----------|-------------|------|\n");
 	for (i = 0; i < FF_NUM_FEATURES; i++) {

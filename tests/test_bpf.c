@@ -593,6 +593,17 @@ static void parse_ipv6_fragments(void **state)
 	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 64);
 	assert_int_equal(f.resp_port, 0);
+
+	/* The lowest and the highest offset bits. */
+	clear_flows();
+	s.frag_off = 1;
+	s.more_frags = true;
+	len = pkt_build(&s, frame, sizeof(frame));
+	expect_parse_ok(frame, len, &k, 1, &f);
+	clear_flows();
+	s.frag_off = 0x1000;
+	len = pkt_build(&s, frame, sizeof(frame));
+	expect_parse_ok(frame, len, &k, 1, &f);
 }
 
 static void parse_ipv4_fragments(void **state)
@@ -605,6 +616,7 @@ static void parse_ipv4_fragments(void **state)
 	struct ff_flow_key k;
 	struct ff_flow f;
 	size_t len;
+	int i;
 
 	REQUIRE_BPF();
 	len = pkt_build(&s, frame, sizeof(frame));
@@ -620,11 +632,23 @@ static void parse_ipv4_fragments(void **state)
 	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 20);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 64);
 
-	/* The last fragment (offset set, MF clear) is a later one too. */
+	/* The last fragment (offset set, MF clear) is a later one too, and
+	 * so are the lowest and the highest offset bits. */
+	for (i = 0; i < 3; i++) {
+		clear_flows();
+		s.more_frags = i != 0;
+		s.frag_off = i == 0 ? 9 : i == 1 ? 1 : 0x1000;
+		len = pkt_build(&s, frame, sizeof(frame));
+		expect_parse_ok(frame, len, &k, 1, &f);
+	}
+	/* DF alone is no fragment. */
 	clear_flows();
+	s.frag_off = 0;
 	s.more_frags = false;
 	len = pkt_build(&s, frame, sizeof(frame));
-	expect_parse_ok(frame, len, &k, 1, &f);
+	frame[14 + 6] = 0x40;
+	key_for(&k, 4, 17, s.saddr, 4000, s.daddr, 4001, false);
+	expect_parse_ok(frame, len, &k, 0, &f);
 }
 
 static void parse_vlan_single_and_qinq(void **state)
@@ -1734,29 +1758,63 @@ static __u64 pick_threshold(const struct forest *g)
 	return g->pool[rnd_below(FF_ARRAY_SIZE(g->pool))];
 }
 
-static __u32 gen_node(struct forest *g, __u32 depth, __u32 max_depth,
-		      bool deep_first)
+static __u32 gen_leaf(struct forest *g)
 {
 	struct ff_model *m = &g->m;
-	__u32 idx = m->n_nodes++, l, r;
+	__u32 idx = m->n_nodes++;
 
 	assert_true(idx < FF_MAX_NODES);
 	memset(&m->nodes[idx], 0, sizeof(m->nodes[idx]));
-	if (depth == max_depth ||
-	    (depth > 0 && !deep_first && rnd_below(4) == 0)) {
-		m->nodes[idx].feature = FF_NODE_LEAF;
-		m->nodes[idx].left = rnd_below(m->n_classes);
-		/* Small weights often tie; ties go to the lower class. */
-		m->nodes[idx].right = rnd_below(4) ? 1 + rnd_below(3) :
-						     1 + rnd_below(1000);
-		return idx;
-	}
+	m->nodes[idx].feature = FF_NODE_LEAF;
+	m->nodes[idx].left = rnd_below(m->n_classes);
+	/* Small weights often tie; ties go to the lower class. */
+	m->nodes[idx].right = rnd_below(4) ? 1 + rnd_below(3) : 1 + rnd_below(1000);
+	return idx;
+}
+
+/* A split node; its children are filled in by the caller. */
+static __u32 gen_split(struct forest *g)
+{
+	struct ff_model *m = &g->m;
+	__u32 idx = m->n_nodes++;
+
+	assert_true(idx < FF_MAX_NODES);
+	memset(&m->nodes[idx], 0, sizeof(m->nodes[idx]));
 	m->nodes[idx].feature = rnd_below(FF_NUM_FEATURES);
 	m->nodes[idx].threshold = pick_threshold(g);
+	return idx;
+}
+
+/* A tree of random shape, at most `max_depth` deep. */
+static __u32 gen_node(struct forest *g, __u32 depth, __u32 max_depth,
+		      bool deep_first)
+{
+	__u32 idx, l, r;
+
+	if (depth == max_depth ||
+	    (depth > 0 && !deep_first && rnd_below(4) == 0))
+		return gen_leaf(g);
+	idx = gen_split(g);
 	l = gen_node(g, depth + 1, max_depth, deep_first);
 	r = gen_node(g, depth + 1, max_depth, false);
-	m->nodes[idx].left = l;
-	m->nodes[idx].right = r;
+	g->m.nodes[idx].left = l;
+	g->m.nodes[idx].right = r;
+	return idx;
+}
+
+/* A balanced tree of exactly `n` nodes (n odd). */
+static __u32 gen_sized(struct forest *g, __u32 n)
+{
+	__u32 idx, nl, l, r;
+
+	if (n == 1)
+		return gen_leaf(g);
+	idx = gen_split(g);
+	nl = ((n - 1) / 2) | 1;
+	l = gen_sized(g, nl);
+	r = gen_sized(g, n - 1 - nl);
+	g->m.nodes[idx].left = l;
+	g->m.nodes[idx].right = r;
 	return idx;
 }
 
@@ -1865,9 +1923,10 @@ static void compare_random(const struct forest *g, int n)
 
 static void infer_random_forest_matches_user_space(void **state)
 {
-	struct forest *g = malloc(sizeof(*g));
+	struct forest *g;
 
 	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
 	assert_non_null(g);
 	rnd_state = 0x243f6a8885a308d3ULL;
 	forest_init(g, 5);
@@ -1881,9 +1940,10 @@ static void infer_random_forest_matches_user_space(void **state)
 
 static void infer_256_trees(void **state)
 {
-	struct forest *g = malloc(sizeof(*g));
+	struct forest *g;
 
 	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
 	assert_non_null(g);
 	rnd_state = 0x13198a2e03707344ULL;
 	forest_init(g, 16);
@@ -1891,6 +1951,39 @@ static void infer_256_trees(void **state)
 	assert_int_equal(g->m.n_trees, 256);
 	assert_int_equal(install(&g->m), 0);
 	compare_random(g, 300);
+	free(g->m.nodes);
+	free(g);
+}
+
+/*
+ * A model that fills the node table: 255 balanced trees of 257 nodes, then
+ * a one-leaf tree at node FF_MAX_NODES - 1, which the kernel must reach.
+ */
+static void infer_full_node_table(void **state)
+{
+	struct forest *g;
+	char err[256];
+	__u32 t;
+
+	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
+	assert_non_null(g);
+	rnd_state = 0xa4093822299f31d0ULL;
+	forest_init(g, 5);
+	for (t = 0; t + 1 < FF_MAX_TREES; t++) {
+		g->m.roots[t] = g->m.n_nodes;
+		gen_sized(g, 257);
+	}
+	g->m.roots[t] = g->m.n_nodes;
+	gen_leaf(g);
+	g->m.n_trees = FF_MAX_TREES;
+	assert_int_equal(g->m.n_nodes, FF_MAX_NODES);
+	assert_int_equal(g->m.roots[FF_MAX_TREES - 1], FF_MAX_NODES - 1);
+	if (ff_model_validate(&g->m, err, sizeof(err)))
+		fail_msg("full model does not validate: %s", err);
+	assert_true(g->m.max_depth <= FF_MAX_DEPTH);
+	assert_int_equal(install(&g->m), 0);
+	compare_random(g, 200);
 	free(g->m.nodes);
 	free(g);
 }
@@ -1944,12 +2037,13 @@ static void model_init(struct ff_model *m, __u32 n_classes, __u32 max_nodes)
 static void infer_depth_32_tree(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
-	struct ff_model *m = malloc(sizeof(*m));
+	struct ff_model *m;
 	struct infer_out o;
 	__u32 d, score;
 	char err[256];
 
 	REQUIRE_BPF();
+	m = malloc(sizeof(*m));
 	assert_non_null(m);
 	assert_true(FF_NUM_FEATURES > FF_MAX_DEPTH);	/* distinct features */
 	model_init(m, 5, 2 * FF_MAX_DEPTH + 8);
@@ -1996,12 +2090,13 @@ static void infer_depth_32_tree(void **state)
 static void infer_256_trees_depth_32(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
-	struct ff_model *m = malloc(sizeof(*m));
+	struct ff_model *m;
 	struct infer_out o;
 	__u32 t, score;
 	char err[256];
 
 	REQUIRE_BPF();
+	m = malloc(sizeof(*m));
 	assert_non_null(m);
 	model_init(m, 5, FF_MAX_TREES * (2 * FF_MAX_DEPTH + 1));
 	for (t = 0; t < FF_MAX_TREES; t++)
@@ -2178,6 +2273,7 @@ int main(void)
 		cmocka_unit_test_setup(infer_handwritten, test_setup),
 		cmocka_unit_test_setup(infer_random_forest_matches_user_space, test_setup),
 		cmocka_unit_test_setup(infer_256_trees, test_setup),
+		cmocka_unit_test_setup(infer_full_node_table, test_setup),
 		cmocka_unit_test_setup(infer_depth_32_tree, test_setup),
 		cmocka_unit_test_setup(infer_256_trees_depth_32, test_setup),
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),

@@ -500,6 +500,35 @@ static void test_model_depth_limit(void **state)
 	free(buf);
 }
 
+/* docs/features.md is generated from the table: it must be current. */
+static void test_features_doc_current(void **state)
+{
+	char *gen = NULL, *disk;
+	size_t gen_len = 0;
+	long disk_len;
+	FILE *f = open_memstream(&gen, &gen_len);
+
+	(void)state;
+	ff_features_write_markdown(f);
+	fclose(f);
+	f = fopen("docs/features.md", "r");
+	if (!f) {
+		free(gen);
+		skip();
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	disk_len = ftell(f);
+	rewind(f);
+	disk = malloc(disk_len + 1);
+	assert_int_equal(fread(disk, 1, disk_len, f), disk_len);
+	fclose(f);
+	if ((size_t)disk_len != gen_len || memcmp(disk, gen, gen_len))
+		fail_msg("docs/features.md is out of date: run `make docs`");
+	free(disk);
+	free(gen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_flow_update_checkpoints),
 		cmocka_unit_test(test_features_directions),
 		cmocka_unit_test(test_feature_table),
+		cmocka_unit_test(test_features_doc_current),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_model_good_and_roundtrip),
 		cmocka_unit_test(test_model_bad_files),
