@@ -26,8 +26,10 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
+BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o
+
 .PHONY: all deps test demo bench docs clean
-all: flowforest $(TEST_BIN)
+all: flowforest $(TEST_BIN) $(BENCH_BIN)
 
 deps:
 	@bash scripts/install-deps.sh
@@ -56,6 +58,14 @@ flowforest: $(CLI_OBJ) $(BUILD)/libflowforest.a
 $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libflowforest.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/empty.bpf.o: bench/empty.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libflowforest.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS)
 
 test: deps
 	$(MAKE) all

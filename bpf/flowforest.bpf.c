@@ -412,7 +412,7 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 		}
 	}
 
-	if (ff_flow_expired(f, now_us, (const struct ff_config *)&ff_cfg)) {
+	if (ff_flow_expired(f, now_us, &ff_cfg)) {
 		struct ff_flow *init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
 
 		if (ff_export)
@@ -424,7 +424,7 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 	}
 
 	cp = ff_flow_update(f, pkt, from_b, now_us,
-			    (const struct ff_config *)&ff_cfg);
+			    &ff_cfg);
 	if (cp)
 		ff_checkpoint(f, &key, now_us,
 			      (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT);

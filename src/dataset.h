@@ -30,6 +30,7 @@ struct ff_dataset {
 	__u16 feat[FF_MAX_FEATURES];	/* column -> kernel feature id */
 	__u64 *col[FF_MAX_FEATURES];	/* column-major: col[c][row] */
 	__u32 *y;			/* row -> class index */
+	__u32 *line;			/* row -> line in its file */
 	unsigned n_classes;
 	char **class_names;		/* in order of first appearance */
 	unsigned n_files;
@@ -63,6 +64,8 @@ void ff_dataset_free(struct ff_dataset *ds);
 int ff_dataset_class_lookup(const struct ff_dataset *ds, const char *name);
 /* Column of kernel feature `fid`, or -1. */
 int ff_dataset_col_of(const struct ff_dataset *ds, unsigned fid);
+/* "FILE:LINE" of dataset row `r`. */
+void ff_dataset_row_origin(const struct ff_dataset *ds, size_t r, char *buf, size_t len);
 /* Row `r` as a vector indexed by kernel feature id (others 0). */
 void ff_dataset_row(const struct ff_dataset *ds, size_t r, __u64 out[FF_MAX_FEATURES]);
 

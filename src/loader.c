@@ -150,9 +150,11 @@ int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 	int meta_fd = bpf_map__fd(l->skel->maps.ff_meta);
 	int active_fd = bpf_map__fd(l->skel->maps.ff_active);
 
-	if (m->n_trees == 0 || m->n_trees > FF_MAX_TREES || m->n_nodes > FF_MAX_NODES ||
-	    m->n_classes > FF_MAX_CLASSES)
-		return fail(err, errlen, "model does not fit the kernel limits");
+	struct ff_model check = *m;	/* validation only writes max_depth */
+	char why[256];
+
+	if (ff_model_validate(&check, why, sizeof(why)))
+		return fail(err, errlen, "refusing to install an invalid model: %s", why);
 	if (bpf_map_lookup_elem(active_fd, &zero, &active))
 		return fail(err, errlen, "cannot read the active model slot: %s", strerror(errno));
 	slot = (active & 1) ^ 1;

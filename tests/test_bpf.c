@@ -830,8 +830,24 @@ static void parse_bad_ihl_and_version(void **state)
 	frame[17] = 30;			/* tot_len too short for the TCP header */
 	expect_parse_error(frame, len, FF_C_MALFORMED);
 
+	/* TCP data offset below 5, or past the IP packet's end. */
+	len = pkt_build(&s, frame, sizeof(frame));
+	frame[14 + 20 + 12] = 4 << 4;
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+	frame[14 + 20 + 12] = 15 << 4;
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+
 	len = pkt_build(&s6, frame, sizeof(frame));
 	frame[14] = 0x40;		/* version 4 behind the IPv6 ethertype */
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+
+	/* IPv6 payload length shorter than the extension headers. */
+	s6.ext_hdrs[0].type = PKT_EXT_DSTOPTS;
+	s6.ext_hdrs[0].len8 = 2;
+	s6.n_ext = 1;
+	len = pkt_build(&s6, frame, sizeof(frame));
+	frame[14 + 4] = 0;
+	frame[14 + 5] = 16;
 	expect_parse_error(frame, len, FF_C_MALFORMED);
 }
 
@@ -940,9 +956,19 @@ static void parse_ipv6_eight_ext(void **state)
 	struct ff_flow f;
 	size_t len;
 
+	struct ff_counters c;
+
 	REQUIRE_BPF();
 	key_for(&k, 6, 17, s.saddr, 10, s.daddr, 20, false);
 	len = pkt_build(&s, frame, sizeof(frame));
+	set_clock_us(T0_US);
+	run_frame(H_XDP, frame, len);
+	get_counters(&c);
+	if (c.c[FF_C_UNSUPPORTED])
+		fail_msg("KNOWN BUG: a chain of exactly FF_MAX_EXTHDR (%d) IPv6 extension headers "
+			 "is counted unsupported (off by one in ff_parse_ipv6, "
+			 "include/flowforest/parse.h)", FF_MAX_EXTHDR);
+	clear_flows();
 	expect_parse_ok(frame, len, &k, 0, &f);
 	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 * FF_MAX_EXTHDR + 8);
 }
@@ -2065,19 +2091,18 @@ static void infer_depth_32_tree(void **state)
 		assert_int_equal(o.cls, ff_model_predict(m, v, &score));
 	}
 
-	/* One deeper does not validate; installed anyway, both walks give
-	 * up on the tree the same way (the kernel counts an error). */
+	/* One deeper does not validate, and the loader refuses it. */
 	m->n_nodes = 0;
 	m->n_trees = 0;
 	chain_tree(m, FF_MAX_DEPTH + 1, 1);
 	assert_int_not_equal(ff_model_validate(m, err, sizeof(err)), 0);
-	assert_int_equal(install(m), 0);
-	memset(v, 0, sizeof(v));
-	o = infer(v);
-	assert_int_equal(o.errors, 1);
-	assert_int_equal(o.cls, ff_model_predict(m, v, &score));
-	assert_int_equal(o.score, score);
-	assert_int_equal(o.score, 0);
+	{
+		struct ff_loader *l = &env.l;
+		char why[256];
+
+		assert_int_not_equal(ff_loader_install_model(l, m, NULL, why, sizeof(why)), 0);
+		assert_non_null(strstr(why, "deeper"));
+	}
 	free(m->nodes);
 	free(m);
 }

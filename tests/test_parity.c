@@ -89,6 +89,8 @@ static int group_teardown(void **state)
 static size_t compared_rows;
 
 /* Run extract or replay on one capture into a string. */
+static struct ff_config run_cfg = FF_CONFIG_DEFAULT;
+
 static char *run_csv(const char *path, int kernel, const struct ff_model *m, size_t *len)
 {
 	const char *paths[1] = { path };
@@ -104,11 +106,11 @@ static char *run_csv(const char *path, int kernel, const struct ff_model *m, siz
 	csv.out = f;
 	ff_csv_header(&csv);
 	if (kernel) {
-		struct ff_replay_opts o = { .cfg = FF_CONFIG_DEFAULT, .csv = &csv, .model = m };
+		struct ff_replay_opts o = { .cfg = run_cfg, .csv = &csv, .model = m };
 
 		rc = ff_replay(paths, 1, &o, &st, err, sizeof(err));
 	} else {
-		struct ff_extract_opts o = { .cfg = FF_CONFIG_DEFAULT, .csv = &csv, .model = m };
+		struct ff_extract_opts o = { .cfg = run_cfg, .csv = &csv, .model = m };
 
 		rc = ff_extract(paths, 1, &o, &st, err, sizeof(err));
 	}
@@ -158,6 +160,37 @@ static void test_parity_generated(void **state)
 	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
 	compare_one(gen_path, &m);
 	ff_model_free(&m);
+}
+
+/* The kernel honours a non-default schedule exactly as extract does. */
+static void test_parity_custom_schedule(void **state)
+{
+	struct ff_config def = FF_CONFIG_DEFAULT, cfg = FF_CONFIG_DEFAULT;
+	size_t la, lb, rows = 0, i;
+	char *a, *b;
+
+	(void)state;
+	need_root();
+	cfg.n_checkpoints = 3;
+	cfg.checkpoints[0] = 1;
+	cfg.checkpoints[1] = 3;
+	cfg.checkpoints[2] = 5;
+	cfg.cp_every = 2;
+	cfg.cp_flags = 0;
+	cfg.idle_timeout_us = 500000;
+	run_cfg = cfg;
+	compare_one(gen_path, NULL);
+	/* and the schedule changed the rows: not the default's CSV */
+	a = run_csv(gen_path, 1, NULL, &la);
+	run_cfg = def;
+	b = run_csv(gen_path, 1, NULL, &lb);
+	for (i = 0; i < la; i++)
+		rows += a[i] == '\n';
+	assert_true(la != lb || memcmp(a, b, la));
+	assert_true(strstr(a, ",idle,") != NULL);
+	assert_true(rows > 3000);
+	free(a);
+	free(b);
 }
 
 static void test_parity_shared_pcaps(void **state)
@@ -531,6 +564,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parity_generated),
+		cmocka_unit_test(test_parity_custom_schedule),
 		cmocka_unit_test(test_parity_shared_pcaps),
 		cmocka_unit_test(test_tshark_generated),
 		cmocka_unit_test(test_tshark_shared_pcaps),

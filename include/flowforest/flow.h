@@ -213,7 +213,7 @@ static __always_inline __u64 ff_flow_pkts(const struct ff_flow *f)
 /* True when the packet at `now_us` comes after the idle timeout: the old
  * flow has ended and this packet starts a new one in the same entry. */
 static __always_inline int ff_flow_expired(const struct ff_flow *f, __u64 now_us,
-					   const struct ff_config *cfg)
+					   const volatile struct ff_config *cfg)
 {
 	return cfg->idle_timeout_us && ff_flow_pkts(f) && now_us > f->last_us &&
 	       now_us - f->last_us > cfg->idle_timeout_us;
@@ -227,7 +227,7 @@ static __always_inline int ff_flow_expired(const struct ff_flow *f, __u64 now_us
 static __always_inline int ff_flow_update(struct ff_flow *f,
 					  const struct ff_pkt *p, int from_b,
 					  __u64 now_us,
-					  const struct ff_config *cfg)
+					  const volatile struct ff_config *cfg)
 {
 	__u64 n;
 	__u32 next;

@@ -226,13 +226,15 @@ static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 	__builtin_memcpy(p->daddr, ih.daddr, 16);
 
 	next = ih.nexthdr;
-	for (i = 0; i < FF_MAX_EXTHDR; i++) {
+	for (i = 0; i < FF_MAX_EXTHDR + 1; i++) {
 		__u32 hl;
 
 		if (next != FF_IPPROTO_HOPOPTS && next != FF_IPPROTO_ROUTING &&
 		    next != FF_IPPROTO_DSTOPTS && next != FF_IPPROTO_FRAGMENT &&
 		    next != FF_IPPROTO_AH)
 			break;
+		if (i == FF_MAX_EXTHDR)	/* a ninth extension header */
+			return FF_PARSE_UNSUPPORTED;
 		if (l3_hdr > FF_MAX_L4_OFF)
 			return FF_PARSE_UNSUPPORTED;
 		if (ff_load(src, kind, off + l3_hdr, &eh, sizeof(eh)))
@@ -253,8 +255,6 @@ static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 		next = eh.nexthdr;
 		l3_hdr += hl;
 	}
-	if (i == FF_MAX_EXTHDR)
-		return FF_PARSE_UNSUPPORTED;
 	if (l3_hdr > p->l3_len)
 		return FF_PARSE_MALFORMED;
 	p->proto = next;

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CART decision trees and random forests on integer feature values, grown
+ * for the kernel's forest walk: a split sends a sample left when
+ * value <= threshold with an integer threshold, a leaf votes for its
+ * majority class with weight 1.
+ *
+ * Every tree is grown from its own random stream, seeded from (seed, tree
+ * index), so a forest depends on the seed only: not on the number of threads
+ * nor on their scheduling.
+ */
+#ifndef FLOWFOREST_TRAIN_H
+#define FLOWFOREST_TRAIN_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "glue.h"
+#include "dataset.h"
+#include "model.h"
+
+#define FF_TRAINER_NAME "flowforest train"
+#define FF_TRAINER_VERSION "0.1"
+
+enum ff_train_kind { FF_TRAIN_DT, FF_TRAIN_RF };
+enum ff_criterion { FF_CRIT_GINI, FF_CRIT_ENTROPY };
+enum ff_max_features {
+	FF_MF_DEFAULT,		/* sqrt for a forest, all for a tree */
+	FF_MF_SQRT,
+	FF_MF_LOG2,
+	FF_MF_ALL,
+	FF_MF_INT,		/* max_features_arg features */
+	FF_MF_FRAC,		/* max_features_arg x number of features */
+};
+
+struct ff_train_params {
+	int kind;			/* enum ff_train_kind */
+	unsigned n_trees;		/* forest size (a tree: 1) */
+	unsigned max_depth;		/* 1..FF_MAX_DEPTH */
+	unsigned min_samples_leaf;	/* >= 1 */
+	int max_features;		/* enum ff_max_features */
+	double max_features_arg;
+	int criterion;			/* enum ff_criterion */
+	int balanced;			/* class weights n / (k x n_c) */
+	int bootstrap;			/* -1: yes for a forest, no for a tree */
+	__u64 seed;
+	unsigned threads;		/* 0: 1 */
+	unsigned max_nodes;		/* 0: FF_MAX_NODES */
+	FILE *log;			/* progress, or NULL */
+};
+
+void ff_train_params_default(struct ff_train_params *p, int kind);
+
+#define FF_TNODE_LEAF 0xffff
+
+struct ff_tnode {
+	double mid;		/* the trainer's threshold, (a + b) / 2 */
+	__u64 thr;		/* the model's threshold, floor((a + b) / 2) */
+	double wimp;		/* weight x impurity of the node's samples */
+	double gain;		/* split: wimp minus the children's wimp */
+	__u32 left, right;	/* children, tree-local */
+	__u32 parent;		/* tree-local; the root is its own parent */
+	__u32 n;		/* training samples (distinct rows) */
+	__u16 col;		/* dataset column, or FF_TNODE_LEAF */
+	__u16 cls;		/* majority class (the vote when a leaf) */
+	__u32 depth;
+};
+
+struct ff_tree {
+	struct ff_tnode *nodes;	/* nodes[0] is the root; children after parents */
+	__u32 n_nodes;
+	__u32 depth;
+	int capped;		/* stopped at the per-tree node limit */
+};
+
+struct ff_forest {
+	unsigned n_trees;
+	struct ff_tree *trees;
+	unsigned n_classes;
+	unsigned n_cols;	/* dataset columns the trees index */
+	__u16 feat[FF_MAX_FEATURES];	/* column -> kernel feature id */
+	unsigned mtry;		/* features tried per split */
+	size_t total_nodes;
+	size_t nodes_grown;	/* before pruning to max_nodes */
+	size_t pruned_splits;
+	unsigned capped_trees;
+	double seconds;		/* wall time of training */
+};
+
+/*
+ * Train on the dataset rows listed in `rows` (all rows if NULL). Classes are
+ * the dataset's (at most FF_MAX_CLASSES). If the forest has more than
+ * max_nodes nodes, the splits with the smallest weighted impurity decrease
+ * are undone (across all trees) until it fits, and the log says so.
+ */
+int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
+		    const struct ff_train_params *p, struct ff_forest *f, char *err,
+		    size_t errlen);
+void ff_forest_free(struct ff_forest *f);
+
+/* The trainer's own decision (double thresholds) for dataset row `r`: the
+ * leaf class of one tree, and the forest's vote (ties to the lower class). */
+__u32 ff_tree_predict_float(const struct ff_tree *t, const struct ff_dataset *ds, size_t r);
+__u32 ff_forest_predict_float(const struct ff_forest *f, const struct ff_dataset *ds, size_t r);
+
+/* Build a model: the dataset's columns as features, its classes (with
+ * action pass; the caller sets actions), integer thresholds. */
+int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
+		       struct ff_model *m, char *err, size_t errlen);
+
+/*
+ * Exact quantization check: for every listed row, each integer tree of the
+ * model reaches a leaf of the same class as the float tree, and
+ * ff_model_predict() equals the float forest's vote. 0 if all agree; -1 and
+ * the first disagreeing row and tree in `err` otherwise.
+ */
+int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
+		     const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
+		     char *err, size_t errlen);
+
+#endif
