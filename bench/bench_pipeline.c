@@ -85,13 +85,18 @@ static __u64 rnd(void)
 	return rng;
 }
 
-/* A random forest of complete-depth trees: every leaf at `depth`. */
-static int random_forest(struct ff_model *m, int trees, int depth)
+/*
+ * A forest whose every walk is exactly `depth` splits long: each tree is a
+ * comb (each split has a leaf on the right and the rest of the tree on the
+ * left) with the largest threshold, so every sample goes left to the
+ * bottom. Features are drawn at random, so walks read the whole vector.
+ */
+static int comb_forest(struct ff_model *m, int trees, int depth)
 {
-	int t, per = (1 << (depth + 1)) - 1, i;
+	int t, d, i, per = 2 * depth + 1;
 
 	memset(m, 0, sizeof(*m));
-	if ((long)trees * per > FF_MAX_NODES)
+	if ((long)trees * per > FF_MAX_NODES || trees > FF_MAX_TREES)
 		return -1;
 	m->n_features = FF_NUM_FEATURES;
 	for (i = 0; i < FF_NUM_FEATURES; i++)
@@ -102,24 +107,27 @@ static int random_forest(struct ff_model *m, int trees, int depth)
 	m->n_trees = trees;
 	m->n_nodes = trees * per;
 	m->nodes = calloc(m->n_nodes, sizeof(*m->nodes));
+	if (!m->nodes)
+		return -1;
 	for (t = 0; t < trees; t++) {
 		__u32 base = t * per;
 
 		m->roots[t] = base;
-		for (i = 0; i < per; i++) {
-			struct ff_node *n = &m->nodes[base + i];
+		for (d = 0; d < depth; d++) {
+			struct ff_node *n = &m->nodes[base + 2 * d];
+			struct ff_node *leaf = &m->nodes[base + 2 * d + 1];
 
-			if (2 * i + 1 < per) {	/* heap layout */
-				n->feature = rnd() % FF_NUM_FEATURES;
-				n->threshold = rnd() % 2000;
-				n->left = base + 2 * i + 1;
-				n->right = base + 2 * i + 2;
-			} else {
-				n->feature = FF_NODE_LEAF;
-				n->left = rnd() % 4;
-				n->right = 1;
-			}
+			n->feature = rnd() % FF_NUM_FEATURES;
+			n->threshold = ~0ULL;
+			n->left = base + 2 * d + 2;
+			n->right = base + 2 * d + 1;
+			leaf->feature = FF_NODE_LEAF;
+			leaf->left = rnd() % 4;
+			leaf->right = 1;
 		}
+		m->nodes[base + 2 * depth].feature = FF_NODE_LEAF;
+		m->nodes[base + 2 * depth].left = rnd() % 4;
+		m->nodes[base + 2 * depth].right = 1;
 	}
 	return 0;
 }
@@ -156,7 +164,7 @@ int main(int argc, char **argv)
 	__u8 pkt[PKT_MAX_FRAME];
 	char err[512], name[96];
 	size_t len;
-	int quick = 0, i, e_fd, trees_list[] = { 1, 8, 32, 128 }, depth_list[] = { 8, 12, 16 };
+	int quick = 0, i, e_fd, trees_list[] = { 1, 8, 32, 128, 256 }, depth_list[] = { 8, 12, 16, 24 };
 	struct result *r_empty, *r;
 	FILE *jf;
 
@@ -212,9 +220,13 @@ int main(int argc, char **argv)
 	ff_loader_close(&l);
 
 	/* Full pipeline with a 32-tree depth-12 forest. */
-	random_forest(&m, 32, 12);
+	if (comb_forest(&m, 32, 12))
+		return 1;
 	open_loader(&l, &never, 65536);
-	ff_loader_install_model(&l, &m, NULL, err, sizeof(err));
+	if (ff_loader_install_model(&l, &m, NULL, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return 1;
+	}
 	measure("full pipeline, verdict cached (32 trees, depth 12)",
 		ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat);
 	ff_loader_close(&l);
@@ -224,8 +236,9 @@ int main(int argc, char **argv)
 		for (unsigned t = 0; t < sizeof(trees_list) / sizeof(trees_list[0]); t++) {
 			double t0;
 
-			if (random_forest(&m, trees_list[t], depth_list[d])) {
-				printf("%-58s (does not fit in %d nodes)\n", "", FF_MAX_NODES);
+			if (comb_forest(&m, trees_list[t], depth_list[d])) {
+				printf("%d trees of depth %d do not fit in %d nodes\n", trees_list[t],
+				       depth_list[d], FF_MAX_NODES);
 				continue;
 			}
 			t0 = mono_ms();
@@ -237,7 +250,7 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "model at every packet: %3d trees, depth %2d",
 				 trees_list[t], depth_list[d]);
 			r = measure(name, ff_loader_prog_fd(&l, "ff_xdp"), pkt, len,
-				    trees_list[t] >= 32 ? repeat / 10 : repeat);
+				    trees_list[t] >= 32 ? repeat / 20 : repeat);
 			r->load_ms = mono_ms() - t0;
 			r->verified_insns = ff_loader_verified_insns(&l, "ff_xdp");
 			ff_loader_close(&l);
@@ -251,9 +264,13 @@ int main(int argc, char **argv)
 		unsigned flows = quick ? 1000 : 10000, per = 64;
 		struct result *mix = &results[n_results++];
 
-		random_forest(&m, 32, 12);
+		if (comb_forest(&m, 32, 12))
+			return 1;
 		open_loader(&l, &def, 65536);
-		ff_loader_install_model(&l, &m, NULL, err, sizeof(err));
+		if (ff_loader_install_model(&l, &m, NULL, err, sizeof(err))) {
+			fprintf(stderr, "bench: %s\n", err);
+			return 1;
+		}
 		for (i = 0; i < (int)flows; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_size_in = 0, .repeat = per);
 

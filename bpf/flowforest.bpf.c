@@ -206,7 +206,7 @@ static long ff_walk_cb(__u32 i, void *ctx)
 	__u32 zero = 0;
 	struct ff_walk *w = bpf_map_lookup_elem(&ff_walk_state, &zero);
 
-	return w ? ff_walk_step(w) : 1;
+	return w ? ff_walk_tree(w) : 1;
 }
 
 /* A global function, so the winning class comes back as one unknown scalar
@@ -239,7 +239,7 @@ static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
 
 	ff_walk_init(w, m->n_trees, m->n_nodes);
 	w->user = slot;
-	bpf_loop(FF_WALK_MAX_STEPS, ff_walk_cb, NULL, 0);
+	bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
 	*cls = ff_vote(w, m->n_classes, score);
 	*action = m->actions[*cls & (FF_MAX_CLASSES - 1)];
 	*gen = m->generation;

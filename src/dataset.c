@@ -351,7 +351,7 @@ static const struct {
 	int num;
 } proto_names[] = {
 	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
-	{ "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "sctp", 132 },
+	{ "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "ospf", 89 }, { "sctp", 132 },
 };
 
 struct src {
@@ -383,7 +383,7 @@ struct loader {
 	size_t left_len, left_cap;
 	int col_conv[FF_MAX_FEATURES];	/* per dataset column */
 	/* proto names with no number, by count */
-	struct name_count unknown_proto[16];
+	struct name_count unknown_proto[256];
 	size_t unknown_proto_rows, unknown_proto_other;
 	int proto_col;		/* dataset column fed by a name->number proto, or -1 */
 };
@@ -767,12 +767,12 @@ static int finish_proto(struct loader *L, struct ff_dataset *ds, int explicit)
 	len = snprintf(msg, sizeof(msg),
 		       "%zu rows have protocol names with no IP protocol number (",
 		       L->unknown_proto_rows);
-	for (i = 0; i < FF_ARRAY_SIZE(L->unknown_proto) && L->unknown_proto[i].n && len < sizeof(msg); i++)
+	for (i = 0; i < 8 && L->unknown_proto[i].n && len < sizeof(msg); i++)
 		len += snprintf(msg + len, sizeof(msg) - len, "%s%s %zu", i ? ", " : "",
 				L->unknown_proto[i].name, L->unknown_proto[i].n);
 	if (len < sizeof(msg))
 		snprintf(msg + len, sizeof(msg) - len, "%s)",
-			 L->unknown_proto_other ? ", ..." : "");
+			 L->unknown_proto_other || (i == 8 && L->unknown_proto[8].n) ? ", ..." : "");
 	if (explicit)
 		return fail(L->err, L->errlen, "feature protocol: %s", msg);
 	if (L->o->log)

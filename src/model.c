@@ -553,8 +553,8 @@ __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
 
 	ff_walk_init(&w, m->n_trees, m->n_nodes);
 	w.user = (__u64)(uintptr_t)&src;
-	for (i = 0; i < FF_WALK_MAX_STEPS; i++)
-		if (ff_walk_step(&w))
+	for (i = 0; i < FF_MAX_TREES; i++)
+		if (ff_walk_tree(&w))
 			break;
 	return ff_walk_result(&w, m->n_classes, score);
 }

@@ -50,6 +50,10 @@ struct ff_train_params {
 
 void ff_train_params_default(struct ff_train_params *p, int kind);
 
+/* A random permutation of 0..n-1 drawn from `seed` (the --test-split
+ * shuffle; a stream of its own, apart from the trees'). */
+void ff_random_permutation(size_t *perm, size_t n, __u64 seed);
+
 #define FF_TNODE_LEAF 0xffff
 
 struct ff_tnode {

@@ -10,9 +10,9 @@
  * leaf votes for its class with its weight; the class with the largest sum
  * wins, ties go to the lower class index.
  *
- * The walk is one step function over a small state, so that the kernel can
- * run it from bpf_loop() (verified once, whatever the model size) and user
- * space from a plain loop. Where nodes, roots and feature values are stored
+ * The walk is one function that walks one tree over a small state, so that
+ * the kernel can run it from bpf_loop() once per tree (verified once,
+ * whatever the model size) and user space from a plain loop. Where nodes, roots and feature values are stored
  * differs, so the includer defines the three glue functions declared below.
  */
 #ifndef FLOWFOREST_MODEL_H
@@ -55,13 +55,10 @@ struct ff_model_meta {
 struct ff_walk {
 	__u32 n_trees;
 	__u32 n_nodes;
-	__u32 tree;		/* tree being walked */
-	__u32 node;		/* current node in it */
-	__u32 depth;		/* edges taken in this tree */
-	__u32 started;		/* node holds the current tree's root */
+	__u32 tree;		/* next tree to walk */
 	__u32 errors;		/* trees abandoned (bad index, too deep) */
 	__u32 votes[FF_MAX_CLASSES];
-	__u64 user;		/* includer's handle (user space); unused in BPF */
+	__u64 user;		/* includer's handle: slot (BPF), arrays (user) */
 };
 
 /* Glue, defined by the includer. Node `idx` of the model (NULL if out of
@@ -73,9 +70,6 @@ static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
 static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 					   __u64 *val);
 
-/* Upper bound of steps for a full walk: one per node visited per tree. */
-#define FF_WALK_MAX_STEPS (FF_MAX_TREES * (FF_MAX_DEPTH + 2))
-
 static __always_inline void ff_walk_init(struct ff_walk *w, __u32 n_trees,
 					 __u32 n_nodes)
 {
@@ -84,59 +78,50 @@ static __always_inline void ff_walk_init(struct ff_walk *w, __u32 n_trees,
 	w->n_trees = n_trees;
 	w->n_nodes = n_nodes;
 	w->tree = 0;
-	w->node = 0;
-	w->depth = 0;
-	w->started = 0;
 	w->errors = 0;
 	for (i = 0; i < FF_MAX_CLASSES; i++)
 		w->votes[i] = 0;
 }
 
-static __always_inline void ff_walk_next_tree(struct ff_walk *w)
-{
-	w->tree++;
-	w->started = 0;
-	w->depth = 0;
-}
-
-/* One step of the walk. Returns 1 when every tree has voted. */
-static __always_inline int ff_walk_step(struct ff_walk *w)
+/* Walk the next tree from its root to a leaf and count the leaf's vote.
+ * Returns 1 when every tree has voted. A tree whose walk leaves the node
+ * array or goes deeper than FF_MAX_DEPTH (impossible for a validated model)
+ * is abandoned and counted in w->errors. */
+static __always_inline int ff_walk_tree(struct ff_walk *w)
 {
 	const struct ff_node *n;
+	__u32 node, d;
 	__u64 val;
 
 	if (w->tree >= w->n_trees || w->tree >= FF_MAX_TREES)
 		return 1;
-	if (!w->started) {
-		if (ff_walk_root(w, w->tree, &w->node)) {
+	if (ff_walk_root(w, w->tree, &node)) {
+		w->errors++;
+		goto next;
+	}
+	for (d = 0; d <= FF_MAX_DEPTH; d++) {
+		n = node < w->n_nodes ? ff_walk_node(w, node) : 0;
+		if (!n) {
 			w->errors++;
-			ff_walk_next_tree(w);
-			return 0;
+			goto next;
 		}
-		w->started = 1;
-	}
-	n = ff_walk_node(w, w->node);
-	if (!n || w->node >= w->n_nodes || w->depth > FF_MAX_DEPTH) {
-		w->errors++;
-		ff_walk_next_tree(w);
-		return 0;
-	}
-	if (n->feature == FF_NODE_LEAF) {
-		if (n->left < FF_MAX_CLASSES)
-			w->votes[n->left & (FF_MAX_CLASSES - 1)] += n->right;
-		else
+		if (n->feature == FF_NODE_LEAF) {
+			if (n->left < FF_MAX_CLASSES)
+				w->votes[n->left & (FF_MAX_CLASSES - 1)] += n->right;
+			else
+				w->errors++;
+			goto next;
+		}
+		if (ff_walk_feature(w, n->feature, &val)) {
 			w->errors++;
-		ff_walk_next_tree(w);
-		return w->tree >= w->n_trees;
+			goto next;
+		}
+		node = val <= n->threshold ? n->left : n->right;
 	}
-	if (ff_walk_feature(w, n->feature, &val)) {
-		w->errors++;
-		ff_walk_next_tree(w);
-		return 0;
-	}
-	w->node = val <= n->threshold ? n->left : n->right;
-	w->depth++;
-	return 0;
+	w->errors++;		/* deeper than FF_MAX_DEPTH */
+next:
+	w->tree++;
+	return w->tree >= w->n_trees;
 }
 
 /* The winning class and its share of the votes in permille. The best count

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Classification metrics: accuracy, per-class precision, recall, F1 and
+ * support, macro-F1 and the confusion matrix.
+ *
+ * Macro-F1 is the mean F1 over the classes that occur in the true labels or
+ * in the predictions (scikit-learn's f1_score(average="macro") default).
+ * True classes the model does not know get rows of their own in the matrix:
+ * they are never predicted, so they count as errors and as F1 0.
+ */
+#ifndef FLOWFOREST_EVAL_H
+#define FLOWFOREST_EVAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "glue.h"
+#include "model.h"
+#include "dataset.h"
+
+struct json_object;
+
+struct ff_eval {
+	unsigned n_model;	/* model classes = predicted columns */
+	unsigned n_true;	/* matrix rows: the model's classes, then unknown ones */
+	char **names;		/* n_true names */
+	__u64 *cm;		/* n_true x n_model, [true][predicted] */
+	__u64 *support, *predicted;	/* per row / column */
+	double *precision, *recall, *f1;	/* per row (0 beyond n_model) */
+	size_t rows, correct, unknown_rows;
+	unsigned n_macro;	/* classes in the macro average */
+	double accuracy, macro_f1;
+};
+
+int ff_eval_init(struct ff_eval *e, const char *const *model_classes, unsigned n);
+/* Matrix row of a true class by name (an unknown name gets a new row), -1 on
+ * allocation failure. */
+int ff_eval_true_row(struct ff_eval *e, const char *name);
+void ff_eval_add(struct ff_eval *e, unsigned true_row, unsigned pred);
+void ff_eval_finish(struct ff_eval *e);
+void ff_eval_free(struct ff_eval *e);
+
+void ff_eval_print(const struct ff_eval *e, FILE *out);
+struct json_object *ff_eval_json(const struct ff_eval *e);
+
+/* Run the model (ff_model_predict, the kernel's walk) on dataset rows
+ * (`rows` NULL: all) and fill `e`. The dataset must have every feature the
+ * model's trees use. */
+int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
+		  const size_t *rows, size_t n_rows, struct ff_eval *e, char *err,
+		  size_t errlen);
+
+#endif
