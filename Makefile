@@ -26,7 +26,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
-BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o
+BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o \
+	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel
 
 .PHONY: all deps test demo bench docs clean
 all: flowforest $(TEST_BIN) $(BENCH_BIN)
@@ -59,11 +60,11 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libfl
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/empty.bpf.o: bench/empty.bpf.c
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libflowforest.a
+$(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h bench/*.h) $(BUILD)/libflowforest.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS)
 

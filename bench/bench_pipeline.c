@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "model.h"
 #include "pkt.h"
+#include "forest.h"
 
 #define RUNS 5
 
@@ -74,62 +75,6 @@ static struct result *measure(const char *name, int prog, const void *pkt, __u32
 	printf("%-58s %8.1f ns  (min %.1f, max %.1f)\n", name, r->med, r->min, r->max);
 	fflush(stdout);
 	return r;
-}
-
-static __u64 rng = 88172645463325252ULL;
-static __u64 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-/*
- * A forest whose every walk is exactly `depth` splits long: each tree is a
- * comb (each split has a leaf on the right and the rest of the tree on the
- * left) with the largest threshold, so every sample goes left to the
- * bottom. Features are drawn at random, so walks read the whole vector.
- */
-static int comb_forest(struct ff_model *m, int trees, int depth)
-{
-	int t, d, i, per = 2 * depth + 1;
-
-	memset(m, 0, sizeof(*m));
-	if ((long)trees * per > FF_MAX_NODES || trees > FF_MAX_TREES)
-		return -1;
-	m->n_features = FF_NUM_FEATURES;
-	for (i = 0; i < FF_NUM_FEATURES; i++)
-		m->feature_ids[i] = i;
-	m->n_classes = 4;
-	for (i = 0; i < 4; i++)
-		snprintf(m->class_names[i], FF_NAME_MAX, "c%d", i);
-	m->n_trees = trees;
-	m->n_nodes = trees * per;
-	m->nodes = calloc(m->n_nodes, sizeof(*m->nodes));
-	if (!m->nodes)
-		return -1;
-	for (t = 0; t < trees; t++) {
-		__u32 base = t * per;
-
-		m->roots[t] = base;
-		for (d = 0; d < depth; d++) {
-			struct ff_node *n = &m->nodes[base + 2 * d];
-			struct ff_node *leaf = &m->nodes[base + 2 * d + 1];
-
-			n->feature = rnd() % FF_NUM_FEATURES;
-			n->threshold = ~0ULL;
-			n->left = base + 2 * d + 2;
-			n->right = base + 2 * d + 1;
-			leaf->feature = FF_NODE_LEAF;
-			leaf->left = rnd() % 4;
-			leaf->right = 1;
-		}
-		m->nodes[base + 2 * depth].feature = FF_NODE_LEAF;
-		m->nodes[base + 2 * depth].left = rnd() % 4;
-		m->nodes[base + 2 * depth].right = 1;
-	}
-	return 0;
 }
 
 static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)

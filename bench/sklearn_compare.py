@@ -24,6 +24,7 @@ not a dependency of flowforest itself.
 Usage:
   bench/sklearn_compare.py                    # CIC sample and UNSW-NB15 from ../shared/data
   bench/sklearn_compare.py --data DIR --seed 3 --threads 2
+  bench/sklearn_compare.py --seeds 5                # means over seeds 1..5
   bench/sklearn_compare.py --only unsw --flowforest ./flowforest
 """
 import argparse
@@ -61,7 +62,7 @@ def datasets(data_dir):
     return out
 
 
-def run_flowforest(ff, files, label, kind, args, tmp, dump=None):
+def run_flowforest(ff, files, label, kind, args, tmp, dump=None, extra=()):
     model = os.path.join(tmp, f"{kind}.json")
     report = os.path.join(tmp, f"{kind}-report.json")
     cmd = [ff, "train", "--model", kind, "--max-depth", str(args.max_depth),
@@ -72,6 +73,7 @@ def run_flowforest(ff, files, label, kind, args, tmp, dump=None):
         cmd += ["--trees", str(args.trees)]
     if dump:
         cmd += ["--dump-data", dump]
+    cmd += list(extra)
     cmd += ["--csv"] + files
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if res.returncode != 0:
@@ -87,44 +89,31 @@ def load_dump(path):
         header = next(r)
         split, labels, rows = [], [], []
         for rec in r:
-            split.append(rec[0] == "test")
-            labels.append(rec[1])
-            rows.append([int(v) for v in rec[2:]])
+            split.append(rec[1] == "test")
+            labels.append(rec[2])
+            rows.append([int(v) for v in rec[3:]])
     names = sorted(set(labels))
     idx = {n: i for i, n in enumerate(names)}
     X = np.array(rows, dtype=np.float64)
     y = np.array([idx[l] for l in labels])
     test = np.array(split)
-    return header[2:], X, y, test
+    return header[3:], X, y, test
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--flowforest", default=os.path.join(ROOT, "flowforest"))
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
-    ap.add_argument("--only", choices=["cic", "unsw"])
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--trees", type=int, default=32)
-    ap.add_argument("--max-depth", type=int, default=12)
-    ap.add_argument("--test-split", type=float, default=0.3)
-    ap.add_argument("--json", action="store_true", help="print the table as JSON too")
-    args = ap.parse_args()
-
-    sets = [d for d in datasets(args.data) if not args.only or d[1] == args.only]
-    if not sets:
-        sys.exit(f"sklearn_compare: no data under {args.data}")
+def compare(sets, args):
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for title, key, files, label in sets:
             dump = os.path.join(tmp, f"{key}-data.csv")
-            print(f"{title}: flowforest ...", file=sys.stderr)
+            print(f"{title}, seed {args.seed}: flowforest ...", file=sys.stderr)
             ff_dt = run_flowforest(args.flowforest, files, label, "dt", args, tmp, dump)
             ff_rf = run_flowforest(args.flowforest, files, label, "rf", args, tmp)
+            ff_rfc = run_flowforest(args.flowforest, files, label, "rf", args, tmp,
+                                    extra=("--leaf-weight", "confidence"))
             feats, X, y, test = load_dump(dump)
             Xtr, ytr, Xte, yte = X[~test], y[~test], X[test], y[test]
-            print(f"{title}: scikit-learn on {len(ytr)} train / {len(yte)} test rows, "
-                  f"{len(feats)} features ...", file=sys.stderr)
+            print(f"{title}, seed {args.seed}: scikit-learn on {len(ytr)} train / {len(yte)} "
+                  f"test rows, {len(feats)} features ...", file=sys.stderr)
             models = {
                 "dt": DecisionTreeClassifier(max_depth=args.max_depth, random_state=args.seed),
                 "rf": RandomForestClassifier(n_estimators=args.trees, max_depth=args.max_depth,
@@ -141,19 +130,82 @@ def main():
                 results.append({"data": title, "model": kind,
                                 "flowforest_macro_f1": ff[0], "sklearn_macro_f1": f1,
                                 "flowforest_seconds": ff[1], "sklearn_seconds": secs,
-                                "flowforest_nodes": ff[2], "sklearn_nodes": nodes})
+                                "flowforest_nodes": float(ff[2]), "sklearn_nodes": float(nodes)})
+                if kind == "rf":
+                    # scikit-learn's forest averages the trees' class
+                    # probabilities; the kernel counts votes. Score the same
+                    # scikit-learn trees by votes (weight 1, and weight
+                    # round(100 x leaf purity)) to compare like with like.
+                    n = len(yte)
+                    hard = np.zeros((n, len(clf.classes_)))
+                    conf = np.zeros_like(hard)
+                    for est in clf.estimators_:
+                        pr = est.predict_proba(Xte)
+                        p = pr.argmax(1)
+                        hard[np.arange(n), p] += 1
+                        conf[np.arange(n), p] += np.maximum(1, np.round(pr.max(1) * 100))
+                    results[-1]["sklearn_vote_macro_f1"] = f1_score(
+                        yte, clf.classes_[hard.argmax(1)], average="macro")
+                    results.append({"data": title, "model": "rf-conf",
+                                    "flowforest_macro_f1": ff_rfc[0],
+                                    "sklearn_macro_f1": f1,
+                                    "sklearn_vote_macro_f1": f1_score(
+                                        yte, clf.classes_[conf.argmax(1)], average="macro"),
+                                    "flowforest_seconds": ff_rfc[1], "sklearn_seconds": secs,
+                                    "flowforest_nodes": float(ff_rfc[2]),
+                                    "sklearn_nodes": float(nodes)})
+    return results
 
-    print(f"\nmax_depth {args.max_depth}, forest {args.trees} trees, seed {args.seed}, "
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--flowforest", default=os.path.join(ROOT, "flowforest"))
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(ROOT), "shared", "data"))
+    ap.add_argument("--only", choices=["cic", "unsw"])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="repeat with seeds SEED..SEED+N-1 (split and models) and print means")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--trees", type=int, default=32)
+    ap.add_argument("--max-depth", type=int, default=12)
+    ap.add_argument("--test-split", type=float, default=0.3)
+    ap.add_argument("--json", action="store_true", help="print the table as JSON too")
+    args = ap.parse_args()
+
+    sets = [d for d in datasets(args.data) if not args.only or d[1] == args.only]
+    if not sets:
+        sys.exit(f"sklearn_compare: no data under {args.data}")
+    runs = []
+    for seed in range(args.seed, args.seed + args.seeds):
+        args_s = argparse.Namespace(**vars(args))
+        args_s.seed = seed
+        runs.append(compare(sets, args_s))
+    # mean over the seeds, row by row
+    results = []
+    for i, r in enumerate(runs[0]):
+        m = dict(r)
+        for k, v in r.items():
+            if isinstance(v, float):
+                m[k] = sum(run[i][k] for run in runs) / len(runs)
+        results.append(m)
+    seeds = f"seed {args.seed}" if args.seeds == 1 else \
+        f"means over seeds {args.seed}..{args.seed + args.seeds - 1}"
+    print(f"\nmax_depth {args.max_depth}, forest {args.trees} trees, {seeds}, "
           f"{args.threads} threads, test split {args.test_split}")
-    hdr = f"{'data':24} {'model':5} {'F1 ours':>8} {'F1 sklearn':>10} {'diff':>7} " \
-          f"{'s ours':>7} {'s sklearn':>9} {'nodes ours':>10} {'nodes skl':>9}"
+    print("F1: macro-F1 on the test rows. sklearn votes: the same scikit-learn trees "
+          "combined by votes as the kernel does\n(rf: weight 1; rf-conf: weight "
+          "round(100 x leaf purity), as --leaf-weight confidence). s: training seconds.")
+    hdr = f"{'data':24} {'model':7} {'F1 ours':>8} {'F1 sklearn':>10} {'diff':>7} " \
+          f"{'sklearn votes':>13} {'s ours':>7} {'s sklearn':>9} {'nodes ours':>10} {'nodes skl':>9}"
     print(hdr)
     print("-" * len(hdr))
     for r in results:
-        print(f"{r['data']:24} {r['model']:5} {r['flowforest_macro_f1']:8.4f} "
+        hv = r.get("sklearn_vote_macro_f1")
+        hv = f"{hv:13.4f}" if hv is not None else f"{'':13}"
+        print(f"{r['data']:24} {r['model']:7} {r['flowforest_macro_f1']:8.4f} "
               f"{r['sklearn_macro_f1']:10.4f} {r['flowforest_macro_f1'] - r['sklearn_macro_f1']:+7.4f} "
-              f"{r['flowforest_seconds']:7.2f} {r['sklearn_seconds']:9.2f} "
-              f"{r['flowforest_nodes']:10d} {r['sklearn_nodes']:9d}")
+              f"{hv} {r['flowforest_seconds']:7.2f} {r['sklearn_seconds']:9.2f} "
+              f"{r['flowforest_nodes']:10.0f} {r['sklearn_nodes']:9.0f}")
     if args.json:
         print(json.dumps(results, indent=2))
 

@@ -48,6 +48,11 @@ const volatile struct ff_config ff_cfg = FF_CONFIG_DEFAULT;
 const volatile __u8 ff_replay_clock = 0;
 /* 1: send each checkpoint's features to ff_snapshots (replay). */
 const volatile __u8 ff_export = 0;
+/* Eviction queue size (= flow-table size) and the number of live flows
+ * above which flowforest makes room itself, exporting the flow it removes,
+ * before the LRU map would evict one silently. 0: off. */
+const volatile __u32 ff_fifo_size = 0;
+const volatile __u32 ff_evict_at = 0;
 
 /* ---- maps ---------------------------------------------------------------- */
 
@@ -108,6 +113,39 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } ff_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_ctl);
+} ff_ctl SEC(".maps");
+
+/* Allow and deny lists: prefixes of either endpoint. Allowed traffic is
+ * never dropped; denied traffic is dropped before flow tracking. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ff_lpm_key);
+	__type(value, __u64);
+} ff_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ff_lpm_key);
+	__type(value, __u64);
+} ff_deny SEC(".maps");
+
+/* Flow keys in the order they entered the table (sized by the loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ff_fifo_entry);
+} ff_fifo SEC(".maps");
 
 /* Feature snapshots for replay; sized by the loader (tiny when unused). */
 struct {
@@ -218,15 +256,15 @@ __noinline int ff_vote(const struct ff_walk *w, __u32 n_classes, __u32 *score)
 	return ff_walk_result(w, n_classes, score);
 }
 
-/* Run the active model on the feature vector in ff_scratch. Returns 0 and
- * the verdict, or -1 when no model is loaded. */
-static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
-					__u32 *action, __u32 *gen,
-					__u32 *errors)
+/* One walk of the active model. Returns 0 with a verdict, 1 when the slot
+ * was rewritten during the walk (the caller tries again), -1 for no model. */
+static __always_inline int ff_run_model_once(__u32 *cls, __u32 *score,
+					     __u32 *action, __u32 *gen,
+					     __u32 *errors)
 {
 	struct ff_model_meta *m;
 	struct ff_walk *w;
-	__u32 zero = 0, slot, *active;
+	__u32 zero = 0, slot, *active, g;
 
 	active = bpf_map_lookup_elem(&ff_active, &zero);
 	w = bpf_map_lookup_elem(&ff_walk_state, &zero);
@@ -234,17 +272,41 @@ static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
 		return -1;
 	slot = *active & 1;
 	m = bpf_map_lookup_elem(&ff_meta, &slot);
-	if (!m || m->n_trees == 0)
+	if (!m)
 		return -1;
+	g = *(volatile __u32 *)&m->generation;
+	if (g == 0 || m->n_trees == 0)
+		return g == 0 && m->n_trees ? 1 : -1;
 
 	ff_walk_init(w, m->n_trees, m->n_nodes);
 	w->user = slot;
 	bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
 	*cls = ff_vote(w, m->n_classes, score);
 	*action = m->actions[*cls & (FF_MAX_CLASSES - 1)];
-	*gen = m->generation;
+	*gen = g;
 	*errors = w->errors;
-	return 0;
+	/* The loader zeroes a slot's generation before it rewrites the slot:
+	 * a changed generation means this walk may have seen two models. */
+	return *(volatile __u32 *)&m->generation == g ? 0 : 1;
+}
+
+/* Run the active model on the feature vector in ff_scratch: the verdict of
+ * exactly one model, or -1. */
+static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
+					__u32 *action, __u32 *gen,
+					__u32 *errors)
+{
+	int r = ff_run_model_once(cls, score, action, gen, errors);
+
+	if (r == 1) {
+		__u32 zero = 0;
+		struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+
+		if (cnt)
+			cnt->c[FF_C_SWAP_RETRIES]++;
+		r = ff_run_model_once(cls, score, action, gen, errors);
+	}
+	return r == 0 ? 0 : -1;
 }
 
 /* `id` is always a constant FF_C_* at the call sites. */
@@ -267,7 +329,7 @@ static __always_inline __u64 ff_now_us(void)
 static __always_inline void ff_emit(struct ff_counters *cnt,
 				    const struct ff_flow *f,
 				    const struct ff_flow_key *key, __u16 prev,
-				    __u64 now_us)
+				    __u64 now_us, __u8 type)
 {
 	struct ff_event *e = bpf_ringbuf_reserve(&ff_events, sizeof(*e), 0);
 
@@ -284,7 +346,7 @@ static __always_inline void ff_emit(struct ff_counters *cnt,
 	e->cls = f->cls;
 	e->prev_cls = prev;
 	e->score = f->score;
-	e->type = prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED;
+	e->type = type;
 	e->action = f->action;
 	e->initiator_is_b = f->initiator_is_b;
 	e->pad[0] = e->pad[1] = e->pad[2] = 0;
@@ -356,7 +418,8 @@ __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key,
 		f->decided_us = now_us;
 		f->model_gen = gen;
 		if (prev != cls)
-			ff_emit(cnt, f, key, prev, now_us);
+			ff_emit(cnt, f, key, prev, now_us,
+				prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
 	}
 	if (ff_export)
 		ff_export_snapshot(f, key, fv, reason, now_us);
@@ -377,20 +440,132 @@ __noinline int ff_final_snapshot(const struct ff_flow *f,
 	return 0;
 }
 
-/* Everything after parsing: flow lookup or creation, update, checkpoint,
- * cached verdict. Returns the enum ff_action to apply. */
+/* Is either endpoint of `pkt` in the LPM trie `map`? */
+static __always_inline int ff_listed(void *map, const struct ff_pkt *pkt)
+{
+	struct ff_lpm_key k = { .prefixlen = 8 + 128, .family = pkt->family };
+	__u64 *hits;
+
+	__builtin_memcpy(k.addr, pkt->saddr, 16);
+	hits = bpf_map_lookup_elem(map, &k);
+	if (!hits) {
+		__builtin_memcpy(k.addr, pkt->daddr, 16);
+		hits = bpf_map_lookup_elem(map, &k);
+	}
+	if (!hits)
+		return 0;
+	__sync_fetch_and_add(hits, 1);
+	return 1;
+}
+
+/*
+ * Make room in a nearly full flow table before the LRU map evicts a flow
+ * without telling anyone: take the oldest queued flow; if it has had a
+ * packet since it was queued, give it a second chance at the back of the
+ * queue; otherwise report it (FF_EV_EVICTED) and delete it. A few tries per
+ * new flow, so the cost is bounded.
+ */
+__noinline int ff_make_room(__u64 now_us)
+{
+	struct ff_fifo_entry cand;
+	struct ff_counters *cnt;
+	struct ff_ctl *ctl;
+	__u32 zero = 0, idx, i;
+
+	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
+	if (!cnt || !ctl || !ff_fifo_size)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		struct ff_fifo_entry *e;
+		struct ff_flow *f;
+
+		if (ctl->fifo_tail >= ctl->fifo_head)
+			return -1;
+		idx = __sync_fetch_and_add(&ctl->fifo_tail, 1) % ff_fifo_size;
+		e = bpf_map_lookup_elem(&ff_fifo, &idx);
+		if (!e)
+			return -1;
+		cand = *e;
+		f = bpf_map_lookup_elem(&ff_flows, &cand.key);
+		if (!f) {		/* gone already (LRU, idle reuse) */
+			cnt->c[FF_C_EVICT_STALE]++;
+			continue;
+		}
+		if (f->last_us > cand.queued_us && i < 3) {
+			idx = __sync_fetch_and_add(&ctl->fifo_head, 1) % ff_fifo_size;
+			e = bpf_map_lookup_elem(&ff_fifo, &idx);
+			if (e) {
+				e->key = cand.key;
+				e->queued_us = now_us;
+			}
+			continue;
+		}
+		ff_emit(cnt, f, &cand.key, f->cls, now_us, FF_EV_EVICTED);
+		if (bpf_map_delete_elem(&ff_flows, &cand.key) == 0) {
+			__sync_fetch_and_add(&ctl->live, -1);
+			cnt->c[FF_C_EVICTED]++;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* A new flow: room first if the table is nearly full, then insert and
+ * queue it for eviction. Returns the flow, or NULL. */
+static __always_inline struct ff_flow *ff_flow_create(struct ff_counters *cnt,
+						      const struct ff_flow_key *key,
+						      __u64 now_us)
+{
+	struct ff_flow *init;
+	struct ff_ctl *ctl;
+	__u32 zero = 0, idx;
+
+	init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
+	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
+	if (!init || !ctl)
+		return NULL;
+	if (ff_fifo_size && ctl->live >= (__s64)ff_evict_at)
+		ff_make_room(now_us);
+	if (bpf_map_update_elem(&ff_flows, key, init, BPF_NOEXIST) == 0) {
+		ff_count(cnt, FF_C_FLOWS_CREATED);
+		if (ff_fifo_size) {
+			struct ff_fifo_entry *e;
+
+			__sync_fetch_and_add(&ctl->live, 1);
+			idx = __sync_fetch_and_add(&ctl->fifo_head, 1) % ff_fifo_size;
+			e = bpf_map_lookup_elem(&ff_fifo, &idx);
+			if (e) {
+				__builtin_memcpy(&e->key, key, sizeof(*key));
+				e->queued_us = now_us;
+			}
+		}
+	}
+	return bpf_map_lookup_elem(&ff_flows, key);
+}
+
+/* Everything after parsing: lists, flow lookup or creation, update,
+ * checkpoint, cached verdict. Returns the enum ff_action to apply. */
 __noinline int ff_track(const struct ff_pkt *pkt)
 {
 	struct ff_counters *cnt;
 	struct ff_flow_key key;
+	struct ff_ctl *ctl;
 	struct ff_flow *f;
 	__u32 zero = 0;
 	__u64 now_us;
 	int from_b, action, cp;
 
 	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
-	if (!pkt || !cnt)
+	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
+	if (!pkt || !cnt || !ctl)
 		return FF_ACT_PASS;
+	if (ctl->n_deny && ff_listed(&ff_deny, pkt) &&
+	    !(ctl->n_allow && ff_listed(&ff_allow, pkt))) {
+		ff_count(cnt, FF_C_DENIED);
+		ff_count(cnt, FF_C_DROPPED);
+		return FF_ACT_DROP;
+	}
 	if (pkt->frag == FF_FRAG_LATER)
 		ff_count(cnt, FF_C_FRAG_LATER);
 
@@ -399,13 +574,7 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 
 	f = bpf_map_lookup_elem(&ff_flows, &key);
 	if (!f) {
-		struct ff_flow *init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
-
-		if (!init)
-			return FF_ACT_PASS;
-		if (bpf_map_update_elem(&ff_flows, &key, init, BPF_NOEXIST) == 0)
-			ff_count(cnt, FF_C_FLOWS_CREATED);
-		f = bpf_map_lookup_elem(&ff_flows, &key);
+		f = ff_flow_create(cnt, &key, now_us);
 		if (!f) {
 			ff_count(cnt, FF_C_FLOW_ALLOC_FAIL);
 			return FF_ACT_PASS;
@@ -417,14 +586,20 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 
 		if (ff_export)
 			ff_final_snapshot(f, &key, FF_SNAP_IDLE);
+		ff_emit(cnt, f, &key, f->cls, now_us, FF_EV_ENDED);
 		if (!init)
 			return FF_ACT_PASS;
 		__builtin_memcpy(f, init, sizeof(*f));
 		ff_count(cnt, FF_C_FLOWS_CREATED);
 	}
 
-	cp = ff_flow_update(f, pkt, from_b, now_us,
-			    &ff_cfg);
+	cp = ff_flow_update(f, pkt, from_b, now_us, &ff_cfg);
+	if (!cp && f->cls != FF_CLASS_NONE && f->model_gen < ctl->reclass_gen) {
+		/* decided by an older model and the operator asked for a new
+		 * verdict: this packet is a checkpoint */
+		cp = FF_CP_COUNT;
+		ff_count(cnt, FF_C_RECLASSIFIED);
+	}
 	if (cp)
 		ff_checkpoint(f, &key, now_us,
 			      (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT);
@@ -435,6 +610,10 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 	}
 	cnt->class_pkts[f->cls & (FF_MAX_CLASSES - 1)]++;
 	action = f->action;
+	if (action == FF_ACT_DROP && ctl->n_allow && ff_listed(&ff_allow, pkt)) {
+		ff_count(cnt, FF_C_ALLOWED);
+		return FF_ACT_PASS;
+	}
 	if (action == FF_ACT_DROP)
 		ff_count(cnt, FF_C_DROPPED);
 	else if (action == FF_ACT_ALERT)

@@ -7,17 +7,24 @@
 
 #include "commands.h"
 #include "features_info.h"
+#include "loader.h"
 #include "model.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: flowforest model show [--json] FILE\n"
-		"       flowforest model validate FILE\n\n"
+		"       flowforest model validate FILE\n"
+		"       flowforest model load --iface IF [--reclassify] [--action CLASS=ACT]... FILE\n\n"
 		"show: trees, nodes, depth, classes and actions, features used (with the\n"
 		"number of splits on each) and provenance. validate: check the file and\n"
-		"exit 0 if the kernel would accept it, 1 with the reason if not.\n\n"
+		"exit 0 if the kernel would accept it, 1 with the reason if not.\n"
+		"load: swap the model of the pinned classifier on IF atomically while\n"
+		"traffic flows (a packet sees the old model or the new one, never a mix);\n"
+		"decided flows keep their verdicts until their next checkpoint, or are\n"
+		"decided again at their next packet with --reclassify.\n\n"
 		"Examples:\n"
+		"  sudo flowforest model load --iface eth0 new.json\n"
 		"  flowforest model show model.json\n"
 		"  flowforest model validate model.json && echo ok\n");
 }
@@ -79,6 +86,82 @@ static int show(const struct ff_model *m, int json)
 	return 0;
 }
 
+static int load(int argc, char **argv)
+{
+	const char *iface = NULL, *file = NULL, *acts[32];
+	__u32 actions[FF_MAX_CLASSES];
+	struct ff_maps mp;
+	struct ff_model m;
+	bool reclassify = false;
+	char err[512];
+	int i, n_acts = 0, gen;
+
+	for (i = 2; i < argc; i++) {
+		if ((!strcmp(argv[i], "--iface") || !strcmp(argv[i], "-i")) && i + 1 < argc)
+			iface = argv[++i];
+		else if (!strcmp(argv[i], "--reclassify"))
+			reclassify = true;
+		else if ((!strcmp(argv[i], "--action") || !strcmp(argv[i], "-a")) && i + 1 < argc &&
+			 n_acts < 32)
+			acts[n_acts++] = argv[++i];
+		else if (argv[i][0] == '-') {
+			fprintf(stderr, "flowforest model load: unknown option '%s'\n", argv[i]);
+			return 2;
+		} else if (!file)
+			file = argv[i];
+		else {
+			fprintf(stderr, "flowforest model load: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!iface || !file) {
+		fprintf(stderr, "flowforest model load: --iface IF and a model FILE are required\n");
+		return 2;
+	}
+	if (ff_model_load(file, &m, err, sizeof(err))) {
+		fprintf(stderr, "flowforest: bad model: %s\n", err);
+		return 1;
+	}
+	memcpy(actions, m.actions, sizeof(actions));
+	for (i = 0; i < n_acts; i++) {
+		char name[FF_NAME_MAX + 16], *eq;
+		int cls, act;
+
+		snprintf(name, sizeof(name), "%s", acts[i]);
+		eq = strchr(name, '=');
+		if (!eq) {
+			fprintf(stderr, "flowforest model load: --action wants CLASS=ACTION\n");
+			ff_model_free(&m);
+			return 2;
+		}
+		*eq = 0;
+		cls = ff_model_class_lookup(&m, name);
+		act = ff_action_parse(eq + 1);
+		if (cls < 0 || act < 0) {
+			fprintf(stderr, "flowforest model load: bad --action '%s'\n", acts[i]);
+			ff_model_free(&m);
+			return 2;
+		}
+		actions[cls] = act;
+	}
+	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_open(iface, &mp, err, sizeof(err))) {
+		fprintf(stderr, "flowforest: %s\n", err);
+		ff_model_free(&m);
+		return 1;
+	}
+	gen = ff_maps_install_model(&mp, &m, actions, reclassify, err, sizeof(err));
+	ff_maps_close(&mp);
+	if (gen < 0) {
+		fprintf(stderr, "flowforest: %s\n", err);
+		ff_model_free(&m);
+		return 1;
+	}
+	printf("%s: %s loaded as generation %d (%u trees, %u classes)%s\n", iface, file, gen,
+	       m.n_trees, m.n_classes, reclassify ? "; flows will be decided again" : "");
+	ff_model_free(&m);
+	return 0;
+}
+
 int cmd_model(int argc, char **argv)
 {
 	struct ff_model m;
@@ -90,6 +173,8 @@ int cmd_model(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "load"))
+		return load(argc, argv);
 	if (strcmp(argv[1], "show") && strcmp(argv[1], "validate")) {
 		fprintf(stderr, "flowforest model: unknown subcommand '%s'\n\n", argv[1]);
 		usage(stderr);

@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "loader.h"
+#include "metrics.h"
 #include "model.h"
 #include "output.h"
 
@@ -33,6 +34,11 @@ static struct run_args {
 	double duration;
 	bool json;
 	bool quiet;
+	bool pin;
+	bool reclassify;
+	const char *allow_file;
+	const char *deny_file;
+	const char *metrics;
 } args;
 
 static const char doc[] =
@@ -41,8 +47,17 @@ static const char doc[] =
 	"lines; counters go to stderr every --interval seconds. SIGINT or SIGTERM\n"
 	"detaches cleanly. XDP is attached through a bpf_link, so even kill -9\n"
 	"leaves nothing attached; TC filters are removed on exit, and after a\n"
-	"kill -9 by `flowforest detach --iface IF`. The socket hook only decides\n"
-	"what its own raw socket sees (monitoring): it never drops host traffic.\n"
+	"kill -9 by `flowforest detach --iface IF` (only on kernels without tcx\n"
+	"links). The socket hook only decides what its own raw socket sees\n"
+	"(monitoring): it never drops host traffic.\n"
+	"\n"
+	"SIGHUP reloads the model file and swaps it in atomically (with\n"
+	"--reclassify, flows decided by the old model are decided again at their\n"
+	"next packet). With --pin the maps and the link live under\n"
+	"/sys/fs/bpf/flowforest/IF/: the classifier keeps running when this\n"
+	"process exits; `flowforest stats|flows|model load|allow|deny|stop` work\n"
+	"from other processes, and `flowforest run --iface IF --pin` without\n"
+	"--model follows the pinned instance's events again.\n"
 	"\n"
 	"Hooks: xdp, xdp-generic, tc-ingress, tc-egress, socket.\n"
 	"\n"
@@ -50,7 +65,8 @@ static const char doc[] =
 	"  sudo flowforest run -i eth0 -m model.json\n"
 	"  sudo flowforest run -i eth0 -H tc-ingress -m model.json -a syn_flood=drop\n"
 	"  sudo flowforest run -i eth0 -m model.json -c 1,4,16 --flows 1000000\n"
-	"  sudo flowforest run -i veth0 -H socket -m model.json --duration 10 --json";
+	"  sudo flowforest run -i veth0 -H socket -m model.json --duration 10 --json\n"
+	"  sudo flowforest run -i eth0 -m model.json --pin --allow mgmt.txt --metrics 127.0.0.1:9464";
 
 static const struct argp_option options[] = {
 	{ "iface", 'i', "IF", 0, "Interface to attach to (required)" },
@@ -65,6 +81,11 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SEC", 0, "Detach and exit after SEC seconds" },
 	{ "json", 'j', NULL, 0, "Counters as JSON lines" },
 	{ "quiet", 'q', NULL, 0, "No periodic counters" },
+	{ "pin", 'P', NULL, 0, "Pin maps and link under /sys/fs/bpf/flowforest/IF (outlives this process)" },
+	{ "allow", 'A', "FILE", 0, "Allowlist: CIDRs (one per line) never dropped" },
+	{ "deny", 'D', "FILE", 0, "Denylist: CIDRs dropped before the model runs" },
+	{ "metrics", 'M', "ADDR:PORT", 0, "Serve Prometheus metrics, e.g. 127.0.0.1:9464" },
+	{ "reclassify", 'R', NULL, 0, "On SIGHUP reload, decide every flow again" },
 	{},
 };
 
@@ -160,14 +181,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q':
 		args.quiet = true;
 		break;
+	case 'P':
+		args.pin = true;
+		break;
+	case 'A':
+		args.allow_file = arg;
+		break;
+	case 'D':
+		args.deny_file = arg;
+		break;
+	case 'M':
+		args.metrics = arg;
+		break;
+	case 'R':
+		args.reclassify = true;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
 		if (!args.iface)
 			argp_error(state, "--iface is required");
-		if (!args.model)
-			argp_error(state, "--model is required");
+		if (!args.model && !args.pin)
+			argp_error(state, "--model is required (without it, --pin follows a pinned instance)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -175,12 +211,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 }
 
 static const struct ff_model *event_model;
@@ -203,16 +241,72 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void print_counters(struct ff_loader *l, const struct ff_model *m)
+static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 {
 	struct ff_counters c;
 
-	if (ff_loader_counters(l, &c))
+	if (ff_maps_counters(mp, &c))
 		return;
 	if (args.json)
 		ff_counters_print_json(stderr, &c, m);
 	else
 		ff_counters_print_text(stderr, &c, m);
+}
+
+/* Per-class actions: the model's, overridden by --action. */
+static int resolve_actions(const struct ff_model *m, __u32 *actions)
+{
+	int i;
+
+	memcpy(actions, m->actions, sizeof(m->actions));
+	for (i = 0; i < args.n_actions; i++) {
+		char name[FF_NAME_MAX + 16], *eq;
+		int cls, act;
+
+		snprintf(name, sizeof(name), "%s", args.actions[i]);
+		eq = strchr(name, '=');
+		*eq = 0;
+		cls = ff_model_class_lookup(m, name);
+		act = ff_action_parse(eq + 1);
+		if (cls < 0) {
+			fprintf(stderr, "flowforest: --action: the model has no class '%s'\n", name);
+			return -1;
+		}
+		if (act < 0) {
+			fprintf(stderr, "flowforest: --action: '%s' is not pass, drop or alert\n", eq + 1);
+			return -1;
+		}
+		actions[cls] = act;
+	}
+	return 0;
+}
+
+/* SIGHUP: the model file again, swapped in atomically. */
+static void reload_model(const struct ff_maps *mp, struct ff_model *m)
+{
+	struct ff_model fresh;
+	__u32 actions[FF_MAX_CLASSES];
+	char err[512];
+	int gen;
+
+	if (ff_model_load(args.model, &fresh, err, sizeof(err))) {
+		fprintf(stderr, "flowforest: reload: bad model, keeping the current one: %s\n", err);
+		return;
+	}
+	if (resolve_actions(&fresh, actions)) {
+		ff_model_free(&fresh);
+		return;
+	}
+	gen = ff_maps_install_model(mp, &fresh, actions, args.reclassify, err, sizeof(err));
+	if (gen < 0) {
+		fprintf(stderr, "flowforest: reload failed, keeping the current model: %s\n", err);
+		ff_model_free(&fresh);
+		return;
+	}
+	ff_model_free(m);
+	*m = fresh;
+	fprintf(stderr, "flowforest: reloaded %s (generation %d, %u trees)%s\n", args.model, gen,
+		m->n_trees, args.reclassify ? ", reclassifying flows" : "");
 }
 
 int cmd_run(int argc, char **argv)
@@ -221,46 +315,34 @@ int cmd_run(int argc, char **argv)
 	struct ff_config defcfg = FF_CONFIG_DEFAULT;
 	struct ff_load_opts lo = {};
 	struct ff_loader l = {};
+	struct ff_maps pinned = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	const struct ff_maps *mp = &l.maps;
+	struct ff_metrics *metrics = NULL;
 	struct ring_buffer *rb = NULL;
 	struct ff_model m = {};
 	__u32 actions[FF_MAX_CLASSES];
 	char err[512], buf[2048];
 	struct pollfd pfd[2];
 	double start, next_print;
-	int ifindex, i, rc = 1;
+	bool follow = false;
+	int ifindex, rc = 1;
 
 	memset(&args, 0, sizeof(args));
 	args.hook = FF_HOOK_XDP;
 	args.cfg = defcfg;
 	args.interval = 1;
+	l.link_fd = l.sock_fd = -1;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 
-	if (ff_model_load(args.model, &m, err, sizeof(err))) {
-		fprintf(stderr, "flowforest: bad model: %s\n", err);
-		return 1;
-	}
-	memcpy(actions, m.actions, sizeof(actions));
-	for (i = 0; i < args.n_actions; i++) {
-		char name[FF_NAME_MAX + 16], *eq;
-		int cls, act;
-
-		snprintf(name, sizeof(name), "%s", args.actions[i]);
-		eq = strchr(name, '=');
-		*eq = 0;
-		cls = ff_model_class_lookup(&m, name);
-		act = ff_action_parse(eq + 1);
-		if (cls < 0) {
-			fprintf(stderr, "flowforest: --action: the model has no class '%s'\n", name);
-			goto out;
+	if (args.model) {
+		if (ff_model_load(args.model, &m, err, sizeof(err))) {
+			fprintf(stderr, "flowforest: bad model: %s\n", err);
+			return 1;
 		}
-		if (act < 0) {
-			fprintf(stderr, "flowforest: --action: '%s' is not pass, drop or alert\n", eq + 1);
+		if (resolve_actions(&m, actions))
 			goto out;
-		}
-		actions[cls] = act;
 	}
-
 	ifindex = if_nametoindex(args.iface);
 	if (!ifindex) {
 		fprintf(stderr, "flowforest: no such interface: %s\n", args.iface);
@@ -270,26 +352,77 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "flowforest: %s\n", err);
 		goto out;
 	}
-
-	lo.max_flows = args.flows;
-	lo.cfg = args.cfg;
-	if (ff_loader_open(&l, &lo, err, sizeof(err)) ||
-	    ff_loader_install_model(&l, &m, actions, err, sizeof(err)) ||
-	    ff_loader_attach(&l, args.hook, ifindex, err, sizeof(err))) {
-		fprintf(stderr, "flowforest: %s\n", err);
+	if (args.pin && ff_pinned_exists(args.iface)) {
+		if (args.model) {
+			fprintf(stderr,
+				"flowforest: a pinned flowforest is already running on %s; swap its model with "
+				"`flowforest model load --iface %s FILE`, follow it with `flowforest run --iface %s "
+				"--pin`, or remove it with `flowforest stop --iface %s`\n",
+				args.iface, args.iface, args.iface, args.iface);
+			goto out;
+		}
+		if (ff_pinned_open(args.iface, &pinned, err, sizeof(err))) {
+			fprintf(stderr, "flowforest: %s\n", err);
+			goto out;
+		}
+		mp = &pinned;
+		follow = true;
+	} else if (!args.model) {
+		fprintf(stderr, "flowforest: no pinned flowforest on %s to follow; give --model\n",
+			args.iface);
 		goto out;
+	} else {
+		lo.max_flows = args.flows;
+		lo.cfg = args.cfg;
+		lo.export_evictions = true;
+		if (ff_loader_open(&l, &lo, err, sizeof(err)) ||
+		    ff_maps_install_model(&l.maps, &m, actions, false, err, sizeof(err)) < 0) {
+			fprintf(stderr, "flowforest: %s\n", err);
+			goto out;
+		}
+		if ((args.allow_file && ff_maps_list_load(&l.maps, false, args.allow_file, err, sizeof(err))) ||
+		    (args.deny_file && ff_maps_list_load(&l.maps, true, args.deny_file, err, sizeof(err)))) {
+			fprintf(stderr, "flowforest: bad list: %s\n", err);
+			goto out;
+		}
+		if (ff_loader_attach(&l, args.hook, ifindex, err, sizeof(err)) ||
+		    (args.pin && ff_loader_pin(&l, args.iface, err, sizeof(err)))) {
+			fprintf(stderr, "flowforest: %s\n", err);
+			goto out;
+		}
 	}
-	event_model = &m;
-	rb = ring_buffer__new(ff_loader_map_fd(&l, "ff_events"), on_event, NULL, NULL);
+	if (follow && (args.allow_file || args.deny_file)) {
+		if ((args.allow_file && ff_maps_list_load(mp, false, args.allow_file, err, sizeof(err))) ||
+		    (args.deny_file && ff_maps_list_load(mp, true, args.deny_file, err, sizeof(err)))) {
+			fprintf(stderr, "flowforest: bad list: %s\n", err);
+			goto out;
+		}
+	}
+	event_model = args.model ? &m : NULL;
+	rb = ring_buffer__new(mp->events, on_event, NULL, NULL);
 	if (!rb) {
 		fprintf(stderr, "flowforest: cannot open the event ring buffer: %s\n", strerror(errno));
 		goto out;
 	}
+	if (args.metrics) {
+		metrics = ff_metrics_start(args.metrics, mp, args.iface,
+					   args.model ? (const char (*)[FF_NAME_MAX])m.class_names : NULL,
+					   &m.n_classes, err, sizeof(err));
+		if (!metrics) {
+			fprintf(stderr, "flowforest: %s\n", err);
+			goto out;
+		}
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	fprintf(stderr, "flowforest: %s attached to %s (%u trees, %u classes, %u flows); Ctrl-C to stop\n",
-		ff_hook_name(args.hook), args.iface, m.n_trees, m.n_classes,
-		args.flows ? args.flows : 65536);
+	signal(SIGHUP, on_signal);
+	if (follow)
+		fprintf(stderr, "flowforest: following the pinned classifier on %s; Ctrl-C to stop "
+			"following (it keeps running)\n", args.iface);
+	else
+		fprintf(stderr, "flowforest: %s attached to %s (%u trees, %u classes, %u flows)%s; "
+			"Ctrl-C to stop\n", ff_hook_name(args.hook), args.iface, m.n_trees, m.n_classes,
+			l.max_flows, args.pin ? ", pinned" : "");
 
 	pfd[0].fd = ring_buffer__epoll_fd(rb);
 	pfd[0].events = POLLIN;
@@ -310,9 +443,16 @@ int cmd_run(int argc, char **argv)
 		if (l.sock_fd >= 0)
 			while (recv(l.sock_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 				;
+		if (reload) {
+			reload = 0;
+			if (args.model)
+				reload_model(mp, &m);
+			else
+				fprintf(stderr, "flowforest: SIGHUP: following only; use `flowforest model load`\n");
+		}
 		t = now_s();
 		if (!args.quiet && args.interval > 0 && t >= next_print) {
-			print_counters(&l, &m);
+			print_counters(mp, args.model ? &m : NULL);
 			next_print = t + args.interval;
 		}
 		if (args.duration > 0 && t - start >= args.duration)
@@ -320,11 +460,19 @@ int cmd_run(int argc, char **argv)
 	}
 	ring_buffer__consume(rb);
 	rc = 0;
-	fprintf(stderr, "flowforest: detaching from %s\n", args.iface);
-	print_counters(&l, &m);
+	if (follow || args.pin)
+		fprintf(stderr, "flowforest: leaving the classifier pinned on %s; "
+			"`flowforest stop --iface %s` removes it\n", args.iface, args.iface);
+	else
+		fprintf(stderr, "flowforest: detaching from %s\n", args.iface);
+	print_counters(mp, args.model ? &m : NULL);
 out:
+	ff_metrics_stop(metrics);
 	ring_buffer__free(rb);
+	if (rc && args.pin && !follow && l.skel)
+		ff_pinned_stop(args.iface, NULL, 0);	/* undo a half-made pin */
 	ff_loader_close(&l);
+	ff_maps_close(&pinned);
 	ff_model_free(&m);
 	return rc;
 }

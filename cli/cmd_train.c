@@ -55,6 +55,7 @@ enum {
 	OPT_CLASS_WEIGHT,
 	OPT_TEST_SPLIT,
 	OPT_LABEL_COLUMN,
+	OPT_LEAF_WEIGHT,
 };
 
 static const char doc[] =
@@ -97,6 +98,7 @@ static const struct argp_option options[] = {
 	{ "max-features", OPT_MAX_FEATURES, "K", 0, "Features tried per split: sqrt (rf default), log2, all (dt default), a count, or a fraction in (0,1]" },
 	{ "criterion", OPT_CRITERION, "C", 0, "gini (default) or entropy" },
 	{ "class-weight", OPT_CLASS_WEIGHT, "W", 0, "balanced (weight n/(k*n_class)) or none (default)" },
+	{ "leaf-weight", OPT_LEAF_WEIGHT, "W", 0, "A leaf's vote: one (weight 1, default) or confidence (weight 1..100, its majority share in percent; closer to averaging probabilities)" },
 	{ "no-bootstrap", OPT_NO_BOOTSTRAP, NULL, 0, "Forest trees see every row instead of a bootstrap sample" },
 	{ "seed", 's', "N", 0, "Random seed (default 1): bootstrap, feature draws, the test split" },
 	{ "threads", 'j', "N", 0, "Training threads (default: online CPUs); does not change the model" },
@@ -109,7 +111,7 @@ static const struct argp_option options[] = {
 	{ "drop-attacks", OPT_DROP_ATTACKS, NULL, 0, "Classes other than benign/normal drop instead of alert" },
 	{ 0, 0, 0, 0, "Output:" },
 	{ "json-report", OPT_JSON_REPORT, "FILE", 0, "Write metrics and timings as JSON (- for stdout)" },
-	{ "dump-data", OPT_DUMP_DATA, "FILE", 0, "Write the integer matrix trained on, with a split column, as CSV (for comparisons)" },
+	{ "dump-data", OPT_DUMP_DATA, "FILE", 0, "Write the integer matrix trained on as CSV: row (number in the data, or in the --test data), split (train/test), label, features" },
 	{ "quiet", 'q', NULL, 0, "No progress on stderr" },
 	{},
 };
@@ -225,6 +227,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "--class-weight wants balanced or none, got '%s'", arg);
 		break;
+	case OPT_LEAF_WEIGHT:
+		if (!strcmp(arg, "one"))
+			a->p.leaf_weight = FF_LEAF_ONE;
+		else if (!strcmp(arg, "confidence"))
+			a->p.leaf_weight = FF_LEAF_CONFIDENCE;
+		else
+			argp_error(state, "--leaf-weight wants one or confidence, got '%s'", arg);
+		break;
 	case OPT_NO_BOOTSTRAP:
 		a->p.bootstrap = 0;
 		break;
@@ -338,6 +348,48 @@ static int set_actions(const struct train_args *a, struct ff_model *m)
 	return 0;
 }
 
+/* --action names a class of the data, and the output can be written: check
+ * both before spending time on training. */
+static int check_early(const struct train_args *a, const struct ff_dataset *ds)
+{
+	char dir[4096];
+	const char *slash = strrchr(a->output, '/');
+	unsigned i, k;
+
+	for (i = 0; i < a->n_actions; i++) {
+		const char *eq = strrchr(a->actions[i], '=');
+		int found = 0;
+
+		for (k = 0; k < ds->n_classes && !found; k++)
+			found = strlen(ds->class_names[k]) == (size_t)(eq - a->actions[i]) &&
+				!strncmp(ds->class_names[k], a->actions[i], eq - a->actions[i]);
+		if (!found) {
+			fprintf(stderr, "train: --action %s: no such class; the classes are:", a->actions[i]);
+			for (k = 0; k < ds->n_classes; k++)
+				fprintf(stderr, "%s \"%s\"", k ? "," : "", ds->class_names[k]);
+			fputc('\n', stderr);
+			return -1;
+		}
+	}
+	if (slash) {
+		size_t n = slash - a->output;
+
+		if (n >= sizeof(dir))
+			n = sizeof(dir) - 1;
+		memcpy(dir, a->output, n);
+		dir[n] = 0;
+		if (!n)
+			strcpy(dir, "/");
+	} else {
+		strcpy(dir, ".");
+	}
+	if (access(dir, W_OK)) {
+		fprintf(stderr, "train: cannot write %s: %s: %s\n", a->output, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -443,8 +495,7 @@ static void dump_rows(FILE *out, const struct ff_dataset *ds, const size_t *rows
 	for (k = 0; k < n; k++) {
 		size_t r = rows ? rows[k] : k;
 
-		fputs(split, out);
-		fputc(',', out);
+		fprintf(out, "%zu,%s,", r, split);
 		csv_quote(out, ds->class_names[ds->y[r]]);
 		for (c = 0; c < ds->n_cols; c++)
 			fprintf(out, ",%llu", (unsigned long long)ds->col[c][r]);
@@ -463,7 +514,7 @@ static int dump_data(const char *path, const struct ff_dataset *ds, const size_t
 		fprintf(stderr, "train: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fputs("split,label", out);
+	fputs("row,split,label", out);
 	for (c = 0; c < ds->n_cols; c++)
 		fprintf(out, ",%s", ff_feature_table[ds->feat[c]].name);
 	fputc('\n', out);
@@ -524,7 +575,9 @@ static json_object *provenance(const struct train_args *a, const struct ff_datas
 	json_object_object_add(hp, "criterion", json_object_new_string(a->p.criterion == FF_CRIT_ENTROPY ? "entropy" : "gini"));
 	json_object_object_add(hp, "class_weight", json_object_new_string(a->p.balanced ? "balanced" : "none"));
 	json_object_object_add(hp, "bootstrap", json_object_new_boolean(a->p.bootstrap < 0 ? a->p.kind == FF_TRAIN_RF : a->p.bootstrap));
-	json_object_object_add(hp, "vote", json_object_new_string("majority class per leaf, weight 1"));
+	json_object_object_add(hp, "leaf_weight", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE ? "confidence" : "one"));
+	json_object_object_add(hp, "vote", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE
+		? "majority class per leaf, weight round(100 x its share)" : "majority class per leaf, weight 1"));
 	json_object_object_add(o, "hyperparameters", hp);
 	json_object_object_add(o, "seed", json_object_new_uint64(a->p.seed));
 	json_object_object_add(o, "threads", json_object_new_int(a->p.threads));
@@ -631,6 +684,8 @@ int cmd_train(int argc, char **argv)
 			ds.label_column, ds.n_classes, FF_MAX_CLASSES);
 		goto out;
 	}
+	if (check_early(&a, &ds))
+		goto out;
 	if (a.n_test) {
 		lo.label_column = ds.label_column;
 		lo.features = NULL;
@@ -706,8 +761,8 @@ int cmd_train(int argc, char **argv)
 		goto out;
 
 	/* exact quantization: the integer model against the float trainer */
-	if (ff_forest_verify(&forest, &model, &ds, NULL, 0, err, sizeof(err)) ||
-	    (tds != &ds && ff_forest_verify(&forest, &model, tds, NULL, 0, err, sizeof(err)))) {
+	if (ff_forest_verify(&forest, &model, &ds, NULL, 0, a.p.threads, err, sizeof(err)) ||
+	    (tds != &ds && ff_forest_verify(&forest, &model, tds, NULL, 0, a.p.threads, err, sizeof(err)))) {
 		fprintf(stderr, "train: %s; not writing %s\n", err, a.output);
 		goto out;
 	}

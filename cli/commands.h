@@ -9,6 +9,13 @@ int cmd_features(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_allow(int argc, char **argv);
+int cmd_deny(int argc, char **argv);
 
 /* Parse "1,2,4,8" into ascending packet counts; -1 with a message on error. */
 struct ff_config;

@@ -15,8 +15,15 @@ static const struct {
 	{ "run", cmd_run, "load a model, attach to an interface, stream events" },
 	{ "extract", cmd_extract, "flow features from captures (CSV), as the kernel computes them" },
 	{ "replay", cmd_replay, "a capture through the real BPF program; the same CSV as extract" },
-	{ "model", cmd_model, "show or validate a model file" },
+	{ "train", cmd_train, "train a decision tree or random forest from labelled flow CSVs" },
+	{ "eval", cmd_eval, "a model's accuracy, per-class F1 and confusion matrix on labelled CSVs" },
+	{ "model", cmd_model, "show or validate a model file; load it into a running classifier" },
 	{ "features", cmd_features, "list the flow features (or write docs/features.md)" },
+	{ "stats", cmd_stats, "counters of a pinned classifier" },
+	{ "flows", cmd_flows, "top flows of a pinned classifier, with verdicts" },
+	{ "allow", cmd_allow, "allowlist of a pinned classifier: never dropped" },
+	{ "deny", cmd_deny, "denylist of a pinned classifier: dropped before the model" },
+	{ "stop", cmd_stop, "detach and unpin a pinned classifier" },
 	{ "detach", cmd_detach, "remove a flowforest TC filter left on an interface" },
 };
 

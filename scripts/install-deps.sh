@@ -10,7 +10,8 @@ PKGS=(
   # build: user side
   gcc make pkg-config libpcap-dev libjson-c-dev
   # tests
-  libcmocka-dev iproute2 iputils-ping netcat-openbsd python3 tshark
+  libcmocka-dev iproute2 iputils-ping netcat-openbsd python3 tshark util-linux
+  libclang-rt-14-dev
 )
 
 missing=()

@@ -11,7 +11,7 @@
 
 #define FF_MODEL_FORMAT "flowforest-model"
 #define FF_MODEL_VERSION 1
-#define FF_NAME_MAX 64
+#define FF_NAME_MAX FF_CLASS_NAME_LEN
 
 struct ff_model {
 	__u32 n_features;			/* the model's own feature list */

@@ -26,6 +26,29 @@ const char *ff_proto_name(__u8 proto, char *buf, size_t len)
 	}
 }
 
+const char *ff_event_type_name(__u8 type)
+{
+	switch (type) {
+	case FF_EV_CLASSIFIED: return "classified";
+	case FF_EV_CHANGED: return "changed";
+	case FF_EV_EVICTED: return "evicted";
+	case FF_EV_ENDED: return "ended";
+	default: return "unknown";
+	}
+}
+
+/* A stable id of the flow: the same for every event of one flow. */
+static __u64 flow_id(const struct ff_event *e)
+{
+	const __u8 *p = (const __u8 *)&e->key;
+	__u64 h = 1469598103934665603ULL ^ e->first_us;
+	size_t i;
+
+	for (i = 0; i < sizeof(e->key); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h & 0x7fffffffffffffffULL;
+}
+
 static json_object *class_json(const struct ff_model *m, __u16 cls)
 {
 	if (cls == FF_CLASS_NONE)
@@ -49,8 +72,8 @@ void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_mo
 	ff_format_addr(k->family, src, sbuf, sizeof(sbuf));
 	ff_format_addr(k->family, dst, dbuf, sizeof(dbuf));
 	json_object_object_add(o, "ts_us", json_object_new_uint64(e->ts_us));
-	json_object_object_add(o, "event", json_object_new_string(
-		e->type == FF_EV_CLASSIFIED ? "classified" : "changed"));
+	json_object_object_add(o, "flow_id", json_object_new_uint64(flow_id(e)));
+	json_object_object_add(o, "event", json_object_new_string(ff_event_type_name(e->type)));
 	json_object_object_add(o, "proto", json_object_new_string(
 		ff_proto_name(k->proto, pbuf, sizeof(pbuf))));
 	json_object_object_add(o, "src", json_object_new_string(sbuf));

@@ -11,6 +11,8 @@
 void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len);
 const char *ff_proto_name(__u8 proto, char *buf, size_t len);
 
+const char *ff_event_type_name(__u8 type);
+
 /* One event as one JSON line (schema in docs/events.md). `m` gives class
  * names; NULL prints numbers. */
 void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_model *m);

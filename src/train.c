@@ -508,6 +508,12 @@ static int make_node(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 	if (wimp < 0)
 		wimp = 0;
 	nd->wimp = wimp;
+	nd->weight = 1;
+	if (x->p->leaf_weight == FF_LEAF_CONFIDENCE && wnode > 0) {
+		long wt = lround(100.0 * tot[nd->cls] / wnode);
+
+		nd->weight = wt < 1 ? 1 : wt > 100 ? 100 : wt;
+	}
 	if (find_split(x, wk, start, end, depth, tot, wnode, wimp, &pe)) {
 		pe.node = id;
 		if (heap_push(wk, &pe))
@@ -1075,8 +1081,11 @@ __u32 ff_forest_predict_float(const struct ff_forest *f, const struct ff_dataset
 {
 	__u32 votes[FF_MAX_CLASSES] = { 0 }, best = 0, t;
 
-	for (t = 0; t < f->n_trees; t++)
-		votes[ff_tree_predict_float(&f->trees[t], ds, r)]++;
+	for (t = 0; t < f->n_trees; t++) {
+		const struct ff_tnode *leaf = &f->trees[t].nodes[tree_leaf_float(&f->trees[t], ds, r)];
+
+		votes[leaf->cls] += leaf->weight;
+	}
 	for (t = 1; t < f->n_classes; t++)
 		if (votes[t] > votes[best])
 			best = t;
@@ -1125,7 +1134,7 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 			if (n->col == FF_TNODE_LEAF) {
 				o->feature = FF_NODE_LEAF;
 				o->left = n->cls;
-				o->right = 1;
+				o->right = n->weight ? n->weight : 1;
 			} else {
 				o->feature = f->feat[n->col];
 				o->threshold = n->thr;
@@ -1142,48 +1151,105 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 	return 0;
 }
 
-int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
-		     const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
-		     char *err, size_t errlen)
+struct verify_job {
+	const struct ff_forest *f;
+	const struct ff_model *m;
+	const struct ff_dataset *ds;
+	const size_t *rows;
+	size_t from, to;	/* positions in rows */
+	size_t bad;		/* first failing position, or SIZE_MAX */
+	char err[512];
+	pthread_t th;
+};
+
+static void *verify_worker(void *arg)
 {
+	struct verify_job *j = arg;
+	const struct ff_forest *f = j->f;
+	const struct ff_model *m = j->m;
 	__u64 vec[FF_MAX_FEATURES];
 	size_t k;
 	unsigned t;
 
-	if (!rows)
-		n_rows = ds->n_rows;
-	if (m->n_trees != f->n_trees)
-		return fail(err, errlen, "the model has %u trees, the forest %u", m->n_trees, f->n_trees);
-	for (k = 0; k < n_rows; k++) {
-		size_t r = rows ? rows[k] : k;
-		__u32 score, pi, pf;
+	for (k = j->from; k < j->to; k++) {
+		size_t r = j->rows ? j->rows[k] : k;
+		__u32 votes[FF_MAX_CLASSES] = { 0 }, score, pi, pf = 0;
 		char where[300];
 
-		ff_dataset_row(ds, r, vec);
+		ff_dataset_row(j->ds, r, vec);
 		for (t = 0; t < f->n_trees; t++) {
-			__u32 li = m->roots[t], lf = tree_leaf_float(&f->trees[t], ds, r), steps = 0;
+			const struct ff_tnode *leaf;
+			__u32 li = m->roots[t], lf = tree_leaf_float(&f->trees[t], j->ds, r), steps = 0;
 
 			while (m->nodes[li].feature != FF_NODE_LEAF && steps++ <= FF_MAX_DEPTH) {
 				const struct ff_node *n = &m->nodes[li];
 
 				li = vec[n->feature] <= n->threshold ? n->left : n->right;
 			}
-			if (li - m->roots[t] != lf || m->nodes[li].left != f->trees[t].nodes[lf].cls) {
-				ff_dataset_row_origin(ds, r, where, sizeof(where));
-				return fail(err, errlen,
-					    "quantization check failed: row %zu (%s), tree %u: the integer thresholds reach node %u (class %u), the float thresholds node %u (class %u)",
-					    r, where, t, li - m->roots[t], m->nodes[li].left, lf,
-					    f->trees[t].nodes[lf].cls);
+			leaf = &f->trees[t].nodes[lf];
+			if (li - m->roots[t] != lf || m->nodes[li].left != leaf->cls ||
+			    m->nodes[li].right != leaf->weight) {
+				ff_dataset_row_origin(j->ds, r, where, sizeof(where));
+				snprintf(j->err, sizeof(j->err),
+					 "quantization check failed: row %zu (%s), tree %u: the integer thresholds reach node %u (class %u), the float thresholds node %u (class %u)",
+					 r, where, t, li - m->roots[t], m->nodes[li].left, lf, leaf->cls);
+				j->bad = k;
+				return NULL;
 			}
+			votes[leaf->cls] += leaf->weight;
 		}
+		for (t = 1; t < f->n_classes; t++)
+			if (votes[t] > votes[pf])
+				pf = t;
 		pi = ff_model_predict(m, vec, &score);
-		pf = ff_forest_predict_float(f, ds, r);
 		if (pi != pf) {
-			ff_dataset_row_origin(ds, r, where, sizeof(where));
-			return fail(err, errlen,
-				    "quantization check failed: row %zu (%s): the model predicts class %u, the float forest %u",
-				    r, where, pi, pf);
+			ff_dataset_row_origin(j->ds, r, where, sizeof(where));
+			snprintf(j->err, sizeof(j->err),
+				 "quantization check failed: row %zu (%s): the model predicts class %u, the float forest %u",
+				 r, where, pi, pf);
+			j->bad = k;
+			return NULL;
 		}
 	}
-	return 0;
+	return NULL;
+}
+
+int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
+		     const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
+		     unsigned threads, char *err, size_t errlen)
+{
+	struct verify_job jobs[64];
+	size_t chunk, first = SIZE_MAX;
+	unsigned i, n, started;
+
+	if (!rows)
+		n_rows = ds->n_rows;
+	if (m->n_trees != f->n_trees)
+		return fail(err, errlen, "the model has %u trees, the forest %u", m->n_trees, f->n_trees);
+	if (n_rows == 0)
+		return 0;
+	n = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+	if (n > n_rows)
+		n = n_rows;
+	chunk = (n_rows + n - 1) / n;
+	for (i = 0; i < n; i++) {
+		jobs[i] = (struct verify_job){ f, m, ds, rows, i * chunk,
+					       (i + 1) * chunk < n_rows ? (i + 1) * chunk : n_rows,
+					       SIZE_MAX };
+		jobs[i].err[0] = 0;
+	}
+	for (started = 1; started < n; started++)
+		if (pthread_create(&jobs[started].th, NULL, verify_worker, &jobs[started]))
+			break;
+	for (i = started; i < n; i++)	/* threads that did not start: here */
+		verify_worker(&jobs[i]);
+	verify_worker(&jobs[0]);
+	for (i = 1; i < started; i++)
+		pthread_join(jobs[i].th, NULL);
+	for (i = 0; i < n; i++)
+		if (jobs[i].bad < first) {
+			first = jobs[i].bad;
+			snprintf(err, errlen, "%s", jobs[i].err);
+		}
+	return first == SIZE_MAX ? 0 : -1;
 }

@@ -23,6 +23,11 @@
 
 enum ff_train_kind { FF_TRAIN_DT, FF_TRAIN_RF };
 enum ff_criterion { FF_CRIT_GINI, FF_CRIT_ENTROPY };
+enum ff_leaf_weight {
+	FF_LEAF_ONE,		/* every leaf votes with weight 1 (default) */
+	FF_LEAF_CONFIDENCE,	/* weight round(100 x the leaf's majority share) */
+};
+
 enum ff_max_features {
 	FF_MF_DEFAULT,		/* sqrt for a forest, all for a tree */
 	FF_MF_SQRT,
@@ -45,6 +50,7 @@ struct ff_train_params {
 	__u64 seed;
 	unsigned threads;		/* 0: 1 */
 	unsigned max_nodes;		/* 0: FF_MAX_NODES */
+	int leaf_weight;		/* enum ff_leaf_weight */
 	FILE *log;			/* progress, or NULL */
 };
 
@@ -66,6 +72,7 @@ struct ff_tnode {
 	__u32 n;		/* training samples (distinct rows) */
 	__u16 col;		/* dataset column, or FF_TNODE_LEAF */
 	__u16 cls;		/* majority class (the vote when a leaf) */
+	__u16 weight;		/* the vote's weight when a leaf */
 	__u32 depth;
 };
 
@@ -102,7 +109,8 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 void ff_forest_free(struct ff_forest *f);
 
 /* The trainer's own decision (double thresholds) for dataset row `r`: the
- * leaf class of one tree, and the forest's vote (ties to the lower class). */
+ * leaf class of one tree, and the forest's vote (leaf weights summed, ties to
+ * the lower class, as the kernel does). */
 __u32 ff_tree_predict_float(const struct ff_tree *t, const struct ff_dataset *ds, size_t r);
 __u32 ff_forest_predict_float(const struct ff_forest *f, const struct ff_dataset *ds, size_t r);
 
@@ -112,13 +120,14 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 		       struct ff_model *m, char *err, size_t errlen);
 
 /*
- * Exact quantization check: for every listed row, each integer tree of the
- * model reaches a leaf of the same class as the float tree, and
- * ff_model_predict() equals the float forest's vote. 0 if all agree; -1 and
- * the first disagreeing row and tree in `err` otherwise.
+ * Exact quantization check: for every listed row (all if `rows` is NULL),
+ * each integer tree of the model reaches the same leaf (same class, same
+ * weight) as the float tree, and ff_model_predict() equals the float
+ * forest's vote. 0 if all agree; -1 and the first disagreeing row (in row
+ * order, whatever the threads) and tree in `err` otherwise.
  */
 int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
 		     const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
-		     char *err, size_t errlen);
+		     unsigned threads, char *err, size_t errlen);
 
 #endif

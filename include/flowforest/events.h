@@ -13,6 +13,8 @@
 enum ff_event_type {
 	FF_EV_CLASSIFIED = 1,	/* a flow's first verdict */
 	FF_EV_CHANGED = 2,	/* a later checkpoint changed the class */
+	FF_EV_EVICTED = 3,	/* removed to make room in a full table */
+	FF_EV_ENDED = 4,	/* silent past the idle timeout; a new flow starts */
 };
 
 struct ff_event {
@@ -71,7 +73,13 @@ struct ff_snapshot {
 	X(EVENTS_LOST, "events_lost")                                         \
 	X(DROPPED, "dropped")                                                 \
 	X(ALERTED, "alerted")                                                 \
-	X(SNAPSHOTS_LOST, "snapshots_lost")
+	X(SNAPSHOTS_LOST, "snapshots_lost")                                   \
+	X(DENIED, "denied")                                                   \
+	X(ALLOWED, "allowed")                                                 \
+	X(EVICTED, "evicted")                                                 \
+	X(EVICT_STALE, "evict_stale")                                         \
+	X(SWAP_RETRIES, "swap_retries")                                       \
+	X(RECLASSIFIED, "reclassified")
 
 enum ff_counter_id {
 #define FF_X_CNT(id, name) FF_C_##id,
@@ -84,6 +92,31 @@ struct ff_counters {
 	__u64 c[FF_C__FIXED];
 	__u64 class_pkts[FF_MAX_CLASSES];	/* packets by cached verdict */
 	__u64 unclassified_pkts;
+};
+
+/* Operator state the agent changes at run time (map ff_ctl, one entry). */
+struct ff_ctl {
+	__u32 n_allow;		/* prefixes in ff_allow (0: skip the lookups) */
+	__u32 n_deny;		/* prefixes in ff_deny */
+	__u32 reclass_gen;	/* flows decided by an older model generation
+				 * are classified again at their next packet */
+	__u32 pad;
+	__u64 fifo_head;	/* eviction queue of flow keys (see ff_make_room) */
+	__u64 fifo_tail;
+	__s64 live;		/* flows in the table, as flowforest counts them */
+};
+
+/* A key of the allow and deny lists (LPM trie): family, then address. */
+struct ff_lpm_key {
+	__u32 prefixlen;	/* 8 + prefix length */
+	__u8 family;		/* 4 or 6 */
+	__u8 addr[16];
+} __attribute__((packed));
+
+/* One entry of the eviction queue: a flow and when it was queued. */
+struct ff_fifo_entry {
+	struct ff_flow_key key;
+	__u64 queued_us;
 };
 
 #endif /* FLOWFOREST_EVENTS_H */

@@ -25,6 +25,7 @@
 #define FF_MAX_DEPTH 32		/* edges from root to the deepest leaf */
 #define FF_MAX_CLASSES 16
 #define FF_NODE_LEAF 0xffff
+#define FF_CLASS_NAME_LEN 64	/* with the terminating NUL */
 
 enum ff_action {
 	FF_ACT_PASS = 0,
@@ -50,6 +51,8 @@ struct ff_model_meta {
 	__u32 generation;	/* bumped by every load; reported in events */
 	__u32 actions[FF_MAX_CLASSES];	/* enum ff_action per class */
 	__u32 roots[FF_MAX_TREES];
+	/* For other processes (stats, flows); the kernel does not read them. */
+	char class_names[FF_MAX_CLASSES][FF_CLASS_NAME_LEN];
 };
 
 struct ff_walk {

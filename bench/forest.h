@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Synthetic forests for the benchmarks.
+ *
+ * comb_forest(): every walk is exactly `depth` splits long. Each tree is a
+ * comb (each split has a leaf on the right and the rest of the tree on the
+ * left) with the largest threshold, so every sample goes left to the
+ * bottom: the most expensive walk a tree of that depth can cost. Features
+ * are drawn at random, so walks read the whole vector. Leaves vote for
+ * random classes of 4, all with action pass.
+ */
+#ifndef FLOWFOREST_BENCH_FOREST_H
+#define FLOWFOREST_BENCH_FOREST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static __u64 forest_rng = 88172645463325252ULL;
+
+static inline __u64 forest_rnd(void)
+{
+	forest_rng ^= forest_rng << 13;
+	forest_rng ^= forest_rng >> 7;
+	forest_rng ^= forest_rng << 17;
+	return forest_rng;
+}
+
+static inline int comb_forest(struct ff_model *m, int trees, int depth)
+{
+	int t, d, i, per = 2 * depth + 1;
+
+	memset(m, 0, sizeof(*m));
+	if ((long)trees * per > FF_MAX_NODES || trees > FF_MAX_TREES)
+		return -1;
+	m->n_features = FF_NUM_FEATURES;
+	for (i = 0; i < FF_NUM_FEATURES; i++)
+		m->feature_ids[i] = i;
+	m->n_classes = 4;
+	for (i = 0; i < 4; i++)
+		snprintf(m->class_names[i], FF_NAME_MAX, "c%d", i);
+	m->n_trees = trees;
+	m->n_nodes = trees * per;
+	m->nodes = calloc(m->n_nodes, sizeof(*m->nodes));
+	if (!m->nodes)
+		return -1;
+	for (t = 0; t < trees; t++) {
+		__u32 base = t * per;
+
+		m->roots[t] = base;
+		for (d = 0; d < depth; d++) {
+			struct ff_node *n = &m->nodes[base + 2 * d];
+			struct ff_node *leaf = &m->nodes[base + 2 * d + 1];
+
+			n->feature = forest_rnd() % FF_NUM_FEATURES;
+			n->threshold = ~0ULL;
+			n->left = base + 2 * d + 2;
+			n->right = base + 2 * d + 1;
+			leaf->feature = FF_NODE_LEAF;
+			leaf->left = forest_rnd() % 4;
+			leaf->right = 1;
+		}
+		m->nodes[base + 2 * depth].feature = FF_NODE_LEAF;
+		m->nodes[base + 2 * depth].left = forest_rnd() % 4;
+		m->nodes[base + 2 * depth].right = 1;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The live-traffic generator's XDP program, run by bench/livegen.c with
+ * BPF_PROG_TEST_RUN in live-frames mode (BPF_F_TEST_XDP_LIVE_FRAMES): every
+ * frame of the template (Ethernet + IPv4 + UDP) gets the source address and
+ * port of the next flow of a round-robin over gen_state.n_flows flows, a
+ * fresh IPv4 header checksum, and goes out of the test run's interface
+ * (XDP_TX: the kernel turns it into a redirect to that interface; on a veth
+ * it arrives at the peer).
+ *
+ * Flow f (0 <= f < n_flows) is 10.128.0.0 + (f >> 14) : 1024 + (f & 0x3fff),
+ * so up to 16,384 ports per address and 2^21 flows in 10.128.0.0/11.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct gen_state {
+	__u32 n_flows;	/* set by user space */
+	__u32 next;	/* next flow */
+	__u64 sent;	/* frames handed to XDP_TX */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_state);
+} gen_state SEC(".maps");
+
+#define ETH_HLEN 14
+
+static __always_inline __u16 csum_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+SEC("xdp")
+int gen_tx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *ip = data + ETH_HLEN;
+	__u16 *w = (__u16 *)ip;
+	__u32 zero = 0, f, addr, sum = 0;
+	struct gen_state *g;
+	int i;
+
+	if (data + ETH_HLEN + 20 + 8 > end)
+		return XDP_ABORTED;
+	g = bpf_map_lookup_elem(&gen_state, &zero);
+	if (!g || g->n_flows == 0)
+		return XDP_ABORTED;
+	f = g->next;
+	g->next = f + 1 >= g->n_flows ? 0 : f + 1;
+	g->sent++;
+
+	addr = 0x0a800000u + (f >> 14);		/* 10.128.0.0 + f / 16384 */
+	ip[12] = addr >> 24;
+	ip[13] = addr >> 16;
+	ip[14] = addr >> 8;
+	ip[15] = addr;
+	ip[20] = (1024 + (f & 0x3fff)) >> 8;	/* UDP source port */
+	ip[21] = (1024 + (f & 0x3fff)) & 0xff;
+	ip[10] = ip[11] = 0;
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	w[5] = csum_fold(sum);
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Live throughput over a veth pair: a generator in one network namespace
+ * sends UDP frames of many flows with BPF_PROG_TEST_RUN in live-frames mode
+ * (bench/livegen.bpf.c returns XDP_TX, so frames leave the generator's veth
+ * end and arrive at the peer), and the peer runs a receiver:
+ *
+ *   pass      an XDP program that only passes (the baseline)
+ *   xdp       flowforest's ff_xdp in native mode (loader API)
+ *   tc        the pass program (it gives the veth its NAPI) + ff_tc at TC ingress
+ *   socket    the pass program + ff_socket on a raw socket, drained by a thread
+ *   external  the pass program only: something else (flowforest twin) receives
+ *
+ * Run it inside the receiver's namespace (`ip netns exec NS-b livegen ...`);
+ * it enters the generator's namespace (--gen-netns) only to send. The
+ * generator runs on --gen-cpu; the receiver's NAPI runs in a kernel thread
+ * (threaded NAPI, switched on here) pinned to --rx-cpu, so generator and
+ * receiver each have a core.
+ *
+ * Every run: fresh receiver, --warmup seconds of traffic, then a window of
+ * --duration seconds over which rates are measured. One JSON object per run
+ * on stdout (or --json FILE). With --stats, kernel.bpf_stats_enabled is set
+ * to 1 for the window only (the previous value is restored right after, and
+ * on SIGINT/SIGTERM) and the receiver programs' run_time_ns / run_cnt give
+ * the kernel's own time per packet.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "model.h"
+#include "pkt.h"
+
+enum rx_hook { RX_PASS, RX_XDP, RX_TC, RX_SOCKET, RX_EXTERNAL };
+static const char *const rx_names[] = { "pass", "xdp", "tc", "socket", "external" };
+
+struct gen_state {		/* bench/livegen.bpf.c */
+	__u32 n_flows;
+	__u32 next;
+	__u64 sent;
+};
+
+static struct {
+	const char *gen_netns, *gen_dev, *rx_dev, *model_path, *json;
+	enum rx_hook hook;
+	unsigned flows[16];
+	int n_flows;
+	int runs;
+	double warmup, duration;
+	__u32 table;
+	int gen_cpu, rx_cpu;
+	bool stats;
+	double rate;		/* frames/s, 0 = as fast as possible */
+	__u32 chunk, batch;
+} o = {
+	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 1u << 21,
+	.gen_cpu = 0, .rx_cpu = 1, .chunk = 32768, .batch = 64,
+};
+
+static volatile sig_atomic_t stop;
+static int stats_prev = -1;	/* kernel.bpf_stats_enabled before we set it */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "livegen: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int read_int_file(const char *path, long long *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lld", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+static int write_str_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = fputs(s, f) < 0;
+	rc |= fclose(f) != 0;
+	return rc ? -1 : 0;
+}
+
+#define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
+
+static void stats_set(bool on)
+{
+	long long v;
+
+	if (on) {
+		if (read_int_file(STATS_SYSCTL, &v))
+			die("cannot read " STATS_SYSCTL);
+		stats_prev = (int)v;
+		if (write_str_file(STATS_SYSCTL, "1"))
+			die("cannot write " STATS_SYSCTL);
+	} else if (stats_prev >= 0) {
+		write_str_file(STATS_SYSCTL, stats_prev ? "1" : "0");
+		stats_prev = -1;
+	}
+}
+
+static void on_signal(int sig)
+{
+	/* Restore the sysctl here too: the process is about to stop. */
+	if (stats_prev >= 0) {
+		int fd = open(STATS_SYSCTL, O_WRONLY);
+
+		if (fd >= 0) {
+			if (write(fd, stats_prev ? "1" : "0", 1) < 0) {
+				/* nothing more to do in a signal handler */
+			}
+			close(fd);
+		}
+		stats_prev = -1;
+	}
+	stop = 1;
+	(void)sig;
+}
+
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "livegen: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+}
+
+/* ---- the receiver's NAPI threads --------------------------------------- */
+
+#define MAX_NAPI 8
+static pid_t napi_pids[MAX_NAPI];
+static int n_napi;
+
+/* Switch the receiver's NAPI to a kernel thread and pin the thread(s). */
+static void napi_threads_pin(void)
+{
+	char path[300], comm[64], want[32];
+	struct dirent *de;
+	DIR *d;
+	int tries;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/threaded", o.rx_dev);
+	if (write_str_file(path, "1"))
+		die("cannot enable threaded NAPI (%s): %s", path, strerror(errno));
+	/* kthread comm: "napi/DEV-ID", truncated to 15 characters */
+	snprintf(want, sizeof(want), "napi/%s-", o.rx_dev);
+	want[15] = 0;
+	for (tries = 0; tries < 50; tries++) {
+		n_napi = 0;
+		d = opendir("/proc");
+		if (!d)
+			die("cannot read /proc");
+		while ((de = readdir(d)) && n_napi < MAX_NAPI) {
+			FILE *f;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fgets(comm, sizeof(comm), f) &&
+			    !strncmp(comm, want, strlen(want)))
+				napi_pids[n_napi++] = atoi(de->d_name);
+			fclose(f);
+		}
+		closedir(d);
+		if (n_napi)
+			break;
+		usleep(10000);
+	}
+	if (!n_napi)
+		die("no NAPI thread for %s", o.rx_dev);
+	for (int i = 0; i < n_napi; i++) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o.rx_cpu, &set);
+		if (sched_setaffinity(napi_pids[i], sizeof(set), &set))
+			die("cannot pin NAPI thread %d: %s", napi_pids[i], strerror(errno));
+	}
+}
+
+static __u64 napi_runtime_ns(void)
+{
+	__u64 sum = 0;
+
+	for (int i = 0; i < n_napi; i++) {
+		char path[64];
+		long long v;
+
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", napi_pids[i]);
+		if (read_int_file(path, &v) == 0)
+			sum += v;
+	}
+	return sum;
+}
+
+/* busy and total jiffies of one CPU from /proc/stat */
+static void cpu_jiffies(int cpu, __u64 *busy, __u64 *total)
+{
+	char line[512], want[16];
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *total = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[10] = {};
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+		for (int i = 0; i < 8; i++)	/* guest time is inside user */
+			*total += v[i];
+		*busy = *total - v[3] - v[4];	/* minus idle, iowait */
+		break;
+	}
+	fclose(f);
+}
+
+static __u64 dev_stat(const char *name)
+{
+	char path[256];
+	long long v = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", o.rx_dev, name);
+	read_int_file(path, &v);
+	return v;
+}
+
+/* ---- receivers ---------------------------------------------------------- */
+
+struct receiver {
+	struct ff_loader l;
+	bool have_ff;
+	int pass_link;
+	int ff_prog;		/* the hook's program, for run-time stats */
+	pthread_t drain;
+	bool draining;
+	volatile bool drain_stop;
+	volatile __u64 drained;
+	double load_ms;
+};
+
+static int pass_prog = -1;
+static int rx_ifindex;
+static struct ff_model model;
+
+static void *drain_thread(void *arg)
+{
+	struct receiver *r = arg;
+	char buf[128];
+	struct timeval tv = { 0, 100000 };
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(o.rx_cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	setsockopt(r->l.sock_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (!r->drain_stop) {
+		if (recv(r->l.sock_fd, buf, sizeof(buf), MSG_TRUNC) > 0)
+			r->drained++;
+	}
+	return NULL;
+}
+
+static void receiver_up(struct receiver *r)
+{
+	char err[512];
+	double t0 = mono();
+
+	memset(r, 0, sizeof(*r));
+	r->pass_link = -1;
+	r->ff_prog = -1;
+	if (o.hook != RX_XDP) {
+		LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = XDP_FLAGS_DRV_MODE);
+
+		r->pass_link = bpf_link_create(pass_prog, rx_ifindex, BPF_XDP, &lo);
+		if (r->pass_link < 0)
+			die("cannot attach the pass program to %s: %s", o.rx_dev, strerror(errno));
+	}
+	if (o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) {
+		struct ff_config cfg = FF_CONFIG_DEFAULT;
+		struct ff_load_opts lo = { .max_flows = o.table, .cfg = cfg };
+		enum ff_hook h = o.hook == RX_XDP ? FF_HOOK_XDP :
+				 o.hook == RX_TC ? FF_HOOK_TC_INGRESS : FF_HOOK_SOCKET;
+
+		if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
+		    ff_loader_install_model(&r->l, &model, NULL, err, sizeof(err)) ||
+		    ff_loader_attach(&r->l, h, rx_ifindex, err, sizeof(err)))
+			die("%s", err);
+		r->have_ff = true;
+		r->ff_prog = ff_loader_prog_fd(&r->l, o.hook == RX_XDP ? "ff_xdp" :
+					       o.hook == RX_TC ? "ff_tc" : "ff_socket");
+	}
+	r->load_ms = (mono() - t0) * 1e3;
+	napi_threads_pin();
+	if (o.hook == RX_SOCKET) {
+		if (pthread_create(&r->drain, NULL, drain_thread, r))
+			die("cannot start the drain thread");
+		r->draining = true;
+	}
+}
+
+static void receiver_down(struct receiver *r)
+{
+	if (r->draining) {
+		r->drain_stop = true;
+		pthread_join(r->drain, NULL);
+	}
+	if (r->have_ff)
+		ff_loader_close(&r->l);
+	if (r->pass_link >= 0)
+		close(r->pass_link);
+	usleep(50000);		/* let the NAPI thread go */
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+struct snap {
+	double t;
+	__u64 sent;
+	__u64 rx_packets, rx_dropped;
+	struct ff_counters ff;
+	__u64 napi_ns;
+	__u64 rx_busy, rx_total, gen_busy, gen_total;
+	__u64 prog_ns, prog_cnt, pass_ns, pass_cnt;
+	__u64 drained;
+};
+
+static int gen_map_fd;
+
+static void prog_stats(int fd, __u64 *ns, __u64 *cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	*ns = *cnt = 0;
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+		*ns = info.run_time_ns;
+		*cnt = info.run_cnt;
+	}
+}
+
+static void snapshot(struct receiver *r, struct snap *s)
+{
+	__u32 zero = 0;
+	struct gen_state g;
+
+	memset(s, 0, sizeof(*s));
+	s->t = mono();
+	if (bpf_map_lookup_elem(gen_map_fd, &zero, &g) == 0)
+		s->sent = g.sent;
+	s->rx_packets = dev_stat("rx_packets");
+	s->rx_dropped = dev_stat("rx_dropped");
+	if (r->have_ff)
+		ff_loader_counters(&r->l, &s->ff);
+	s->napi_ns = napi_runtime_ns();
+	cpu_jiffies(o.rx_cpu, &s->rx_busy, &s->rx_total);
+	cpu_jiffies(o.gen_cpu, &s->gen_busy, &s->gen_total);
+	prog_stats(r->ff_prog, &s->prog_ns, &s->prog_cnt);
+	prog_stats(pass_prog, &s->pass_ns, &s->pass_cnt);
+	s->drained = r->drained;
+}
+
+/* ---- the generator ------------------------------------------------------ */
+
+static int gen_prog;
+static int gen_ifindex;
+static __u8 frame[128];
+static size_t frame_len;
+
+/* Send until `until` (monotonic seconds); returns frames sent. */
+static __u64 generate(double until)
+{
+	struct xdp_md ctx = { .data_end = frame_len, .ingress_ifindex = gen_ifindex };
+	__u64 total = 0;
+	double start = mono();
+
+	while (!stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frame, .data_size_in = frame_len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = o.batch);
+		double now = mono();
+		__u32 n = o.chunk;
+
+		if (now >= until)
+			break;
+		if (o.rate > 0) {
+			double due = start + total / o.rate;	/* when `total` should be sent */
+
+			if (now < due) {
+				struct timespec ts;
+				double d = due - now;
+
+				ts.tv_sec = (time_t)d;
+				ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			n = (__u32)(o.rate / 200);	/* 5 ms of traffic per call */
+			if (n < 64)
+				n = 64;
+		}
+		tr.repeat = n;
+		if (bpf_prog_test_run_opts(gen_prog, &tr)) {
+			if (errno == EINTR)
+				continue;
+			die("live test run failed: %s", strerror(errno));
+		}
+		total += n;
+	}
+	return total;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static FILE *out;
+
+static void report(struct receiver *r, unsigned n_flows, int run, const struct snap *a,
+		   const struct snap *b)
+{
+	double dt = b->t - a->t;
+	__u64 rx = b->rx_packets - a->rx_packets;
+	__u64 ffp = b->ff.c[FF_C_PACKETS] - a->ff.c[FF_C_PACKETS];
+	__u64 prog_cnt = b->prog_cnt - a->prog_cnt, pass_cnt = b->pass_cnt - a->pass_cnt;
+	double rx_busy = b->rx_total > a->rx_total ?
+		(double)(b->rx_busy - a->rx_busy) / (b->rx_total - a->rx_total) : 0;
+	double gen_busy = b->gen_total > a->gen_total ?
+		(double)(b->gen_busy - a->gen_busy) / (b->gen_total - a->gen_total) : 0;
+
+	fprintf(out, "{\"hook\":\"%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
+		"\"window_s\":%.4f,\"sent_pps\":%.0f,\"rx_pps\":%.0f,\"rx_dropped_pps\":%.0f,"
+		"\"lost_pps\":%.0f,",
+		rx_names[o.hook], n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
+		(b->rx_dropped - a->rx_dropped) / dt,
+		((double)(b->sent - a->sent) - (double)rx) / dt);
+	fprintf(out, "\"napi_ns_per_pkt\":%.1f,\"rx_cpu_busy\":%.3f,\"gen_cpu_busy\":%.3f,"
+		"\"load_ms\":%.1f,\"table\":%u",
+		rx ? (double)(b->napi_ns - a->napi_ns) / rx : 0, rx_busy, gen_busy, r->load_ms,
+		o.table);
+	if (r->have_ff)
+		fprintf(out, ",\"ff_pps\":%.0f,\"classified_ps\":%.0f,\"dropped_ps\":%.0f,"
+			"\"flows_created_ps\":%.0f,\"alloc_fail\":%llu,\"events_lost\":%llu,"
+			"\"unclassified_pps\":%.0f",
+			ffp / dt,
+			(b->ff.c[FF_C_CLASSIFICATIONS] - a->ff.c[FF_C_CLASSIFICATIONS]) / dt,
+			(b->ff.c[FF_C_DROPPED] - a->ff.c[FF_C_DROPPED]) / dt,
+			(b->ff.c[FF_C_FLOWS_CREATED] - a->ff.c[FF_C_FLOWS_CREATED]) / dt,
+			(unsigned long long)(b->ff.c[FF_C_FLOW_ALLOC_FAIL] -
+					     a->ff.c[FF_C_FLOW_ALLOC_FAIL]),
+			(unsigned long long)(b->ff.c[FF_C_EVENTS_LOST] - a->ff.c[FF_C_EVENTS_LOST]),
+			(b->ff.unclassified_pkts - a->ff.unclassified_pkts) / dt);
+	if (o.stats) {
+		fprintf(out, ",\"stats\":true");
+		if (prog_cnt)
+			fprintf(out, ",\"prog_ns_per_pkt\":%.1f,\"prog_run_cnt\":%llu",
+				(double)(b->prog_ns - a->prog_ns) / prog_cnt,
+				(unsigned long long)prog_cnt);
+		if (pass_cnt)
+			fprintf(out, ",\"pass_prog_ns_per_pkt\":%.1f,\"pass_run_cnt\":%llu",
+				(double)(b->pass_ns - a->pass_ns) / pass_cnt,
+				(unsigned long long)pass_cnt);
+	}
+	if (o.hook == RX_SOCKET)
+		fprintf(out, ",\"socket_read_pps\":%.0f", (b->drained - a->drained) / dt);
+	fprintf(out, "}\n");
+	fflush(out);
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: livegen --gen-netns PATH --gen-dev IF --rx-dev IF --hook pass|xdp|tc|socket|external\n"
+		"               [--flows N,N,...] [--runs R] [--warmup S] [--duration S] [--model FILE]\n"
+		"               [--table N] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
+		"               [--chunk N] [--batch N] [--json FILE]\n");
+	exit(2);
+}
+
+static void get_mac(const char *dev, __u8 mac[6])
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr))
+		die("cannot read the MAC address of %s: %s", dev, strerror(errno));
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "gen-netns", 1, 0, 'N' }, { "gen-dev", 1, 0, 'G' }, { "rx-dev", 1, 0, 'R' },
+		{ "hook", 1, 0, 'H' }, { "flows", 1, 0, 'f' }, { "runs", 1, 0, 'r' },
+		{ "warmup", 1, 0, 'w' }, { "duration", 1, 0, 'd' }, { "model", 1, 0, 'm' },
+		{ "table", 1, 0, 't' }, { "gen-cpu", 1, 0, 'g' }, { "rx-cpu", 1, 0, 'x' },
+		{ "stats", 0, 0, 's' }, { "rate", 1, 0, 'p' }, { "chunk", 1, 0, 'c' },
+		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { 0 },
+	};
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'N': o.gen_netns = optarg; break;
+		case 'G': o.gen_dev = optarg; break;
+		case 'R': o.rx_dev = optarg; break;
+		case 'H':
+			for (i = 0; i <= RX_EXTERNAL; i++)
+				if (!strcmp(optarg, rx_names[i]))
+					break;
+			if (i > RX_EXTERNAL)
+				usage();
+			o.hook = i;
+			break;
+		case 'f': {
+			char *s = optarg, *end;
+
+			o.n_flows = 0;
+			while (*s && o.n_flows < 16) {
+				o.flows[o.n_flows++] = strtoul(s, &end, 10);
+				s = *end == ',' ? end + 1 : end;
+				if (end == s && *s)
+					usage();
+			}
+			break;
+		}
+		case 'r': o.runs = atoi(optarg); break;
+		case 'w': o.warmup = atof(optarg); break;
+		case 'd': o.duration = atof(optarg); break;
+		case 'm': o.model_path = optarg; break;
+		case 't': o.table = strtoul(optarg, NULL, 10); break;
+		case 'g': o.gen_cpu = atoi(optarg); break;
+		case 'x': o.rx_cpu = atoi(optarg); break;
+		case 's': o.stats = true; break;
+		case 'p': o.rate = atof(optarg); break;
+		case 'c': o.chunk = strtoul(optarg, NULL, 10); break;
+		case 'b': o.batch = strtoul(optarg, NULL, 10); break;
+		case 'j': o.json = optarg; break;
+		default: usage();
+		}
+	}
+	if (!o.gen_netns || !o.gen_dev || !o.rx_dev || o.runs < 1 || o.duration <= 0)
+		usage();
+	if (!o.n_flows) {
+		o.flows[0] = 100000;
+		o.n_flows = 1;
+	}
+	for (i = 0; i < o.n_flows; i++)
+		if (o.flows[i] == 0 || o.flows[i] > (1u << 21))
+			die("--flows: 1 to %u flows", 1u << 21);
+	if ((o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) && !o.model_path)
+		die("--model is required for hook %s", rx_names[o.hook]);
+}
+
+static struct bpf_object *open_obj(const char *name)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct bpf_object *obj;
+
+	if (n <= 0)
+		die("cannot find my own directory");
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "%s/%s", dirname(exe), name);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj))
+		die("cannot load %s", path);
+	return obj;
+}
+
+int main(int argc, char **argv)
+{
+	struct bpf_object *gen_obj, *pass_obj;
+	int rx_ns, gen_ns;
+	__u8 rx_mac[6], gen_mac[6];
+	char err[512];
+
+	parse_args(argc, argv);
+	libbpf_set_print(NULL);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	out = stdout;
+	if (o.json && !(out = fopen(o.json, "a")))
+		die("%s: %s", o.json, strerror(errno));
+
+	if (o.model_path && ff_model_load(o.model_path, &model, err, sizeof(err)))
+		die("model: %s", err);
+
+	rx_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	gen_ns = open(o.gen_netns, O_RDONLY | O_CLOEXEC);
+	if (rx_ns < 0 || gen_ns < 0)
+		die("cannot open the network namespaces: %s", strerror(errno));
+	rx_ifindex = if_nametoindex(o.rx_dev);
+	if (!rx_ifindex)
+		die("no interface %s here", o.rx_dev);
+	get_mac(o.rx_dev, rx_mac);
+	if (setns(gen_ns, CLONE_NEWNET))
+		die("cannot enter %s: %s", o.gen_netns, strerror(errno));
+	gen_ifindex = if_nametoindex(o.gen_dev);
+	if (!gen_ifindex)
+		die("no interface %s in %s", o.gen_dev, o.gen_netns);
+	get_mac(o.gen_dev, gen_mac);
+	if (setns(rx_ns, CLONE_NEWNET))
+		die("cannot go back to the receiver's namespace");
+
+	{
+		struct pkt_spec s = { .family = 4, .proto = 17, .saddr = "10.128.0.0",
+				      .daddr = "10.199.0.2", .sport = 1024, .dport = 9,
+				      .payload_len = 18, .smac = gen_mac, .dmac = rx_mac };
+
+		frame_len = pkt_build(&s, frame, sizeof(frame));
+		if (!frame_len)
+			die("cannot build the frame");
+		/* UDP checksum 0 (none): the generator rewrites the port. */
+		frame[14 + 20 + 6] = frame[14 + 20 + 7] = 0;
+	}
+
+	gen_obj = open_obj("livegen.bpf.o");
+	gen_prog = bpf_program__fd(bpf_object__find_program_by_name(gen_obj, "gen_tx"));
+	gen_map_fd = bpf_map__fd(bpf_object__find_map_by_name(gen_obj, "gen_state"));
+	pass_obj = open_obj("empty.bpf.o");
+	pass_prog = bpf_program__fd(bpf_object__find_program_by_name(pass_obj, "bench_pass"));
+
+	for (int fi = 0; fi < o.n_flows && !stop; fi++)
+		for (int run = 0; run < o.runs && !stop; run++) {
+			struct gen_state g = { .n_flows = o.flows[fi] };
+			struct receiver r;
+			struct snap a, b;
+			__u32 zero = 0;
+
+			if (bpf_map_update_elem(gen_map_fd, &zero, &g, BPF_ANY))
+				die("cannot configure the generator");
+			receiver_up(&r);
+			pin_self(o.gen_cpu);
+			if (setns(gen_ns, CLONE_NEWNET))
+				die("cannot enter the generator's namespace");
+			generate(mono() + o.warmup);
+			if (o.stats)
+				stats_set(true);
+			snapshot(&r, &a);
+			generate(a.t + o.duration);
+			snapshot(&r, &b);
+			if (o.stats)
+				stats_set(false);
+			if (setns(rx_ns, CLONE_NEWNET))
+				die("cannot go back to the receiver's namespace");
+			if (!stop)
+				report(&r, o.flows[fi], run, &a, &b);
+			receiver_down(&r);
+		}
+	stats_set(false);
+	bpf_object__close(gen_obj);
+	bpf_object__close(pass_obj);
+	if (o.model_path)
+		ff_model_free(&model);
+	if (out != stdout)
+		fclose(out);
+	return stop ? 1 : 0;
+}

@@ -1,0 +1,520 @@
+# SPDX-License-Identifier: MIT
+# lab/lab.sh: the traffic lab. A server, benign clients and attackers, each
+# in its own network namespace, joined by a bridge in a namespace of its own;
+# real services on the server, real tools as traffic sources.
+#
+# Source it from bash, or run it:
+#
+#   bash lab/lab.sh up PREFIX       # namespaces, bridge, addresses (no services)
+#   bash lab/lab.sh status PREFIX   # what exists
+#   bash lab/lab.sh down PREFIX     # kill everything in them, delete them
+#
+#   . lab/lab.sh
+#   lab_up P && lab_services_start P "$dir" && lab_capture_start P "$dir/x.pcap"
+#   lab_phase P train; lab_benign P 20 & lab_attack_synflood P 5000; wait
+#   lab_capture_stop; lab_services_stop; lab_down P
+#
+# Layout (PREFIX: 1 to 8 characters of [A-Za-z0-9_]):
+#
+#   PREFIX-br    bridge br0; one veth port per node (b-NODE), no address
+#   PREFIX-NODE  eth0, peer of b-NODE:
+#
+#   node   role                      training address   live address
+#   srv    server: nginx, sshd,      10.199.0.10        (same)  fd99::10
+#          iperf3, dnsmasq
+#   c1     benign client             10.199.1.11        10.199.1.21  fd99::1:11
+#   c2     benign client             10.199.1.12        10.199.1.22  fd99::1:12
+#   nmap   nmap SYN scan             10.199.10.11       10.199.10.21
+#   mscan  masscan                   10.199.10.12       10.199.10.22
+#   synf   hping3 SYN flood          10.199.11.11       10.199.11.21  (spoofs .99 / .199)
+#   udpf   hping3 UDP flood          10.199.12.11       10.199.12.21
+#   slow   slowhttptest (slowloris)  10.199.13.11       10.199.13.21
+#   brute  hydra SSH brute force     10.199.14.11       10.199.14.21
+#   t50    t50 ICMP flood            10.199.15.11       10.199.15.21
+#
+# Every node has both its addresses from the start; `lab_phase PREFIX
+# train|live` picks the source address its traffic leaves with. One /16 on one
+# bridge: no routing, nothing outside these namespaces. Labels go by the
+# attacker's /24 (lab_labels): the live phase uses other addresses of the same
+# subnets, so its flows are labelled as well.
+#
+# Every command is bounded in time; every tool in its packet count too.
+
+LAB_SRV4=10.199.0.10
+LAB_SRV6=fd99::10
+LAB_NET4=10.199.0.0/16
+LAB_NET6=fd99::/64
+LAB_SSH_USER=fflab
+LAB_SSH_PASS='forest-Lab-42'
+LAB_NODES="srv c1 c2 nmap mscan synf udpf slow brute t50"
+LAB_ATTACKERS="nmap mscan synf udpf slow brute t50"
+
+# lab_addr NODE train|live: the node's IPv4 address in that phase.
+lab_addr() {
+	local t l
+	case "$1" in
+	srv) t=10.199.0.10 l=10.199.0.10 ;;
+	c1) t=10.199.1.11 l=10.199.1.21 ;;
+	c2) t=10.199.1.12 l=10.199.1.22 ;;
+	nmap) t=10.199.10.11 l=10.199.10.21 ;;
+	mscan) t=10.199.10.12 l=10.199.10.22 ;;
+	synf) t=10.199.11.11 l=10.199.11.21 ;;
+	udpf) t=10.199.12.11 l=10.199.12.21 ;;
+	slow) t=10.199.13.11 l=10.199.13.21 ;;
+	brute) t=10.199.14.11 l=10.199.14.21 ;;
+	t50) t=10.199.15.11 l=10.199.15.21 ;;
+	*) return 1 ;;
+	esac
+	if [ "${2:-train}" = live ]; then echo "$l"; else echo "$t"; fi
+}
+
+# lab_addr6 NODE: the node's IPv6 address (benign nodes and the server only).
+lab_addr6() {
+	case "$1" in
+	srv) echo fd99::10 ;;
+	c1) echo fd99::1:11 ;;
+	c2) echo fd99::1:12 ;;
+	*) return 1 ;;
+	esac
+}
+
+# The SYN flood spoofs an unused address of its subnet, as a flood does: the
+# server's SYN-ACKs go nowhere and its half-open connections pile up.
+lab_synflood_spoof() { if [ "${1:-train}" = live ]; then echo 10.199.11.199; else echo 10.199.11.99; fi; }
+
+# lab_class NODE: the class of the traffic a node sends.
+lab_class() {
+	case "$1" in
+	c1 | c2 | srv) echo benign ;;
+	nmap | mscan) echo portscan ;;
+	synf) echo syn_flood ;;
+	udpf) echo udp_flood ;;
+	slow) echo slowloris ;;
+	brute) echo ssh_bruteforce ;;
+	t50) echo icmp_flood ;;
+	*) return 1 ;;
+	esac
+}
+
+# lab_labels: label rules for `flowforest extract --labels`, by the
+# attacker's /24 (host=: either end, so the server's replies and ICMP errors
+# to an attacker are the attacker's too). Everything else is benign.
+lab_labels() {
+	cat <<-'EOF'
+	# flowforest label rules for the lab (lab/lab.sh): one /24 per attack class.
+	# Training and live addresses of an attacker share its /24. Default: benign.
+	portscan:host=10.199.10.0/24
+	syn_flood:host=10.199.11.0/24
+	udp_flood:host=10.199.12.0/24
+	slowloris:host=10.199.13.0/24
+	ssh_bruteforce:host=10.199.14.0/24
+	icmp_flood:host=10.199.15.0/24
+	EOF
+}
+
+lab_ns() { printf '%s-%s\n' "$1" "$2"; }
+
+_lab_t() { timeout --kill-after=2 "${LAB_TIMEOUT:-10}" "$@"; }
+
+_lab_prefix_ok() {
+	[[ "$1" =~ ^[A-Za-z0-9_]{1,8}$ ]] && return 0
+	echo "lab: bad prefix '$1' (1 to 8 characters of [A-Za-z0-9_])" >&2
+	return 1
+}
+
+# lab_exec PREFIX NODE CMD...: CMD in the node's namespace, bounded in time
+# (LAB_EXEC_TIMEOUT seconds, default 60).
+lab_exec() {
+	local ns
+	ns=$(lab_ns "$1" "$2")
+	shift 2
+	timeout --kill-after=2 "${LAB_EXEC_TIMEOUT:-60}" ip netns exec "$ns" "$@"
+}
+
+# lab_exists PREFIX: some namespace of that lab exists.
+lab_exists() {
+	ip netns list 2>/dev/null | grep -qE "^$1-(br|$(tr ' ' '|' <<< "$LAB_NODES"))( |\$)"
+}
+
+# lab_down PREFIX: kill every process in the lab's namespaces, delete them.
+# Idempotent; always returns 0.
+lab_down() {
+	local p=$1 n ns pids _
+	_lab_prefix_ok "$p" || return 0
+	for n in $LAB_NODES br; do
+		ns=$(lab_ns "$p" "$n")
+		[ -e "/run/netns/$ns" ] || [ -e "/var/run/netns/$ns" ] || continue
+		for _ in 1 2 3 4 5; do
+			pids=$(_lab_t ip netns pids "$ns" 2>/dev/null) || true
+			[ -n "$pids" ] || break
+			# shellcheck disable=SC2086
+			kill -9 $pids 2>/dev/null || true
+			sleep 0.1
+		done
+		_lab_t ip netns delete "$ns" >/dev/null 2>&1 || true
+	done
+	return 0
+}
+
+# lab_up PREFIX: create the lab (a stale one of that PREFIX is removed
+# first). Non-zero, with nothing left behind, on failure.
+lab_up() {
+	local p=$1 br n ns a
+	_lab_prefix_ok "$p" || return 1
+	command -v ip > /dev/null || { echo "lab: 'ip' (iproute2) is missing" >&2; return 1; }
+	lab_down "$p"
+	br=$(lab_ns "$p" br)
+	if ! {
+		_lab_t ip netns add "$br" &&
+		_lab_t ip -n "$br" link set lo up &&
+		_lab_t ip -n "$br" link add br0 type bridge &&
+		_lab_t ip -n "$br" link set br0 up
+	}; then
+		echo "lab: cannot create the bridge namespace $br" >&2
+		lab_down "$p"
+		return 1
+	fi
+	for n in $LAB_NODES; do
+		ns=$(lab_ns "$p" "$n")
+		if ! {
+			_lab_t ip netns add "$ns" &&
+			_lab_t ip -n "$ns" link set lo up &&
+			_lab_t ip -n "$br" link add "b-$n" type veth peer name eth0 netns "$ns" &&
+			_lab_t ip -n "$br" link set "b-$n" master br0 &&
+			_lab_t ip -n "$br" link set "b-$n" up &&
+			# one frame per MSS, as on a real wire: no TSO/GSO super-frames,
+			# so the capture and the XDP hook see the same packets
+			_lab_t ip -n "$ns" link set eth0 gso_max_segs 1 &&
+			_lab_t ip -n "$ns" link set eth0 up &&
+			_lab_t ip -n "$ns" addr add "$(lab_addr "$n" train)/16" dev eth0 &&
+			{ [ "$n" = srv ] || _lab_t ip -n "$ns" addr add "$(lab_addr "$n" live)/16" dev eth0; } &&
+			{ ! a=$(lab_addr6 "$n") || _lab_t ip -n "$ns" addr add "$a/64" dev eth0 nodad; }
+		}; then
+			echo "lab: cannot set up namespace $ns" >&2
+			lab_down "$p"
+			return 1
+		fi
+	done
+	lab_phase "$p" train || { lab_down "$p"; return 1; }
+	# every node reaches the server
+	for n in $LAB_NODES; do
+		[ "$n" = srv ] && continue
+		_lab_ready "$p" "$n" || { lab_down "$p"; return 1; }
+	done
+	return 0
+}
+
+_lab_ready() {
+	local _
+	for _ in 1 2 3; do
+		_lab_t ip netns exec "$(lab_ns "$1" "$2")" ping -n -q -c1 -W1 "$LAB_SRV4" > /dev/null 2>&1 && return 0
+	done
+	echo "lab: $LAB_SRV4 does not answer from $(lab_ns "$1" "$2")" >&2
+	return 1
+}
+
+# lab_phase PREFIX train|live: the source address each node's traffic uses.
+lab_phase() {
+	local p=$1 ph=$2 n
+	for n in $LAB_NODES; do
+		[ "$n" = srv ] && continue
+		_lab_t ip -n "$(lab_ns "$p" "$n")" route replace "$LAB_NET4" dev eth0 \
+			src "$(lab_addr "$n" "$ph")" || return 1
+	done
+}
+
+# lab_status PREFIX: the lab's namespaces, addresses and processes.
+lab_status() {
+	local p=$1 n ns
+	for n in br $LAB_NODES; do
+		ns=$(lab_ns "$p" "$n")
+		[ -e "/run/netns/$ns" ] || continue
+		printf '%-12s %s  pids: %s\n' "$ns" \
+			"$(ip -n "$ns" -br addr show dev "$([ "$n" = br ] && echo br0 || echo eth0)" 2>/dev/null | awk '{$1=$2=""; print}' | xargs)" \
+			"$(ip netns pids "$ns" 2>/dev/null | xargs)"
+	done
+}
+
+# ---- services -----------------------------------------------------------------------
+
+# lab_services_start PREFIX DIR: nginx, sshd, iperf3 and dnsmasq in the server
+# namespace, with their configuration, keys, logs and pid files in DIR (a
+# fresh directory). Returns once every service answers.
+lab_services_start() {
+	local p=$1 d=$2 ns i hash _
+	ns=$(lab_ns "$p" srv)
+	mkdir -p "$d/www" "$d/nginx" "$d/ssh" "$d/home" || return 1
+	chmod 755 "$d" "$d/www" "$d/home"
+
+	# web pages of a few sizes
+	{
+		echo '<!doctype html><html><head><title>flowforest lab</title></head><body>'
+		echo '<h1>The flowforest lab server</h1>'
+		for i in $(seq 40); do echo "<p>Paragraph $i of a page that a person reads.</p>"; done
+		echo '</body></html>'
+	} > "$d/www/index.html"
+	head -c 30000 /dev/zero | tr '\0' 'a' > "$d/www/news.html"
+	head -c 120000 /dev/zero | tr '\0' 'b' > "$d/www/photo.jpg"
+	echo 'User-agent: *' > "$d/www/robots.txt"
+	mkdir -p "$d/www/docs" && cp "$d/www/index.html" "$d/www/docs/index.html"
+
+	cat > "$d/nginx/nginx.conf" <<-EOF
+	# a small web server: one worker, 512 connections, short header timeout
+	worker_processes 1;
+	daemon off;
+	user www-data;
+	pid $d/nginx/nginx.pid;
+	error_log $d/nginx/error.log warn;
+	events { worker_connections 512; }
+	http {
+	    access_log $d/nginx/access.log;
+	    client_body_temp_path $d/nginx/body;
+	    proxy_temp_path $d/nginx/proxy;
+	    fastcgi_temp_path $d/nginx/fastcgi;
+	    uwsgi_temp_path $d/nginx/uwsgi;
+	    scgi_temp_path $d/nginx/scgi;
+	    client_header_timeout 10s;
+	    keepalive_timeout 5s;
+	    server {
+	        listen $LAB_SRV4:80 default_server;
+	        listen [$LAB_SRV6]:80 default_server;
+	        root $d/www;
+	        location / { try_files \$uri \$uri/ =404; }
+	    }
+	}
+	EOF
+
+	# sshd: own config, host keys in DIR, a test user with a password that
+	# exists only inside sshd's own mount namespace (passwd and shadow copies
+	# bound over /etc/passwd and /etc/shadow; /run a private tmpfs for
+	# /run/sshd): nothing changes on the host.
+	ssh-keygen -q -t ed25519 -N '' -f "$d/ssh/host_ed25519" > /dev/null || return 1
+	ssh-keygen -q -t rsa -b 2048 -N '' -f "$d/ssh/host_rsa" > /dev/null || return 1
+	hash=$(perl -e 'print crypt($ARGV[0], "\$6\$" . join("", map { ("a".."z")[rand 26] } 1..12) . "\$")' "$LAB_SSH_PASS")
+	cp /etc/passwd "$d/ssh/passwd" && cp /etc/group "$d/ssh/group" && cp /etc/shadow "$d/ssh/shadow" || return 1
+	echo "$LAB_SSH_USER:x:4242:4242:flowforest lab:$d/home:/bin/sh" >> "$d/ssh/passwd"
+	echo "$LAB_SSH_USER:x:4242:" >> "$d/ssh/group"
+	echo "$LAB_SSH_USER:$hash:19000:0:99999:7:::" >> "$d/ssh/shadow"
+	chmod 640 "$d/ssh/shadow"
+	chown 4242:4242 "$d/home"
+	cat > "$d/ssh/sshd_config" <<-EOF
+	# a small ssh server for the lab
+	ListenAddress $LAB_SRV4:22
+	HostKey $d/ssh/host_ed25519
+	HostKey $d/ssh/host_rsa
+	PidFile $d/ssh/sshd.pid
+	UsePAM no
+	PasswordAuthentication yes
+	KbdInteractiveAuthentication no
+	PermitRootLogin no
+	StrictModes no
+	AllowUsers $LAB_SSH_USER
+	LoginGraceTime 15
+	MaxStartups 10:30:60
+	MaxAuthTries 6
+	UseDNS no
+	PrintMotd no
+	PrintLastLog no
+	Subsystem sftp internal-sftp
+	EOF
+
+	ip netns exec "$ns" nginx -c "$d/nginx/nginx.conf" -p "$d/nginx" > "$d/nginx/stdout" 2>&1 &
+	ip netns exec "$ns" bash -c '
+		mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/shadow" /etc/shadow &&
+		mount --bind "$1/group" /etc/group &&
+		mount -t tmpfs -o size=1m,mode=755 fflab-run /run && mkdir -m 755 /run/sshd &&
+		exec /usr/sbin/sshd -D -e -f "$1/sshd_config"' sshd "$d/ssh" > "$d/ssh/log" 2>&1 &
+	ip netns exec "$ns" iperf3 -s -B "$LAB_SRV4" -p 5201 > "$d/iperf3.log" 2>&1 &
+	ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --bind-interfaces --listen-address="$LAB_SRV4" --port=53 --user=root \
+		--pid-file="$d/dnsmasq.pid" --address=/lab.test/"$LAB_SRV4" \
+		--address=/www.lab.test/"$LAB_SRV4" --log-facility="$d/dnsmasq.log" > /dev/null 2>&1 &
+
+	for _ in $(seq 100); do
+		ip netns exec "$ns" ss -Hltn 'sport = :80' | grep -q . &&
+			ip netns exec "$ns" ss -Hltn 'sport = :22' | grep -q . &&
+			ip netns exec "$ns" ss -Hltn 'sport = :5201' | grep -q . &&
+			ip netns exec "$ns" ss -Hlun 'sport = :53' | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "lab: the services did not start; listening in $ns:" >&2
+	ip netns exec "$ns" ss -Hltun >&2
+	tail -n 5 "$d/nginx/error.log" "$d/nginx/stdout" "$d/ssh/log" "$d/iperf3.log" >&2 2>/dev/null
+	return 1
+}
+
+# lab_capture_start PREFIX FILE: capture what the server receives (the
+# bridge's port towards the server, outgoing: exactly the frames that reach
+# the server's eth0, where XDP runs, including those XDP will drop).
+LAB_CAP_PID=
+lab_capture_start() {
+	local p=$1 f=$2 _
+	ip netns exec "$(lab_ns "$p" br)" tcpdump -i b-srv -Q out -s 0 -B 32768 -U -n -w "$f" \
+		> "$f.log" 2>&1 &
+	LAB_CAP_PID=$!
+	for _ in $(seq 50); do
+		grep -q 'listening on' "$f.log" 2>/dev/null && return 0
+		kill -0 "$LAB_CAP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "lab: tcpdump did not start: $(cat "$f.log")" >&2
+	return 1
+}
+
+# lab_capture_stop: stop the capture; prints tcpdump's "N packets captured,
+# N dropped by kernel" summary on stderr.
+lab_capture_stop() {
+	[ -n "$LAB_CAP_PID" ] || return 0
+	sleep 0.3
+	kill -INT "$LAB_CAP_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$LAB_CAP_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$LAB_CAP_PID" 2>/dev/null
+	wait "$LAB_CAP_PID" 2>/dev/null
+	LAB_CAP_PID=
+}
+
+# ---- traffic: benign --------------------------------------------------------------
+# Every function runs in the foreground, bounded in time (timeout) and in
+# packets (counts, sizes, durations); the caller puts them in the background.
+# Results: one line per attempt, "KIND ok|fail SECONDS", appended to
+# $LAB_RESULTS when set.
+
+_lab_result() { [ -n "${LAB_RESULTS:-}" ] && echo "$1 $2 $3 $(date +%s.%N | cut -c1-14)" >> "$LAB_RESULTS"; return 0; }
+
+# _lab_pause MIN_MS MAX_MS: a human-like pause.
+_lab_pause() { sleep "$(awk -v a="$1" -v b="$2" -v r=$RANDOM 'BEGIN { printf "%.3f", (a + (b - a) * r / 32767) / 1000 }')"; }
+
+# lab_browse PREFIX NODE SECONDS MIN_MS MAX_MS: a person browsing: page
+# fetches (curl and wget, some over IPv6) with pauses, for SECONDS.
+lab_browse() {
+	local p=$1 n=$2 secs=$3 lo=$4 hi=$5 end t0 path rc i=0
+	local paths=(/ /index.html /news.html /photo.jpg /robots.txt /docs/ /missing.html)
+	end=$((SECONDS + secs))
+	while [ "$SECONDS" -lt "$end" ]; do
+		path=${paths[$((RANDOM % ${#paths[@]}))]}
+		t0=$(date +%s.%N)
+		i=$((i + 1))
+		if [ $((i % 7)) = 3 ]; then
+			lab_exec "$p" "$n" wget -q -T 3 -t 1 -O /dev/null "http://$LAB_SRV4$path" 2>/dev/null
+			rc=$?
+			[ "$rc" = 8 ] && rc=0	# 404: the server answered
+		elif [ $((i % 11)) = 5 ]; then
+			lab_exec "$p" "$n" curl -s -o /dev/null -m 3 "http://[$LAB_SRV6]$path"
+			rc=$?
+		else
+			lab_exec "$p" "$n" curl -s -o /dev/null -m 3 "http://$LAB_SRV4$path"
+			rc=$?
+		fi
+		_lab_result http "$([ "$rc" = 0 ] && echo ok || echo fail)" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+		_lab_pause "$lo" "$hi"
+	done
+}
+
+# lab_ssh_logins PREFIX NODE COUNT MIN_MS MAX_MS: successful ssh logins
+# (sshpass), each running one command.
+lab_ssh_logins() {
+	local p=$1 n=$2 c=$3 lo=$4 hi=$5 i t0 out
+	for i in $(seq "$c"); do
+		t0=$(date +%s.%N)
+		out=$(LAB_EXEC_TIMEOUT=8 lab_exec "$p" "$n" sshpass -p "$LAB_SSH_PASS" ssh -F /dev/null \
+			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+			-o ConnectTimeout=4 -o ServerAliveInterval=2 -o ServerAliveCountMax=2 \
+			-o PubkeyAuthentication=no -o PreferredAuthentications=password \
+			"$LAB_SSH_USER@$LAB_SRV4" "echo lab-ok-$i; uptime" 2>&1)
+		_lab_result ssh "$(grep -q "lab-ok-$i" <<< "$out" && echo ok || echo fail)" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+		_lab_pause "$lo" "$hi"
+	done
+}
+
+# lab_dns PREFIX NODE COUNT MIN_MS MAX_MS: DNS queries to dnsmasq (dig).
+lab_dns() {
+	local p=$1 n=$2 c=$3 lo=$4 hi=$5 i names=(lab.test www.lab.test mail.lab.test)
+	for i in $(seq "$c"); do
+		if LAB_EXEC_TIMEOUT=5 lab_exec "$p" "$n" dig +tries=1 +time=2 +short "@$LAB_SRV4" \
+			"${names[$((i % 3))]}" A 2>/dev/null | grep -q .; then
+			_lab_result dns ok 0
+		else
+			_lab_result dns fail 0
+		fi
+		_lab_pause "$lo" "$hi"
+	done
+}
+
+# lab_iperf PREFIX NODE SECONDS MBITS: one short bulk transfer (iperf3).
+lab_iperf() {
+	local p=$1 n=$2
+	LAB_EXEC_TIMEOUT=$(($3 + 8)) lab_exec "$p" "$n" iperf3 -c "$LAB_SRV4" -p 5201 -t "$3" \
+		-b "${4}M" --connect-timeout 3000 > /dev/null 2>&1
+	_lab_result iperf "$([ $? = 0 ] && echo ok || echo fail)" 0
+}
+
+# ---- traffic: attacks -------------------------------------------------------------
+
+# lab_attack_nmap PREFIX PORTS: nmap SYN scan of the server (PORTS: an nmap
+# port list; 1 probe per port, bounded rate).
+lab_attack_nmap() {
+	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap -sS -n -Pn --max-retries 0 --max-rate 3000 \
+		-p "$2" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_masscan PREFIX PORTS PHASE: masscan of the server.
+lab_attack_masscan() {
+	local p=$1 mac
+	mac=$(ip -n "$(lab_ns "$p" srv)" link show dev eth0 | awk '/link\/ether/ { print $2 }')
+	LAB_EXEC_TIMEOUT=40 lab_exec "$p" mscan masscan "$LAB_SRV4" -p "$2" --rate 2000 \
+		--wait 1 --adapter eth0 --adapter-ip "$(lab_addr mscan "$3")" --router-mac "$mac" \
+		> /dev/null 2>&1
+}
+
+# lab_attack_synflood PREFIX COUNT INTERVAL_US PORT PHASE: hping3 SYN flood,
+# COUNT packets, from the subnet's spoofed address.
+lab_attack_synflood() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf hping3 -q -S -p "$4" -c "$2" -i "u$3" \
+		-a "$(lab_synflood_spoof "$5")" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_udpflood PREFIX COUNT INTERVAL_US PORT BYTES: hping3 UDP flood.
+lab_attack_udpflood() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" udpf hping3 -q --udp -p "$4" -d "$5" -c "$2" -i "u$3" \
+		"$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_slowloris PREFIX CONNS SECONDS: slowhttptest, slowloris mode.
+lab_attack_slowloris() {
+	LAB_EXEC_TIMEOUT=$(($3 + 10)) lab_exec "$1" slow slowhttptest -H -c "$2" -r 100 -i 2 \
+		-x 24 -p 3 -l "$3" -u "http://$LAB_SRV4/" > /dev/null 2>&1
+}
+
+# lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
+# of WORDS wrong passwords.
+lab_attack_hydra() {
+	local p=$1 w
+	w=$(mktemp /tmp/fflab-words.XXXXXX)
+	for i in $(seq "$2"); do echo "password$i"; done > "$w"
+	LAB_EXEC_TIMEOUT=60 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w" -t "$3" -w 5 \
+		-I -q "ssh://$LAB_SRV4" > /dev/null 2>&1
+	rm -f "$w"
+}
+
+# lab_attack_t50 PREFIX COUNT PHASE: t50 ICMP echo flood, COUNT packets (t50
+# sends as fast as it can; a random ICMP id per packet).
+lab_attack_t50() {
+	LAB_EXEC_TIMEOUT=30 lab_exec "$1" t50 t50 "$LAB_SRV4" --protocol ICMP --threshold "$2" \
+		-s "$(lab_addr t50 "$3")" -q > /dev/null 2>&1
+}
+
+# ---- command line -------------------------------------------------------------------
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -u
+	case "${1:-} ${2:-}" in
+	"up "?*) lab_up "$2" ;;
+	"down "?*) lab_down "$2" ;;
+	"status "?*) lab_status "$2" ;;
+	"labels "*) lab_labels ;;
+	*)
+		echo "usage: bash lab/lab.sh up|down|status PREFIX | labels" >&2
+		exit 2
+		;;
+	esac
+fi
