@@ -79,7 +79,7 @@ static const char doc[] =
 	"See docs/training.md.\n"
 	"\n"
 	"EXAMPLES:\n"
-	"  flowforest train --csv ../shared/data/cicids2017-improved-sample/*.csv -o cic.json\n"
+	"  flowforest train --csv cic/*.csv -o cic.json\n"
 	"  flowforest train --csv flows.csv --model dt --max-depth 8 -o tree.json\n"
 	"  flowforest train --csv unsw.csv --label-column attack_cat --trees 64 \\\n"
 	"      --class-weight balanced --drop-attacks -o unsw.json\n"

@@ -195,6 +195,12 @@ lab_up() {
 			return 1
 		fi
 	done
+	# the server: a small one without SYN cookies (so that a SYN flood hurts
+	# it, as it hurts many real services), giving up half-open connections
+	# after ~7 s
+	_lab_t ip netns exec "$(lab_ns "$p" srv)" sysctl -q -w net.ipv4.tcp_syncookies=0 \
+		net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_max_syn_backlog=256 > /dev/null ||
+		{ lab_down "$p"; return 1; }
 	lab_phase "$p" train || { lab_down "$p"; return 1; }
 	# every node reaches the server
 	for n in $LAB_NODES; do
@@ -288,6 +294,7 @@ lab_services_start() {
 	# exists only inside sshd's own mount namespace (passwd and shadow copies
 	# bound over /etc/passwd and /etc/shadow; /run a private tmpfs for
 	# /run/sshd): nothing changes on the host.
+	rm -f "$d/ssh/host_"*
 	ssh-keygen -q -t ed25519 -N '' -f "$d/ssh/host_ed25519" > /dev/null || return 1
 	ssh-keygen -q -t rsa -b 2048 -N '' -f "$d/ssh/host_rsa" > /dev/null || return 1
 	hash=$(perl -e 'print crypt($ARGV[0], "\$6\$" . join("", map { ("a".."z")[rand 26] } 1..12) . "\$")' "$LAB_SSH_PASS")
@@ -341,6 +348,27 @@ lab_services_start() {
 	ip netns exec "$ns" ss -Hltun >&2
 	tail -n 5 "$d/nginx/error.log" "$d/nginx/stdout" "$d/ssh/log" "$d/iperf3.log" >&2 2>/dev/null
 	return 1
+}
+
+# lab_services_stop PREFIX: end every process in the server namespace.
+lab_services_stop() {
+	local ns pids _
+	ns=$(lab_ns "$1" srv)
+	for _ in 1 2 3 4 5; do
+		pids=$(_lab_t ip netns pids "$ns" 2>/dev/null) || true
+		[ -n "$pids" ] || return 0
+		# shellcheck disable=SC2086
+		kill -9 $pids 2>/dev/null
+		sleep 0.1
+	done
+}
+
+# lab_services_restart PREFIX DIR: fresh services (and so fresh sockets:
+# no half-open or stuck connections left from an earlier phase).
+lab_services_restart() {
+	lab_services_stop "$1"
+	ip netns exec "$(lab_ns "$1" srv)" ss -Htan state time-wait > /dev/null 2>&1
+	lab_services_start "$1" "$2"
 }
 
 # lab_capture_start PREFIX FILE: capture what the server receives (the
@@ -486,14 +514,15 @@ lab_attack_slowloris() {
 }
 
 # lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
-# of WORDS wrong passwords.
+# of WORDS wrong passwords (hydra runs in a temporary directory: its restore
+# file stays there).
 lab_attack_hydra() {
-	local p=$1 w
-	w=$(mktemp /tmp/fflab-words.XXXXXX)
-	for i in $(seq "$2"); do echo "password$i"; done > "$w"
-	LAB_EXEC_TIMEOUT=60 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w" -t "$3" -w 5 \
-		-I -q "ssh://$LAB_SRV4" > /dev/null 2>&1
-	rm -f "$w"
+	local p=$1 w i
+	w=$(mktemp -d /tmp/fflab-hydra.XXXXXX) || return 1
+	for i in $(seq "$2"); do echo "password$i"; done > "$w/words"
+	(cd "$w" && LAB_EXEC_TIMEOUT=60 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
+		-t "$3" -w 5 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
+	rm -rf "$w"
 }
 
 # lab_attack_t50 PREFIX COUNT PHASE: t50 ICMP echo flood, COUNT packets (t50
@@ -501,6 +530,74 @@ lab_attack_hydra() {
 lab_attack_t50() {
 	LAB_EXEC_TIMEOUT=30 lab_exec "$1" t50 t50 "$LAB_SRV4" --protocol ICMP --threshold "$2" \
 		-s "$(lab_addr t50 "$3")" -q > /dev/null 2>&1
+}
+
+# ---- mixes ----------------------------------------------------------------------
+
+# _lab_at PREFIX DELAY NAME CMD...: after DELAY seconds run CMD; its start and
+# end go to $LAB_SCHEDULE as "NAME CLASS START END" (Unix seconds).
+_lab_at() {
+	local delay=$2 name=$3 node t0 rc
+	shift 3
+	sleep "$delay"
+	node=${name%%:*}
+	t0=$(date +%s.%N)
+	"$@"
+	rc=$?
+	[ -n "${LAB_SCHEDULE:-}" ] &&
+		echo "${name#*:} $(lab_class "$node") ${t0:0:14} $(date +%s.%N | cut -c1-14)" >> "$LAB_SCHEDULE"
+	return $rc
+}
+
+# lab_mix PREFIX train|live SECONDS [benign|all]: benign traffic for SECONDS
+# from both clients and, with "all" (default), every attack, at times that
+# are fractions of SECONDS. The live mix differs from the training one in
+# addresses (lab_phase), timings, rates, ports, sizes and counts. Returns
+# when everything has ended (each piece is bounded in time and packets).
+# Results of benign requests go to $LAB_RESULTS, attack times to
+# $LAB_SCHEDULE.
+lab_mix() {
+	local p=$1 ph=$2 T=$3 what=${4:-all} pids=() f
+	lab_phase "$p" "$ph" || return 1
+	f() { awk -v t="$T" -v x="$1" 'BEGIN { printf "%.1f", t * x }'; }
+	if [ "$ph" = train ]; then
+		lab_browse "$p" c1 "$T" 200 900 & pids+=($!)
+		lab_browse "$p" c2 "$T" 400 1500 & pids+=($!)
+		lab_ssh_logins "$p" c1 $((T / 4 + 1)) 1500 3500 & pids+=($!)
+		lab_dns "$p" c2 $((T * 3 / 2)) 300 900 & pids+=($!)
+		_lab_at "$p" "$(f 0.30)" c2:iperf3 lab_iperf "$p" c2 3 40 & pids+=($!)
+		_lab_at "$p" "$(f 0.60)" c1:ping lab_exec "$p" c1 ping -n -q -c 5 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
+		[ "$what" = all ] && {
+			_lab_at "$p" "$(f 0.05)" nmap:nmap lab_attack_nmap "$p" 1-1000 & pids+=($!)
+			_lab_at "$p" "$(f 0.12)" mscan:masscan lab_attack_masscan "$p" 1-1500 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" 5000 150 80 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" 1500 300 443 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 & pids+=($!)
+			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 120 "$(f 0.4)" & pids+=($!)
+			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" 40 4 & pids+=($!)
+			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" 3000 "$ph" & pids+=($!)
+		}
+	else
+		lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
+		lab_browse "$p" c2 "$T" 150 800 & pids+=($!)
+		lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)
+		lab_dns "$p" c1 "$T" 400 1200 & pids+=($!)
+		_lab_at "$p" "$(f 0.55)" c1:iperf3 lab_iperf "$p" c1 2 60 & pids+=($!)
+		_lab_at "$p" "$(f 0.25)" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.7 "$LAB_SRV4" > /dev/null & pids+=($!)
+		[ "$what" = all ] && {
+			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" 6000 100 80 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" 1000-2500,8000-8100 & pids+=($!)
+			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5)" & pids+=($!)
+			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" 50 6 & pids+=($!)
+			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" 6000 100 ++20000 900 & pids+=($!)
+			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" 2000-4000 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" 2000 200 22 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" 4000 "$ph" & pids+=($!)
+		}
+	fi
+	wait "${pids[@]}"
+	unset -f f
+	return 0
 }
 
 # ---- command line -------------------------------------------------------------------

@@ -710,6 +710,12 @@ static void *rank_worker(void *arg)
 				x->vals[f][nd++] = v[i];
 			x->rank[f][idx[i]] = nd - 1;
 		}
+		{
+			__u64 *shrunk = realloc(x->vals[f], (nd ? nd : 1) * sizeof(__u64));
+
+			if (shrunk)
+				x->vals[f] = shrunk;
+		}
 	}
 out:
 	free(v);

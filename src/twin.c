@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The user-space twin (see twin.h): TPACKET_V3 ring -> ff_parse ->
+ * ff_flow_key_make -> flow table -> ff_flow_update -> at checkpoints
+ * ff_features_compute + ff_model_predict -> cached verdict, as the kernel's
+ * ff_track() and ff_checkpoint() do.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
+#include "flowtable.h"
+#include "twin.h"
+
+#define TWIN_BLOCK_SIZE (1u << 20)	/* 1 MiB blocks */
+#define TWIN_BLOCK_NR 64		/* 64 MiB of ring */
+#define TWIN_FRAME_SIZE 2048
+#define TWIN_RETIRE_MS 10		/* hand over a partly filled block after 10 ms */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void cpu_s(double *user, double *sys)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+struct twin {
+	const struct ff_twin_opts *o;
+	struct ff_twin_stats *st;
+	struct ff_flowtable table;
+	__u32 actions[FF_MAX_CLASSES];
+	__u32 generation;
+};
+
+/* The kernel's ff_checkpoint(): features, the model, the verdict cached in
+ * the flow, an event when the class changes. */
+static void checkpoint(struct twin *t, const struct ff_flow_key *key, struct ff_flow *f,
+		       __u64 now_us)
+{
+	const struct ff_model *m = t->o->model;
+	struct ff_features fv;
+	__u32 cls, score;
+	__u16 prev;
+
+	if (!m || m->n_trees == 0)
+		return;
+	ff_features_compute(f, &fv);
+	cls = ff_model_predict(m, fv.v, &score);
+	prev = f->cls;
+	t->st->classifications++;
+	f->cls = cls;
+	f->score = score;
+	f->action = t->actions[cls & (FF_MAX_CLASSES - 1)];
+	if (f->action >= FF_ACT__MAX)
+		f->action = FF_ACT_PASS;
+	f->decided_pkts = ff_flow_pkts(f);
+	f->decided_us = now_us;
+	f->model_gen = t->generation;
+	if (prev != cls) {
+		t->st->events++;
+		if (t->o->event) {
+			struct ff_event e = {
+				.ts_us = now_us, .first_us = f->first_us, .last_us = f->last_us,
+				.pkts = ff_flow_pkts(f),
+				.bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes,
+				.key = *key, .cls = f->cls, .prev_cls = prev, .score = f->score,
+				.type = prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED,
+				.action = f->action, .initiator_is_b = f->initiator_is_b,
+				.model_gen = f->model_gen,
+			};
+
+			t->o->event(t->o, &e);
+		}
+	}
+}
+
+/* The kernel's ff_account() + ff_track() for one frame. */
+static int packet(struct twin *t, const __u8 *data, __u32 len, __u64 now_us)
+{
+	struct ff_frame fr = { data, len };
+	struct ff_twin_stats *st = t->st;
+	struct ff_flow_key key;
+	struct ff_pkt pkt;
+	struct ff_flow *f;
+	int from_b, created, cp, r;
+
+	st->packets++;
+	st->bytes += len;
+	memset(&pkt, 0, sizeof(pkt));
+	r = ff_parse(&fr, 0, &pkt);
+	if (r != FF_PARSE_OK) {
+		if (r > 0 && r < FF_PARSE__MAX)
+			st->parse_fail[r]++;
+		return 0;
+	}
+	if (pkt.frag == FF_FRAG_LATER)
+		st->frag_later++;
+	from_b = ff_flow_key_make(&pkt, &key);
+	f = ff_flowtable_get(&t->table, &key, &created);
+	if (!f)
+		return -1;
+	st->flows += created;
+	if (!created && ff_flow_expired(f, now_us, &t->o->cfg)) {
+		memset(f, 0, sizeof(*f));
+		st->flows++;
+	}
+	cp = ff_flow_update(f, &pkt, from_b, now_us, &t->o->cfg);
+	if (cp)
+		checkpoint(t, &key, f, now_us);
+	if (f->cls == FF_CLASS_NONE) {
+		st->unclassified_pkts++;
+		return 0;
+	}
+	st->class_pkts[f->cls & (FF_MAX_CLASSES - 1)]++;
+	if (f->action == FF_ACT_DROP)
+		st->dropped++;
+	else if (f->action == FF_ACT_ALERT)
+		st->alerted++;
+	return 0;
+}
+
+static void ring_stats(int fd, struct ff_twin_stats *st)
+{
+	struct tpacket_stats_v3 s = {};
+	socklen_t len = sizeof(s);
+
+	/* Reading resets the kernel's counters: accumulate. tp_packets
+	 * already includes tp_drops. */
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &s, &len) == 0) {
+		st->ring_packets += s.tp_packets;
+		st->ring_drops += s.tp_drops;
+		st->ring_freeze += s.tp_freeze_q_cnt;
+	}
+}
+
+int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
+		char *err, size_t errlen)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = o->block_size ? o->block_size : TWIN_BLOCK_SIZE,
+		.tp_block_nr = o->block_nr ? o->block_nr : TWIN_BLOCK_NR,
+		.tp_frame_size = TWIN_FRAME_SIZE,
+		.tp_retire_blk_tov = TWIN_RETIRE_MS,
+	};
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int ver = TPACKET_V3, fd = -1, rc = -1;
+	struct twin t = { .o = o, .st = st, .generation = 1 };
+	double end, next_progress, u0, s0, u1, s1;
+	size_t ring_len;
+	__u8 *ring = MAP_FAILED;
+	__u32 cur = 0, i;
+
+	memset(st, 0, sizeof(*st));
+	req.tp_frame_nr = (__u32)((__u64)req.tp_block_size * req.tp_block_nr / req.tp_frame_size);
+	ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	for (i = 0; i < FF_MAX_CLASSES; i++)
+		t.actions[i] = o->actions ? o->actions[i] : o->model ? o->model->actions[i] : 0;
+	sll.sll_ifindex = if_nametoindex(o->iface);
+	if (!sll.sll_ifindex) {
+		snprintf(err, errlen, "no such interface: %s", o->iface);
+		return -1;
+	}
+	if (ff_flowtable_init(&t.table, o->flows ? o->flows : 65536)) {
+		snprintf(err, errlen, "out of memory for the flow table");
+		return -1;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0) {
+		fail(err, errlen, "cannot open a raw socket (root or CAP_NET_RAW needed)");
+		goto out;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver))) {
+		fail(err, errlen, "PACKET_VERSION TPACKET_V3");
+		goto out;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
+		fail(err, errlen, "PACKET_RX_RING");
+		goto out;
+	}
+	ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		    fd, 0);
+	if (ring == MAP_FAILED) {
+		fail(err, errlen, "mmap of the receive ring");
+		goto out;
+	}
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		fail(err, errlen, "bind to the interface");
+		goto out;
+	}
+	ring_stats(fd, st);	/* reset */
+	memset(st, 0, sizeof(*st));
+
+	st->t_start = mono_s();
+	cpu_s(&u0, &s0);
+	end = o->duration > 0 ? st->t_start + o->duration : 0;
+	next_progress = o->interval > 0 ? st->t_start + o->interval : 0;
+	for (;;) {
+		struct tpacket_block_desc *bd =
+			(struct tpacket_block_desc *)(ring + (size_t)cur * req.tp_block_size);
+		double now;
+
+		if (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
+			struct tpacket3_hdr *h =
+				(struct tpacket3_hdr *)((__u8 *)bd + bd->hdr.bh1.offset_to_first_pkt);
+			__u32 n = bd->hdr.bh1.num_pkts;
+
+			for (i = 0; i < n; i++) {
+				__u64 ts = (__u64)h->tp_sec * 1000000ULL + h->tp_nsec / 1000;
+
+				if (packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen, ts)) {
+					snprintf(err, errlen, "out of memory after %zu flows",
+						 t.table.count);
+					goto done;
+				}
+				h = (struct tpacket3_hdr *)((__u8 *)h + h->tp_next_offset);
+			}
+			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+					 __ATOMIC_RELEASE);
+			cur = (cur + 1) % req.tp_block_nr;
+			st->blocks++;
+		} else {
+			struct pollfd p = { .fd = fd, .events = POLLIN | POLLERR };
+
+			if (o->stop && *o->stop)
+				break;
+			poll(&p, 1, 50);
+		}
+		if (o->stop && *o->stop)
+			break;
+		now = mono_s();
+		if (end && now >= end)
+			break;
+		if (next_progress && now >= next_progress && o->progress) {
+			ring_stats(fd, st);
+			cpu_s(&u1, &s1);
+			st->seconds = now - st->t_start;
+			st->cpu_user = u1 - u0;
+			st->cpu_sys = s1 - s0;
+			st->table_bytes = t.table.cap * sizeof(*t.table.slots);
+			o->progress(o, st);
+			next_progress = now + o->interval;
+		}
+	}
+	rc = 0;
+done:
+	ring_stats(fd, st);
+	cpu_s(&u1, &s1);
+	st->seconds = mono_s() - st->t_start;
+	st->cpu_user = u1 - u0;
+	st->cpu_sys = s1 - s0;
+	st->table_bytes = t.table.cap * sizeof(*t.table.slots);
+out:
+	if (ring != MAP_FAILED)
+		munmap(ring, ring_len);
+	if (fd >= 0)
+		close(fd);
+	ff_flowtable_free(&t.table);
+	return rc;
+}
+
+void ff_twin_stats_json(FILE *out, const struct ff_twin_stats *st,
+			const struct ff_model *m, bool final)
+{
+	__u64 bad = 0;
+	double cpu = st->cpu_user + st->cpu_sys;
+	int i;
+
+	for (i = FF_PARSE_TRUNCATED; i < FF_PARSE__MAX; i++)
+		bad += st->parse_fail[i];
+	fprintf(out,
+		"{\"final\":%s,\"t_start\":%.6f,\"t\":%.6f,\"seconds\":%.3f,\"packets\":%llu,"
+		"\"bytes\":%llu,\"pps\":%.0f,\"ring_packets\":%llu,\"ring_drops\":%llu,"
+		"\"ring_freeze\":%llu,\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,"
+		"\"cpu_ns_per_pkt\":%.1f,\"not_ip\":%llu,\"unparseable\":%llu,\"flows\":%llu,"
+		"\"classifications\":%llu,\"events\":%llu,\"dropped\":%llu,\"alerted\":%llu,"
+		"\"unclassified_pkts\":%llu,\"table_bytes\":%zu,\"class_pkts\":{",
+		final ? "true" : "false", st->t_start, st->t_start + st->seconds, st->seconds,
+		(unsigned long long)st->packets, (unsigned long long)st->bytes,
+		st->seconds > 0 ? st->packets / st->seconds : 0.0,
+		(unsigned long long)st->ring_packets, (unsigned long long)st->ring_drops,
+		(unsigned long long)st->ring_freeze, st->cpu_user, st->cpu_sys,
+		st->packets ? cpu * 1e9 / st->packets : 0.0,
+		(unsigned long long)st->parse_fail[FF_PARSE_NOT_IP], (unsigned long long)bad,
+		(unsigned long long)st->flows, (unsigned long long)st->classifications,
+		(unsigned long long)st->events, (unsigned long long)st->dropped,
+		(unsigned long long)st->alerted, (unsigned long long)st->unclassified_pkts,
+		st->table_bytes);
+	for (i = 0; m && i < (int)m->n_classes; i++) {
+		const char *c;
+
+		fputs(i ? ",\"" : "\"", out);
+		for (c = m->class_names[i]; *c; c++)
+			if (*c == '"' || *c == '\\')
+				fprintf(out, "\\%c", *c);
+			else if ((unsigned char)*c < 0x20)
+				fprintf(out, "\\u%04x", *c);
+			else
+				fputc(*c, out);
+		fprintf(out, "\":%llu", (unsigned long long)st->class_pkts[i]);
+	}
+	fprintf(out, "}}\n");
+	fflush(out);
+}
