@@ -9,6 +9,7 @@ int cmd_features(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_twin(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

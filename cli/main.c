@@ -25,6 +25,7 @@ static const struct {
 	{ "deny", cmd_deny, "denylist of a pinned classifier: dropped before the model" },
 	{ "stop", cmd_stop, "detach and unpin a pinned classifier" },
 	{ "detach", cmd_detach, "remove a flowforest TC filter left on an interface" },
+	{ "twin", cmd_twin, "the classifier in user space on live packets (benchmark baseline)" },
 };
 
 static void usage(FILE *out)

@@ -199,7 +199,7 @@ lab_up() {
 	# it, as it hurts many real services), giving up half-open connections
 	# after ~7 s
 	_lab_t ip netns exec "$(lab_ns "$p" srv)" sysctl -q -w net.ipv4.tcp_syncookies=0 \
-		net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_max_syn_backlog=256 > /dev/null ||
+		net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_max_syn_backlog=4096 > /dev/null ||
 		{ lab_down "$p"; return 1; }
 	lab_phase "$p" train || { lab_down "$p"; return 1; }
 	# every node reaches the server
@@ -282,8 +282,8 @@ lab_services_start() {
 	    client_header_timeout 10s;
 	    keepalive_timeout 5s;
 	    server {
-	        listen $LAB_SRV4:80 default_server;
-	        listen [$LAB_SRV6]:80 default_server;
+	        listen $LAB_SRV4:80 default_server backlog=128;
+	        listen [$LAB_SRV6]:80 default_server backlog=128;
 	        root $d/www;
 	        location / { try_files \$uri \$uri/ =404; }
 	    }
@@ -573,7 +573,7 @@ lab_mix() {
 			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" 5000 150 80 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" 1500 300 443 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 & pids+=($!)
-			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 120 "$(f 0.4)" & pids+=($!)
+			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 120 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
 			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" 40 4 & pids+=($!)
 			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" 3000 "$ph" & pids+=($!)
 		}
@@ -585,13 +585,13 @@ lab_mix() {
 		_lab_at "$p" "$(f 0.55)" c1:iperf3 lab_iperf "$p" c1 2 60 & pids+=($!)
 		_lab_at "$p" "$(f 0.25)" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.7 "$LAB_SRV4" > /dev/null & pids+=($!)
 		[ "$what" = all ] && {
-			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" 6000 100 80 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" 7000 1000 80 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" 1000-2500,8000-8100 & pids+=($!)
-			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5)" & pids+=($!)
+			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5 | cut -d. -f1)" & pids+=($!)
 			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" 50 6 & pids+=($!)
 			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" 6000 100 ++20000 900 & pids+=($!)
 			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" 2000-4000 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" 2000 200 22 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" 3000 1000 22 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" 4000 "$ph" & pids+=($!)
 		}
 	fi

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Operating it safely: a flood of spoofed flows into a small table
+ * (evictions exported, a long-lived flow keeps its verdict), model swaps
+ * under load (every verdict from exactly one model, packet counts add up),
+ * and the pinned lifecycle from other processes. Needs root.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "model.h"
+#include "pkt.h"
+
+static void need_root(void)
+{
+	if (geteuid() != 0) {
+		print_message("not root: skipping (BPF and namespaces need root)\n");
+		skip();
+	}
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- flood ---------------------------------------------------------------- */
+
+struct flood_ctx {
+	__u64 evicted_events, other_events, long_evicted;
+	struct ff_flow_key long_key;
+};
+
+static int on_flood_event(void *ctx, void *data, size_t len)
+{
+	struct flood_ctx *fc = ctx;
+	const struct ff_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->type == FF_EV_EVICTED) {
+		fc->evicted_events++;
+		if (!memcmp(&e->key, &fc->long_key, sizeof(e->key)))
+			fc->long_evicted++;
+	} else {
+		fc->other_events++;
+	}
+	return 0;
+}
+
+static void test_flood_one_million_flows(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 65536,
+				  .replay_clock = true, .export_evictions = true };
+	struct pkt_spec syn = { .family = 4, .proto = 6, .daddr = "10.250.0.2", .dport = 80,
+				.tcp_flags = 0x02, .window = 1024 };
+	struct pkt_spec keep = { .family = 4, .proto = 17, .saddr = "10.250.0.1",
+				 .daddr = "10.250.0.2", .sport = 4000, .dport = 9999,
+				 .payload_len = 10 };
+	struct flood_ctx fc = {};
+	struct ff_loader l;
+	struct ff_model m;
+	struct ff_counters c;
+	struct ff_flow lf;
+	struct ring_buffer *rb;
+	__u8 buf[256], kbuf[256];
+	char err[512], src[32];
+	__u64 now_ns = 1000000000ULL, entries = 0, first_us;
+	struct ff_flow_key k, next;
+	void *prev = NULL;
+	size_t klen;
+	int prog, clock_fd, i, n = 1000000;
+	__u32 zero = 0;
+	double t0;
+
+	(void)state;
+	need_root();
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
+	prog = ff_loader_prog_fd(&l, "ff_xdp");
+	clock_fd = ff_loader_map_fd(&l, "ff_clock");
+	rb = ring_buffer__new(l.maps.events, on_flood_event, &fc, NULL);
+	assert_non_null(rb);
+
+	klen = pkt_build(&keep, kbuf, sizeof(kbuf));
+	/* the long-lived flow's key, written out by hand */
+	memset(&fc.long_key, 0, sizeof(fc.long_key));
+	fc.long_key.addr_a[0] = 10, fc.long_key.addr_a[1] = 250, fc.long_key.addr_a[3] = 1;
+	fc.long_key.addr_b[0] = 10, fc.long_key.addr_b[1] = 250, fc.long_key.addr_b[3] = 2;
+	fc.long_key.port_a = 4000;
+	fc.long_key.port_b = 9999;
+	fc.long_key.proto = 17;
+	fc.long_key.family = 4;
+
+	syn.saddr = src;
+	t0 = mono_s();
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, tr, .repeat = 1);
+		size_t len;
+
+		if (i % 1000 == 0) {	/* the long-lived flow keeps sending */
+			LIBBPF_OPTS(bpf_test_run_opts, kt, .data_in = kbuf, .data_size_in = klen,
+				    .repeat = 1);
+
+			bpf_map_update_elem(clock_fd, &zero, &now_ns, BPF_ANY);
+			assert_int_equal(bpf_prog_test_run_opts(prog, &kt), 0);
+			assert_int_equal(kt.retval, 1);	/* XDP_DROP: udp_probe */
+		}
+		snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + (i >> 16), (i >> 8) & 255, i & 255);
+		syn.sport = 1024 + i % 60000;
+		len = pkt_build(&syn, buf, sizeof(buf));
+		tr.data_in = buf;
+		tr.data_size_in = len;
+		now_ns += 1000;
+		bpf_map_update_elem(clock_fd, &zero, &now_ns, BPF_ANY);
+		assert_int_equal(bpf_prog_test_run_opts(prog, &tr), 0);
+		if ((i & 1023) == 0)
+			ring_buffer__consume(rb);
+	}
+	ring_buffer__consume(rb);
+	assert_int_equal(ff_loader_counters(&l, &c), 0);
+	while (bpf_map_get_next_key(l.maps.flows, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		entries++;
+	}
+	print_message("[ flood   ] %d spoofed flows in %.1f s: created %llu, evicted and exported "
+		      "%llu (events %llu), stale %llu, in table %llu, lost events %llu\n", n,
+		      mono_s() - t0, (unsigned long long)c.c[FF_C_FLOWS_CREATED],
+		      (unsigned long long)c.c[FF_C_EVICTED], (unsigned long long)fc.evicted_events,
+		      (unsigned long long)c.c[FF_C_EVICT_STALE], (unsigned long long)entries,
+		      (unsigned long long)c.c[FF_C_EVENTS_LOST]);
+	assert_int_equal(c.c[FF_C_FLOW_ALLOC_FAIL], 0);
+	assert_int_equal(c.c[FF_C_EVENTS_LOST], 0);
+	assert_int_equal(c.c[FF_C_FLOWS_CREATED], n + 1);
+	assert_true(c.c[FF_C_EVICTED] >= (__u64)n + 1 - 65536);
+	assert_int_equal(fc.evicted_events, c.c[FF_C_EVICTED]);
+	/* no flow disappeared unseen: created = evicted (exported) + present */
+	assert_int_equal(c.c[FF_C_FLOWS_CREATED], c.c[FF_C_EVICTED] + entries);
+	assert_true(entries <= 65536);
+	/* the long-lived flow kept its entry and its verdict */
+	assert_int_equal(fc.long_evicted, 0);
+	assert_int_equal(bpf_map_lookup_elem(l.maps.flows, &fc.long_key, &lf), 0);
+	first_us = 1000000000ULL / 1000;
+	assert_int_equal(lf.first_us, first_us);
+	assert_int_equal(ff_flow_pkts(&lf), n / 1000);
+	assert_int_equal(lf.cls, ff_model_class_lookup(&m, "udp_probe"));
+	ring_buffer__free(rb);
+	ff_loader_close(&l);
+	ff_model_free(&m);
+}
+
+/* ---- swap under load ------------------------------------------------------ */
+
+/* Model "A" answers class 0 for everything with one single-leaf tree;
+ * model "B" answers class 1 with three trees of three nodes. A walk mixing
+ * A's header with B's nodes (or the reverse) would leave the node array or
+ * vote for class 2, so a mixture cannot hide. */
+static void make_model(struct ff_model *m, int which)
+{
+	__u32 t;
+
+	memset(m, 0, sizeof(*m));
+	m->n_features = 1;
+	m->feature_ids[0] = FF_F_DST_PORT;
+	m->n_classes = 3;
+	strcpy(m->class_names[0], "a");
+	strcpy(m->class_names[1], "b");
+	strcpy(m->class_names[2], "mixed");
+	if (which == 0) {
+		m->n_trees = 1;
+		m->n_nodes = 1;
+		m->nodes = calloc(1, sizeof(*m->nodes));
+		m->nodes[0] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 0, .right = 1 };
+		return;
+	}
+	m->n_trees = 3;
+	m->n_nodes = 9;
+	m->nodes = calloc(9, sizeof(*m->nodes));
+	for (t = 0; t < 3; t++) {
+		__u32 b = 3 * t;
+
+		m->roots[t] = b;
+		m->nodes[b] = (struct ff_node){ .feature = FF_F_DST_PORT, .threshold = ~0ULL,
+						.left = b + 1, .right = b + 2 };
+		m->nodes[b + 1] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 1, .right = 1 };
+		m->nodes[b + 2] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 2, .right = 1 };
+	}
+}
+
+struct load_ctx {
+	int prog;
+	volatile int stop;
+	__u64 sent;
+	double seconds;
+};
+
+static void *load_thread(void *arg)
+{
+	struct load_ctx *lc = arg;
+	__u8 frames[64][128];
+	size_t lens[64];
+	double t0 = mono_s();
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		char src[32];
+		struct pkt_spec s = { .family = 4, .proto = 17, .saddr = src, .daddr = "10.251.0.2",
+				      .sport = 2000 + i, .dport = 53, .payload_len = 18 };
+
+		snprintf(src, sizeof(src), "10.251.1.%d", i + 1);
+		lens[i] = pkt_build(&s, frames[i], sizeof(frames[i]));
+	}
+	for (i = 0; !lc->stop; i = (i + 1) % 64) {
+		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frames[i], .data_size_in = lens[i],
+			    .repeat = 2000);
+
+		if (bpf_prog_test_run_opts(lc->prog, &tr))
+			break;
+		lc->sent += 2000;
+	}
+	lc->seconds = mono_s() - t0;
+	return NULL;
+}
+
+struct swap_ctx {
+	__u32 gen_model[4096];	/* generation -> 0 (A) or 1 (B), 2 unknown */
+	__u64 events, wrong;
+};
+
+static int on_swap_event(void *ctx, void *data, size_t len)
+{
+	struct swap_ctx *sc = ctx;
+	const struct ff_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	sc->events++;
+	if (e->model_gen >= 4096 || e->cls != sc->gen_model[e->model_gen])
+		sc->wrong++;
+	return 0;
+}
+
+static void test_swap_under_load(void **state)
+{
+	struct ff_config every = FF_CONFIG_DEFAULT;
+	struct ff_load_opts o = {};
+	struct load_ctx lc = {};
+	struct swap_ctx *sc = calloc(1, sizeof(*sc));
+	struct ff_model a, b;
+	struct ff_loader l;
+	struct ff_counters c;
+	struct ring_buffer *rb;
+	pthread_t th;
+	char err[512];
+	int i, swaps = 200, gen;
+
+	(void)state;
+	need_root();
+	every.n_checkpoints = 1;
+	every.checkpoints[0] = 1;
+	every.cp_every = 1;	/* the model runs on every packet */
+	o.cfg = every;
+	make_model(&a, 0);
+	make_model(&b, 1);
+	memset(sc->gen_model, 2, sizeof(sc->gen_model));
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	gen = ff_maps_install_model(&l.maps, &a, NULL, false, err, sizeof(err));
+	assert_true(gen > 0);
+	sc->gen_model[gen] = 0;
+	rb = ring_buffer__new(l.maps.events, on_swap_event, sc, NULL);
+	assert_non_null(rb);
+	lc.prog = ff_loader_prog_fd(&l, "ff_xdp");
+	assert_int_equal(pthread_create(&th, NULL, load_thread, &lc), 0);
+	for (i = 0; i < swaps; i++) {
+		const struct ff_model *m = (i & 1) ? &a : &b;
+
+		gen = ff_maps_install_model(&l.maps, m, NULL, false, err, sizeof(err));
+		if (gen <= 0 || gen >= 4096)
+			fail_msg("swap %d: %s", i, err);
+		sc->gen_model[gen] = (i & 1) ? 0 : 1;
+		ring_buffer__consume(rb);
+	}
+	lc.stop = 1;
+	pthread_join(th, NULL);
+	ring_buffer__consume(rb);
+	assert_int_equal(ff_loader_counters(&l, &c), 0);
+	print_message("[ swap    ] %d swaps while %llu packets ran (%.2f Mpps in test runs); "
+		      "class a %llu, b %llu, mixed %llu, walk errors %llu, retried walks %llu, "
+		      "events %llu (%llu lost)\n", swaps, (unsigned long long)lc.sent,
+		      lc.sent / lc.seconds / 1e6, (unsigned long long)c.class_pkts[0],
+		      (unsigned long long)c.class_pkts[1], (unsigned long long)c.class_pkts[2],
+		      (unsigned long long)c.c[FF_C_WALK_ERRORS],
+		      (unsigned long long)c.c[FF_C_SWAP_RETRIES], (unsigned long long)sc->events,
+		      (unsigned long long)c.c[FF_C_EVENTS_LOST]);
+	assert_true(lc.sent > 100000);
+	/* every packet counted once, classified by exactly one model */
+	assert_int_equal(c.c[FF_C_PACKETS], lc.sent);
+	assert_int_equal(c.class_pkts[0] + c.class_pkts[1], lc.sent);
+	assert_int_equal(c.class_pkts[2], 0);
+	assert_int_equal(c.unclassified_pkts, 0);
+	assert_int_equal(c.c[FF_C_WALK_ERRORS], 0);
+	assert_true(c.class_pkts[0] > 0 && c.class_pkts[1] > 0);
+	assert_true(sc->events > 0);
+	assert_int_equal(sc->wrong, 0);
+	ring_buffer__free(rb);
+	ff_loader_close(&l);
+	ff_model_free(&a);
+	ff_model_free(&b);
+	free(sc);
+}
+
+/* ---- pinned lifecycle ----------------------------------------------------- */
+
+static char ns[32], dev[16];
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int lab_up(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	snprintf(ns, sizeof(ns), "ffops%d", getpid() % 100000);
+	snprintf(dev, sizeof(dev), "ffo%d", getpid() % 100000);
+	sh("ip netns add %s && ip -n %s link add %s type veth peer name %sp && "
+	   "ip -n %s link set %s up && ip -n %s link set %sp up", ns, ns, dev, dev, ns, dev, ns, dev);
+	return 0;
+}
+
+static int lab_down(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		return 0;
+	sh("nsenter --net=/run/netns/%s ./flowforest stop -i %s >/dev/null 2>&1", ns, dev);
+	sh("ip netns del %s 2>/dev/null", ns);
+	return 0;
+}
+
+static void test_pinned_lifecycle(void **state)
+{
+	char pin[256];
+	struct stat st;
+
+	(void)state;
+	need_root();
+	if (access("./flowforest", X_OK))
+		skip();
+	snprintf(pin, sizeof(pin), "%s/%s", FF_PIN_ROOT, dev);
+	/* nsenter, not `ip netns exec`: that one remounts /sys without the
+	 * BPF filesystem */
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest run -i %s "
+			    "-m lab/models/handwritten.json --pin --duration 0.5 -q 2>/dev/null",
+			    ns, dev), 0);
+	/* the agent is gone, the classifier stays */
+	assert_int_equal(sh("ip -n %s link show %s | grep -q 'prog/xdp'", ns, dev), 0);
+	assert_int_equal(stat(pin, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	{
+		char f[300];
+
+		snprintf(f, sizeof(f), "%s/ff_flows", pin);
+		assert_int_equal(stat(f, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
+	/* other processes see it */
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest stats -i %s --json | "
+			    "grep -q '\"packets\"'", ns, dev), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest model load -i %s "
+			    "lab/models/handwritten.json | grep -q 'generation 2'", ns, dev), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest deny add -i %s 192.0.2.0/24 && "
+			    "nsenter --net=/run/netns/%s ./flowforest deny list -i %s | grep -q 192.0.2.0/24",
+			    ns, dev, ns, dev), 0);
+	assert_int_not_equal(sh("nsenter --net=/run/netns/%s ./flowforest deny add -i %s 300.1.2.3/8 "
+				"2>/dev/null", ns, dev), 0);
+	/* a second instance is refused with a clear message */
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest run -i %s "
+			    "-m lab/models/handwritten.json --pin 2>&1 | grep -q 'already running'",
+			    ns, dev), 0);
+	/* the agent can come back and follow it */
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest run -i %s --pin "
+			    "--duration 0.3 -q 2>&1 | grep -q following", ns, dev), 0);
+	/* stop removes everything */
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest stop -i %s >/dev/null",
+			    ns, dev), 0);
+	assert_int_not_equal(sh("ip -n %s link show %s | grep -q 'prog/xdp'", ns, dev), 0);
+	assert_int_not_equal(stat(pin, &st), 0);
+	assert_int_not_equal(sh("nsenter --net=/run/netns/%s ./flowforest stats -i %s 2>/dev/null",
+				ns, dev), 0);
+}
+
+/* kill -9 of a pinned agent: the classifier stays; of an unpinned one:
+ * nothing stays (XDP link). */
+static void test_kill9_pinned_survives(void **state)
+{
+	(void)state;
+	need_root();
+	if (access("./flowforest", X_OK))
+		skip();
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest run -i %s "
+			    "-m lab/models/handwritten.json --pin -q >/dev/null 2>&1 & pid=$!; "
+			    "for i in $(seq 50); do ip -n %s link show %s | grep -q prog/xdp && break; "
+			    "sleep 0.1; done; sleep 0.2; kill -9 $pid; wait $pid 2>/dev/null; sleep 0.3; "
+			    "ip -n %s link show %s | grep -q prog/xdp", ns, dev, ns, dev, ns, dev), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest stop -i %s >/dev/null",
+			    ns, dev), 0);
+	assert_int_not_equal(sh("ip -n %s link show %s | grep -q 'prog/xdp'", ns, dev), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flood_one_million_flows),
+		cmocka_unit_test(test_swap_under_load),
+		cmocka_unit_test_setup_teardown(test_pinned_lifecycle, lab_up, lab_down),
+		cmocka_unit_test_setup_teardown(test_kill9_pinned_survives, lab_up, lab_down),
+	};
+
+	return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
+}
