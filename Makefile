@@ -26,7 +26,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
-BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o \
+BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o $(BUILD)/fuzz/fuzz_model \
 	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel
 
 .PHONY: all deps test demo bench docs clean
@@ -86,3 +86,19 @@ docs: flowforest
 
 clean:
 	rm -rf $(BUILD) flowforest
+
+# Model-file fuzzing (libFuzzer with ASan and UBSan): a short run over the
+# corpus is part of `make test` (tests/test_model_fuzz.c); `make fuzz` runs
+# longer, and 10 million packets through the BPF program.
+FUZZ_SRC := src/model.c src/features_info.c
+$(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h) $(SHARED_H)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< $(FUZZ_SRC) -ljson-c
+
+.PHONY: fuzz
+fuzz: deps
+	$(MAKE) all
+	@mkdir -p $(BUILD)/fuzz/new
+	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
+	FF_FUZZ_PACKETS=10000000 $(BUILD)/tests/test_fuzz

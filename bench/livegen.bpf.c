@@ -8,6 +8,14 @@
  * (XDP_TX: the kernel turns it into a redirect to that interface; on a veth
  * it arrives at the peer).
  *
+ * livegen also attaches this program to the generator namespace's loopback
+ * (generic XDP, where it passes everything: no frame there has the test
+ * run's ifindex) only so that the program stays in the kernel's XDP
+ * dispatcher: otherwise every test run adds and removes it, and each change
+ * waits for an RCU grace period (milliseconds).
+ *
+ * With gap_fp set, frames are paced: one every gap_fp / 1024 ns.
+ *
  * Flow f (0 <= f < n_flows) is 10.128.0.0 + (f >> 14) : 1024 + (f & 0x3fff),
  * so up to 16,384 ports per address and 2^21 flows in 10.128.0.0/11.
  */
@@ -18,6 +26,11 @@ struct gen_state {
 	__u32 n_flows;	/* set by user space */
 	__u32 next;	/* next flow */
 	__u64 sent;	/* frames handed to XDP_TX */
+	__u32 ifindex;	/* the test run's interface; anything else passes */
+	__u32 pad;
+	__u64 gap_fp;	/* pacing: ns between frames << 10, 0 = no pacing */
+	__u64 next_fp;	/* when the next frame is due, ns << 10 */
+	__u64 idle;	/* frames not sent (dropped) while waiting */
 };
 
 struct {
@@ -49,8 +62,24 @@ int gen_tx(struct xdp_md *ctx)
 	if (data + ETH_HLEN + 20 + 8 > end)
 		return XDP_ABORTED;
 	g = bpf_map_lookup_elem(&gen_state, &zero);
-	if (!g || g->n_flows == 0)
-		return XDP_ABORTED;
+	if (!g || g->n_flows == 0 || ctx->ingress_ifindex != g->ifindex)
+		return XDP_PASS;
+	/* Pacing: a frame that is not due yet is dropped at once (recycled
+	 * by the test run), so the stream is smooth at nanosecond scale
+	 * instead of coming in bursts that overflow the receiver's ring. */
+	if (g->gap_fp) {
+		__u64 now = bpf_ktime_get_ns() << 10;
+
+		if (now < g->next_fp) {
+			g->idle++;
+			return XDP_DROP;
+		}
+		/* Late by more than 100 us (preempted): restart the schedule
+		 * rather than send a burst. */
+		if (now - g->next_fp > (100000ULL << 10))
+			g->next_fp = now;
+		g->next_fp += g->gap_fp;
+	}
 	f = g->next;
 	g->next = f + 1 >= g->n_flows ? 0 : f + 1;
 	g->sent++;

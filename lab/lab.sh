@@ -412,28 +412,41 @@ _lab_result() { [ -n "${LAB_RESULTS:-}" ] && echo "$1 $2 $3 $(date +%s.%N | cut 
 # _lab_pause MIN_MS MAX_MS: a human-like pause.
 _lab_pause() { sleep "$(awk -v a="$1" -v b="$2" -v r=$RANDOM 'BEGIN { printf "%.3f", (a + (b - a) * r / 32767) / 1000 }')"; }
 
-# lab_browse PREFIX NODE SECONDS MIN_MS MAX_MS: a person browsing: page
-# fetches (curl and wget, some over IPv6) with pauses, for SECONDS.
+# _lab_fetch PREFIX NODE TOOL URL: one HTTP fetch (curl or wget, 3 s at
+# most); its result goes to $LAB_RESULTS. A 404 counts as answered.
+_lab_fetch() {
+	local t0 rc
+	t0=$(date +%s.%N)
+	if [ "$3" = wget ]; then
+		LAB_EXEC_TIMEOUT=6 lab_exec "$1" "$2" wget -q -T 3 -t 1 -O /dev/null "$4" 2>/dev/null
+		rc=$?
+		[ "$rc" = 8 ] && rc=0
+	else
+		LAB_EXEC_TIMEOUT=6 lab_exec "$1" "$2" curl -s -o /dev/null -m 3 "$4"
+		rc=$?
+	fi
+	_lab_result http "$([ "$rc" = 0 ] && echo ok || echo fail)" \
+		"$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+}
+
+# lab_browse PREFIX NODE SECONDS MIN_MS MAX_MS: a person browsing for
+# SECONDS: a page (curl, or wget, some over IPv6), then its 1 to 3 assets on
+# connections of their own, as a browser does, then a pause.
 lab_browse() {
-	local p=$1 n=$2 secs=$3 lo=$4 hi=$5 end t0 path rc i=0
-	local paths=(/ /index.html /news.html /photo.jpg /robots.txt /docs/ /missing.html)
+	local p=$1 n=$2 secs=$3 lo=$4 hi=$5 end i=0 host tool k
+	local pages=(/ /index.html /news.html /docs/ /missing.html)
+	local assets=(/photo.jpg /robots.txt /news.html /index.html)
 	end=$((SECONDS + secs))
 	while [ "$SECONDS" -lt "$end" ]; do
-		path=${paths[$((RANDOM % ${#paths[@]}))]}
-		t0=$(date +%s.%N)
 		i=$((i + 1))
-		if [ $((i % 7)) = 3 ]; then
-			lab_exec "$p" "$n" wget -q -T 3 -t 1 -O /dev/null "http://$LAB_SRV4$path" 2>/dev/null
-			rc=$?
-			[ "$rc" = 8 ] && rc=0	# 404: the server answered
-		elif [ $((i % 11)) = 5 ]; then
-			lab_exec "$p" "$n" curl -s -o /dev/null -m 3 "http://[$LAB_SRV6]$path"
-			rc=$?
-		else
-			lab_exec "$p" "$n" curl -s -o /dev/null -m 3 "http://$LAB_SRV4$path"
-			rc=$?
-		fi
-		_lab_result http "$([ "$rc" = 0 ] && echo ok || echo fail)" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
+		host=$LAB_SRV4 tool=curl
+		[ $((i % 9)) = 4 ] && host="[$LAB_SRV6]"
+		[ $((i % 7)) = 2 ] && tool=wget
+		_lab_fetch "$p" "$n" "$tool" "http://$host${pages[$((RANDOM % ${#pages[@]}))]}"
+		for k in $(seq $((1 + RANDOM % 3))); do
+			_lab_fetch "$p" "$n" curl "http://$host${assets[$((RANDOM % ${#assets[@]}))]}" &
+		done
+		wait
 		_lab_pause "$lo" "$hi"
 	done
 }
@@ -525,11 +538,21 @@ lab_attack_hydra() {
 	rm -rf "$w"
 }
 
-# lab_attack_t50 PREFIX COUNT PHASE: t50 ICMP echo flood, COUNT packets (t50
-# sends as fast as it can; a random ICMP id per packet).
+# lab_attack_t50 PREFIX COUNT PHASE: t50 ICMP echo flood, COUNT packets in
+# bursts of 250 (t50 has no rate option: one burst of thousands at ~150,000
+# packets/s would overflow the receiving CPU's backlog), a random ICMP id per
+# packet. The server's MAC is set as a static neighbour first: raw packets
+# to an unresolved neighbour are dropped (all but 3).
 lab_attack_t50() {
-	LAB_EXEC_TIMEOUT=30 lab_exec "$1" t50 t50 "$LAB_SRV4" --protocol ICMP --threshold "$2" \
-		-s "$(lab_addr t50 "$3")" -q > /dev/null 2>&1
+	local p=$1 n=$2 mac
+	mac=$(ip -n "$(lab_ns "$p" srv)" link show dev eth0 | awk '/link\/ether/ { print $2 }')
+	ip -n "$(lab_ns "$p" t50)" neigh replace "$LAB_SRV4" lladdr "$mac" dev eth0 nud permanent
+	while [ "$n" -gt 0 ]; do
+		LAB_EXEC_TIMEOUT=10 lab_exec "$p" t50 t50 "$LAB_SRV4" --protocol ICMP \
+			--threshold "$((n < 250 ? n : 250))" -s "$(lab_addr t50 "$3")" > /dev/null 2>&1
+		n=$((n - 250))
+		sleep 0.05
+	done
 }
 
 # ---- mixes ----------------------------------------------------------------------
@@ -563,7 +586,8 @@ lab_mix() {
 	if [ "$ph" = train ]; then
 		lab_browse "$p" c1 "$T" 200 900 & pids+=($!)
 		lab_browse "$p" c2 "$T" 400 1500 & pids+=($!)
-		lab_ssh_logins "$p" c1 $((T / 4 + 1)) 1500 3500 & pids+=($!)
+		lab_ssh_logins "$p" c1 $((T / 4 + 1)) 1000 3000 & pids+=($!)
+		lab_ssh_logins "$p" c2 $((T / 5 + 1)) 1500 3500 & pids+=($!)
 		lab_dns "$p" c2 $((T * 3 / 2)) 300 900 & pids+=($!)
 		_lab_at "$p" "$(f 0.30)" c2:iperf3 lab_iperf "$p" c2 3 40 & pids+=($!)
 		_lab_at "$p" "$(f 0.60)" c1:ping lab_exec "$p" c1 ping -n -q -c 5 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
@@ -573,7 +597,7 @@ lab_mix() {
 			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" 5000 150 80 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" 1500 300 443 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 & pids+=($!)
-			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 120 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
+			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 60 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
 			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" 40 4 & pids+=($!)
 			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" 3000 "$ph" & pids+=($!)
 		}
@@ -581,6 +605,7 @@ lab_mix() {
 		lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 		lab_browse "$p" c2 "$T" 150 800 & pids+=($!)
 		lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)
+		lab_ssh_logins "$p" c1 $((T / 5 + 1)) 800 2500 & pids+=($!)
 		lab_dns "$p" c1 "$T" 400 1200 & pids+=($!)
 		_lab_at "$p" "$(f 0.55)" c1:iperf3 lab_iperf "$p" c1 2 60 & pids+=($!)
 		_lab_at "$p" "$(f 0.25)" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.7 "$LAB_SRV4" > /dev/null & pids+=($!)
