@@ -287,10 +287,10 @@ struct receiver {
 	bool have_ff;
 	int pass_link;
 	int ff_prog;		/* the hook's program, for run-time stats */
-	pthread_t drain;
-	bool draining;
-	volatile bool drain_stop;
-	volatile __u64 drained;
+	pthread_t user;
+	bool user_running;
+	volatile bool user_stop;
+	volatile __u64 drained, events_read;
 	double load_ms;
 };
 
@@ -298,21 +298,47 @@ static int pass_prog = -1;
 static int rx_ifindex;
 static struct ff_model model;
 
-static void *drain_thread(void *arg)
+/* User space's share of the kernel hooks: the event reader (what `flowforest
+ * run` does) and, for the socket hook, reading the raw socket the filter
+ * lets packets into. One thread on the generator's core, so that the
+ * receiving core does the classification and nothing else. */
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct receiver *r = ctx;
+
+	(void)data;
+	(void)len;
+	r->events_read++;
+	return 0;
+}
+
+static void *user_thread(void *arg)
 {
 	struct receiver *r = arg;
+	struct ring_buffer *rb;
 	char buf[128];
-	struct timeval tv = { 0, 100000 };
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(o.rx_cpu, &set);
+	CPU_SET(o.gen_cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	setsockopt(r->l.sock_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (!r->drain_stop) {
-		if (recv(r->l.sock_fd, buf, sizeof(buf), MSG_TRUNC) > 0)
-			r->drained++;
+	rb = ring_buffer__new(ff_loader_map_fd(&r->l, "ff_events"), on_event, r, NULL);
+	if (!rb)
+		die("cannot open the event ring buffer");
+	while (!r->user_stop) {
+		ring_buffer__poll(rb, r->l.sock_fd >= 0 ? 0 : 20);
+		if (r->l.sock_fd >= 0) {
+			int n = 0;
+
+			while (n < 256 && recv(r->l.sock_fd, buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT) > 0)
+				n++;
+			r->drained += n;
+			if (!n)
+				usleep(100);
+		}
 	}
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
 	return NULL;
 }
 
@@ -347,18 +373,18 @@ static void receiver_up(struct receiver *r)
 	}
 	r->load_ms = (mono() - t0) * 1e3;
 	napi_threads_pin();
-	if (o.hook == RX_SOCKET) {
-		if (pthread_create(&r->drain, NULL, drain_thread, r))
-			die("cannot start the drain thread");
-		r->draining = true;
+	if (r->have_ff) {
+		if (pthread_create(&r->user, NULL, user_thread, r))
+			die("cannot start the user-space thread");
+		r->user_running = true;
 	}
 }
 
 static void receiver_down(struct receiver *r)
 {
-	if (r->draining) {
-		r->drain_stop = true;
-		pthread_join(r->drain, NULL);
+	if (r->user_running) {
+		r->user_stop = true;
+		pthread_join(r->user, NULL);
 	}
 	if (r->have_ff)
 		ff_loader_close(&r->l);
@@ -377,7 +403,7 @@ struct snap {
 	__u64 napi_ns;
 	__u64 rx_busy, rx_total, gen_busy, gen_total;
 	__u64 prog_ns, prog_cnt, pass_ns, pass_cnt;
-	__u64 drained;
+	__u64 drained, events_read;
 };
 
 static int gen_map_fd;
@@ -413,6 +439,7 @@ static void snapshot(struct receiver *r, struct snap *s)
 	prog_stats(r->ff_prog, &s->prog_ns, &s->prog_cnt);
 	prog_stats(pass_prog, &s->pass_ns, &s->pass_cnt);
 	s->drained = r->drained;
+	s->events_read = r->events_read;
 }
 
 /* ---- the generator ------------------------------------------------------ */
@@ -474,7 +501,7 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 	if (r->have_ff)
 		fprintf(out, ",\"ff_pps\":%.0f,\"classified_ps\":%.0f,\"dropped_ps\":%.0f,"
 			"\"flows_created_ps\":%.0f,\"alloc_fail\":%llu,\"events_lost\":%llu,"
-			"\"unclassified_pps\":%.0f",
+			"\"unclassified_pps\":%.0f,\"events_ps\":%.0f,\"events_read_ps\":%.0f",
 			ffp / dt,
 			(b->ff.c[FF_C_CLASSIFICATIONS] - a->ff.c[FF_C_CLASSIFICATIONS]) / dt,
 			(b->ff.c[FF_C_DROPPED] - a->ff.c[FF_C_DROPPED]) / dt,
@@ -482,7 +509,9 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 			(unsigned long long)(b->ff.c[FF_C_FLOW_ALLOC_FAIL] -
 					     a->ff.c[FF_C_FLOW_ALLOC_FAIL]),
 			(unsigned long long)(b->ff.c[FF_C_EVENTS_LOST] - a->ff.c[FF_C_EVENTS_LOST]),
-			(b->ff.unclassified_pkts - a->ff.unclassified_pkts) / dt);
+			(b->ff.unclassified_pkts - a->ff.unclassified_pkts) / dt,
+			(b->ff.c[FF_C_EVENTS] - a->ff.c[FF_C_EVENTS]) / dt,
+			(b->events_read - a->events_read) / dt);
 	if (o.stats) {
 		fprintf(out, ",\"stats\":true");
 		if (prog_cnt)

@@ -398,7 +398,27 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	event_model = args.model ? &m : NULL;
+	if (follow) {	/* class names from the pinned model's header */
+		struct ff_model_meta meta;
+		__u32 i;
+
+		if (ff_maps_active_meta(mp, &meta) == 0) {
+			m.n_classes = meta.n_classes < FF_MAX_CLASSES ? meta.n_classes : FF_MAX_CLASSES;
+			for (i = 0; i < m.n_classes; i++) {
+				memcpy(m.class_names[i], meta.class_names[i], FF_CLASS_NAME_LEN);
+				m.class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
+			}
+		}
+	}
+	event_model = m.n_classes ? &m : NULL;
+	{
+		struct timespec rt, mono;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		ff_output_set_clock_offset(((__s64)rt.tv_sec - mono.tv_sec) * 1000000 +
+					   (rt.tv_nsec - mono.tv_nsec) / 1000);
+	}
 	rb = ring_buffer__new(mp->events, on_event, NULL, NULL);
 	if (!rb) {
 		fprintf(stderr, "flowforest: cannot open the event ring buffer: %s\n", strerror(errno));
@@ -406,7 +426,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (args.metrics) {
 		metrics = ff_metrics_start(args.metrics, mp, args.iface,
-					   args.model ? (const char (*)[FF_NAME_MAX])m.class_names : NULL,
+					   m.n_classes ? (const char (*)[FF_NAME_MAX])m.class_names : NULL,
 					   &m.n_classes, err, sizeof(err));
 		if (!metrics) {
 			fprintf(stderr, "flowforest: %s\n", err);
@@ -452,7 +472,7 @@ int cmd_run(int argc, char **argv)
 		}
 		t = now_s();
 		if (!args.quiet && args.interval > 0 && t >= next_print) {
-			print_counters(mp, args.model ? &m : NULL);
+			print_counters(mp, event_model);
 			next_print = t + args.interval;
 		}
 		if (args.duration > 0 && t - start >= args.duration)
@@ -465,7 +485,7 @@ int cmd_run(int argc, char **argv)
 			"`flowforest stop --iface %s` removes it\n", args.iface, args.iface);
 	else
 		fprintf(stderr, "flowforest: detaching from %s\n", args.iface);
-	print_counters(mp, args.model ? &m : NULL);
+	print_counters(mp, event_model);
 out:
 	ff_metrics_stop(metrics);
 	ring_buffer__free(rb);

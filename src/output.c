@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 
 #include "output.h"
@@ -24,6 +25,15 @@ const char *ff_proto_name(__u8 proto, char *buf, size_t len)
 		snprintf(buf, len, "%u", proto);
 		return buf;
 	}
+}
+
+static __s64 clock_offset_us;
+static int have_offset;
+
+void ff_output_set_clock_offset(__s64 realtime_minus_monotonic_us)
+{
+	clock_offset_us = realtime_minus_monotonic_us;
+	have_offset = 1;
 }
 
 const char *ff_event_type_name(__u8 type)
@@ -71,6 +81,18 @@ void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_mo
 
 	ff_format_addr(k->family, src, sbuf, sizeof(sbuf));
 	ff_format_addr(k->family, dst, dbuf, sizeof(dbuf));
+	if (have_offset) {
+		__s64 wall = (__s64)e->ts_us + clock_offset_us;
+		time_t sec = wall / 1000000;
+		struct tm tm;
+		char ts[40];
+
+		gmtime_r(&sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(ts + strlen(ts), sizeof(ts) - strlen(ts), ".%06lldZ",
+			 (long long)(wall % 1000000));
+		json_object_object_add(o, "timestamp", json_object_new_string(ts));
+	}
 	json_object_object_add(o, "ts_us", json_object_new_uint64(e->ts_us));
 	json_object_object_add(o, "flow_id", json_object_new_uint64(flow_id(e)));
 	json_object_object_add(o, "event", json_object_new_string(ff_event_type_name(e->type)));

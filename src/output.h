@@ -12,6 +12,9 @@ void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len);
 const char *ff_proto_name(__u8 proto, char *buf, size_t len);
 
 const char *ff_event_type_name(__u8 type);
+/* Events carry the kernel's monotonic clock; with this offset they also
+ * get a wall-clock "timestamp". */
+void ff_output_set_clock_offset(__s64 realtime_minus_monotonic_us);
 
 /* One event as one JSON line (schema in docs/events.md). `m` gives class
  * names; NULL prints numbers. */

@@ -50,7 +50,7 @@ static int fail(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-struct twin {
+struct ff_twin {
 	const struct ff_twin_opts *o;
 	struct ff_twin_stats *st;
 	struct ff_flowtable table;
@@ -60,7 +60,7 @@ struct twin {
 
 /* The kernel's ff_checkpoint(): features, the model, the verdict cached in
  * the flow, an event when the class changes. */
-static void checkpoint(struct twin *t, const struct ff_flow_key *key, struct ff_flow *f,
+static void checkpoint(struct ff_twin *t, const struct ff_flow_key *key, struct ff_flow *f,
 		       __u64 now_us)
 {
 	const struct ff_model *m = t->o->model;
@@ -101,7 +101,7 @@ static void checkpoint(struct twin *t, const struct ff_flow_key *key, struct ff_
 }
 
 /* The kernel's ff_account() + ff_track() for one frame. */
-static int packet(struct twin *t, const __u8 *data, __u32 len, __u64 now_us)
+int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u64 now_us)
 {
 	struct ff_frame fr = { data, len };
 	struct ff_twin_stats *st = t->st;
@@ -145,6 +145,49 @@ static int packet(struct twin *t, const __u8 *data, __u32 len, __u64 now_us)
 	return 0;
 }
 
+static int twin_init(struct ff_twin *t, const struct ff_twin_opts *o, struct ff_twin_stats *st)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->o = o;
+	t->st = st;
+	t->generation = 1;
+	for (i = 0; i < FF_MAX_CLASSES; i++)
+		t->actions[i] = o->actions ? o->actions[i] : o->model ? o->model->actions[i] : 0;
+	return ff_flowtable_init(&t->table, o->flows ? o->flows : 65536);
+}
+
+struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *st)
+{
+	struct ff_twin *t = malloc(sizeof(*t));
+
+	memset(st, 0, sizeof(*st));
+	if (t && twin_init(t, o, st)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+size_t ff_twin_flows(const struct ff_twin *t)
+{
+	return t->table.count;
+}
+
+size_t ff_twin_table_bytes(const struct ff_twin *t)
+{
+	return t->table.cap * sizeof(*t->table.slots);
+}
+
+void ff_twin_free(struct ff_twin *t)
+{
+	if (!t)
+		return;
+	ff_flowtable_free(&t->table);
+	free(t);
+}
+
 static void ring_stats(int fd, struct ff_twin_stats *st)
 {
 	struct tpacket_stats_v3 s = {};
@@ -170,7 +213,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 	};
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	int ver = TPACKET_V3, fd = -1, rc = -1;
-	struct twin t = { .o = o, .st = st, .generation = 1 };
+	struct ff_twin t;
 	double end, next_progress, u0, s0, u1, s1;
 	size_t ring_len;
 	__u8 *ring = MAP_FAILED;
@@ -179,14 +222,12 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 	memset(st, 0, sizeof(*st));
 	req.tp_frame_nr = (__u32)((__u64)req.tp_block_size * req.tp_block_nr / req.tp_frame_size);
 	ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
-	for (i = 0; i < FF_MAX_CLASSES; i++)
-		t.actions[i] = o->actions ? o->actions[i] : o->model ? o->model->actions[i] : 0;
 	sll.sll_ifindex = if_nametoindex(o->iface);
 	if (!sll.sll_ifindex) {
 		snprintf(err, errlen, "no such interface: %s", o->iface);
 		return -1;
 	}
-	if (ff_flowtable_init(&t.table, o->flows ? o->flows : 65536)) {
+	if (twin_init(&t, o, st)) {
 		snprintf(err, errlen, "out of memory for the flow table");
 		return -1;
 	}
@@ -233,7 +274,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 			for (i = 0; i < n; i++) {
 				__u64 ts = (__u64)h->tp_sec * 1000000ULL + h->tp_nsec / 1000;
 
-				if (packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen, ts)) {
+				if (ff_twin_packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen, ts)) {
 					snprintf(err, errlen, "out of memory after %zu flows",
 						 t.table.count);
 					goto done;

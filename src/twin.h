@@ -58,6 +58,17 @@ struct ff_twin_stats {
 	size_t table_bytes;		/* memory of the user-space flow table */
 };
 
+/* The classifier itself, without the ring: what ff_twin_run() runs for
+ * every frame (the benchmarks also time it on frames in memory). */
+struct ff_twin;
+struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *st);
+/* One Ethernet frame at `now_us`; 0, or -1 when the flow table is out of
+ * memory. */
+int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u64 now_us);
+size_t ff_twin_flows(const struct ff_twin *t);
+size_t ff_twin_table_bytes(const struct ff_twin *t);
+void ff_twin_free(struct ff_twin *t);
+
 /* Open the ring on o->iface and classify until o->duration or *o->stop.
  * 0, or -1 with a reason in err. */
 int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
