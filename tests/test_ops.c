@@ -20,7 +20,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "loader.h"
+#include "metrics.h"
 #include "model.h"
 #include "pkt.h"
 
@@ -440,11 +445,56 @@ static void test_kill9_pinned_survives(void **state)
 	assert_int_not_equal(sh("ip -n %s link show %s | grep -q 'prog/xdp'", ns, dev), 0);
 }
 
+/* --metrics: a scrape gets Prometheus text with the counters. */
+static void test_metrics_endpoint(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct ff_metrics *mt;
+	struct ff_loader l;
+	struct ff_model m;
+	char err[512], buf[65536];
+	size_t got = 0;
+	ssize_t r;
+	int fd, port = 20000 + getpid() % 20000;
+	char where[64];
+
+	(void)state;
+	need_root();
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
+	assert_null(ff_metrics_start("localhost:1", &l.maps, "x", NULL, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "not an IP address"));
+	snprintf(where, sizeof(where), "127.0.0.1:%d", port);
+	mt = ff_metrics_start(where, &l.maps, "lo", (const char (*)[FF_NAME_MAX])m.class_names,
+			      &m.n_classes, err, sizeof(err));
+	if (!mt)
+		fail_msg("%s", err);
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 27, 0) == 27);
+	while ((r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += r;
+	buf[got] = 0;
+	close(fd);
+	ff_metrics_stop(mt);
+	assert_non_null(strstr(buf, "HTTP/1.0 200 OK"));
+	assert_non_null(strstr(buf, "flowforest_packets_total{iface=\"lo\"} 0"));
+	assert_non_null(strstr(buf, "flowforest_class_packets_total{iface=\"lo\",class=\"udp_probe\"} 0"));
+	ff_loader_close(&l);
+	ff_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_swap_under_load),
+		cmocka_unit_test(test_metrics_endpoint),
 		cmocka_unit_test_setup_teardown(test_pinned_lifecycle, lab_up, lab_down),
 		cmocka_unit_test_setup_teardown(test_kill9_pinned_survives, lab_up, lab_down),
 	};
