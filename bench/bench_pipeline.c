@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Per-packet cost of the XDP pipeline with BPF_PROG_TEST_RUN, against an
- * empty XDP program, and the verifier's work as the model grows.
+ * Per-packet cost of the pipeline with BPF_PROG_TEST_RUN, against programs
+ * that only pass; the model's cost as it grows (trees x depth: ns/packet,
+ * load time, verified instructions); a realistic mix of flows, also through
+ * the user-space twin's code; the flow table from 64k to 4M entries (load
+ * time, memory, ns/packet with the table half full); memory of the maps.
  *
- *   bench_pipeline [--json FILE] [--repeat N] [--quick]
+ *   bench_pipeline [--json FILE] [--repeat N] [--runs N] [--quick]
  *
- * Every figure is the median of 5 runs (min and max reported); the kernel's
- * test_run duration is the average over `repeat` runs of one packet.
+ * Every timing is the median of --runs runs (default 5) with min and max.
+ * A run's figure is the kernel's test_run duration: the average over
+ * `repeat` runs of the program on one packet, timed inside the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,21 +22,17 @@
 
 #include "loader.h"
 #include "model.h"
+#include "twin.h"
 #include "pkt.h"
 #include "forest.h"
+#include "flowforest.skel.h"
 
-#define RUNS 5
+#define MAX_RUNS 15
 
-struct result {
-	char name[96];
-	double med, min, max;	/* ns per packet */
-	__u32 verified_insns;
-	double load_ms;
-};
-
-static struct result results[64];
-static int n_results;
 static unsigned repeat = 1000000;
+static int runs = 5, quick;
+static FILE *jf;
+static int jfirst;
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -49,16 +49,64 @@ static double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* ns per run of `prog` on `pkt`, median/min/max of RUNS */
-static struct result *measure(const char *name, int prog, const void *pkt, __u32 len,
-			      unsigned rep)
+struct stat3 {
+	double med, min, max;
+};
+
+static struct stat3 stat3_of(double *v, int n)
 {
-	struct result *r = &results[n_results++];
-	double v[RUNS];
+	struct stat3 s;
+
+	qsort(v, n, sizeof(v[0]), cmp_d);
+	s.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	s.min = v[0];
+	s.max = v[n - 1];
+	return s;
+}
+
+/* ---- JSON output: one array of records, each a flat object ------------- */
+
+static void jbegin(const char *section, const char *name)
+{
+	if (!jf)
+		return;
+	fprintf(jf, "%s\n{\"section\":\"%s\",\"name\":\"%s\"", jfirst ? "" : ",", section, name);
+	jfirst = 0;
+}
+
+static void jnum(const char *k, double v)
+{
+	if (jf)
+		fprintf(jf, ",\"%s\":%.6g", k, v);
+}
+
+static void jstat(const char *k, struct stat3 s)
+{
+	if (jf)
+		fprintf(jf, ",\"%s\":{\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}", k, s.med, s.min, s.max);
+}
+
+static void jend(void)
+{
+	if (jf)
+		fprintf(jf, "}");
+}
+
+/* ---- measurements -------------------------------------------------------- */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_pipeline: %s\n", what);
+	exit(1);
+}
+
+/* ns per run of `prog` on `pkt`, median/min/max of `runs` runs */
+static struct stat3 measure(int prog, const void *pkt, __u32 len, unsigned rep)
+{
+	double v[MAX_RUNS];
 	int i;
 
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	for (i = 0; i < RUNS; i++) {
+	for (i = 0; i < runs; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
 			    .repeat = rep);
 
@@ -68,24 +116,55 @@ static struct result *measure(const char *name, int prog, const void *pkt, __u32
 		}
 		v[i] = tr.duration;
 	}
-	qsort(v, RUNS, sizeof(v[0]), cmp_d);
-	r->med = v[RUNS / 2];
-	r->min = v[0];
-	r->max = v[RUNS - 1];
-	printf("%-58s %8.1f ns  (min %.1f, max %.1f)\n", name, r->med, r->min, r->max);
-	fflush(stdout);
-	return r;
+	return stat3_of(v, runs);
 }
+
+static void print_row(const char *name, struct stat3 s, double base)
+{
+	printf("  %-60s %9.1f ns  (min %.1f, max %.1f)", name, s.med, s.min, s.max);
+	if (base > 0)
+		printf("  %6.2fx", s.med / base);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void per_packet_row(const char *id, const char *name, struct stat3 s, double base,
+			   const char *hook)
+{
+	print_row(name, s, base);
+	jbegin("per_packet", id);
+	if (jf)
+		fprintf(jf, ",\"label\":\"%s\",\"hook\":\"%s\"", name, hook);
+	jstat("ns_per_pkt", s);
+	jnum("ratio_to_empty", base > 0 ? s.med / base : 1);
+	jend();
+}
+
+static double load_ms_last;
 
 static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 {
 	struct ff_load_opts o = { .cfg = *cfg, .max_flows = flows };
 	char err[512];
+	double t0 = mono_ms();
 
 	if (ff_loader_open(l, &o, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
+	load_ms_last = mono_ms() - t0;
+}
+
+static double install(struct ff_loader *l, const struct ff_model *m)
+{
+	char err[512];
+	double t0 = mono_ms();
+
+	if (ff_loader_install_model(l, m, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(1);
+	}
+	return mono_ms() - t0;
 }
 
 static size_t udp_packet(__u8 *buf, unsigned i)
@@ -94,148 +173,478 @@ static size_t udp_packet(__u8 *buf, unsigned i)
 	struct pkt_spec s = { .family = 4, .proto = 17, .saddr = src, .daddr = "10.200.0.1",
 			      .sport = 1024 + (i % 50000), .dport = 53, .payload_len = 18 };
 
-	snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + (i >> 16) % 200, (i >> 8) & 255, i & 255);
+	snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + (i / 50000) % 250, (i >> 8) & 255, i & 255);
 	return pkt_build(&s, buf, PKT_MAX_FRAME);
+}
+
+/* Kernel memory of a map: "memlock" in /proc/self/fdinfo/FD. */
+static long long map_memlock(int fd)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+static int e_xdp, e_tc, e_sock;
+static double empty_xdp_ns;
+
+static void section_per_packet(void)
+{
+	struct ff_config never = FF_CONFIG_DEFAULT;
+	struct ff_loader l;
+	struct ff_model m;
+	__u8 pkt[PKT_MAX_FRAME], arp[64];
+	size_t len = udp_packet(pkt, 1), al = pkt_arp(arp, sizeof(arp));
+	struct stat3 s, etc, esock;
+
+	/* Checkpoint only at the first packet: every later packet takes the
+	 * cached verdict. */
+	never.n_checkpoints = 1;
+	never.checkpoints[0] = 1;
+	never.cp_every = 0;
+	never.cp_flags = 0;
+
+	printf("Per packet: BPF_PROG_TEST_RUN, %u repeats of one 60-byte UDP/IPv4 frame "
+	       "(one flow), median of %d runs\n", repeat, runs);
+	s = measure(e_xdp, pkt, len, repeat);
+	empty_xdp_ns = s.med;
+	per_packet_row("empty_xdp", "empty XDP program (XDP_PASS)", s, empty_xdp_ns, "xdp");
+
+	open_loader(&l, &never, 65536);
+	per_packet_row("parse_only", "ff_xdp: parse only (ARP: not IP, counted, passed)",
+		       measure(ff_loader_prog_fd(&l, "ff_xdp"), arp, al, repeat), empty_xdp_ns, "xdp");
+	per_packet_row("parse_flow", "ff_xdp: parse + flow update (no model)",
+		       measure(ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat), empty_xdp_ns, "xdp");
+	ff_loader_close(&l);
+
+	if (comb_forest(&m, 32, 12))
+		die("forest");
+	open_loader(&l, &never, 65536);
+	install(&l, &m);
+	per_packet_row("cached_xdp", "ff_xdp: full pipeline, cached verdict (32 trees x 12)",
+		       measure(ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat), empty_xdp_ns, "xdp");
+	etc = measure(e_tc, pkt, len, repeat);
+	per_packet_row("empty_tc", "empty TC program (TC_ACT_OK)", etc, etc.med, "tc");
+	per_packet_row("cached_tc", "ff_tc: full pipeline, cached verdict (32 trees x 12)",
+		       measure(ff_loader_prog_fd(&l, "ff_tc"), pkt, len, repeat), etc.med, "tc");
+	esock = measure(e_sock, pkt, len, repeat);
+	per_packet_row("empty_socket", "empty socket filter (accept)", esock, esock.med, "socket");
+	per_packet_row("cached_socket", "ff_socket: full pipeline, cached verdict (32 trees x 12)",
+		       measure(ff_loader_prog_fd(&l, "ff_socket"), pkt, len, repeat), esock.med,
+		       "socket");
+	ff_loader_close(&l);
+	ff_model_free(&m);
+}
+
+/* The model at every packet: trees x depth. Load time is open + verify +
+ * load; install time writes the model into its slot. */
+static void section_grid(void)
+{
+	static const int trees[] = { 1, 8, 32, 128, 256 }, depths[] = { 4, 8, 12, 16, 24 };
+	struct ff_config every = FF_CONFIG_DEFAULT;
+	__u8 pkt[PKT_MAX_FRAME];
+	size_t len = udp_packet(pkt, 1);
+	unsigned di, ti;
+
+	every.n_checkpoints = 1;
+	every.checkpoints[0] = 1;
+	every.cp_every = 1;
+	every.cp_flags = 0;
+
+	printf("\nModel at every packet (checkpoint at every packet), comb forests: every walk "
+	       "goes the full depth\n");
+	printf("  %-7s %-6s %7s %12s %12s %12s %10s %9s\n", "trees", "depth", "nodes", "ns/packet",
+	       "min", "max", "load ms", "inst ms");
+	for (di = 0; di < FF_ARRAY_SIZE(depths); di++)
+		for (ti = 0; ti < FF_ARRAY_SIZE(trees); ti++) {
+			struct ff_loader l;
+			struct ff_model m;
+			struct stat3 s;
+			double inst_ms, load_ms;
+			unsigned rep;
+			__u32 vi;
+			int fd;
+			char id[64];
+
+			if (comb_forest(&m, trees[ti], depths[di]))
+				continue;
+			open_loader(&l, &every, 65536);
+			load_ms = load_ms_last;
+			inst_ms = install(&l, &m);
+			fd = ff_loader_prog_fd(&l, "ff_xdp");
+			vi = ff_loader_verified_insns(&l, "ff_xdp");
+			/* about 0.1 s per run */
+			s = measure(fd, pkt, len, 2000);
+			rep = (unsigned)(1e8 / (s.med > 1 ? s.med : 1));
+			if (quick)
+				rep /= 5;
+			if (rep < 500)
+				rep = 500;
+			if (rep > repeat)
+				rep = repeat;
+			s = measure(fd, pkt, len, rep);
+			printf("  %-7d %-6d %7u %12.1f %12.1f %12.1f %10.1f %9.1f   verified insns %u\n",
+			       trees[ti], depths[di], m.n_nodes, s.med, s.min, s.max, load_ms, inst_ms, vi);
+			fflush(stdout);
+			snprintf(id, sizeof(id), "t%d_d%d", trees[ti], depths[di]);
+			jbegin("grid", id);
+			jnum("trees", trees[ti]);
+			jnum("depth", depths[di]);
+			jnum("nodes", m.n_nodes);
+			jnum("repeat", rep);
+			jstat("ns_per_pkt", s);
+			jnum("ratio_to_empty", s.med / empty_xdp_ns);
+			jnum("load_ms", load_ms);
+			jnum("install_ms", inst_ms);
+			jnum("verified_insns", vi);
+			jend();
+			ff_loader_close(&l);
+			ff_model_free(&m);
+		}
+}
+
+/*
+ * Realistic mix: F flows of 64 packets each, a flow's packets back to back
+ * (test_run repeat = 64), default checkpoints 1, 2, 4, ..., 64: 7 model runs
+ * per flow (11 % of packets), a new flow every 64 packets. The same frames
+ * through the empty program, and through the user-space twin's code
+ * (ff_twin_packet: the same parser, flow update, features and walk, with
+ * the user-space flow table) on frames in memory.
+ */
+static void section_mix(void)
+{
+	struct ff_config def = FF_CONFIG_DEFAULT;
+	unsigned flows = quick ? 2000 : 10000, per = 64, i;
+	double vff[MAX_RUNS], vempty[MAX_RUNS], vtwin[MAX_RUNS];
+	struct stat3 sff, sempty, stwin;
+	__u8 (*frames)[64] = malloc((size_t)flows * 64);
+	__u32 *lens = malloc(flows * sizeof(*lens));
+	struct ff_model m;
+	int r;
+
+	if (!frames || !lens || comb_forest(&m, 32, 12))
+		die("out of memory");
+	for (i = 0; i < flows; i++) {
+		__u8 buf[PKT_MAX_FRAME];
+
+		lens[i] = udp_packet(buf, 1000 + i);
+		memcpy(frames[i], buf, lens[i]);
+	}
+	for (r = 0; r < runs; r++) {
+		struct ff_loader l;
+		double sum = 0, sum_e = 0, t0;
+		int fd;
+		struct ff_twin_opts to = { .model = &m, .cfg = def, .flows = flows };
+		struct ff_twin_stats ts;
+		struct ff_twin *tw;
+		struct timespec a, b;
+
+		open_loader(&l, &def, 65536);
+		install(&l, &m);
+		fd = ff_loader_prog_fd(&l, "ff_xdp");
+		for (i = 0; i < flows; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frames[i],
+				    .data_size_in = lens[i], .repeat = per);
+
+			if (bpf_prog_test_run_opts(fd, &tr))
+				die("test run failed");
+			sum += tr.duration;
+			tr.duration = 0;
+			if (bpf_prog_test_run_opts(e_xdp, &tr))
+				die("test run failed");
+			sum_e += tr.duration;
+		}
+		vff[r] = sum / flows;
+		vempty[r] = sum_e / flows;
+		ff_loader_close(&l);
+
+		/* the twin's code, same frames, same order */
+		tw = ff_twin_new(&to, &ts);
+		if (!tw)
+			die("out of memory");
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		t0 = a.tv_sec * 1e6 + a.tv_nsec / 1e3;
+		for (i = 0; i < flows; i++)
+			for (unsigned k = 0; k < per; k++)
+				ff_twin_packet(tw, frames[i], lens[i], (__u64)t0 + i);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		vtwin[r] = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) /
+			   ((double)flows * per);
+		ff_twin_free(tw);
+	}
+	sff = stat3_of(vff, runs);
+	sempty = stat3_of(vempty, runs);
+	stwin = stat3_of(vtwin, runs);
+	printf("\nRealistic mix: %u flows x %u packets (a new flow every %u packets, the model "
+	       "at 7 of them: 11 %%), 32 trees x depth 12\n", flows, per, per);
+	print_row("empty XDP program, same frames", sempty, sempty.med);
+	print_row("ff_xdp, full pipeline", sff, sempty.med);
+	print_row("user-space twin code on frames in memory (no ring)", stwin, 0);
+	jbegin("mix", "mix");
+	jnum("flows", flows);
+	jnum("packets_per_flow", per);
+	jnum("model_runs_per_flow", 7);
+	jnum("trees", 32);
+	jnum("depth", 12);
+	jstat("empty_ns_per_pkt", sempty);
+	jstat("ff_xdp_ns_per_pkt", sff);
+	jstat("twin_code_ns_per_pkt", stwin);
+	jnum("ratio_to_empty", sff.med / sempty.med);
+	jend();
+	free(frames);
+	free(lens);
+	ff_model_free(&m);
+}
+
+/*
+ * Flow-table size: load time (open + verify + allocate the preallocated LRU
+ * map), the map's kernel memory, and ns/packet with the table half full:
+ * packets of random flows already in the table (cached verdicts), one
+ * test_run call per packet so that every packet looks up another entry.
+ */
+static void section_table(void)
+{
+	static const __u32 sizes[] = { 65536, 262144, 1048576, 4194304 };
+	struct ff_config def = FF_CONFIG_DEFAULT;
+	struct ff_model m;
+	unsigned si;
+
+	if (comb_forest(&m, 32, 12))
+		die("forest");
+	printf("\nFlow table: LRU hash, preallocated; ns/packet on random flows of a half-full "
+	       "table, one test_run per packet (median of %d rounds)\n", runs);
+	printf("  %-10s %10s %12s %12s %12s %12s %12s\n", "entries", "load ms", "memory MiB",
+	       "bytes/flow", "ns/packet", "min", "max");
+	for (si = 0; si < FF_ARRAY_SIZE(sizes); si++) {
+		__u32 size = sizes[si], fill = size / 2, chunk = 65536, done;
+		struct ff_loader l;
+		struct ff_flow_key *keys;
+		struct ff_flow tmpl, *vals;
+		__u8 pkt[PKT_MAX_FRAME];
+		double v[MAX_RUNS], hot[MAX_RUNS], load_ms;
+		struct stat3 s, sh;
+		long long mem;
+		int fd, mfd, r, samples = quick ? 5000 : 20000;
+		size_t len;
+		char id[32];
+
+		if (quick && size > 1048576)
+			break;
+		open_loader(&l, &def, size);
+		load_ms = load_ms_last;
+		install(&l, &m);
+		fd = ff_loader_prog_fd(&l, "ff_xdp");
+		mfd = ff_loader_map_fd(&l, "ff_flows");
+		mem = map_memlock(mfd);
+
+		/* A template state: flow 0 after 100 packets (checkpoints up to
+		 * 64 done, the next at 128), decided, last seen now. */
+		len = udp_packet(pkt, 0);
+		{
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
+				    .repeat = 100);
+			struct ff_frame fr = { pkt, (__u32)len };
+			struct ff_pkt p = {};
+			struct ff_flow_key k;
+
+			if (bpf_prog_test_run_opts(fd, &tr))
+				die("test run failed");
+			ff_parse(&fr, 0, &p);
+			ff_flow_key_make(&p, &k);
+			if (bpf_map_lookup_elem(mfd, &k, &tmpl))
+				die("template flow missing");
+		}
+		keys = malloc((size_t)chunk * sizeof(*keys));
+		vals = malloc((size_t)chunk * sizeof(*vals));
+		if (!keys || !vals)
+			die("out of memory");
+		for (done = 0; done < fill; done += chunk) {
+			__u32 n = fill - done < chunk ? fill - done : chunk, j, count = n;
+			LIBBPF_OPTS(bpf_map_batch_opts, bo);
+
+			for (j = 0; j < n; j++) {
+				struct ff_frame fr = { pkt, 0 };
+				struct ff_pkt p = {};
+
+				fr.len = udp_packet(pkt, done + j);
+				ff_parse(&fr, 0, &p);
+				ff_flow_key_make(&p, &keys[j]);
+				vals[j] = tmpl;
+			}
+			if (bpf_map_update_batch(mfd, keys, vals, &count, &bo) || count != n)
+				die("cannot fill the flow table");
+		}
+		free(keys);
+		free(vals);
+
+		for (r = 0; r < runs; r++) {
+			double sum = 0, sum_hot = 0;
+			int k;
+
+			for (k = 0; k < samples; k++) {
+				LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .repeat = 1);
+
+				tr.data_size_in = udp_packet(pkt, (__u32)(forest_rnd() % fill));
+				if (bpf_prog_test_run_opts(fd, &tr))
+					die("test run failed");
+				sum += tr.duration;
+			}
+			/* the same calls on one hot flow: what a call costs
+			 * when the entry is in the cache */
+			len = udp_packet(pkt, 0);
+			for (k = 0; k < samples; k++) {
+				LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
+					    .repeat = 1);
+
+				if (bpf_prog_test_run_opts(fd, &tr))
+					die("test run failed");
+				sum_hot += tr.duration;
+			}
+			v[r] = sum / samples;
+			hot[r] = sum_hot / samples;
+		}
+		s = stat3_of(v, runs);
+		sh = stat3_of(hot, runs);
+		printf("  %-10u %10.1f %12.1f %12.1f %12.1f %12.1f %12.1f   (one hot flow: %.1f ns)\n",
+		       size, load_ms, mem / 1048576.0, (double)mem / size, s.med, s.min, s.max, sh.med);
+		fflush(stdout);
+		snprintf(id, sizeof(id), "flows_%u", size);
+		jbegin("table", id);
+		jnum("entries", size);
+		jnum("filled", fill);
+		jnum("load_ms", load_ms);
+		jnum("memlock_bytes", (double)mem);
+		jnum("bytes_per_entry", (double)mem / size);
+		jstat("ns_per_pkt_random_flow", s);
+		jstat("ns_per_pkt_hot_flow", sh);
+		jend();
+		ff_loader_close(&l);
+	}
+	ff_model_free(&m);
+}
+
+/* Kernel memory of every map at the defaults; bytes per flow and per node. */
+static void section_memory(void)
+{
+	struct ff_config def = FF_CONFIG_DEFAULT;
+	struct ff_loader l;
+	struct bpf_map *map;
+	long long total = 0, flows_mem = 0, nodes_mem = 0;
+	__u32 flows_n = 0, nodes_n = 0;
+
+	open_loader(&l, &def, 65536);
+	printf("\nMemory at the defaults (65,536 flows), kernel's own accounting "
+	       "(/proc/self/fdinfo memlock)\n");
+	jbegin("memory", "maps");
+	if (jf)
+		fprintf(jf, ",\"maps\":{");
+	{
+		int first = 1;
+
+		bpf_object__for_each_map(map, l.skel->obj) {
+			int fd = bpf_map__fd(map);
+			long long mem = fd >= 0 ? map_memlock(fd) : -1;
+
+			if (mem < 0)
+				continue;
+			total += mem;
+			printf("  %-16s %12lld bytes  (%u entries x %u-byte values)\n",
+			       bpf_map__name(map), mem, bpf_map__max_entries(map),
+			       bpf_map__value_size(map));
+			if (jf)
+				fprintf(jf, "%s\"%s\":%lld", first ? "" : ",", bpf_map__name(map), mem);
+			first = 0;
+			if (!strcmp(bpf_map__name(map), "ff_flows")) {
+				flows_mem = mem;
+				flows_n = bpf_map__max_entries(map);
+			}
+			if (!strcmp(bpf_map__name(map), "ff_nodes")) {
+				nodes_mem = mem;
+				nodes_n = bpf_map__max_entries(map);
+			}
+		}
+	}
+	if (jf)
+		fprintf(jf, "}");
+	printf("  %-16s %12lld bytes (%.1f MiB)\n", "all maps", total, total / 1048576.0);
+	printf("  flow entry: key %zu + value %zu bytes; the map costs %.1f bytes per entry "
+	       "(LRU hash element header, bucket, per-CPU extras)\n",
+	       sizeof(struct ff_flow_key), sizeof(struct ff_flow),
+	       flows_n ? (double)flows_mem / flows_n : 0);
+	printf("  tree node: %zu bytes; ff_nodes (2 slots x %d nodes) costs %.1f bytes per node\n",
+	       sizeof(struct ff_node), FF_MAX_NODES, nodes_n ? (double)nodes_mem / nodes_n : 0);
+	jnum("total_bytes", total);
+	jnum("flow_key_bytes", sizeof(struct ff_flow_key));
+	jnum("flow_value_bytes", sizeof(struct ff_flow));
+	jnum("flow_map_bytes_per_entry", flows_n ? (double)flows_mem / flows_n : 0);
+	jnum("node_bytes", sizeof(struct ff_node));
+	jnum("node_map_bytes_per_node", nodes_n ? (double)nodes_mem / nodes_n : 0);
+	jend();
+	ff_loader_close(&l);
 }
 
 int main(int argc, char **argv)
 {
-	struct ff_config every = FF_CONFIG_DEFAULT, never = FF_CONFIG_DEFAULT,
-			 def = FF_CONFIG_DEFAULT;
-	const char *json = NULL;
+	const char *json = NULL, *only = NULL;
 	struct bpf_object *empty;
-	struct ff_loader l;
-	struct ff_model m;
-	__u8 pkt[PKT_MAX_FRAME];
-	char err[512], name[96];
-	size_t len;
-	int quick = 0, i, e_fd, trees_list[] = { 1, 8, 32, 128, 256 }, depth_list[] = { 8, 12, 16, 24 };
-	struct result *r_empty, *r;
-	FILE *jf;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
 		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
 			repeat = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+			runs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
 		else {
-			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--quick]\n");
+			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--runs N] "
+				"[--quick] [--only per_packet|grid|mix|table|memory]\n");
 			return 2;
 		}
 	}
+	if (runs < 1 || runs > MAX_RUNS)
+		runs = 5;
 	if (quick)
 		repeat = 100000;
 	libbpf_set_print(NULL);
 
-	/* Checkpoint on every packet, or never (only the first packet). */
-	every.n_checkpoints = 1;
-	every.checkpoints[0] = 1;
-	every.cp_every = 1;
-	every.cp_flags = 0;
-	never.n_checkpoints = 1;
-	never.checkpoints[0] = 1;
-	never.cp_every = 0;
-	never.cp_flags = 0;
-
-	empty = bpf_object__open_file("build/bench/empty.bpf.o", NULL);
-	if (!empty || bpf_object__load(empty)) {
-		fprintf(stderr, "bench: cannot load build/bench/empty.bpf.o\n");
-		return 1;
-	}
-	e_fd = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass"));
-	len = udp_packet(pkt, 1);
-	printf("BPF_PROG_TEST_RUN, %u repeats, median of %d runs, 64-byte UDP/IPv4 frame\n\n",
-	       repeat, RUNS);
-	r_empty = measure("empty XDP program (XDP_PASS)", e_fd, pkt, len, repeat);
-
-	/* No model: parse + flow update, verdict cached (none). */
-	open_loader(&l, &never, 65536);
-	r = measure("parse + flow update (no model)", ff_loader_prog_fd(&l, "ff_xdp"), pkt, len,
-		    repeat);
-	r->verified_insns = ff_loader_verified_insns(&l, "ff_xdp");
 	{
-		__u8 arp[64];
-		size_t al = pkt_arp(arp, sizeof(arp));
+		char exe[4096], path[4200];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		char *slash;
 
-		measure("parse only (ARP frame: not IP, counted, passed)",
-			ff_loader_prog_fd(&l, "ff_xdp"), arp, al, repeat);
-	}
-	ff_loader_close(&l);
-
-	/* Full pipeline with a 32-tree depth-12 forest. */
-	if (comb_forest(&m, 32, 12))
-		return 1;
-	open_loader(&l, &never, 65536);
-	if (ff_loader_install_model(&l, &m, NULL, err, sizeof(err))) {
-		fprintf(stderr, "bench: %s\n", err);
-		return 1;
-	}
-	measure("full pipeline, verdict cached (32 trees, depth 12)",
-		ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat);
-	ff_loader_close(&l);
-	ff_model_free(&m);
-
-	for (unsigned d = 0; d < sizeof(depth_list) / sizeof(depth_list[0]); d++)
-		for (unsigned t = 0; t < sizeof(trees_list) / sizeof(trees_list[0]); t++) {
-			double t0;
-
-			if (comb_forest(&m, trees_list[t], depth_list[d])) {
-				printf("%d trees of depth %d do not fit in %d nodes\n", trees_list[t],
-				       depth_list[d], FF_MAX_NODES);
-				continue;
-			}
-			t0 = mono_ms();
-			open_loader(&l, &every, 65536);
-			if (ff_loader_install_model(&l, &m, NULL, err, sizeof(err))) {
-				fprintf(stderr, "bench: %s\n", err);
-				return 1;
-			}
-			snprintf(name, sizeof(name), "model at every packet: %3d trees, depth %2d",
-				 trees_list[t], depth_list[d]);
-			r = measure(name, ff_loader_prog_fd(&l, "ff_xdp"), pkt, len,
-				    trees_list[t] >= 32 ? repeat / 20 : repeat);
-			r->load_ms = mono_ms() - t0;
-			r->verified_insns = ff_loader_verified_insns(&l, "ff_xdp");
-			ff_loader_close(&l);
-			ff_model_free(&m);
-		}
-
-	/* Realistic mix: 10,000 flows of 64 packets each (default
-	 * checkpoints: 1,2,4,...,64 = 7 model runs per flow, 11 %). */
-	{
-		double sum = 0;
-		unsigned flows = quick ? 1000 : 10000, per = 64;
-		struct result *mix = &results[n_results++];
-
-		if (comb_forest(&m, 32, 12))
-			return 1;
-		open_loader(&l, &def, 65536);
-		if (ff_loader_install_model(&l, &m, NULL, err, sizeof(err))) {
-			fprintf(stderr, "bench: %s\n", err);
+		if (n <= 0)
+			die("cannot find my own directory");
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		snprintf(path, sizeof(path), "%s/empty.bpf.o", exe);
+		empty = bpf_object__open_file(path, NULL);
+		if (!empty || bpf_object__load(empty)) {
+			fprintf(stderr, "bench: cannot load %s\n", path);
 			return 1;
 		}
-		for (i = 0; i < (int)flows; i++) {
-			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_size_in = 0, .repeat = per);
-
-			len = udp_packet(pkt, 1000 + i);
-			tr.data_in = pkt;
-			tr.data_size_in = len;
-			bpf_prog_test_run_opts(ff_loader_prog_fd(&l, "ff_xdp"), &tr);
-			sum += tr.duration;
-		}
-		snprintf(mix->name, sizeof(mix->name),
-			 "realistic mix: %u flows x %u pkts, 32 trees depth 12", flows, per);
-		mix->med = mix->min = mix->max = sum / flows;
-		printf("%-58s %8.1f ns\n", mix->name, mix->med);
-		ff_loader_close(&l);
-		ff_model_free(&m);
 	}
-
-	printf("\nratios to the empty program (%.1f ns):\n", r_empty->med);
-	for (i = 1; i < n_results; i++)
-		printf("  %-56s %6.2fx\n", results[i].name, results[i].med / r_empty->med);
+	e_xdp = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass"));
+	e_tc = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_tc"));
+	e_sock = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_socket"));
 
 	if (json) {
 		jf = fopen(json, "w");
@@ -243,14 +652,28 @@ int main(int argc, char **argv)
 			perror(json);
 			return 1;
 		}
-		fprintf(jf, "{\"unit\":\"ns/packet\",\"repeat\":%u,\"runs\":%d,\"results\":[", repeat, RUNS);
-		for (i = 0; i < n_results; i++)
-			fprintf(jf, "%s{\"name\":\"%s\",\"median_ns\":%.1f,\"min_ns\":%.1f,\"max_ns\":%.1f,"
-				"\"ratio_to_empty\":%.3f,\"verified_insns\":%u,\"load_ms\":%.1f}",
-				i ? "," : "", results[i].name, results[i].med, results[i].min,
-				results[i].max, results[i].med / r_empty->med,
-				results[i].verified_insns, results[i].load_ms);
-		fprintf(jf, "]}\n");
+		fprintf(jf, "{\"unit\":\"ns/packet\",\"runs\":%d,\"repeat\":%u,\"quick\":%s,\"results\":[",
+			runs, repeat, quick ? "true" : "false");
+		jfirst = 1;
+	}
+	if (!only || !strcmp(only, "per_packet"))
+		section_per_packet();
+	else {
+		__u8 pkt[PKT_MAX_FRAME];
+		size_t len = udp_packet(pkt, 1);
+
+		empty_xdp_ns = measure(e_xdp, pkt, len, repeat).med;
+	}
+	if (!only || !strcmp(only, "grid"))
+		section_grid();
+	if (!only || !strcmp(only, "mix"))
+		section_mix();
+	if (!only || !strcmp(only, "table"))
+		section_table();
+	if (!only || !strcmp(only, "memory"))
+		section_memory();
+	if (jf) {
+		fprintf(jf, "\n]}\n");
 		fclose(jf);
 	}
 	bpf_object__close(empty);

@@ -107,6 +107,11 @@ struct ff_tcp_hdr {
 struct ff_udp_hdr { __u16 sport; __u16 dport; __u16 len; __u16 check; };
 struct ff_icmp_hdr { __u8 type; __u8 code; __u16 check; __u16 id; __u16 seq; };
 
+/* Header copies on the stack are 8-byte aligned so that a copy from the
+ * frame can use wide loads and stores (the BPF verifier requires aligned
+ * stack access; packet access may be unaligned on x86-64 and arm64). */
+#define FF_HDR_ALIGN __attribute__((aligned(8)))
+
 /* Glue: defined by the includer (BPF side or user space). */
 static __always_inline int ff_load(void *src, const int kind, __u32 off,
 				   void *dst, __u32 len);
@@ -123,7 +128,7 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 	if (p->frag == FF_FRAG_LATER) {
 		l4_hdr = 0;
 	} else if (p->proto == FF_IPPROTO_TCP) {
-		struct ff_tcp_hdr th;
+		struct ff_tcp_hdr th FF_HDR_ALIGN;
 
 		if (ff_load(src, kind, off, &th, sizeof(th)))
 			return FF_PARSE_TRUNCATED;
@@ -135,7 +140,7 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 		p->tcp_flags = th.flags;
 		p->tcp_window = ff_ntohs(th.window);
 	} else if (p->proto == FF_IPPROTO_UDP) {
-		struct ff_udp_hdr uh;
+		struct ff_udp_hdr uh FF_HDR_ALIGN;
 
 		if (ff_load(src, kind, off, &uh, sizeof(uh)))
 			return FF_PARSE_TRUNCATED;
@@ -144,7 +149,7 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 		p->dport = ff_ntohs(uh.dport);
 	} else if (p->proto == FF_IPPROTO_ICMP ||
 		   p->proto == FF_IPPROTO_ICMPV6) {
-		struct ff_icmp_hdr ih;
+		struct ff_icmp_hdr ih FF_HDR_ALIGN;
 
 		if (ff_load(src, kind, off, &ih, sizeof(ih)))
 			return FF_PARSE_TRUNCATED;
@@ -174,7 +179,7 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 static __always_inline int ff_parse_ipv4(void *src, const int kind, __u32 off,
 					 struct ff_pkt *p)
 {
-	struct ff_ipv4_hdr ih;
+	struct ff_ipv4_hdr ih FF_HDR_ALIGN;
 	__u32 ihl, tot;
 	__u16 frag;
 
@@ -208,8 +213,8 @@ static __always_inline int ff_parse_ipv4(void *src, const int kind, __u32 off,
 static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 					 struct ff_pkt *p)
 {
-	struct ff_ipv6_hdr ih;
-	struct ff_ext_hdr eh;
+	struct ff_ipv6_hdr ih FF_HDR_ALIGN;
+	struct ff_ext_hdr eh FF_HDR_ALIGN;
 	__u32 l3_hdr = sizeof(ih);
 	__u8 next;
 	int i;
@@ -264,8 +269,8 @@ static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 /* Parse one Ethernet frame. `p` must be zeroed by the caller. */
 static __always_inline int ff_parse(void *src, const int kind, struct ff_pkt *p)
 {
-	struct ff_eth_hdr eth;
-	struct ff_vlan_hdr vh;
+	struct ff_eth_hdr eth FF_HDR_ALIGN;
+	struct ff_vlan_hdr vh FF_HDR_ALIGN;
 	__u32 off = FF_ETH_HLEN;
 	__u16 proto;
 	int i;
