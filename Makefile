@@ -90,7 +90,7 @@ clean:
 # Model-file fuzzing (libFuzzer with ASan and UBSan): a short run over the
 # corpus is part of `make test` (tests/test_model_fuzz.c); `make fuzz` runs
 # longer, and 10 million packets through the BPF program.
-FUZZ_SRC := src/model.c src/features_info.c
+FUZZ_SRC := src/model.c src/features_info.c src/errmsg.c
 $(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h) $(SHARED_H)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -61,15 +61,7 @@ static int show(const struct ff_model *m, int json)
 	json_object_object_add(o, "nodes", json_object_new_int(m->n_nodes));
 	json_object_object_add(o, "leaves", json_object_new_int(leaves));
 	json_object_object_add(o, "max_depth", json_object_new_int(m->max_depth));
-	arr = json_object_new_array();
-	for (i = 0; i < m->n_classes; i++) {
-		json_object *c = json_object_new_object();
-
-		json_object_object_add(c, "name", json_object_new_string(m->class_names[i]));
-		json_object_object_add(c, "action", json_object_new_string(ff_action_name(m->actions[i])));
-		json_object_array_add(arr, c);
-	}
-	json_object_object_add(o, "classes", arr);
+	json_object_object_add(o, "classes", ff_model_classes_json(m));
 	arr = json_object_new_array();
 	for (i = 0; i < m->n_features; i++) {
 		json_object *f = json_object_new_object();
@@ -123,27 +115,12 @@ static int load(int argc, char **argv)
 		return 1;
 	}
 	memcpy(actions, m.actions, sizeof(actions));
-	for (i = 0; i < n_acts; i++) {
-		char name[FF_NAME_MAX + 16], *eq;
-		int cls, act;
-
-		snprintf(name, sizeof(name), "%s", acts[i]);
-		eq = strchr(name, '=');
-		if (!eq) {
-			fprintf(stderr, "flowforest model load: --action wants CLASS=ACTION\n");
+	for (i = 0; i < n_acts; i++)
+		if (ff_model_action_override(&m, actions, acts[i], err, sizeof(err))) {
+			fprintf(stderr, "flowforest model load: %s\n", err);
 			ff_model_free(&m);
 			return 2;
 		}
-		*eq = 0;
-		cls = ff_model_class_lookup(&m, name);
-		act = ff_action_parse(eq + 1);
-		if (cls < 0 || act < 0) {
-			fprintf(stderr, "flowforest model load: bad --action '%s'\n", acts[i]);
-			ff_model_free(&m);
-			return 2;
-		}
-		actions[cls] = act;
-	}
 	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_open(iface, &mp, err, sizeof(err))) {
 		fprintf(stderr, "flowforest: %s\n", err);
 		ff_model_free(&m);

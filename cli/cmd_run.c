@@ -256,28 +256,15 @@ static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 /* Per-class actions: the model's, overridden by --action. */
 static int resolve_actions(const struct ff_model *m, __u32 *actions)
 {
+	char err[512];
 	int i;
 
 	memcpy(actions, m->actions, sizeof(m->actions));
-	for (i = 0; i < args.n_actions; i++) {
-		char name[FF_NAME_MAX + 16], *eq;
-		int cls, act;
-
-		snprintf(name, sizeof(name), "%s", args.actions[i]);
-		eq = strchr(name, '=');
-		*eq = 0;
-		cls = ff_model_class_lookup(m, name);
-		act = ff_action_parse(eq + 1);
-		if (cls < 0) {
-			fprintf(stderr, "flowforest: --action: the model has no class '%s'\n", name);
+	for (i = 0; i < args.n_actions; i++)
+		if (ff_model_action_override(m, actions, args.actions[i], err, sizeof(err))) {
+			fprintf(stderr, "flowforest: %s\n", err);
 			return -1;
 		}
-		if (act < 0) {
-			fprintf(stderr, "flowforest: --action: '%s' is not pass, drop or alert\n", eq + 1);
-			return -1;
-		}
-		actions[cls] = act;
-	}
 	return 0;
 }
 

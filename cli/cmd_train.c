@@ -322,28 +322,12 @@ static int set_actions(const struct train_args *a, struct ff_model *m)
 		fprintf(stderr, "train: no class is named benign or normal: every class gets %s unless --action says otherwise\n",
 			a->drop_attacks ? "drop" : "alert");
 	for (i = 0; i < a->n_actions; i++) {
-		char name[FF_NAME_MAX + 1];
-		const char *eq = strrchr(a->actions[i], '=');
-		size_t len = eq - a->actions[i];
-		int c;
+		char err[512];
 
-		if (len >= sizeof(name)) {
-			fprintf(stderr, "train: --action %s: no such class\n", a->actions[i]);
+		if (ff_model_action_override(m, m->actions, a->actions[i], err, sizeof(err))) {
+			fprintf(stderr, "train: %s\n", err);
 			return -1;
 		}
-		memcpy(name, a->actions[i], len);
-		name[len] = 0;
-		c = ff_model_class_lookup(m, name);
-		if (c < 0) {
-			unsigned k;
-
-			fprintf(stderr, "train: --action %s: no class \"%s\"; the classes are:", a->actions[i], name);
-			for (k = 0; k < m->n_classes; k++)
-				fprintf(stderr, "%s \"%s\"", k ? "," : "", m->class_names[k]);
-			fputc('\n', stderr);
-			return -1;
-		}
-		m->actions[c] = ff_action_parse(eq + 1);
 	}
 	return 0;
 }

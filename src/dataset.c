@@ -8,21 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
 #include "dataset.h"
 #include "features_info.h"
 
 #define DS_MAX_CLASSES 1024	/* more distinct labels: surely the wrong column */
 #define PROGRESS_EVERY 200000
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ------------------------------------------------------------------ CSV */
 
@@ -45,7 +37,7 @@ static int csv_open(struct csv *c, const char *path, char *err, size_t errlen)
 	c->path = path;
 	c->f = fopen(path, "r");
 	if (!c->f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return ff_fail(err, errlen, "%s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -117,7 +109,7 @@ static int csv_split(struct csv *c, char *err, size_t errlen)
 			p++;
 			for (;;) {
 				if (p >= end)
-					return fail(err, errlen, "%s:%zu: unterminated quoted field",
+					return ff_fail(err, errlen, "%s:%zu: unterminated quoted field",
 						    c->path, c->lineno);
 				if (*p == '"') {
 					if (p + 1 < end && p[1] == '"') {
@@ -133,7 +125,7 @@ static int csv_split(struct csv *c, char *err, size_t errlen)
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
 			if (p < end && *p != ',')
-				return fail(err, errlen,
+				return ff_fail(err, errlen,
 					    "%s:%zu: field %zu: text after the closing quote",
 					    c->path, c->lineno, c->n_fld + 1);
 		} else {
@@ -144,7 +136,7 @@ static int csv_split(struct csv *c, char *err, size_t errlen)
 		next = p < end ? *p : 0;
 		*out = 0;
 		if (fld_push(c, start))
-			return fail(err, errlen, "out of memory");
+			return ff_fail(err, errlen, "out of memory");
 		if (next != ',')
 			break;
 		p++;
@@ -161,14 +153,14 @@ static int csv_next(struct csv *c, char *err, size_t errlen)
 
 		if (n < 0) {
 			if (ferror(c->f))
-				return fail(err, errlen, "%s: read error: %s", c->path, strerror(errno));
+				return ff_fail(err, errlen, "%s: read error: %s", c->path, strerror(errno));
 			return 0;
 		}
 		c->lines++;
 		c->lineno = c->lines;
 		c->rec_len = 0;
 		if (rec_append(c, c->line, n))
-			return fail(err, errlen, "out of memory");
+			return ff_fail(err, errlen, "out of memory");
 		if (c->lines == 1 && c->rec_len >= 3 && (unsigned char)c->rec[0] == 0xef &&
 		    (unsigned char)c->rec[1] == 0xbb && (unsigned char)c->rec[2] == 0xbf) {
 			memmove(c->rec, c->rec + 3, c->rec_len - 2);
@@ -177,12 +169,12 @@ static int csv_next(struct csv *c, char *err, size_t errlen)
 		while (quotes_open(c->rec, c->rec_len)) {
 			n = getline(&c->line, &c->line_cap, c->f);
 			if (n < 0)
-				return fail(err, errlen,
+				return ff_fail(err, errlen,
 					    "%s:%zu: unterminated quoted field (runs to the end of the file)",
 					    c->path, c->lineno);
 			c->lines++;
 			if (rec_append(c, c->line, n))
-				return fail(err, errlen, "out of memory");
+				return ff_fail(err, errlen, "out of memory");
 		}
 		if (c->rec_len && c->rec[c->rec_len - 1] == '\n')
 			c->rec[--c->rec_len] = 0;
@@ -453,15 +445,15 @@ static int read_header(struct loader *L, unsigned fi, struct csv *c)
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return fail(L->err, L->errlen, "%s: empty file (no header line)", c->path);
+		return ff_fail(L->err, L->errlen, "%s: empty file (no header line)", c->path);
 	fm->n_header = c->n_fld;
 	fm->header = calloc(c->n_fld, sizeof(char *));
 	if (!fm->header)
-		return fail(L->err, L->errlen, "out of memory");
+		return ff_fail(L->err, L->errlen, "out of memory");
 	for (j = 0; j < c->n_fld; j++) {
 		fm->header[j] = strdup(trim(c->fld[j]));
 		if (!fm->header[j])
-			return fail(L->err, L->errlen, "out of memory");
+			return ff_fail(L->err, L->errlen, "out of memory");
 	}
 	for (fid = 0; fid < FF_NUM_FEATURES; fid++)
 		fm->src[fid].col = -1;
@@ -482,7 +474,7 @@ static int read_header(struct loader *L, unsigned fi, struct csv *c)
 				}
 		if (fid < 0) {
 			if (left_out_add(L, name))
-				return fail(L->err, L->errlen, "out of memory");
+				return ff_fail(L->err, L->errlen, "out of memory");
 			continue;
 		}
 		if (fm->src[fid].col >= 0) {
@@ -491,7 +483,7 @@ static int read_header(struct loader *L, unsigned fi, struct csv *c)
 			snprintf(buf, sizeof(buf), "%s (a second column for %s)", name,
 				 ff_feature_table[fid].name);
 			if (left_out_add(L, buf))
-				return fail(L->err, L->errlen, "out of memory");
+				return ff_fail(L->err, L->errlen, "out of memory");
 			continue;
 		}
 		fm->src[fid].col = j;
@@ -508,7 +500,7 @@ static int pick_label(struct loader *L, struct ff_dataset *ds)
 
 	if (L->o->label_column) {
 		if (strlen(L->o->label_column) >= sizeof(ds->label_column))
-			return fail(L->err, L->errlen, "label column name too long");
+			return ff_fail(L->err, L->errlen, "label column name too long");
 		strcpy(ds->label_column, L->o->label_column);
 	} else {
 		static const char *const defaults[] = { "Label", "attack_cat", "label" };
@@ -521,7 +513,7 @@ static int pick_label(struct loader *L, struct ff_dataset *ds)
 					break;
 				}
 		if (!ds->label_column[0])
-			return fail(L->err, L->errlen,
+			return ff_fail(L->err, L->errlen,
 				    "%s: no label column (looked for Label, attack_cat, label); name one with --label-column",
 				    L->paths[0]);
 	}
@@ -530,7 +522,7 @@ static int pick_label(struct loader *L, struct ff_dataset *ds)
 
 		fm->label = find_label(fm, ds->label_column);
 		if (fm->label < 0)
-			return fail(L->err, L->errlen, "%s: no label column \"%s\"", L->paths[fi],
+			return ff_fail(L->err, L->errlen, "%s: no label column \"%s\"", L->paths[fi],
 				    ds->label_column);
 	}
 	return 0;
@@ -543,7 +535,7 @@ static int parse_feature_list(struct loader *L, const char *list, int want[FF_NU
 	int n = 0;
 
 	if (!copy)
-		return fail(L->err, L->errlen, "out of memory");
+		return ff_fail(L->err, L->errlen, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *name = trim(tok);
 		int fid;
@@ -552,7 +544,7 @@ static int parse_feature_list(struct loader *L, const char *list, int want[FF_NU
 			continue;
 		fid = ff_feature_lookup(name);
 		if (fid < 0) {
-			fail(L->err, L->errlen,
+			ff_fail(L->err, L->errlen,
 			     "--features: unknown feature \"%s\" (see `flowforest features`)", name);
 			free(copy);
 			return -1;
@@ -562,7 +554,7 @@ static int parse_feature_list(struct loader *L, const char *list, int want[FF_NU
 	}
 	free(copy);
 	if (!n)
-		return fail(L->err, L->errlen, "--features: empty list");
+		return ff_fail(L->err, L->errlen, "--features: empty list");
 	return 0;
 }
 
@@ -574,7 +566,7 @@ static int select_columns(struct loader *L, struct ff_dataset *ds)
 	if (L->o->feature_ids && L->o->n_feature_ids) {
 		for (i = 0; i < L->o->n_feature_ids; i++) {
 			if (L->o->feature_ids[i] >= FF_NUM_FEATURES)
-				return fail(L->err, L->errlen, "bad feature id %u", L->o->feature_ids[i]);
+				return ff_fail(L->err, L->errlen, "bad feature id %u", L->o->feature_ids[i]);
 			want[L->o->feature_ids[i]] = 1;
 		}
 	} else if (L->o->features && strcmp(L->o->features, "auto")) {
@@ -600,7 +592,7 @@ static int select_columns(struct loader *L, struct ff_dataset *ds)
 			for (fi = 0; fi < L->n_paths; fi++)
 				if (L->maps[fi].src[fid].col < 0)
 					break;
-			return fail(L->err, L->errlen, "%s: no column for feature %s%s%s%s",
+			return ff_fail(L->err, L->errlen, "%s: no column for feature %s%s%s%s",
 				    L->paths[fi], ff_feature_table[fid].name,
 				    ff_feature_table[fid].cic[0] ? " (CIC \"" : "",
 				    ff_feature_table[fid].cic,
@@ -616,11 +608,11 @@ static int select_columns(struct loader *L, struct ff_dataset *ds)
 			snprintf(buf, sizeof(buf), "%s (missing in %s)", ff_feature_table[fid].name,
 				 L->paths[fi]);
 			if (left_out_add(L, buf))
-				return fail(L->err, L->errlen, "out of memory");
+				return ff_fail(L->err, L->errlen, "out of memory");
 		}
 	}
 	if (ds->n_cols == 0)
-		return fail(L->err, L->errlen,
+		return ff_fail(L->err, L->errlen,
 			    "%s: no column matches a kernel feature (see `flowforest features`)",
 			    L->paths[0]);
 	L->proto_col = -1;
@@ -774,11 +766,11 @@ static int finish_proto(struct loader *L, struct ff_dataset *ds, int explicit)
 		snprintf(msg + len, sizeof(msg) - len, "%s)",
 			 L->unknown_proto_other || (i == 8 && L->unknown_proto[8].n) ? ", ..." : "");
 	if (explicit)
-		return fail(L->err, L->errlen, "feature protocol: %s", msg);
+		return ff_fail(L->err, L->errlen, "feature protocol: %s", msg);
 	if (L->o->log)
 		fprintf(L->o->log, "dataset: column \"proto\" left out: %s\n", msg);
 	if (left_out_add(L, "proto (protocol names with no number)"))
-		return fail(L->err, L->errlen, "out of memory");
+		return ff_fail(L->err, L->errlen, "out of memory");
 	drop_column(ds, L->proto_col);
 	return 0;
 }
@@ -797,7 +789,7 @@ static int load_rows(struct loader *L, struct ff_dataset *ds, unsigned fi, struc
 		int cls;
 
 		if (c->n_fld != fm->n_header)
-			return fail(L->err, L->errlen, "%s:%zu: %zu fields, the header has %zu",
+			return ff_fail(L->err, L->errlen, "%s:%zu: %zu fields, the header has %zu",
 				    c->path, c->lineno, c->n_fld, fm->n_header);
 		label = trim(c->fld[fm->label]);
 		if (!*label) {
@@ -805,22 +797,22 @@ static int load_rows(struct loader *L, struct ff_dataset *ds, unsigned fi, struc
 			continue;
 		}
 		if (ensure_rows(ds, r + 1))
-			return fail(L->err, L->errlen, "out of memory at row %zu", r);
+			return ff_fail(L->err, L->errlen, "out of memory at row %zu", r);
 		for (k = 0; k < ds->n_cols; k++) {
 			const struct src *s = &fm->src[ds->feat[k]];
 
 			if (convert(L, s->conv, c->fld[s->col], s->pow10, &ds->col[k][r]))
-				return fail(L->err, L->errlen,
+				return ff_fail(L->err, L->errlen,
 					    "%s:%zu: column \"%s\": \"%s\" is not a number",
 					    c->path, c->lineno, fm->header[s->col], c->fld[s->col]);
 		}
 		cls = class_index(ds, label);
 		if (cls == -2)
-			return fail(L->err, L->errlen,
+			return ff_fail(L->err, L->errlen,
 				    "%s:%zu: label column \"%s\" has more than %d distinct values; is it the label?",
 				    c->path, c->lineno, ds->label_column, DS_MAX_CLASSES);
 		if (cls < 0)
-			return fail(L->err, L->errlen, "out of memory");
+			return ff_fail(L->err, L->errlen, "out of memory");
 		ds->y[r] = cls;
 		ds->line[r] = c->lineno;
 		ds->n_rows++;
@@ -858,7 +850,7 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 	if (!o)
 		o = &defaults;
 	if (n_paths == 0)
-		return fail(err, errlen, "no CSV file given");
+		return ff_fail(err, errlen, "no CSV file given");
 	L.o = o;
 	L.err = err;
 	L.errlen = errlen;
@@ -867,14 +859,14 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 	L.maps = calloc(n_paths, sizeof(*L.maps));
 	ds->files = calloc(n_paths, sizeof(*ds->files));
 	if (!L.maps || !ds->files) {
-		fail(err, errlen, "out of memory");
+		ff_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	ds->n_files = n_paths;
 	for (fi = 0; fi < n_paths; fi++) {
 		ds->files[fi].path = strdup(paths[fi]);
 		if (!ds->files[fi].path) {
-			fail(err, errlen, "out of memory");
+			ff_fail(err, errlen, "out of memory");
 			goto out;
 		}
 		if (csv_open(&c, paths[fi], err, errlen))
@@ -886,7 +878,7 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 	if (pick_label(&L, ds) || select_columns(&L, ds))
 		goto out;
 	if (ensure_rows(ds, 1)) {
-		fail(err, errlen, "out of memory");
+		ff_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	for (fi = 0; fi < n_paths; fi++) {
@@ -900,7 +892,7 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 	if (finish_proto(&L, ds, explicit))
 		goto out;
 	if (ds->n_rows == 0) {
-		fail(err, errlen, "%s%s: no labelled rows", paths[0], n_paths > 1 ? " ..." : "");
+		ff_fail(err, errlen, "%s%s: no labelled rows", paths[0], n_paths > 1 ? " ..." : "");
 		goto out;
 	}
 	if (L.left_out && o->log)

@@ -6,18 +6,10 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "errmsg.h"
 #include "eval.h"
 #include "features_info.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int ff_eval_init(struct ff_eval *e, const char *const *model_classes, unsigned n)
 {
@@ -219,7 +211,7 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 	for (i = 0; i < m->n_nodes; i++)
 		if (m->nodes[i].feature != FF_NODE_LEAF &&
 		    ff_dataset_col_of(ds, m->nodes[i].feature) < 0)
-			return fail(err, errlen, "the data has no column for feature %s, which the model uses",
+			return ff_fail(err, errlen, "the data has no column for feature %s, which the model uses",
 				    ff_feature_table[m->nodes[i].feature].name);
 	for (c = 0; c < m->n_classes; c++)
 		names[c] = m->class_names[c];
@@ -250,5 +242,5 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 oom:
 	free(row_of);
 	ff_eval_free(e);
-	return fail(err, errlen, "out of memory");
+	return ff_fail(err, errlen, "out of memory");
 }

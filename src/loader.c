@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "errmsg.h"
 #include "loader.h"
 #include "labels.h"
 #include "flowforest.skel.h"
@@ -65,15 +66,6 @@ int ff_hook_parse(const char *s)
 	return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* CapEff from /proc/self/status; 0 if unreadable. */
 static unsigned long long cap_effective(void)
@@ -101,7 +93,7 @@ int ff_check_privileges(char *err, size_t errlen)
 		return 0;
 	if ((caps & bpf) && (caps & net_admin))
 		return 0;
-	return fail(err, errlen,
+	return ff_fail(err, errlen,
 		    "not enough privileges: loading and attaching BPF programs needs root "
 		    "(or CAP_BPF and CAP_NET_ADMIN); try: sudo flowforest ...");
 }
@@ -120,18 +112,18 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 	l->hook = FF_HOOK_NONE;
 
 	if (o->cfg.n_checkpoints > FF_MAX_CHECKPOINTS)
-		return fail(err, errlen, "at most %d checkpoints", FF_MAX_CHECKPOINTS);
+		return ff_fail(err, errlen, "at most %d checkpoints", FF_MAX_CHECKPOINTS);
 
 	skel = flowforest_bpf__open();
 	if (!skel)
-		return fail(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return ff_fail(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 	skel->rodata->ff_cfg = o->cfg;
 	skel->rodata->ff_replay_clock = o->replay_clock;
 	skel->rodata->ff_export = o->export_snapshots;
 	if (o->export_snapshots &&
 	    bpf_map__set_max_entries(skel->maps.ff_snapshots, 4u << 20)) {
 		flowforest_bpf__destroy(skel);
-		return fail(err, errlen, "cannot size the snapshot ring buffer");
+		return ff_fail(err, errlen, "cannot size the snapshot ring buffer");
 	}
 	if (o->export_evictions) {
 		/* Room is made before the LRU map's own eviction could start:
@@ -140,7 +132,7 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 
 		if (max_flows <= reserve + 64) {
 			flowforest_bpf__destroy(skel);
-			return fail(err, errlen, "flow table of %u entries is too small (at least %u)",
+			return ff_fail(err, errlen, "flow table of %u entries is too small (at least %u)",
 				    max_flows, reserve + 65);
 		}
 		skel->rodata->ff_fifo_size = max_flows;
@@ -149,21 +141,21 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 	}
 	if (bpf_map__set_max_entries(skel->maps.ff_flows, max_flows)) {
 		flowforest_bpf__destroy(skel);
-		return fail(err, errlen, "bad flow-table size %u", max_flows);
+		return ff_fail(err, errlen, "bad flow-table size %u", max_flows);
 	}
 	rc = flowforest_bpf__load(skel);
 	if (rc) {
 		libbpf_strerror(rc, msg, sizeof(msg));
 		flowforest_bpf__destroy(skel);
 		if (rc == -EPERM || rc == -EACCES)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "the kernel refused to load the BPF programs (%s): run as root "
 				    "(or with CAP_BPF and CAP_NET_ADMIN)", msg);
 		if (rc == -ENOMEM || rc == -E2BIG)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "cannot allocate the BPF maps (%s): is the flow table (%u entries) too large?",
 				    msg, max_flows);
-		return fail(err, errlen, "loading the BPF programs failed: %s", msg);
+		return ff_fail(err, errlen, "loading the BPF programs failed: %s", msg);
 	}
 	l->skel = skel;
 	l->max_flows = max_flows;
@@ -198,9 +190,9 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	int rc = -1;
 
 	if (ff_model_validate(&check, why, sizeof(why)))
-		return fail(err, errlen, "refusing to install an invalid model: %s", why);
+		return ff_fail(err, errlen, "refusing to install an invalid model: %s", why);
 	if (bpf_map_lookup_elem(mp->active, &zero, &active))
-		return fail(err, errlen, "cannot read the active model slot: %s", strerror(errno));
+		return ff_fail(err, errlen, "cannot read the active model slot: %s", strerror(errno));
 	slot = (active & 1) ^ 1;
 	for (s2 = 0; s2 < 2; s2++)	/* generations grow across processes */
 		if (bpf_map_lookup_elem(mp->meta, &s2, &cur) == 0 && cur.generation > gen)
@@ -211,13 +203,13 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 
 	meta = calloc(1, sizeof(*meta));
 	if (!meta)
-		return fail(err, errlen, "out of memory");
+		return ff_fail(err, errlen, "out of memory");
 	/* 1. Mark the slot as being rewritten: a packet still walking it from
 	 *    before the last swap sees the generation change and walks again. */
 	if (bpf_map_lookup_elem(mp->meta, &slot, meta) == 0) {
 		meta->generation = 0;
 		if (bpf_map_update_elem(mp->meta, &slot, meta, BPF_ANY)) {
-			fail(err, errlen, "cannot write the model header: %s", strerror(errno));
+			ff_fail(err, errlen, "cannot write the model header: %s", strerror(errno));
 			goto out;
 		}
 	}
@@ -229,7 +221,7 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 		__u32 key = slot * FF_MAX_NODES + i;
 
 		if (bpf_map_update_elem(mp->nodes, &key, &m->nodes[i], BPF_ANY)) {
-			fail(err, errlen, "cannot write model node %u: %s", i, strerror(errno));
+			ff_fail(err, errlen, "cannot write model node %u: %s", i, strerror(errno));
 			goto out;
 		}
 	}
@@ -245,13 +237,13 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	}
 	memcpy(meta->roots, m->roots, m->n_trees * sizeof(__u32));
 	if (bpf_map_update_elem(mp->meta, &slot, meta, BPF_ANY)) {
-		fail(err, errlen, "cannot write the model header: %s", strerror(errno));
+		ff_fail(err, errlen, "cannot write the model header: %s", strerror(errno));
 		goto out;
 	}
 	/* 4. The swap: one 32-bit write. A packet reads the index once and then
 	 *    uses that slot only, so it sees the old model or the new one. */
 	if (bpf_map_update_elem(mp->active, &zero, &slot, BPF_ANY)) {
-		fail(err, errlen, "cannot activate the model: %s", strerror(errno));
+		ff_fail(err, errlen, "cannot activate the model: %s", strerror(errno));
 		goto out;
 	}
 	if (reclassify) {
@@ -296,14 +288,14 @@ static int attach_xdp(struct ff_loader *l, bool generic, char *err, size_t errle
 		int e = errno;
 
 		if (e == EBUSY || e == EEXIST)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "another XDP program is already attached to this interface "
 				    "(see `ip link show`); detach it first");
 		if (!generic && (e == EOPNOTSUPP || e == EINVAL))
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "native XDP is not supported by this interface's driver (%s); "
 				    "use --hook xdp-generic", strerror(e));
-		return fail(err, errlen, "attaching XDP failed: %s", strerror(e));
+		return ff_fail(err, errlen, "attaching XDP failed: %s", strerror(e));
 	}
 	l->link_fd = fd;
 	return 0;
@@ -324,9 +316,9 @@ static int attach_tc(struct ff_loader *l, bool egress, char *err, size_t errlen)
 	}
 	if (errno != EINVAL && errno != EOPNOTSUPP) {
 		if (errno == EEXIST || errno == EBUSY)
-			return fail(err, errlen, "a TC program is already attached here: %s",
+			return ff_fail(err, errlen, "a TC program is already attached here: %s",
 				    strerror(errno));
-		return fail(err, errlen, "attaching at TC failed: %s", strerror(errno));
+		return ff_fail(err, errlen, "attaching at TC failed: %s", strerror(errno));
 	}
 	/* Older kernels: a clsact filter, removed on exit or by
 	 * `flowforest detach` after a kill -9. */
@@ -343,7 +335,7 @@ static int attach_tc_filter(struct ff_loader *l, bool egress, char *err, size_t 
 
 	rc = bpf_tc_hook_create(&hook);
 	if (rc && rc != -EEXIST)
-		return fail(err, errlen, "cannot create the clsact qdisc: %s", strerror(-rc));
+		return ff_fail(err, errlen, "cannot create the clsact qdisc: %s", strerror(-rc));
 	l->tc_hook_created = rc == 0;
 	rc = bpf_tc_attach(&hook, &opts);
 	if (rc) {
@@ -352,10 +344,10 @@ static int attach_tc_filter(struct ff_loader *l, bool egress, char *err, size_t 
 			bpf_tc_hook_destroy(&hook);
 		}
 		if (rc == -EEXIST)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "a flowforest TC filter is already attached here; remove it with "
 				    "`flowforest detach --iface IF`");
-		return fail(err, errlen, "attaching the TC filter failed: %s", strerror(-rc));
+		return ff_fail(err, errlen, "attaching the TC filter failed: %s", strerror(-rc));
 	}
 	l->tc_attached = true;
 	return 0;
@@ -372,14 +364,14 @@ static int attach_socket(struct ff_loader *l, char *err, size_t errlen)
 
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (fd < 0)
-		return fail(err, errlen, "cannot open a raw socket: %s", strerror(errno));
+		return ff_fail(err, errlen, "cannot open a raw socket: %s", strerror(errno));
 	/* Attach before bind so that no packet reaches the socket unfiltered. */
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog)) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		int e = errno;
 
 		close(fd);
-		return fail(err, errlen, "attaching the socket filter failed: %s", strerror(e));
+		return ff_fail(err, errlen, "attaching the socket filter failed: %s", strerror(e));
 	}
 	l->sock_fd = fd;
 	return 0;
@@ -404,7 +396,7 @@ int ff_loader_attach(struct ff_loader *l, enum ff_hook hook, int ifindex,
 		rc = attach_socket(l, err, errlen);
 		break;
 	default:
-		return fail(err, errlen, "unknown hook");
+		return ff_fail(err, errlen, "unknown hook");
 	}
 	if (!rc)
 		l->hook = hook;
@@ -536,7 +528,7 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 	int exists;
 
 	if (ff_cidr_parse(cidr, &c))
-		return fail(err, errlen, "'%s' is not an IPv4 or IPv6 prefix (like 10.0.0.0/8 or fd00::/64)",
+		return ff_fail(err, errlen, "'%s' is not an IPv4 or IPv6 prefix (like 10.0.0.0/8 or fd00::/64)",
 			    cidr);
 	k.prefixlen = 8 + c.plen;
 	k.family = c.family;
@@ -550,14 +542,14 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 			return 0;
 		zero = 0;
 		if (bpf_map_update_elem(list_fd(mp, deny), &k, &zero, BPF_ANY))
-			return fail(err, errlen, "cannot add %s: %s", cidr, strerror(errno));
+			return ff_fail(err, errlen, "cannot add %s: %s", cidr, strerror(errno));
 		list_count(mp, deny, 1);
 		return 0;
 	}
 	if (!exists)
-		return fail(err, errlen, "%s is not in the %s list", cidr, deny ? "deny" : "allow");
+		return ff_fail(err, errlen, "%s is not in the %s list", cidr, deny ? "deny" : "allow");
 	if (bpf_map_delete_elem(list_fd(mp, deny), &k))
-		return fail(err, errlen, "cannot remove %s: %s", cidr, strerror(errno));
+		return ff_fail(err, errlen, "cannot remove %s: %s", cidr, strerror(errno));
 	list_count(mp, deny, -1);
 	return 0;
 }
@@ -591,7 +583,7 @@ int ff_maps_list_load(const struct ff_maps *mp, bool deny, const char *path, cha
 	int lineno = 0;
 
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return ff_fail(err, errlen, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *s = line, *e;
 
@@ -608,7 +600,7 @@ int ff_maps_list_load(const struct ff_maps *mp, bool deny, const char *path, cha
 			continue;
 		if (ff_maps_list_update(mp, deny, s, true, sub, sizeof(sub))) {
 			fclose(f);
-			return fail(err, errlen, "%s:%d: %s", path, lineno, sub);
+			return ff_fail(err, errlen, "%s:%d: %s", path, lineno, sub);
 		}
 	}
 	fclose(f);
@@ -655,7 +647,7 @@ static int bpffs_ready(char *err, size_t errlen)
 			"`nsenter --net=/run/netns/NS` instead)\n");
 		return 0;
 	}
-	return fail(err, errlen,
+	return ff_fail(err, errlen,
 		    "the BPF filesystem is not mounted at /sys/fs/bpf and mounting it failed (%s); "
 		    "try: mount -t bpf bpf /sys/fs/bpf", strerror(errno));
 }
@@ -668,19 +660,19 @@ int ff_loader_pin(struct ff_loader *l, const char *ifname, char *err, size_t err
 	if (bpffs_ready(err, errlen))
 		return -1;
 	if (ff_pin_dir(ifname, dir, sizeof(dir)))
-		return fail(err, errlen, "bad interface name '%s'", ifname);
+		return ff_fail(err, errlen, "bad interface name '%s'", ifname);
 	if (ff_pinned_exists(ifname))
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "a pinned flowforest is already present on %s (%s); stop it with "
 			    "`flowforest stop --iface %s`", ifname, dir, ifname);
 	if ((mkdir(FF_PIN_ROOT, 0700) && errno != EEXIST) || (mkdir(dir, 0700) && errno != EEXIST))
-		return fail(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return ff_fail(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 	for (i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj, pinned_maps[i]);
 
 		snprintf(path, sizeof(path), "%s/%s", dir, pinned_maps[i]);
 		if (!m || bpf_map__pin(m, path)) {
-			fail(err, errlen, "cannot pin %s: %s", path, strerror(errno));
+			ff_fail(err, errlen, "cannot pin %s: %s", path, strerror(errno));
 			goto undo;
 		}
 		chmod(path, 0600);
@@ -688,7 +680,7 @@ int ff_loader_pin(struct ff_loader *l, const char *ifname, char *err, size_t err
 	if (l->link_fd >= 0) {
 		snprintf(path, sizeof(path), "%s/link", dir);
 		if (bpf_obj_pin(l->link_fd, path)) {
-			fail(err, errlen, "cannot pin the link at %s: %s", path, strerror(errno));
+			ff_fail(err, errlen, "cannot pin the link at %s: %s", path, strerror(errno));
 			goto undo;
 		}
 		chmod(path, 0600);
@@ -698,7 +690,7 @@ int ff_loader_pin(struct ff_loader *l, const char *ifname, char *err, size_t err
 		l->tc_attached = false;
 		l->tc_hook_created = false;
 	} else {
-		fail(err, errlen, "only XDP and TC attachments can be pinned (the socket hook lives "
+		ff_fail(err, errlen, "only XDP and TC attachments can be pinned (the socket hook lives "
 			 "with its socket)");
 		goto undo;
 	}
@@ -718,16 +710,16 @@ int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t err
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		*fds[i] = -1;
 	if (ff_pin_dir(ifname, dir, sizeof(dir)))
-		return fail(err, errlen, "bad interface name '%s'", ifname);
+		return ff_fail(err, errlen, "bad interface name '%s'", ifname);
 	if (!ff_pinned_exists(ifname))
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "no pinned flowforest on %s (start one with `flowforest run --iface %s "
 			    "--pin ...`)", ifname, ifname);
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, pinned_maps[i]);
 		*fds[i] = bpf_obj_get(path);
 		if (*fds[i] < 0) {
-			fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			ff_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
 			ff_maps_close(mp);
 			return -1;
 		}
@@ -755,9 +747,9 @@ int ff_pinned_stop(const char *ifname, char *err, size_t errlen)
 	int fd;
 
 	if (ff_pin_dir(ifname, dir, sizeof(dir)))
-		return err ? fail(err, errlen, "bad interface name '%s'", ifname) : -1;
+		return err ? ff_fail(err, errlen, "bad interface name '%s'", ifname) : -1;
 	if (access(dir, F_OK))
-		return err ? fail(err, errlen, "no pinned flowforest on %s", ifname) : -1;
+		return err ? ff_fail(err, errlen, "no pinned flowforest on %s", ifname) : -1;
 	snprintf(path, sizeof(path), "%s/link", dir);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
@@ -771,7 +763,7 @@ int ff_pinned_stop(const char *ifname, char *err, size_t errlen)
 		unlink(path);
 	}
 	if (rmdir(dir) && err)
-		return fail(err, errlen, "cannot remove %s: %s", dir, strerror(errno));
+		return ff_fail(err, errlen, "cannot remove %s: %s", dir, strerror(errno));
 	rmdir(FF_PIN_ROOT);	/* only if empty */
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "errmsg.h"
 #include "glue.h"
 #include "model.h"
 #include "features_info.h"
@@ -32,21 +33,56 @@ int ff_action_parse(const char *s)
 	return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void ff_model_free(struct ff_model *m)
 {
 	free(m->nodes);
 	free(m->provenance);
 	memset(m, 0, sizeof(*m));
+}
+
+int ff_model_action_override(const struct ff_model *m, __u32 *actions, const char *spec,
+			      char *err, size_t errlen)
+{
+	char name[FF_NAME_MAX + 16];
+	const char *eq = strrchr(spec, '=');
+	size_t len = eq ? (size_t)(eq - spec) : 0;
+	int cls, act, k, n;
+
+	if (!eq || len == 0)
+		return ff_fail(err, errlen, "--action wants CLASS=ACTION, got '%s'", spec);
+	act = ff_action_parse(eq + 1);
+	if (act < 0)
+		return ff_fail(err, errlen, "--action %s: '%s' is not pass, drop or alert", spec, eq + 1);
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, spec, len);
+	name[len] = 0;
+	cls = ff_model_class_lookup(m, name);
+	if (cls < 0) {
+		n = snprintf(err, errlen, "--action %s: the model has no class \"%s\"; its classes are:",
+			     spec, name);
+		for (k = 0; k < (int)m->n_classes && n > 0 && (size_t)n < errlen; k++)
+			n += snprintf(err + n, errlen - n, "%s \"%s\"", k ? "," : "", m->class_names[k]);
+		return -1;
+	}
+	actions[cls] = act;
+	return 0;
+}
+
+json_object *ff_model_classes_json(const struct ff_model *m)
+{
+	json_object *arr = json_object_new_array();
+	__u32 i;
+
+	for (i = 0; i < m->n_classes; i++) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "name", json_object_new_string(m->class_names[i]));
+		json_object_object_add(c, "action", json_object_new_string(ff_action_name(m->actions[i])));
+		json_object_array_add(arr, c);
+	}
+	return arr;
 }
 
 int ff_model_class_lookup(const struct ff_model *m, const char *name)
@@ -95,10 +131,10 @@ static int parse_features(json_object *root, struct ff_model *m, char *err,
 
 	if (!json_object_object_get_ex(root, "features", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
-		return fail(err, errlen, "\"features\" must be an array");
+		return ff_fail(err, errlen, "\"features\" must be an array");
 	n = json_object_array_length(arr);
 	if (n == 0 || n > FF_MAX_FEATURES)
-		return fail(err, errlen, "\"features\" has %zu entries (1..%d allowed)",
+		return ff_fail(err, errlen, "\"features\" has %zu entries (1..%d allowed)",
 			    n, FF_MAX_FEATURES);
 	for (i = 0; i < n; i++) {
 		json_object *f = json_object_array_get_idx(arr, i);
@@ -106,18 +142,18 @@ static int parse_features(json_object *root, struct ff_model *m, char *err,
 		int id;
 
 		if (!name)
-			return fail(err, errlen, "features[%zu]: missing \"name\"", i);
+			return ff_fail(err, errlen, "features[%zu]: missing \"name\"", i);
 		id = ff_feature_lookup(name);
 		if (id < 0)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "features[%zu]: unknown feature \"%s\" (see `flowforest features`)",
 				    i, name);
 		if (strcmp(name, ff_feature_table[id].name))
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "features[%zu]: use the feature name \"%s\", not \"%s\"",
 				    i, ff_feature_table[id].name, name);
 		if (!unit || strcmp(unit, ff_unit_name(ff_feature_table[id].unit)))
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "features[%zu] \"%s\": unit \"%s\" does not match the kernel's \"%s\"",
 				    i, name, unit ? unit : "(missing)",
 				    ff_unit_name(ff_feature_table[id].unit));
@@ -135,10 +171,10 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 
 	if (!json_object_object_get_ex(root, "classes", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
-		return fail(err, errlen, "\"classes\" must be an array");
+		return ff_fail(err, errlen, "\"classes\" must be an array");
 	n = json_object_array_length(arr);
 	if (n == 0 || n > FF_MAX_CLASSES)
-		return fail(err, errlen, "\"classes\" has %zu entries (1..%d allowed)",
+		return ff_fail(err, errlen, "\"classes\" has %zu entries (1..%d allowed)",
 			    n, FF_MAX_CLASSES);
 	for (i = 0; i < n; i++) {
 		json_object *c = json_object_array_get_idx(arr, i);
@@ -146,17 +182,17 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 		int a = FF_ACT_PASS;
 
 		if (!name || !name[0] || strlen(name) >= FF_NAME_MAX)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "classes[%zu]: \"name\" must be a string of 1..%d characters",
 				    i, FF_NAME_MAX - 1);
 		for (j = 0; j < i; j++)
 			if (!strcmp(m->class_names[j], name))
-				return fail(err, errlen, "classes[%zu]: duplicate class \"%s\"",
+				return ff_fail(err, errlen, "classes[%zu]: duplicate class \"%s\"",
 					    i, name);
 		if (act) {
 			a = ff_action_parse(act);
 			if (a < 0)
-				return fail(err, errlen,
+				return ff_fail(err, errlen,
 					    "classes[%zu] \"%s\": action \"%s\" is not pass, drop or alert",
 					    i, name, act);
 		}
@@ -175,16 +211,16 @@ static int parse_node(json_object *jn, struct ff_model *m, size_t t, size_t i,
 	int rc;
 
 	if (!json_object_is_type(jn, json_type_object))
-		return fail(err, errlen, "trees[%zu].nodes[%zu]: not an object", t, i);
+		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: not an object", t, i);
 	memset(out, 0, sizeof(*out));
 	rc = get_u64(jn, "class", &cls, 1);
 	if (rc == 0) {
 		if (cls >= m->n_classes)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "trees[%zu].nodes[%zu]: leaf class %" PRIu64 " out of range (%u classes)",
 				    t, i, (uint64_t)cls, m->n_classes);
 		if (get_u64(jn, "weight", &w, 1) < 0 || w == 0 || w > 0xffff)
-			return fail(err, errlen,
+			return ff_fail(err, errlen,
 				    "trees[%zu].nodes[%zu]: \"weight\" must be an integer in 1..65535",
 				    t, i);
 		out->feature = FF_NODE_LEAF;
@@ -193,26 +229,26 @@ static int parse_node(json_object *jn, struct ff_model *m, size_t t, size_t i,
 		return 0;
 	}
 	if (rc < 0)
-		return fail(err, errlen, "trees[%zu].nodes[%zu]: \"class\" must be a non-negative integer",
+		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: \"class\" must be a non-negative integer",
 			    t, i);
 	if (get_u64(jn, "feature", &f, 0))
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "trees[%zu].nodes[%zu]: a node needs \"class\" (leaf) or \"feature\" (split)",
 			    t, i);
 	if (f >= m->n_features)
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "trees[%zu].nodes[%zu]: feature %" PRIu64 " out of range (%u features)",
 			    t, i, (uint64_t)f, m->n_features);
 	if (get_u64(jn, "threshold", &thr, 0))
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "trees[%zu].nodes[%zu]: \"threshold\" must be an integer in 0..2^64-1",
 			    t, i);
 	if (get_u64(jn, "left", &l, 0) || get_u64(jn, "right", &r, 0))
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "trees[%zu].nodes[%zu]: \"left\" and \"right\" must be node indices",
 			    t, i);
 	if (l >= tree_nodes || r >= tree_nodes)
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "trees[%zu].nodes[%zu]: child index out of range (tree has %u nodes)",
 			    t, i, tree_nodes);
 	out->feature = m->feature_ids[f];
@@ -230,10 +266,10 @@ static int parse_trees(json_object *root, struct ff_model *m, char *err,
 
 	if (!json_object_object_get_ex(root, "trees", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
-		return fail(err, errlen, "\"trees\" must be an array");
+		return ff_fail(err, errlen, "\"trees\" must be an array");
 	n = json_object_array_length(arr);
 	if (n == 0 || n > FF_MAX_TREES)
-		return fail(err, errlen, "\"trees\" has %zu entries (1..%d allowed)",
+		return ff_fail(err, errlen, "\"trees\" has %zu entries (1..%d allowed)",
 			    n, FF_MAX_TREES);
 	for (t = 0; t < n; t++) {
 		json_object *tree = json_object_array_get_idx(arr, t), *nodes;
@@ -242,14 +278,14 @@ static int parse_trees(json_object *root, struct ff_model *m, char *err,
 		    !json_object_object_get_ex(tree, "nodes", &nodes) ||
 		    !json_object_is_type(nodes, json_type_array) ||
 		    json_object_array_length(nodes) == 0)
-			return fail(err, errlen, "trees[%zu]: \"nodes\" must be a non-empty array", t);
+			return ff_fail(err, errlen, "trees[%zu]: \"nodes\" must be a non-empty array", t);
 		total += json_object_array_length(nodes);
 		if (total > FF_MAX_NODES)
-			return fail(err, errlen, "model has more than %d nodes", FF_MAX_NODES);
+			return ff_fail(err, errlen, "model has more than %d nodes", FF_MAX_NODES);
 	}
 	m->nodes = calloc(total, sizeof(*m->nodes));
 	if (!m->nodes)
-		return fail(err, errlen, "out of memory for %zu nodes", total);
+		return ff_fail(err, errlen, "out of memory for %zu nodes", total);
 	m->n_nodes = total;
 	m->n_trees = n;
 
@@ -278,25 +314,25 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 	int rc = -1;
 
 	if (m->n_trees == 0 || m->n_trees > FF_MAX_TREES)
-		return fail(err, errlen, "model has %u trees (1..%d allowed)", m->n_trees, FF_MAX_TREES);
+		return ff_fail(err, errlen, "model has %u trees (1..%d allowed)", m->n_trees, FF_MAX_TREES);
 	if (m->n_nodes == 0 || m->n_nodes > FF_MAX_NODES || !m->nodes)
-		return fail(err, errlen, "model has %u nodes (1..%d allowed)", m->n_nodes, FF_MAX_NODES);
+		return ff_fail(err, errlen, "model has %u nodes (1..%d allowed)", m->n_nodes, FF_MAX_NODES);
 	if (m->n_classes == 0 || m->n_classes > FF_MAX_CLASSES)
-		return fail(err, errlen, "model has %u classes (1..%d allowed)", m->n_classes, FF_MAX_CLASSES);
+		return ff_fail(err, errlen, "model has %u classes (1..%d allowed)", m->n_classes, FF_MAX_CLASSES);
 	for (i = 0; i < m->n_classes; i++)
 		if (m->actions[i] >= FF_ACT__MAX)
-			return fail(err, errlen, "class %u has an unknown action", i);
+			return ff_fail(err, errlen, "class %u has an unknown action", i);
 
 	seen = calloc(m->n_nodes, 1);
 	stack = calloc(m->n_nodes, sizeof(*stack));
 	depth = calloc(m->n_nodes, sizeof(*depth));
 	if (!seen || !stack || !depth) {
-		fail(err, errlen, "out of memory");
+		ff_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	for (t = 0; t < m->n_trees; t++) {
 		if (m->roots[t] >= m->n_nodes) {
-			fail(err, errlen, "tree %u: root %u out of range", t, m->roots[t]);
+			ff_fail(err, errlen, "tree %u: root %u out of range", t, m->roots[t]);
 			goto out;
 		}
 		sp = 0;
@@ -307,7 +343,7 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 			const struct ff_node *n = &m->nodes[idx];
 
 			if (seen[idx]) {
-				fail(err, errlen,
+				ff_fail(err, errlen,
 				     "tree %u: node %u is reached twice (a cycle or a shared node)",
 				     t, idx - m->roots[t]);
 				goto out;
@@ -316,29 +352,29 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 			if (depth[idx] > maxd)
 				maxd = depth[idx];
 			if (depth[idx] > FF_MAX_DEPTH) {
-				fail(err, errlen, "tree %u: deeper than %d", t, FF_MAX_DEPTH);
+				ff_fail(err, errlen, "tree %u: deeper than %d", t, FF_MAX_DEPTH);
 				goto out;
 			}
 			if (n->feature == FF_NODE_LEAF) {
 				if (n->left >= m->n_classes || n->right == 0) {
-					fail(err, errlen, "tree %u: node %u is a bad leaf", t,
+					ff_fail(err, errlen, "tree %u: node %u is a bad leaf", t,
 					     idx - m->roots[t]);
 					goto out;
 				}
 				continue;
 			}
 			if (n->feature >= FF_NUM_FEATURES) {
-				fail(err, errlen, "tree %u: node %u uses unknown feature %u",
+				ff_fail(err, errlen, "tree %u: node %u uses unknown feature %u",
 				     t, idx - m->roots[t], n->feature);
 				goto out;
 			}
 			if (n->left >= m->n_nodes || n->right >= m->n_nodes) {
-				fail(err, errlen, "tree %u: node %u has a child out of range",
+				ff_fail(err, errlen, "tree %u: node %u has a child out of range",
 				     t, idx - m->roots[t]);
 				goto out;
 			}
 			if (sp + 2 > m->n_nodes) {
-				fail(err, errlen, "tree %u: node %u is reached twice (a cycle)", t,
+				ff_fail(err, errlen, "tree %u: node %u is reached twice (a cycle)", t,
 				     idx - m->roots[t]);
 				goto out;
 			}
@@ -350,7 +386,7 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 	}
 	for (i = 0; i < m->n_nodes; i++)
 		if (!seen[i]) {
-			fail(err, errlen, "node %u belongs to no tree", i);
+			ff_fail(err, errlen, "node %u belongs to no tree", i);
 			goto out;
 		}
 	m->max_depth = maxd;
@@ -375,11 +411,11 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 	memset(m, 0, sizeof(*m));
 	tok = json_tokener_new();
 	if (!tok)
-		return fail(err, errlen, "out of memory");
+		return ff_fail(err, errlen, "out of memory");
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (!root || jerr != json_tokener_success) {
-		fail(err, errlen, "not valid JSON (%s, near byte %zu)",
+		ff_fail(err, errlen, "not valid JSON (%s, near byte %zu)",
 		     jerr == json_tokener_continue ? "unexpected end of file"
 						   : json_tokener_error_desc(jerr),
 		     json_tokener_get_parse_end(tok));
@@ -390,21 +426,21 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 
 		for (k = json_tokener_get_parse_end(tok); k < len; k++)
 			if (json[k] != ' ' && json[k] != '\n' && json[k] != '\r' && json[k] != '\t') {
-				fail(err, errlen, "trailing data after the JSON object at byte %zu", k);
+				ff_fail(err, errlen, "trailing data after the JSON object at byte %zu", k);
 				goto out;
 			}
 	}
 	if (!json_object_is_type(root, json_type_object)) {
-		fail(err, errlen, "the model must be a JSON object");
+		ff_fail(err, errlen, "the model must be a JSON object");
 		goto out;
 	}
 	fmt = get_str(root, "format");
 	if (!fmt || strcmp(fmt, FF_MODEL_FORMAT)) {
-		fail(err, errlen, "\"format\" must be \"%s\"", FF_MODEL_FORMAT);
+		ff_fail(err, errlen, "\"format\" must be \"%s\"", FF_MODEL_FORMAT);
 		goto out;
 	}
 	if (get_u64(root, "version", &ver, 0) || ver != FF_MODEL_VERSION) {
-		fail(err, errlen, "unsupported \"version\" (this build reads version %d)",
+		ff_fail(err, errlen, "unsupported \"version\" (this build reads version %d)",
 		     FF_MODEL_VERSION);
 		goto out;
 	}
@@ -414,7 +450,7 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 	if (json_object_object_get_ex(root, "provenance", &v)) {
 		m->provenance = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 		if (!m->provenance) {
-			fail(err, errlen, "out of memory");
+			ff_fail(err, errlen, "out of memory");
 			goto out;
 		}
 	}
@@ -440,27 +476,27 @@ int ff_model_load(const char *path, struct ff_model *m, char *err, size_t errlen
 	memset(m, 0, sizeof(*m));
 	f = fopen(path, "rb");
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return ff_fail(err, errlen, "%s: %s", path, strerror(errno));
 	if (fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
-		return fail(err, errlen, "%s: cannot read (not a regular file?)", path);
+		return ff_fail(err, errlen, "%s: cannot read (not a regular file?)", path);
 	}
 	if ((unsigned long)sz > FF_MODEL_MAX_FILE) {
 		fclose(f);
-		return fail(err, errlen, "%s: larger than %u MiB", path, FF_MODEL_MAX_FILE >> 20);
+		return ff_fail(err, errlen, "%s: larger than %u MiB", path, FF_MODEL_MAX_FILE >> 20);
 	}
 	buf = malloc(sz + 1);
 	if (!buf || fread(buf, 1, sz, f) != (size_t)sz) {
 		free(buf);
 		fclose(f);
-		return fail(err, errlen, "%s: read failed", path);
+		return ff_fail(err, errlen, "%s: read failed", path);
 	}
 	fclose(f);
 	buf[sz] = 0;
 	rc = ff_model_parse(buf, sz, m, sub, sizeof(sub));
 	free(buf);
 	if (rc)
-		return fail(err, errlen, "%s: %s", path, sub);
+		return ff_fail(err, errlen, "%s: %s", path, sub);
 	return 0;
 }
 
@@ -493,15 +529,7 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 		json_object_array_add(arr, f);
 	}
 	json_object_object_add(root, "features", arr);
-	arr = json_object_new_array();
-	for (i = 0; i < m->n_classes; i++) {
-		json_object *c = json_object_new_object();
-
-		json_object_object_add(c, "name", json_object_new_string(m->class_names[i]));
-		json_object_object_add(c, "action", json_object_new_string(ff_action_name(m->actions[i])));
-		json_object_array_add(arr, c);
-	}
-	json_object_object_add(root, "classes", arr);
+	json_object_object_add(root, "classes", ff_model_classes_json(m));
 	json_object_object_add(root, "combine", json_object_new_string("vote"));
 	trees = json_object_new_array();
 	for (t = 0; t < m->n_trees; t++) {
@@ -537,7 +565,7 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 			json_object_object_add(root, "provenance", p);
 	}
 	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_SPACED) < 0)
-		fail(err, errlen, "%s: cannot write: %s", path, json_util_get_last_err());
+		ff_fail(err, errlen, "%s: cannot write: %s", path, json_util_get_last_err());
 	else
 		rc = 0;
 	json_object_put(root);

@@ -44,6 +44,12 @@ __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
 		       __u32 *score);
 
 int ff_model_class_lookup(const struct ff_model *m, const char *name);
+/* Apply "CLASS=pass|drop|alert" to actions[] (indexed by class). */
+int ff_model_action_override(const struct ff_model *m, __u32 *actions, const char *spec,
+			     char *err, size_t errlen);
+/* [{"name": ..., "action": ...}, ...] */
+struct json_object;
+struct json_object *ff_model_classes_json(const struct ff_model *m);
 
 const char *ff_action_name(__u32 action);
 int ff_action_parse(const char *s);	/* -1 if unknown */

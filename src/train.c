@@ -30,18 +30,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "errmsg.h"
 #include "train.h"
 #include "features_info.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static double now_s(void)
 {
@@ -951,19 +943,19 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	if (!rows)
 		n_rows = ds->n_rows;
 	if (n_rows == 0)
-		return fail(err, errlen, "no training rows");
+		return ff_fail(err, errlen, "no training rows");
 	if (n_rows >= UINT32_MAX)
-		return fail(err, errlen, "too many training rows (%zu)", n_rows);
+		return ff_fail(err, errlen, "too many training rows (%zu)", n_rows);
 	if (ds->n_classes > FF_MAX_CLASSES)
-		return fail(err, errlen,
+		return ff_fail(err, errlen,
 			    "the data has %u classes; a model holds at most %d (FF_MAX_CLASSES)",
 			    ds->n_classes, FF_MAX_CLASSES);
 	if (p->n_trees < 1 || p->n_trees > FF_MAX_TREES)
-		return fail(err, errlen, "%u trees: 1..%d allowed", p->n_trees, FF_MAX_TREES);
+		return ff_fail(err, errlen, "%u trees: 1..%d allowed", p->n_trees, FF_MAX_TREES);
 	if (p->max_depth < 1 || p->max_depth > FF_MAX_DEPTH)
-		return fail(err, errlen, "max depth %u: 1..%d allowed", p->max_depth, FF_MAX_DEPTH);
+		return ff_fail(err, errlen, "max depth %u: 1..%d allowed", p->max_depth, FF_MAX_DEPTH);
 	if (p->min_samples_leaf < 1)
-		return fail(err, errlen, "min samples per leaf must be at least 1");
+		return ff_fail(err, errlen, "min samples per leaf must be at least 1");
 	x.ds = ds;
 	x.p = p;
 	x.m = n_rows;
@@ -990,7 +982,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	x.rank = calloc(x.F, sizeof(*x.rank));
 	x.vals = calloc(x.F, sizeof(*x.vals));
 	if (!f->trees || !x.y || !x.rank || !x.vals) {
-		fail(err, errlen, "out of memory");
+		ff_fail(err, errlen, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < x.m; i++) {
@@ -1009,7 +1001,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	atomic_init(&rj.next, 0);
 	run_threads(threads < x.F ? threads : x.F, rank_worker, &rj);
 	if (rj.failed) {
-		fail(err, errlen, "out of memory ranking the features");
+		ff_fail(err, errlen, "out of memory ranking the features");
 		goto out;
 	}
 	if (p->log)
@@ -1019,13 +1011,13 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 			threads == 1 ? "" : "s");
 	run_threads(threads < f->n_trees ? threads : f->n_trees, tree_worker, &x);
 	if (x.failed) {
-		fail(err, errlen, "%s", x.err);
+		ff_fail(err, errlen, "%s", x.err);
 		goto out;
 	}
 	for (i = 0; i < f->n_trees; i++)
 		f->capped_trees += f->trees[i].capped;
 	if (prune_forest(f, p->max_nodes && p->max_nodes < FF_MAX_NODES ? p->max_nodes : FF_MAX_NODES)) {
-		fail(err, errlen, "out of memory pruning");
+		ff_fail(err, errlen, "out of memory pruning");
 		goto out;
 	}
 	for (i = 0; i < f->n_trees; i++)
@@ -1106,12 +1098,12 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 
 	memset(m, 0, sizeof(*m));
 	if (f->n_trees == 0 || f->n_trees > FF_MAX_TREES)
-		return fail(err, errlen, "%u trees (1..%d allowed)", f->n_trees, FF_MAX_TREES);
+		return ff_fail(err, errlen, "%u trees (1..%d allowed)", f->n_trees, FF_MAX_TREES);
 	if (f->total_nodes > FF_MAX_NODES)
-		return fail(err, errlen, "%zu nodes, more than FF_MAX_NODES %d", f->total_nodes,
+		return ff_fail(err, errlen, "%zu nodes, more than FF_MAX_NODES %d", f->total_nodes,
 			    FF_MAX_NODES);
 	if (ds->n_classes > FF_MAX_CLASSES)
-		return fail(err, errlen, "%u classes, more than FF_MAX_CLASSES %d", ds->n_classes,
+		return ff_fail(err, errlen, "%u classes, more than FF_MAX_CLASSES %d", ds->n_classes,
 			    FF_MAX_CLASSES);
 	m->n_features = f->n_cols;
 	for (c = 0; c < f->n_cols; c++)
@@ -1119,7 +1111,7 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 	m->n_classes = ds->n_classes;
 	for (c = 0; c < ds->n_classes; c++) {
 		if (strlen(ds->class_names[c]) >= FF_NAME_MAX)
-			return fail(err, errlen, "class name \"%s\" is longer than %d characters",
+			return ff_fail(err, errlen, "class name \"%s\" is longer than %d characters",
 				    ds->class_names[c], FF_NAME_MAX - 1);
 		strcpy(m->class_names[c], ds->class_names[c]);
 		m->actions[c] = FF_ACT_PASS;
@@ -1128,7 +1120,7 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 	m->n_nodes = f->total_nodes;
 	m->nodes = calloc(m->n_nodes, sizeof(*m->nodes));
 	if (!m->nodes)
-		return fail(err, errlen, "out of memory");
+		return ff_fail(err, errlen, "out of memory");
 	for (t = 0; t < f->n_trees; t++) {
 		const struct ff_tree *tr = &f->trees[t];
 
@@ -1231,7 +1223,7 @@ int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
 	if (!rows)
 		n_rows = ds->n_rows;
 	if (m->n_trees != f->n_trees)
-		return fail(err, errlen, "the model has %u trees, the forest %u", m->n_trees, f->n_trees);
+		return ff_fail(err, errlen, "the model has %u trees, the forest %u", m->n_trees, f->n_trees);
 	if (n_rows == 0)
 		return 0;
 	n = threads < 1 ? 1 : threads > 64 ? 64 : threads;

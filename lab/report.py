@@ -1,0 +1,705 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/report.py: the report of a lab run (lab/demo.sh): text, JSON, HTML.
+
+Reads the run directory that lab/demo.sh fills:
+
+  nodes.txt                 node class tool training-address live-address
+  timing.txt                stage seconds
+  train/flows.csv           `flowforest extract` of the training capture, labelled
+  train/trainer.json        `flowforest train --json-report`
+  protected/flows.csv       `flowforest extract` of the live capture (classifier on)
+  protected/events.jsonl    `flowforest run` events
+  protected/ff.stderr       `flowforest run` counters (JSON lines)
+  RUN/results.txt           benign requests: kind ok|fail seconds wall-time
+  RUN/schedule.txt          attacks: tool class start end (wall time)
+  RUN/t0                    wall and monotonic clock at the start of the run
+  (RUN: protected, and baseline when the run without classifier was made)
+
+and writes report.json, report.html (self-contained: inline CSS and SVG) and
+prints the text report. Ground truth per flow comes from the live capture
+and the label rules; the classifier's verdicts from its own events.
+Standard library only.
+"""
+import argparse
+import csv
+import html
+import json
+import math
+import os
+import statistics
+import sys
+from collections import Counter, defaultdict
+
+PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
+CLASS_COLORS = {
+    "benign": "#4caf50", "portscan": "#3f51b5", "syn_flood": "#e53935",
+    "udp_flood": "#fb8c00", "slowloris": "#8e24aa", "ssh_bruteforce": "#00897b",
+    "icmp_flood": "#6d4c41",
+}
+EXTRA_COLORS = ["#546e7a", "#c0ca33", "#d81b60", "#1e88e5", "#fdd835"]
+
+
+def color(cls, classes):
+    if cls in CLASS_COLORS:
+        return CLASS_COLORS[cls]
+    return EXTRA_COLORS[classes.index(cls) % len(EXTRA_COLORS)] if cls in classes else "#999"
+
+
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return [l.rstrip("\n") for l in f]
+    except FileNotFoundError:
+        return []
+
+
+def read_t0(d):
+    for l in read_lines(os.path.join(d, "t0")):
+        p = l.split()
+        if len(p) == 2:
+            return float(p[0]), float(p[1])
+    return None
+
+
+def flows_from_csv(path):
+    """One record per flow (Flow ID and first_us), from its last snapshot."""
+    flows = {}
+    if not os.path.exists(path):
+        return flows
+    csv.field_size_limit(1 << 20)
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            key = (r["Flow ID"], r["first_us"])
+            pk = int(r["Total Fwd Packet"]) + int(r["Total Bwd packets"])
+            rec = flows.get(key)
+            if rec is None or pk >= rec["pkts"]:
+                flows[key] = {
+                    "src": r["Src IP"], "sport": int(r["Src Port"]), "dst": r["Dst IP"],
+                    "dport": int(r["Dst Port"]), "proto": int(r["Protocol"]),
+                    "first_us": int(r["first_us"]), "pkts": pk, "label": r["Label"],
+                }
+    return flows
+
+
+def load_events(path):
+    evs = []
+    for l in read_lines(path):
+        if not l.startswith("{"):
+            continue
+        try:
+            evs.append(json.loads(l))
+        except ValueError:
+            pass
+    return evs
+
+
+def final_counters(path):
+    last = None
+    for l in read_lines(path):
+        if l.startswith("{"):
+            try:
+                last = json.loads(l)
+            except ValueError:
+                pass
+    return last or {}
+
+
+def service_rates(results, windows, t0_wall):
+    """Per kind: ok/total over the whole run and during the attacks, plus a
+    per-second series (ok, fail) relative to t0."""
+    out = {}
+    lo = min((w["start"] for w in windows), default=None)
+    hi = max((w["end"] for w in windows), default=None)
+    series = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for l in results:
+        p = l.split()
+        if len(p) < 4:
+            continue
+        kind, ok, wall = p[0], p[1] == "ok", float(p[3])
+        o = out.setdefault(kind, {"ok": 0, "total": 0, "during_ok": 0, "during_total": 0})
+        o["ok"] += ok
+        o["total"] += 1
+        if lo is not None and lo <= wall <= hi + 1:
+            o["during_ok"] += ok
+            o["during_total"] += 1
+        if t0_wall is not None:
+            sec = int(wall - t0_wall)
+            series[kind][sec][0 if ok else 1] += 1
+    for kind, o in out.items():
+        o["rate"] = o["ok"] / o["total"] if o["total"] else None
+        o["during_rate"] = o["during_ok"] / o["during_total"] if o["during_total"] else None
+        o["series"] = {str(k): v for k, v in sorted(series[kind].items())}
+    return out
+
+
+def schedule(d, t0_wall):
+    w = []
+    for l in read_lines(os.path.join(d, "schedule.txt")):
+        p = l.split()
+        if len(p) == 4 and p[1] != "benign":
+            w.append({"tool": p[0], "class": p[1], "start": float(p[2]), "end": float(p[3]),
+                      "rel_start": float(p[2]) - t0_wall if t0_wall else None,
+                      "rel_end": float(p[3]) - t0_wall if t0_wall else None})
+    w.sort(key=lambda x: x["start"])
+    return w
+
+
+def analyse_protected(d, classes, actions):
+    flows = flows_from_csv(os.path.join(d, "flows.csv"))
+    evs = load_events(os.path.join(d, "events.jsonl"))
+    counters = final_counters(os.path.join(d, "ff.stderr"))
+    t0 = read_t0(d)
+    t0_wall, t0_mono = t0 if t0 else (None, None)
+
+    # the kernel's flows: events grouped by tuple and the kernel's first_us
+    kflows = defaultdict(dict)
+    for e in evs:
+        if e.get("event") not in ("classified", "changed"):
+            continue
+        tup = (e["src"], e["sport"], e["dst"], e["dport"], PROTO.get(e["proto"], e["proto"]))
+        k = kflows[tup].setdefault(e["first_us"], {"first_attack": None, "classes": []})
+        k["classes"].append(e["class"])
+        if e["class"] != "benign" and k["first_attack"] is None:
+            k["first_attack"] = {"class": e["class"], "pkts": e["pkts"], "ts_us": e["ts_us"],
+                                 "action": e["action"]}
+    off_us = (t0_wall - t0_mono) * 1e6 if t0 else None
+
+    per = {c: {"flows": 0, "detected": 0, "right_class": 0, "pkts": 0, "pkts_passed": 0,
+               "detect_pkts": []} for c in classes}
+    confusion = {c: Counter() for c in classes}
+    unmatched = 0
+    fp_examples = []
+    miss_examples = defaultdict(list)
+    for f in flows.values():
+        lab = f["label"]
+        if lab not in per:
+            per[lab] = {"flows": 0, "detected": 0, "right_class": 0, "pkts": 0, "pkts_passed": 0,
+                        "detect_pkts": []}
+            confusion[lab] = Counter()
+        tup = (f["src"], f["sport"], f["dst"], f["dport"], f["proto"])
+        cands = kflows.get(tup)
+        k = None
+        if cands:
+            if off_us is None or len(cands) == 1:
+                k = next(iter(cands.values()))
+            else:
+                best = min(cands, key=lambda fu: abs(fu + off_us - f["first_us"]))
+                k = cands[best]
+        p = per[lab]
+        p["flows"] += 1
+        p["pkts"] += f["pkts"]
+        if k is None:
+            unmatched += 1
+            confusion[lab]["(no verdict)"] += 1
+            p["pkts_passed"] += f["pkts"]
+            if lab != "benign" and len(miss_examples[lab]) < 5:
+                miss_examples[lab].append(dict(f, why="no event for this flow"))
+            continue
+        fa = k["first_attack"]
+        pred = fa["class"] if fa else "benign"
+        confusion[lab][pred] += 1
+        if fa:
+            p["detected"] += 1
+            p["right_class"] += pred == lab
+            p["detect_pkts"].append(fa["pkts"])
+            dropped = actions.get(pred) == "drop"
+            p["pkts_passed"] += (min(fa["pkts"] - 1, f["pkts"]) if dropped else f["pkts"])
+            if lab == "benign" and len(fp_examples) < 10:
+                fp_examples.append(dict(f, predicted=pred, at_packet=fa["pkts"]))
+        else:
+            p["pkts_passed"] += f["pkts"]
+            if lab != "benign" and len(miss_examples[lab]) < 5:
+                miss_examples[lab].append(dict(f, why="classified benign at every checkpoint",
+                                               classes=k["classes"]))
+    for c, p in per.items():
+        dp = p.pop("detect_pkts")
+        p["detect_rate"] = p["detected"] / p["flows"] if p["flows"] else None
+        p["median_pkts_to_detect"] = statistics.median(dp) if dp else None
+        p["class_pkts_by_verdict"] = (counters.get("class_pkts") or {}).get(c)
+        p["dropped_pkts"] = p["class_pkts_by_verdict"] if actions.get(c) == "drop" else 0
+
+    # detections over time: attack-class verdicts per second (kernel clock)
+    timeline = defaultdict(Counter)
+    for e in evs:
+        if e.get("event") in ("classified", "changed") and e["class"] != "benign" and t0:
+            timeline[int(e["ts_us"] / 1e6 - t0_mono)][e["class"]] += 1
+    atk = [c for c in per if c != "benign"]
+    tot_atk = sum(per[c]["flows"] for c in atk)
+    det_atk = sum(per[c]["detected"] for c in atk)
+    b = per.get("benign", {"flows": 0, "detected": 0})
+    return {
+        "per_class": per,
+        "confusion": {k: dict(v) for k, v in confusion.items()},
+        "attack_flows": tot_atk,
+        "attack_flows_detected": det_atk,
+        "attack_detect_rate": det_atk / tot_atk if tot_atk else None,
+        "benign_flows": b["flows"],
+        "benign_flows_flagged": b["detected"],
+        "benign_flag_rate": b["detected"] / b["flows"] if b["flows"] else None,
+        "flows_without_event": unmatched,
+        "counters": counters,
+        "timeline": {str(k): dict(v) for k, v in sorted(timeline.items())},
+        "false_alarm_examples": fp_examples,
+        "miss_examples": {k: v for k, v in miss_examples.items()},
+    }
+
+
+def tool_counts(nodes, flows_csv):
+    """Packets and flows per source address in a capture (training)."""
+    flows = flows_from_csv(flows_csv)
+    by = defaultdict(lambda: [0, 0])
+    for f in flows.values():
+        by[f["src"]][0] += f["pkts"]
+        by[f["src"]][1] += 1
+    out = []
+    for n in nodes:
+        for addr in n["addresses"]:
+            if addr in by:
+                out.append({"node": n["node"], "tool": n["tool"], "class": n["class"], "src": addr,
+                            "packets": by[addr][0], "flows": by[addr][1]})
+    labels = Counter(f["label"] for f in flows.values())
+    return out, dict(labels)
+
+
+def load_nodes(path):
+    nodes = []
+    for l in read_lines(path):
+        p = l.split()
+        if len(p) >= 4 and not l.startswith("#"):
+            nodes.append({"node": p[0], "class": p[1], "tool": p[2], "addresses": p[3:]})
+    return nodes
+
+
+# ---- text ----------------------------------------------------------------------------
+
+def pct(x, digits=1):
+    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def text_report(R):
+    L = []
+    P = R.get("protected") or {}
+    per = P.get("per_class", {})
+    L.append("per class (live run, classifier attached at XDP):")
+    L.append(f"  {'class':<15} {'flows':>7} {'detected':>9} {'rate':>8} {'right cls':>9}"
+             f" {'med pkts':>8} {'pkts':>8} {'passed':>8} {'dropped':>8}")
+    for c, p in per.items():
+        if c == "benign":
+            continue
+        med = p["median_pkts_to_detect"]
+        L.append(f"  {c:<15} {p['flows']:>7} {p['detected']:>9} {pct(p['detect_rate']):>8}"
+                 f" {p['right_class']:>9} {('-' if med is None else f'{med:g}'):>8}"
+                 f" {p['pkts']:>8} {p['pkts_passed']:>8} {p['dropped_pkts'] or 0:>8}")
+    b = per.get("benign")
+    if b:
+        L.append(f"  {'benign':<15} {b['flows']:>7} {b['detected']:>9} {pct(b['detect_rate'], 2):>8}"
+                 f" {'':>9} {'':>8} {b['pkts']:>8} {b['pkts_passed']:>8} {b['dropped_pkts'] or 0:>8}"
+                 "   (detected = wrongly flagged)")
+    L.append("")
+    L.append(f"attack flows detected:   {P.get('attack_flows_detected')} of {P.get('attack_flows')}"
+             f" = {pct(P.get('attack_detect_rate'), 2)}   (target >= 99%)")
+    L.append(f"benign flows flagged:    {P.get('benign_flows_flagged')} of {P.get('benign_flows')}"
+             f" = {pct(P.get('benign_flag_rate'), 2)}   (target <= 0.1%)")
+    c = P.get("counters", {})
+    if c:
+        L.append(f"kernel counters:         {c.get('packets')} packets, {c.get('flows_created')} flows,"
+                 f" {c.get('classifications')} classifications, {c.get('dropped')} dropped,"
+                 f" {c.get('events')} events ({c.get('events_lost')} lost)")
+    L.append("")
+    L.append("benign service success during the attacks:")
+    L.append(f"  {'':<10} {'with flowforest':>18} {'without':>18}")
+    S = R.get("services", {})
+    for kind in ("http", "ssh", "dns"):
+        w = S.get("protected", {}).get(kind)
+        wo = S.get("baseline", {}).get(kind)
+
+        def cell(o):
+            if not o or not o["during_total"]:
+                return "n/a"
+            return f"{o['during_ok']}/{o['during_total']} {pct(o['during_rate'])}"
+        L.append(f"  {kind:<10} {cell(w):>18} {cell(wo):>18}")
+    if "baseline" not in S:
+        L.append("  (the run without the classifier was skipped)")
+    return "\n".join(L)
+
+
+# ---- HTML ----------------------------------------------------------------------------
+
+def esc(s):
+    return html.escape(str(s))
+
+
+def svg_timeline(P, windows, classes, width=1100, height=260):
+    tl = P.get("timeline", {})
+    if not tl and not windows:
+        return "<p>No detections.</p>"
+    secs = [int(k) for k in tl] + [int(w["rel_end"] or 0) + 1 for w in windows]
+    n = max(secs + [10]) + 1
+    ml, mr, mt, mb = 60, 170, 14, 34
+    W, H = width - ml - mr, height - mt - mb
+    peak = max([sum(v.values()) for v in tl.values()] + [1])
+    ymax = 10 ** math.ceil(math.log10(peak + 1))
+    def y(v):
+        return mt + H - H * (math.log10(v + 1) / math.log10(ymax + 1))
+    bw = W / n
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" role="img" aria-label="detections per second">']
+    # attack windows
+    for w in windows:
+        if w["rel_start"] is None:
+            continue
+        x0 = ml + W * w["rel_start"] / n
+        x1 = ml + W * max(w["rel_end"], w["rel_start"] + 0.3) / n
+        o.append(f'<rect x="{x0:.1f}" y="{mt}" width="{x1 - x0:.1f}" height="{H}" '
+                 f'fill="{color(w["class"], classes)}" opacity="0.07"/>')
+    # grid
+    v = 1
+    while v <= ymax:
+        yy = y(v)
+        o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#ddd"/>')
+        o.append(f'<text x="{ml - 6}" y="{yy + 4:.1f}" text-anchor="end" class="ax">{v}</text>')
+        v *= 10
+    o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{mt + H}" y2="{mt + H}" stroke="#888"/>')
+    step = 5 if n <= 60 else 10
+    for s in range(0, n + 1, step):
+        xx = ml + W * s / n
+        o.append(f'<text x="{xx:.1f}" y="{mt + H + 16}" text-anchor="middle" class="ax">{s}s</text>')
+    # stacked bars (log scale of the total, split proportionally)
+    for k, cnt in tl.items():
+        s = int(k)
+        tot = sum(cnt.values())
+        top = y(tot)
+        hh = mt + H - top
+        yy = mt + H
+        for c in classes:
+            if c not in cnt:
+                continue
+            part = hh * cnt[c] / tot
+            yy -= part
+            o.append(f'<rect x="{ml + s * bw + 1:.1f}" y="{yy:.1f}" width="{max(bw - 2, 1):.1f}" '
+                     f'height="{part:.1f}" fill="{color(c, classes)}"><title>{s}s: {c} {cnt[c]} '
+                     f'flows</title></rect>')
+    # legend
+    ly = mt + 4
+    for c in classes:
+        if c == "benign":
+            continue
+        o.append(f'<rect x="{ml + W + 14}" y="{ly}" width="12" height="12" fill="{color(c, classes)}"/>'
+                 f'<text x="{ml + W + 32}" y="{ly + 10}" class="lg">{esc(c)}</text>')
+        ly += 20
+    o.append(f'<text x="{ml + W + 14}" y="{ly + 14}" class="ax">shaded: attack running</text>')
+    o.append(f'<text x="14" y="{mt + H / 2}" class="ax" transform="rotate(-90 14 {mt + H / 2})" '
+             f'text-anchor="middle">attack flows / s (log)</text>')
+    o.append("</svg>")
+    return "".join(o)
+
+
+def svg_service(S, windows, kind, width=1100, height=150):
+    runs = [(r, S[r][kind]) for r in ("protected", "baseline") if r in S and kind in S[r]]
+    if not runs:
+        return ""
+    n = 10
+    for _, o in runs:
+        n = max([n] + [int(k) + 1 for k in o["series"]])
+    ml, mr, mt, mb = 60, 170, 10, 28
+    W = width - ml - mr
+    lane = (height - mt - mb) / len(runs)
+    bw = W / n
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" role="img" aria-label="benign {kind} per second">']
+    for i, (r, d) in enumerate(runs):
+        top = mt + i * lane
+        for w in windows.get(r, []):
+            if w["rel_start"] is None:
+                continue
+            x0 = ml + W * w["rel_start"] / n
+            x1 = ml + W * max(w["rel_end"], w["rel_start"] + 0.3) / n
+            o.append(f'<rect x="{x0:.1f}" y="{top:.1f}" width="{x1 - x0:.1f}" height="{lane - 6:.1f}" '
+                     f'fill="#e53935" opacity="0.05"/>')
+        peak = max([a + b for a, b in d["series"].values()] + [1])
+        for k, (ok, fail) in d["series"].items():
+            s = int(k)
+            h_ok = (lane - 8) * ok / peak
+            h_f = (lane - 8) * fail / peak
+            base = top + lane - 6
+            if ok:
+                o.append(f'<rect x="{ml + s * bw + 1:.1f}" y="{base - h_ok:.1f}" width="{max(bw - 2, 1):.1f}" '
+                         f'height="{h_ok:.1f}" fill="#4caf50"><title>{s}s: {ok} ok</title></rect>')
+            if fail:
+                o.append(f'<rect x="{ml + s * bw + 1:.1f}" y="{base - h_ok - h_f:.1f}" '
+                         f'width="{max(bw - 2, 1):.1f}" height="{h_f:.1f}" fill="#e53935">'
+                         f'<title>{s}s: {fail} failed</title></rect>')
+        o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{top + lane - 6:.1f}" y2="{top + lane - 6:.1f}" stroke="#888"/>')
+        label = "with flowforest" if r == "protected" else "without"
+        rate = d["during_rate"]
+        o.append(f'<text x="{ml + W + 10}" y="{top + lane / 2:.1f}" class="lg">{label}</text>'
+                 f'<text x="{ml + W + 10}" y="{top + lane / 2 + 16:.1f}" class="ax">'
+                 f'{d["during_ok"]}/{d["during_total"]} ok ({pct(rate)})</text>')
+    for s in range(0, n + 1, 5 if n <= 60 else 10):
+        o.append(f'<text x="{ml + W * s / n:.1f}" y="{height - 8}" text-anchor="middle" class="ax">{s}s</text>')
+    o.append("</svg>")
+    return "".join(o)
+
+
+def svg_confusion(conf, classes):
+    rows = [c for c in classes if c in conf and sum(conf[c].values())]
+    cols = list(classes) + sorted({p for r in conf.values() for p in r} - set(classes))
+    cols = [c for c in cols if any(conf.get(r, {}).get(c) for r in rows) or c in rows]
+    cw, ch, ml, mt = 92, 30, 130, 110
+    width, height = ml + cw * len(cols) + 20, mt + ch * len(rows) + 40
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" role="img" aria-label="confusion matrix">']
+    for j, c in enumerate(cols):
+        x = ml + j * cw + cw / 2
+        o.append(f'<text x="{x:.0f}" y="{mt - 8}" class="lg" text-anchor="start" '
+                 f'transform="rotate(-35 {x:.0f} {mt - 8})">{esc(c)}</text>')
+    o.append(f'<text x="{ml + cw * len(cols) / 2:.0f}" y="16" text-anchor="middle" class="ax">'
+             f'first attack class the kernel gave the flow (benign: never flagged)</text>')
+    for i, r in enumerate(rows):
+        tot = sum(conf[r].values())
+        y = mt + i * ch
+        o.append(f'<text x="{ml - 8}" y="{y + ch / 2 + 4:.0f}" text-anchor="end" class="lg">{esc(r)}</text>')
+        for j, c in enumerate(cols):
+            v = conf[r].get(c, 0)
+            share = v / tot if tot else 0
+            good = (r == c)
+            if v == 0:
+                fill = "#fafafa"
+            elif good:
+                fill = f"rgba(46,125,50,{0.25 + 0.75 * share:.2f})"
+            else:
+                fill = f"rgba(211,47,47,{0.25 + 0.75 * share:.2f})"
+            o.append(f'<rect x="{ml + j * cw}" y="{y}" width="{cw - 2}" height="{ch - 2}" fill="{fill}">'
+                     f'<title>true {esc(r)}, kernel said {esc(c)}: {v} of {tot} flows</title></rect>')
+            if v:
+                tc = "#fff" if share > 0.5 else "#222"
+                o.append(f'<text x="{ml + j * cw + cw / 2 - 1:.0f}" y="{y + ch / 2 + 4:.0f}" '
+                         f'text-anchor="middle" class="cell" fill="{tc}">{v}</text>')
+    o.append(f'<text x="{ml - 8}" y="{mt - 8}" text-anchor="end" class="ax">true class (by source)</text>')
+    o.append("</svg>")
+    return "".join(o)
+
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
+ background:#f4f5f7;color:#1d2330}
+main{max-width:1160px;margin:0 auto;padding:24px 28px 40px}
+h1{font-size:26px;margin:0 0 4px} h2{font-size:19px;margin:30px 0 10px}
+.sub{color:#5b6475;margin:0 0 18px}
+.cards{display:grid;grid-template-columns:repeat(4,1fr);gap:14px}
+.card{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.card .v{font-size:30px;font-weight:650} .card .k{color:#5b6475;font-size:13px}
+.card .t{font-size:12px;margin-top:4px} .ok{color:#2e7d32} .bad{color:#c62828}
+.panel{background:#fff;border-radius:10px;padding:14px 16px;box-shadow:0 1px 3px rgba(0,0,0,.08);
+ overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{padding:6px 10px;text-align:right;border-bottom:1px solid #eceef2}
+th{color:#5b6475;font-weight:600;background:#fafbfc} td:first-child,th:first-child{text-align:left}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
+svg .ax{font-size:11px;fill:#5b6475} svg .lg{font-size:12.5px;fill:#1d2330} svg .cell{font-size:12px;font-weight:600}
+.note{color:#5b6475;font-size:13px} code{background:#eef0f3;padding:1px 4px;border-radius:3px}
+ul.tight li{margin:2px 0}
+"""
+
+
+def html_report(R):
+    P = R.get("protected") or {}
+    S = R.get("services", {})
+    classes = R["classes"]
+    per = P.get("per_class", {})
+
+    def card(k, v, target, good):
+        cls = "ok" if good else ("bad" if good is False else "")
+        return (f'<div class="card"><div class="k">{esc(k)}</div><div class="v {cls}">{esc(v)}</div>'
+                f'<div class="t note">{esc(target)}</div></div>')
+
+    def svc(run, kind):
+        o = S.get(run, {}).get(kind)
+        return o.get("during_rate") if o else None
+
+    adr, bfr = P.get("attack_detect_rate"), P.get("benign_flag_rate")
+    h_with, h_wo = svc("protected", "http"), svc("baseline", "http")
+    cards = "".join([
+        card("attack flows detected", pct(adr, 2), f"{P.get('attack_flows_detected')} of "
+             f"{P.get('attack_flows')} · target ≥ 99%", None if adr is None else adr >= 0.99),
+        card("benign flows flagged", pct(bfr, 2), f"{P.get('benign_flows_flagged')} of "
+             f"{P.get('benign_flows')} · target ≤ 0.1%", None if bfr is None else bfr <= 0.001),
+        card("benign HTTP ok, with flowforest", pct(h_with), "during the attacks · target ≥ 99%",
+             None if h_with is None else h_with >= 0.99),
+        card("benign HTTP ok, without", pct(h_wo), "the same attack mix, no classifier", None),
+    ])
+
+    rows = []
+    for c, p in per.items():
+        med = p["median_pkts_to_detect"]
+        rows.append(
+            f'<tr><td><span class="sw" style="background:{color(c, classes)}"></span>{esc(c)}</td>'
+            f'<td>{p["flows"]}</td><td>{p["detected"]}</td>'
+            f'<td>{pct(p["detect_rate"], 2) if c != "benign" else ""}</td>'
+            f'<td>{pct(p["detect_rate"], 2) if c == "benign" else ""}</td>'
+            f'<td>{p["right_class"] if c != "benign" else ""}</td>'
+            f'<td>{"" if med is None else f"{med:g}"}</td><td>{p["pkts"]}</td>'
+            f'<td>{p["pkts_passed"]}</td><td>{p["dropped_pkts"] or 0}</td></tr>')
+    svc_rows = []
+    for kind in ("http", "ssh", "dns"):
+        cells = []
+        for r in ("protected", "baseline"):
+            o = S.get(r, {}).get(kind)
+            if o and o["during_total"]:
+                cells.append(f'<td>{o["during_ok"]}/{o["during_total"]} · <b>{pct(o["during_rate"])}</b></td>')
+            else:
+                cells.append("<td>n/a</td>")
+        svc_rows.append(f"<tr><td>{kind}</td>{''.join(cells)}</tr>")
+
+    windows = {r: R.get("schedule", {}).get(r, []) for r in ("protected", "baseline")}
+    sched_rows = "".join(
+        f'<tr><td>{esc(w["tool"])}</td><td>{esc(w["class"])}</td>'
+        f'<td>{w["rel_start"]:.1f}s</td><td>{w["rel_end"] - w["rel_start"]:.1f}s</td></tr>'
+        for w in windows["protected"] if w["rel_start"] is not None)
+    tr = R.get("training", {})
+    tools = "".join(
+        f'<tr><td>{esc(t["tool"])}</td><td>{esc(t["class"])}</td><td>{esc(t["src"])}</td>'
+        f'<td>{t["packets"]}</td><td>{t["flows"]}</td></tr>' for t in tr.get("sources", []))
+    tm = R.get("trainer", {})
+    tmetrics = ""
+    if tm:
+        acc = tm.get("accuracy") or (tm.get("test") or {}).get("accuracy")
+        mf1 = tm.get("macro_f1") or (tm.get("test") or {}).get("macro_f1")
+        tmetrics = (f"held-out rows of the training capture: accuracy {esc(acc)}, macro-F1 {esc(mf1)}"
+                    if acc is not None else "")
+    misses = []
+    for c, exs in (P.get("miss_examples") or {}).items():
+        for e in exs[:3]:
+            misses.append(f"<li><b>{esc(c)}</b> {esc(e['src'])}:{e['sport']} → {esc(e['dst'])}:{e['dport']}"
+                          f" proto {e['proto']}, {e['pkts']} packets: {esc(e['why'])}</li>")
+    fps = [f"<li>{esc(e['src'])}:{e['sport']} → {esc(e['dst'])}:{e['dport']} proto {e['proto']}: "
+           f"<b>{esc(e['predicted'])}</b> at packet {e['at_packet']} ({e['pkts']} packets)</li>"
+           for e in (P.get("false_alarm_examples") or [])]
+    c = P.get("counters", {})
+    timing = " · ".join(f"{esc(k)} {v:.0f}s" for k, v in R.get("timing", {}).items())
+    notes = "".join(f"<li>{esc(n)}</li>" for n in R.get("notes", []))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>flowforest lab report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body><main>
+<h1>flowforest lab report</h1>
+<p class="sub">A random forest trained on a recorded lab run, attached with <code>flowforest run --hook xdp</code>
+on the server's interface, facing a fresh mix of benign traffic and attacks (other addresses, timings, ports).
+{esc(R.get('generated', ''))} · {timing}</p>
+<div class="cards">{cards}</div>
+
+<h2>Detections over time (live run, classifier attached)</h2>
+<div class="panel">{svg_timeline(P, windows['protected'], classes)}</div>
+
+<h2>Benign requests per second: with and without the classifier</h2>
+<div class="panel">{svg_service(S, windows, 'http')}{svg_service(S, windows, 'ssh', height=120)}
+<p class="note">Green: requests that succeeded in that second; red: failed (3 s timeout for HTTP, 8 s for ssh). Shaded: an attack running.</p></div>
+
+<h2>Per class</h2>
+<div class="panel"><table>
+<tr><th>true class</th><th>flows</th><th>flagged</th><th>detected</th><th>wrongly flagged</th><th>right class</th>
+<th>median packets to detection</th><th>packets</th><th>packets that reached the server</th><th>packets dropped (by verdict)</th></tr>
+{''.join(rows)}</table>
+<p class="note">Ground truth: every flow of the live capture (taken on the bridge port towards the server, so it
+includes what XDP dropped), labelled by source subnet. A flow counts as detected when the kernel's events give it
+an attack class at any checkpoint. Packets dropped are the kernel's per-class counters.
+Kernel: {c.get('packets')} packets, {c.get('flows_created')} flows, {c.get('classifications')} classifications,
+{c.get('dropped')} dropped, {c.get('events')} events ({c.get('events_lost')} lost);
+{P.get('flows_without_event', 0)} captured flows without an event.</p></div>
+
+<h2>Confusion matrix (flows)</h2>
+<div class="panel">{svg_confusion(P.get('confusion', {}), classes)}</div>
+
+<h2>Benign service success during the attacks</h2>
+<div class="panel"><table><tr><th>service</th><th>with flowforest</th><th>without (same attack mix)</th></tr>
+{''.join(svc_rows)}</table></div>
+
+<h2>What missed, and false alarms</h2>
+<div class="panel"><ul class="tight">{''.join(misses) or '<li>No attack flow missed.</li>'}</ul>
+<ul class="tight">{''.join(fps) or '<li>No benign flow flagged.</li>'}</ul></div>
+
+<h2>The attacks (live run)</h2>
+<div class="panel"><table><tr><th>tool</th><th>class</th><th>start</th><th>duration</th></tr>{sched_rows}</table></div>
+
+<h2>Training</h2>
+<div class="panel"><p class="note">{tmetrics}</p>
+<table><tr><th>tool</th><th>class</th><th>source</th><th>packets in the training capture</th><th>flows</th></tr>{tools}</table>
+<ul class="tight note">{notes}</ul></div>
+</main></body></html>
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--quiet", action="store_true")
+    a = ap.parse_args()
+    d = a.dir
+    meta = {}
+    try:
+        with open(os.path.join(d, "meta.json")) as f:
+            meta = json.load(f)
+    except (FileNotFoundError, ValueError):
+        pass
+    nodes = load_nodes(os.path.join(d, "nodes.txt"))
+    model_classes, actions = [], {}
+    try:
+        with open(os.path.join(d, "model.json")) as f:
+            m = json.load(f)
+        model_classes = [c["name"] for c in m["classes"]]
+        actions = {c["name"]: c.get("action", "pass") for c in m["classes"]}
+    except (FileNotFoundError, ValueError, KeyError):
+        pass
+    actions.update(meta.get("actions", {}))
+    classes = model_classes or sorted({n["class"] for n in nodes})
+    if "benign" in classes:
+        classes = ["benign"] + [c for c in classes if c != "benign"]
+
+    R = {"generated": meta.get("generated", ""), "classes": classes, "actions": actions,
+         "checkpoints": meta.get("checkpoints"), "timing": {}, "notes": meta.get("notes", []),
+         "schedule": {}, "services": {}}
+    for l in read_lines(os.path.join(d, "timing.txt")):
+        p = l.split()
+        if len(p) == 2:
+            R["timing"][p[0]] = float(p[1])
+    srcs, labels = tool_counts(nodes, os.path.join(d, "train", "flows.csv"))
+    R["training"] = {"sources": srcs, "flows_by_label": labels}
+    try:
+        with open(os.path.join(d, "train", "trainer.json")) as f:
+            R["trainer"] = json.load(f)
+    except (FileNotFoundError, ValueError):
+        pass
+    for run in ("protected", "baseline"):
+        rd = os.path.join(d, run)
+        if not os.path.isdir(rd):
+            continue
+        t0 = read_t0(rd)
+        w = schedule(rd, t0[0] if t0 else None)
+        R["schedule"][run] = w
+        R["services"][run] = service_rates(read_lines(os.path.join(rd, "results.txt")), w,
+                                           t0[0] if t0 else None)
+    if os.path.isdir(os.path.join(d, "protected")):
+        R["protected"] = analyse_protected(os.path.join(d, "protected"), classes, actions)
+        # events as the classes they named, for tests and readers
+        R["protected"]["event_classes_by_source"] = {}
+        by = defaultdict(Counter)
+        for e in load_events(os.path.join(d, "protected", "events.jsonl")):
+            if e.get("event") in ("classified", "changed"):
+                by[e["src"]][e["class"]] += 1
+        R["protected"]["event_classes_by_source"] = {k: dict(v) for k, v in sorted(by.items())}
+
+    with open(os.path.join(d, "report.json"), "w") as f:
+        json.dump(R, f, indent=1, sort_keys=False)
+    with open(os.path.join(d, "report.html"), "w") as f:
+        f.write(html_report(R))
+    txt = text_report(R)
+    with open(os.path.join(d, "report.txt"), "w") as f:
+        f.write(txt + "\n")
+    if not a.quiet:
+        print(txt)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
