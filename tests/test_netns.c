@@ -640,16 +640,55 @@ static bool nt_tc_filter(const char *dir)
 	return r;
 }
 
-/* flowforest's TC program attached: as a tcx link (Linux 6.6+; `tc` does
- * not list those, but the program stays loaded only while attached or
- * held), or as a legacy clsact filter. */
+/*
+ * flowforest's TC program attached: as a tcx link (Linux 6.6+; `tc` does
+ * not list those) or as a legacy clsact filter. A tcx-attached program stays
+ * loaded exactly as long as it is attached or held by its process, so the
+ * test remembers which ff_tc programs its own run loaded (ids that were not
+ * there before) and watches those ids, whatever else runs on the machine.
+ */
+static char nt_tc_ids_before[4096], nt_tc_ids_run[4096];
+
+static void nt_tc_ids(char *out, size_t len)
+{
+	char *s = nt_capture(10, NULL, "bpftool prog show name ff_tc 2>/dev/null | "
+			     "sed -n 's/^\\([0-9]*\\):.*/ \\1 /p' | tr -d '\\n'");
+
+	snprintf(out, len, "%s", s);
+	free(s);
+}
+
+static void nt_tc_ids_mark_before(void)
+{
+	nt_tc_ids(nt_tc_ids_before, sizeof(nt_tc_ids_before));
+}
+
+/* ids loaded since nt_tc_ids_mark_before() */
+static void nt_tc_ids_mark_run(void)
+{
+	char now[4096], *tok, *save = NULL, id[32];
+
+	nt_tc_ids(now, sizeof(now));
+	nt_tc_ids_run[0] = 0;
+	for (tok = strtok_r(now, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		snprintf(id, sizeof(id), " %s ", tok);
+		if (!strstr(nt_tc_ids_before, id))
+			strncat(nt_tc_ids_run, id, sizeof(nt_tc_ids_run) - strlen(nt_tc_ids_run) - 1);
+	}
+}
+
 static bool nt_tc_prog_loaded(void)
 {
-	char *s = nt_capture(10, NULL, "bpftool prog show name ff_tc 2>/dev/null");
-	bool r = strstr(s, "ff_tc") != NULL;
+	char now[4096], copy[4096], *tok, *save = NULL, id[32];
 
-	free(s);
-	return r;
+	nt_tc_ids(now, sizeof(now));
+	snprintf(copy, sizeof(copy), "%s", nt_tc_ids_run);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		snprintf(id, sizeof(id), " %s ", tok);
+		if (strstr(now, id))
+			return true;
+	}
+	return false;
 }
 
 static bool nt_tc_attached(void)
@@ -841,7 +880,9 @@ static void test_kill9_tc_then_detach(void **state)
 
 	(void)state;
 	nt_need_lab();
+	nt_tc_ids_mark_before();
 	nt_ff_start(&r, "tc-ingress", "30", "kill9-tc");
+	nt_tc_ids_mark_run();
 	assert_true(nt_tc_attached());
 	assert_int_equal(kill(r.pid, SIGKILL), 0);
 	assert_true(nt_wait_pid(r.pid, 5, &st));
@@ -864,7 +905,9 @@ static void nt_signal_case(const char *hook, int sig, const char *tag)
 	bool xdp = !strncmp(hook, "xdp", 3);
 	int rc;
 
+	nt_tc_ids_mark_before();
 	nt_ff_start(&r, hook, "30", tag);
+	nt_tc_ids_mark_run();
 	if (xdp)
 		assert_true(nt_xdp_attached());
 	else
