@@ -336,6 +336,7 @@ lab_services_start() {
 		--no-hosts --bind-interfaces --listen-address="$LAB_SRV4" --port=53 --user=root \
 		--pid-file="$d/dnsmasq.pid" --address=/lab.test/"$LAB_SRV4" \
 		--address=/www.lab.test/"$LAB_SRV4" --log-facility="$d/dnsmasq.log" > /dev/null 2>&1 &
+	disown -a	# no "Killed" notices when lab_services_stop ends them
 
 	for _ in $(seq 100); do
 		ip netns exec "$ns" ss -Hltn 'sport = :80' | grep -q . &&
@@ -514,10 +515,12 @@ lab_attack_synflood() {
 		-a "$(lab_synflood_spoof "$5")" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_udpflood PREFIX COUNT INTERVAL_US PORT BYTES: hping3 UDP flood.
+# lab_attack_udpflood PREFIX COUNT INTERVAL_US PORT BYTES PHASE: hping3 UDP
+# flood from the phase's address (given: hping3 picks 127.0.0.1 when eth0 has
+# two addresses).
 lab_attack_udpflood() {
 	LAB_EXEC_TIMEOUT=60 lab_exec "$1" udpf hping3 -q --udp -p "$4" -d "$5" -c "$2" -i "u$3" \
-		"$LAB_SRV4" > /dev/null 2>&1
+		-a "$(lab_addr udpf "$6")" "$LAB_SRV4" > /dev/null 2>&1
 }
 
 # lab_attack_slowloris PREFIX CONNS SECONDS: slowhttptest, slowloris mode.
@@ -596,7 +599,7 @@ lab_mix() {
 			_lab_at "$p" "$(f 0.12)" mscan:masscan lab_attack_masscan "$p" 1-1500 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" 5000 150 80 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" 1500 300 443 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 & pids+=($!)
+			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 60 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
 			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" 40 4 & pids+=($!)
 			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" 3000 "$ph" & pids+=($!)
@@ -614,7 +617,7 @@ lab_mix() {
 			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" 1000-2500,8000-8100 & pids+=($!)
 			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5 | cut -d. -f1)" & pids+=($!)
 			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" 50 6 & pids+=($!)
-			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" 6000 100 ++20000 900 & pids+=($!)
+			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" 6000 100 ++20000 900 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" 2000-4000 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" 3000 1000 22 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" 4000 "$ph" & pids+=($!)

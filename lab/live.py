@@ -94,6 +94,7 @@ def main():
     last_drop = 0
     dropped = 0
     false_alarms = 0
+    fa_sec = 0
     next_tick = start + 1
     stopping = False
 
@@ -117,6 +118,9 @@ def main():
             tgt = f"{e['dst']}:{e['dport']}" if e["proto"] in ("tcp", "udp") else e["dst"]
             if truth == "benign":
                 false_alarms += 1
+                fa_sec += 1
+                if fa_sec > 3:
+                    continue
                 print(head(now - start) + c("31;1", "FALSE ALARM ")
                       + f"{cls:<15} {e['proto']:<4} {e['src']}:{e['sport']} -> {tgt}"
                       f"  at packet {e['pkts']}  ({e['action']})", flush=True)
@@ -142,9 +146,10 @@ def main():
             svc = "  ".join(
                 (c("32", f"{k} {ok}/{n}") if ok == n else c("31", f"{k} {ok}/{n}"))
                 for k, (ok, n) in sorted(res.items()) if k in ("http", "ssh", "dns"))
+            more = c("31", f"  (+{fa_sec - 3} more false alarms)") if fa_sec > 3 else ""
             print(head(now - start) + f"attack flows classified: {attacks:<40} "
-                  f"dropped +{dropped - last_drop:<6} benign ok: {svc or '-'}", flush=True)
-            per_sec, res, last_drop = {}, {}, dropped
+                  f"dropped +{dropped - last_drop:<6} benign ok: {svc or '-'}{more}", flush=True)
+            per_sec, res, last_drop, fa_sec = {}, {}, dropped, 0
             next_tick = now + 1
         if stopping:
             break
