@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -142,6 +146,38 @@ static void per_packet_row(const char *id, const char *name, struct stat3 s, dou
 
 static double load_ms_last;
 
+/*
+ * Every BPF_PROG_TEST_RUN of an XDP program adds it to the kernel's XDP
+ * dispatcher and removes it afterwards, and each change waits for an RCU
+ * grace period (milliseconds): thousands of short test runs would spend
+ * minutes asleep. A program attached somewhere stays in the dispatcher, so
+ * with --lo (run.sh runs this in a network namespace of its own) each XDP
+ * program is also attached to that namespace's loopback in generic mode,
+ * where no traffic flows. Never done in the initial namespace.
+ */
+static int use_lo;
+
+static int lo_attach(int prog)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = XDP_FLAGS_SKB_MODE);
+	int ifindex = if_nametoindex("lo");
+
+	if (!use_lo || !ifindex)
+		return -1;
+	return bpf_link_create(prog, ifindex, BPF_XDP, &lo);
+}
+
+static int in_init_netns(void)
+{
+	struct stat a, b;
+
+	if (stat("/proc/self/ns/net", &a) || stat("/proc/1/ns/net", &b))
+		return 1;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static int lo_link = -1;	/* the loader's ff_xdp on lo */
+
 static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 {
 	struct ff_load_opts o = { .cfg = *cfg, .max_flows = flows };
@@ -153,6 +189,15 @@ static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 		exit(1);
 	}
 	load_ms_last = mono_ms() - t0;
+	lo_link = lo_attach(ff_loader_prog_fd(l, "ff_xdp"));
+}
+
+static void close_loader(struct ff_loader *l)
+{
+	if (lo_link >= 0)
+		close(lo_link);
+	lo_link = -1;
+	ff_loader_close(l);
 }
 
 static double install(struct ff_loader *l, const struct ff_model *m)
@@ -227,7 +272,7 @@ static void section_per_packet(void)
 		       measure(ff_loader_prog_fd(&l, "ff_xdp"), arp, al, repeat), empty_xdp_ns, "xdp");
 	per_packet_row("parse_flow", "ff_xdp: parse + flow update (no model)",
 		       measure(ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat), empty_xdp_ns, "xdp");
-	ff_loader_close(&l);
+	close_loader(&l);
 
 	if (comb_forest(&m, 32, 12))
 		die("forest");
@@ -244,7 +289,7 @@ static void section_per_packet(void)
 	per_packet_row("cached_socket", "ff_socket: full pipeline, cached verdict (32 trees x 12)",
 		       measure(ff_loader_prog_fd(&l, "ff_socket"), pkt, len, repeat), esock.med,
 		       "socket");
-	ff_loader_close(&l);
+	close_loader(&l);
 	ff_model_free(&m);
 }
 
@@ -310,7 +355,7 @@ static void section_grid(void)
 			jnum("install_ms", inst_ms);
 			jnum("verified_insns", vi);
 			jend();
-			ff_loader_close(&l);
+			close_loader(&l);
 			ff_model_free(&m);
 		}
 }
@@ -368,7 +413,7 @@ static void section_mix(void)
 		}
 		vff[r] = sum / flows;
 		vempty[r] = sum_e / flows;
-		ff_loader_close(&l);
+		close_loader(&l);
 
 		/* the twin's code, same frames, same order */
 		tw = ff_twin_new(&to, &ts);
@@ -530,7 +575,7 @@ static void section_table(void)
 		jstat("ns_per_pkt_random_flow", s);
 		jstat("ns_per_pkt_hot_flow", sh);
 		jend();
-		ff_loader_close(&l);
+		close_loader(&l);
 	}
 	ff_model_free(&m);
 }
@@ -592,7 +637,7 @@ static void section_memory(void)
 	jnum("node_bytes", sizeof(struct ff_node));
 	jnum("node_map_bytes_per_node", nodes_n ? (double)nodes_mem / nodes_n : 0);
 	jend();
-	ff_loader_close(&l);
+	close_loader(&l);
 }
 
 int main(int argc, char **argv)
@@ -612,9 +657,11 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
+		else if (!strcmp(argv[i], "--lo"))
+			use_lo = 1;
 		else {
 			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--runs N] "
-				"[--quick] [--only per_packet|grid|mix|table|memory]\n");
+				"[--quick] [--lo] [--only per_packet|grid|mix|table|memory]\n");
 			return 2;
 		}
 	}
@@ -645,6 +692,12 @@ int main(int argc, char **argv)
 	e_xdp = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass"));
 	e_tc = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_tc"));
 	e_sock = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_socket"));
+	if (use_lo && in_init_netns()) {
+		fprintf(stderr, "bench_pipeline: --lo ignored in the initial network namespace\n");
+		use_lo = 0;
+	}
+	if (use_lo && lo_attach(e_xdp) < 0)
+		fprintf(stderr, "bench_pipeline: cannot attach to lo: %s\n", strerror(errno));
 
 	if (json) {
 		jf = fopen(json, "w");

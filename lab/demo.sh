@@ -116,7 +116,7 @@ done
 PATH=$PATH:/usr/sbin
 
 mkdir -p "$OUT" || die "cannot create $OUT"
-rm -rf "$OUT/train" "$OUT/protected" "$OUT/baseline" "$OUT"/report.* "$OUT"/model.json
+rm -rf "$OUT/train" "$OUT/train2" "$OUT/protected" "$OUT/baseline" "$OUT"/report.* "$OUT"/model.*
 mkdir -p "$OUT/train" "$OUT/protected" || die "cannot create $OUT"
 [ "$BASELINE" = 1 ] && mkdir -p "$OUT/baseline"
 tmp=$(mktemp -d /tmp/fflab.XXXXXX) || die "mktemp failed"
@@ -159,36 +159,105 @@ for n in $LAB_ATTACKERS; do
 done
 stage_done lab
 
-# ---- 2: training run ---------------------------------------------------------------------
+# ---- 2, 3: training runs, features, models ---------------------------------------------
 
-phase train "recording ${T_TRAIN}s of benign traffic and every attack (capture: bridge port to the server)"
-lab_capture_start "$P" "$OUT/train/capture.pcap" || die "tcpdump did not start"
-LAB_RESULTS=$OUT/train/results.txt LAB_SCHEDULE=$OUT/train/schedule.txt \
-	lab_mix "$P" train "$T_TRAIN" all
-lab_capture_stop
-while read -r tool cls t0 t1; do
-	detail "$(printf '%-13s %-15s %5.1fs' "$tool" "$cls" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
-done < "$OUT/train/schedule.txt"
-detail "$(grep -E 'captured|dropped by kernel' "$OUT/train/capture.pcap.log" | xargs)"
-stage_done train-run
-
-# ---- 3: features and model ---------------------------------------------------------------
-
-phase model "flowforest extract (checkpoints $CP) and flowforest train"
-"$FF" extract -q --pcap "$OUT/train/capture.pcap" --labels "$OUT/labels.rules" \
-	--checkpoints "$CP" -o "$OUT/train/flows.csv" || die "extract failed"
-awk -F, -v classes=slowloris,ssh_bruteforce -f "$ROOT/lab/handshake-benign.awk" \
-	"$OUT/train/flows.csv" > "$OUT/train/train.csv" 2> "$tmp/relabel" || die "relabel failed"
-detail "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Label") l = i; next } { n[$l]++ } END { for (k in n) printf "%s %d  ", k, n[k] }' "$OUT/train/flows.csv")(snapshot rows)"
-detail "$(cat "$tmp/relabel")"
 acts=()
 for c in $ATTACK_CLASSES; do acts+=(--action "$c=drop"); done
-"$FF" train --csv "$OUT/train/train.csv" -o "$OUT/model.json" --model rf --trees 32 --max-depth 14 \
-	--seed "$SEED" --test-split 0.3 "${acts[@]}" --json-report "$OUT/train/trainer.json" -q \
-	> "$OUT/train/trainer.txt" 2>&1 || { cat "$OUT/train/trainer.txt" >&2; die "train failed"; }
-sed -n '/^accuracy/,/^macro/p' "$OUT/train/trainer.txt" | while read -r l; do detail "held-out rows: $l"; done
-detail "$("$FF" model show "$OUT/model.json" 2>/dev/null | head -n 3 | xargs)"
-stage_done model
+
+# ff_attach DIR MODEL SECONDS: `flowforest run --hook xdp` on the server's
+# eth0, events to DIR/events.jsonl, counters to DIR/ff.stderr.
+ff_attach() {
+	local d=$1 _
+	: > "$d/events.jsonl"
+	: > "$d/ff.stderr"
+	ip netns exec "$(lab_ns "$P" srv)" "$FF" run --iface eth0 --hook xdp --model "$2" \
+		"${acts[@]}" --checkpoints "$CP" --flows 262144 --json --interval 1 \
+		--duration "$3" > "$d/events.jsonl" 2> "$d/ff.stderr" &
+	ff_pid=$!
+	for _ in $(seq 150); do
+		grep -q "attached to" "$d/ff.stderr" && break
+		kill -0 "$ff_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "attached to" "$d/ff.stderr" || { cat "$d/ff.stderr" >&2; die "flowforest did not attach"; }
+	detail "$(grep "attached to" "$d/ff.stderr" | sed 's/; Ctrl-C to stop//')"
+}
+
+# ff_detach DIR: SIGINT, wait (bounded), check that nothing stays attached.
+ff_detach() {
+	local _ left
+	kill -INT "$ff_pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$ff_pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$ff_pid" 2>/dev/null
+	ff_pid=
+	detail "$(grep 'detaching' "$1/ff.stderr")"
+	left=$(ip -n "$(lab_ns "$P" srv)" link show dev eth0 | grep -o 'xdp.*' || true)
+	[ -z "$left" ] || die "an XDP program is still attached: $left"
+}
+
+# extract_labelled DIR: DIR/capture.pcap -> DIR/flows.csv (labelled
+# snapshots at the checkpoints) -> DIR/train.csv (handshakes of
+# application-layer attacks relabelled, see lab/handshake-benign.awk).
+extract_labelled() {
+	"$FF" extract -q --pcap "$1/capture.pcap" --labels "$OUT/labels.rules" \
+		--checkpoints "$CP" -o "$1/flows.csv" || die "extract failed"
+	awk -F, -v classes=slowloris,ssh_bruteforce -f "$ROOT/lab/handshake-benign.awk" \
+		"$1/flows.csv" > "$1/train.csv" 2> "$1/relabel.txt" || die "relabel failed"
+	detail "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Label") l = i; next }
+		{ n[$l]++ } END { for (k in n) printf "%s %d  ", k, n[k] }' "$1/flows.csv")(snapshot rows)"
+	detail "$(cat "$1/relabel.txt")"
+}
+
+# train_model MODEL CSV...: a random forest, attack classes dropped.
+train_model() {
+	local m=$1 csvs=()
+	shift
+	for c in "$@"; do csvs+=(--csv "$c"); done
+	"$FF" train "${csvs[@]}" -o "$m" --model rf --trees 32 --max-depth 14 --seed "$SEED" \
+		--test-split 0.3 "${acts[@]}" --json-report "${m%.json}.trainer.json" -q \
+		> "${m%.json}.trainer.txt" 2>&1 || { cat "${m%.json}.trainer.txt" >&2; die "train failed"; }
+	sed -n '/^accuracy/,/^macro/p' "${m%.json}.trainer.txt" | while read -r l; do detail "held-out rows: $l"; done
+	detail "$("$FF" model show "$m" 2>/dev/null | head -n 3 | xargs)"
+}
+
+# record DIR: the training mix, captured on the server's side.
+record() {
+	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
+	lab_capture_start "$P" "$1/capture.pcap" || die "tcpdump did not start"
+	LAB_RESULTS=$1/results.txt LAB_SCHEDULE=$1/schedule.txt lab_mix "$P" train "$T_TRAIN" all
+	lab_capture_stop
+	while read -r tool cls t0 t1; do
+		detail "$(printf '%-13s %-15s %5.1fs' "$tool" "$cls" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
+	done < "$1/schedule.txt"
+	detail "$(grep -E 'captured|dropped by kernel' "$1/capture.pcap.log" | xargs)"
+}
+
+phase train "round 1: recording ${T_TRAIN}s of benign traffic and every attack (training addresses)"
+detail "capture: tcpdump on the bridge port towards the server (what the server's XDP hook sees)"
+record "$OUT/train"
+stage_done train-run-1
+
+phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
+extract_labelled "$OUT/train"
+train_model "$OUT/train/model.json" "$OUT/train/train.csv"
+stage_done model-1
+
+# A flow the classifier drops looks different from then on: its sender
+# retransmits into the void. Trained on traffic that was never dropped, a
+# model has not seen that, and may call such a flow benign again (and let it
+# through). Round 2 records the training mix with round 1's model attached, so
+# the final model learns attacks as they look while being dropped too.
+phase train "round 2: the training mix again, with round 1's model attached at XDP"
+mkdir -p "$OUT/train2"
+ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + 40))
+record "$OUT/train2"
+ff_detach "$OUT/train2"
+stage_done train-run-2
+
+phase model "final model: rounds 1 and 2"
+extract_labelled "$OUT/train2"
+train_model "$OUT/model.json" "$OUT/train/train.csv" "$OUT/train2/train.csv"
+stage_done model-2
 
 # ---- 4: live, classifier attached ----------------------------------------------------------
 
@@ -197,20 +266,8 @@ live_run() {
 	local d=$1 attach=$2 _
 	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 	: > "$d/results.txt"
-	: > "$d/events.jsonl"
-	: > "$d/ff.stderr"
 	if [ "$attach" = 1 ]; then
-		ip netns exec "$(lab_ns "$P" srv)" "$FF" run --iface eth0 --hook xdp --model "$OUT/model.json" \
-			"${acts[@]}" --checkpoints "$CP" --flows 262144 --json --interval 1 \
-			--duration $((T_LIVE + 40)) > "$d/events.jsonl" 2> "$d/ff.stderr" &
-		ff_pid=$!
-		for _ in $(seq 150); do
-			grep -q "attached to" "$d/ff.stderr" && break
-			kill -0 "$ff_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		grep -q "attached to" "$d/ff.stderr" || { cat "$d/ff.stderr" >&2; die "flowforest did not attach"; }
-		detail "$(grep "attached to" "$d/ff.stderr" | sed 's/; Ctrl-C to stop//')"
+		ff_attach "$d" "$OUT/model.json" $((T_LIVE + 40))
 		detail "$(ip -n "$(lab_ns "$P" srv)" link show dev eth0 | grep -o 'prog/xdp id [0-9]*') on the server's eth0"
 		rm -f "$tmp/live.stop"
 		python3 "$ROOT/lab/live.py" --events "$d/events.jsonl" --counters "$d/ff.stderr" \
@@ -228,11 +285,7 @@ live_run() {
 		kill "$live_pid" 2>/dev/null
 		wait "$live_pid" 2>/dev/null
 		live_pid=
-		kill -INT "$ff_pid"
-		for _ in $(seq 50); do kill -0 "$ff_pid" 2>/dev/null || break; sleep 0.1; done
-		wait "$ff_pid" 2>/dev/null
-		ff_pid=
-		detail "$(grep 'detaching' "$d/ff.stderr")"
+		ff_detach "$d"
 		"$FF" extract -q --pcap "$d/capture.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
 			-o "$d/flows.csv" || die "extract of the live capture failed"
 	fi
@@ -242,8 +295,6 @@ phase live "flowforest run --hook xdp on the server's eth0; a fresh ${T_LIVE}s m
 detail "attack classes dropped: $ATTACK_CLASSES"
 detail "$(printf '%s' "${D}DETECTED: first verdict of an attack class per source; one summary line a second${N}")"
 live_run "$OUT/protected" 1
-xdp_left=$(ip -n "$(lab_ns "$P" srv)" link show dev eth0 | grep -o 'xdp.*' || true)
-[ -z "$xdp_left" ] || die "an XDP program is still attached: $xdp_left"
 stage_done live-protected
 
 # ---- 5: the same mix without the classifier -----------------------------------------------

@@ -7,7 +7,7 @@ Reads the run directory that lab/demo.sh fills:
   nodes.txt                 node class tool training-address live-address
   timing.txt                stage seconds
   train/flows.csv           `flowforest extract` of the training capture, labelled
-  train/trainer.json        `flowforest train --json-report`
+  model.trainer.json        `flowforest train --json-report` of the final model
   protected/flows.csv       `flowforest extract` of the live capture (classifier on)
   protected/events.jsonl    `flowforest run` events
   protected/ff.stderr       `flowforest run` counters (JSON lines)
@@ -158,24 +158,41 @@ def analyse_protected(d, classes, actions):
         if e.get("event") not in ("classified", "changed"):
             continue
         tup = (e["src"], e["sport"], e["dst"], e["dport"], PROTO.get(e["proto"], e["proto"]))
-        k = kflows[tup].setdefault(e["first_us"], {"first_attack": None, "classes": []})
+        k = kflows[tup].setdefault(e["first_us"], {"first_attack": None, "classes": [],
+                                                   "verdicts": []})
         k["classes"].append(e["class"])
+        k["verdicts"].append((e["pkts"], e["class"]))
         if e["class"] != "benign" and k["first_attack"] is None:
             k["first_attack"] = {"class": e["class"], "pkts": e["pkts"], "ts_us": e["ts_us"],
                                  "action": e["action"]}
     off_us = (t0_wall - t0_mono) * 1e6 if t0 else None
 
-    per = {c: {"flows": 0, "detected": 0, "right_class": 0, "pkts": 0, "pkts_passed": 0,
-               "detect_pkts": []} for c in classes}
+    def blank():
+        return {"flows": 0, "detected": 0, "right_class": 0, "relapsed": 0, "pkts": 0,
+                "pkts_passed": 0, "detect_pkts": []}
+
+    def passed(verdicts, total):
+        """Packets the verdicts let through: each verdict holds from its
+        packet until the next verdict."""
+        v = sorted(verdicts)
+        n = 0
+        for i, (p, cls) in enumerate(v):
+            end = v[i + 1][0] - 1 if i + 1 < len(v) else total
+            if actions.get(cls, "pass") != "drop":
+                n += max(0, min(end, total) - p + 1)
+        first = v[0][0] if v else total + 1
+        return n + max(0, min(first - 1, total))
+
+    per = {c: blank() for c in classes}
     confusion = {c: Counter() for c in classes}
     unmatched = 0
     fp_examples = []
     miss_examples = defaultdict(list)
+    relapse_examples = defaultdict(list)
     for f in flows.values():
         lab = f["label"]
         if lab not in per:
-            per[lab] = {"flows": 0, "detected": 0, "right_class": 0, "pkts": 0, "pkts_passed": 0,
-                        "detect_pkts": []}
+            per[lab] = blank()
             confusion[lab] = Counter()
         tup = (f["src"], f["sport"], f["dst"], f["dport"], f["proto"])
         cands = kflows.get(tup)
@@ -199,16 +216,19 @@ def analyse_protected(d, classes, actions):
         fa = k["first_attack"]
         pred = fa["class"] if fa else "benign"
         confusion[lab][pred] += 1
+        p["pkts_passed"] += passed(k["verdicts"], f["pkts"])
         if fa:
             p["detected"] += 1
             p["right_class"] += pred == lab
             p["detect_pkts"].append(fa["pkts"])
-            dropped = actions.get(pred) == "drop"
-            p["pkts_passed"] += (min(fa["pkts"] - 1, f["pkts"]) if dropped else f["pkts"])
+            last = sorted(k["verdicts"])[-1][1]
+            if last == "benign":
+                p["relapsed"] += 1
+                if lab != "benign" and len(relapse_examples[lab]) < 3:
+                    relapse_examples[lab].append(dict(f, verdicts=sorted(k["verdicts"])))
             if lab == "benign" and len(fp_examples) < 10:
                 fp_examples.append(dict(f, predicted=pred, at_packet=fa["pkts"]))
         else:
-            p["pkts_passed"] += f["pkts"]
             if lab != "benign" and len(miss_examples[lab]) < 5:
                 miss_examples[lab].append(dict(f, why="classified benign at every checkpoint",
                                                classes=k["classes"]))
@@ -242,6 +262,7 @@ def analyse_protected(d, classes, actions):
         "timeline": {str(k): dict(v) for k, v in sorted(timeline.items())},
         "false_alarm_examples": fp_examples,
         "miss_examples": {k: v for k, v in miss_examples.items()},
+        "relapse_examples": {k: v for k, v in relapse_examples.items()},
     }
 
 
@@ -283,18 +304,18 @@ def text_report(R):
     per = P.get("per_class", {})
     L.append("per class (live run, classifier attached at XDP):")
     L.append(f"  {'class':<15} {'flows':>7} {'detected':>9} {'rate':>8} {'right cls':>9}"
-             f" {'med pkts':>8} {'pkts':>8} {'passed':>8} {'dropped':>8}")
+             f" {'med pkts':>8} {'relapsed':>8} {'pkts':>8} {'passed':>8} {'dropped':>8}")
     for c, p in per.items():
         if c == "benign":
             continue
         med = p["median_pkts_to_detect"]
         L.append(f"  {c:<15} {p['flows']:>7} {p['detected']:>9} {pct(p['detect_rate']):>8}"
                  f" {p['right_class']:>9} {('-' if med is None else f'{med:g}'):>8}"
-                 f" {p['pkts']:>8} {p['pkts_passed']:>8} {p['dropped_pkts'] or 0:>8}")
+                 f" {p['relapsed']:>8} {p['pkts']:>8} {p['pkts_passed']:>8} {p['dropped_pkts'] or 0:>8}")
     b = per.get("benign")
     if b:
         L.append(f"  {'benign':<15} {b['flows']:>7} {b['detected']:>9} {pct(b['detect_rate'], 2):>8}"
-                 f" {'':>9} {'':>8} {b['pkts']:>8} {b['pkts_passed']:>8} {b['dropped_pkts'] or 0:>8}"
+                 f" {'':>9} {'':>8} {'':>8} {b['pkts']:>8} {b['pkts_passed']:>8} {b['dropped_pkts'] or 0:>8}"
                  "   (detected = wrongly flagged)")
     L.append("")
     L.append(f"attack flows detected:   {P.get('attack_flows_detected')} of {P.get('attack_flows')}"
@@ -666,7 +687,7 @@ def main():
     srcs, labels = tool_counts(nodes, os.path.join(d, "train", "flows.csv"))
     R["training"] = {"sources": srcs, "flows_by_label": labels}
     try:
-        with open(os.path.join(d, "train", "trainer.json")) as f:
+        with open(os.path.join(d, "model.trainer.json")) as f:
             R["trainer"] = json.load(f)
     except (FileNotFoundError, ValueError):
         pass

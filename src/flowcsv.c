@@ -33,19 +33,51 @@ void ff_csv_header(struct ff_csv *c)
 	fputc('\n', c->out);
 }
 
-/* Appends the decimal digits of v at p; returns the new end. */
+/* Appends the decimal digits of v at p; returns the new end. Two digits
+ * per division: CSV output is most of what extract spends its time on. */
 static char *put_u64(char *p, __u64 v)
 {
-	char tmp[24];
-	int n = 0;
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char tmp[24], *t = tmp + sizeof(tmp);
+	size_t n;
 
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	while (v >= 100) {
+		unsigned r = v % 100;
+
+		v /= 100;
+		*--t = pairs[2 * r + 1];
+		*--t = pairs[2 * r];
+	}
+	if (v >= 10) {
+		*--t = pairs[2 * v + 1];
+		*--t = pairs[2 * v];
+	} else {
+		*--t = '0' + v;
+	}
+	n = tmp + sizeof(tmp) - t;
+	memcpy(p, t, n);
+	return p + n;
+}
+
+/* inet_ntop, with a fast path for IPv4 (most rows) */
+static void format_addr(__u8 family, const __u8 *a, char *buf, size_t len)
+{
+	char *p = buf;
+	int i;
+
+	if (family != 4) {
+		ff_format_addr(family, a, buf, len);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_u64(p, a[i]);
+	}
+	*p = 0;
 }
 
 static char *put_str(char *p, const char *s)
@@ -66,8 +98,8 @@ void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 	char sa[64], da[64], line[4096], *p = line;
 	int i;
 
-	ff_format_addr(k->family, src, sa, sizeof(sa));
-	ff_format_addr(k->family, dst, da, sizeof(da));
+	format_addr(k->family, src, sa, sizeof(sa));
+	format_addr(k->family, dst, da, sizeof(da));
 	/* Flow ID as CICFlowMeter writes it: src-dst-sport-dport-proto */
 	p = put_str(p, sa);
 	*p++ = '-';

@@ -53,19 +53,38 @@ static __always_inline __u64 ff_sat_sq(__u64 x)
 }
 
 /* floor(sqrt(x)), exact, by Newton's iteration on integers started above
- * the root: the sequence decreases strictly until it reaches the floor of
- * the root. At most 40 steps cover every 64-bit input (tested against a
- * reference in tests/). Every intermediate value depends on x, which keeps
- * the BPF verifier from following each step as a separate constant. */
+ * the root at 2^(s+1), where 4^s <= x < 4^(s+1): the sequence decreases
+ * strictly until it reaches the floor of the root, in a handful of steps
+ * (at most 40 for any 64-bit input; tested against a reference in tests/).
+ * Every value depends on x, which keeps the BPF verifier from following
+ * each step as a separate constant. */
 static __always_inline __u64 ff_isqrt(__u64 x)
 {
-	__u64 r, y;
-	int i;
+	__u64 r, y, t = x;
+	int i, s = 0;
 
 	if (x < 2)
 		return x;
-	r = x;
-	y = (x >> 1) + (x & 1);	/* (r + x / r) / 2 for r = x, without overflow */
+	if (t >> 32) {
+		t >>= 32;
+		s += 16;
+	}
+	if (t >> 16) {
+		t >>= 16;
+		s += 8;
+	}
+	if (t >> 8) {
+		t >>= 8;
+		s += 4;
+	}
+	if (t >> 4) {
+		t >>= 4;
+		s += 2;
+	}
+	if (t >> 2)
+		s += 1;
+	r = 1ULL << (s + 1);
+	y = (r + x / r) >> 1;
 	for (i = 0; i < 40; i++) {
 		if (y >= r)
 			break;
