@@ -54,10 +54,8 @@ int cmd_extract(int argc, char **argv)
 		fprintf(stderr, "extract: %s\n", err);
 		goto out;
 	}
-	if (fflush(a.out)) {
-		perror("extract: writing the CSV");
+	if (flow_args_finish(&a, "extract"))
 		goto out;
-	}
 	flow_args_summary(&a, "extract", &st);
 	rc = 0;
 out:

@@ -55,10 +55,8 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "replay: %s\n", err);
 		goto out;
 	}
-	if (fflush(a.out)) {
-		perror("replay: writing the CSV");
+	if (flow_args_finish(&a, "replay"))
 		goto out;
-	}
 	flow_args_summary(&a, "replay", &st);
 	rc = 0;
 out:

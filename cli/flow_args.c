@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "capture.h"
 #include "flow_args.h"
 
 static const struct argp_option options[] = {
@@ -143,16 +144,27 @@ int flow_args_prepare(struct flow_args *a, const char *cmd)
 		}
 		a->have_model = true;
 	}
-	for (i = 0; i < a->n_pcaps; i++)
-		if (access(a->pcaps[i], R_OK)) {
-			fprintf(stderr, "%s: %s: %s\n", cmd, a->pcaps[i], strerror(errno));
+	/* Every capture must open before anything is written. */
+	for (i = 0; i < a->n_pcaps; i++) {
+		struct ff_capture *cap = malloc(sizeof(*cap));
+
+		if (!cap || ff_capture_open(cap, a->pcaps[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", cmd, cap ? err : "out of memory");
+			free(cap);
 			return -1;
 		}
+		ff_capture_close(cap);
+		free(cap);
+	}
+	/* A file is written under a temporary name and renamed at the end, so
+	 * a failed run never leaves half a CSV or destroys an older one. */
 	a->out = stdout;
 	if (a->output && strcmp(a->output, "-")) {
-		a->out = fopen(a->output, "w");
+		snprintf(a->tmp_output, sizeof(a->tmp_output), "%s.tmp.%d", a->output, getpid());
+		a->out = fopen(a->tmp_output, "w");
 		if (!a->out) {
 			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
+			a->tmp_output[0] = 0;
 			return -1;
 		}
 	}
@@ -181,10 +193,31 @@ void flow_args_summary(const struct flow_args *a, const char *cmd,
 		st->seconds > 0 ? st->frames / st->seconds / 1e6 : 0.0);
 }
 
+int flow_args_finish(struct flow_args *a, const char *cmd)
+{
+	if (fflush(a->out) || ferror(a->out)) {
+		fprintf(stderr, "%s: writing the CSV failed: %s\n", cmd, strerror(errno));
+		return -1;
+	}
+	if (a->out != stdout) {
+		int rc = fclose(a->out);
+
+		a->out = NULL;
+		if (rc || rename(a->tmp_output, a->output)) {
+			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
+			return -1;
+		}
+		a->tmp_output[0] = 0;
+	}
+	return 0;
+}
+
 void flow_args_free(struct flow_args *a)
 {
 	if (a->out && a->out != stdout)
 		fclose(a->out);
+	if (a->tmp_output[0])
+		unlink(a->tmp_output);	/* a failed run leaves nothing */
 	ff_labels_free(&a->labels);
 	if (a->have_model)
 		ff_model_free(&a->model);

@@ -30,6 +30,7 @@ struct flow_args {
 	struct ff_model model;
 	bool have_model;
 	FILE *out;
+	char tmp_output[4200];
 	struct ff_csv csv;
 };
 
@@ -40,6 +41,8 @@ void flow_args_init(struct flow_args *a);
 int flow_args_prepare(struct flow_args *a, const char *cmd);
 void flow_args_summary(const struct flow_args *a, const char *cmd,
 		       const struct ff_extract_stats *st);
+/* Flush and move the output into place; -1 with a message on failure. */
+int flow_args_finish(struct flow_args *a, const char *cmd);
 void flow_args_free(struct flow_args *a);
 
 #endif
