@@ -24,41 +24,7 @@ static const char doc[] =
 	"  flowforest extract a.pcap b.pcapng -l syn_flood:src=10.9.0.0/16,dport=80 -o flows.csv\n"
 	"  flowforest extract --pcap lab.pcap --labels lab.rules --model m.json -o scored.csv";
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	if (key == ARGP_KEY_INIT)
-		state->child_inputs[0] = state->input;
-	return ARGP_ERR_UNKNOWN;
-}
-
 int cmd_extract(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &flow_args_argp }, {} };
-	static const struct argp argp = { NULL, parse_opt, "[FILE...]", doc, children };
-	struct ff_extract_stats st;
-	struct ff_extract_opts o = {};
-	struct flow_args a;
-	char err[512];
-	int rc = 1;
-
-	flow_args_init(&a);
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 2;
-	if (flow_args_prepare(&a, "extract"))
-		goto out;
-	o.cfg = a.cfg;
-	o.csv = &a.csv;
-	o.model = a.have_model ? &a.model : NULL;
-	o.progress = a.progress;
-	if (ff_extract(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err))) {
-		fprintf(stderr, "extract: %s\n", err);
-		goto out;
-	}
-	if (flow_args_finish(&a, "extract"))
-		goto out;
-	flow_args_summary(&a, "extract", &st);
-	rc = 0;
-out:
-	flow_args_free(&a);
-	return rc;
+	return flow_args_main(argc, argv, doc, "extract", false);
 }

@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "capture.h"
 #include "flow_args.h"
+#include "loader.h"
+#include "replay.h"
 
 static const struct argp_option options[] = {
 	{ "pcap", 'p', "FILE", 0, "Capture to read, pcap or pcapng (repeatable; also as arguments)" },
@@ -223,4 +225,58 @@ void flow_args_free(struct flow_args *a)
 		ff_model_free(&a->model);
 	free(a->pcaps);
 	free(a->label_rules);
+}
+
+static error_t parent_opt(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	if (key == ARGP_KEY_INIT)
+		state->child_inputs[0] = state->input;
+	return ARGP_ERR_UNKNOWN;
+}
+
+int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool kernel)
+{
+	static const struct argp_child children[] = { { &flow_args_argp }, {} };
+	struct argp argp = { NULL, parent_opt, "[FILE...]", doc, children };
+	struct ff_extract_stats st;
+	struct flow_args a;
+	char err[512];
+	int rc = 1;
+
+	flow_args_init(&a);
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return 2;
+	if (kernel && ff_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		goto out;
+	}
+	if (flow_args_prepare(&a, cmd))
+		goto out;
+	if (kernel) {
+		struct ff_replay_opts o = { .cfg = a.cfg, .csv = &a.csv,
+					    .model = a.have_model ? &a.model : NULL,
+					    .progress = a.progress };
+
+		rc = ff_replay(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err));
+	} else {
+		struct ff_extract_opts o = { .cfg = a.cfg, .csv = &a.csv,
+					     .model = a.have_model ? &a.model : NULL,
+					     .progress = a.progress };
+
+		rc = ff_extract(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err));
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		rc = 1;
+		goto out;
+	}
+	if (flow_args_finish(&a, cmd)) {
+		rc = 1;
+		goto out;
+	}
+	flow_args_summary(&a, cmd, &st);
+out:
+	flow_args_free(&a);
+	return rc;
 }

@@ -45,4 +45,7 @@ void flow_args_summary(const struct flow_args *a, const char *cmd,
 int flow_args_finish(struct flow_args *a, const char *cmd);
 void flow_args_free(struct flow_args *a);
 
+/* The whole of `extract` (kernel = false) and `replay` (kernel = true). */
+int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool kernel);
+
 #endif
