@@ -354,7 +354,10 @@ static __always_inline void ff_emit(struct ff_counters *cnt,
 	e->initiator_is_b = f->initiator_is_b;
 	e->pad[0] = e->pad[1] = e->pad[2] = 0;
 	e->model_gen = f->model_gen;
-	bpf_ringbuf_submit(e, 0);
+	/* Waking the reader costs an interrupt per event. `run` polls every
+	 * 100 ms anyway, so wake it only when the ring is filling up. */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&ff_events, BPF_RB_AVAIL_DATA) > (1 << 18) ?
+				       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	ff_count(cnt, FF_C_EVENTS);
 }
 
