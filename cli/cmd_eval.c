@@ -88,7 +88,7 @@ int cmd_eval(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, "[FILE...]", doc };
 	struct eval_args a = { 0 };
-	struct ff_load_opts lo = { 0 };
+	struct ff_dataset_opts lo = { 0 };
 	struct ff_dataset ds = { 0 };
 	struct ff_model m = { 0 };
 	struct ff_eval ev = { 0 };

@@ -628,7 +628,7 @@ int cmd_train(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, "[FILE...]", doc };
 	struct train_args a;
-	struct ff_load_opts lo = { 0 };
+	struct ff_dataset_opts lo = { 0 };
 	struct ff_dataset ds = { 0 }, tds_store = { 0 }, *tds = &ds;
 	struct ff_forest forest = { 0 };
 	struct ff_model model = { 0 }, check = { 0 };

@@ -365,7 +365,7 @@ struct name_count {
 };
 
 struct loader {
-	const struct ff_load_opts *o;
+	const struct ff_dataset_opts *o;
 	char *err;
 	size_t errlen;
 	struct file_map *maps;
@@ -836,10 +836,10 @@ static int load_rows(struct loader *L, struct ff_dataset *ds, unsigned fi, struc
 }
 
 int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
-		    unsigned n_paths, const struct ff_load_opts *o, char *err,
+		    unsigned n_paths, const struct ff_dataset_opts *o, char *err,
 		    size_t errlen)
 {
-	struct ff_load_opts defaults = { 0 };
+	struct ff_dataset_opts defaults = { 0 };
 	struct loader L = { 0 };
 	struct csv c = { 0 };
 	unsigned fi;

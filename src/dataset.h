@@ -40,7 +40,7 @@ struct ff_dataset {
 	size_t cap;			/* allocated rows */
 };
 
-struct ff_load_opts {
+struct ff_dataset_opts {
 	/* NULL: "Label" if the first file has it, else "attack_cat", else "label". */
 	const char *label_column;
 	/* NULL or "auto": every kernel feature found in all files; otherwise a
@@ -56,7 +56,7 @@ struct ff_load_opts {
 
 /* 0 on success; on failure -1 and a one-line reason naming file and line. */
 int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
-		    unsigned n_paths, const struct ff_load_opts *o, char *err,
+		    unsigned n_paths, const struct ff_dataset_opts *o, char *err,
 		    size_t errlen);
 void ff_dataset_free(struct ff_dataset *ds);
 

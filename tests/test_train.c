@@ -69,7 +69,7 @@ static char *read_all(const char *path, size_t *len)
 static int load1(struct ff_dataset *ds, const char *path, const char *label, char *err, size_t errlen)
 {
 	const char *paths[1] = { path };
-	struct ff_load_opts o = { .label_column = label };
+	struct ff_dataset_opts o = { .label_column = label };
 
 	return ff_dataset_load(ds, paths, 1, &o, err, errlen);
 }
@@ -217,7 +217,7 @@ static void test_csv_errors(void **state)
 	struct ff_dataset ds;
 	char err[512];
 	const char *paths[2];
-	struct ff_load_opts o = { 0 };
+	struct ff_dataset_opts o = { 0 };
 
 	(void)state;
 	write_file(tmp_path("short.csv"), "Flow Duration,Total Fwd Packet,Label\n1,2,a\n3,b\n5,6,a\n");
@@ -319,7 +319,7 @@ static void test_unsw_mapping(void **state)
 	ff_dataset_free(&ds);
 	{
 		const char *paths[1] = { tmp_path("unsw2.csv") };
-		struct ff_load_opts o = { .features = "protocol,fwd_pkts" };
+		struct ff_dataset_opts o = { .features = "protocol,fwd_pkts" };
 
 		assert_int_equal(ff_dataset_load(&ds, paths, 1, &o, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "unas"));
@@ -676,7 +676,7 @@ static int cmp_str(const void *a, const void *b)
 /* 70/30 split, 8 trees of depth 8, macro-F1 on the test rows. */
 static double real_macro_f1(const char *const *paths, unsigned n, const char *label)
 {
-	struct ff_load_opts o = { .label_column = label };
+	struct ff_dataset_opts o = { .label_column = label };
 	struct ff_dataset ds;
 	struct ff_train_params p;
 	struct ff_forest f;
