@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -162,8 +163,17 @@ int flow_args_prepare(struct flow_args *a, const char *cmd)
 	 * a failed run never leaves half a CSV or destroys an older one. */
 	a->out = stdout;
 	if (a->output && strcmp(a->output, "-")) {
-		snprintf(a->tmp_output, sizeof(a->tmp_output), "%s.tmp.%d", a->output, getpid());
-		a->out = fopen(a->tmp_output, "w");
+		struct stat st;
+
+		/* Only regular files (or new ones) go through a temporary name:
+		 * renaming over /dev/null or a pipe would replace it. */
+		if (stat(a->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+			a->out = fopen(a->output, "w");
+		} else {
+			snprintf(a->tmp_output, sizeof(a->tmp_output), "%s.tmp.%d", a->output,
+				 getpid());
+			a->out = fopen(a->tmp_output, "w");
+		}
 		if (!a->out) {
 			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
 			a->tmp_output[0] = 0;
@@ -205,7 +215,7 @@ int flow_args_finish(struct flow_args *a, const char *cmd)
 		int rc = fclose(a->out);
 
 		a->out = NULL;
-		if (rc || rename(a->tmp_output, a->output)) {
+		if (rc || (a->tmp_output[0] && rename(a->tmp_output, a->output))) {
 			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
 			return -1;
 		}

@@ -4,11 +4,14 @@
 #
 #   1. the lab: a server (nginx, sshd, iperf3, dnsmasq), two benign clients
 #      and seven attackers, each in its own network namespace on one bridge
-#   2. a training run: benign traffic (curl/wget browsing, ssh logins, DNS,
+#   2. training round 1: benign traffic (curl/wget browsing, ssh logins, DNS,
 #      iperf3, ping) and every attack (nmap, masscan, hping3 SYN and UDP
-#      floods, slowhttptest, hydra, t50), captured on the server's side
-#   3. `flowforest extract` at the kernel's checkpoints, labelled by source
+#      floods, slowhttptest, hydra, t50), captured on the server's side;
+#      `flowforest extract` at the kernel's checkpoints, labelled by source
 #      subnet; `flowforest train` a random forest
+#   3. training round 2: the same mix with round 1's model attached at XDP
+#      (so the final model also knows attacks while they are being dropped);
+#      the final forest is trained on both rounds
 #   4. `flowforest run --hook xdp` with that model on the server's interface,
 #      attack classes dropped, and a fresh mix of benign traffic and attacks
 #      (other addresses of the attacker subnets, other timings, rates, ports,
@@ -19,13 +22,14 @@
 #      JSON (lab/out/report.json) and as a page (lab/out/report.html)
 #
 # Usage (root, from anywhere; `make demo` builds first):
-#   bash lab/demo.sh [--quick] [--no-baseline] [--out DIR] [--seed N]
-#     --quick        shorter runs (about a minute; what `make test` uses)
+#   bash lab/demo.sh [--quick] [--no-baseline] [--out DIR] [--seed N] [--prefix P]
+#     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
-# About 3 minutes on 2 cores. Everything is bounded in time; on any exit
-# (also Ctrl-C) every process it started is killed and the namespaces are
-# deleted. Exit status: 0 when every stage ran, 1 otherwise (the targets are
+#     --prefix P     namespace names P-srv, P-c1, ... (default ffl<pid>)
+# About 3 minutes on 2 cores (--quick: 1.5). See docs/lab.md. Everything is
+# bounded in time; on any exit (also Ctrl-C) every process it started is
+# killed and the namespaces are deleted. Exit status: 0 when every stage ran, 1 otherwise (the targets are
 # reported, not enforced). The 5-second demo of the hand-written model is
 # lab/demo-small.sh.
 # shellcheck disable=SC2317  # cleanup: called by the trap
@@ -38,6 +42,7 @@ OUT=$ROOT/lab/out
 QUICK=0
 BASELINE=1
 SEED=1
+PREFIX=
 # the kernel's checkpoints, the same for extract and run: every packet up to
 # 6 (the first payload of a TCP client is its 3rd packet), then doubling
 CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
@@ -49,20 +54,21 @@ while [ $# -gt 0 ]; do
 	--no-baseline) BASELINE=0 ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
+	--prefix) PREFIX=$2; shift ;;
 	-h | --help) sed -n '2,/^# shellcheck/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option '$1' (--help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-if [ "$QUICK" = 1 ]; then T_TRAIN=20 T_LIVE=18; else T_TRAIN=40 T_LIVE=36; fi
+if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
 
-P=ffl$(($$ % 100000))
+P=${PREFIX:-ffl$(($$ % 100000))}
 . "$ROOT/lab/lab.sh"
 
 if [ -t 1 ]; then
-	B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' D=$'\e[2m' N=$'\e[0m'
+	B=$'\e[1m' R=$'\e[31m' D=$'\e[2m' N=$'\e[0m'
 else
-	B='' G='' R='' D='' N=''
+	B='' R='' D='' N=''
 fi
 phase() { printf '\n%s[%s]%s %s\n' "$B" "$1" "$N" "$2"; }
 detail() { printf '    %s\n' "$*"; }
@@ -70,7 +76,7 @@ die() { printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2; exit 1; }
 
 # ---- clean-up: every process this script started, the namespaces ---------------------
 
-lab_made=0 ff_pid= live_pid= tmp=
+lab_made=0 ff_pid='' live_pid='' tmp=''
 # every descendant of this shell, deepest first
 descendants() {
 	local kid
@@ -81,7 +87,10 @@ descendants() {
 }
 cleanup() {
 	local rc=$? _ pids
-	trap - EXIT INT TERM
+	# a second Ctrl-C (or timeout's signal to the whole group) must not cut
+	# the clean-up short: it is bounded anyway
+	trap '' INT TERM
+	trap - EXIT
 	if [ -n "$ff_pid" ] && kill -0 "$ff_pid" 2>/dev/null; then
 		kill -INT "$ff_pid" 2>/dev/null
 		for _ in $(seq 30); do kill -0 "$ff_pid" 2>/dev/null || break; sleep 0.1; done
@@ -113,6 +122,8 @@ for t in ip tcpdump nginx sshd ssh sshpass iperf3 dnsmasq dig curl wget ping nma
 	command -v "$t" > /dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
 done
 [ -z "$missing" ] || die "missing tools:$missing (run: sudo bash scripts/install-deps.sh)"
+# ssh -F /dev/null and much else need the real one
+[ -c /dev/null ] || die "/dev/null is not a character device (something replaced it); restore it: rm -f /dev/null; mknod -m 666 /dev/null c 1 3"
 PATH=$PATH:/usr/sbin
 
 mkdir -p "$OUT" || die "cannot create $OUT"
@@ -120,6 +131,8 @@ rm -rf "$OUT/train" "$OUT/train2" "$OUT/protected" "$OUT/baseline" "$OUT"/report
 mkdir -p "$OUT/train" "$OUT/protected" || die "cannot create $OUT"
 [ "$BASELINE" = 1 ] && mkdir -p "$OUT/baseline"
 tmp=$(mktemp -d /tmp/fflab.XXXXXX) || die "mktemp failed"
+export LAB_TMPDIR=$tmp
+chmod 755 "$tmp"	# the web server's workers read their pages below it
 start=$SECONDS
 : > "$OUT/timing.txt"
 stage_t=$SECONDS
@@ -220,9 +233,10 @@ train_model() {
 	detail "$("$FF" model show "$m" 2>/dev/null | head -n 3 | xargs)"
 }
 
-# record DIR: the training mix, captured on the server's side.
+# record DIR: the training mix, captured on the server's side (the services
+# are restarted first by the caller: that kills everything in the server's
+# namespace, flowforest too).
 record() {
-	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 	lab_capture_start "$P" "$1/capture.pcap" || die "tcpdump did not start"
 	LAB_RESULTS=$1/results.txt LAB_SCHEDULE=$1/schedule.txt lab_mix "$P" train "$T_TRAIN" all
 	lab_capture_stop
@@ -234,6 +248,7 @@ record() {
 
 phase train "round 1: recording ${T_TRAIN}s of benign traffic and every attack (training addresses)"
 detail "capture: tcpdump on the bridge port towards the server (what the server's XDP hook sees)"
+lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 record "$OUT/train"
 stage_done train-run-1
 
@@ -249,6 +264,7 @@ stage_done model-1
 # the final model learns attacks as they look while being dropped too.
 phase train "round 2: the training mix again, with round 1's model attached at XDP"
 mkdir -p "$OUT/train2"
+lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + 40))
 record "$OUT/train2"
 ff_detach "$OUT/train2"
@@ -322,16 +338,23 @@ stage_done down
 # ---- 6: report ------------------------------------------------------------------------
 
 phase report "per class, false alarms, service success with and without"
+devnull_note=
+if [ ! -c /dev/null ]; then
+	devnull_note="/dev/null was replaced by a regular file during this run (by another program): ssh -F /dev/null failed from then on, so the ssh results are not valid."
+	printf '    %sWARNING: %s%s\n' "$R" "$devnull_note" "$N"
+fi
+export devnull_note
 python3 - "$OUT" "$CP" "$QUICK" "$T_TRAIN" "$T_LIVE" <<-'EOF' || die "cannot write meta.json"
-	import json, sys, time
+	import json, os, sys, time
 	out, cp, quick, tt, tl = sys.argv[1:]
 	json.dump({"generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "checkpoints": cp,
 	           "quick": quick == "1", "train_seconds": int(tt), "live_seconds": int(tl),
 	           "notes": [
-	               "Training: %ss of recorded traffic; live: a different %ss mix from other addresses of the same subnets." % (tt, tl),
+	               "Training: two recordings of %ss each, the second with the first one's model attached at XDP; live: a different %ss mix from other addresses of the same subnets." % (tt, tl),
 	               "Checkpoints (extract and run): " + cp + ".",
 	               "Handshake snapshots (no client payload yet) of slowloris and ssh_bruteforce flows are labelled benign for training: they are identical to benign handshakes (lab/handshake-benign.awk).",
-	               "The server has SYN cookies off and a listen backlog of 128 (lab/lab.sh), so that a SYN flood hurts it."]},
+	               "The server has SYN cookies off and a listen backlog of 128 (lab/lab.sh), so that a SYN flood hurts it."]
+	              + ([os.environ["devnull_note"]] if os.environ.get("devnull_note") else [])},
 	          open(out + "/meta.json", "w"), indent=1)
 	EOF
 python3 "$ROOT/lab/report.py" "$OUT" | sed 's/^/    /' || die "the report failed"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # LAB_*: for the scripts that source this
 # SPDX-License-Identifier: MIT
 # lab/lab.sh: the traffic lab. A server, benign clients and attackers, each
 # in its own network namespace, joined by a bridge in a namespace of its own;
@@ -10,9 +11,10 @@
 #   bash lab/lab.sh down PREFIX     # kill everything in them, delete them
 #
 #   . lab/lab.sh
-#   lab_up P && lab_services_start P "$dir" && lab_capture_start P "$dir/x.pcap"
-#   lab_phase P train; lab_benign P 20 & lab_attack_synflood P 5000; wait
-#   lab_capture_stop; lab_services_stop; lab_down P
+#   lab_up P && lab_services_start P "$dir/srv" && lab_capture_start P "$dir/x.pcap"
+#   LAB_RESULTS=$dir/results.txt lab_mix P train 40     # or single pieces:
+#   lab_browse P c1 10 200 900 & lab_attack_synflood P 5000 150 80 train; wait
+#   lab_capture_stop; lab_services_stop P; lab_down P
 #
 # Layout (PREFIX: 1 to 8 characters of [A-Za-z0-9_]):
 #
@@ -291,9 +293,9 @@ lab_services_start() {
 	EOF
 
 	# sshd: own config, host keys in DIR, a test user with a password that
-	# exists only inside sshd's own mount namespace (passwd and shadow copies
-	# bound over /etc/passwd and /etc/shadow; /run a private tmpfs for
-	# /run/sshd): nothing changes on the host.
+	# exists only inside sshd's own mount namespace (passwd, group and shadow
+	# copies bound over /etc; /run a private tmpfs for /run/sshd, /var/log one
+	# for wtmp, btmp and lastlog): nothing changes on the host.
 	rm -f "$d/ssh/host_"*
 	ssh-keygen -q -t ed25519 -N '' -f "$d/ssh/host_ed25519" > /dev/null || return 1
 	ssh-keygen -q -t rsa -b 2048 -N '' -f "$d/ssh/host_rsa" > /dev/null || return 1
@@ -326,10 +328,12 @@ lab_services_start() {
 	EOF
 
 	ip netns exec "$ns" nginx -c "$d/nginx/nginx.conf" -p "$d/nginx" > "$d/nginx/stdout" 2>&1 &
+	# shellcheck disable=SC2016  # $1 expands in that shell
 	ip netns exec "$ns" bash -c '
 		mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/shadow" /etc/shadow &&
 		mount --bind "$1/group" /etc/group &&
 		mount -t tmpfs -o size=1m,mode=755 fflab-run /run && mkdir -m 755 /run/sshd &&
+		mount -t tmpfs -o size=4m,mode=755 fflab-log /var/log &&
 		exec /usr/sbin/sshd -D -e -f "$1/sshd_config"' sshd "$d/ssh" > "$d/ssh/log" 2>&1 &
 	ip netns exec "$ns" iperf3 -s -B "$LAB_SRV4" -p 5201 > "$d/iperf3.log" 2>&1 &
 	ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
@@ -342,9 +346,12 @@ lab_services_start() {
 		ip netns exec "$ns" ss -Hltn 'sport = :80' | grep -q . &&
 			ip netns exec "$ns" ss -Hltn 'sport = :22' | grep -q . &&
 			ip netns exec "$ns" ss -Hltn 'sport = :5201' | grep -q . &&
-			ip netns exec "$ns" ss -Hlun 'sport = :53' | grep -q . && return 0
+			ip netns exec "$ns" ss -Hlun 'sport = :53' | grep -q . && break
 		sleep 0.1
 	done
+	# nginx's workers (www-data) must read DIR: every directory above it
+	# must be searchable (mktemp -d makes 0700 ones)
+	_lab_t ip netns exec "$ns" curl -sf -o /dev/null -m 3 "http://$LAB_SRV4/news.html" && return 0
 	echo "lab: the services did not start; listening in $ns:" >&2
 	ip netns exec "$ns" ss -Hltun >&2
 	tail -n 5 "$d/nginx/error.log" "$d/nginx/stdout" "$d/ssh/log" "$d/iperf3.log" >&2 2>/dev/null
@@ -368,7 +375,6 @@ lab_services_stop() {
 # no half-open or stuck connections left from an earlier phase).
 lab_services_restart() {
 	lab_services_stop "$1"
-	ip netns exec "$(lab_ns "$1" srv)" ss -Htan state time-wait > /dev/null 2>&1
 	lab_services_start "$1" "$2"
 }
 
@@ -414,17 +420,22 @@ _lab_result() { [ -n "${LAB_RESULTS:-}" ] && echo "$1 $2 $3 $(date +%s.%N | cut 
 _lab_pause() { sleep "$(awk -v a="$1" -v b="$2" -v r=$RANDOM 'BEGIN { printf "%.3f", (a + (b - a) * r / 32767) / 1000 }')"; }
 
 # _lab_fetch PREFIX NODE TOOL URL: one HTTP fetch (curl or wget, 3 s at
-# most); its result goes to $LAB_RESULTS. A 404 counts as answered.
+# most); its result goes to $LAB_RESULTS: ok for a 2xx or 3xx answer, and for
+# the 404 of a page that does not exist (the server answered); anything else
+# (no answer in time, 403, 5xx) fails.
 _lab_fetch() {
-	local t0 rc
+	local t0 rc code
 	t0=$(date +%s.%N)
 	if [ "$3" = wget ]; then
 		LAB_EXEC_TIMEOUT=6 lab_exec "$1" "$2" wget -q -T 3 -t 1 -O /dev/null "$4" 2>/dev/null
 		rc=$?
-		[ "$rc" = 8 ] && rc=0
 	else
-		LAB_EXEC_TIMEOUT=6 lab_exec "$1" "$2" curl -s -o /dev/null -m 3 "$4"
-		rc=$?
+		code=$(LAB_EXEC_TIMEOUT=6 lab_exec "$1" "$2" curl -s -o /dev/null -m 3 -w '%{http_code}' "$4")
+		rc=1
+		case "$code:$4" in
+		[23]??:*) rc=0 ;;
+		404:*/missing.html) rc=0 ;;
+		esac
 	fi
 	_lab_result http "$([ "$rc" = 0 ] && echo ok || echo fail)" \
 		"$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')"
@@ -434,7 +445,7 @@ _lab_fetch() {
 # SECONDS: a page (curl, or wget, some over IPv6), then its 1 to 3 assets on
 # connections of their own, as a browser does, then a pause.
 lab_browse() {
-	local p=$1 n=$2 secs=$3 lo=$4 hi=$5 end i=0 host tool k
+	local p=$1 n=$2 secs=$3 lo=$4 hi=$5 end i=0 host tool page _
 	local pages=(/ /index.html /news.html /docs/ /missing.html)
 	local assets=(/photo.jpg /robots.txt /news.html /index.html)
 	end=$((SECONDS + secs))
@@ -442,9 +453,10 @@ lab_browse() {
 		i=$((i + 1))
 		host=$LAB_SRV4 tool=curl
 		[ $((i % 9)) = 4 ] && host="[$LAB_SRV6]"
-		[ $((i % 7)) = 2 ] && tool=wget
-		_lab_fetch "$p" "$n" "$tool" "http://$host${pages[$((RANDOM % ${#pages[@]}))]}"
-		for k in $(seq $((1 + RANDOM % 3))); do
+		page=${pages[$((RANDOM % ${#pages[@]}))]}
+		[ $((i % 7)) = 2 ] && [ "$page" != /missing.html ] && tool=wget
+		_lab_fetch "$p" "$n" "$tool" "http://$host$page"
+		for _ in $(seq $((1 + RANDOM % 3))); do
 			_lab_fetch "$p" "$n" curl "http://$host${assets[$((RANDOM % ${#assets[@]}))]}" &
 		done
 		wait
@@ -485,9 +497,12 @@ lab_dns() {
 # lab_iperf PREFIX NODE SECONDS MBITS: one short bulk transfer (iperf3).
 lab_iperf() {
 	local p=$1 n=$2
-	LAB_EXEC_TIMEOUT=$(($3 + 8)) lab_exec "$p" "$n" iperf3 -c "$LAB_SRV4" -p 5201 -t "$3" \
-		-b "${4}M" --connect-timeout 3000 > /dev/null 2>&1
-	_lab_result iperf "$([ $? = 0 ] && echo ok || echo fail)" 0
+	if LAB_EXEC_TIMEOUT=$(($3 + 8)) lab_exec "$p" "$n" iperf3 -c "$LAB_SRV4" -p 5201 -t "$3" \
+		-b "${4}M" --connect-timeout 3000 > /dev/null 2>&1; then
+		_lab_result iperf ok 0
+	else
+		_lab_result iperf fail 0
+	fi
 }
 
 # ---- traffic: attacks -------------------------------------------------------------
@@ -530,11 +545,11 @@ lab_attack_slowloris() {
 }
 
 # lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
-# of WORDS wrong passwords (hydra runs in a temporary directory: its restore
-# file stays there).
+# of WORDS wrong passwords (hydra runs in a temporary directory, under
+# $LAB_TMPDIR when set: its restore file stays there).
 lab_attack_hydra() {
 	local p=$1 w i
-	w=$(mktemp -d /tmp/fflab-hydra.XXXXXX) || return 1
+	w=$(mktemp -d "${LAB_TMPDIR:-/tmp}/fflab-hydra.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "password$i"; done > "$w/words"
 	(cd "$w" && LAB_EXEC_TIMEOUT=60 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
 		-t "$3" -w 5 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
@@ -583,8 +598,10 @@ _lab_at() {
 # Results of benign requests go to $LAB_RESULTS, attack times to
 # $LAB_SCHEDULE.
 lab_mix() {
-	local p=$1 ph=$2 T=$3 what=${4:-all} pids=() f
+	local p=$1 ph=$2 T=$3 what=${4:-all} pids=() f k=2
 	lab_phase "$p" "$ph" || return 1
+	# k: a short mix (under 30 s) sends about half of every count
+	[ "$T" -lt 30 ] && k=1
 	f() { awk -v t="$T" -v x="$1" 'BEGIN { printf "%.1f", t * x }'; }
 	if [ "$ph" = train ]; then
 		lab_browse "$p" c1 "$T" 200 900 & pids+=($!)
@@ -595,14 +612,14 @@ lab_mix() {
 		_lab_at "$p" "$(f 0.30)" c2:iperf3 lab_iperf "$p" c2 3 40 & pids+=($!)
 		_lab_at "$p" "$(f 0.60)" c1:ping lab_exec "$p" c1 ping -n -q -c 5 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
 		[ "$what" = all ] && {
-			_lab_at "$p" "$(f 0.05)" nmap:nmap lab_attack_nmap "$p" 1-1000 & pids+=($!)
-			_lab_at "$p" "$(f 0.12)" mscan:masscan lab_attack_masscan "$p" 1-1500 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" 5000 150 80 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" 1500 300 443 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" 5000 150 ++7000 512 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.05)" nmap:nmap lab_attack_nmap "$p" "1-$((500 * k))" & pids+=($!)
+			_lab_at "$p" "$(f 0.12)" mscan:masscan lab_attack_masscan "$p" "1-$((750 * k))" "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" $((2500 * k)) 150 80 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" $((750 * k)) 300 443 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" $((2500 * k)) 150 ++7000 512 "$ph" & pids+=($!)
 			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 60 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
-			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" 40 4 & pids+=($!)
-			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" 3000 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" $((20 * k)) 4 & pids+=($!)
+			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" $((1500 * k)) "$ph" & pids+=($!)
 		}
 	else
 		lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
@@ -613,19 +630,31 @@ lab_mix() {
 		_lab_at "$p" "$(f 0.55)" c1:iperf3 lab_iperf "$p" c1 2 60 & pids+=($!)
 		_lab_at "$p" "$(f 0.25)" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.7 "$LAB_SRV4" > /dev/null & pids+=($!)
 		[ "$what" = all ] && {
-			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" 7000 1000 80 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" 1000-2500,8000-8100 & pids+=($!)
+			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" $((3500 * k)) 1000 80 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" "1000-$((1000 + 750 * k)),8000-$((8000 + 50 * k))" & pids+=($!)
 			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5 | cut -d. -f1)" & pids+=($!)
-			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" 50 6 & pids+=($!)
-			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" 6000 100 ++20000 900 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" 2000-4000 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" 3000 1000 22 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" 4000 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" $((25 * k)) 6 & pids+=($!)
+			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" $((3000 * k)) 100 ++20000 900 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" "2000-$((2000 + 1000 * k))" "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" $((1500 * k)) 1000 22 "$ph" & pids+=($!)
+			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" $((2000 * k)) "$ph" & pids+=($!)
 		}
 	fi
 	wait "${pids[@]}"
 	unset -f f
+	lab_quiesce "$p"
 	return 0
+}
+
+# lab_quiesce PREFIX: abort every TCP connection left in the lab (a client
+# whose server stopped answering, or whose packets were dropped, keeps
+# retransmitting for minutes; those would leak into the next run).
+lab_quiesce() {
+	local n
+	for n in $LAB_NODES; do
+		_lab_t ip netns exec "$(lab_ns "$1" "$n")" ss -K -tn state connected > /dev/null 2>&1
+	done
+	sleep 0.2
 }
 
 # ---- command line -------------------------------------------------------------------

@@ -240,9 +240,12 @@ def analyse_protected(d, classes, actions):
         p["dropped_pkts"] = p["class_pkts_by_verdict"] if actions.get(c) == "drop" else 0
 
     # detections over time: attack-class verdicts per second (kernel clock)
+    # new detections over time: a flow turning from no or a benign verdict to
+    # an attack class, per second (kernel clock)
     timeline = defaultdict(Counter)
     for e in evs:
-        if e.get("event") in ("classified", "changed") and e["class"] != "benign" and t0:
+        if (e.get("event") in ("classified", "changed") and e["class"] != "benign" and t0
+                and e.get("prev_class") in (None, "benign")):
             timeline[int(e["ts_us"] / 1e6 - t0_mono)][e["class"]] += 1
     atk = [c for c in per if c != "benign"]
     tot_atk = sum(per[c]["flows"] for c in atk)
@@ -351,84 +354,78 @@ def esc(s):
     return html.escape(str(s))
 
 
-def svg_timeline(P, windows, classes, width=1100, height=260):
+def run_length(P, windows, S):
+    """Seconds the live run lasted, for a common time axis."""
+    secs = [int(k) + 1 for k in (P or {}).get("timeline", {})]
+    secs += [int(w["rel_end"]) + 1 for r in windows.values() for w in r if w["rel_end"] is not None]
+    for r in S.values():
+        for o in r.values():
+            secs += [int(k) + 1 for k in o["series"]]
+    return max(secs + [10])
+
+
+def svg_open(width, height, label):
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'style="width:100%;height:auto;max-width:{width}px" role="img" aria-label="{esc(label)}">')
+
+
+def svg_timeline(P, windows, classes, n, width=1080):
+    """One lane per attack class: attack flows the kernel flagged per second
+    (bar height on a log scale, the count on hover), the tools of that class
+    running shaded behind."""
     tl = P.get("timeline", {})
-    if not tl and not windows:
-        return "<p>No detections.</p>"
-    secs = [int(k) for k in tl] + [int(w["rel_end"] or 0) + 1 for w in windows]
-    n = max(secs + [10]) + 1
-    ml, mr, mt, mb = 60, 170, 14, 34
-    W, H = width - ml - mr, height - mt - mb
-    peak = max([sum(v.values()) for v in tl.values()] + [1])
-    ymax = 10 ** math.ceil(math.log10(peak + 1))
-    def y(v):
-        return mt + H - H * (math.log10(v + 1) / math.log10(ymax + 1))
+    lanes = [c for c in classes if c != "benign"]
+    ml, mr, mt, lane_h = 150, 20, 8, 38
+    W = width - ml - mr
+    height = mt + lane_h * len(lanes) + 26
+    peak = max([v for cnt in tl.values() for v in cnt.values()] + [1])
+    top = math.log10(peak + 1)
     bw = W / n
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" role="img" aria-label="detections per second">']
-    # attack windows
-    for w in windows:
-        if w["rel_start"] is None:
-            continue
-        x0 = ml + W * w["rel_start"] / n
-        x1 = ml + W * max(w["rel_end"], w["rel_start"] + 0.3) / n
-        o.append(f'<rect x="{x0:.1f}" y="{mt}" width="{x1 - x0:.1f}" height="{H}" '
-                 f'fill="{color(w["class"], classes)}" opacity="0.07"/>')
-    # grid
-    v = 1
-    while v <= ymax:
-        yy = y(v)
-        o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#ddd"/>')
-        o.append(f'<text x="{ml - 6}" y="{yy + 4:.1f}" text-anchor="end" class="ax">{v}</text>')
-        v *= 10
-    o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{mt + H}" y2="{mt + H}" stroke="#888"/>')
-    step = 5 if n <= 60 else 10
-    for s in range(0, n + 1, step):
-        xx = ml + W * s / n
-        o.append(f'<text x="{xx:.1f}" y="{mt + H + 16}" text-anchor="middle" class="ax">{s}s</text>')
-    # stacked bars (log scale of the total, split proportionally)
-    for k, cnt in tl.items():
-        s = int(k)
-        tot = sum(cnt.values())
-        top = y(tot)
-        hh = mt + H - top
-        yy = mt + H
-        for c in classes:
-            if c not in cnt:
+    o = [svg_open(width, height, "attack flows flagged per second, per class")]
+    for i, c in enumerate(lanes):
+        y0 = mt + i * lane_h
+        base = y0 + lane_h - 6
+        col = color(c, classes)
+        o.append(f'<rect x="{ml}" y="{y0}" width="{W}" height="{lane_h - 6}" fill="#f7f8fa"/>')
+        for w in windows:
+            if w["class"] != c or w["rel_start"] is None:
                 continue
-            part = hh * cnt[c] / tot
-            yy -= part
-            o.append(f'<rect x="{ml + s * bw + 1:.1f}" y="{yy:.1f}" width="{max(bw - 2, 1):.1f}" '
-                     f'height="{part:.1f}" fill="{color(c, classes)}"><title>{s}s: {c} {cnt[c]} '
-                     f'flows</title></rect>')
-    # legend
-    ly = mt + 4
-    for c in classes:
-        if c == "benign":
-            continue
-        o.append(f'<rect x="{ml + W + 14}" y="{ly}" width="12" height="12" fill="{color(c, classes)}"/>'
-                 f'<text x="{ml + W + 32}" y="{ly + 10}" class="lg">{esc(c)}</text>')
-        ly += 20
-    o.append(f'<text x="{ml + W + 14}" y="{ly + 14}" class="ax">shaded: attack running</text>')
-    o.append(f'<text x="14" y="{mt + H / 2}" class="ax" transform="rotate(-90 14 {mt + H / 2})" '
-             f'text-anchor="middle">attack flows / s (log)</text>')
+            x0 = ml + W * max(w["rel_start"], 0) / n
+            x1 = ml + W * max(w["rel_end"], w["rel_start"] + 0.3) / n
+            o.append(f'<rect x="{x0:.1f}" y="{y0}" width="{x1 - x0:.1f}" height="{lane_h - 6}" '
+                     f'fill="{col}" opacity="0.13"><title>{esc(w["tool"])} running</title></rect>')
+        total = 0
+        for k, cnt in tl.items():
+            v = cnt.get(c, 0)
+            if not v:
+                continue
+            total += v
+            h = max(2.0, (lane_h - 9) * math.log10(v + 1) / top)
+            o.append(f'<rect x="{ml + int(k) * bw + 1:.1f}" y="{base - h:.1f}" width="{max(bw - 2, 1):.1f}" '
+                     f'height="{h:.1f}" fill="{col}"><title>{int(k)}s: {v} {esc(c)} flows flagged</title></rect>')
+        o.append(f'<text x="{ml - 8}" y="{y0 + 14}" text-anchor="end" class="lg">{esc(c)}</text>'
+                 f'<text x="{ml - 8}" y="{y0 + 27}" text-anchor="end" class="ax">{total} flows</text>')
+        o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{base}" y2="{base}" stroke="#c9ced6"/>')
+    step = 2 if n <= 24 else 5 if n <= 60 else 10
+    for s in range(0, n + 1, step):
+        o.append(f'<text x="{ml + W * s / n:.1f}" y="{height - 8}" text-anchor="middle" class="ax">{s}s</text>')
     o.append("</svg>")
     return "".join(o)
 
 
-def svg_service(S, windows, kind, width=1100, height=150):
+def svg_service(S, windows, kind, n, width=1080, lane_h=54):
+    """Benign requests of one kind per second, ok (green) and failed (red),
+    with and without the classifier; any attack running shaded."""
     runs = [(r, S[r][kind]) for r in ("protected", "baseline") if r in S and kind in S[r]]
     if not runs:
         return ""
-    n = 10
-    for _, o in runs:
-        n = max([n] + [int(k) + 1 for k in o["series"]])
-    ml, mr, mt, mb = 60, 170, 10, 28
+    ml, mr, mt, mb = 150, 20, 18, 24
     W = width - ml - mr
-    lane = (height - mt - mb) / len(runs)
+    lane = lane_h
+    height = mt + lane * len(runs) + mb
     bw = W / n
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" role="img" aria-label="benign {kind} per second">']
+    o = [svg_open(width, height, f"benign {kind} requests per second")]
+    o.append(f'<text x="{ml}" y="12" class="lg" font-weight="600">{esc(kind)}</text>')
     for i, (r, d) in enumerate(runs):
         top = mt + i * lane
         for w in windows.get(r, []):
@@ -437,8 +434,8 @@ def svg_service(S, windows, kind, width=1100, height=150):
             x0 = ml + W * w["rel_start"] / n
             x1 = ml + W * max(w["rel_end"], w["rel_start"] + 0.3) / n
             o.append(f'<rect x="{x0:.1f}" y="{top:.1f}" width="{x1 - x0:.1f}" height="{lane - 6:.1f}" '
-                     f'fill="#e53935" opacity="0.05"/>')
-        peak = max([a + b for a, b in d["series"].values()] + [1])
+                     f'fill="#9aa3b2" opacity="0.12"/>')
+        peak = max([a + b for r2, d2 in runs for a, b in d2["series"].values()] + [1])
         for k, (ok, fail) in d["series"].items():
             s = int(k)
             h_ok = (lane - 8) * ok / peak
@@ -454,11 +451,12 @@ def svg_service(S, windows, kind, width=1100, height=150):
         o.append(f'<line x1="{ml}" x2="{ml + W}" y1="{top + lane - 6:.1f}" y2="{top + lane - 6:.1f}" stroke="#888"/>')
         label = "with flowforest" if r == "protected" else "without"
         rate = d["during_rate"]
-        o.append(f'<text x="{ml + W + 10}" y="{top + lane / 2:.1f}" class="lg">{label}</text>'
-                 f'<text x="{ml + W + 10}" y="{top + lane / 2 + 16:.1f}" class="ax">'
+        o.append(f'<text x="{ml - 8}" y="{top + lane / 2 - 4:.1f}" text-anchor="end" class="lg">{label}</text>'
+                 f'<text x="{ml - 8}" y="{top + lane / 2 + 11:.1f}" text-anchor="end" class="ax">'
                  f'{d["during_ok"]}/{d["during_total"]} ok ({pct(rate)})</text>')
-    for s in range(0, n + 1, 5 if n <= 60 else 10):
-        o.append(f'<text x="{ml + W * s / n:.1f}" y="{height - 8}" text-anchor="middle" class="ax">{s}s</text>')
+    step = 2 if n <= 24 else 5 if n <= 60 else 10
+    for s in range(0, n + 1, step):
+        o.append(f'<text x="{ml + W * s / n:.1f}" y="{height - 6}" text-anchor="middle" class="ax">{s}s</text>')
     o.append("</svg>")
     return "".join(o)
 
@@ -469,8 +467,7 @@ def svg_confusion(conf, classes):
     cols = [c for c in cols if any(conf.get(r, {}).get(c) for r in rows) or c in rows]
     cw, ch, ml, mt = 92, 30, 130, 110
     width, height = ml + cw * len(cols) + 20, mt + ch * len(rows) + 40
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" role="img" aria-label="confusion matrix">']
+    o = [svg_open(width, height, "confusion matrix")]
     for j, c in enumerate(cols):
         x = ml + j * cw + cw / 2
         o.append(f'<text x="{x:.0f}" y="{mt - 8}" class="lg" text-anchor="start" '
@@ -516,7 +513,8 @@ h1{font-size:26px;margin:0 0 4px} h2{font-size:19px;margin:30px 0 10px}
  overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:6px 10px;text-align:right;border-bottom:1px solid #eceef2}
-th{color:#5b6475;font-weight:600;background:#fafbfc} td:first-child,th:first-child{text-align:left}
+th{color:#5b6475;font-weight:600;background:#fafbfc;vertical-align:bottom}
+td:first-child,th:first-child{text-align:left;white-space:nowrap}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 svg .ax{font-size:11px;fill:#5b6475} svg .lg{font-size:12.5px;fill:#1d2330} svg .cell{font-size:12px;font-weight:600}
 .note{color:#5b6475;font-size:13px} code{background:#eef0f3;padding:1px 4px;border-radius:3px}
@@ -560,7 +558,8 @@ def html_report(R):
             f'<td>{pct(p["detect_rate"], 2) if c != "benign" else ""}</td>'
             f'<td>{pct(p["detect_rate"], 2) if c == "benign" else ""}</td>'
             f'<td>{p["right_class"] if c != "benign" else ""}</td>'
-            f'<td>{"" if med is None else f"{med:g}"}</td><td>{p["pkts"]}</td>'
+            f'<td>{"" if med is None else f"{med:g}"}</td>'
+            f'<td>{p["relapsed"] if c != "benign" else ""}</td><td>{p["pkts"]}</td>'
             f'<td>{p["pkts_passed"]}</td><td>{p["dropped_pkts"] or 0}</td></tr>')
     svc_rows = []
     for kind in ("http", "ssh", "dns"):
@@ -574,6 +573,7 @@ def html_report(R):
         svc_rows.append(f"<tr><td>{kind}</td>{''.join(cells)}</tr>")
 
     windows = {r: R.get("schedule", {}).get(r, []) for r in ("protected", "baseline")}
+    n = run_length(P, windows, S)
     sched_rows = "".join(
         f'<tr><td>{esc(w["tool"])}</td><td>{esc(w["class"])}</td>'
         f'<td>{w["rel_start"]:.1f}s</td><td>{w["rel_end"] - w["rel_start"]:.1f}s</td></tr>'
@@ -585,10 +585,13 @@ def html_report(R):
     tm = R.get("trainer", {})
     tmetrics = ""
     if tm:
-        acc = tm.get("accuracy") or (tm.get("test") or {}).get("accuracy")
-        mf1 = tm.get("macro_f1") or (tm.get("test") or {}).get("macro_f1")
-        tmetrics = (f"held-out rows of the training capture: accuracy {esc(acc)}, macro-F1 {esc(mf1)}"
-                    if acc is not None else "")
+        mt = tm.get("metrics") or tm.get("test") or {}
+        acc = tm.get("accuracy", mt.get("accuracy"))
+        mf1 = tm.get("macro_f1", mt.get("macro_f1"))
+        tmetrics = (f"flowforest train: {esc(tm.get('model', 'rf'))}, {esc(tm.get('nodes', '?'))} nodes, "
+                    f"{esc(tm.get('train_rows', '?'))} training rows; on {esc(mt.get('rows', '?'))} "
+                    f"held-out rows of the training captures: accuracy {acc:.4f}, macro-F1 {mf1:.4f}"
+                    if isinstance(acc, (int, float)) and isinstance(mf1, (int, float)) else "")
     misses = []
     for c, exs in (P.get("miss_examples") or {}).items():
         for e in exs[:3]:
@@ -611,16 +614,19 @@ on the server's interface, facing a fresh mix of benign traffic and attacks (oth
 <div class="cards">{cards}</div>
 
 <h2>Detections over time (live run, classifier attached)</h2>
-<div class="panel">{svg_timeline(P, windows['protected'], classes)}</div>
+<div class="panel">{svg_timeline(P, windows['protected'], classes, n)}
+<p class="note">Attack flows the kernel flagged per second, one lane per class (bar height: log scale; hover for the
+count). Shaded: a tool of that class running.</p></div>
 
 <h2>Benign requests per second: with and without the classifier</h2>
-<div class="panel">{svg_service(S, windows, 'http')}{svg_service(S, windows, 'ssh', height=120)}
-<p class="note">Green: requests that succeeded in that second; red: failed (3 s timeout for HTTP, 8 s for ssh). Shaded: an attack running.</p></div>
+<div class="panel">{svg_service(S, windows, 'http', n)}{svg_service(S, windows, 'ssh', n, lane_h=40)}
+<p class="note">Green: requests that succeeded in that second; red: failed (3 s timeout for HTTP, 8 s for ssh).
+Grey: an attack running. The same attack mix both times.</p></div>
 
 <h2>Per class</h2>
 <div class="panel"><table>
 <tr><th>true class</th><th>flows</th><th>flagged</th><th>detected</th><th>wrongly flagged</th><th>right class</th>
-<th>median packets to detection</th><th>packets</th><th>packets that reached the server</th><th>packets dropped (by verdict)</th></tr>
+<th>median packets to detection</th><th>back to benign later</th><th>packets</th><th>packets that reached the server</th><th>packets dropped (by verdict)</th></tr>
 {''.join(rows)}</table>
 <p class="note">Ground truth: every flow of the live capture (taken on the bridge port towards the server, so it
 includes what XDP dropped), labelled by source subnet. A flow counts as detected when the kernel's events give it

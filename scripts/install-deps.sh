@@ -12,6 +12,9 @@ PKGS=(
   # tests
   libcmocka-dev iproute2 iputils-ping netcat-openbsd python3 tshark util-linux
   libclang-rt-14-dev
+  # the traffic lab and demo (lab/): services, traffic and attack tools, capture
+  nginx openssh-server openssh-client sshpass iperf3 dnsmasq-base bind9-dnsutils curl wget
+  nmap masscan hping3 slowhttptest hydra t50 tcpdump procps
 )
 
 missing=()

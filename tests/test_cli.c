@@ -130,6 +130,12 @@ static void test_bad_captures_leave_nothing(void **state)
 	assert_int_equal(run(&s, "ls %s", dir), 0);
 	assert_null(strstr(s, ".tmp."));	/* no temporary left either */
 	free(s);
+	/* a device stays a device: /dev/null is written to, not replaced */
+	expect(0, NULL, "./flowforest extract -q ../shared/data/pcaps/sgr_hs-icmpScan.pcap "
+	       "-o /dev/null 2>/dev/null || ./flowforest extract -q %s -o /dev/null; "
+	       "test -c /dev/null", pcap);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
 }
 
 static void test_bad_models_and_csvs(void **state)
