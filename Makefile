@@ -27,7 +27,8 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o $(BUILD)/fuzz/fuzz_model \
-	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel
+	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel \
+	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract
 
 .PHONY: all deps test demo bench docs clean
 all: flowforest $(TEST_BIN) $(BENCH_BIN)

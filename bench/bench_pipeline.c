@@ -151,32 +151,41 @@ static double load_ms_last;
  * dispatcher and removes it afterwards, and each change waits for an RCU
  * grace period (milliseconds): thousands of short test runs would spend
  * minutes asleep. A program attached somewhere stays in the dispatcher, so
- * with --lo (run.sh runs this in a network namespace of its own) each XDP
- * program is also attached to that namespace's loopback in generic mode,
- * where no traffic flows. Never done in the initial namespace.
+ * with --keep-devs DEV1,DEV2 (run.sh runs this in a network namespace of its
+ * own, with two idle devices there) the empty XDP program is attached to
+ * DEV1 and each loaded ff_xdp to DEV2, in generic mode, where no traffic
+ * flows. Never done in the initial namespace.
  */
-static int use_lo;
+static char keep_dev[2][IF_NAMESIZE];
+static int use_keep;
 
-static int lo_attach(int prog)
+static int keep_attach(int prog, int which)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = XDP_FLAGS_SKB_MODE);
-	int ifindex = if_nametoindex("lo");
+	int ifindex, fd;
 
-	if (!use_lo || !ifindex)
+	if (!use_keep)
 		return -1;
-	return bpf_link_create(prog, ifindex, BPF_XDP, &lo);
+	ifindex = if_nametoindex(keep_dev[which]);
+	fd = ifindex ? bpf_link_create(prog, ifindex, BPF_XDP, &lo) : -1;
+	if (fd < 0)
+		fprintf(stderr, "bench_pipeline: cannot attach to %s: %s (test runs will be slow)\n",
+			keep_dev[which], strerror(errno));
+	return fd;
 }
 
 static int in_init_netns(void)
 {
 	struct stat a, b;
 
-	if (stat("/proc/self/ns/net", &a) || stat("/proc/1/ns/net", &b))
+	/* pid 2 (kthreadd) is always in the initial namespace; pid 1 may
+	 * not be readable */
+	if (stat("/proc/self/ns/net", &a) || stat("/proc/2/ns/net", &b))
 		return 1;
 	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-static int lo_link = -1;	/* the loader's ff_xdp on lo */
+static int lo_link = -1;	/* the loader's ff_xdp on the second device */
 
 static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 {
@@ -189,7 +198,7 @@ static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 		exit(1);
 	}
 	load_ms_last = mono_ms() - t0;
-	lo_link = lo_attach(ff_loader_prog_fd(l, "ff_xdp"));
+	lo_link = keep_attach(ff_loader_prog_fd(l, "ff_xdp"), 1);
 }
 
 static void close_loader(struct ff_loader *l)
@@ -371,7 +380,7 @@ static void section_grid(void)
 static void section_mix(void)
 {
 	struct ff_config def = FF_CONFIG_DEFAULT;
-	unsigned flows = quick ? 2000 : 10000, per = 64, i;
+	unsigned flows = getenv("MIXFLOWS") ? atoi(getenv("MIXFLOWS")) : quick ? 2000 : 10000, per = 64, i;
 	double vff[MAX_RUNS], vempty[MAX_RUNS], vtwin[MAX_RUNS];
 	struct stat3 sff, sempty, stwin;
 	__u8 (*frames)[64] = malloc((size_t)flows * 64);
@@ -657,11 +666,20 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
-		else if (!strcmp(argv[i], "--lo"))
-			use_lo = 1;
+		else if (!strcmp(argv[i], "--keep-devs") && i + 1 < argc) {
+			char *comma = strchr(argv[++i], ',');
+
+			if (!comma || comma - argv[i] >= IF_NAMESIZE || strlen(comma + 1) >= IF_NAMESIZE) {
+				fprintf(stderr, "bench_pipeline: --keep-devs DEV1,DEV2\n");
+				return 2;
+			}
+			memcpy(keep_dev[0], argv[i], comma - argv[i]);
+			strcpy(keep_dev[1], comma + 1);
+			use_keep = 1;
+		}
 		else {
 			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--runs N] "
-				"[--quick] [--lo] [--only per_packet|grid|mix|table|memory]\n");
+				"[--quick] [--keep-devs DEV1,DEV2] [--only per_packet|grid|mix|table|memory]\n");
 			return 2;
 		}
 	}
@@ -692,12 +710,11 @@ int main(int argc, char **argv)
 	e_xdp = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass"));
 	e_tc = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_tc"));
 	e_sock = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_socket"));
-	if (use_lo && in_init_netns()) {
-		fprintf(stderr, "bench_pipeline: --lo ignored in the initial network namespace\n");
-		use_lo = 0;
+	if (use_keep && in_init_netns()) {
+		fprintf(stderr, "bench_pipeline: --keep-devs ignored in the initial network namespace\n");
+		use_keep = 0;
 	}
-	if (use_lo && lo_attach(e_xdp) < 0)
-		fprintf(stderr, "bench_pipeline: cannot attach to lo: %s\n", strerror(errno));
+	keep_attach(e_xdp, 0);
 
 	if (json) {
 		jf = fopen(json, "w");

@@ -14,8 +14,13 @@
  * Run it inside the receiver's namespace (`ip netns exec NS-b livegen ...`);
  * it enters the generator's namespace (--gen-netns) only to send. The
  * generator runs on --gen-cpu; the receiver's NAPI runs in a kernel thread
- * (threaded NAPI, switched on here) pinned to --rx-cpu, so generator and
- * receiver each have a core.
+ * (threaded NAPI, switched on here) pinned to --rx-cpu, so
+ * generator and receiver each have a core. Its CPU time per packet
+ * (napi_ns_per_pkt, from /proc/PID/schedstat) is the receiving core's cost
+ * even when other processes share the core.
+ *
+ * With --drop every class's action is drop: from a flow's first checkpoint on
+ * (its first packet), the hook drops it.
  *
  * Every run: fresh receiver, --warmup seconds of traffic, then a window of
  * --duration seconds over which rates are measured. One JSON object per run
@@ -71,13 +76,14 @@ static struct {
 	int n_flows;
 	int runs;
 	double warmup, duration;
-	__u32 table;
+	__u32 table;		/* flow-table size, 0: 2 x flows (at least 65,536) */
 	int gen_cpu, rx_cpu;
 	bool stats;
+	bool drop;		/* every class's action is drop */
 	double rate;		/* frames/s, 0 = as fast as possible */
 	__u32 chunk, batch;
 } o = {
-	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 1u << 21,
+	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 0,
 	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64,
 };
 
@@ -227,6 +233,7 @@ static void napi_threads_pin(void)
 		CPU_SET(o.rx_cpu, &set);
 		if (sched_setaffinity(napi_pids[i], sizeof(set), &set))
 			die("cannot pin NAPI thread %d: %s", napi_pids[i], strerror(errno));
+
 	}
 }
 
@@ -342,7 +349,18 @@ static void *user_thread(void *arg)
 	return NULL;
 }
 
-static void receiver_up(struct receiver *r)
+static __u32 table_for(unsigned n_flows)
+{
+	__u32 t = 65536;
+
+	if (o.table)
+		return o.table;
+	while (t < 2 * n_flows)
+		t <<= 1;
+	return t;
+}
+
+static void receiver_up(struct receiver *r, unsigned n_flows)
 {
 	char err[512];
 	double t0 = mono();
@@ -359,12 +377,17 @@ static void receiver_up(struct receiver *r)
 	}
 	if (o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) {
 		struct ff_config cfg = FF_CONFIG_DEFAULT;
-		struct ff_load_opts lo = { .max_flows = o.table, .cfg = cfg };
+		struct ff_load_opts lo = { .max_flows = table_for(n_flows), .cfg = cfg };
 		enum ff_hook h = o.hook == RX_XDP ? FF_HOOK_XDP :
 				 o.hook == RX_TC ? FF_HOOK_TC_INGRESS : FF_HOOK_SOCKET;
 
+		__u32 drop_all[FF_MAX_CLASSES];
+
+		for (int i = 0; i < FF_MAX_CLASSES; i++)
+			drop_all[i] = FF_ACT_DROP;
 		if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
-		    ff_loader_install_model(&r->l, &model, NULL, err, sizeof(err)) ||
+		    ff_loader_install_model(&r->l, &model, o.drop ? drop_all : NULL, err,
+					    sizeof(err)) < 0 ||
 		    ff_loader_attach(&r->l, h, rx_ifindex, err, sizeof(err)))
 			die("%s", err);
 		r->have_ff = true;
@@ -488,16 +511,16 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 	double gen_busy = b->gen_total > a->gen_total ?
 		(double)(b->gen_busy - a->gen_busy) / (b->gen_total - a->gen_total) : 0;
 
-	fprintf(out, "{\"hook\":\"%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
+	fprintf(out, "{\"hook\":\"%s%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
 		"\"window_s\":%.4f,\"sent_pps\":%.0f,\"rx_pps\":%.0f,\"rx_dropped_pps\":%.0f,"
 		"\"lost_pps\":%.0f,",
-		rx_names[o.hook], n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
+		rx_names[o.hook], o.drop ? "_drop" : "", n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
 		(b->rx_dropped - a->rx_dropped) / dt,
 		((double)(b->sent - a->sent) - (double)rx) / dt);
 	fprintf(out, "\"napi_ns_per_pkt\":%.1f,\"rx_cpu_busy\":%.3f,\"gen_cpu_busy\":%.3f,"
 		"\"load_ms\":%.1f,\"table\":%u",
 		rx ? (double)(b->napi_ns - a->napi_ns) / rx : 0, rx_busy, gen_busy, r->load_ms,
-		o.table);
+		r->have_ff ? table_for(n_flows) : 0);
 	if (r->have_ff)
 		fprintf(out, ",\"ff_pps\":%.0f,\"classified_ps\":%.0f,\"dropped_ps\":%.0f,"
 			"\"flows_created_ps\":%.0f,\"alloc_fail\":%llu,\"events_lost\":%llu,"
@@ -536,8 +559,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: livegen --gen-netns PATH --gen-dev IF --rx-dev IF --hook pass|xdp|tc|socket|external\n"
 		"               [--flows N,N,...] [--runs R] [--warmup S] [--duration S] [--model FILE]\n"
-		"               [--table N] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
-		"               [--chunk N] [--batch N] [--json FILE]\n");
+		"               [--table N (default 2 x flows)] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
+		"               [--chunk N] [--batch N] [--drop] [--json FILE]\n"
+		"--drop: every class of the model drops (the hooks drop classified flows)\n");
 	exit(2);
 }
 
@@ -561,7 +585,7 @@ static void parse_args(int argc, char **argv)
 		{ "warmup", 1, 0, 'w' }, { "duration", 1, 0, 'd' }, { "model", 1, 0, 'm' },
 		{ "table", 1, 0, 't' }, { "gen-cpu", 1, 0, 'g' }, { "rx-cpu", 1, 0, 'x' },
 		{ "stats", 0, 0, 's' }, { "rate", 1, 0, 'p' }, { "chunk", 1, 0, 'c' },
-		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { 0 },
+		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { "drop", 0, 0, 'D' }, { 0 },
 	};
 	int c, i;
 
@@ -602,6 +626,7 @@ static void parse_args(int argc, char **argv)
 		case 'c': o.chunk = strtoul(optarg, NULL, 10); break;
 		case 'b': o.batch = strtoul(optarg, NULL, 10); break;
 		case 'j': o.json = optarg; break;
+		case 'D': o.drop = true; break;
 		default: usage();
 		}
 	}
@@ -715,7 +740,7 @@ int main(int argc, char **argv)
 
 			if (bpf_map_update_elem(gen_map_fd, &zero, &g, BPF_ANY))
 				die("cannot configure the generator");
-			receiver_up(&r);
+			receiver_up(&r, o.flows[fi]);
 			pin_self(o.gen_cpu);
 			if (setns(gen_ns, CLONE_NEWNET))
 				die("cannot enter the generator's namespace");
