@@ -80,6 +80,8 @@ HOOK_ORDER = ["pass", "xdp", "tc", "socket", "xdp_drop"]
 def aggregate_live(runs):
     groups = {}
     for r in runs:
+        if r.get("discarded"):
+            continue
         groups.setdefault((r["hook"], r["n_flows"]), []).append(r)
     out = []
     for (hook, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -183,6 +185,8 @@ def main():
     prog_ns = {}
     pass_prog_ns = {}
     for r in stats_runs:
+        if r.get("discarded"):
+            continue
         if "prog_ns_per_pkt" in r:
             prog_ns[(r["hook"], r["n_flows"])] = r["prog_ns_per_pkt"]
         if "pass_prog_ns_per_pkt" in r:
@@ -314,10 +318,16 @@ def main():
             loads = [float(x) for x in f.read().split()]
     except (OSError, ValueError):
         pass
-    shares = [r["napi_ns_per_pkt"] * r["rx_pps"] / 1e9 for r in live_runs if r.get("napi_ns_per_pkt")]
+    shares = [r["napi_ns_per_pkt"] * r["rx_pps"] / 1e9 for r in live_runs
+              if r.get("napi_ns_per_pkt") and not r.get("discarded")]
+    discarded = sum(1 for r in live_runs if r.get("discarded"))
+    steals = [r.get("rx_cpu_steal", 0) for r in live_runs if not r.get("discarded")]
     noise = {"loadavg_1min_during_max": max(loads) if loads else None,
              "loadavg_1min_during_median": statistics.median(loads) if loads else None,
              "live_runs": len(shares),
+             "live_runs_discarded": discarded,
+             "live_rx_cpu_steal_max": max(steals) if steals else None,
+             "live_rx_cpu_steal_median": statistics.median(steals) if steals else None,
              "live_runs_receive_thread_share_below_0.9": sum(1 for x in shares if x < 0.9),
              "live_receive_thread_share_median": statistics.median(shares) if shares else None,
              "cpu_busy_before": machine.get("cpu_busy_before"),
@@ -366,12 +376,16 @@ def render_md(R):
           f"(median; max {n['loadavg_1min_during_max']:.1f}; this benchmark alone accounts for about "
           "1 to 2).")
     if n.get("live_runs"):
-        w(f"Of the live runs, "
+        w(f"{n.get('live_runs_discarded', 0)} live runs were discarded and repeated because "
+          "other processes took more than 15 % of the receiving core. Of the live runs kept, "
           f"{n['live_runs_receive_thread_share_below_0.9']} of {n['live_runs']} had the receive "
           f"thread on its core less than 90 % of the time (median share "
           f"{n['live_receive_thread_share_median']:.2f}): other processes took part of the "
           "receiving core there, which lowers \"received\" much more than \"capacity\" "
           "(their use of the caches still costs).")
+    if n.get("live_rx_cpu_steal_max") is not None:
+        w(f"Time the hypervisor took from the receiving core (steal) during the live windows: "
+          f"median {100 * n['live_rx_cpu_steal_median']:.1f} %, max {100 * n['live_rx_cpu_steal_max']:.1f} %.")
     w("")
 
     w("## Targets\n")
