@@ -81,7 +81,7 @@ static void jbegin(const char *section, const char *name)
 static void jnum(const char *k, double v)
 {
 	if (jf)
-		fprintf(jf, ",\"%s\":%.6g", k, v);
+		fprintf(jf, ",\"%s\":%.12g", k, v);
 }
 
 static void jstat(const char *k, struct stat3 s)

@@ -4,9 +4,11 @@
 bench/run.sh leaves in its work directory.
 
     report.py WORKDIR RESULTS.json RESULTS.md [--readme README.md]
+    report.py RESULTS.json --readme README.md
 
-With --readme, the table in README.md's "## Benchmarks" section is replaced
-by the headline table (the rest of the section is left alone).
+With --readme, the lead-in and the table of README.md's "## Benchmarks"
+section are replaced by the command and the headline table (the rest of the
+section is left alone).
 """
 import json
 import os
@@ -163,6 +165,11 @@ def main():
         i = args.index("--readme")
         readme = args[i + 1]
         del args[i:i + 2]
+    if len(args) == 1 and args[0].endswith(".json") and readme:
+        # only the README, from an existing results.json
+        with open(args[0]) as f:
+            update_readme(readme, json.load(f))
+        return
     work, out_json, out_md = args
     P = lambda name: os.path.join(work, name)
 
@@ -640,7 +647,7 @@ def update_readme(path, R):
         print("report: no table in the Benchmarks section", file=sys.stderr)
         return
     m = R["machine"]
-    lead = ("\n`sudo make bench` runs `bench/run.sh` (about 7 minutes, bounded to 15) and writes "
+    lead = ("\n`sudo make bench` runs `bench/run.sh` (about 9 minutes, bounded to 15) and writes "
             "`bench/results.md` (every table, the method, the targets and what limits them) and "
             "`bench/results.json` (every figure with its unit, the machine, kernel, clang and "
             f"libbpf versions and the command). Last run: {m.get('nproc', '?')}-core "

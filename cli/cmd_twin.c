@@ -4,6 +4,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,10 @@ int cmd_twin(int argc, char **argv)
 	to.stop = &stop;
 	to.progress = on_progress;
 	to.event = args.events ? on_event : NULL;
+	if (!if_nametoindex(args.iface)) {
+		fprintf(stderr, "flowforest: no such interface: %s\n", args.iface);
+		goto out;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!args.quiet)
