@@ -352,8 +352,12 @@ static __always_inline void ff_emit(struct ff_counters *cnt,
 	e->type = type;
 	e->action = f->action;
 	e->initiator_is_b = f->initiator_is_b;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->tcp_flags = ff_flow_tcp_flags(f);
+	e->pad[0] = e->pad[1] = 0;
 	e->model_gen = f->model_gen;
+	e->pad2 = 0;
+	e->resp_pkts = f->dir[FF_DIR_BWD].pkts;
+	e->resp_bytes = f->dir[FF_DIR_BWD].wire_bytes;
 	/* Waking the reader costs an interrupt per event. `run` polls every
 	 * 100 ms anyway, so wake it only when the ring is filling up. */
 	bpf_ringbuf_submit(e, bpf_ringbuf_query(&ff_events, BPF_RB_AVAIL_DATA) > (1 << 18) ?

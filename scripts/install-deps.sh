@@ -15,6 +15,8 @@ PKGS=(
   # the traffic lab and demo (lab/): services, traffic and attack tools, capture
   nginx openssh-server openssh-client sshpass iperf3 dnsmasq-base bind9-dnsutils curl wget
   nmap masscan hping3 slowhttptest hydra t50 tcpdump procps
+  # fleet integration tests: a real IPFIX collector, unit checks, packaging
+  nfdump pmacct systemd help2man lintian dpkg-dev fakeroot
 )
 
 missing=()

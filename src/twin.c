@@ -92,7 +92,9 @@ static void checkpoint(struct ff_twin *t, const struct ff_flow_key *key, struct 
 				.key = *key, .cls = f->cls, .prev_cls = prev, .score = f->score,
 				.type = prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED,
 				.action = f->action, .initiator_is_b = f->initiator_is_b,
-				.model_gen = f->model_gen,
+				.model_gen = f->model_gen, .tcp_flags = ff_flow_tcp_flags(f),
+				.resp_pkts = f->dir[FF_DIR_BWD].pkts,
+				.resp_bytes = f->dir[FF_DIR_BWD].wire_bytes,
 			};
 
 			t->o->event(t->o, &e);

@@ -1699,6 +1699,46 @@ static void events_ping_flood_changed(void **state)
 	assert_memory_equal(&e->key, &k, sizeof(k));
 }
 
+/* An event carries each direction's share and the TCP flags seen (what an
+ * IPFIX exporter reports): a handshake, then silence past the idle
+ * timeout; the next packet ends the flow with an `ended` event. */
+static void events_ended_carry_directions_and_flags(void **state)
+{
+	struct pkt_spec ab = {
+		.family = 4, .proto = 6, .saddr = "10.14.4.1", .daddr = "10.14.4.2",
+		.sport = 40000, .dport = 80, .tcp_flags = 0x02, .payload_len = 0,
+	};
+	struct pkt_spec ba = ab;
+	const struct ff_event *e = NULL;
+	int i;
+
+	REQUIRE_BPF();
+	ba.saddr = ab.daddr;
+	ba.daddr = ab.saddr;
+	ba.sport = ab.dport;
+	ba.dport = ab.sport;
+	ba.tcp_flags = 0x12;
+	ba.payload_len = 100;
+	send_pkt(H_XDP, &ab, T0_US + 10, NULL);
+	send_pkt(H_XDP, &ba, T0_US + 20, NULL);
+	send_pkt(H_XDP, &ba, T0_US + 30, NULL);
+	ab.tcp_flags = 0x10;
+	send_pkt(H_XDP, &ab, T0_US + 40, NULL);
+	/* past the default idle timeout of 120 s */
+	send_pkt(H_XDP, &ab, T0_US + 200000000ULL, NULL);
+	poll_events();
+	for (i = 0; i < env.n_ev; i++)
+		if (env.ev[i].type == FF_EV_ENDED)
+			e = &env.ev[i];
+	assert_non_null(e);
+	assert_int_equal(e->pkts, 4);
+	assert_int_equal(e->bytes, 2 * (20 + 20) + 2 * (20 + 20 + 100));
+	assert_int_equal(e->resp_pkts, 2);
+	assert_int_equal(e->resp_bytes, 2 * (20 + 20 + 100));
+	assert_int_equal(e->tcp_flags, 0x12);
+	assert_int_equal(e->initiator_is_b, 0);
+}
+
 /*
  * With nobody reading, the 1 MiB ring fills up; every verdict is then
  * either delivered or counted in FF_C_EVENTS_LOST, never both, never
@@ -2305,6 +2345,7 @@ int main(void)
 		cmocka_unit_test_setup(events_udp_probe_classified_once, test_setup),
 		cmocka_unit_test_setup(events_ping_flood_changed, test_setup),
 		cmocka_unit_test_setup(events_ring_full_counted_lost, test_setup),
+		cmocka_unit_test_setup(events_ended_carry_directions_and_flags, test_setup),
 		cmocka_unit_test_setup(infer_handwritten, test_setup),
 		cmocka_unit_test_setup(infer_random_forest_matches_user_space, test_setup),
 		cmocka_unit_test_setup(infer_256_trees, test_setup),

@@ -30,9 +30,25 @@ struct ff_event {
 	__u8 type;		/* enum ff_event_type */
 	__u8 action;		/* enum ff_action */
 	__u8 initiator_is_b;
-	__u8 pad[3];
+	__u8 tcp_flags;		/* FF_TCP_* bits seen in the flow, either direction */
+	__u8 pad[2];
 	__u32 model_gen;
+	__u32 pad2;
+	__u64 resp_pkts;	/* of pkts, sent by the responder */
+	__u64 resp_bytes;	/* of bytes, sent by the responder */
 };
+
+/* The OR of the TCP flags a flow has carried (flow exporters' tcpControlBits). */
+static __always_inline __u8 ff_flow_tcp_flags(const struct ff_flow *f)
+{
+	__u8 bits = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (f->flags[i])
+			bits |= 1u << i;
+	return bits;
+}
 
 /* Why a snapshot was taken. */
 enum ff_snap_reason {
