@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* flowforest eval: a model's metrics on labelled flow CSVs. */
-#include <argp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
+#include "args.h"
 #include "commands.h"
 #include "dataset.h"
 #include "eval.h"
@@ -97,8 +97,7 @@ int cmd_eval(int argc, char **argv)
 	char err[1024];
 	int rc = 1;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 2;
+	cli_parse(&argp, argc, argv, &a);
 	if (ff_model_load(a.model, &m, err, sizeof(err))) {
 		fprintf(stderr, "eval: %s\n", err);
 		return 1;

@@ -1,33 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* flowforest model show|validate FILE */
+/* flowforest model show|validate|load */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
+#include "args.h"
 #include "commands.h"
 #include "features_info.h"
 #include "loader.h"
 #include "model.h"
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: flowforest model show [--json] FILE\n"
-		"       flowforest model validate FILE\n"
-		"       flowforest model load --iface IF [--reclassify] [--action CLASS=ACT]... FILE\n\n"
-		"show: trees, nodes, depth, classes and actions, features used (with the\n"
-		"number of splits on each) and provenance. validate: check the file and\n"
-		"exit 0 if the kernel would accept it, 1 with the reason if not.\n"
-		"load: swap the model of the pinned classifier on IF atomically while\n"
-		"traffic flows (a packet sees the old model or the new one, never a mix);\n"
-		"decided flows keep their verdicts until their next checkpoint, or are\n"
-		"decided again at their next packet with --reclassify.\n\n"
-		"Examples:\n"
-		"  sudo flowforest model load --iface eth0 new.json\n"
-		"  flowforest model show model.json\n"
-		"  flowforest model validate model.json && echo ok\n");
-}
+#include "pinned.h"
 
 static int show(const struct ff_model *m, int json)
 {
@@ -78,113 +61,188 @@ static int show(const struct ff_model *m, int json)
 	return 0;
 }
 
-static int load(int argc, char **argv)
+/* ---- show, validate ---------------------------------------------------- */
+
+struct file_args {
+	const char *file;
+	bool json;
+	bool json_ok;		/* show takes --json, validate does not */
+};
+
+static const struct argp_option show_options[] = {
+	{ "json", 'j', NULL, 0, "As one JSON object" },
+	{},
+};
+
+static error_t file_opt(int key, char *arg, struct argp_state *state)
 {
-	const char *iface = NULL, *file = NULL, *acts[32];
+	struct file_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->file = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "which model FILE?");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int open_model(const char *file, struct ff_model *m)
+{
+	char err[512];
+
+	if (ff_model_load(file, m, err, sizeof(err))) {
+		fprintf(stderr, "flowforest: bad model: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int model_show(int argc, char **argv)
+{
+	static const struct argp argp = {
+		show_options, file_opt, "FILE",
+		"Show a model: trees, nodes, depth, classes and actions, the features used\n"
+		"(with the number of splits on each) and provenance.\v"
+		"EXAMPLES:\n  flowforest model show model.json\n  flowforest model show --json model.json",
+	};
+	struct file_args a = {};
+	struct ff_model m;
+	int rc;
+
+	cli_parse(&argp, argc, argv, &a);
+	if (open_model(a.file, &m))
+		return 1;
+	rc = show(&m, a.json);
+	ff_model_free(&m);
+	return rc;
+}
+
+static int model_validate(int argc, char **argv)
+{
+	static const struct argp argp = {
+		NULL, file_opt, "FILE",
+		"Check a model file: exit 0 if the kernel would accept it, 1 with the reason\n"
+		"if not.\v"
+		"EXAMPLE:\n  flowforest model validate model.json && echo ok",
+	};
+	struct file_args a = {};
+	struct ff_model m;
+
+	cli_parse(&argp, argc, argv, &a);
+	if (open_model(a.file, &m))
+		return 1;
+	printf("%s: ok (%u trees, %u nodes, depth %u, %u classes)\n", a.file,
+	       m.n_trees, m.n_nodes, m.max_depth, m.n_classes);
+	ff_model_free(&m);
+	return 0;
+}
+
+/* ---- load --------------------------------------------------------------- */
+
+struct load_args {
+	const char *iface;
+	const char *file;
+	struct cli_actions actions;
+	bool reclassify;
+};
+
+static const struct argp_option load_options[] = {
+	{ "reclassify", 'R', NULL, 0, "Decide every flow again at its next packet" },
+	{},
+};
+
+static error_t load_opt(int key, char *arg, struct argp_state *state)
+{
+	struct load_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &a->iface, &a->actions, NULL);
+		break;
+	case 'R':
+		a->reclassify = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->file = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "which model FILE?");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int model_load(int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &cli_iface_argp }, { &cli_action_argp }, {},
+	};
+	static const struct argp argp = {
+		load_options, load_opt, "FILE",
+		"Swap the model of the pinned classifier on IF atomically while traffic\n"
+		"flows: a packet sees the old model or the new one, never a mix.\v"
+		"Decided flows keep their verdicts until their next checkpoint, or are\n"
+		"decided again at their next packet with --reclassify.\n\n"
+		"EXAMPLES:\n  sudo flowforest model load --iface eth0 new.json\n"
+		"  sudo flowforest model load -i eth0 --reclassify -a syn_flood=drop new.json",
+		children,
+	};
+	struct load_args a = {};
 	__u32 actions[FF_MAX_CLASSES];
 	struct ff_maps mp;
 	struct ff_model m;
-	bool reclassify = false;
 	char err[512];
-	int i, n_acts = 0, gen;
+	int gen;
 
-	for (i = 2; i < argc; i++) {
-		if ((!strcmp(argv[i], "--iface") || !strcmp(argv[i], "-i")) && i + 1 < argc)
-			iface = argv[++i];
-		else if (!strcmp(argv[i], "--reclassify"))
-			reclassify = true;
-		else if ((!strcmp(argv[i], "--action") || !strcmp(argv[i], "-a")) && i + 1 < argc &&
-			 n_acts < 32)
-			acts[n_acts++] = argv[++i];
-		else if (argv[i][0] == '-') {
-			fprintf(stderr, "flowforest model load: unknown option '%s'\n", argv[i]);
-			return 2;
-		} else if (!file)
-			file = argv[i];
-		else {
-			fprintf(stderr, "flowforest model load: unexpected argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!iface || !file) {
-		fprintf(stderr, "flowforest model load: --iface IF and a model FILE are required\n");
+	cli_parse(&argp, argc, argv, &a);
+	if (open_model(a.file, &m))
+		return 1;
+	if (cli_actions_resolve(&a.actions, &m, actions, "flowforest model load")) {
+		ff_model_free(&m);
 		return 2;
 	}
-	if (ff_model_load(file, &m, err, sizeof(err))) {
-		fprintf(stderr, "flowforest: bad model: %s\n", err);
-		return 1;
-	}
-	memcpy(actions, m.actions, sizeof(actions));
-	for (i = 0; i < n_acts; i++)
-		if (ff_model_action_override(&m, actions, acts[i], err, sizeof(err))) {
-			fprintf(stderr, "flowforest model load: %s\n", err);
-			ff_model_free(&m);
-			return 2;
-		}
-	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_open(iface, &mp, err, sizeof(err))) {
-		fprintf(stderr, "flowforest: %s\n", err);
+	if (cli_open_pinned(a.iface, &mp, "flowforest")) {
 		ff_model_free(&m);
 		return 1;
 	}
-	gen = ff_maps_install_model(&mp, &m, actions, reclassify, err, sizeof(err));
+	gen = ff_maps_install_model(&mp, &m, actions, a.reclassify, err, sizeof(err));
 	ff_maps_close(&mp);
 	if (gen < 0) {
 		fprintf(stderr, "flowforest: %s\n", err);
 		ff_model_free(&m);
 		return 1;
 	}
-	printf("%s: %s loaded as generation %d (%u trees, %u classes)%s\n", iface, file, gen,
-	       m.n_trees, m.n_classes, reclassify ? "; flows will be decided again" : "");
+	printf("%s: %s loaded as generation %d (%u trees, %u classes)%s\n", a.iface, a.file, gen,
+	       m.n_trees, m.n_classes, a.reclassify ? "; flows will be decided again" : "");
 	ff_model_free(&m);
 	return 0;
 }
 
 int cmd_model(int argc, char **argv)
 {
-	struct ff_model m;
-	const char *file = NULL;
-	char err[512];
-	int json = 0, i, rc;
+	static const struct cli_command subs[] = {
+		{ "show", model_show, "trees, classes, features and provenance of a model file" },
+		{ "validate", model_validate, "exit 0 if the kernel would accept a model file" },
+		{ "load", model_load, "swap the model of a pinned classifier atomically" },
+	};
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	if (!strcmp(argv[1], "load"))
-		return load(argc, argv);
-	if (strcmp(argv[1], "show") && strcmp(argv[1], "validate")) {
-		fprintf(stderr, "flowforest model: unknown subcommand '%s'\n\n", argv[1]);
-		usage(stderr);
-		return 2;
-	}
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!file)
-			file = argv[i];
-		else {
-			fprintf(stderr, "flowforest model: unexpected argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!file) {
-		fprintf(stderr, "flowforest model: which model file?\n");
-		return 2;
-	}
-	if (ff_model_load(file, &m, err, sizeof(err))) {
-		fprintf(stderr, "flowforest: bad model: %s\n", err);
-		return 1;
-	}
-	if (!strcmp(argv[1], "validate")) {
-		printf("%s: ok (%u trees, %u nodes, depth %u, %u classes)\n", file,
-		       m.n_trees, m.n_nodes, m.max_depth, m.n_classes);
-		rc = 0;
-	} else {
-		rc = show(&m, json);
-	}
-	ff_model_free(&m);
-	return rc;
+	return cli_dispatch(argc, argv, subs, sizeof(subs) / sizeof(subs[0]),
+			    "Show or validate a model file; load it into a running classifier.",
+			    "  sudo flowforest model load --iface eth0 new.json\n"
+			    "  flowforest model show model.json\n"
+			    "  flowforest model validate model.json && echo ok");
 }

@@ -10,107 +10,158 @@
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 
+#include "args.h"
 #include "commands.h"
 #include "loader.h"
 #include "metrics.h"
 #include "output.h"
+#include "pinned.h"
 
-static int want_help(int argc, char **argv)
+/* The parent of a command whose only shared option is --iface. */
+static error_t iface_parent(struct argp_state *state, const char **iface)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return 1;
+	cli_child_inputs(state, iface, NULL);
 	return 0;
 }
 
-/* --iface IF [flags...]: returns the interface or NULL (message printed). */
-static const char *iface_arg(int argc, char **argv, const char *cmd)
-{
-	for (int i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "--iface") || !strcmp(argv[i], "-i"))
-			return argv[i + 1];
-	fprintf(stderr, "%s: --iface is required\n", cmd);
-	return NULL;
-}
+static const struct argp_child iface_child[] = { { &cli_iface_argp }, {} };
 
-static int open_pinned(const char *iface, struct ff_maps *mp, const char *cmd)
-{
-	char err[512];
+/* ---- stats ------------------------------------------------------------- */
 
-	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_open(iface, mp, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", cmd, err);
-		return -1;
+struct stats_args {
+	const char *iface;
+	bool json, prom;
+};
+
+static const struct argp_option stats_options[] = {
+	{ "json", 'j', NULL, 0, "Counters as one JSON object" },
+	{ "prometheus", 'p', NULL, 0, "Counters in the Prometheus text format" },
+	{},
+};
+
+static error_t stats_opt(int key, char *arg, struct argp_state *state)
+{
+	struct stats_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		return iface_parent(state, &a->iface);
+	case 'j':
+		a->json = true;
+		break;
+	case 'p':
+		a->prom = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (a->json && a->prom)
+			argp_error(state, "--json or --prometheus, not both");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-/* Class names of the active model (from its header). */
-static __u32 active_classes(const struct ff_maps *mp, struct ff_model *names)
+static void print_stats_text(const struct ff_counters *c, const struct ff_model *names)
 {
-	struct ff_model_meta meta;
-	__u32 i;
+	int i;
 
-	memset(names, 0, sizeof(*names));
-	if (ff_maps_active_meta(mp, &meta))
-		return 0;
-	names->n_classes = meta.n_classes < FF_MAX_CLASSES ? meta.n_classes : FF_MAX_CLASSES;
-	for (i = 0; i < names->n_classes; i++) {
-		memcpy(names->class_names[i], meta.class_names[i], FF_CLASS_NAME_LEN);
-		names->class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
-		names->actions[i] = meta.actions[i];
-	}
-	return meta.generation;
+	for (i = 0; i < FF_C__FIXED; i++)
+		printf("%-18s %" PRIu64 "\n", ff_counter_names[i], (uint64_t)c->c[i]);
+	for (i = 0; i < (int)names->n_classes; i++)
+		printf("class %-12s %" PRIu64 " packets (%s)\n", names->class_names[i],
+		       (uint64_t)c->class_pkts[i], ff_action_name(names->actions[i]));
+	printf("%-18s %" PRIu64 "\n", "unclassified", (uint64_t)c->unclassified_pkts);
 }
 
 int cmd_stats(int argc, char **argv)
 {
+	static const struct argp argp = {
+		stats_options, stats_opt, NULL,
+		"Counters of the pinned classifier on IF (see `flowforest run --pin`).\v"
+		"EXAMPLES:\n  sudo flowforest stats -i eth0\n  sudo flowforest stats -i eth0 --json\n"
+		"  sudo flowforest stats -i eth0 --prometheus",
+		iface_child,
+	};
+	struct stats_args a = {};
 	struct ff_counters c;
 	struct ff_model names;
 	struct ff_maps mp;
-	const char *iface;
-	int json = 0, prom = 0, i;
+	int rc = 0;
 
-	if (want_help(argc, argv)) {
-		printf("Usage: flowforest stats --iface IF [--json|--prometheus]\n\n"
-		       "Counters of the pinned classifier on IF (see `flowforest run --pin`).\n\n"
-		       "Examples:\n  sudo flowforest stats -i eth0\n  sudo flowforest stats -i eth0 --json\n");
-		return 0;
-	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--prometheus"))
-			prom = 1;
-	}
-	iface = iface_arg(argc, argv, "stats");
-	if (!iface)
-		return 2;
-	if (open_pinned(iface, &mp, "stats"))
+	cli_parse(&argp, argc, argv, &a);
+	if (cli_open_pinned(a.iface, &mp, "stats"))
 		return 1;
-	active_classes(&mp, &names);
-	if (prom) {
-		char *t = ff_metrics_render(&mp, iface,
+	cli_active_classes(&mp, &names);
+	if (a.prom) {
+		char *t = ff_metrics_render(&mp, a.iface,
 					    (const char (*)[FF_NAME_MAX])names.class_names,
 					    names.n_classes);
 
 		if (t)
 			fputs(t, stdout);
+		rc = !t;
 		free(t);
 	} else if (ff_maps_counters(&mp, &c)) {
 		fprintf(stderr, "stats: cannot read the counters\n");
-		ff_maps_close(&mp);
-		return 1;
-	} else if (json) {
+		rc = 1;
+	} else if (a.json) {
 		ff_counters_print_json(stdout, &c, &names);
 	} else {
-		for (i = 0; i < FF_C__FIXED; i++)
-			printf("%-18s %" PRIu64 "\n", ff_counter_names[i], (uint64_t)c.c[i]);
-		for (i = 0; i < (int)names.n_classes; i++)
-			printf("class %-12s %" PRIu64 " packets (%s)\n", names.class_names[i],
-			       (uint64_t)c.class_pkts[i], ff_action_name(names.actions[i]));
-		printf("%-18s %" PRIu64 "\n", "unclassified", (uint64_t)c.unclassified_pkts);
+		print_stats_text(&c, &names);
 	}
 	ff_maps_close(&mp);
+	return rc;
+}
+
+/* ---- flows ------------------------------------------------------------- */
+
+struct flows_args {
+	const char *iface;
+	const char *only;
+	unsigned long long top;
+	bool by_bytes;
+	bool json;
+};
+
+static const struct argp_option flows_options[] = {
+	{ "top", 'n', "N", 0, "Show the N largest flows (default 20)" },
+	{ "sort", 's', "KEY", 0, "pkts (default) or bytes" },
+	{ "class", 'C', "NAME", 0, "Only flows the model put in this class" },
+	{ "json", 'j', NULL, 0, "One JSON object per flow" },
+	{},
+};
+
+static error_t flows_opt(int key, char *arg, struct argp_state *state)
+{
+	struct flows_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		return iface_parent(state, &a->iface);
+	case 'n':
+		a->top = cli_uint(state, key, arg, 1, 1000000000);
+		break;
+	case 's':
+		if (strcmp(arg, "pkts") && strcmp(arg, "bytes"))
+			argp_error(state, "--sort wants pkts or bytes, got '%s'", arg);
+		a->by_bytes = !strcmp(arg, "bytes");
+		break;
+	case 'C':
+		a->only = arg;
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
 	return 0;
 }
 
@@ -121,139 +172,139 @@ struct flow_row {
 
 static int sort_by_bytes;
 
+static __u64 row_bytes(const struct flow_row *r)
+{
+	return r->f.dir[0].wire_bytes + r->f.dir[1].wire_bytes;
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct flow_row *x = a, *y = b;
-	__u64 vx = sort_by_bytes ? x->f.dir[0].wire_bytes + x->f.dir[1].wire_bytes : ff_flow_pkts(&x->f);
-	__u64 vy = sort_by_bytes ? y->f.dir[0].wire_bytes + y->f.dir[1].wire_bytes : ff_flow_pkts(&y->f);
+	__u64 vx = sort_by_bytes ? row_bytes(x) : ff_flow_pkts(&x->f);
+	__u64 vy = sort_by_bytes ? row_bytes(y) : ff_flow_pkts(&y->f);
 
 	return vx < vy ? 1 : vx > vy ? -1 : 0;
 }
 
-int cmd_flows(int argc, char **argv)
+/* Every flow of the table (of class `only`, if given); *n rows. */
+static struct flow_row *read_flows(const struct ff_maps *mp, const struct ff_model *names,
+				   const char *only, size_t *n)
 {
-	struct ff_flow_key k, next;
 	struct flow_row *rows = NULL;
-	struct ff_model names;
-	struct ff_maps mp;
-	const char *iface, *only = NULL;
-	size_t n = 0, cap = 0, i, top = 20;
+	struct ff_flow_key k, next;
 	void *prev = NULL;
-	int json = 0, a;
+	size_t cap = 0;
 
-	if (want_help(argc, argv)) {
-		printf("Usage: flowforest flows --iface IF [--top N] [--sort pkts|bytes] [--class NAME] [--json]\n\n"
-		       "The largest flows in the pinned classifier's table, with their verdicts.\n\n"
-		       "Examples:\n  sudo flowforest flows -i eth0 --top 10\n"
-		       "  sudo flowforest flows -i eth0 --class syn_flood --json\n");
-		return 0;
-	}
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--json"))
-			json = 1;
-		else if (!strcmp(argv[a], "--top") && a + 1 < argc)
-			top = strtoul(argv[++a], NULL, 10);
-		else if (!strcmp(argv[a], "--sort") && a + 1 < argc) {
-			a++;
-			if (strcmp(argv[a], "pkts") && strcmp(argv[a], "bytes")) {
-				fprintf(stderr, "flows: --sort wants pkts or bytes\n");
-				return 2;
-			}
-			sort_by_bytes = !strcmp(argv[a], "bytes");
-		} else if (!strcmp(argv[a], "--class") && a + 1 < argc)
-			only = argv[++a];
-	}
-	iface = iface_arg(argc, argv, "flows");
-	if (!iface)
-		return 2;
-	if (open_pinned(iface, &mp, "flows"))
-		return 1;
-	active_classes(&mp, &names);
-	while (bpf_map_get_next_key(mp.flows, prev, &next) == 0) {
+	*n = 0;
+	while (bpf_map_get_next_key(mp->flows, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		if (n == cap) {
+		if (*n == cap) {
 			struct flow_row *nr = realloc(rows, (cap = cap ? cap * 2 : 1024) * sizeof(*rows));
 
 			if (!nr)
 				break;
 			rows = nr;
 		}
-		rows[n].key = k;
-		if (bpf_map_lookup_elem(mp.flows, &k, &rows[n].f))
+		rows[*n].key = k;
+		if (bpf_map_lookup_elem(mp->flows, &k, &rows[*n].f))
 			continue;
 		if (only) {
-			__u16 c = rows[n].f.cls;
+			__u16 c = rows[*n].f.cls;
 
-			if (c == FF_CLASS_NONE || c >= names.n_classes ||
-			    strcmp(names.class_names[c], only))
+			if (c == FF_CLASS_NONE || c >= names->n_classes ||
+			    strcmp(names->class_names[c], only))
 				continue;
 		}
-		n++;
+		(*n)++;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_rows);
-	if (!json)
-		printf("%-5s %-22s %-22s %9s %11s %-14s %5s\n", "proto", "initiator", "responder",
-		       "pkts", "bytes", "class", "score");
-	for (i = 0; i < n && i < top; i++) {
-		const struct ff_flow_key *fk = &rows[i].key;
-		const struct ff_flow *f = &rows[i].f;
-		const __u8 *src = f->initiator_is_b ? fk->addr_b : fk->addr_a;
-		const __u8 *dst = f->initiator_is_b ? fk->addr_a : fk->addr_b;
-		__u16 sp = f->initiator_is_b ? fk->port_b : fk->port_a;
-		__u16 dp = f->initiator_is_b ? fk->port_a : fk->port_b;
-		char s[64], d[64], se[80], de[80], pb[8];
-		const char *cls = f->cls == FF_CLASS_NONE ? "-" :
-				  f->cls < names.n_classes ? names.class_names[f->cls] : "?";
+	return rows;
+}
 
-		ff_format_addr(fk->family, src, s, sizeof(s));
-		ff_format_addr(fk->family, dst, d, sizeof(d));
-		if (json) {
-			json_object *o = json_object_new_object();
+static void print_flow(const struct flow_row *r, const struct ff_model *names, bool json)
+{
+	const struct ff_flow_key *fk = &r->key;
+	const struct ff_flow *f = &r->f;
+	const __u8 *src = f->initiator_is_b ? fk->addr_b : fk->addr_a;
+	const __u8 *dst = f->initiator_is_b ? fk->addr_a : fk->addr_b;
+	__u16 sp = f->initiator_is_b ? fk->port_b : fk->port_a;
+	__u16 dp = f->initiator_is_b ? fk->port_a : fk->port_b;
+	char s[64], d[64], se[80], de[80], pb[8];
+	const char *cls = f->cls == FF_CLASS_NONE ? "-" :
+			  f->cls < names->n_classes ? names->class_names[f->cls] : "?";
+	json_object *o;
 
-			json_object_object_add(o, "proto", json_object_new_string(ff_proto_name(fk->proto, pb, sizeof(pb))));
-			json_object_object_add(o, "src", json_object_new_string(s));
-			json_object_object_add(o, "sport", json_object_new_int(sp));
-			json_object_object_add(o, "dst", json_object_new_string(d));
-			json_object_object_add(o, "dport", json_object_new_int(dp));
-			json_object_object_add(o, "pkts", json_object_new_uint64(ff_flow_pkts(f)));
-			json_object_object_add(o, "bytes", json_object_new_uint64(f->dir[0].wire_bytes + f->dir[1].wire_bytes));
-			json_object_object_add(o, "class", f->cls == FF_CLASS_NONE ? NULL : json_object_new_string(cls));
-			json_object_object_add(o, "score", json_object_new_double(f->score / 1000.0));
-			json_object_object_add(o, "action", json_object_new_string(ff_action_name(f->action)));
-			json_object_object_add(o, "first_us", json_object_new_uint64(f->first_us));
-			json_object_object_add(o, "last_us", json_object_new_uint64(f->last_us));
-			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-			json_object_put(o);
-			continue;
-		}
+	ff_format_addr(fk->family, src, s, sizeof(s));
+	ff_format_addr(fk->family, dst, d, sizeof(d));
+	if (!json) {
 		snprintf(se, sizeof(se), fk->family == 6 ? "[%s]:%u" : "%s:%u", s, sp);
 		snprintf(de, sizeof(de), fk->family == 6 ? "[%s]:%u" : "%s:%u", d, dp);
 		printf("%-5s %-22s %-22s %9" PRIu64 " %11" PRIu64 " %-14s %5.3f\n",
 		       ff_proto_name(fk->proto, pb, sizeof(pb)), se, de, (uint64_t)ff_flow_pkts(f),
-		       (uint64_t)(f->dir[0].wire_bytes + f->dir[1].wire_bytes), cls, f->score / 1000.0);
+		       (uint64_t)row_bytes(r), cls, f->score / 1000.0);
+		return;
 	}
-	if (!json)
-		printf("(%zu flows%s)\n", n, only ? " of that class" : "");
+	o = json_object_new_object();
+	json_object_object_add(o, "proto", json_object_new_string(ff_proto_name(fk->proto, pb, sizeof(pb))));
+	json_object_object_add(o, "src", json_object_new_string(s));
+	json_object_object_add(o, "sport", json_object_new_int(sp));
+	json_object_object_add(o, "dst", json_object_new_string(d));
+	json_object_object_add(o, "dport", json_object_new_int(dp));
+	json_object_object_add(o, "pkts", json_object_new_uint64(ff_flow_pkts(f)));
+	json_object_object_add(o, "bytes", json_object_new_uint64(row_bytes(r)));
+	json_object_object_add(o, "class", f->cls == FF_CLASS_NONE ? NULL : json_object_new_string(cls));
+	json_object_object_add(o, "score", json_object_new_double(f->score / 1000.0));
+	json_object_object_add(o, "action", json_object_new_string(ff_action_name(f->action)));
+	json_object_object_add(o, "first_us", json_object_new_uint64(f->first_us));
+	json_object_object_add(o, "last_us", json_object_new_uint64(f->last_us));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+int cmd_flows(int argc, char **argv)
+{
+	static const struct argp argp = {
+		flows_options, flows_opt, NULL,
+		"The largest flows in the pinned classifier's table, with their verdicts.\v"
+		"EXAMPLES:\n  sudo flowforest flows -i eth0 --top 10\n"
+		"  sudo flowforest flows -i eth0 --sort bytes\n"
+		"  sudo flowforest flows -i eth0 --class syn_flood --json",
+		iface_child,
+	};
+	struct flows_args a = { .top = 20 };
+	struct flow_row *rows;
+	struct ff_model names;
+	struct ff_maps mp;
+	size_t n, i;
+
+	cli_parse(&argp, argc, argv, &a);
+	if (cli_open_pinned(a.iface, &mp, "flows"))
+		return 1;
+	cli_active_classes(&mp, &names);
+	rows = read_flows(&mp, &names, a.only, &n);
+	sort_by_bytes = a.by_bytes;
+	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (!a.json)
+		printf("%-5s %-22s %-22s %9s %11s %-14s %5s\n", "proto", "initiator", "responder",
+		       "pkts", "bytes", "class", "score");
+	for (i = 0; i < n && i < a.top; i++)
+		print_flow(&rows[i], &names, a.json);
+	if (!a.json)
+		printf("(%zu flows%s)\n", n, a.only ? " of that class" : "");
 	free(rows);
 	ff_maps_close(&mp);
 	return 0;
 }
 
+/* ---- stop -------------------------------------------------------------- */
+
 int cmd_stop(int argc, char **argv)
 {
-	const char *iface;
+	const char *iface = cli_iface_only(argc, argv,
+		"Detach the pinned classifier on IF and remove its pins.\v"
+		"EXAMPLE:\n  sudo flowforest stop -i eth0");
 	char err[512];
 
-	if (want_help(argc, argv)) {
-		printf("Usage: flowforest stop --iface IF\n\n"
-		       "Detach the pinned classifier on IF and remove its pins.\n\n"
-		       "Example:\n  sudo flowforest stop -i eth0\n");
-		return 0;
-	}
-	iface = iface_arg(argc, argv, "stop");
-	if (!iface)
-		return 2;
 	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_stop(iface, err, sizeof(err))) {
 		fprintf(stderr, "stop: %s\n", err);
 		return 1;
@@ -262,70 +313,143 @@ int cmd_stop(int argc, char **argv)
 	return 0;
 }
 
+/* ---- allow, deny ------------------------------------------------------- */
+
+static bool list_deny;	/* which list `allow`/`deny` works on */
+
+struct list_args {
+	const char *iface;
+	char **items;		/* CIDRs, or files for load */
+	int n;
+	bool want_items;
+};
+
+static error_t list_opt(int key, char *arg, struct argp_state *state)
+{
+	struct list_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		return iface_parent(state, &a->iface);
+	case ARGP_KEY_ARG:
+		if (!a->want_items)
+			argp_error(state, "unexpected argument '%s'", arg);
+		a->items = state->argv + state->next - 1;
+		a->n = state->argc - state->next + 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (a->want_items && !a->n)
+			argp_error(state, "which prefixes (or files)?");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char *list_name(void)
+{
+	return list_deny ? "deny" : "allow";
+}
+
+/* Parse a sub-command of allow/deny; exits on usage errors. */
+static void list_parse(int argc, char **argv, struct list_args *a, const char *args_doc,
+		       const char *what)
+{
+	char doc[1024];
+	struct argp argp = { NULL, list_opt, args_doc, doc, iface_child };
+	const char *ex = list_deny ? "203.0.113.0/24 2001:db8:bad::/48" : "192.0.2.0/24 fd00:10::/64";
+
+	snprintf(doc, sizeof(doc),
+		 "%s the %slist of the pinned classifier on IF.\v"
+		 "Prefixes match either endpoint, IPv4 or IPv6; changes apply to the next\n"
+		 "packet.\n\n"
+		 "EXAMPLES:\n  sudo flowforest %s add -i eth0 %s\n"
+		 "  sudo flowforest %s list -i eth0\n  sudo flowforest %s load -i eth0 prefixes.txt",
+		 what, list_name(), list_name(), ex, list_name(), list_name());
+	cli_parse(&argp, argc, argv, a);
+}
+
 static void print_prefix(const char *cidr, __u64 hits, void *ctx)
 {
 	(void)ctx;
 	printf("%-44s %" PRIu64 " hits\n", cidr, (uint64_t)hits);
 }
 
-static int list_cmd(int argc, char **argv, bool deny)
+/* add, del or load every item; 0 or 1. */
+static int list_change(int argc, char **argv, int verb)
 {
-	const char *cmd = deny ? "deny" : "allow", *iface, *verb;
+	static const char *const what[] = { "Add CIDRs to", "Remove CIDRs from",
+					    "Add the CIDRs of files (one per line) to" };
+	struct list_args a = { .want_items = true };
 	struct ff_maps mp;
 	char err[512];
-	int i, rc = 0, first;
+	int i, rc = 0;
 
-	if (want_help(argc, argv) || argc < 2) {
-		printf("Usage: flowforest %s add|del --iface IF CIDR...\n"
-		       "       flowforest %s list --iface IF\n"
-		       "       flowforest %s load --iface IF FILE\n\n"
-		       "%s\nPrefixes match either endpoint, IPv4 or IPv6; changes apply to the next packet.\n\n"
-		       "Examples:\n  sudo flowforest %s add -i eth0 %s\n  sudo flowforest %s list -i eth0\n",
-		       cmd, cmd, cmd,
-		       deny ? "The denylist of the pinned classifier: traffic from or to these prefixes is\n"
-			      "dropped before the model runs (unless allowlisted)."
-			    : "The allowlist of the pinned classifier: traffic from or to these prefixes is\n"
-			      "never dropped, whatever the model says.",
-		       cmd, deny ? "203.0.113.0/24 2001:db8:bad::/48" : "192.0.2.0/24 fd00:10::/64", cmd);
-		return argc < 2 ? 2 : 0;
-	}
-	verb = argv[1];
-	if (strcmp(verb, "add") && strcmp(verb, "del") && strcmp(verb, "list") && strcmp(verb, "load")) {
-		fprintf(stderr, "%s: unknown action '%s' (add, del, list, load)\n", cmd, verb);
-		return 2;
-	}
-	iface = iface_arg(argc, argv, cmd);
-	if (!iface)
-		return 2;
-	if (open_pinned(iface, &mp, cmd))
+	list_parse(argc, argv, &a, verb == 2 ? "FILE..." : "CIDR...", what[verb]);
+	if (cli_open_pinned(a.iface, &mp, list_name()))
 		return 1;
-	if (!strcmp(verb, "list")) {
-		ff_maps_list_walk(&mp, deny, print_prefix, NULL);
-		ff_maps_close(&mp);
-		return 0;
-	}
-	first = 0;
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--iface") || !strcmp(argv[i], "-i")) {
-			i++;
-			continue;
-		}
-		first++;
-		if (!strcmp(verb, "load"))
-			rc |= ff_maps_list_load(&mp, deny, argv[i], err, sizeof(err));
+	for (i = 0; i < a.n && !rc; i++) {
+		if (verb == 2)
+			rc = ff_maps_list_load(&mp, list_deny, a.items[i], err, sizeof(err));
 		else
-			rc |= ff_maps_list_update(&mp, deny, argv[i], !strcmp(verb, "add"), err, sizeof(err));
-		if (rc) {
-			fprintf(stderr, "%s: %s\n", cmd, err);
-			break;
-		}
-	}
-	if (!first) {
-		fprintf(stderr, "%s %s: which prefixes?\n", cmd, verb);
-		rc = 2;
+			rc = ff_maps_list_update(&mp, list_deny, a.items[i], verb == 0, err,
+						 sizeof(err));
+		if (rc)
+			fprintf(stderr, "%s: %s\n", list_name(), err);
 	}
 	ff_maps_close(&mp);
-	return rc ? (rc == 2 ? 2 : 1) : 0;
+	return rc ? 1 : 0;
+}
+
+static int list_add(int argc, char **argv)
+{
+	return list_change(argc, argv, 0);
+}
+
+static int list_del(int argc, char **argv)
+{
+	return list_change(argc, argv, 1);
+}
+
+static int list_load(int argc, char **argv)
+{
+	return list_change(argc, argv, 2);
+}
+
+static int list_list(int argc, char **argv)
+{
+	struct list_args a = {};
+	struct ff_maps mp;
+
+	list_parse(argc, argv, &a, NULL, "Show, with hit counts,");
+	if (cli_open_pinned(a.iface, &mp, list_name()))
+		return 1;
+	ff_maps_list_walk(&mp, list_deny, print_prefix, NULL);
+	ff_maps_close(&mp);
+	return 0;
+}
+
+static int list_cmd(int argc, char **argv, bool deny)
+{
+	static const struct cli_command subs[] = {
+		{ "add", list_add, "add CIDRs" },
+		{ "del", list_del, "remove CIDRs" },
+		{ "list", list_list, "show the prefixes and their hits" },
+		{ "load", list_load, "add the CIDRs of files, one per line" },
+	};
+
+	list_deny = deny;
+	return cli_dispatch(argc, argv, subs, sizeof(subs) / sizeof(subs[0]),
+			    deny ? "The denylist of the pinned classifier: traffic from or to these\n"
+				   "prefixes is dropped before the model runs (unless allowlisted)."
+				 : "The allowlist of the pinned classifier: traffic from or to these\n"
+				   "prefixes is never dropped, whatever the model says.",
+			    deny ? "  sudo flowforest deny add -i eth0 203.0.113.0/24 2001:db8:bad::/48\n"
+				   "  sudo flowforest deny list -i eth0"
+				 : "  sudo flowforest allow add -i eth0 192.0.2.0/24 fd00:10::/64\n"
+				   "  sudo flowforest allow list -i eth0");
 }
 
 int cmd_allow(int argc, char **argv)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* flowforest run: load a model, attach at a hook, stream events. */
-#include <argp.h>
 #include <errno.h>
-#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,24 +12,17 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "commands.h"
 #include "loader.h"
 #include "metrics.h"
 #include "model.h"
 #include "output.h"
-
-#define MAX_ACTION_ARGS 32
+#include "pinned.h"
 
 static struct run_args {
-	const char *iface;
-	const char *model;
+	struct cli_classifier c;	/* iface, model, flows, schedule, actions, ... */
 	int hook;
-	__u32 flows;
-	struct ff_config cfg;
-	const char *actions[MAX_ACTION_ARGS];
-	int n_actions;
-	double interval;
-	double duration;
 	bool json;
 	bool quiet;
 	bool pin;
@@ -69,16 +60,7 @@ static const char doc[] =
 	"  sudo flowforest run -i eth0 -m model.json --pin --allow mgmt.txt --metrics 127.0.0.1:9464";
 
 static const struct argp_option options[] = {
-	{ "iface", 'i', "IF", 0, "Interface to attach to (required)" },
 	{ "hook", 'H', "HOOK", 0, "xdp (default), xdp-generic, tc-ingress, tc-egress, socket" },
-	{ "model", 'm', "FILE", 0, "Model file (required)" },
-	{ "action", 'a', "CLASS=ACT", 0, "Override a class's action: pass, drop or alert (repeatable)" },
-	{ "flows", 'f', "N", 0, "Flow-table size (default 65536)" },
-	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
-	{ "every", 'e', "N", 0, "After the last checkpoint, classify every N packets (default 1024, 0 = never)" },
-	{ "no-fin", 'F', NULL, 0, "Do not classify on TCP FIN/RST" },
-	{ "interval", 'I', "SEC", 0, "Counters on stderr every SEC seconds (default 1, 0 = only at exit)" },
-	{ "duration", 'd', "SEC", 0, "Detach and exit after SEC seconds" },
 	{ "json", 'j', NULL, 0, "Counters as JSON lines" },
 	{ "quiet", 'q', NULL, 0, "No periodic counters" },
 	{ "pin", 'P', NULL, 0, "Pin maps and link under /sys/fs/bpf/flowforest/IF (outlives this process)" },
@@ -89,91 +71,16 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static int parse_u32(const char *s, __u32 *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > UINT_MAX || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_secs(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || *out < 0 ? -1 : 0;
-}
-
-int parse_checkpoints(const char *s, struct ff_config *cfg)
-{
-	char buf[256], *tok, *save = NULL;
-	__u32 n = 0, v, prev = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == FF_MAX_CHECKPOINTS || parse_u32(tok, &v) || v == 0 || v <= prev)
-			return -1;
-		cfg->checkpoints[n++] = prev = v;
-	}
-	if (n == 0)
-		return -1;
-	cfg->n_checkpoints = n;
-	return 0;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'i':
-		args.iface = arg;
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &args.c, NULL);
 		break;
 	case 'H':
 		args.hook = ff_hook_parse(arg);
 		if (args.hook < 0)
-			argp_error(state, "unknown hook '%s' (xdp, xdp-generic, tc-ingress, tc-egress, socket)", arg);
-		break;
-	case 'm':
-		args.model = arg;
-		break;
-	case 'a':
-		if (args.n_actions == MAX_ACTION_ARGS)
-			argp_error(state, "too many --action options");
-		if (!strchr(arg, '='))
-			argp_error(state, "--action wants CLASS=ACTION, got '%s'", arg);
-		args.actions[args.n_actions++] = arg;
-		break;
-	case 'f':
-		if (parse_u32(arg, &args.flows) || args.flows == 0)
-			argp_error(state, "--flows wants a positive number, got '%s'", arg);
-		break;
-	case 'c':
-		if (parse_checkpoints(arg, &args.cfg))
-			argp_error(state, "--checkpoints wants up to %d ascending positive counts like 1,2,4,8, got '%s'",
-				   FF_MAX_CHECKPOINTS, arg);
-		break;
-	case 'e':
-		if (parse_u32(arg, &args.cfg.cp_every))
-			argp_error(state, "--every wants a number, got '%s'", arg);
-		break;
-	case 'F':
-		args.cfg.cp_flags &= ~FF_CP_ON_FIN_RST;
-		break;
-	case 'I':
-		if (parse_secs(arg, &args.interval))
-			argp_error(state, "--interval wants seconds, got '%s'", arg);
-		break;
-	case 'd':
-		if (parse_secs(arg, &args.duration))
-			argp_error(state, "--duration wants seconds, got '%s'", arg);
+			argp_error(state, "--hook: unknown hook '%s' (xdp, xdp-generic, tc-ingress, tc-egress, socket)", arg);
 		break;
 	case 'j':
 		args.json = true;
@@ -200,9 +107,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!args.iface)
-			argp_error(state, "--iface is required");
-		if (!args.model && !args.pin)
+		if (!args.c.model && !args.pin)
 			argp_error(state, "--model is required (without it, --pin follows a pinned instance)");
 		break;
 	default:
@@ -220,6 +125,18 @@ static void on_signal(int sig)
 	else
 		stop = 1;
 }
+
+/* Everything one run holds, released by run_close(). */
+struct run {
+	struct ff_loader l;
+	struct ff_maps pinned;
+	const struct ff_maps *mp;	/* &l.maps, or &pinned when following */
+	struct ff_model m;		/* or just the class names when following */
+	bool follow;
+	struct ring_buffer *rb;
+	struct ff_metrics *metrics;
+	int ifindex;
+};
 
 static const struct ff_model *event_model;
 
@@ -253,21 +170,6 @@ static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 		ff_counters_print_text(stderr, &c, m);
 }
 
-/* Per-class actions: the model's, overridden by --action. */
-static int resolve_actions(const struct ff_model *m, __u32 *actions)
-{
-	char err[512];
-	int i;
-
-	memcpy(actions, m->actions, sizeof(m->actions));
-	for (i = 0; i < args.n_actions; i++)
-		if (ff_model_action_override(m, actions, args.actions[i], err, sizeof(err))) {
-			fprintf(stderr, "flowforest: %s\n", err);
-			return -1;
-		}
-	return 0;
-}
-
 /* SIGHUP: the model file again, swapped in atomically. */
 static void reload_model(const struct ff_maps *mp, struct ff_model *m)
 {
@@ -276,11 +178,11 @@ static void reload_model(const struct ff_maps *mp, struct ff_model *m)
 	char err[512];
 	int gen;
 
-	if (ff_model_load(args.model, &fresh, err, sizeof(err))) {
+	if (ff_model_load(args.c.model, &fresh, err, sizeof(err))) {
 		fprintf(stderr, "flowforest: reload: bad model, keeping the current one: %s\n", err);
 		return;
 	}
-	if (resolve_actions(&fresh, actions)) {
+	if (cli_actions_resolve(&args.c.actions, &fresh, actions, "flowforest")) {
 		ff_model_free(&fresh);
 		return;
 	}
@@ -292,194 +194,229 @@ static void reload_model(const struct ff_maps *mp, struct ff_model *m)
 	}
 	ff_model_free(m);
 	*m = fresh;
-	fprintf(stderr, "flowforest: reloaded %s (generation %d, %u trees)%s\n", args.model, gen,
+	fprintf(stderr, "flowforest: reloaded %s (generation %d, %u trees)%s\n", args.c.model, gen,
 		m->n_trees, args.reclassify ? ", reclassifying flows" : "");
 }
 
-int cmd_run(int argc, char **argv)
+static int load_lists(const struct ff_maps *mp)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc };
-	struct ff_config defcfg = FF_CONFIG_DEFAULT;
-	struct ff_load_opts lo = {};
-	struct ff_loader l = {};
-	struct ff_maps pinned = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
-	const struct ff_maps *mp = &l.maps;
-	struct ff_metrics *metrics = NULL;
-	struct ring_buffer *rb = NULL;
-	struct ff_model m = {};
-	__u32 actions[FF_MAX_CLASSES];
-	char err[512], buf[2048];
-	struct pollfd pfd[2];
-	double start, next_print;
-	bool follow = false;
-	int ifindex, rc = 1;
+	char err[512];
 
-	memset(&args, 0, sizeof(args));
-	args.hook = FF_HOOK_XDP;
-	args.cfg = defcfg;
-	args.interval = 1;
-	l.link_fd = l.sock_fd = -1;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-
-	if (args.model) {
-		if (ff_model_load(args.model, &m, err, sizeof(err))) {
-			fprintf(stderr, "flowforest: bad model: %s\n", err);
-			return 1;
-		}
-		if (resolve_actions(&m, actions))
-			goto out;
+	if ((args.allow_file && ff_maps_list_load(mp, false, args.allow_file, err, sizeof(err))) ||
+	    (args.deny_file && ff_maps_list_load(mp, true, args.deny_file, err, sizeof(err)))) {
+		fprintf(stderr, "flowforest: bad list: %s\n", err);
+		return -1;
 	}
-	ifindex = if_nametoindex(args.iface);
-	if (!ifindex) {
-		fprintf(stderr, "flowforest: no such interface: %s\n", args.iface);
-		goto out;
+	return 0;
+}
+
+/* Load the programs, install the model and lists, attach, maybe pin. */
+static int start_fresh(struct run *r, const __u32 *actions)
+{
+	struct ff_load_opts lo = {};
+	char err[512];
+
+	lo.max_flows = args.c.flows;
+	lo.cfg = args.c.cfg;
+	lo.export_evictions = true;
+	if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
+	    ff_maps_install_model(&r->l.maps, &r->m, actions, false, err, sizeof(err)) < 0) {
+		fprintf(stderr, "flowforest: %s\n", err);
+		return -1;
+	}
+	if (load_lists(&r->l.maps))
+		return -1;
+	if (ff_loader_attach(&r->l, args.hook, r->ifindex, err, sizeof(err)) ||
+	    (args.pin && ff_loader_pin(&r->l, args.c.iface, err, sizeof(err)))) {
+		fprintf(stderr, "flowforest: %s\n", err);
+		return -1;
+	}
+	r->mp = &r->l.maps;
+	return 0;
+}
+
+/* --pin without --model: follow the pinned instance's events. */
+static int start_follow(struct run *r)
+{
+	const char *i = args.c.iface;
+
+	if (args.c.model) {
+		fprintf(stderr,
+			"flowforest: a pinned flowforest is already running on %s; swap its model with "
+			"`flowforest model load --iface %s FILE`, follow it with `flowforest run --iface %s "
+			"--pin`, or remove it with `flowforest stop --iface %s`\n", i, i, i, i);
+		return -1;
+	}
+	if (cli_open_pinned(i, &r->pinned, "flowforest") || load_lists(&r->pinned))
+		return -1;
+	r->mp = &r->pinned;
+	r->follow = true;
+	cli_active_classes(r->mp, &r->m);	/* class names for events */
+	return 0;
+}
+
+static int start(struct run *r)
+{
+	__u32 actions[FF_MAX_CLASSES];
+	char err[512];
+
+	if (args.c.model) {
+		if (ff_model_load(args.c.model, &r->m, err, sizeof(err))) {
+			fprintf(stderr, "flowforest: bad model: %s\n", err);
+			return -1;
+		}
+		if (cli_actions_resolve(&args.c.actions, &r->m, actions, "flowforest"))
+			return -1;
+	}
+	r->ifindex = if_nametoindex(args.c.iface);
+	if (!r->ifindex) {
+		fprintf(stderr, "flowforest: no such interface: %s\n", args.c.iface);
+		return -1;
 	}
 	if (ff_check_privileges(err, sizeof(err))) {
 		fprintf(stderr, "flowforest: %s\n", err);
-		goto out;
+		return -1;
 	}
-	if (args.pin && ff_pinned_exists(args.iface)) {
-		if (args.model) {
-			fprintf(stderr,
-				"flowforest: a pinned flowforest is already running on %s; swap its model with "
-				"`flowforest model load --iface %s FILE`, follow it with `flowforest run --iface %s "
-				"--pin`, or remove it with `flowforest stop --iface %s`\n",
-				args.iface, args.iface, args.iface, args.iface);
-			goto out;
-		}
-		if (ff_pinned_open(args.iface, &pinned, err, sizeof(err))) {
-			fprintf(stderr, "flowforest: %s\n", err);
-			goto out;
-		}
-		mp = &pinned;
-		follow = true;
-	} else if (!args.model) {
+	if (args.pin && ff_pinned_exists(args.c.iface))
+		return start_follow(r);
+	if (!args.c.model) {
 		fprintf(stderr, "flowforest: no pinned flowforest on %s to follow; give --model\n",
-			args.iface);
-		goto out;
-	} else {
-		lo.max_flows = args.flows;
-		lo.cfg = args.cfg;
-		lo.export_evictions = true;
-		if (ff_loader_open(&l, &lo, err, sizeof(err)) ||
-		    ff_maps_install_model(&l.maps, &m, actions, false, err, sizeof(err)) < 0) {
-			fprintf(stderr, "flowforest: %s\n", err);
-			goto out;
-		}
-		if ((args.allow_file && ff_maps_list_load(&l.maps, false, args.allow_file, err, sizeof(err))) ||
-		    (args.deny_file && ff_maps_list_load(&l.maps, true, args.deny_file, err, sizeof(err)))) {
-			fprintf(stderr, "flowforest: bad list: %s\n", err);
-			goto out;
-		}
-		if (ff_loader_attach(&l, args.hook, ifindex, err, sizeof(err)) ||
-		    (args.pin && ff_loader_pin(&l, args.iface, err, sizeof(err)))) {
-			fprintf(stderr, "flowforest: %s\n", err);
-			goto out;
-		}
+			args.c.iface);
+		return -1;
 	}
-	if (follow && (args.allow_file || args.deny_file)) {
-		if ((args.allow_file && ff_maps_list_load(mp, false, args.allow_file, err, sizeof(err))) ||
-		    (args.deny_file && ff_maps_list_load(mp, true, args.deny_file, err, sizeof(err)))) {
-			fprintf(stderr, "flowforest: bad list: %s\n", err);
-			goto out;
-		}
-	}
-	if (follow) {	/* class names from the pinned model's header */
-		struct ff_model_meta meta;
-		__u32 i;
+	return start_fresh(r, actions);
+}
 
-		if (ff_maps_active_meta(mp, &meta) == 0) {
-			m.n_classes = meta.n_classes < FF_MAX_CLASSES ? meta.n_classes : FF_MAX_CLASSES;
-			for (i = 0; i < m.n_classes; i++) {
-				memcpy(m.class_names[i], meta.class_names[i], FF_CLASS_NAME_LEN);
-				m.class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
-			}
-		}
-	}
-	event_model = m.n_classes ? &m : NULL;
-	{
-		struct timespec rt, mono;
+/* Event timestamps in wall-clock time: the kernel stamps them monotonic. */
+static void set_clock_offset(void)
+{
+	struct timespec rt, mono;
 
-		clock_gettime(CLOCK_REALTIME, &rt);
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		ff_output_set_clock_offset(((__s64)rt.tv_sec - mono.tv_sec) * 1000000 +
-					   (rt.tv_nsec - mono.tv_nsec) / 1000);
-	}
-	rb = ring_buffer__new(mp->events, on_event, NULL, NULL);
-	if (!rb) {
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	ff_output_set_clock_offset(((__s64)rt.tv_sec - mono.tv_sec) * 1000000 +
+				   (rt.tv_nsec - mono.tv_nsec) / 1000);
+}
+
+/* The event ring buffer and the metrics endpoint. */
+static int open_outputs(struct run *r)
+{
+	char err[512];
+
+	event_model = r->m.n_classes ? &r->m : NULL;
+	set_clock_offset();
+	r->rb = ring_buffer__new(r->mp->events, on_event, NULL, NULL);
+	if (!r->rb) {
 		fprintf(stderr, "flowforest: cannot open the event ring buffer: %s\n", strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (args.metrics) {
-		metrics = ff_metrics_start(args.metrics, mp, args.iface,
-					   m.n_classes ? (const char (*)[FF_NAME_MAX])m.class_names : NULL,
-					   &m.n_classes, err, sizeof(err));
-		if (!metrics) {
+		r->metrics = ff_metrics_start(args.metrics, r->mp, args.c.iface,
+					      r->m.n_classes ? (const char (*)[FF_NAME_MAX])r->m.class_names : NULL,
+					      &r->m.n_classes, err, sizeof(err));
+		if (!r->metrics) {
 			fprintf(stderr, "flowforest: %s\n", err);
-			goto out;
+			return -1;
 		}
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	if (follow)
+	return 0;
+}
+
+static void say_started(const struct run *r)
+{
+	if (r->follow)
 		fprintf(stderr, "flowforest: following the pinned classifier on %s; Ctrl-C to stop "
-			"following (it keeps running)\n", args.iface);
+			"following (it keeps running)\n", args.c.iface);
 	else
 		fprintf(stderr, "flowforest: %s attached to %s (%u trees, %u classes, %u flows)%s; "
-			"Ctrl-C to stop\n", ff_hook_name(args.hook), args.iface, m.n_trees, m.n_classes,
-			l.max_flows, args.pin ? ", pinned" : "");
+			"Ctrl-C to stop\n", ff_hook_name(args.hook), args.c.iface, r->m.n_trees,
+			r->m.n_classes, r->l.max_flows, args.pin ? ", pinned" : "");
+}
 
-	pfd[0].fd = ring_buffer__epoll_fd(rb);
+/* Events, counters, SIGHUP reloads, until a signal or --duration. */
+static void event_loop(struct run *r)
+{
+	struct pollfd pfd[2];
+	double start, next_print;
+	char buf[2048];
+
+	pfd[0].fd = ring_buffer__epoll_fd(r->rb);
 	pfd[0].events = POLLIN;
-	pfd[1].fd = l.sock_fd;
+	pfd[1].fd = r->l.sock_fd;
 	pfd[1].events = POLLIN;
 	start = now_s();
-	next_print = start + args.interval;
+	next_print = start + args.c.interval;
 	while (!stop) {
 		double t;
 
-		if (poll(pfd, l.sock_fd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR) {
+		if (poll(pfd, r->l.sock_fd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR) {
 			fprintf(stderr, "flowforest: poll: %s\n", strerror(errno));
 			break;
 		}
-		ring_buffer__consume(rb);
+		ring_buffer__consume(r->rb);
 		/* The socket hook: read what the filter let through, so the
 		 * socket's queue never fills. */
-		if (l.sock_fd >= 0)
-			while (recv(l.sock_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		if (r->l.sock_fd >= 0)
+			while (recv(r->l.sock_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 				;
 		if (reload) {
 			reload = 0;
-			if (args.model)
-				reload_model(mp, &m);
+			if (args.c.model)
+				reload_model(r->mp, &r->m);
 			else
 				fprintf(stderr, "flowforest: SIGHUP: following only; use `flowforest model load`\n");
 		}
 		t = now_s();
-		if (!args.quiet && args.interval > 0 && t >= next_print) {
-			print_counters(mp, event_model);
-			next_print = t + args.interval;
+		if (!args.quiet && args.c.interval > 0 && t >= next_print) {
+			print_counters(r->mp, event_model);
+			next_print = t + args.c.interval;
 		}
-		if (args.duration > 0 && t - start >= args.duration)
+		if (args.c.duration > 0 && t - start >= args.c.duration)
 			break;
 	}
-	ring_buffer__consume(rb);
+	ring_buffer__consume(r->rb);
+}
+
+static void run_close(struct run *r, int rc)
+{
+	ff_metrics_stop(r->metrics);
+	ring_buffer__free(r->rb);
+	if (rc && args.pin && !r->follow && r->l.skel)
+		ff_pinned_stop(args.c.iface, NULL, 0);	/* undo a half-made pin */
+	ff_loader_close(&r->l);
+	ff_maps_close(&r->pinned);
+	ff_model_free(&r->m);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &cli_classifier_argp }, {} };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children };
+	struct run r = { .pinned = { -1, -1, -1, -1, -1, -1, -1, -1, -1 } };
+	int rc = 1;
+
+	memset(&args, 0, sizeof(args));
+	cli_classifier_init(&args.c, 1);
+	args.c.model_optional = true;
+	args.hook = FF_HOOK_XDP;
+	r.l.link_fd = r.l.sock_fd = -1;
+	cli_parse(&argp, argc, argv, NULL);
+
+	if (start(&r) || open_outputs(&r))
+		goto out;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	say_started(&r);
+	event_loop(&r);
 	rc = 0;
-	if (follow || args.pin)
+	if (r.follow || args.pin)
 		fprintf(stderr, "flowforest: leaving the classifier pinned on %s; "
-			"`flowforest stop --iface %s` removes it\n", args.iface, args.iface);
+			"`flowforest stop --iface %s` removes it\n", args.c.iface, args.c.iface);
 	else
-		fprintf(stderr, "flowforest: detaching from %s\n", args.iface);
-	print_counters(mp, event_model);
+		fprintf(stderr, "flowforest: detaching from %s\n", args.c.iface);
+	print_counters(r.mp, event_model);
 out:
-	ff_metrics_stop(metrics);
-	ring_buffer__free(rb);
-	if (rc && args.pin && !follow && l.skel)
-		ff_pinned_stop(args.iface, NULL, 0);	/* undo a half-made pin */
-	ff_loader_close(&l);
-	ff_maps_close(&pinned);
-	ff_model_free(&m);
+	run_close(&r, rc);
 	return rc;
 }

@@ -12,15 +12,16 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "args.h"
 #include "commands.h"
 #include "dataset.h"
 #include "eval.h"
 #include "features_info.h"
 #include "model.h"
+#include "numparse.h"
 #include "train.h"
 
 #define MAX_FILES 1024
-#define MAX_ACTION_ARGS 64
 
 struct train_args {
 	const char *csv[MAX_FILES];
@@ -35,8 +36,7 @@ struct train_args {
 	double test_split;
 	int test_split_set;
 	const char *split_file;
-	const char *actions[MAX_ACTION_ARGS];
-	unsigned n_actions;
+	struct cli_actions actions;
 	int drop_attacks;
 	const char *json_report;
 	const char *dump_data;
@@ -107,7 +107,6 @@ static const struct argp_option options[] = {
 	{ "test", 'T', "FILE", 0, "Test on this CSV instead of a split (repeatable)" },
 	{ "split-file", OPT_SPLIT_FILE, "FILE", 0, "Test rows given as 0-based row numbers (over the training CSVs in order, one per line)" },
 	{ 0, 0, 0, 0, "Classes:" },
-	{ "action", 'a', "CLASS=ACT", 0, "A class's action: pass, drop or alert (repeatable)" },
 	{ "drop-attacks", OPT_DROP_ATTACKS, NULL, 0, "Classes other than benign/normal drop instead of alert" },
 	{ 0, 0, 0, 0, "Output:" },
 	{ "json-report", OPT_JSON_REPORT, "FILE", 0, "Write metrics and timings as JSON (- for stdout)" },
@@ -116,28 +115,15 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	if (!s[0] || s[0] == '-' || s[0] == '+')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct train_args *a = state->input;
-	unsigned long v;
-	char *end;
+	unsigned long long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &a->actions, NULL);
+		break;
 	case 'c':
 	case ARGP_KEY_ARG:
 		if (a->n_csv == MAX_FILES)
@@ -172,21 +158,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->kind_set = 1;
 		break;
 	case 'n':
-		if (parse_uint(arg, FF_MAX_TREES, &v) || v == 0)
-			argp_error(state, "--trees wants 1..%d, got '%s'", FF_MAX_TREES, arg);
-		a->p.n_trees = v;
+		a->p.n_trees = cli_uint(state, key, arg, 1, FF_MAX_TREES);
 		a->trees_set = 1;
 		break;
 	case 'd':
-		if (parse_uint(arg, FF_MAX_DEPTH, &v) || v == 0)
-			argp_error(state, "--max-depth wants 1..%d (the kernel's limit), got '%s'",
-				   FF_MAX_DEPTH, arg);
-		a->p.max_depth = v;
+		a->p.max_depth = cli_uint(state, key, arg, 1, FF_MAX_DEPTH);
 		break;
 	case OPT_MIN_LEAF:
-		if (parse_uint(arg, UINT_MAX / 2, &v) || v == 0)
-			argp_error(state, "--min-samples-leaf wants a positive count, got '%s'", arg);
-		a->p.min_samples_leaf = v;
+		a->p.min_samples_leaf = cli_uint(state, key, arg, 1, UINT_MAX / 2);
 		break;
 	case OPT_MAX_FEATURES:
 		a->max_features_set = 1;
@@ -196,15 +175,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			a->p.max_features = FF_MF_LOG2;
 		} else if (!strcmp(arg, "all")) {
 			a->p.max_features = FF_MF_ALL;
-		} else if (!parse_uint(arg, FF_MAX_FEATURES, &v) && v > 0) {
+		} else if (!ff_parse_uint(arg, 1, FF_MAX_FEATURES, &v)) {
 			a->p.max_features = FF_MF_INT;
 			a->p.max_features_arg = v;
 		} else {
-			double d;
+			double d = 0;
 
-			errno = 0;
-			d = strtod(arg, &end);
-			if (errno || end == arg || *end || !(d > 0 && d <= 1) || !strchr(arg, '.'))
+			if (ff_parse_real(arg, 0, 1, &d) || d == 0 || !strchr(arg, '.'))
 				argp_error(state, "--max-features wants sqrt, log2, all, a count 1..%d or a fraction like 0.5, got '%s'",
 					   FF_MAX_FEATURES, arg);
 			a->p.max_features = FF_MF_FRAC;
@@ -238,40 +215,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_BOOTSTRAP:
 		a->p.bootstrap = 0;
 		break;
-	case 's': {
-		unsigned long long s;
-
-		errno = 0;
-		s = strtoull(arg, &end, 0);
-		if (errno || end == arg || *end || arg[0] == '-')
-			argp_error(state, "--seed wants a non-negative integer, got '%s'", arg);
-		a->p.seed = s;
+	case 's':
+		a->p.seed = cli_uint(state, key, arg, 0, ULLONG_MAX);
 		break;
-	}
 	case 'j':
-		if (parse_uint(arg, 256, &v) || v == 0)
-			argp_error(state, "--threads wants 1..256, got '%s'", arg);
-		a->p.threads = v;
+		a->p.threads = cli_uint(state, key, arg, 1, 256);
 		a->threads_set = 1;
 		break;
 	case OPT_TEST_SPLIT:
-		errno = 0;
-		a->test_split = strtod(arg, &end);
-		if (errno || end == arg || *end || !(a->test_split >= 0 && a->test_split < 1))
+		if (ff_parse_real(arg, 0, 1, &a->test_split) || a->test_split == 1)
 			argp_error(state, "--test-split wants a fraction in [0, 1), got '%s'", arg);
 		a->test_split_set = 1;
 		break;
 	case OPT_SPLIT_FILE:
 		a->split_file = arg;
-		break;
-	case 'a':
-		if (a->n_actions == MAX_ACTION_ARGS)
-			argp_error(state, "too many --action options");
-		if (!strchr(arg, '=') || arg[0] == '=')
-			argp_error(state, "--action wants CLASS=ACTION, got '%s'", arg);
-		if (ff_action_parse(strrchr(arg, '=') + 1) < 0)
-			argp_error(state, "--action '%s': the action must be pass, drop or alert", arg);
-		a->actions[a->n_actions++] = arg;
 		break;
 	case OPT_DROP_ATTACKS:
 		a->drop_attacks = 1;
@@ -321,15 +278,7 @@ static int set_actions(const struct train_args *a, struct ff_model *m)
 	if (!benign && !a->quiet)
 		fprintf(stderr, "train: no class is named benign or normal: every class gets %s unless --action says otherwise\n",
 			a->drop_attacks ? "drop" : "alert");
-	for (i = 0; i < a->n_actions; i++) {
-		char err[512];
-
-		if (ff_model_action_override(m, m->actions, a->actions[i], err, sizeof(err))) {
-			fprintf(stderr, "train: %s\n", err);
-			return -1;
-		}
-	}
-	return 0;
+	return cli_actions_resolve(&a->actions, m, m->actions, "train");
 }
 
 /* --action names a class of the data, and the output can be written: check
@@ -340,15 +289,15 @@ static int check_early(const struct train_args *a, const struct ff_dataset *ds)
 	const char *slash = strrchr(a->output, '/');
 	unsigned i, k;
 
-	for (i = 0; i < a->n_actions; i++) {
-		const char *eq = strrchr(a->actions[i], '=');
+	for (i = 0; i < a->actions.n; i++) {
+		const char *spec = a->actions.spec[i], *eq = strrchr(spec, '=');
 		int found = 0;
 
 		for (k = 0; k < ds->n_classes && !found; k++)
-			found = strlen(ds->class_names[k]) == (size_t)(eq - a->actions[i]) &&
-				!strncmp(ds->class_names[k], a->actions[i], eq - a->actions[i]);
+			found = strlen(ds->class_names[k]) == (size_t)(eq - spec) &&
+				!strncmp(ds->class_names[k], spec, eq - spec);
 		if (!found) {
-			fprintf(stderr, "train: --action %s: no such class; the classes are:", a->actions[i]);
+			fprintf(stderr, "train: --action %s: no such class; the classes are:", spec);
 			for (k = 0; k < ds->n_classes; k++)
 				fprintf(stderr, "%s \"%s\"", k ? "," : "", ds->class_names[k]);
 			fputc('\n', stderr);
@@ -626,7 +575,8 @@ static json_object *provenance(const struct train_args *a, const struct ff_datas
 
 int cmd_train(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, "[FILE...]", doc };
+	static const struct argp_child children[] = { { &cli_action_argp, 0, "Classes:" }, {} };
+	static const struct argp argp = { options, parse_opt, "[FILE...]", doc, children };
 	struct train_args a;
 	struct ff_dataset_opts lo = { 0 };
 	struct ff_dataset ds = { 0 }, tds_store = { 0 }, *tds = &ds;
@@ -648,8 +598,7 @@ int cmd_train(int argc, char **argv)
 
 		a.p.threads = n > 0 ? (n > 256 ? 256 : n) : 1;
 	}
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 2;
+	cli_parse(&argp, argc, argv, &a);
 	if (a.p.kind == FF_TRAIN_DT)
 		a.p.n_trees = 1;
 	log = a.quiet ? NULL : stderr;

@@ -1,31 +1,20 @@
 // SPDX-License-Identifier: MIT
 /* flowforest twin: the classifier in user space, on live packets from a
  * TPACKET_V3 ring; the baseline the kernel hooks are measured against. */
-#include <argp.h>
-#include <errno.h>
-#include <limits.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "commands.h"
 #include "model.h"
 #include "output.h"
 #include "twin.h"
 
-#define MAX_ACTION_ARGS 32
-
 static struct twin_args {
-	const char *iface;
-	const char *model;
-	__u32 flows;
-	struct ff_config cfg;
-	const char *actions[MAX_ACTION_ARGS];
-	int n_actions;
-	double duration;
-	double interval;
+	struct cli_classifier c;	/* iface, model, flows, schedule, actions, ... */
 	__u32 ring_mb;
 	bool json;
 	bool events;
@@ -50,15 +39,6 @@ static const char doc[] =
 	"  sudo flowforest twin -i eth0 -m model.json --events -c 1,4,16";
 
 static const struct argp_option options[] = {
-	{ "iface", 'i', "IF", 0, "Interface to receive from (required)" },
-	{ "model", 'm', "FILE", 0, "Model file (required)" },
-	{ "action", 'a', "CLASS=ACT", 0, "Override a class's action: pass, drop or alert (repeatable)" },
-	{ "flows", 'f', "N", 0, "Initial flow-table size (default 65536; the table grows)" },
-	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
-	{ "every", 'e', "N", 0, "After the last checkpoint, classify every N packets (default 1024, 0 = never)" },
-	{ "no-fin", 'F', NULL, 0, "Do not classify on TCP FIN/RST" },
-	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds (default: until SIGINT/SIGTERM)" },
-	{ "interval", 'I', "SEC", 0, "Statistics every SEC seconds (default 0: only at exit)" },
 	{ "ring-mb", 'r', "MB", 0, "Receive ring size in MiB, 1 MiB blocks (default 64)" },
 	{ "json", 'j', NULL, 0, "Statistics as JSON on stdout" },
 	{ "events", 'E', NULL, 0, "Print an event (JSON line) when a flow is classified or changes class" },
@@ -66,71 +46,14 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static int parse_u32(const char *s, __u32 *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > UINT_MAX || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_secs(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || end == s || *end || *out < 0 ? -1 : 0;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'i':
-		args.iface = arg;
-		break;
-	case 'm':
-		args.model = arg;
-		break;
-	case 'a':
-		if (args.n_actions == MAX_ACTION_ARGS)
-			argp_error(state, "too many --action options");
-		if (!strchr(arg, '='))
-			argp_error(state, "--action wants CLASS=ACTION, got '%s'", arg);
-		args.actions[args.n_actions++] = arg;
-		break;
-	case 'f':
-		if (parse_u32(arg, &args.flows) || args.flows == 0)
-			argp_error(state, "--flows wants a positive number, got '%s'", arg);
-		break;
-	case 'c':
-		if (parse_checkpoints(arg, &args.cfg))
-			argp_error(state, "--checkpoints wants up to %d ascending positive counts like 1,2,4,8, got '%s'",
-				   FF_MAX_CHECKPOINTS, arg);
-		break;
-	case 'e':
-		if (parse_u32(arg, &args.cfg.cp_every))
-			argp_error(state, "--every wants a number, got '%s'", arg);
-		break;
-	case 'F':
-		args.cfg.cp_flags &= ~FF_CP_ON_FIN_RST;
-		break;
-	case 'd':
-		if (parse_secs(arg, &args.duration))
-			argp_error(state, "--duration wants seconds, got '%s'", arg);
-		break;
-	case 'I':
-		if (parse_secs(arg, &args.interval))
-			argp_error(state, "--interval wants seconds, got '%s'", arg);
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &args.c, NULL);
 		break;
 	case 'r':
-		if (parse_u32(arg, &args.ring_mb) || args.ring_mb == 0 || args.ring_mb > 4096)
-			argp_error(state, "--ring-mb wants 1 to 4096, got '%s'", arg);
+		args.ring_mb = cli_uint(state, key, arg, 1, 4096);
 		break;
 	case 'j':
 		args.json = true;
@@ -143,12 +66,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case ARGP_KEY_END:
-		if (!args.iface)
-			argp_error(state, "--iface is required");
-		if (!args.model)
-			argp_error(state, "--model is required");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -195,65 +112,45 @@ static void on_progress(const struct ff_twin_opts *o, const struct ff_twin_stats
 
 int cmd_twin(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc };
-	struct ff_config defcfg = FF_CONFIG_DEFAULT;
+	static const struct argp_child children[] = { { &cli_classifier_argp }, {} };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children };
 	struct ff_twin_opts to = {};
 	struct ff_twin_stats st;
 	struct ff_model m = {};
 	__u32 actions[FF_MAX_CLASSES];
 	char err[512];
-	int i, rc = 1;
+	int rc = 1;
 
 	memset(&args, 0, sizeof(args));
-	args.cfg = defcfg;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
+	cli_classifier_init(&args.c, 0);
+	cli_parse(&argp, argc, argv, NULL);
 
-	if (ff_model_load(args.model, &m, err, sizeof(err))) {
+	if (ff_model_load(args.c.model, &m, err, sizeof(err))) {
 		fprintf(stderr, "flowforest: bad model: %s\n", err);
 		return 1;
 	}
-	memcpy(actions, m.actions, sizeof(actions));
-	for (i = 0; i < args.n_actions; i++) {
-		char name[FF_NAME_MAX + 16], *eq;
-		int cls, act;
-
-		snprintf(name, sizeof(name), "%s", args.actions[i]);
-		eq = strchr(name, '=');
-		*eq = 0;
-		cls = ff_model_class_lookup(&m, name);
-		act = ff_action_parse(eq + 1);
-		if (cls < 0) {
-			fprintf(stderr, "flowforest: --action: the model has no class '%s'\n", name);
-			goto out;
-		}
-		if (act < 0) {
-			fprintf(stderr, "flowforest: --action: '%s' is not pass, drop or alert\n", eq + 1);
-			goto out;
-		}
-		actions[cls] = act;
-	}
-
-	to.iface = args.iface;
+	if (cli_actions_resolve(&args.c.actions, &m, actions, "flowforest"))
+		goto out;
+	to.iface = args.c.iface;
 	to.model = &m;
 	to.actions = actions;
-	to.cfg = args.cfg;
-	to.flows = args.flows;
-	to.duration = args.duration;
-	to.interval = args.interval;
+	to.cfg = args.c.cfg;
+	to.flows = args.c.flows;
+	to.duration = args.c.duration;
+	to.interval = args.c.interval;
 	to.block_nr = args.ring_mb;
 	to.stop = &stop;
 	to.progress = on_progress;
 	to.event = args.events ? on_event : NULL;
-	if (!if_nametoindex(args.iface)) {
-		fprintf(stderr, "flowforest: no such interface: %s\n", args.iface);
+	if (!if_nametoindex(args.c.iface)) {
+		fprintf(stderr, "flowforest: no such interface: %s\n", args.c.iface);
 		goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!args.quiet)
 		fprintf(stderr, "flowforest: twin receiving on %s (%u trees, %u classes); Ctrl-C to stop\n",
-			args.iface, m.n_trees, m.n_classes);
+			args.c.iface, m.n_trees, m.n_classes);
 	if (ff_twin_run(&to, &st, err, sizeof(err))) {
 		fprintf(stderr, "flowforest: twin: %s\n", err);
 		goto out;

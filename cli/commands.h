@@ -18,8 +18,4 @@ int cmd_stop(int argc, char **argv);
 int cmd_allow(int argc, char **argv);
 int cmd_deny(int argc, char **argv);
 
-/* Parse "1,2,4,8" into ascending packet counts; -1 with a message on error. */
-struct ff_config;
-int parse_checkpoints(const char *s, struct ff_config *cfg);
-
 #endif

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "commands.h"
 #include "capture.h"
 #include "flow_args.h"
@@ -19,10 +20,6 @@ static const struct argp_option options[] = {
 	{ "labels", 'L', "FILE", 0, "Label rules, one per line" },
 	{ "default-label", 'D', "NAME", 0, "Label of flows no rule matches (default benign)" },
 	{ "model", 'm', "FILE", 0, "Also classify each snapshot (adds class and score columns)" },
-	{ "checkpoints", 'c', "LIST", 0, "Checkpoint packet counts (default 1,2,4,...,1024)" },
-	{ "every", 'e', "N", 0, "After the last checkpoint, every N packets (default 1024, 0 = never)" },
-	{ "no-fin", 'F', NULL, 0, "No checkpoint on TCP FIN/RST" },
-	{ "idle-timeout", 'T', "SEC", 0, "Silence that ends a flow (default 120, 0 = never)" },
 	{ "progress", 'P', NULL, 0, "Progress on stderr (default when stderr is a terminal)" },
 	{ "quiet", 'q', NULL, 0, "No progress and no summary" },
 	{},
@@ -43,11 +40,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct flow_args *a = state->input;
 	const char **nr;
-	char *end;
-	double secs;
-	unsigned long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &a->cfg, NULL);
+		break;
 	case 'p':
 	case ARGP_KEY_ARG:
 		if (add_pcap(a, arg))
@@ -72,28 +69,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'm':
 		a->model_path = arg;
 		break;
-	case 'c':
-		if (parse_checkpoints(arg, &a->cfg))
-			argp_error(state, "--checkpoints wants up to %d ascending positive counts like 1,2,4,8, got '%s'",
-				   FF_MAX_CHECKPOINTS, arg);
-		break;
-	case 'e':
-		errno = 0;
-		v = strtoul(arg, &end, 10);
-		if (errno || end == arg || *end || v > UINT_MAX || arg[0] == '-')
-			argp_error(state, "--every wants a number, got '%s'", arg);
-		a->cfg.cp_every = v;
-		break;
-	case 'F':
-		a->cfg.cp_flags &= ~FF_CP_ON_FIN_RST;
-		break;
-	case 'T':
-		errno = 0;
-		secs = strtod(arg, &end);
-		if (errno || end == arg || *end || secs < 0 || secs > 1e9)
-			argp_error(state, "--idle-timeout wants seconds, got '%s'", arg);
-		a->cfg.idle_timeout_us = (__u64)(secs * 1e6);
-		break;
 	case 'P':
 		a->progress = 1;
 		break;
@@ -110,7 +85,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp flow_args_argp = { options, parse_opt, NULL, NULL };
+static const struct argp_child children[] = { { &cli_sched_argp }, {} };
+
+const struct argp flow_args_argp = { options, parse_opt, NULL, NULL, children };
 
 void flow_args_init(struct flow_args *a)
 {
@@ -239,9 +216,8 @@ void flow_args_free(struct flow_args *a)
 
 static error_t parent_opt(int key, char *arg, struct argp_state *state)
 {
-	(void)arg;
 	if (key == ARGP_KEY_INIT)
-		state->child_inputs[0] = state->input;
+		cli_child_inputs(state, state->input, NULL);
 	return ARGP_ERR_UNKNOWN;
 }
 
@@ -255,8 +231,7 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 	int rc = 1;
 
 	flow_args_init(&a);
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 2;
+	cli_parse(&argp, argc, argv, &a);
 	if (kernel && ff_check_privileges(err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		goto out;

@@ -2,16 +2,14 @@
 /* flowforest: machine-learning flow classification in the kernel. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "commands.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *help;
-} commands[] = {
+const char *argp_program_version = "flowforest 0.1";
+
+static const struct cli_command commands[] = {
 	{ "run", cmd_run, "load a model, attach to an interface, stream events" },
 	{ "extract", cmd_extract, "flow features from captures (CSV), as the kernel computes them" },
 	{ "replay", cmd_replay, "a capture through the real BPF program; the same CSV as extract" },
@@ -28,24 +26,14 @@ static const struct {
 	{ "twin", cmd_twin, "the classifier in user space on live packets (benchmark baseline)" },
 };
 
-static void usage(FILE *out)
-{
-	size_t i;
+static const char doc[] =
+	"Traffic classification with decision trees and forests inside the kernel\n"
+	"(XDP, TC, socket filter), with the same flow features offline.";
 
-	fprintf(out,
-		"Usage: flowforest COMMAND [OPTION...]\n\n"
-		"Traffic classification with decision trees and forests inside the kernel\n"
-		"(XDP, TC, socket filter), with the same flow features offline.\n\n"
-		"Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out,
-		"\n`flowforest COMMAND --help` describes each command.\n\n"
-		"Examples:\n"
-		"  sudo flowforest run --iface eth0 --hook xdp --model model.json\n"
-		"  flowforest model show model.json\n"
-		"  flowforest features\n");
-}
+static const char examples[] =
+	"  sudo flowforest run --iface eth0 --hook xdp --model model.json\n"
+	"  flowforest model show model.json\n"
+	"  flowforest features";
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -58,31 +46,11 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	static char name[] = "flowforest";
 
 	libbpf_set_print(libbpf_quiet);
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("flowforest 0.1\n");
-		return 0;
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name)) {
-			char name[64];
-
-			/* "flowforest run" in usage lines and errors */
-			snprintf(name, sizeof(name), "flowforest %s", commands[i].name);
-			argv[1] = name;
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	fprintf(stderr, "flowforest: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return 2;
+	argp_err_exit_status = 2;	/* usage errors, as before argp */
+	argv[0] = name;
+	return cli_dispatch(argc, argv, commands, sizeof(commands) / sizeof(commands[0]), doc,
+			    examples);
 }

@@ -41,23 +41,33 @@ void ff_model_free(struct ff_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int ff_model_action_override(const struct ff_model *m, __u32 *actions, const char *spec,
-			      char *err, size_t errlen)
+int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
+			 size_t errlen)
 {
-	char name[FF_NAME_MAX + 16];
 	const char *eq = strrchr(spec, '=');
 	size_t len = eq ? (size_t)(eq - spec) : 0;
-	int cls, act, k, n;
 
 	if (!eq || len == 0)
 		return ff_fail(err, errlen, "--action wants CLASS=ACTION, got '%s'", spec);
-	act = ff_action_parse(eq + 1);
-	if (act < 0)
+	if (len >= clslen)
+		return ff_fail(err, errlen, "--action %s: a class name has at most %zu characters",
+			       spec, clslen - 1);
+	*act = ff_action_parse(eq + 1);
+	if (*act < 0)
 		return ff_fail(err, errlen, "--action %s: '%s' is not pass, drop or alert", spec, eq + 1);
-	if (len >= sizeof(name))
-		len = sizeof(name) - 1;
-	memcpy(name, spec, len);
-	name[len] = 0;
+	memcpy(cls, spec, len);
+	cls[len] = 0;
+	return 0;
+}
+
+int ff_model_action_override(const struct ff_model *m, __u32 *actions, const char *spec,
+			      char *err, size_t errlen)
+{
+	char name[FF_NAME_MAX];
+	int cls, act, k, n;
+
+	if (ff_action_spec_parse(spec, name, sizeof(name), &act, err, errlen))
+		return -1;
 	cls = ff_model_class_lookup(m, name);
 	if (cls < 0) {
 		n = snprintf(err, errlen, "--action %s: the model has no class \"%s\"; its classes are:",

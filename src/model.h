@@ -44,6 +44,10 @@ __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
 		       __u32 *score);
 
 int ff_model_class_lookup(const struct ff_model *m, const char *name);
+/* The one parser of "CLASS=pass|drop|alert": the class name into cls (at
+ * most clslen - 1 characters), the action into *act. */
+int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
+			 size_t errlen);
 /* Apply "CLASS=pass|drop|alert" to actions[] (indexed by class). */
 int ff_model_action_override(const struct ff_model *m, __u32 *actions, const char *spec,
 			     char *err, size_t errlen);

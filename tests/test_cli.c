@@ -93,17 +93,110 @@ static void test_usage_errors(void **state)
 	expect(2, "Usage", "./flowforest");
 	expect(0, "EXAMPLES", "./flowforest run --help");
 	expect(0, "EXAMPLES", "./flowforest extract --help");
-	expect(0, "Examples", "./flowforest model --help");
+	expect(0, "EXAMPLES", "./flowforest model --help");
 	expect(-1, "--iface is required", "./flowforest run -m lab/models/handwritten.json");
 	expect(-1, "unknown hook", "./flowforest run -i lo -H nope -m lab/models/handwritten.json");
 	expect(-1, "--checkpoints wants", "./flowforest run -i lo -m x.json -c 4,2");
 	expect(-1, "--flows wants", "./flowforest run -i lo -m x.json --flows -3");
 	expect(-1, "which capture", "./flowforest extract");
 	expect(-1, "--idle-timeout wants", "./flowforest extract x.pcap --idle-timeout soon");
+	expect(2, "--action", "./flowforest run -i lo -m x.json -a =drop");
+	expect(2, "--action", "./flowforest model load -i lo -a benign x.json");
+	expect(2, "--action", "./flowforest train --csv a.csv -o m.json -a benign=zap");
 	expect(-1, "is not pass, drop or alert",
 	       "./flowforest run -i lo -m lab/models/handwritten.json -a benign=zap");
 	expect(-1, "no class \"nope\"",
 	       "./flowforest run -i lo -m lab/models/handwritten.json -a nope=drop");
+}
+
+/* Every command and sub-command answers --help with exit 0 and examples. */
+static void test_help_everywhere(void **state)
+{
+	static const char *const cmds[] = {
+		"run", "extract", "replay", "train", "eval", "model", "model show",
+		"model validate", "model load", "features", "stats", "flows", "allow",
+		"allow add", "allow del", "allow list", "allow load", "deny", "deny add",
+		"deny del", "deny list", "deny load", "stop", "detach", "twin",
+	};
+	size_t i;
+
+	(void)state;
+	need_binary();
+	expect(0, "EXAMPLES", "./flowforest --help");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		expect(0, "EXAMPLE", "./flowforest %s --help", cmds[i]);
+		expect(0, "Usage: flowforest", "./flowforest %s --help", cmds[i]);
+	}
+}
+
+/* Unknown options and stray arguments are errors that name them. */
+static void test_unknown_options_named(void **state)
+{
+	(void)state;
+	need_binary();
+	expect(2, "'--jsno'", "./flowforest stats --jsno -i lo");
+	expect(2, "'--jsno'", "./flowforest flows -i lo --jsno");
+	expect(2, "'--force'", "./flowforest stop -i lo --force");
+	expect(2, "'--jsno'", "./flowforest model load --jsno -i lo x.json");
+	expect(2, "'--jsno'", "./flowforest model show --jsno x.json");
+	expect(2, "'--jsno'", "./flowforest features --jsno");
+	expect(2, "'--jsno'", "./flowforest allow list -i lo --jsno");
+	expect(2, "'--jsno'", "./flowforest detach -i lo --jsno");
+	expect(2, "unexpected argument 'extra'", "./flowforest stats -i lo extra");
+	expect(2, "unexpected argument 'extra'", "./flowforest flows -i lo extra");
+	expect(2, "unexpected argument 'extra'", "./flowforest deny list -i lo extra");
+	expect(2, "unexpected argument 'b.json'", "./flowforest model validate a.json b.json");
+	expect(2, "unknown command 'frob'", "./flowforest model frob");
+	expect(2, "unknown command 'frob'", "./flowforest allow frob -i lo");
+	expect(2, "--iface is required", "./flowforest stats");
+	expect(2, "--iface is required", "./flowforest model load x.json");
+}
+
+/* One strict number parser: the message names the option. */
+static void test_bad_numbers(void **state)
+{
+	(void)state;
+	need_binary();
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T nan");
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T inf");
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 1e-7");
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 1e99");
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T ' 5'");
+	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 0x10");
+	expect(2, "--idle-timeout", "./flowforest run -i lo -m x.json -T -1");
+	expect(2, "--idle-timeout", "./flowforest twin -i lo -m x.json -T 1e-9");
+	expect(2, "--top", "./flowforest flows -i lo --top abc");
+	expect(2, "--top", "./flowforest flows -i lo --top 1e99");
+	expect(2, "--top", "./flowforest flows -i lo --top ''");
+	expect(2, "--flows", "./flowforest run -i lo -m x.json --flows 1e99");
+	expect(2, "--flows", "./flowforest twin -i lo -m x.json --flows 12abc");
+	expect(2, "--flows", "./flowforest run -i lo -m x.json --flows 99999999999");
+	expect(2, "--every", "./flowforest extract x.pcap --every -1");
+	expect(2, "--every", "./flowforest run -i lo -m x.json -e 4x");
+	expect(2, "--duration", "./flowforest run -i lo -m x.json --duration nan");
+	expect(2, "--interval", "./flowforest twin -i lo -m x.json --interval inf");
+	expect(2, "--ring-mb", "./flowforest twin -i lo -m x.json --ring-mb 0");
+	expect(2, "--checkpoints", "./flowforest run -i lo -m x.json -c 1,2,x");
+	expect(2, "--trees", "./flowforest train --csv a.csv -o m.json --trees 2.5");
+	expect(2, "--seed", "./flowforest train --csv a.csv -o m.json --seed -1");
+	expect(2, "--test-split", "./flowforest train --csv a.csv -o m.json --test-split nan");
+	expect(2, "--threads", "./flowforest train --csv a.csv -o m.json -j +4");
+}
+
+/* Interface names become paths under /sys/fs/bpf: checked before use. */
+static void test_iface_names(void **state)
+{
+	(void)state;
+	need_binary();
+	expect(2, "--iface", "./flowforest stop -i ..");
+	expect(2, "--iface", "./flowforest stop --iface .");
+	expect(2, "--iface", "./flowforest stats -i ../../etc");
+	expect(2, "--iface", "./flowforest flows -i 'a b'");
+	expect(2, "--iface", "./flowforest model load -i \"$(printf 'e\\tx')\" x.json");
+	expect(2, "--iface", "./flowforest run -i abcdefghijklmnopq -m x.json");
+	expect(2, "--iface", "./flowforest twin -i '' -m x.json");
+	expect(2, "--iface", "./flowforest allow add -i .. 10.0.0.0/8");
+	expect(2, "--iface", "./flowforest detach -i ..");
 }
 
 static void test_bad_captures_leave_nothing(void **state)
@@ -159,6 +252,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_help_everywhere),
+		cmocka_unit_test(test_unknown_options_named),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_iface_names),
 		cmocka_unit_test(test_bad_captures_leave_nothing),
 		cmocka_unit_test(test_bad_models_and_csvs),
 	};

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <string.h>
+
+#include "pinned.h"
+
+int cli_open_pinned(const char *iface, struct ff_maps *mp, const char *cmd)
+{
+	char err[512];
+
+	if (ff_check_privileges(err, sizeof(err)) || ff_pinned_open(iface, mp, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
+	}
+	return 0;
+}
+
+__u32 cli_active_classes(const struct ff_maps *mp, struct ff_model *names)
+{
+	struct ff_model_meta meta;
+	__u32 i;
+
+	memset(names, 0, sizeof(*names));
+	if (ff_maps_active_meta(mp, &meta))
+		return 0;
+	names->n_classes = meta.n_classes < FF_MAX_CLASSES ? meta.n_classes : FF_MAX_CLASSES;
+	for (i = 0; i < names->n_classes; i++) {
+		memcpy(names->class_names[i], meta.class_names[i], FF_CLASS_NAME_LEN);
+		names->class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
+		names->actions[i] = meta.actions[i];
+	}
+	return meta.generation;
+}
