@@ -198,7 +198,7 @@ static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 		exit(1);
 	}
 	load_ms_last = mono_ms() - t0;
-	lo_link = keep_attach(ff_loader_prog_fd(l, "ff_xdp"), 1);
+	lo_link = keep_attach(FF_PROG_FD(l, ff_xdp), 1);
 }
 
 static void close_loader(struct ff_loader *l)
@@ -278,9 +278,9 @@ static void section_per_packet(void)
 
 	open_loader(&l, &never, 65536);
 	per_packet_row("parse_only", "ff_xdp: parse only (ARP: not IP, counted, passed)",
-		       measure(ff_loader_prog_fd(&l, "ff_xdp"), arp, al, repeat), empty_xdp_ns, "xdp");
+		       measure(FF_PROG_FD(&l, ff_xdp), arp, al, repeat), empty_xdp_ns, "xdp");
 	per_packet_row("parse_flow", "ff_xdp: parse + flow update (no model)",
-		       measure(ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat), empty_xdp_ns, "xdp");
+		       measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns, "xdp");
 	close_loader(&l);
 
 	if (comb_forest(&m, 32, 12))
@@ -288,15 +288,15 @@ static void section_per_packet(void)
 	open_loader(&l, &never, 65536);
 	install(&l, &m);
 	per_packet_row("cached_xdp", "ff_xdp: full pipeline, cached verdict (32 trees x 12)",
-		       measure(ff_loader_prog_fd(&l, "ff_xdp"), pkt, len, repeat), empty_xdp_ns, "xdp");
+		       measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns, "xdp");
 	etc = measure(e_tc, pkt, len, repeat);
 	per_packet_row("empty_tc", "empty TC program (TC_ACT_OK)", etc, etc.med, "tc");
 	per_packet_row("cached_tc", "ff_tc: full pipeline, cached verdict (32 trees x 12)",
-		       measure(ff_loader_prog_fd(&l, "ff_tc"), pkt, len, repeat), etc.med, "tc");
+		       measure(FF_PROG_FD(&l, ff_tc), pkt, len, repeat), etc.med, "tc");
 	esock = measure(e_sock, pkt, len, repeat);
 	per_packet_row("empty_socket", "empty socket filter (accept)", esock, esock.med, "socket");
 	per_packet_row("cached_socket", "ff_socket: full pipeline, cached verdict (32 trees x 12)",
-		       measure(ff_loader_prog_fd(&l, "ff_socket"), pkt, len, repeat), esock.med,
+		       measure(FF_PROG_FD(&l, ff_socket), pkt, len, repeat), esock.med,
 		       "socket");
 	close_loader(&l);
 	ff_model_free(&m);
@@ -337,8 +337,8 @@ static void section_grid(void)
 			open_loader(&l, &every, 65536);
 			load_ms = load_ms_last;
 			inst_ms = install(&l, &m);
-			fd = ff_loader_prog_fd(&l, "ff_xdp");
-			vi = ff_loader_verified_insns(&l, "ff_xdp");
+			fd = FF_PROG_FD(&l, ff_xdp);
+			vi = ff_prog_verified_insns(fd);
 			/* about 0.1 s per run */
 			s = measure(fd, pkt, len, 2000);
 			rep = (unsigned)(1e8 / (s.med > 1 ? s.med : 1));
@@ -407,7 +407,7 @@ static void section_mix(void)
 
 		open_loader(&l, &def, 65536);
 		install(&l, &m);
-		fd = ff_loader_prog_fd(&l, "ff_xdp");
+		fd = FF_PROG_FD(&l, ff_xdp);
 		for (i = 0; i < flows; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frames[i],
 				    .data_size_in = lens[i], .repeat = per);
@@ -499,8 +499,8 @@ static void section_table(void)
 		open_loader(&l, &def, size);
 		load_ms = load_ms_last;
 		install(&l, &m);
-		fd = ff_loader_prog_fd(&l, "ff_xdp");
-		mfd = ff_loader_map_fd(&l, "ff_flows");
+		fd = FF_PROG_FD(&l, ff_xdp);
+		mfd = FF_MAP_FD(&l, ff_flows);
 		mem = map_memlock(mfd);
 
 		/* A template state: flow 0 after 100 packets (checkpoints up to

@@ -54,6 +54,7 @@
 #include <bpf/libbpf.h>
 
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "model.h"
 #include "pkt.h"
 
@@ -332,7 +333,7 @@ static void *user_thread(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(o.gen_cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	rb = ring_buffer__new(ff_loader_map_fd(&r->l, "ff_events"), on_event, r, NULL);
+	rb = ring_buffer__new(FF_MAP_FD(&r->l, ff_events), on_event, r, NULL);
 	if (!rb)
 		die("cannot open the event ring buffer");
 	while (!r->user_stop) {
@@ -394,8 +395,8 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 		    ff_loader_attach(&r->l, h, rx_ifindex, err, sizeof(err)))
 			die("%s", err);
 		r->have_ff = true;
-		r->ff_prog = ff_loader_prog_fd(&r->l, o.hook == RX_XDP ? "ff_xdp" :
-					       o.hook == RX_TC ? "ff_tc" : "ff_socket");
+		r->ff_prog = o.hook == RX_XDP ? FF_PROG_FD(&r->l, ff_xdp) :
+			     o.hook == RX_TC ? FF_PROG_FD(&r->l, ff_tc) : FF_PROG_FD(&r->l, ff_socket);
 	}
 	r->load_ms = (mono() - t0) * 1e3;
 	napi_threads_pin();

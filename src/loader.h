@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Open, configure, load and attach the BPF side; install models into the
- * two model slots; read counters; detach. One struct ff_loader per running
- * classifier.
+ * The BPF side from user space. One struct ff_loader per running
+ * classifier; struct ff_maps for a process that reaches one through its pins.
+ * Implemented by role: loader.c (open, size, load, close), loader_attach.c,
+ * loader_model.c, loader_lists.c, loader_pins.c, loader_privs.c, and
+ * loader_maps.c (the one table of the maps).
  */
 #ifndef FLOWFOREST_LOADER_H
 #define FLOWFOREST_LOADER_H
@@ -54,11 +56,31 @@ struct ff_loader {
 const char *ff_hook_name(enum ff_hook h);
 int ff_hook_parse(const char *s);	/* -1 if unknown */
 
-/* Privileges and environment checks with a message for a person. */
+/* loader_privs.c: privileges, with a message for a person. */
 int ff_check_privileges(char *err, size_t errlen);
 
+/* loader.c: open, size and load the object (nothing attached yet). */
 int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 		   char *err, size_t errlen);
+void ff_loader_close(struct ff_loader *l);
+/* Flow-table entries kept free by eviction with `ncpus` possible CPUs. */
+__u32 ff_evict_reserve(__u32 ncpus, __u32 max_flows);
+/* Sum of the per-CPU counters. */
+int ff_loader_counters(struct ff_loader *l, struct ff_counters *out);
+/* Instructions the verifier walked for a loaded program. */
+__u32 ff_prog_verified_insns(int prog_fd);
+
+/* A program's or map's fd by its skeleton handle (the caller includes
+ * flowforest.skel.h): a misspelt name fails to compile instead of
+ * returning -1 at run time. */
+#define FF_PROG_FD(l, name) bpf_program__fd((l)->skel->progs.name)
+#define FF_MAP_FD(l, name) bpf_map__fd((l)->skel->maps.name)
+
+/* loader_maps.c */
+int ff_maps_counters(const struct ff_maps *mp, struct ff_counters *out);
+void ff_maps_close(struct ff_maps *mp);
+
+/* loader_model.c */
 /* Write `m` into the inactive slot, then flip the active index. Per-class
  * actions are taken from `actions` when not NULL, else from the model.
  * With `reclassify`, flows decided by the old model are decided again at
@@ -68,11 +90,10 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 			  const __u32 *actions, bool reclassify, char *err, size_t errlen);
 int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 			    const __u32 *actions, char *err, size_t errlen);
-int ff_maps_counters(const struct ff_maps *mp, struct ff_counters *out);
 /* The active model's header (generation, classes, trees). */
 int ff_maps_active_meta(const struct ff_maps *mp, struct ff_model_meta *out);
 
-/* Allow (deny = false) or deny list: add or remove one CIDR. */
+/* loader_lists.c: allow (deny = false) or deny list: add or remove one CIDR. */
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,
 			char *err, size_t errlen);
 /* Call fn for every prefix of a list. */
@@ -82,27 +103,18 @@ int ff_maps_list_walk(const struct ff_maps *mp, bool deny,
 int ff_maps_list_load(const struct ff_maps *mp, bool deny, const char *path, char *err,
 		      size_t errlen);
 
-/* Pinning under FF_PIN_ROOT/IF: maps and the link (mode 0600). */
+/* loader_pins.c: pinning under FF_PIN_ROOT/IF: maps and the link (mode 0600). */
 int ff_pin_dir(const char *ifname, char *buf, size_t len);
 bool ff_pinned_exists(const char *ifname);
 int ff_loader_pin(struct ff_loader *l, const char *ifname, char *err, size_t errlen);
 int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t errlen);
-void ff_maps_close(struct ff_maps *mp);
 /* Detach a pinned classifier and remove its pins. */
 int ff_pinned_stop(const char *ifname, char *err, size_t errlen);
+
+/* loader_attach.c */
 int ff_loader_attach(struct ff_loader *l, enum ff_hook hook, int ifindex,
 		     char *err, size_t errlen);
 void ff_loader_detach(struct ff_loader *l);
-void ff_loader_close(struct ff_loader *l);
-
-/* Sum of the per-CPU counters. */
-int ff_loader_counters(struct ff_loader *l, struct ff_counters *out);
-
-/* Program and map file descriptors for tests, replay and the run loop. */
-int ff_loader_prog_fd(struct ff_loader *l, const char *name);
-int ff_loader_map_fd(struct ff_loader *l, const char *name);
-__u32 ff_loader_verified_insns(struct ff_loader *l, const char *prog);
-
 /* Remove a legacy flowforest TC filter left behind on `ifindex` (kernels
  * without tcx links, after kill -9). */
 int ff_tc_cleanup(int ifindex, bool egress);

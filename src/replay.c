@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "replay.h"
 
 struct replay_state {
@@ -58,9 +59,9 @@ static double mono_s(void)
 static int end_phase(struct ff_loader *l, struct ring_buffer *rb, struct replay_state *rs,
 		     char *err, size_t errlen)
 {
-	int flows_fd = ff_loader_map_fd(l, "ff_flows");
-	int key_fd = ff_loader_map_fd(l, "ff_snap_key");
-	int prog_fd = ff_loader_prog_fd(l, "ff_snapshot");
+	int flows_fd = FF_MAP_FD(l, ff_flows);
+	int key_fd = FF_MAP_FD(l, ff_snap_key);
+	int prog_fd = FF_PROG_FD(l, ff_snapshot);
 	struct ff_flow_key key, next;
 	__u8 pkt[64] = {};
 	__u32 zero = 0;
@@ -118,14 +119,14 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 		return -1;
 	if (o->model && ff_loader_install_model(&l, o->model, NULL, err, errlen))
 		goto out;
-	rb = ring_buffer__new(ff_loader_map_fd(&l, "ff_snapshots"), on_snapshot, &rs, NULL);
+	rb = ring_buffer__new(FF_MAP_FD(&l, ff_snapshots), on_snapshot, &rs, NULL);
 	cap = malloc(sizeof(*cap));
 	if (!rb || !cap) {
 		snprintf(err, errlen, "cannot set up the snapshot ring buffer");
 		goto out;
 	}
-	prog_fd = ff_loader_prog_fd(&l, "ff_xdp");
-	clock_fd = ff_loader_map_fd(&l, "ff_clock");
+	prog_fd = FF_PROG_FD(&l, ff_xdp);
+	clock_fd = FF_MAP_FD(&l, ff_clock);
 
 	for (i = 0; i < n_paths; i++) {
 		const __u8 *frame;

@@ -21,6 +21,7 @@
 
 #include "dataset.h"
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "model.h"
 #include "train.h"
 
@@ -70,9 +71,9 @@ static void agree(const struct ff_dataset *ds, int kind, unsigned trees, unsigne
 	if (ff_loader_open(&l, &lo, err, sizeof(err)) ||
 	    ff_loader_install_model(&l, &m, NULL, err, sizeof(err)))
 		fail_msg("%s", err);
-	prog = ff_loader_prog_fd(&l, "ff_infer");
-	in_fd = ff_loader_map_fd(&l, "ff_infer_in");
-	out_fd = ff_loader_map_fd(&l, "ff_infer_out");
+	prog = FF_PROG_FD(&l, ff_infer);
+	in_fd = FF_MAP_FD(&l, ff_infer_in);
+	out_fd = FF_MAP_FD(&l, ff_infer_out);
 	for (i = 0; i < n_test; i++) {
 		struct ff_features v = {};
 		struct infer_out o;

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "model.h"
 #include "pkt.h"
 
@@ -371,7 +372,6 @@ static int group_setup(void **state)
 		.replay_clock = true,
 	};
 	char err[256];
-	int i;
 
 	memset(&env, 0, sizeof(env));
 	if (geteuid() != 0) {
@@ -384,16 +384,17 @@ static int group_setup(void **state)
 		print_error("ff_loader_open: %s\n", err);
 		return -1;
 	}
-	for (i = 0; i < H__N; i++)
-		env.prog[i] = ff_loader_prog_fd(&env.l, hook_prog[i]);
-	env.infer_fd = ff_loader_prog_fd(&env.l, "ff_infer");
-	env.flows_fd = ff_loader_map_fd(&env.l, "ff_flows");
-	env.clock_fd = ff_loader_map_fd(&env.l, "ff_clock");
-	env.counters_fd = ff_loader_map_fd(&env.l, "ff_counters");
-	env.in_fd = ff_loader_map_fd(&env.l, "ff_infer_in");
-	env.out_fd = ff_loader_map_fd(&env.l, "ff_infer_out");
-	env.meta_fd = ff_loader_map_fd(&env.l, "ff_meta");
-	env.active_fd = ff_loader_map_fd(&env.l, "ff_active");
+	env.prog[H_XDP] = FF_PROG_FD(&env.l, ff_xdp);
+	env.prog[H_TC] = FF_PROG_FD(&env.l, ff_tc);
+	env.prog[H_SOCK] = FF_PROG_FD(&env.l, ff_socket);
+	env.infer_fd = FF_PROG_FD(&env.l, ff_infer);
+	env.flows_fd = FF_MAP_FD(&env.l, ff_flows);
+	env.clock_fd = FF_MAP_FD(&env.l, ff_clock);
+	env.counters_fd = FF_MAP_FD(&env.l, ff_counters);
+	env.in_fd = FF_MAP_FD(&env.l, ff_infer_in);
+	env.out_fd = FF_MAP_FD(&env.l, ff_infer_out);
+	env.meta_fd = FF_MAP_FD(&env.l, ff_meta);
+	env.active_fd = FF_MAP_FD(&env.l, ff_active);
 	if (env.prog[H_XDP] < 0 || env.prog[H_TC] < 0 || env.prog[H_SOCK] < 0 ||
 	    env.infer_fd < 0 || env.flows_fd < 0 || env.clock_fd < 0 ||
 	    env.counters_fd < 0 || env.in_fd < 0 || env.out_fd < 0 ||
@@ -402,7 +403,7 @@ static int group_setup(void **state)
 		ff_loader_close(&env.l);
 		return -1;
 	}
-	env.rb = ring_buffer__new(ff_loader_map_fd(&env.l, "ff_events"), on_event,
+	env.rb = ring_buffer__new(FF_MAP_FD(&env.l, ff_events), on_event,
 				  NULL, NULL);
 	if (!env.rb) {
 		print_error("ring_buffer__new: %s\n", strerror(errno));

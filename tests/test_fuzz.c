@@ -24,6 +24,7 @@
 
 #include "glue.h"
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "model.h"
 #include "pkt.h"
 
@@ -231,8 +232,8 @@ static void test_fuzz_packets(void **state)
 	if (ff_loader_open(&l, &o, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
-	prog = ff_loader_prog_fd(&l, "ff_xdp");
-	clock_fd = ff_loader_map_fd(&l, "ff_clock");
+	prog = FF_PROG_FD(&l, ff_xdp);
+	clock_fd = FF_MAP_FD(&l, ff_clock);
 	memset(&zero_c, 0, sizeof(zero_c));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = ts.tv_sec + ts.tv_nsec / 1e9;

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "loader.h"
+#include "flowforest.skel.h"
 #include "metrics.h"
 #include "model.h"
 #include "pkt.h"
@@ -100,8 +101,8 @@ static void test_flood_one_million_flows(void **state)
 	if (ff_loader_open(&l, &o, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
-	prog = ff_loader_prog_fd(&l, "ff_xdp");
-	clock_fd = ff_loader_map_fd(&l, "ff_clock");
+	prog = FF_PROG_FD(&l, ff_xdp);
+	clock_fd = FF_MAP_FD(&l, ff_clock);
 	rb = ring_buffer__new(l.maps.events, on_flood_event, &fc, NULL);
 	assert_non_null(rb);
 
@@ -296,7 +297,7 @@ static void test_swap_under_load(void **state)
 	sc->gen_model[gen] = 0;
 	rb = ring_buffer__new(l.maps.events, on_swap_event, sc, NULL);
 	assert_non_null(rb);
-	lc.prog = ff_loader_prog_fd(&l, "ff_xdp");
+	lc.prog = FF_PROG_FD(&l, ff_xdp);
 	assert_int_equal(pthread_create(&th, NULL, load_thread, &lc), 0);
 	for (i = 0; i < swaps; i++) {
 		const struct ff_model *m = (i & 1) ? &a : &b;

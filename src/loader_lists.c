@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/* Allow and deny lists: CIDR prefixes in two LPM tries. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+
+#include "errmsg.h"
+#include "labels.h"
+#include "loader.h"
+
+static int list_fd(const struct ff_maps *mp, bool deny)
+{
+	return deny ? mp->deny : mp->allow;
+}
+
+static void list_count(const struct ff_maps *mp, bool deny, int delta)
+{
+	struct ff_ctl ctl;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(mp->ctl, &zero, &ctl))
+		return;
+	if (deny)
+		ctl.n_deny = (int)ctl.n_deny + delta < 0 ? 0 : ctl.n_deny + delta;
+	else
+		ctl.n_allow = (int)ctl.n_allow + delta < 0 ? 0 : ctl.n_allow + delta;
+	bpf_map_update_elem(mp->ctl, &zero, &ctl, BPF_ANY);
+}
+
+int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,
+			char *err, size_t errlen)
+{
+	struct ff_lpm_key k = {};
+	struct ff_cidr c;
+	__u64 zero = 0;
+	int exists;
+
+	if (ff_cidr_parse(cidr, &c))
+		return ff_fail(err, errlen, "'%s' is not an IPv4 or IPv6 prefix (like 10.0.0.0/8 or fd00::/64)",
+			    cidr);
+	k.prefixlen = 8 + c.plen;
+	k.family = c.family;
+	memcpy(k.addr, c.addr, 16);
+	/* host bits beyond the prefix must be zero for a clean listing */
+	for (int bit = c.plen; bit < 128; bit++)
+		k.addr[bit / 8] &= ~(0x80 >> (bit % 8));
+	exists = bpf_map_lookup_elem(list_fd(mp, deny), &k, &zero) == 0;
+	if (add) {
+		if (exists)
+			return 0;
+		zero = 0;
+		if (bpf_map_update_elem(list_fd(mp, deny), &k, &zero, BPF_ANY))
+			return ff_fail(err, errlen, "cannot add %s: %s", cidr, strerror(errno));
+		list_count(mp, deny, 1);
+		return 0;
+	}
+	if (!exists)
+		return ff_fail(err, errlen, "%s is not in the %s list", cidr, deny ? "deny" : "allow");
+	if (bpf_map_delete_elem(list_fd(mp, deny), &k))
+		return ff_fail(err, errlen, "cannot remove %s: %s", cidr, strerror(errno));
+	list_count(mp, deny, -1);
+	return 0;
+}
+
+int ff_maps_list_walk(const struct ff_maps *mp, bool deny,
+		      void (*fn)(const char *cidr, __u64 hits, void *ctx), void *ctx)
+{
+	struct ff_lpm_key k, next;
+	char addr[64], buf[80];
+	void *prev = NULL;
+	__u64 hits;
+	int fd = list_fd(mp, deny);
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &hits))
+			continue;
+		inet_ntop(k.family == 6 ? AF_INET6 : AF_INET, k.addr, addr, sizeof(addr));
+		snprintf(buf, sizeof(buf), "%s/%u", addr, k.prefixlen - 8);
+		fn(buf, hits, ctx);
+	}
+	return 0;
+}
+
+int ff_maps_list_load(const struct ff_maps *mp, bool deny, const char *path, char *err,
+		      size_t errlen)
+{
+	char line[256], sub[200];
+	FILE *f = fopen(path, "r");
+	int lineno = 0;
+
+	if (!f)
+		return ff_fail(err, errlen, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *e;
+
+		lineno++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = strchr(s, '#');
+		if (e)
+			*e = 0;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			*--e = 0;
+		if (!*s)
+			continue;
+		if (ff_maps_list_update(mp, deny, s, true, sub, sizeof(sub))) {
+			fclose(f);
+			return ff_fail(err, errlen, "%s:%d: %s", path, lineno, sub);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one table of the BPF object's maps that user space handles: which
+ * skeleton handle each is, whether an operator works with it (a field of
+ * struct ff_maps, pinned under the interface's directory with the map's own
+ * name), and how its size is chosen at load. Opening, pinning, opening from
+ * pins, closing and stopping all walk this table, so a new map is one line.
+ * Internal to the loader's files.
+ */
+#ifndef FLOWFOREST_LOADER_MAPS_H
+#define FLOWFOREST_LOADER_MAPS_H
+
+#include <stddef.h>
+#include "loader.h"
+
+struct bpf_map;
+
+enum ff_map_size {
+	FF_SIZE_OBJECT,		/* as the BPF object declares it */
+	FF_SIZE_FLOWS,		/* the flow table: --flows */
+	FF_SIZE_FIFO,		/* one slot per flow, with --export-evictions */
+	FF_SIZE_SNAPSHOTS,	/* 4 MiB ring, with snapshot export (replay) */
+};
+
+struct ff_map_desc {
+	const char *name;	/* in the object; also the pin's file name */
+	size_t skel_off;	/* its struct bpf_map * in struct flowforest_bpf */
+	int fd_off;		/* its fd in struct ff_maps; -1: not pinned */
+	enum ff_map_size size;
+};
+
+extern const struct ff_map_desc ff_map_table[];
+extern const size_t ff_map_table_len;
+
+struct flowforest_bpf;
+
+/* The skeleton's handle of a table entry. */
+struct bpf_map *ff_map_handle(struct flowforest_bpf *skel, const struct ff_map_desc *d);
+/* Where a pinned entry's fd lives in `mp` (d->fd_off >= 0). */
+int *ff_map_fd_slot(struct ff_maps *mp, const struct ff_map_desc *d);
+
+#endif

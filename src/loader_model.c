@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Model install and swap: two slots, written while the other one serves,
+ * then one 32-bit write of the active index.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "errmsg.h"
+#include "loader.h"
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
+			  const __u32 *actions, bool reclassify, char *err, size_t errlen)
+{
+	struct ff_model check = *m;	/* validation only writes max_depth */
+	struct ff_model_meta *meta, cur;
+	__u32 zero = 0, active = 0, slot, gen = 0, i, s2;
+	char why[256];
+	int rc = -1;
+
+	if (ff_model_validate(&check, why, sizeof(why)))
+		return ff_fail(err, errlen, "refusing to install an invalid model: %s", why);
+	if (bpf_map_lookup_elem(mp->active, &zero, &active))
+		return ff_fail(err, errlen, "cannot read the active model slot: %s", strerror(errno));
+	slot = (active & 1) ^ 1;
+	for (s2 = 0; s2 < 2; s2++)	/* generations grow across processes */
+		if (bpf_map_lookup_elem(mp->meta, &s2, &cur) == 0 && cur.generation > gen)
+			gen = cur.generation;
+	gen++;
+	if (gen == 0)
+		gen = 1;
+
+	meta = calloc(1, sizeof(*meta));
+	if (!meta)
+		return ff_fail(err, errlen, "out of memory");
+	/* 1. Mark the slot as being rewritten: a packet still walking it from
+	 *    before the last swap sees the generation change and walks again. */
+	if (bpf_map_lookup_elem(mp->meta, &slot, meta) == 0) {
+		meta->generation = 0;
+		if (bpf_map_update_elem(mp->meta, &slot, meta, BPF_ANY)) {
+			ff_fail(err, errlen, "cannot write the model header: %s", strerror(errno));
+			goto out;
+		}
+	}
+	/* Let walks that started before the last swap finish (they take
+	 * microseconds; BPF programs run to completion). */
+	sleep_ms(2);
+	/* 2. The nodes. */
+	for (i = 0; i < m->n_nodes; i++) {
+		__u32 key = slot * FF_MAX_NODES + i;
+
+		if (bpf_map_update_elem(mp->nodes, &key, &m->nodes[i], BPF_ANY)) {
+			ff_fail(err, errlen, "cannot write model node %u: %s", i, strerror(errno));
+			goto out;
+		}
+	}
+	/* 3. The header, with the new generation. */
+	memset(meta, 0, sizeof(*meta));
+	meta->n_trees = m->n_trees;
+	meta->n_nodes = m->n_nodes;
+	meta->n_classes = m->n_classes;
+	meta->generation = gen;
+	for (i = 0; i < m->n_classes; i++) {
+		meta->actions[i] = actions ? actions[i] : m->actions[i];
+		memcpy(meta->class_names[i], m->class_names[i], FF_CLASS_NAME_LEN);
+	}
+	memcpy(meta->roots, m->roots, m->n_trees * sizeof(__u32));
+	if (bpf_map_update_elem(mp->meta, &slot, meta, BPF_ANY)) {
+		ff_fail(err, errlen, "cannot write the model header: %s", strerror(errno));
+		goto out;
+	}
+	/* 4. The swap: one 32-bit write. A packet reads the index once and then
+	 *    uses that slot only, so it sees the old model or the new one. */
+	if (bpf_map_update_elem(mp->active, &zero, &slot, BPF_ANY)) {
+		ff_fail(err, errlen, "cannot activate the model: %s", strerror(errno));
+		goto out;
+	}
+	if (reclassify) {
+		struct ff_ctl ctl;
+
+		if (bpf_map_lookup_elem(mp->ctl, &zero, &ctl) == 0) {
+			ctl.reclass_gen = gen;
+			bpf_map_update_elem(mp->ctl, &zero, &ctl, BPF_ANY);
+		}
+	}
+	rc = (int)gen;
+out:
+	free(meta);
+	return rc;
+}
+
+int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
+			    const __u32 *actions, char *err, size_t errlen)
+{
+	return ff_maps_install_model(&l->maps, m, actions, false, err, errlen) < 0 ? -1 : 0;
+}
+
+int ff_maps_active_meta(const struct ff_maps *mp, struct ff_model_meta *out)
+{
+	__u32 zero = 0, active;
+
+	if (bpf_map_lookup_elem(mp->active, &zero, &active))
+		return -1;
+	active &= 1;
+	return bpf_map_lookup_elem(mp->meta, &active, out);
+}
+
