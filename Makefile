@@ -65,7 +65,13 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h bench/*.h) $(BUILD)/libflowforest.a
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+BENCH_SKEL := $(BUILD)/bench/empty.skel.h $(BUILD)/bench/livegen.skel.h
+.SECONDARY: $(BENCH_SKEL)
+$(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h bench/*.h) $(BUILD)/libflowforest.a \
+		  $(BENCH_SKEL)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS)
 

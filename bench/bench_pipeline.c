@@ -30,6 +30,7 @@
 #include "pkt.h"
 #include "forest.h"
 #include "flowforest.skel.h"
+#include "bench/empty.skel.h"
 
 #define MAX_RUNS 15
 
@@ -652,7 +653,7 @@ static void section_memory(void)
 int main(int argc, char **argv)
 {
 	const char *json = NULL, *only = NULL;
-	struct bpf_object *empty;
+	struct empty_bpf *empty;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -689,27 +690,14 @@ int main(int argc, char **argv)
 		repeat = 100000;
 	libbpf_set_print(NULL);
 
-	{
-		char exe[4096], path[4200];
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		char *slash;
-
-		if (n <= 0)
-			die("cannot find my own directory");
-		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = 0;
-		snprintf(path, sizeof(path), "%s/empty.bpf.o", exe);
-		empty = bpf_object__open_file(path, NULL);
-		if (!empty || bpf_object__load(empty)) {
-			fprintf(stderr, "bench: cannot load %s\n", path);
-			return 1;
-		}
+	empty = empty_bpf__open_and_load();
+	if (!empty) {
+		fprintf(stderr, "bench: cannot load the empty BPF object: %s\n", strerror(errno));
+		return 1;
 	}
-	e_xdp = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass"));
-	e_tc = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_tc"));
-	e_sock = bpf_program__fd(bpf_object__find_program_by_name(empty, "bench_pass_socket"));
+	e_xdp = bpf_program__fd(empty->progs.bench_pass);
+	e_tc = bpf_program__fd(empty->progs.bench_pass_tc);
+	e_sock = bpf_program__fd(empty->progs.bench_pass_socket);
 	if (use_keep && in_init_netns()) {
 		fprintf(stderr, "bench_pipeline: --keep-devs ignored in the initial network namespace\n");
 		use_keep = 0;
@@ -746,6 +734,6 @@ int main(int argc, char **argv)
 		fprintf(jf, "\n]}\n");
 		fclose(jf);
 	}
-	bpf_object__close(empty);
+	empty_bpf__destroy(empty);
 	return 0;
 }

@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -55,6 +54,8 @@
 
 #include "loader.h"
 #include "flowforest.skel.h"
+#include "bench/empty.skel.h"
+#include "bench/livegen.skel.h"
 #include "model.h"
 #include "pkt.h"
 
@@ -661,25 +662,10 @@ static void parse_args(int argc, char **argv)
 		die("--model is required for hook %s", rx_names[o.hook]);
 }
 
-static struct bpf_object *open_obj(const char *name)
-{
-	char exe[PATH_MAX], path[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct bpf_object *obj;
-
-	if (n <= 0)
-		die("cannot find my own directory");
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/%s", dirname(exe), name);
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj || bpf_object__load(obj))
-		die("cannot load %s", path);
-	return obj;
-}
-
 int main(int argc, char **argv)
 {
-	struct bpf_object *gen_obj, *pass_obj;
+	struct livegen_bpf *gen_obj;
+	struct empty_bpf *pass_obj;
 	int rx_ns, gen_ns;
 	__u8 gen_mac[6];
 	char err[512];
@@ -728,9 +714,11 @@ int main(int argc, char **argv)
 		frame[14 + 20 + 6] = frame[14 + 20 + 7] = 0;
 	}
 
-	gen_obj = open_obj("livegen.bpf.o");
-	gen_prog = bpf_program__fd(bpf_object__find_program_by_name(gen_obj, "gen_tx"));
-	gen_map_fd = bpf_map__fd(bpf_object__find_map_by_name(gen_obj, "gen_state"));
+	gen_obj = livegen_bpf__open_and_load();
+	if (!gen_obj)
+		die("cannot load the generator's BPF object: %s", strerror(errno));
+	gen_prog = bpf_program__fd(gen_obj->progs.gen_tx);
+	gen_map_fd = bpf_map__fd(gen_obj->maps.gen_state);
 	/* Keep gen_tx in the XDP dispatcher (see livegen.bpf.c). */
 	if (setns(gen_ns, CLONE_NEWNET))
 		die("cannot enter %s", o.gen_netns);
@@ -745,8 +733,10 @@ int main(int argc, char **argv)
 	}
 	if (setns(rx_ns, CLONE_NEWNET))
 		die("cannot go back to the receiver's namespace");
-	pass_obj = open_obj("empty.bpf.o");
-	pass_prog = bpf_program__fd(bpf_object__find_program_by_name(pass_obj, "bench_pass"));
+	pass_obj = empty_bpf__open_and_load();
+	if (!pass_obj)
+		die("cannot load the empty BPF object: %s", strerror(errno));
+	pass_prog = bpf_program__fd(pass_obj->progs.bench_pass);
 
 	for (int fi = 0; fi < o.n_flows && !stop; fi++) {
 		int rx_retries = 0;
@@ -793,8 +783,8 @@ int main(int argc, char **argv)
 	stats_set(false);
 	if (gen_lo_link >= 0)
 		close(gen_lo_link);
-	bpf_object__close(gen_obj);
-	bpf_object__close(pass_obj);
+	livegen_bpf__destroy(gen_obj);
+	empty_bpf__destroy(pass_obj);
 	if (o.model_path)
 		ff_model_free(&model);
 	if (out != stdout)
