@@ -17,14 +17,22 @@
 #      (other addresses of the attacker subnets, other timings, rates, ports,
 #      sizes), with live detections
 #   5. the same fresh mix without the classifier
-#   6. the report: per-class detection, false alarms, drops, packets to
-#      detection, benign HTTP/ssh/DNS success with and without; as text, as
-#      JSON (lab/out/report.json) and as a page (lab/out/report.html)
+#   6. the evaluation (lab/evaluate.py): leave-one-tool-out, the live attacks
+#      perturbed (padding, TTL, window, source port, rate), the public attack
+#      captures of ../shared/data/pcaps when present, false alarms with their
+#      95 % upper bound
+#   7. the report: per-class detection, false alarms, drops, packets to
+#      detection, benign HTTP/ssh/DNS success with and without, the
+#      evaluation; as text, as JSON (lab/out/report.json, evaluation.json)
+#      and as a page (lab/out/report.html)
 #
 # Usage (root, from anywhere; `make demo` builds first):
-#   bash lab/demo.sh [--quick] [--no-baseline] [--out DIR] [--seed N] [--prefix P]
+#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--out DIR] [--seed N] [--prefix P]
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
+#     --no-eval      skip step 6
+#     --data DIR     the shared data folder (default ../shared/data, or
+#                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
 #     --prefix P     namespace names P-srv, P-c1, ... (default ffl<pid>)
 # About 3 minutes on 2 cores (--quick: 1.5). See docs/lab.md. Everything is
@@ -41,17 +49,23 @@ FF=$ROOT/flowforest
 OUT=$ROOT/lab/out
 QUICK=0
 BASELINE=1
+EVAL=1
+DATA=${FLOWFOREST_DATA:-$ROOT/../shared/data}
 SEED=1
 PREFIX=
 # the kernel's checkpoints, the same for extract and run: every packet up to
 # 6 (the first payload of a TCP client is its 3rd packet), then doubling
 CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
 ATTACK_CLASSES="portscan syn_flood udp_flood slowloris ssh_bruteforce icmp_flood"
+# the forest, for the demo's models and the evaluation's leave-one-tool-out folds
+TRAIN_OPTS=(--model rf --trees 32 --max-depth 14)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
 	--no-baseline) BASELINE=0 ;;
+	--no-eval) EVAL=0 ;;
+	--data) DATA=$2; shift ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
 	--prefix) PREFIX=$2; shift ;;
@@ -127,7 +141,8 @@ done
 PATH=$PATH:/usr/sbin
 
 mkdir -p "$OUT" || die "cannot create $OUT"
-rm -rf "$OUT/train" "$OUT/train2" "$OUT/protected" "$OUT/baseline" "$OUT"/report.* "$OUT"/model.*
+rm -rf "$OUT/train" "$OUT/train2" "$OUT/protected" "$OUT/baseline" "$OUT"/report.* "$OUT"/model.* \
+	"$OUT/evaluation.json"
 mkdir -p "$OUT/train" "$OUT/protected" || die "cannot create $OUT"
 [ "$BASELINE" = 1 ] && mkdir -p "$OUT/baseline"
 tmp=$(mktemp -d /tmp/fflab.XXXXXX) || die "mktemp failed"
@@ -140,6 +155,7 @@ stage_done() { echo "$1 $((SECONDS - stage_t))" >> "$OUT/timing.txt"; stage_t=$S
 now_pair() { python3 -c 'import time; print(f"{time.time():.6f} {time.monotonic():.6f}")'; }
 
 lab_labels > "$OUT/labels.rules"
+lab_tools > "$OUT/tools.rules"
 {
 	echo "# node class tool addresses (training, live, spoofed)"
 	for n in $LAB_NODES; do
@@ -226,7 +242,7 @@ train_model() {
 	local m=$1 csvs=()
 	shift
 	for c in "$@"; do csvs+=(--csv "$c"); done
-	"$FF" train "${csvs[@]}" -o "$m" --model rf --trees 32 --max-depth 14 --seed "$SEED" \
+	"$FF" train "${csvs[@]}" -o "$m" "${TRAIN_OPTS[@]}" --seed "$SEED" \
 		--test-split 0.3 "${acts[@]}" --json-report "${m%.json}.trainer.json" -q \
 		> "${m%.json}.trainer.txt" 2>&1 || { cat "${m%.json}.trainer.txt" >&2; die "train failed"; }
 	sed -n '/^accuracy/,/^macro/p' "${m%.json}.trainer.txt" | while read -r l; do detail "held-out rows: $l"; done
@@ -335,7 +351,28 @@ left=$(ip netns list | grep -c "^$P-" || true)
 detail "namespaces of $P left: $left"
 stage_done down
 
-# ---- 6: report ------------------------------------------------------------------------
+# ---- 6: evaluation -------------------------------------------------------------------
+
+if [ "$EVAL" = 1 ]; then
+	phase evaluate "leave-one-tool-out, perturbed attacks, public captures, false alarms (lab/evaluate.py)"
+	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
+		--train "$OUT/train/capture.pcap" "$OUT/train2/capture.pcap"
+		--loto-test "$OUT/train/capture.pcap" --handshake-benign slowloris,ssh_bruteforce
+		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
+		--benign "$OUT/protected/capture.pcap")
+	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
+	for c in $(lab_labels | sed -n 's/^[a-z_]*:host=//p'); do ev+=(--attack-src "$c"); done
+	if [ -d "$DATA/pcaps" ]; then
+		ev+=(--public "$DATA/pcaps")
+	else
+		detail "no $DATA/pcaps: the public captures are skipped"
+	fi
+	python3 "$ROOT/lab/evaluate.py" "${ev[@]}" 2> "$OUT/evaluation.log" | sed 's/^/    /' ||
+		{ tail -n 5 "$OUT/evaluation.log" >&2; die "the evaluation failed"; }
+	stage_done evaluation
+fi
+
+# ---- 7: report ------------------------------------------------------------------------
 
 phase report "per class, false alarms, service success with and without"
 devnull_note=

@@ -114,6 +114,25 @@ lab_labels() {
 	EOF
 }
 
+# lab_tools: label rules CLASS/TOOL for lab/evaluate.py's leave-one-tool-out:
+# one per attack tool or parameter set, by its source (and port); the
+# classes are those of lab_labels.
+lab_tools() {
+	cat <<-'EOF'
+	# flowforest lab: one label CLASS/TOOL per attack tool or parameter set
+	portscan/nmap-sS:host=10.199.10.11/32
+	portscan/nmap-sS:host=10.199.10.21/32
+	portscan/masscan:host=10.199.10.12/32
+	portscan/masscan:host=10.199.10.22/32
+	syn_flood/hping3-S-port80:host=10.199.11.0/24,dport=80
+	syn_flood/hping3-S-port443-22:host=10.199.11.0/24
+	udp_flood/hping3-udp:host=10.199.12.0/24
+	slowloris/slowhttptest-H:host=10.199.13.0/24
+	ssh_bruteforce/hydra:host=10.199.14.0/24
+	icmp_flood/t50:host=10.199.15.0/24
+	EOF
+}
+
 lab_ns() { printf '%s-%s\n' "$1" "$2"; }
 
 _lab_t() { timeout --kill-after=2 "${LAB_TIMEOUT:-10}" "$@"; }

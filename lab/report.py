@@ -31,6 +31,9 @@ import statistics
 import sys
 from collections import Counter, defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import evaluate  # noqa: E402  (lab/evaluate.py: the evaluation's text form)
+
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
 CLASS_COLORS = {
     "benign": "#4caf50", "portscan": "#3f51b5", "syn_flood": "#e53935",
@@ -345,6 +348,10 @@ def text_report(R):
         L.append(f"  {kind:<10} {cell(w):>18} {cell(wo):>18}")
     if "baseline" not in S:
         L.append("  (the run without the classifier was skipped)")
+    E = R.get("evaluation")
+    if E:
+        L.append("")
+        L.append(evaluate.text(E))
     return "\n".join(L)
 
 
@@ -522,6 +529,89 @@ ul.tight li{margin:2px 0}
 """
 
 
+def evaluation_html(E):
+    """The evaluation (lab/evaluate.py): cards for its targets, a table per part."""
+    if not E:
+        return ""
+    T = E.get("targets", {})
+
+    def card(k, v, target, good):
+        cls = "ok" if good else ("bad" if good is False else "")
+        return (f'<div class="card"><div class="k">{esc(k)}</div><div class="v {cls}">{esc(v)}</div>'
+                f'<div class="t note">{esc(target)}</div></div>')
+
+    def ok(v, lim, le=False):
+        return None if v is None else (v <= lim if le else v >= lim)
+    fa = E.get("false_alarms") or {}
+    cards = "".join([
+        card("leave-one-tool-out, worst class", pct(T.get("leave_one_tool_out_min_class_rate"), 2),
+             "attack flows flagged by a model trained without their tool · target ≥ 95%",
+             ok(T.get("leave_one_tool_out_min_class_rate"), 0.95)),
+        card("perturbed attacks, worst transform", pct(T.get("perturbed_min_rate"), 2),
+             "padding, TTL, window, source port, rate · target ≥ 95%",
+             ok(T.get("perturbed_min_rate"), 0.95)),
+        card("benign flows flagged", pct(fa.get("rate"), 3),
+             f"{fa.get('flagged')} of {fa.get('flows')}; 95% upper bound {pct(fa.get('upper95'), 3)}"
+             " · target ≤ 0.1% over ≥ 10,000", ok(fa.get("upper95"), 0.001, le=True)
+             if fa.get("flows", 0) >= 10000 else (False if fa else None)),
+        card("public attack captures flagged", pct(T.get("public_rate"), 1),
+             "../shared/data/pcaps, every capture its README calls an attack", None),
+    ])
+
+    def classes(d):
+        return ", ".join(f"{esc(k)} {v}" for k, v in d.items()) or "–"
+    parts = []
+    lo = E.get("leave_one_tool_out")
+    if lo:
+        rows = "".join(
+            f'<tr><td>{esc(s["class"])}</td><td>{esc(s["tool"])}</td><td>{s["flows"]}</td>'
+            f'<td>{s["flagged"]}</td><td><b>{pct(s["rate"], 2)}</b></td><td>{classes(s["classes"])}</td>'
+            f'<td>{"yes" if s["class_left_in_training"] else "no"}</td></tr>' for s in lo["tools"])
+        crow = "".join(
+            f'<tr><td>{esc(c)}</td><td>{p["tools"]}</td><td>{p["flows"]}</td><td>{p["flagged"]}</td>'
+            f'<td><b>{pct(p["rate"], 2)}</b></td><td>{pct(p["min_tool_rate"], 2)}</td></tr>'
+            for c, p in lo["per_class"].items())
+        parts.append(f"""<h3>Leave one tool out</h3><table><tr><th>class</th><th>tool left out</th>
+<th>its flows</th><th>flagged</th><th>rate</th><th>named as</th><th>class still in training</th></tr>{rows}</table>
+<table><tr><th>class</th><th>tools</th><th>flows</th><th>flagged</th><th>rate</th><th>worst tool</th></tr>{crow}</table>
+<p class="note">For each tool (or parameter set) of the training captures: a forest trained as the demo's
+({esc(' '.join(lo.get('train_options', [])))}) on every other row, tested on the flows of that tool
+(flowforest extract --model). A class with one tool is then absent from training: only another attack class
+can flag it.</p>""")
+    pe = E.get("perturbation")
+    if pe:
+        names = sorted({c for x in pe["transforms"] for c in x["per_class"]})
+        head = "".join(f"<th>{esc(c)}</th>" for c in names)
+        rows = "".join(
+            f'<tr><td>{esc(x["name"])}</td><td>{x["attack_flagged"]}/{x["attack_flows"]}</td>'
+            f'<td><b>{pct(x["rate"], 2)}</b></td>'
+            + "".join(f'<td>{pct((x["per_class"].get(c) or {}).get("rate"), 1)}</td>' for c in names)
+            + "</tr>" for x in pe["transforms"])
+        parts.append(f"""<h3>Perturbed attacks</h3><table><tr><th>transform</th><th>flagged</th><th>rate</th>
+{head}</tr>{rows}</table><p class="note">The live capture's attack packets (sources
+{esc(', '.join(pe['attack_sources']))}) rewritten by lab/pcaprewrite.py (random values per flow or source,
+seeds in report.json), then classified by the live model.</p>""")
+    pu = E.get("public")
+    if pu:
+        rows = "".join(
+            f'<tr><td>{esc(s["file"])}</td><td>{esc(s["expected"] or "any attack")}</td><td>{s["flows"]}</td>'
+            f'<td>{s["flagged"]}</td><td><b>{pct(s["rate"], 1)}</b></td><td>{classes(s["classes"])}</td></tr>'
+            for s in pu["captures"])
+        parts.append(f"""<h3>Public attack captures</h3><table><tr><th>capture</th><th>attack</th><th>flows</th>
+<th>flagged</th><th>rate</th><th>named as</th></tr>{rows}</table>""")
+    if fa:
+        ex = "".join(f'<li>{esc(e["src"])}:{esc(e["sport"])} → {esc(e["dst"])}:{esc(e["dport"])} proto '
+                     f'{esc(e["proto"])}: <b>{esc(e["flag_class"])}</b> at packet {e["flag_at"]} '
+                     f'({e["pkts"]} packets)</li>' for e in fa.get("examples", [])[:10])
+        svc = ", ".join(f"{esc(k)} {v}" for k, v in fa.get("flows_by_service", {}).items())
+        parts.append(f"""<h3>False alarms</h3><p>{fa['flagged']} of {fa['flows']} benign flows flagged
+({pct(fa['rate'], 3)}); 95% upper bound (one-sided Clopper-Pearson) {pct(fa['upper95'], 3)}.
+Benign flows by service: {svc}.</p><ul class="tight">{ex}</ul>""")
+    return f"""<h2>Evaluation: attacks or the lab's tools?</h2><div class="cards">{cards}</div>
+<div class="panel">{''.join(parts)}<p class="note">{esc(E.get('definition', ''))}.
+lab/evaluate.py; seed {E.get('seed')}.</p></div>"""
+
+
 def html_report(R):
     P = R.get("protected") or {}
     S = R.get("services", {})
@@ -612,6 +702,7 @@ def html_report(R):
 on the server's interface, facing a fresh mix of benign traffic and attacks (other addresses, timings, ports).
 {esc(R.get('generated', ''))} · {timing}</p>
 <div class="cards">{cards}</div>
+{evaluation_html(R.get("evaluation"))}
 
 <h2>Detections over time (live run, classifier attached)</h2>
 <div class="panel">{svg_timeline(P, windows['protected'], classes, n)}
@@ -706,6 +797,11 @@ def main():
         R["schedule"][run] = w
         R["services"][run] = service_rates(read_lines(os.path.join(rd, "results.txt")), w,
                                            t0[0] if t0 else None)
+    try:
+        with open(os.path.join(d, "evaluation.json")) as f:
+            R["evaluation"] = json.load(f)
+    except (FileNotFoundError, ValueError):
+        pass
     if os.path.isdir(os.path.join(d, "protected")):
         R["protected"] = analyse_protected(os.path.join(d, "protected"), classes, actions)
         # events as the classes they named, for tests and readers

@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/evaluate.py: evaluation that would catch a model that learned the
+tools instead of the attacks. Four parts, each optional:
+
+  leave-one-tool-out   for each attack tool (or parameter set): a model
+                       trained without it (`flowforest train`), tested on
+                       its flows (`flowforest extract --model`)
+  perturbation         the attack packets of a capture rewritten (payload
+                       padding, TTL, TCP window, source port, rate:
+                       lab/pcaprewrite.py) and classified again
+  public captures      every capture of a folder that its README names as
+                       an attack (../shared/data/pcaps), classified
+  false alarms         benign flows flagged, with the 95 % upper bound
+                       (one-sided Clopper-Pearson; 3/n when none is flagged)
+
+A flow counts as flagged when the model gives it an attack class (a class
+whose action is not pass) at any checkpoint: that is when the kernel
+first acts on it. Writes OUT/evaluation.json and prints a summary.
+
+Tools are named by label rules whose label is CLASS/TOOL, one rule per
+tool or parameter set (`flowforest extract --labels` syntax; flows no rule
+matches are benign), e.g. for your own captures:
+
+  syn_flood/hping3:src=198.51.100.0/24,proto=tcp
+  syn_flood/trafgen:src=203.0.113.7/32
+  portscan/nmap:src=192.0.2.5/32
+
+  python3 lab/evaluate.py --out ev --tools tools.rules --train day1.pcap \\
+      --train-option=--max-depth=14 --model model.json \\
+      --perturb day2.pcap --attack-src 198.51.100.0/24 --benign day2.pcap \\
+      --public ../shared/data/pcaps
+
+Standard library only; runs `flowforest` (--ff, default ./flowforest).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CP_DEFAULT = "1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024"
+
+# The captures of ../shared/data/pcaps that its READMEs describe as attacks,
+# and the class each one is: a file name pattern, the class (None: an
+# attack with no class of its own in the lab, any attack class counts).
+# esnet_tcp_control_two_way_all_flags is a TCP exchange, not an attack.
+PUBLIC_ATTACKS = [
+    (r"^esnet_attacks_scanners_(masscan|nmap)_", "portscan"),
+    (r"^sgr_hs-arpScan", None),
+    (r"^sgr_", "portscan"),
+    (r"^stopddos_pkt\.TCP\.synflood", "syn_flood"),
+    (r"^stopddos_pkt\.TCP\.DOMINATE\.syn", "syn_flood"),
+    (r"^stopddos_amp\.TCP\.syn", "syn_flood"),
+    (r"^stopddos_amp\.TCP\.reflection\.SYNACK", None),
+    (r"^stopddos_amp\.(UDP|dns)", "udp_flood"),
+]
+
+# Perturbations: name, lab/pcaprewrite.py options
+PERTURBATIONS = [
+    ("padding 1-64 bytes", ["--pad", "1-64"]),
+    ("TTL 32-255", ["--ttl", "32-255"]),
+    ("TCP window 512-65535", ["--win", "512-65535"]),
+    ("source port random", ["--sport"]),
+    ("rate x0.25 (4 times faster)", ["--rate", "0.25"]),
+    ("rate x4 (4 times slower)", ["--rate", "4"]),
+    ("all of them (rate x2)", ["--pad", "1-64", "--ttl", "32-255", "--win", "512-65535",
+                               "--sport", "--rate", "2"]),
+]
+
+
+def log(msg):
+    print(f"evaluate: {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"evaluate: {' '.join(cmd)} failed ({r.returncode}):\n{r.stderr.strip()}")
+    return r
+
+
+def upper95(k, n):
+    """One-sided 95 % Clopper-Pearson upper bound of a proportion k/n."""
+    if n == 0:
+        return None
+    if k >= n:
+        return 1.0
+
+    def cdf(p):  # P(X <= k) for X ~ Bin(n, p)
+        s = 0.0
+        for i in range(k + 1):
+            s += math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                          + (i * math.log(p) if i else 0.0) + (n - i) * math.log1p(-p))
+        return s
+    lo, hi = k / n, 1.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if cdf(mid) > 0.05:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def rate(k, n):
+    return k / n if n else None
+
+
+class Scored:
+    """Flows of a `flowforest extract --model` CSV: per flow its label, whether
+    and when (packets, class) it was first flagged."""
+
+    def __init__(self, path, attack_classes):
+        self.flows = {}
+        csv.field_size_limit(1 << 20)
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                key = (r["Flow ID"], r["first_us"])
+                pk = int(r["Total Fwd Packet"]) + int(r["Total Bwd packets"])
+                fl = self.flows.get(key)
+                if fl is None:
+                    fl = self.flows[key] = {"label": r["Label"], "pkts": 0, "flag_at": None,
+                                            "flag_class": None, "src": r["Src IP"],
+                                            "sport": r["Src Port"], "dst": r["Dst IP"],
+                                            "dport": r["Dst Port"], "proto": r["Protocol"]}
+                fl["pkts"] = max(fl["pkts"], pk)
+                if fl["flag_at"] is None and r["class"] in attack_classes:
+                    fl["flag_at"], fl["flag_class"] = pk, r["class"]
+
+    def summary(self, want):
+        """Counts over the flows whose label satisfies want(label)."""
+        n = k = 0
+        named, at = Counter(), []
+        for fl in self.flows.values():
+            if not want(fl["label"]):
+                continue
+            n += 1
+            if fl["flag_at"] is not None:
+                k += 1
+                named[fl["flag_class"]] += 1
+                at.append(fl["flag_at"])
+        return {"flows": n, "flagged": k, "rate": rate(k, n), "classes": dict(named.most_common()),
+                "median_pkts_to_flag": statistics.median(at) if at else None}
+
+
+class Evaluation:
+    def __init__(self, a):
+        self.a = a
+        self.tmp = tempfile.mkdtemp(prefix="ffeval.", dir=a.out)
+        self.res = {"generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "model": a.model,
+                    "checkpoints": a.checkpoints, "seed": a.seed,
+                    "definition": "a flow is flagged when the model gives it an attack class "
+                                  "(action not pass) at any checkpoint"}
+
+    def extract(self, pcaps, out, model=None, labels=None):
+        cmd = [self.a.ff, "extract", "-q", "--checkpoints", self.a.checkpoints, "-o", out]
+        if model:
+            cmd += ["--model", model]
+        if labels:
+            cmd += ["--labels", labels]
+        run(cmd + list(pcaps))
+        return out
+
+    @staticmethod
+    def attack_classes(model):
+        with open(model) as f:
+            m = json.load(f)
+        return {c["name"] for c in m["classes"] if c.get("action", "pass") != "pass"}
+
+    def class_rules(self):
+        """The --tools rules with the labels cut to their class."""
+        path = os.path.join(self.tmp, "classes.rules")
+        with open(self.a.tools) as f, open(path, "w") as o:
+            for line in f:
+                s = line.strip()
+                if s and not s.startswith("#") and ":" in s:
+                    lab, cond = s.split(":", 1)
+                    o.write(f"{lab.split('/')[0]}:{cond}\n")
+        return path
+
+    # ---- leave one tool out ----------------------------------------------------------
+
+    def loto(self):
+        a = self.a
+        t0 = time.monotonic()
+        grouped = self.extract(a.train, os.path.join(self.tmp, "train.tools.csv"), labels=a.tools)
+        # the training CSV: labels cut to the class, the optional relabelling
+        classed = os.path.join(self.tmp, "train.classes.csv")
+        groups = []
+        with open(grouped, newline="") as f, open(classed, "w", newline="") as o:
+            rd, wr = csv.reader(f), csv.writer(o, lineterminator="\n")
+            head = next(rd)
+            li = head.index("Label")
+            wr.writerow(head)
+            for r in rd:
+                groups.append(r[li])
+                r[li] = r[li].split("/")[0]
+                wr.writerow(r)
+        if a.handshake_benign:
+            relab = os.path.join(self.tmp, "train.csv")
+            with open(classed) as f, open(relab, "w") as o:
+                subprocess.run(["awk", "-F,", "-v", f"classes={a.handshake_benign}", "-f",
+                                os.path.join(HERE, "handshake-benign.awk")], stdin=f, stdout=o,
+                               stderr=subprocess.DEVNULL, check=True)
+            classed = relab
+        rows = defaultdict(list)
+        for i, g in enumerate(groups):
+            rows[g].append(i)
+        tools = sorted(g for g in rows if "/" in g)
+        out = []
+        for g in tools:
+            cls = g.split("/")[0]
+            split = os.path.join(self.tmp, "fold.rows")
+            with open(split, "w") as f:
+                f.write("\n".join(map(str, rows[g])) + "\n")
+            model = os.path.join(self.tmp, "fold.json")
+            run([a.ff, "train", "--csv", classed, "--split-file", split, "-o", model, "-q",
+                 "--seed", str(a.seed), "--drop-attacks"] + a.train_option)
+            attack = self.attack_classes(model)
+            test = self.extract(a.loto_test or a.train, os.path.join(self.tmp, "fold.scored.csv"),
+                                model=model, labels=a.tools)
+            s = Scored(test, attack).summary(lambda lab, g=g: lab == g)
+            s.update({"tool": g.split("/", 1)[1], "class": cls,
+                      "training_rows_left_out": len(rows[g]),
+                      "class_left_in_training": any(t != g and t.split("/")[0] == cls
+                                                    for t in tools)})
+            out.append(s)
+            log(f"leave-one-tool-out {g}: {s['flagged']}/{s['flows']} flagged "
+                f"{json.dumps(s['classes'])}")
+        per = {}
+        for s in out:
+            p = per.setdefault(s["class"], {"flows": 0, "flagged": 0, "tools": 0, "min_tool_rate": None})
+            p["flows"] += s["flows"]
+            p["flagged"] += s["flagged"]
+            p["tools"] += 1
+            if s["rate"] is not None:
+                p["min_tool_rate"] = s["rate"] if p["min_tool_rate"] is None else min(p["min_tool_rate"], s["rate"])
+        for p in per.values():
+            p["rate"] = rate(p["flagged"], p["flows"])
+        self.res["leave_one_tool_out"] = {"tools": out, "per_class": per,
+                                          "train_options": a.train_option,
+                                          "seconds": round(time.monotonic() - t0, 1)}
+
+    # ---- perturbation ----------------------------------------------------------------
+
+    def perturb(self):
+        a = self.a
+        t0 = time.monotonic()
+        attack = self.attack_classes(a.model)
+        rules = self.class_rules() if a.tools else None
+        srcs = []
+        for s in a.attack_src:
+            srcs += ["--src", s]
+        out = []
+        rng = random.Random(a.seed)
+        for name, opts in PERTURBATIONS:
+            seed = rng.randint(1, 1 << 30)
+            pc = os.path.join(self.tmp, "perturbed.pcap")
+            run([sys.executable, os.path.join(HERE, "pcaprewrite.py"), "-q", a.perturb, pc,
+                 "--seed", str(seed)] + srcs + opts)
+            sc = Scored(self.extract([pc], os.path.join(self.tmp, "perturbed.csv"), a.model, rules),
+                        attack)
+            classes = sorted({fl["label"] for fl in sc.flows.values()} - {a.benign_label})
+            per = {c: sc.summary(lambda lab, c=c: lab == c) for c in classes}
+            tot = sc.summary(lambda lab: lab != a.benign_label)
+            out.append({"name": name, "options": opts, "seed": seed, "per_class": per,
+                        "attack_flows": tot["flows"], "attack_flagged": tot["flagged"],
+                        "rate": tot["rate"],
+                        "min_class_rate": min((p["rate"] for p in per.values()
+                                               if p["rate"] is not None), default=None)})
+            log(f"perturbation {name}: {tot['flagged']}/{tot['flows']} attack flows flagged")
+            os.unlink(pc)
+        self.res["perturbation"] = {"capture": a.perturb, "attack_sources": a.attack_src,
+                                    "transforms": out,
+                                    "seconds": round(time.monotonic() - t0, 1)}
+
+    # ---- public captures -------------------------------------------------------------
+
+    def public(self):
+        a = self.a
+        t0 = time.monotonic()
+        attack = self.attack_classes(a.model)
+        out = []
+        files = sorted(os.listdir(a.public))
+        for fn in files:
+            if not re.search(r"\.pcap(ng)?$", fn):
+                continue
+            expected, known = None, False
+            for pat, cls in PUBLIC_ATTACKS:
+                if re.search(pat, fn):
+                    expected, known = cls, True
+                    break
+            if not known:
+                continue
+            sc = Scored(self.extract([os.path.join(a.public, fn)],
+                                     os.path.join(self.tmp, "public.csv"), a.model), attack)
+            s = sc.summary(lambda lab: True)
+            s.update({"file": fn, "expected": expected,
+                      "right_class": s["classes"].get(expected, 0) if expected else None})
+            out.append(s)
+            log(f"public {fn}: {s['flagged']}/{s['flows']} flagged {json.dumps(s['classes'])}")
+        n = sum(s["flows"] for s in out)
+        k = sum(s["flagged"] for s in out)
+        self.res["public"] = {"folder": a.public, "captures": out, "flows": n, "flagged": k,
+                              "rate": rate(k, n), "seconds": round(time.monotonic() - t0, 1)}
+
+    # ---- false alarms ----------------------------------------------------------------
+
+    def false_alarms(self):
+        a = self.a
+        attack = self.attack_classes(a.model)
+        rules = self.class_rules() if a.tools else None
+        sc = Scored(self.extract(a.benign, os.path.join(self.tmp, "benign.csv"), a.model, rules),
+                    attack)
+        s = sc.summary(lambda lab: lab == a.benign_label)
+        ex = [{k: fl[k] for k in ("src", "sport", "dst", "dport", "proto", "pkts", "flag_at",
+                                  "flag_class")}
+              for fl in sc.flows.values() if fl["label"] == a.benign_label and fl["flag_at"]][:20]
+        by_port = Counter(fl["dport"] + "/" + fl["proto"] for fl in sc.flows.values()
+                          if fl["label"] == a.benign_label)
+        s.update({"upper95": upper95(s["flagged"], s["flows"]), "examples": ex,
+                  "flows_by_service": dict(by_port.most_common(12)), "captures": a.benign})
+        self.res["false_alarms"] = s
+        log(f"false alarms: {s['flagged']}/{s['flows']} benign flows flagged, 95 % upper bound "
+            f"{s['upper95']}")
+
+    def targets(self):
+        t, R = {}, self.res
+        lo = R.get("leave_one_tool_out")
+        if lo and lo["per_class"]:
+            t["leave_one_tool_out_min_class_rate"] = min(
+                (p["rate"] for p in lo["per_class"].values() if p["rate"] is not None), default=None)
+        pe = R.get("perturbation")
+        if pe:
+            t["perturbed_min_rate"] = min((x["rate"] for x in pe["transforms"]
+                                           if x["rate"] is not None), default=None)
+        fa = R.get("false_alarms")
+        if fa:
+            t["benign_flagged_rate"] = fa["rate"]
+            t["benign_flagged_upper95"] = fa["upper95"]
+            t["benign_flows"] = fa["flows"]
+        pu = R.get("public")
+        if pu:
+            t["public_rate"] = pu["rate"]
+        t["pass"] = {
+            "leave_one_tool_out >= 95 % per class":
+                None if t.get("leave_one_tool_out_min_class_rate") is None
+                else t["leave_one_tool_out_min_class_rate"] >= 0.95,
+            "perturbed >= 95 %": None if t.get("perturbed_min_rate") is None
+                else t["perturbed_min_rate"] >= 0.95,
+            "benign <= 0.1 % (95 % upper bound) over >= 10,000 flows":
+                None if t.get("benign_flagged_upper95") is None
+                else (t["benign_flagged_upper95"] <= 0.001 and t["benign_flows"] >= 10000),
+        }
+        R["targets"] = t
+
+
+def pc(x):
+    return "n/a" if x is None else f"{100 * x:.2f} %"
+
+
+def text(R):
+    L = [f"evaluation of {R['model']} (seed {R['seed']}): {R['definition']}"]
+    lo = R.get("leave_one_tool_out")
+    if lo:
+        L.append("leave-one-tool-out (trained without the tool, tested on its flows):")
+        for s in lo["tools"]:
+            L.append(f"  {s['class']:<15} {s['tool']:<24} {s['flagged']:>6}/{s['flows']:<6} "
+                     f"{pc(s['rate']):>9}  as {', '.join(f'{k} {v}' for k, v in s['classes'].items()) or '-'}")
+        for c, p in lo["per_class"].items():
+            L.append(f"  class {c:<15} {p['flagged']}/{p['flows']} {pc(p['rate'])} "
+                     f"(worst tool {pc(p['min_tool_rate'])}, {p['tools']} tools)")
+    pe = R.get("perturbation")
+    if pe:
+        L.append("perturbed attacks (live capture rewritten, classified again):")
+        for x in pe["transforms"]:
+            L.append(f"  {x['name']:<30} {x['attack_flagged']:>6}/{x['attack_flows']:<6} {pc(x['rate']):>9}"
+                     f"  worst class {pc(x['min_class_rate'])}")
+    pu = R.get("public")
+    if pu:
+        L.append("public captures (attacks, per their README):")
+        for s in pu["captures"]:
+            L.append(f"  {s['file'][:52]:<52} {s['flagged']:>6}/{s['flows']:<6} {pc(s['rate']):>9}"
+                     f"  {', '.join(f'{k} {v}' for k, v in s['classes'].items()) or '-'}")
+        L.append(f"  all: {pu['flagged']}/{pu['flows']} {pc(pu['rate'])}")
+    fa = R.get("false_alarms")
+    if fa:
+        L.append(f"false alarms: {fa['flagged']}/{fa['flows']} benign flows flagged = {pc(fa['rate'])}, "
+                 f"95 % upper bound {pc(fa['upper95'])}")
+    for k, v in R.get("targets", {}).get("pass", {}).items():
+        L.append(f"  target {k}: {'n/a' if v is None else ('met' if v else 'MISSED')}")
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="folder for evaluation.json")
+    ap.add_argument("--ff", default=os.path.join(os.path.dirname(HERE), "flowforest"))
+    ap.add_argument("--checkpoints", default=CP_DEFAULT)
+    ap.add_argument("--model", help="the model under test (perturbation, public, false alarms)")
+    ap.add_argument("--tools", help="label rules CLASS/TOOL:COND (leave-one-tool-out; labels)")
+    ap.add_argument("--train", nargs="+", default=[], help="captures to train the folds on")
+    ap.add_argument("--loto-test", nargs="+", help="captures to test the folds on (default: --train)")
+    ap.add_argument("--train-option", action="append", default=[],
+                    help="an option for `flowforest train` in the folds (repeatable)")
+    ap.add_argument("--handshake-benign", help="classes whose rows without client payload are "
+                    "relabelled benign for training (lab/handshake-benign.awk)")
+    ap.add_argument("--perturb", help="capture whose attack packets are rewritten")
+    ap.add_argument("--attack-src", action="append", default=[], help="attacker prefix (repeatable)")
+    ap.add_argument("--public", help="folder of public attack captures")
+    ap.add_argument("--benign", nargs="+", help="captures whose benign flows count false alarms")
+    ap.add_argument("--benign-label", default="benign")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    if a.train and not a.tools:
+        ap.error("leave-one-tool-out (--train) needs --tools")
+    if (a.perturb or a.public or a.benign) and not a.model:
+        ap.error("--perturb, --public and --benign need --model")
+    if a.perturb and not a.attack_src:
+        ap.error("--perturb needs --attack-src")
+    if not os.access(a.ff, os.X_OK):
+        ap.error(f"{a.ff}: not an executable flowforest (--ff)")
+    os.makedirs(a.out, exist_ok=True)
+    ev = Evaluation(a)
+    try:
+        if a.train:
+            ev.loto()
+        if a.perturb:
+            ev.perturb()
+        if a.public:
+            if os.path.isdir(a.public):
+                ev.public()
+            else:
+                ev.res["public"] = None
+                log(f"{a.public}: no such folder, public captures skipped")
+        if a.benign:
+            ev.false_alarms()
+        ev.targets()
+    finally:
+        subprocess.run(["rm", "-rf", ev.tmp])
+    with open(os.path.join(a.out, "evaluation.json"), "w") as f:
+        json.dump(ev.res, f, indent=1)
+    print(text(ev.res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

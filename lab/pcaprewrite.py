@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/pcaprewrite.py: rewrite the attack packets of a capture, so that a
+model can be tried on the same behaviour with other fingerprints.
+
+  python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
+      [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
+
+Only packets whose source address is in one of the --src prefixes change
+(an attacker's packets; the rest of the capture stays byte for byte):
+
+  --pad A-B   append A..B bytes of payload to every TCP, UDP and ICMP packet
+              (one length per flow: a padded SYN, a longer datagram)
+  --ttl A-B   a new IPv4 TTL / IPv6 hop limit, one per source address
+  --win A-B   a new TCP window, one per flow
+  --sport     a new source port (1024..65535), one per flow (TCP, UDP)
+  --rate K    the source's packets K times further apart (K < 1: faster),
+              measured from its first packet; the capture is re-sorted by time
+
+IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
+writes classic pcap (Ethernet, optionally one or two VLAN tags; any
+timestamp precision); pcapng is refused with a message (convert it with
+`tcpdump -r in.pcapng -w out.pcap`). The random draws are seeded (--seed,
+default 1) and printed, so a run can be repeated. Standard library only.
+"""
+import argparse
+import ipaddress
+import random
+import struct
+import sys
+
+ETH_IP4, ETH_IP6, ETH_VLAN, ETH_QINQ = 0x0800, 0x86DD, 0x8100, 0x88A8
+TCP, UDP, ICMP, ICMP6 = 6, 17, 1, 58
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def read_pcap(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        sys.exit(f"pcaprewrite: {path}: too short for a pcap file")
+    magic = data[:4]
+    if magic == b"\x0a\x0d\x0d\x0a":
+        sys.exit(f"pcaprewrite: {path} is pcapng; convert it first: tcpdump -r {path} -w out.pcap")
+    endian = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+              b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(magic)
+    if endian is None:
+        sys.exit(f"pcaprewrite: {path}: not a pcap file")
+    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    linktype = struct.unpack(endian + "I", data[20:24])[0]
+    if linktype != 1:
+        sys.exit(f"pcaprewrite: {path}: link type {linktype}, only Ethernet (1) is supported")
+    pkts, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack(endian + "IIII", data[off:off + 16])
+        off += 16
+        if off + incl > len(data):
+            sys.exit(f"pcaprewrite: {path}: truncated at byte {off}")
+        ns = sec * 1_000_000_000 + (frac if nano else frac * 1000)
+        pkts.append([ns, bytearray(data[off:off + incl]), orig])
+        off += incl
+    return data[:24], endian, nano, pkts
+
+
+def write_pcap(path, header, endian, nano, pkts):
+    with open(path, "wb") as f:
+        f.write(header)
+        for ns, frame, orig in pkts:
+            sec, rem = divmod(ns, 1_000_000_000)
+            f.write(struct.pack(endian + "IIII", sec, rem if nano else rem // 1000,
+                                len(frame), orig))
+            f.write(frame)
+
+
+class Packet:
+    """Offsets into one frame: l3, l4, the addresses, the protocol."""
+
+    def __init__(self, frame):
+        self.ok = False
+        off, et = 12, None
+        if len(frame) < 14:
+            return
+        et = struct.unpack_from("!H", frame, off)[0]
+        off = 14
+        for _ in range(2):
+            if et in (ETH_VLAN, ETH_QINQ) and len(frame) >= off + 4:
+                et = struct.unpack_from("!H", frame, off + 2)[0]
+                off += 4
+        self.l3 = off
+        if et == ETH_IP4 and len(frame) >= off + 20:
+            ihl = (frame[off] & 15) * 4
+            frag = struct.unpack_from("!H", frame, off + 6)[0]
+            if ihl < 20 or frag & 0x3FFF:  # fragments: left alone
+                return
+            self.v6, self.proto, self.l4 = False, frame[off + 9], off + ihl
+            self.src = ipaddress.IPv4Address(bytes(frame[off + 12:off + 16]))
+            self.dst = ipaddress.IPv4Address(bytes(frame[off + 16:off + 20]))
+            self.end = off + struct.unpack_from("!H", frame, off + 2)[0]
+        elif et == ETH_IP6 and len(frame) >= off + 40:
+            # no extension headers: the lab's attacks send none
+            self.v6, self.proto, self.l4 = True, frame[off + 6], off + 40
+            self.src = ipaddress.IPv6Address(bytes(frame[off + 8:off + 24]))
+            self.dst = ipaddress.IPv6Address(bytes(frame[off + 24:off + 40]))
+            self.end = self.l4 + struct.unpack_from("!H", frame, off + 4)[0]
+        else:
+            return
+        if self.end > len(frame) or self.l4 > self.end:
+            return
+        self.ok = True
+
+    def ports(self, frame):
+        if self.proto in (TCP, UDP) and self.end >= self.l4 + 4:
+            return struct.unpack_from("!HH", frame, self.l4)
+        return 0, 0
+
+
+def fix_lengths_and_sums(frame, p):
+    """Rewrite the IP length fields for p.end and every checksum."""
+    l3, l4 = p.l3, p.l4
+    if p.v6:
+        struct.pack_into("!H", frame, l3 + 4, p.end - l4)
+    else:
+        struct.pack_into("!H", frame, l3 + 2, p.end - l3)
+        struct.pack_into("!H", frame, l3 + 10, 0)
+        struct.pack_into("!H", frame, l3 + 10, csum(bytes(frame[l3:l4])))
+    seg_len = p.end - l4
+    where = {TCP: 16, UDP: 6, ICMP: 2, ICMP6: 2}.get(p.proto)
+    if where is None or seg_len < where + 2:
+        return
+    if p.proto == UDP:
+        struct.pack_into("!H", frame, l4 + 4, seg_len)
+    struct.pack_into("!H", frame, l4 + where, 0)
+    seg = bytes(frame[l4:p.end])
+    if p.proto == ICMP:
+        s = csum(seg)
+    else:
+        if p.v6:
+            pseudo = frame[l3 + 8:l3 + 40] + struct.pack("!IxxxB", seg_len, p.proto)
+        else:
+            pseudo = frame[l3 + 12:l3 + 20] + struct.pack("!xBH", p.proto, seg_len)
+        s = csum(bytes(pseudo) + seg)
+        if p.proto == UDP and s == 0:
+            s = 0xFFFF
+    struct.pack_into("!H", frame, l4 + where, s)
+
+
+def span(text):
+    a, _, b = text.partition("-")
+    lo, hi = int(a), int(b or a)
+    if lo > hi or lo < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not A-B with 0 <= A <= B")
+    return lo, hi
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="example:\n  python3 lab/pcaprewrite.py live.pcap padded.pcap "
+                                        "--src 10.199.11.0/24 --pad 6-6")
+    ap.add_argument("input")
+    ap.add_argument("output")
+    ap.add_argument("--src", action="append", required=True, help="attacker prefix (repeatable)")
+    ap.add_argument("--pad", type=span)
+    ap.add_argument("--ttl", type=span)
+    ap.add_argument("--win", type=span)
+    ap.add_argument("--sport", action="store_true")
+    ap.add_argument("--rate", type=float)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("-q", "--quiet", action="store_true")
+    a = ap.parse_args()
+    if a.rate is not None and a.rate <= 0:
+        ap.error("--rate must be positive")
+    if a.ttl and (a.ttl[0] < 1 or a.ttl[1] > 255):
+        ap.error("--ttl: 1..255")
+    if a.win and a.win[1] > 65535:
+        ap.error("--win: 0..65535")
+    try:
+        nets = [ipaddress.ip_network(s, strict=False) for s in a.src]
+    except ValueError as e:
+        ap.error(str(e))
+    rng = random.Random(a.seed)
+    header, endian, nano, pkts = read_pcap(a.input)
+    per_flow, per_src, first_ns = {}, {}, {}
+    changed = 0
+    for rec in pkts:
+        frame = rec[1]
+        p = Packet(frame)
+        if not p.ok or not any(p.src in n for n in nets if n.version == p.src.version):
+            continue
+        sport, dport = p.ports(frame)
+        fk = (p.src, p.dst, p.proto, sport, dport)
+        if fk not in per_flow:
+            per_flow[fk] = {"pad": rng.randint(*a.pad) if a.pad else 0,
+                            "win": rng.randint(*a.win) if a.win else None,
+                            "sport": rng.randint(1024, 65535) if a.sport else None}
+        if p.src not in per_src:
+            per_src[p.src] = rng.randint(*a.ttl) if a.ttl else None
+        f = per_flow[fk]
+        if f["pad"] and p.proto in (TCP, UDP, ICMP, ICMP6):
+            pad = bytes(rng.getrandbits(8) for _ in range(f["pad"]))
+            frame[p.end:p.end] = pad
+            p.end += len(pad)
+            rec[2] += len(pad)
+        if per_src[p.src] is not None:
+            frame[p.l3 + (7 if p.v6 else 8)] = per_src[p.src]
+        if f["win"] is not None and p.proto == TCP and p.end >= p.l4 + 20:
+            struct.pack_into("!H", frame, p.l4 + 14, f["win"])
+        if f["sport"] is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
+            struct.pack_into("!H", frame, p.l4, f["sport"])
+        if a.rate is not None:
+            t0 = first_ns.setdefault(p.src, rec[0])
+            rec[0] = t0 + int((rec[0] - t0) * a.rate)
+        fix_lengths_and_sums(frame, p)
+        changed += 1
+    if a.rate is not None:
+        pkts.sort(key=lambda r: r[0])
+    write_pcap(a.output, header, endian, nano, pkts)
+    if not a.quiet:
+        print(f"pcaprewrite: {changed} of {len(pkts)} packets rewritten ({len(per_flow)} flows, "
+              f"{len(per_src)} sources; seed {a.seed})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
