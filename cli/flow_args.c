@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -22,6 +21,7 @@ static const struct argp_option options[] = {
 	{ "model", 'm', "FILE", 0, "Also classify each snapshot (adds class and score columns)" },
 	{ "progress", 'P', NULL, 0, "Progress on stderr (default when stderr is a terminal)" },
 	{ "quiet", 'q', NULL, 0, "No progress and no summary" },
+	{ "strict", 'S', NULL, 0, "Exit 1 if a capture is cut short (its complete records are still used)" },
 	{},
 };
 
@@ -40,6 +40,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct flow_args *a = state->input;
 	const char **nr;
+	char err[128];
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -64,6 +65,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->labels_file = arg;
 		break;
 	case 'D':
+		if (ff_label_check(arg, err, sizeof(err)))
+			argp_error(state, "--default-label: %s", err);
 		a->default_label = arg;
 		break;
 	case 'm':
@@ -74,6 +77,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'q':
 		a->quiet = true;
+		break;
+	case 'S':
+		a->strict = true;
 		break;
 	case ARGP_KEY_END:
 		if (a->n_pcaps == 0)
@@ -136,28 +142,12 @@ int flow_args_prepare(struct flow_args *a, const char *cmd)
 		ff_capture_close(cap);
 		free(cap);
 	}
-	/* A file is written under a temporary name and renamed at the end, so
-	 * a failed run never leaves half a CSV or destroys an older one. */
-	a->out = stdout;
-	if (a->output && strcmp(a->output, "-")) {
-		struct stat st;
-
-		/* Only regular files (or new ones) go through a temporary name:
-		 * renaming over /dev/null or a pipe would replace it. */
-		if (stat(a->output, &st) == 0 && !S_ISREG(st.st_mode)) {
-			a->out = fopen(a->output, "w");
-		} else {
-			snprintf(a->tmp_output, sizeof(a->tmp_output), "%s.tmp.%d", a->output,
-				 getpid());
-			a->out = fopen(a->tmp_output, "w");
-		}
-		if (!a->out) {
-			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
-			a->tmp_output[0] = 0;
-			return -1;
-		}
+	/* A failed run never leaves half a CSV or destroys an older one. */
+	if (ff_outfile_open(&a->out, a->output ? a->output : "-", err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
 	}
-	a->csv.out = a->out;
+	a->csv.out = a->out.f;
 	a->csv.labels = &a->labels;
 	a->csv.model = a->have_model ? &a->model : NULL;
 	ff_csv_header(&a->csv);
@@ -184,29 +174,18 @@ void flow_args_summary(const struct flow_args *a, const char *cmd,
 
 int flow_args_finish(struct flow_args *a, const char *cmd)
 {
-	if (fflush(a->out) || ferror(a->out)) {
-		fprintf(stderr, "%s: writing the CSV failed: %s\n", cmd, strerror(errno));
-		return -1;
-	}
-	if (a->out != stdout) {
-		int rc = fclose(a->out);
+	char err[512];
 
-		a->out = NULL;
-		if (rc || (a->tmp_output[0] && rename(a->tmp_output, a->output))) {
-			fprintf(stderr, "%s: %s: %s\n", cmd, a->output, strerror(errno));
-			return -1;
-		}
-		a->tmp_output[0] = 0;
+	if (ff_outfile_commit(&a->out, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
 	}
 	return 0;
 }
 
 void flow_args_free(struct flow_args *a)
 {
-	if (a->out && a->out != stdout)
-		fclose(a->out);
-	if (a->tmp_output[0])
-		unlink(a->tmp_output);	/* a failed run leaves nothing */
+	ff_outfile_abort(&a->out);	/* after a failure: leaves nothing */
 	ff_labels_free(&a->labels);
 	if (a->have_model)
 		ff_model_free(&a->model);
@@ -261,6 +240,13 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 		goto out;
 	}
 	flow_args_summary(&a, cmd, &st);
+	if (st.cut_short) {
+		fprintf(stderr, "%s: warning: %s\n", cmd, st.cut_msg);
+		if (st.cut_short > 1)
+			fprintf(stderr, "%s: warning: %u captures in all appear cut short\n", cmd,
+				st.cut_short);
+		rc = a.strict;
+	}
 out:
 	flow_args_free(&a);
 	return rc;

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "flowcsv.h"
 #include "extract.h"
+#include "outfile.h"
 
 struct flow_args {
 	const char **pcaps;
@@ -25,12 +26,12 @@ struct flow_args {
 	struct ff_config cfg;
 	int progress;		/* -1: when stderr is a terminal */
 	bool quiet;
+	bool strict;		/* a capture cut short is an error */
 	/* filled by flow_args_prepare() */
 	struct ff_labels labels;
 	struct ff_model model;
 	bool have_model;
-	FILE *out;
-	char tmp_output[4200];
+	struct ff_outfile out;
 	struct ff_csv csv;
 };
 

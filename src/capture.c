@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,6 +69,18 @@ static __u16 ip_ethertype(const __u8 *l3, __u32 len)
 	return (l3[0] >> 4) == 6 ? 0x86DD : 0x0800;
 }
 
+/* A read error at the end of the file is a capture cut short (a capture
+ * killed mid-write): the last record is incomplete, everything before it
+ * is good. Anything else (a corrupt block mid-file) is an error. */
+static bool cut_short(struct ff_capture *c)
+{
+	FILE *f = pcap_file(c->pcap);
+	long off = f ? ftell(f) : -1;
+
+	return (off >= 0 && c->size && (__u64)off >= c->size) ||
+	       strstr(pcap_geterr(c->pcap), "truncated");
+}
+
 int ff_capture_next(struct ff_capture *c, const __u8 **frame, __u32 *len,
 		    __u64 *ts_us, char *err, size_t errlen)
 {
@@ -79,6 +92,14 @@ int ff_capture_next(struct ff_capture *c, const __u8 **frame, __u32 *len,
 		rc = pcap_next_ex(c->pcap, &h, &d);
 		if (rc == PCAP_ERROR_BREAK)
 			return 0;
+		if (rc < 0 && cut_short(c)) {
+			snprintf(c->cut_msg, sizeof(c->cut_msg),
+				 "%s: the capture appears cut short after %llu frames (%s); "
+				 "the frames before it are used", c->path,
+				 (unsigned long long)c->frames, pcap_geterr(c->pcap));
+			c->cut_short = true;
+			return 0;
+		}
 		if (rc < 0) {
 			snprintf(err, errlen, "%s: after %llu frames: %s", c->path,
 				 (unsigned long long)c->frames, pcap_geterr(c->pcap));

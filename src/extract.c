@@ -149,6 +149,8 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 		ff_capture_close(cap);
 		if (r < 0)
 			goto out;
+		if (cap->cut_short && !st->cut_short++)
+			memcpy(st->cut_msg, cap->cut_msg, sizeof(st->cut_msg));
 	}
 	if (end_rows(o, &t)) {
 		snprintf(err, errlen, "out of memory writing %zu end-of-capture rows", t.count);

@@ -17,6 +17,8 @@ struct ff_extract_stats {
 	__u64 flows;
 	__u64 rows;
 	double seconds;
+	__u32 cut_short;		/* captures that ended inside a record */
+	char cut_msg[512];		/* the first one's warning */
 };
 
 struct ff_extract_opts {

@@ -80,6 +80,7 @@ static void format_addr(__u8 family, const __u8 *a, char *buf, size_t len)
 	*p = 0;
 }
 
+/* Only for the strings of bounded length below (addresses, reasons). */
 static char *put_str(char *p, const char *s)
 {
 	size_t n = strlen(s);
@@ -88,6 +89,29 @@ static char *put_str(char *p, const char *s)
 	return p + n;
 }
 
+void ff_csv_field(FILE *out, const char *s)
+{
+	/* RFC 4180: a field holding a comma, a quote or a line break is
+	 * quoted, and its quotes doubled */
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* The longest row part that is not free text: the Flow ID, two addresses
+ * (INET6_ADDRSTRLEN 46), ports, times, the reason and every feature as
+ * up to 20 digits, each with its separator. Labels and class names are
+ * not in the buffer: they go straight to the stream, quoted. */
+#define ROW_FIXED_MAX (3 * 2 * 64 + 8 * 24 + 16 + FF_NUM_FEATURES * 21)
+
 void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 {
 	const struct ff_flow_key *k = &s->key;
@@ -95,7 +119,7 @@ void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 	const __u8 *dst = s->initiator_is_b ? k->addr_a : k->addr_b;
 	__u16 sport = s->initiator_is_b ? k->port_b : k->port_a;
 	__u16 dport = s->initiator_is_b ? k->port_a : k->port_b;
-	char sa[64], da[64], line[4096], *p = line;
+	char sa[64], da[64], line[ROW_FIXED_MAX], *p = line;
 	int i;
 
 	format_addr(k->family, src, sa, sizeof(sa));
@@ -129,12 +153,14 @@ void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 		p = put_u64(p, s->features[i]);
 	}
 	*p++ = ',';
-	p = put_str(p, c->labels ? ff_labels_match(c->labels, k, s->initiator_is_b, s->first_us)
-				 : "");
+	fwrite(line, 1, p - line, c->out);
+	if (c->labels)
+		ff_csv_field(c->out, ff_labels_match(c->labels, k, s->initiator_is_b, s->first_us));
+	p = line;
 	if (c->model) {
-		*p++ = ',';
+		fputc(',', c->out);
 		if (s->cls < c->model->n_classes)
-			p = put_str(p, c->model->class_names[s->cls]);
+			ff_csv_field(c->out, c->model->class_names[s->cls]);
 		*p++ = ',';
 		p = put_u64(p, s->score);
 	}

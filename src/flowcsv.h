@@ -22,6 +22,8 @@ struct ff_csv {
 
 const char *ff_snap_reason_name(__u8 reason);
 void ff_csv_header(struct ff_csv *c);
+/* One free-text field, quoted as RFC 4180 says when it must be. */
+void ff_csv_field(FILE *out, const char *s);
 void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s);
 
 /* Fill a snapshot from a flow's state with the shared feature code. */

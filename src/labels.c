@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "labels.h"
 
 int ff_cidr_parse(const char *s, struct ff_cidr *c)
@@ -109,10 +110,23 @@ static int parse_time(const char *v, __u64 *from, __u64 *to)
 	return 0;
 }
 
+int ff_label_check(const char *name, char *err, size_t errlen)
+{
+	const unsigned char *p;
+
+	if (!name[0] || strlen(name) >= FF_LABEL_MAX)
+		return ff_fail(err, errlen, "a label has 1 to %d characters", FF_LABEL_MAX - 1);
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < ' ' || *p == 0x7f || strchr(",\"=:", *p))
+			return ff_fail(err, errlen, "a label cannot hold control characters, ',', "
+				       "'\"', '=' or ':'");
+	return 0;
+}
+
 int ff_labels_add(struct ff_labels *l, const char *text, char *err, size_t errlen)
 {
 	struct ff_label_rule r, *nr;
-	char buf[512], *colon, *tok, *save = NULL;
+	char buf[512], sub[128], *colon, *tok, *save = NULL;
 
 	if (strlen(text) >= sizeof(buf)) {
 		snprintf(err, errlen, "label rule too long");
@@ -124,11 +138,8 @@ int ff_labels_add(struct ff_labels *l, const char *text, char *err, size_t errle
 	colon = strchr(buf, ':');
 	if (colon)
 		*colon = 0;
-	if (!buf[0] || strlen(buf) >= FF_LABEL_MAX || strpbrk(buf, ",\"\n\r=")) {
-		snprintf(err, errlen, "label rule '%s': the label must be 1..%d characters without , \" or =",
-			 text, FF_LABEL_MAX - 1);
-		return -1;
-	}
+	if (ff_label_check(buf, sub, sizeof(sub)))
+		return ff_fail(err, errlen, "label rule '%.*s': %s", FF_LABEL_MAX, text, sub);
 	strcpy(r.label, buf);
 	for (tok = colon ? strtok_r(colon + 1, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save)) {

@@ -40,6 +40,9 @@ struct ff_labels {
 
 int ff_cidr_parse(const char *s, struct ff_cidr *c);
 int ff_cidr_match(const struct ff_cidr *c, __u8 family, const __u8 *addr);
+/* A label (of a rule, or the default): 1..FF_LABEL_MAX-1 characters, no
+ * control characters, none of , " = : (the rule syntax). 0 or -1. */
+int ff_label_check(const char *name, char *err, size_t errlen);
 int ff_labels_add(struct ff_labels *l, const char *rule, char *err, size_t errlen);
 /* One rule per line; blank lines and # comments ignored. */
 int ff_labels_load(struct ff_labels *l, const char *path, char *err, size_t errlen);

@@ -165,6 +165,8 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 		ff_capture_close(cap);
 		if (r < 0)
 			goto out;
+		if (cap->cut_short && !st->cut_short++)
+			memcpy(st->cut_msg, cap->cut_msg, sizeof(st->cut_msg));
 	}
 	if (end_phase(&l, rb, &rs, err, errlen))
 		goto out;

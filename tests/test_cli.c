@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "capgen.h"
+
 static char dir[] = "/tmp/ff-cli-XXXXXX";
 
 /* Run a shell command; its stderr+stdout in *out; exit status returned. */
@@ -231,6 +233,83 @@ static void test_bad_captures_leave_nothing(void **state)
 	assert_true(S_ISCHR(st.st_mode));
 }
 
+/* A capture of a few flows in dir; its path in buf. */
+static void make_capture(char *buf, size_t len, const char *name)
+{
+	struct capgen_stats st;
+
+	snprintf(buf, len, "%s/%s", dir, name);
+	assert_int_equal(capgen_write(buf, 10, 3, &st), 0);
+}
+
+/* Issue 10 item 1: a huge or hostile default label is refused cleanly
+ * (the old writer overflowed its stack); a label with a comma cannot
+ * shift columns because it cannot be defined. */
+static void test_hostile_labels(void **state)
+{
+	char pcap[256];
+
+	(void)state;
+	need_binary();
+	make_capture(pcap, sizeof(pcap), "labels.pcap");
+	expect(2, "--default-label", "./flowforest extract -q -D \"$(head -c 5000 /dev/zero | "
+	       "tr '\\0' A)\" %s -o /dev/null", pcap);
+	expect(2, "--default-label", "./flowforest extract -q -D 'a,b' %s -o /dev/null", pcap);
+	expect(2, "--default-label", "./flowforest extract -q -D \"$(printf 'a\\nb')\" %s", pcap);
+	expect(1, "control characters",
+	       "./flowforest extract -q -l \"$(printf 'x\\ty'):dport=80\" %s -o /dev/null", pcap);
+	expect(0, NULL, "./flowforest extract -q -D 'DoS Hulk' %s | grep -q ',DoS Hulk$'", pcap);
+}
+
+/* Issue 10 item 2: a symlink planted at the old temporary name
+ * (OUT.tmp.PID; `exec` keeps the shell's PID) is not followed. */
+static void test_output_planted_symlink(void **state)
+{
+	char pcap[256], *s;
+
+	(void)state;
+	need_binary();
+	make_capture(pcap, sizeof(pcap), "sym.pcap");
+	expect(0, NULL, "echo precious > %s/victim", dir);
+	expect(0, NULL, "cd %s && sh -c 'ln -s victim out.csv.tmp.$$ && exec %s/flowforest "
+	       "extract -q %s -o out.csv'", dir, getcwd((char[4096]){ 0 }, 4096), pcap);
+	assert_int_equal(run(&s, "cat %s/victim", dir), 0);
+	assert_string_equal(s, "precious\n");
+	free(s);
+	expect(0, "Flow ID", "head -1 %s/out.csv", dir);
+	expect(0, NULL, "test ! -L %s/out.csv", dir);
+	/* nothing but the capture, the victim, the link and the output */
+	expect(0, NULL, "test $(ls -A %s | grep -c '^\\.out') = 0", dir);
+}
+
+/* Issue 10 item 3: a capture cut inside its last record keeps every
+ * complete frame, warns, and exits 0; with --strict it exits 1. */
+static void test_capture_cut_short(void **state)
+{
+	char pcap[256], cut[300], *full, *part;
+	struct stat st;
+
+	(void)state;
+	need_binary();
+	make_capture(pcap, sizeof(pcap), "whole.pcap");
+	snprintf(cut, sizeof(cut), "%s/cut.pcap", dir);
+	assert_int_equal(stat(pcap, &st), 0);
+	expect(0, NULL, "head -c %lld %s > %s", (long long)st.st_size - 3, pcap, cut);
+	expect(0, "appears cut short", "./flowforest extract -q %s -o %s/cut.csv", cut, dir);
+	expect(1, "appears cut short", "./flowforest extract -q --strict %s -o %s/strict.csv",
+	       cut, dir);
+	/* the same rows as the whole capture minus its last frame's effect:
+	 * at least every flow is there */
+	assert_int_equal(run(&full, "./flowforest extract -q %s | cut -d, -f1 | sort -u | wc -l",
+			     pcap), 0);
+	assert_int_equal(run(&part, "cut -d, -f1 %s/cut.csv | sort -u | wc -l", dir), 0);
+	assert_true(atoi(part) > 1);
+	assert_true(atoi(full) - atoi(part) <= 1);
+	free(full);
+	free(part);
+	expect(0, NULL, "test -s %s/strict.csv", dir);
+}
+
 static void test_bad_models_and_csvs(void **state)
 {
 	char f[256];
@@ -258,6 +337,9 @@ int main(void)
 		cmocka_unit_test(test_iface_names),
 		cmocka_unit_test(test_bad_captures_leave_nothing),
 		cmocka_unit_test(test_bad_models_and_csvs),
+		cmocka_unit_test(test_hostile_labels),
+		cmocka_unit_test(test_output_planted_symlink),
+		cmocka_unit_test(test_capture_cut_short),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
