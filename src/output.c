@@ -48,7 +48,7 @@ const char *ff_event_type_name(__u8 type)
 }
 
 /* A stable id of the flow: the same for every event of one flow. */
-static __u64 flow_id(const struct ff_event *e)
+__u64 ff_event_flow_id(const struct ff_event *e)
 {
 	const __u8 *p = (const __u8 *)&e->key;
 	__u64 h = 1469598103934665603ULL ^ e->first_us;
@@ -94,7 +94,7 @@ void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_mo
 		json_object_object_add(o, "timestamp", json_object_new_string(ts));
 	}
 	json_object_object_add(o, "ts_us", json_object_new_uint64(e->ts_us));
-	json_object_object_add(o, "flow_id", json_object_new_uint64(flow_id(e)));
+	json_object_object_add(o, "flow_id", json_object_new_uint64(ff_event_flow_id(e)));
 	json_object_object_add(o, "event", json_object_new_string(ff_event_type_name(e->type)));
 	json_object_object_add(o, "proto", json_object_new_string(
 		ff_proto_name(k->proto, pbuf, sizeof(pbuf))));

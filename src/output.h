@@ -12,6 +12,8 @@ void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len);
 const char *ff_proto_name(__u8 proto, char *buf, size_t len);
 
 const char *ff_event_type_name(__u8 type);
+/* The same for every event of one flow (JSON, EVE and IPFIX agree). */
+__u64 ff_event_flow_id(const struct ff_event *e);
 /* Events carry the kernel's monotonic clock; with this offset they also
  * get a wall-clock "timestamp". */
 void ff_output_set_clock_offset(__s64 realtime_minus_monotonic_us);
