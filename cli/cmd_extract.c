@@ -22,7 +22,11 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"  flowforest extract --pcap day1.pcap -o flows.csv\n"
 	"  flowforest extract a.pcap b.pcapng -l syn_flood:src=10.9.0.0/16,dport=80 -o flows.csv\n"
-	"  flowforest extract --pcap lab.pcap --labels lab.rules --model m.json -o scored.csv";
+	"  flowforest extract --pcap lab.pcap --labels lab.rules --model m.json -o scored.csv\n"
+	"  flowforest extract --pcap day1.pcap --model m.json -o /dev/null --ipfix 127.0.0.1:4739\n"
+	"\n"
+	"--ipfix and --eve send the records and alerts `run` would have sent for the\n"
+	"traffic in the capture, on the capture's clock (docs/ipfix.md, docs/eve.md).";
 
 int cmd_extract(int argc, char **argv)
 {

@@ -14,6 +14,8 @@
 
 #include "args.h"
 #include "commands.h"
+#include "config_args.h"
+#include "export_args.h"
 #include "loader.h"
 #include "metrics.h"
 #include "model.h"
@@ -22,7 +24,9 @@
 
 static struct run_args {
 	struct cli_classifier c;	/* iface, model, flows, schedule, actions, ... */
+	struct cli_export exp;		/* --ipfix, --eve */
 	int hook;
+	bool takeover;
 	bool json;
 	bool quiet;
 	bool pin;
@@ -57,7 +61,15 @@ static const char doc[] =
 	"  sudo flowforest run -i eth0 -H tc-ingress -m model.json -a syn_flood=drop\n"
 	"  sudo flowforest run -i eth0 -m model.json -c 1,4,16 --flows 1000000\n"
 	"  sudo flowforest run -i veth0 -H socket -m model.json --duration 10 --json\n"
-	"  sudo flowforest run -i eth0 -m model.json --pin --allow mgmt.txt --metrics 127.0.0.1:9464";
+	"  sudo flowforest run -i eth0 -m model.json --pin --allow mgmt.txt --metrics 127.0.0.1:9464\n"
+	"  sudo flowforest run -i eth0 -m model.json --ipfix 192.0.2.9:4739 --eve /var/log/flowforest/eve.json\n"
+	"  sudo flowforest run --config /etc/flowforest/eth0.conf --iface eth0 --pin --takeover\n"
+	"\n"
+	"--ipfix sends a record when a flow ends (idle timeout, eviction, agent stop),\n"
+	"when its verdict changes, and every --active-timeout for long flows\n"
+	"(docs/ipfix.md). --eve writes a Suricata alert for each drop or alert\n"
+	"verdict (docs/eve.md). --config reads `option = value` lines (docs/fleet.md);\n"
+	"the command line overrides them.";
 
 static const struct argp_option options[] = {
 	{ "hook", 'H', "HOOK", 0, "xdp (default), xdp-generic, tc-ingress, tc-egress, socket" },
@@ -68,6 +80,9 @@ static const struct argp_option options[] = {
 	{ "deny", 'D', "FILE", 0, "Denylist: CIDRs dropped before the model runs" },
 	{ "metrics", 'M', "ADDR:PORT", 0, "Serve Prometheus metrics, e.g. 127.0.0.1:9464" },
 	{ "reclassify", 'R', NULL, 0, "On SIGHUP reload, decide every flow again" },
+	{ "takeover", 0x1200, NULL, 0,
+	  "With --pin: if a pinned classifier runs on IF, take it over (swap in --model, follow it)" },
+	{ "config", 'C', "FILE", 0, "Settings from FILE: one `option = value` per line (docs/fleet.md)" },
 	{},
 };
 
@@ -75,7 +90,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case ARGP_KEY_INIT:
-		cli_child_inputs(state, &args.c, NULL);
+		cli_child_inputs(state, &args.c, &args.exp, NULL);
+		break;
+	case 0x1200:
+		args.takeover = true;
+		break;
+	case 'C':	/* read before argp (cli_config_expand); never reached */
 		break;
 	case 'H':
 		args.hook = ff_hook_parse(arg);
@@ -135,6 +155,7 @@ struct run {
 	bool follow;
 	struct ring_buffer *rb;
 	struct ff_metrics *metrics;
+	struct ff_exporter *exp;	/* --ipfix, --eve */
 	int ifindex;
 };
 
@@ -142,12 +163,37 @@ static const struct ff_model *event_model;
 
 static int on_event(void *ctx, void *data, size_t len)
 {
-	(void)ctx;
+	struct run *r = ctx;
+
 	if (len < sizeof(struct ff_event))
 		return 0;
 	ff_event_print_json(stdout, data, event_model);
 	fflush(stdout);
+	if (r->exp)
+		ff_export_event(r->exp, data);
 	return 0;
+}
+
+static __u64 mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* IPFIX: flows that went idle or are due an interim record, by a scan of
+ * the kernel's table (the kernel reports an idle flow only when its next
+ * packet comes). */
+static void export_scan(struct run *r, bool baseline, bool force)
+{
+	int rc;
+
+	if (!r->exp || !args.exp.ipfix)
+		return;
+	rc = ff_export_scan_map(r->exp, r->mp->flows, mono_us(), baseline, force);
+	if (rc)
+		fprintf(stderr, "flowforest: IPFIX: scanning the flow table: %s\n", strerror(-rc));
 }
 
 static double now_s(void)
@@ -171,7 +217,7 @@ static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 }
 
 /* SIGHUP: the model file again, swapped in atomically. */
-static void reload_model(const struct ff_maps *mp, struct ff_model *m)
+static void reload_model(const struct ff_maps *mp, struct ff_model *m, struct ff_exporter *x)
 {
 	struct ff_model fresh;
 	__u32 actions[FF_MAX_CLASSES];
@@ -194,6 +240,8 @@ static void reload_model(const struct ff_maps *mp, struct ff_model *m)
 	}
 	ff_model_free(m);
 	*m = fresh;
+	if (x)
+		ff_export_set_classes(x, (const char (*)[FF_NAME_MAX])m->class_names, m->n_classes);
 	fprintf(stderr, "flowforest: reloaded %s (generation %d, %u trees)%s\n", args.c.model, gen,
 		m->n_trees, args.reclassify ? ", reclassifying flows" : "");
 }
@@ -240,6 +288,29 @@ static int start_follow(struct run *r)
 {
 	const char *i = args.c.iface;
 
+	if (args.c.model && args.takeover) {
+		__u32 actions[FF_MAX_CLASSES];
+		char err[512];
+		int gen;
+
+		if (cli_open_pinned(i, &r->pinned, "flowforest") || load_lists(&r->pinned))
+			return -1;
+		if (cli_actions_resolve(&args.c.actions, &r->m, actions, "flowforest"))
+			return -1;
+		/* The running classifier keeps deciding while the model is
+		 * swapped in: no gap in protection. */
+		gen = ff_maps_install_model(&r->pinned, &r->m, actions, args.reclassify, err,
+					    sizeof(err));
+		if (gen < 0) {
+			fprintf(stderr, "flowforest: takeover: %s\n", err);
+			return -1;
+		}
+		fprintf(stderr, "flowforest: took over the pinned classifier on %s (model generation %d)\n",
+			i, gen);
+		r->mp = &r->pinned;
+		r->follow = true;
+		return 0;
+	}
 	if (args.c.model) {
 		fprintf(stderr,
 			"flowforest: a pinned flowforest is already running on %s; swap its model with "
@@ -288,14 +359,42 @@ static int start(struct run *r)
 }
 
 /* Event timestamps in wall-clock time: the kernel stamps them monotonic. */
-static void set_clock_offset(void)
+static __s64 set_clock_offset(void)
 {
 	struct timespec rt, mono;
+	__s64 off;
 
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	ff_output_set_clock_offset(((__s64)rt.tv_sec - mono.tv_sec) * 1000000 +
-				   (rt.tv_nsec - mono.tv_nsec) / 1000);
+	off = ((__s64)rt.tv_sec - mono.tv_sec) * 1000000 + (rt.tv_nsec - mono.tv_nsec) / 1000;
+	ff_output_set_clock_offset(off);
+	return off;
+}
+
+static int open_exporter(struct run *r, __s64 wall_offset_us)
+{
+	struct ff_export_opts o;
+	char err[512];
+
+	if (!cli_export_wanted(&args.exp))
+		return 0;
+	cli_export_opts(&args.exp, &o, r->ifindex);
+	o.idle_timeout_us = args.c.cfg.idle_timeout_us;
+	o.wall_offset_us = wall_offset_us;
+	o.iface = args.c.iface;
+	if (r->m.n_classes) {
+		o.class_names = (const char (*)[FF_NAME_MAX])r->m.class_names;
+		o.n_classes = r->m.n_classes;
+	}
+	r->exp = ff_export_open(&o, err, sizeof(err));
+	if (!r->exp) {
+		fprintf(stderr, "flowforest: %s\n", err);
+		return -1;
+	}
+	/* A classifier we follow or took over: what it counted so far was
+	 * exported by the agent before us. */
+	export_scan(r, r->follow, false);
+	return 0;
 }
 
 /* The event ring buffer and the metrics endpoint. */
@@ -304,8 +403,9 @@ static int open_outputs(struct run *r)
 	char err[512];
 
 	event_model = r->m.n_classes ? &r->m : NULL;
-	set_clock_offset();
-	r->rb = ring_buffer__new(r->mp->events, on_event, NULL, NULL);
+	if (open_exporter(r, set_clock_offset()))
+		return -1;
+	r->rb = ring_buffer__new(r->mp->events, on_event, r, NULL);
 	if (!r->rb) {
 		fprintf(stderr, "flowforest: cannot open the event ring buffer: %s\n", strerror(errno));
 		return -1;
@@ -337,7 +437,7 @@ static void say_started(const struct run *r)
 static void event_loop(struct run *r)
 {
 	struct pollfd pfd[2];
-	double start, next_print;
+	double start, next_print, next_scan;
 	char buf[2048];
 
 	pfd[0].fd = ring_buffer__epoll_fd(r->rb);
@@ -346,6 +446,7 @@ static void event_loop(struct run *r)
 	pfd[1].events = POLLIN;
 	start = now_s();
 	next_print = start + args.c.interval;
+	next_scan = start + 1;
 	while (!stop) {
 		double t;
 
@@ -362,7 +463,7 @@ static void event_loop(struct run *r)
 		if (reload) {
 			reload = 0;
 			if (args.c.model)
-				reload_model(r->mp, &r->m);
+				reload_model(r->mp, &r->m, r->exp);
 			else
 				fprintf(stderr, "flowforest: SIGHUP: following only; use `flowforest model load`\n");
 		}
@@ -371,14 +472,32 @@ static void event_loop(struct run *r)
 			print_counters(r->mp, event_model);
 			next_print = t + args.c.interval;
 		}
+		if (t >= next_scan) {
+			export_scan(r, false, false);
+			next_scan = t + 1;
+		}
+		ff_export_flush(r->exp);
 		if (args.c.duration > 0 && t - start >= args.c.duration)
 			break;
 	}
 	ring_buffer__consume(r->rb);
+	/* Stopping ends every flow as far as the collector knows; an agent
+	 * that takes over later starts from what is counted then. */
+	export_scan(r, false, true);
 }
 
 static void run_close(struct run *r, int rc)
 {
+	if (r->exp && !args.quiet) {
+		const struct ff_export_stats *xs = ff_export_stats(r->exp);
+
+		ff_export_flush(r->exp);
+		fprintf(stderr, "flowforest: exported %llu IPFIX records in %llu messages (%llu send "
+			"errors), %llu EVE alerts\n", (unsigned long long)xs->records,
+			(unsigned long long)xs->messages, (unsigned long long)xs->send_errors,
+			(unsigned long long)xs->alerts);
+	}
+	ff_export_close(r->exp);
 	ff_metrics_stop(r->metrics);
 	ring_buffer__free(r->rb);
 	if (rc && args.pin && !r->follow && r->l.skel)
@@ -390,7 +509,8 @@ static void run_close(struct run *r, int rc)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &cli_classifier_argp }, {} };
+	static const struct argp_child children[] = { { &cli_classifier_argp }, { &cli_export_argp },
+						      {} };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children };
 	struct run r = { .pinned = { -1, -1, -1, -1, -1, -1, -1, -1, -1 } };
 	int rc = 1;
@@ -399,7 +519,12 @@ int cmd_run(int argc, char **argv)
 	cli_classifier_init(&args.c, 1);
 	args.c.model_optional = true;
 	args.hook = FF_HOOK_XDP;
+	cli_export_init(&args.exp);
 	r.l.link_fd = r.l.sock_fd = -1;
+	/* --config FILE: its settings go in front of the command line, which
+	 * thus overrides them. */
+	if (cli_config_expand(&argp, &argc, &argv, "flowforest run"))
+		return 2;
 	cli_parse(&argp, argc, argv, NULL);
 
 	if (start(&r) || open_outputs(&r))

@@ -102,6 +102,7 @@ void flow_args_init(struct flow_args *a)
 	memset(a, 0, sizeof(*a));
 	a->cfg = def;
 	a->progress = -1;
+	cli_export_init(&a->exp);
 }
 
 int flow_args_prepare(struct flow_args *a, const char *cmd)
@@ -195,15 +196,43 @@ void flow_args_free(struct flow_args *a)
 
 static error_t parent_opt(int key, char *arg, struct argp_state *state)
 {
+	struct flow_args *a = state->input;
+
 	if (key == ARGP_KEY_INIT)
-		cli_child_inputs(state, state->input, NULL);
+		cli_child_inputs(state, a, &a->exp, NULL);
 	return ARGP_ERR_UNKNOWN;
+}
+
+/* extract --ipfix/--eve: the exporter, on the capture's clock. */
+static struct ff_exporter *open_exporter(struct flow_args *a, const char *cmd)
+{
+	struct ff_export_opts o;
+	struct ff_exporter *x;
+	char err[512];
+
+	if (!cli_export_wanted(&a->exp))
+		return NULL;
+	cli_export_opts(&a->exp, &o, 0);
+	o.idle_timeout_us = a->cfg.idle_timeout_us;
+	o.wall_offset_us = 0;	/* capture timestamps are wall-clock already */
+	if (a->have_model) {
+		o.class_names = (const char (*)[FF_NAME_MAX])a->model.class_names;
+		o.n_classes = a->model.n_classes;
+	}
+	x = ff_export_open(&o, err, sizeof(err));
+	if (!x)
+		fprintf(stderr, "%s: %s\n", cmd, err);
+	return x;
 }
 
 int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool kernel)
 {
-	static const struct argp_child children[] = { { &flow_args_argp }, {} };
-	struct argp argp = { NULL, parent_opt, "[FILE...]", doc, children };
+	static const struct argp_child children[] = { { &flow_args_argp }, { &cli_export_argp },
+						      {} };
+	static const struct argp_child kernel_children[] = { { &flow_args_argp }, {} };
+	struct argp argp = { NULL, parent_opt, "[FILE...]", doc,
+			     kernel ? kernel_children : children };
+	struct ff_exporter *exporter = NULL;
 	struct ff_extract_stats st;
 	struct flow_args a;
 	char err[512];
@@ -228,7 +257,20 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 					     .model = a.have_model ? &a.model : NULL,
 					     .progress = a.progress };
 
+		exporter = open_exporter(&a, cmd);
+		if (cli_export_wanted(&a.exp) && !exporter)
+			goto out;
+		o.exporter = exporter;
 		rc = ff_extract(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err));
+		if (exporter && !a.quiet) {
+			const struct ff_export_stats *xs = ff_export_stats(exporter);
+
+			ff_export_flush(exporter);
+			fprintf(stderr, "%s: exported %llu IPFIX records in %llu messages (%llu send "
+				"errors), %llu EVE alerts\n", cmd, (unsigned long long)xs->records,
+				(unsigned long long)xs->messages, (unsigned long long)xs->send_errors,
+				(unsigned long long)xs->alerts);
+		}
 	}
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
@@ -248,6 +290,7 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 		rc = a.strict;
 	}
 out:
+	ff_export_close(exporter);
 	flow_args_free(&a);
 	return rc;
 }

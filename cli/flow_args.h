@@ -13,6 +13,7 @@
 #include "flowcsv.h"
 #include "extract.h"
 #include "outfile.h"
+#include "export_args.h"
 
 struct flow_args {
 	const char **pcaps;
@@ -27,6 +28,7 @@ struct flow_args {
 	int progress;		/* -1: when stderr is a terminal */
 	bool quiet;
 	bool strict;		/* a capture cut short is an error */
+	struct cli_export exp;	/* extract: --ipfix, --eve */
 	/* filled by flow_args_prepare() */
 	struct ff_labels labels;
 	struct ff_model model;

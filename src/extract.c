@@ -33,13 +33,22 @@ static void checkpoint(const struct ff_extract_opts *o, const struct ff_flow_key
 {
 	if (o->model) {
 		struct ff_features fv;
+		__u16 prev = f->cls;
 		__u32 score;
 
 		ff_features_compute(f, &fv);
 		f->cls = ff_model_predict(o->model, fv.v, &score);
 		f->score = score;
+		f->action = o->model->actions[f->cls & (FF_MAX_CLASSES - 1)];
 		f->decided_pkts = ff_flow_pkts(f);
 		f->decided_us = now_us;
+		if (o->exporter && prev != f->cls) {	/* the kernel's event, for export */
+			struct ff_event e;
+
+			ff_export_event_fill(&e, k, f, prev, now_us,
+					     prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
+			ff_export_event(o->exporter, &e);
+		}
 	}
 	emit(o, k, f, (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT, now_us);
 }
@@ -49,6 +58,11 @@ static int end_rows(const struct ff_extract_opts *o, struct ff_flowtable *t)
 	struct ff_snapshot *all;
 	size_t i, n = 0;
 
+	if (o->exporter)	/* the capture ends: so does every flow */
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i].used)
+				ff_export_flow(o->exporter, &t->slots[i].key, &t->slots[i].st,
+					       t->slots[i].st.last_us, true);
 	if (!o->csv || t->count == 0)
 		return 0;
 	all = malloc(t->count * sizeof(*all));
@@ -124,6 +138,8 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 			}
 			if (!created && ff_flow_expired(f, now_us, &o->cfg)) {
 				emit(o, &key, f, FF_SNAP_IDLE, f->last_us);
+				if (o->exporter)
+					ff_export_flow(o->exporter, &key, f, now_us, false);
 				memset(f, 0, sizeof(*f));
 				st->flows++;
 			}
@@ -131,6 +147,8 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 			cp = ff_flow_update(f, &pkt, from_b, now_us, &o->cfg);
 			if (cp)
 				checkpoint(o, &key, f, cp, now_us);
+			if (o->exporter)	/* the active timeout */
+				ff_export_flow(o->exporter, &key, f, now_us, false);
 
 			if (o->progress && (st->frames & 0xffff) == 0 && mono_s() >= next_report) {
 				double t_now = mono_s();

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "glue.h"
 #include "flowcsv.h"
+#include "export.h"
 
 struct ff_extract_stats {
 	__u64 frames;
@@ -26,6 +27,7 @@ struct ff_extract_opts {
 	struct ff_csv *csv;		/* NULL: count only (benchmarks) */
 	const struct ff_model *model;	/* NULL: no verdicts */
 	bool progress;			/* report on stderr about once a second */
+	struct ff_exporter *exporter;	/* NULL: no IPFIX records or EVE alerts */
 };
 
 int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_opts *o,
