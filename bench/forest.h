@@ -51,8 +51,8 @@ static inline int comb_forest(struct ff_model *m, int trees, int depth)
 
 		m->roots[t] = base;
 		for (d = 0; d < depth; d++) {
-			struct ff_node *n = &m->nodes[base + 2 * d];
-			struct ff_node *leaf = &m->nodes[base + 2 * d + 1];
+			struct ff_xnode *n = &m->nodes[base + 2 * d];
+			struct ff_xnode *leaf = &m->nodes[base + 2 * d + 1];
 
 			n->feature = forest_rnd() % FF_NUM_FEATURES;
 			n->threshold = ~0ULL;

@@ -183,12 +183,6 @@ struct {
 } ff_clock SEC(".maps");
 
 /* Test-only inference: a feature vector in, a verdict out (ff_infer). */
-struct ff_infer_result {
-	__u32 cls;
-	__u32 score;
-	__u32 errors;
-	__u32 n_trees;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -252,22 +246,22 @@ static long ff_walk_cb(__u32 i, void *ctx)
 
 /* A global function, so the winning class comes back as one unknown scalar
  * and the verifier does not follow every branch of the vote count. */
-__noinline int ff_vote(const struct ff_walk *w, __u32 n_classes, __u32 *score)
+__noinline int ff_vote(const struct ff_walk *w, const struct ff_phase *ph, __u32 *score)
 {
-	if (!w || !score)
+	if (!w || !ph || !score)
 		return 0;
-	return ff_walk_result(w, n_classes, score);
+	return ff_walk_result(w, ph->combine, ph->scale_bits, score);
 }
 
-/* One walk of the active model. Returns 0 with a verdict, 1 when the slot
- * was rewritten during the walk (the caller tries again), -1 for no model. */
-static __always_inline int ff_run_model_once(__u32 *cls, __u32 *score,
-					     __u32 *action, __u32 *gen,
-					     __u32 *errors)
+/* One walk of the active model's phase for a flow of `pkts` packets.
+ * Returns 0 with a verdict, 1 when the slot was rewritten during the walk
+ * (the caller tries again), -1 for no model. */
+static __always_inline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 {
 	struct ff_model_meta *m;
+	struct ff_phase *ph;
 	struct ff_walk *w;
-	__u32 zero = 0, slot, *active, g;
+	__u32 zero = 0, slot, *active, g, p, cls;
 
 	active = bpf_map_lookup_elem(&ff_active, &zero);
 	w = bpf_map_lookup_elem(&ff_walk_state, &zero);
@@ -281,25 +275,27 @@ static __always_inline int ff_run_model_once(__u32 *cls, __u32 *score,
 	if (g == 0 || m->n_trees == 0)
 		return g == 0 && m->n_trees ? 1 : -1;
 
-	ff_walk_init(w, m->n_trees, m->n_nodes);
+	p = ff_phase_pick(m->phases, m->n_phases, pkts) & (FF_MAX_PHASES - 1);
+	ph = &m->phases[p];
+	ff_walk_init(w, ph, m->n_nodes, m->n_classes);
 	w->user = slot;
 	bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
-	*cls = ff_vote(w, m->n_classes, score);
-	*action = m->actions[*cls & (FF_MAX_CLASSES - 1)];
-	*gen = g;
-	*errors = w->errors;
+	cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);
+	v->cls = cls;
+	v->action = ff_verdict_action(m->actions[cls], v->score, m->min_score[cls]);
+	v->generation = g;
+	v->phase = p;
+	v->errors = w->errors;
 	/* The loader zeroes a slot's generation before it rewrites the slot:
 	 * a changed generation means this walk may have seen two models. */
 	return *(volatile __u32 *)&m->generation == g ? 0 : 1;
 }
 
-/* Run the active model on the feature vector in ff_scratch: the verdict of
- * exactly one model, or -1. */
-static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
-					__u32 *action, __u32 *gen,
-					__u32 *errors)
+/* Run the active model on the feature vector in ff_scratch for a flow of
+ * `pkts` packets: the verdict of exactly one model, or -1. */
+static __always_inline int ff_run_model(__u32 pkts, struct ff_verdict *v)
 {
-	int r = ff_run_model_once(cls, score, action, gen, errors);
+	int r = ff_run_model_once(pkts, v);
 
 	if (r == 1) {
 		__u32 zero = 0;
@@ -307,7 +303,7 @@ static __always_inline int ff_run_model(__u32 *cls, __u32 *score,
 
 		if (cnt)
 			cnt->c[FF_C_SWAP_RETRIES]++;
-		r = ff_run_model_once(cls, score, action, gen, errors);
+		r = ff_run_model_once(pkts, v);
 	}
 	return r == 0 ? 0 : -1;
 }
@@ -406,9 +402,10 @@ static __always_inline void ff_export_snapshot(const struct ff_flow *f,
 __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key,
 			     __u64 now_us, __u32 reason)
 {
-	__u32 zero = 0, cls, score, action, gen, errors;
+	struct ff_verdict v = {};
 	struct ff_counters *cnt;
 	struct ff_features *fv;
+	__u32 zero = 0;
 	__u16 prev;
 
 	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
@@ -416,18 +413,18 @@ __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key,
 	if (!f || !key || !cnt || !fv)
 		return -1;
 	ff_features_compute(f, fv);
-	if (ff_run_model(&cls, &score, &action, &gen, &errors) == 0) {
+	if (ff_run_model(ff_flow_pkts(f), &v) == 0) {
 		prev = f->cls;
 		ff_count(cnt, FF_C_CLASSIFICATIONS);
-		if (errors)
-			cnt->c[FF_C_WALK_ERRORS] += errors;
-		f->cls = cls;
-		f->score = score;
-		f->action = action < FF_ACT__MAX ? action : FF_ACT_PASS;
+		if (v.errors)
+			cnt->c[FF_C_WALK_ERRORS] += v.errors;
+		f->cls = v.cls;
+		f->score = v.score;
+		f->action = v.action;
 		f->decided_pkts = ff_flow_pkts(f);
 		f->decided_us = now_us;
-		f->model_gen = gen;
-		if (prev != cls)
+		f->model_gen = v.generation;
+		if (prev != v.cls)
 			ff_emit(cnt, f, key, prev, now_us,
 				prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
 	}
@@ -711,13 +708,15 @@ int ff_socket(struct __sk_buff *skb)
 	return ff_track(&pkt) == FF_ACT_DROP ? 0 : skb->len;
 }
 
-/* Test entry: classify the vector in ff_infer_in with the active model. */
+/* Test entry: classify the vector in ff_infer_in with the active model,
+ * as a flow of ff_infer_out.pkts packets. */
 SEC("xdp")
 int ff_infer(struct xdp_md *ctx)
 {
 	struct ff_features *in, *fv;
 	struct ff_infer_result *out;
-	__u32 zero = 0, cls = 0, score = 0, action = 0, gen = 0, errors = 0;
+	struct ff_verdict v = {};
+	__u32 zero = 0;
 
 	in = bpf_map_lookup_elem(&ff_infer_in, &zero);
 	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
@@ -725,14 +724,16 @@ int ff_infer(struct xdp_md *ctx)
 	if (!in || !fv || !out)
 		return XDP_ABORTED;
 	__builtin_memcpy(fv, in, sizeof(*fv));
-	if (ff_run_model(&cls, &score, &action, &gen, &errors)) {
+	if (ff_run_model(out->pkts, &v)) {
 		out->n_trees = 0;
 		return XDP_PASS;
 	}
-	out->cls = cls;
-	out->score = score;
-	out->errors = errors;
+	out->cls = v.cls;
+	out->score = v.score;
+	out->errors = v.errors;
 	out->n_trees = 1;
+	out->action = v.action;
+	out->phase = v.phase;
 	return XDP_PASS;
 }
 

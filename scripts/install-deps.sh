@@ -12,6 +12,8 @@ PKGS=(
   # tests
   libcmocka-dev iproute2 iputils-ping netcat-openbsd python3 tshark util-linux
   libclang-rt-14-dev
+  # tests of model imports and the GBDT comparison (scikit-learn, XGBoost)
+  python3-sklearn python3-joblib python3-xgboost
   # the traffic lab and demo (lab/): services, traffic and attack tools, capture
   nginx openssh-server openssh-client sshpass iperf3 dnsmasq-base bind9-dnsutils curl wget
   nmap masscan hping3 slowhttptest hydra t50 tcpdump procps

@@ -33,13 +33,14 @@ static void checkpoint(const struct ff_extract_opts *o, const struct ff_flow_key
 {
 	if (o->model) {
 		struct ff_features fv;
+		struct ff_verdict v;
 		__u16 prev = f->cls;
-		__u32 score;
 
 		ff_features_compute(f, &fv);
-		f->cls = ff_model_predict(o->model, fv.v, &score);
-		f->score = score;
-		f->action = o->model->actions[f->cls & (FF_MAX_CLASSES - 1)];
+		ff_model_run(o->model, ff_flow_pkts(f), fv.v, &v);
+		f->cls = v.cls;
+		f->score = v.score;
+		f->action = v.action;
 		f->decided_pkts = ff_flow_pkts(f);
 		f->decided_us = now_us;
 		if (o->exporter && prev != f->cls) {	/* the kernel's event, for export */

@@ -35,7 +35,8 @@ static __always_inline int ff_load(void *src, const int kind, __u32 off,
 	return 0;
 }
 
-/* What a user-space walk reads: ff_walk.user points at one of these. */
+/* What a user-space walk reads (the kernel's layout, struct ff_model's
+ * knodes and kroots): ff_walk.user points at one of these. */
 struct ff_walk_src {
 	const struct ff_node *nodes;
 	const __u32 *roots;
@@ -55,7 +56,7 @@ static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
 {
 	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
 
-	if (tree >= w->n_trees)
+	if (tree >= w->end)
 		return -1;
 	*root = s->roots[tree];
 	return 0;

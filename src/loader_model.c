@@ -22,16 +22,19 @@ static void sleep_ms(int ms)
 int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 			  const __u32 *actions, bool reclassify, char *err, size_t errlen)
 {
-	struct ff_model check = *m;	/* validation only writes max_depth */
+	struct ff_model check = *m;	/* validation builds its own kernel layout */
 	struct ff_model_meta *meta, cur;
 	__u32 zero = 0, active = 0, slot, gen = 0, i, s2;
 	char why[256];
 	int rc = -1;
 
+	check.knodes = NULL;
 	if (ff_model_validate(&check, why, sizeof(why)))
 		return ff_fail(err, errlen, "refusing to install an invalid model: %s", why);
-	if (bpf_map_lookup_elem(mp->active, &zero, &active))
+	if (bpf_map_lookup_elem(mp->active, &zero, &active)) {
+		free(check.knodes);
 		return ff_fail(err, errlen, "cannot read the active model slot: %s", strerror(errno));
+	}
 	slot = (active & 1) ^ 1;
 	for (s2 = 0; s2 < 2; s2++)	/* generations grow across processes */
 		if (bpf_map_lookup_elem(mp->meta, &s2, &cur) == 0 && cur.generation > gen)
@@ -41,8 +44,10 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 		gen = 1;
 
 	meta = calloc(1, sizeof(*meta));
-	if (!meta)
+	if (!meta) {
+		free(check.knodes);
 		return ff_fail(err, errlen, "out of memory");
+	}
 	/* 1. Mark the slot as being rewritten: a packet still walking it from
 	 *    before the last swap sees the generation change and walks again. */
 	if (bpf_map_lookup_elem(mp->meta, &slot, meta) == 0) {
@@ -55,26 +60,29 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	/* Let walks that started before the last swap finish (they take
 	 * microseconds; BPF programs run to completion). */
 	sleep_ms(2);
-	/* 2. The nodes. */
-	for (i = 0; i < m->n_nodes; i++) {
+	/* 2. The nodes, in the kernel's layout. */
+	for (i = 0; i < check.n_knodes; i++) {
 		__u32 key = slot * FF_MAX_NODES + i;
 
-		if (bpf_map_update_elem(mp->nodes, &key, &m->nodes[i], BPF_ANY)) {
+		if (bpf_map_update_elem(mp->nodes, &key, &check.knodes[i], BPF_ANY)) {
 			ff_fail(err, errlen, "cannot write model node %u: %s", i, strerror(errno));
 			goto out;
 		}
 	}
 	/* 3. The header, with the new generation. */
 	memset(meta, 0, sizeof(*meta));
-	meta->n_trees = m->n_trees;
-	meta->n_nodes = m->n_nodes;
-	meta->n_classes = m->n_classes;
+	meta->n_trees = check.n_trees;
+	meta->n_nodes = check.n_knodes;
+	meta->n_classes = check.n_classes;
+	meta->n_phases = check.n_phases;
+	memcpy(meta->phases, check.phases, sizeof(meta->phases));
 	meta->generation = gen;
-	for (i = 0; i < m->n_classes; i++) {
-		meta->actions[i] = actions ? actions[i] : m->actions[i];
-		memcpy(meta->class_names[i], m->class_names[i], FF_CLASS_NAME_LEN);
+	for (i = 0; i < check.n_classes; i++) {
+		meta->actions[i] = actions ? actions[i] : check.actions[i];
+		meta->min_score[i] = check.min_score[i];
+		memcpy(meta->class_names[i], check.class_names[i], FF_CLASS_NAME_LEN);
 	}
-	memcpy(meta->roots, m->roots, m->n_trees * sizeof(__u32));
+	memcpy(meta->roots, check.kroots, check.n_trees * sizeof(__u32));
 	if (bpf_map_update_elem(mp->meta, &slot, meta, BPF_ANY)) {
 		ff_fail(err, errlen, "cannot write the model header: %s", strerror(errno));
 		goto out;
@@ -95,6 +103,7 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	}
 	rc = (int)gen;
 out:
+	free(check.knodes);
 	free(meta);
 	return rc;
 }

@@ -18,6 +18,11 @@ static const char *const action_names[FF_ACT__MAX] = {
 	[FF_ACT_ALERT] = "alert",
 };
 
+static const char *const combine_names[FF_COMBINE__MAX] = {
+	[FF_COMBINE_VOTE] = "vote",
+	[FF_COMBINE_SOFTMAX] = "softmax",
+};
+
 const char *ff_action_name(__u32 action)
 {
 	return action < FF_ACT__MAX ? action_names[action] : "?";
@@ -33,10 +38,16 @@ int ff_action_parse(const char *s)
 	return -1;
 }
 
+const char *ff_combine_name(__u32 combine)
+{
+	return combine < FF_COMBINE__MAX ? combine_names[combine] : "?";
+}
 
 void ff_model_free(struct ff_model *m)
 {
 	free(m->nodes);
+	free(m->leafvec);
+	free(m->knodes);
 	free(m->provenance);
 	memset(m, 0, sizeof(*m));
 }
@@ -90,6 +101,8 @@ json_object *ff_model_classes_json(const struct ff_model *m)
 
 		json_object_object_add(c, "name", json_object_new_string(m->class_names[i]));
 		json_object_object_add(c, "action", json_object_new_string(ff_action_name(m->actions[i])));
+		if (m->min_score[i])
+			json_object_object_add(c, "min_score", json_object_new_int(m->min_score[i]));
 		json_object_array_add(arr, c);
 	}
 	return arr;
@@ -104,6 +117,8 @@ int ff_model_class_lookup(const struct ff_model *m, const char *name)
 			return i;
 	return -1;
 }
+
+/* ------------------------------------------------------------ reading */
 
 /* Reads an integer member; 1 if absent (and optional), 0 ok, -1 bad. */
 static int get_u64(json_object *o, const char *key, __u64 *out, int optional)
@@ -121,6 +136,24 @@ static int get_u64(json_object *o, const char *key, __u64 *out, int optional)
 	}
 	*out = json_object_get_uint64(v);
 	return errno ? -1 : 0;
+}
+
+/* A signed integer member within [lo, hi]; 1 if absent, 0 ok, -1 bad. */
+static int get_s64(json_object *o, const char *key, __s64 lo, __s64 hi, __s64 *out)
+{
+	json_object *v;
+	__s64 x;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 1;
+	if (!json_object_is_type(v, json_type_int))
+		return -1;
+	errno = 0;
+	x = json_object_get_int64(v);
+	if (errno || x < lo || x > hi)
+		return -1;
+	*out = x;
+	return 0;
 }
 
 static const char *get_str(json_object *o, const char *key)
@@ -189,6 +222,7 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 	for (i = 0; i < n; i++) {
 		json_object *c = json_object_array_get_idx(arr, i);
 		const char *name = get_str(c, "name"), *act = get_str(c, "action");
+		__u64 ms = 0;
 		int a = FF_ACT_PASS;
 
 		if (!name || !name[0] || strlen(name) >= FF_NAME_MAX)
@@ -206,113 +240,433 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 					    "classes[%zu] \"%s\": action \"%s\" is not pass, drop or alert",
 					    i, name, act);
 		}
+		if (get_u64(c, "min_score", &ms, 1) < 0 || ms > 1000)
+			return ff_fail(err, errlen,
+				    "classes[%zu] \"%s\": \"min_score\" must be an integer in 0..1000 (permille)",
+				    i, name);
 		strcpy(m->class_names[i], name);
 		m->actions[i] = a;
+		m->min_score[i] = ms;
 	}
 	m->n_classes = n;
 	return 0;
 }
 
-static int parse_node(json_object *jn, struct ff_model *m, size_t t, size_t i,
-		      __u32 base, __u32 tree_nodes, struct ff_node *out,
-		      char *err, size_t errlen)
+/* Appends one vector of n_classes values; its index, or -1. */
+static int add_leafvec(struct ff_model *m, const __s32 *vals)
 {
-	__u64 cls, w = 1, f, thr, l, r;
+	__s32 *v = realloc(m->leafvec, (size_t)(m->n_leafvec + 1) * m->n_classes * sizeof(*v));
+
+	if (!v)
+		return -1;
+	m->leafvec = v;
+	memcpy(v + (size_t)m->n_leafvec * m->n_classes, vals, m->n_classes * sizeof(*v));
+	return m->n_leafvec++;
+}
+
+struct tree_ctx {
+	size_t t, i;		/* tree and node, for messages */
+	__u32 base, tree_nodes;
+	int tree_class;		/* the tree's "class", or -1 */
+	__u32 combine;
+};
+
+static int parse_leaf(json_object *jn, struct ff_model *m, const struct tree_ctx *c,
+		      struct ff_xnode *out, char *err, size_t errlen)
+{
+	json_object *vals;
+	__u64 cls, w = 1;
+	__s64 val;
 	int rc;
 
-	if (!json_object_is_type(jn, json_type_object))
-		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: not an object", t, i);
-	memset(out, 0, sizeof(*out));
+	if (json_object_object_get_ex(jn, "values", &vals)) {
+		__s32 v[FF_MAX_CLASSES];
+		size_t k;
+		int idx;
+
+		if (!json_object_is_type(vals, json_type_array) ||
+		    json_object_array_length(vals) != m->n_classes)
+			return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: \"values\" must be an array of %u integers (one per class)",
+				    c->t, c->i, m->n_classes);
+		for (k = 0; k < m->n_classes; k++) {
+			json_object *e = json_object_array_get_idx(vals, k);
+
+			errno = 0;
+			if (!json_object_is_type(e, json_type_int) ||
+			    json_object_get_int64(e) < INT32_MIN || json_object_get_int64(e) > INT32_MAX ||
+			    errno)
+				return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: values[%zu] is not a 32-bit integer",
+					    c->t, c->i, k);
+			v[k] = json_object_get_int64(e);
+			if (c->combine == FF_COMBINE_VOTE && v[k] < 0)
+				return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: a vote cannot be negative",
+					    c->t, c->i);
+		}
+		idx = add_leafvec(m, v);
+		if (idx < 0)
+			return ff_fail(err, errlen, "out of memory");
+		out->feature = FF_NODE_LEAFVEC;
+		out->vec = idx;
+		return 0;
+	}
 	rc = get_u64(jn, "class", &cls, 1);
-	if (rc == 0) {
-		if (cls >= m->n_classes)
-			return ff_fail(err, errlen,
-				    "trees[%zu].nodes[%zu]: leaf class %" PRIu64 " out of range (%u classes)",
-				    t, i, (uint64_t)cls, m->n_classes);
+	if (rc < 0)
+		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: \"class\" must be a non-negative integer",
+			    c->t, c->i);
+	if (rc == 1)
+		cls = c->tree_class;
+	if (cls >= m->n_classes)
+		return ff_fail(err, errlen,
+			    "trees[%zu].nodes[%zu]: leaf class %" PRIu64 " out of range (%u classes)",
+			    c->t, c->i, (uint64_t)cls, m->n_classes);
+	out->feature = FF_NODE_LEAF;
+	out->left = cls;
+	if (c->combine == FF_COMBINE_VOTE) {
 		if (get_u64(jn, "weight", &w, 1) < 0 || w == 0 || w > 0xffff)
 			return ff_fail(err, errlen,
 				    "trees[%zu].nodes[%zu]: \"weight\" must be an integer in 1..65535",
-				    t, i);
-		out->feature = FF_NODE_LEAF;
-		out->left = cls;
+				    c->t, c->i);
 		out->right = w;
 		return 0;
 	}
-	if (rc < 0)
-		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: \"class\" must be a non-negative integer",
-			    t, i);
-	if (get_u64(jn, "feature", &f, 0))
+	if (get_s64(jn, "value", INT32_MIN, INT32_MAX, &val))
 		return ff_fail(err, errlen,
-			    "trees[%zu].nodes[%zu]: a node needs \"class\" (leaf) or \"feature\" (split)",
-			    t, i);
-	if (f >= m->n_features)
-		return ff_fail(err, errlen,
-			    "trees[%zu].nodes[%zu]: feature %" PRIu64 " out of range (%u features)",
-			    t, i, (uint64_t)f, m->n_features);
-	if (get_u64(jn, "threshold", &thr, 0))
-		return ff_fail(err, errlen,
-			    "trees[%zu].nodes[%zu]: \"threshold\" must be an integer in 0..2^64-1",
-			    t, i);
-	if (get_u64(jn, "left", &l, 0) || get_u64(jn, "right", &r, 0))
-		return ff_fail(err, errlen,
-			    "trees[%zu].nodes[%zu]: \"left\" and \"right\" must be node indices",
-			    t, i);
-	if (l >= tree_nodes || r >= tree_nodes)
-		return ff_fail(err, errlen,
-			    "trees[%zu].nodes[%zu]: child index out of range (tree has %u nodes)",
-			    t, i, tree_nodes);
-	out->feature = m->feature_ids[f];
-	out->threshold = thr;
-	out->left = base + l;
-	out->right = base + r;
+			    "trees[%zu].nodes[%zu]: a leaf of a %s model needs \"value\", a 32-bit integer",
+			    c->t, c->i, ff_combine_name(c->combine));
+	out->right = (__u32)(__s32)val;
 	return 0;
 }
 
-static int parse_trees(json_object *root, struct ff_model *m, char *err,
-		       size_t errlen)
+static int is_leaf_json(json_object *jn)
 {
-	json_object *arr;
-	size_t t, n, total = 0;
+	return !json_object_object_get_ex(jn, "feature", NULL);
+}
 
-	if (!json_object_object_get_ex(root, "trees", &arr) ||
-	    !json_object_is_type(arr, json_type_array))
-		return ff_fail(err, errlen, "\"trees\" must be an array");
-	n = json_object_array_length(arr);
-	if (n == 0 || n > FF_MAX_TREES)
-		return ff_fail(err, errlen, "\"trees\" has %zu entries (1..%d allowed)",
-			    n, FF_MAX_TREES);
+static int parse_node(json_object *jn, struct ff_model *m, const struct tree_ctx *c,
+		      struct ff_xnode *out, char *err, size_t errlen)
+{
+	__u64 f, thr, l, r;
+
+	if (!json_object_is_type(jn, json_type_object))
+		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: not an object", c->t, c->i);
+	memset(out, 0, sizeof(*out));
+	if (is_leaf_json(jn)) {
+		if (!json_object_object_get_ex(jn, "class", NULL) &&
+		    !json_object_object_get_ex(jn, "values", NULL) && c->tree_class < 0)
+			return ff_fail(err, errlen,
+				    "trees[%zu].nodes[%zu]: a node needs \"class\" or \"values\" (leaf) or \"feature\" (split)",
+				    c->t, c->i);
+		return parse_leaf(jn, m, c, out, err, errlen);
+	}
+	if (get_u64(jn, "feature", &f, 0))
+		return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: \"feature\" must be an index into \"features\"",
+			    c->t, c->i);
+	if (f >= m->n_features)
+		return ff_fail(err, errlen,
+			    "trees[%zu].nodes[%zu]: feature %" PRIu64 " out of range (%u features)",
+			    c->t, c->i, (uint64_t)f, m->n_features);
+	if (get_u64(jn, "threshold", &thr, 0))
+		return ff_fail(err, errlen,
+			    "trees[%zu].nodes[%zu]: \"threshold\" must be an integer in 0..2^64-1",
+			    c->t, c->i);
+	if (get_u64(jn, "left", &l, 0) || get_u64(jn, "right", &r, 0))
+		return ff_fail(err, errlen,
+			    "trees[%zu].nodes[%zu]: \"left\" and \"right\" must be node indices",
+			    c->t, c->i);
+	if (l >= c->tree_nodes || r >= c->tree_nodes)
+		return ff_fail(err, errlen,
+			    "trees[%zu].nodes[%zu]: child index out of range (tree has %u nodes)",
+			    c->t, c->i, c->tree_nodes);
+	out->feature = m->feature_ids[f];
+	out->threshold = thr;
+	out->left = c->base + l;
+	out->right = c->base + r;
+	return 0;
+}
+
+static int parse_trees(json_object *trees_arr, struct ff_model *m, __u32 combine,
+		       size_t t0, char *err, size_t errlen)
+{
+	size_t t, n = json_object_array_length(trees_arr), total = m->n_nodes;
+	struct ff_xnode *nodes;
+
+	if (m->n_trees + n > FF_MAX_TREES)
+		return ff_fail(err, errlen, "the model has more than %d trees", FF_MAX_TREES);
 	for (t = 0; t < n; t++) {
-		json_object *tree = json_object_array_get_idx(arr, t), *nodes;
+		json_object *tree = json_object_array_get_idx(trees_arr, t), *jn;
 
 		if (!json_object_is_type(tree, json_type_object) ||
-		    !json_object_object_get_ex(tree, "nodes", &nodes) ||
-		    !json_object_is_type(nodes, json_type_array) ||
-		    json_object_array_length(nodes) == 0)
-			return ff_fail(err, errlen, "trees[%zu]: \"nodes\" must be a non-empty array", t);
-		total += json_object_array_length(nodes);
+		    !json_object_object_get_ex(tree, "nodes", &jn) ||
+		    !json_object_is_type(jn, json_type_array) ||
+		    json_object_array_length(jn) == 0)
+			return ff_fail(err, errlen, "trees[%zu]: \"nodes\" must be a non-empty array", t0 + t);
+		total += json_object_array_length(jn);
 		if (total > FF_MAX_NODES)
 			return ff_fail(err, errlen, "model has more than %d nodes", FF_MAX_NODES);
 	}
-	m->nodes = calloc(total, sizeof(*m->nodes));
-	if (!m->nodes)
+	nodes = realloc(m->nodes, (total ? total : 1) * sizeof(*nodes));
+	if (!nodes)
 		return ff_fail(err, errlen, "out of memory for %zu nodes", total);
-	m->n_nodes = total;
-	m->n_trees = n;
-
-	total = 0;
+	m->nodes = nodes;
 	for (t = 0; t < n; t++) {
-		json_object *nodes;
-		size_t i, tn;
+		json_object *tree = json_object_array_get_idx(trees_arr, t), *jn;
+		struct tree_ctx c = { .t = t0 + t, .base = m->n_nodes, .tree_class = -1,
+				      .combine = combine };
+		__u64 tc;
+		size_t i;
 
-		json_object_object_get_ex(json_object_array_get_idx(arr, t), "nodes", &nodes);
-		tn = json_object_array_length(nodes);
-		m->roots[t] = total;
-		for (i = 0; i < tn; i++)
-			if (parse_node(json_object_array_get_idx(nodes, i), m, t, i,
-				       total, tn, &m->nodes[total + i], err, errlen))
+		json_object_object_get_ex(tree, "nodes", &jn);
+		c.tree_nodes = json_object_array_length(jn);
+		if (get_u64(tree, "class", &tc, 1) == 0) {
+			if (tc >= m->n_classes)
+				return ff_fail(err, errlen, "trees[%zu]: class %" PRIu64 " out of range (%u classes)",
+					    c.t, (uint64_t)tc, m->n_classes);
+			c.tree_class = tc;
+		}
+		m->roots[m->n_trees] = m->n_nodes;
+		for (i = 0; i < c.tree_nodes; i++) {
+			c.i = i;
+			if (parse_node(json_object_array_get_idx(jn, i), m, &c,
+				       &m->nodes[c.base + i], err, errlen))
 				return -1;
-		total += tn;
+		}
+		m->n_nodes += c.tree_nodes;
+		m->n_trees++;
 	}
+	return 0;
+}
+
+/* One model: "combine", "scale_bits", "bias" and "trees" of `o` (the file's
+ * root, or an entry of "phases"). */
+static int parse_phase(json_object *o, struct ff_model *m, struct ff_phase *ph,
+		       const char *where, char *err, size_t errlen)
+{
+	const char *comb = get_str(o, "combine");
+	json_object *trees, *bias;
+	__u64 sb = 0;
+	size_t k;
+
+	memset(ph, 0, sizeof(*ph));
+	ph->combine = FF_COMBINE_VOTE;
+	if (comb) {
+		for (k = 0; k < FF_COMBINE__MAX; k++)
+			if (!strcmp(comb, combine_names[k]))
+				break;
+		if (k == FF_COMBINE__MAX)
+			return ff_fail(err, errlen, "%s\"combine\" must be \"vote\" or \"softmax\", got \"%s\"",
+				    where, comb);
+		ph->combine = k;
+	}
+	if (get_u64(o, "scale_bits", &sb, 1) < 0 || sb > FF_SCALE_BITS_MAX)
+		return ff_fail(err, errlen, "%s\"scale_bits\" must be an integer in 0..%d", where,
+			    FF_SCALE_BITS_MAX);
+	ph->scale_bits = sb;
+	if (json_object_object_get_ex(o, "bias", &bias)) {
+		if (!json_object_is_type(bias, json_type_array) ||
+		    json_object_array_length(bias) != m->n_classes)
+			return ff_fail(err, errlen, "%s\"bias\" must be an array of %u integers (one per class)",
+				    where, m->n_classes);
+		for (k = 0; k < m->n_classes; k++) {
+			json_object *e = json_object_array_get_idx(bias, k);
+			__s64 b;
+
+			errno = 0;
+			b = json_object_get_int64(e);
+			if (!json_object_is_type(e, json_type_int) || errno ||
+			    b < -(1LL << 47) || b > (1LL << 47))
+				return ff_fail(err, errlen, "%sbias[%zu] must be an integer within +-2^47",
+					    where, k);
+			ph->bias[k] = b;
+		}
+	}
+	if (!json_object_object_get_ex(o, "trees", &trees) ||
+	    !json_object_is_type(trees, json_type_array) || json_object_array_length(trees) == 0)
+		return ff_fail(err, errlen, "%s\"trees\" must be a non-empty array", where);
+	ph->first_tree = m->n_trees;
+	if (parse_trees(trees, m, ph->combine, 0, err, errlen))
+		return -1;
+	ph->n_trees = m->n_trees - ph->first_tree;
+	return 0;
+}
+
+static int parse_phases(json_object *root, struct ff_model *m, char *err, size_t errlen)
+{
+	json_object *arr;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(root, "phases", &arr)) {
+		m->n_phases = 1;
+		return parse_phase(root, m, &m->phases[0], "", err, errlen);
+	}
+	if (json_object_object_get_ex(root, "trees", NULL))
+		return ff_fail(err, errlen, "a model has \"trees\" or \"phases\", not both");
+	if (!json_object_is_type(arr, json_type_array))
+		return ff_fail(err, errlen, "\"phases\" must be an array");
+	n = json_object_array_length(arr);
+	if (n == 0 || n > FF_MAX_PHASES)
+		return ff_fail(err, errlen, "\"phases\" has %zu entries (1..%d allowed)", n, FF_MAX_PHASES);
+	for (i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(arr, i);
+		char where[48];
+		__u64 from;
+
+		snprintf(where, sizeof(where), "phases[%zu]: ", i);
+		if (!json_object_is_type(p, json_type_object))
+			return ff_fail(err, errlen, "phases[%zu]: not an object", i);
+		if (get_u64(p, "from_pkts", &from, 0) || from > UINT32_MAX)
+			return ff_fail(err, errlen, "phases[%zu]: \"from_pkts\" must be a packet count", i);
+		if (parse_phase(p, m, &m->phases[i], where, err, errlen))
+			return -1;
+		m->phases[i].from_pkts = from;
+		m->n_phases = i + 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- validation */
+
+static int check_phases(struct ff_model *m, char *err, size_t errlen)
+{
+	__u32 i, next = 0, c;
+
+	if (m->n_phases == 0) {		/* built in memory: one vote over all trees */
+		memset(&m->phases[0], 0, sizeof(m->phases[0]));
+		m->phases[0].n_trees = m->n_trees;
+		m->n_phases = 1;
+	}
+	if (m->n_phases > FF_MAX_PHASES)
+		return ff_fail(err, errlen, "model has %u phases (1..%d allowed)", m->n_phases, FF_MAX_PHASES);
+	for (i = 0; i < m->n_phases; i++) {
+		const struct ff_phase *ph = &m->phases[i];
+
+		if (ph->first_tree != next || ph->n_trees == 0)
+			return ff_fail(err, errlen, "phase %u: its trees must follow the previous phase's (and be at least one)", i);
+		next += ph->n_trees;
+		if (i > 0 && ph->from_pkts <= m->phases[i - 1].from_pkts)
+			return ff_fail(err, errlen, "phase %u: from_pkts %u does not follow %u", i,
+				    ph->from_pkts, m->phases[i - 1].from_pkts);
+		if (ph->combine >= FF_COMBINE__MAX || ph->scale_bits > FF_SCALE_BITS_MAX)
+			return ff_fail(err, errlen, "phase %u: bad combination or scale", i);
+		for (c = 0; c < FF_MAX_CLASSES; c++) {
+			if ((c >= m->n_classes || ph->combine == FF_COMBINE_VOTE) && ph->bias[c])
+				return ff_fail(err, errlen, "phase %u: class %u has a bias, which only softmax models of that many classes have", i, c);
+			if (ph->bias[c] < -(1LL << 47) || ph->bias[c] > (1LL << 47))
+				return ff_fail(err, errlen, "phase %u: bias of class %u beyond +-2^47", i, c);
+		}
+	}
+	if (next != m->n_trees)
+		return ff_fail(err, errlen, "the phases hold %u trees, the model %u", next, m->n_trees);
+	return 0;
+}
+
+static int phase_of_tree(const struct ff_model *m, __u32 t)
+{
+	__u32 i;
+
+	for (i = 0; i < m->n_phases; i++)
+		if (t >= m->phases[i].first_tree && t < m->phases[i].first_tree + m->phases[i].n_trees)
+			return i;
+	return 0;
+}
+
+static int check_leaf(const struct ff_model *m, const struct ff_xnode *n, __u32 combine)
+{
+	__u32 c;
+
+	if (n->feature == FF_NODE_LEAFVEC) {
+		if (n->vec >= m->n_leafvec)
+			return -1;
+		for (c = 0; c < m->n_classes && combine == FF_COMBINE_VOTE; c++)
+			if (m->leafvec[(size_t)n->vec * m->n_classes + c] < 0)
+				return -1;
+		return 0;
+	}
+	if (n->left >= m->n_classes)
+		return -1;
+	if (combine == FF_COMBINE_VOTE && (n->right == 0 || n->right > 0xffff))
+		return -1;
+	return 0;
+}
+
+/* The kernel's layout of one tree, pre-order from xnode `idx`. Returns the
+ * next free knode, or -1 (with err) if the tree does not fit. */
+static long layout_node(const struct ff_model *m, __u32 idx, struct ff_node *out,
+			long at, __u32 tree_start, char *err, size_t errlen)
+{
+	const struct ff_xnode *n = &m->nodes[idx];
+	struct ff_node *k;
+	long next, off;
+	__u32 c;
+
+	if (at >= FF_MAX_NODES)
+		return ff_fail(err, errlen, "the kernel layout needs more than %d nodes", FF_MAX_NODES);
+	k = &out[at];
+	memset(k, 0, sizeof(*k));
+	if (n->feature == FF_NODE_LEAF) {
+		k->kind = FF_KIND_LEAF | n->left;
+		k->value = n->right;
+		return at + 1;
+	}
+	if (n->feature == FF_NODE_LEAFVEC) {
+		if (at + 1 + m->n_classes > FF_MAX_NODES)
+			return ff_fail(err, errlen, "the kernel layout needs more than %d nodes", FF_MAX_NODES);
+		k->kind = FF_KIND_LEAF | FF_KIND_VEC;
+		for (c = 0; c < m->n_classes; c++) {
+			memset(&out[at + 1 + c], 0, sizeof(*out));
+			out[at + 1 + c].value = (__u32)m->leafvec[(size_t)n->vec * m->n_classes + c];
+		}
+		return at + 1 + m->n_classes;
+	}
+	next = at + 1;
+	k->kind = n->feature;
+	k->value = (__u32)n->threshold;
+	if (n->threshold > 0xffffffffULL) {
+		struct ff_node *w;
+
+		if (next >= FF_MAX_NODES)
+			return ff_fail(err, errlen, "the kernel layout needs more than %d nodes", FF_MAX_NODES);
+		w = &out[next++];
+		k->kind |= FF_KIND_WIDE;
+		k->value = 0;
+		w->value = (__u32)n->threshold;
+		w->kind = (__u16)(n->threshold >> 32);
+		w->right = (__u16)(n->threshold >> 48);
+	}
+	next = layout_node(m, n->left, out, next, tree_start, err, errlen);
+	if (next < 0)
+		return -1;
+	off = next - at;
+	if (off > 0xffff || next - tree_start > FF_MAX_TREE_NODES)
+		return ff_fail(err, errlen, "a tree needs more than %d nodes in the kernel's layout",
+			    FF_MAX_TREE_NODES);
+	k->right = off;
+	return layout_node(m, n->right, out, next, tree_start, err, errlen);
+}
+
+static int build_layout(struct ff_model *m, char *err, size_t errlen)
+{
+	struct ff_node *out = calloc(FF_MAX_NODES, sizeof(*out)), *shrunk;
+	long at = 0;
+	__u32 t;
+
+	if (!out)
+		return ff_fail(err, errlen, "out of memory");
+	for (t = 0; t < m->n_trees; t++) {
+		m->kroots[t] = at;
+		at = layout_node(m, m->roots[t], out, at, at, err, errlen);
+		if (at < 0) {
+			char sub[200];
+
+			snprintf(sub, sizeof(sub), "%s", err ? err : "");
+			ff_fail(err, errlen, "tree %u: %s", t, sub);
+			free(out);
+			return -1;
+		}
+	}
+	shrunk = realloc(out, (at ? at : 1) * sizeof(*out));
+	free(m->knodes);
+	m->knodes = shrunk ? shrunk : out;
+	m->n_knodes = at;
 	return 0;
 }
 
@@ -329,9 +683,14 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 		return ff_fail(err, errlen, "model has %u nodes (1..%d allowed)", m->n_nodes, FF_MAX_NODES);
 	if (m->n_classes == 0 || m->n_classes > FF_MAX_CLASSES)
 		return ff_fail(err, errlen, "model has %u classes (1..%d allowed)", m->n_classes, FF_MAX_CLASSES);
-	for (i = 0; i < m->n_classes; i++)
+	for (i = 0; i < m->n_classes; i++) {
 		if (m->actions[i] >= FF_ACT__MAX)
 			return ff_fail(err, errlen, "class %u has an unknown action", i);
+		if (m->min_score[i] > 1000)
+			return ff_fail(err, errlen, "class %u: min_score %u is above 1000", i, m->min_score[i]);
+	}
+	if (check_phases(m, err, errlen))
+		return -1;
 
 	seen = calloc(m->n_nodes, 1);
 	stack = calloc(m->n_nodes, sizeof(*stack));
@@ -341,6 +700,8 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 		goto out;
 	}
 	for (t = 0; t < m->n_trees; t++) {
+		__u32 combine = m->phases[phase_of_tree(m, t)].combine;
+
 		if (m->roots[t] >= m->n_nodes) {
 			ff_fail(err, errlen, "tree %u: root %u out of range", t, m->roots[t]);
 			goto out;
@@ -350,7 +711,7 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 		depth[m->roots[t]] = 0;
 		while (sp) {
 			__u32 idx = stack[--sp];
-			const struct ff_node *n = &m->nodes[idx];
+			const struct ff_xnode *n = &m->nodes[idx];
 
 			if (seen[idx]) {
 				ff_fail(err, errlen,
@@ -365,10 +726,10 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 				ff_fail(err, errlen, "tree %u: deeper than %d", t, FF_MAX_DEPTH);
 				goto out;
 			}
-			if (n->feature == FF_NODE_LEAF) {
-				if (n->left >= m->n_classes || n->right == 0) {
-					ff_fail(err, errlen, "tree %u: node %u is a bad leaf", t,
-					     idx - m->roots[t]);
+			if (n->feature == FF_NODE_LEAF || n->feature == FF_NODE_LEAFVEC) {
+				if (check_leaf(m, n, combine)) {
+					ff_fail(err, errlen, "tree %u: node %u is a bad leaf for a %s model", t,
+					     idx - m->roots[t], ff_combine_name(combine));
 					goto out;
 				}
 				continue;
@@ -400,12 +761,38 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 			goto out;
 		}
 	m->max_depth = maxd;
-	rc = 0;
+	rc = build_layout(m, err, errlen);
 out:
 	free(seen);
 	free(stack);
 	free(depth);
 	return rc;
+}
+
+int ff_model_add_tree(struct ff_model *m, const struct ff_xnode *nodes, __u32 n,
+		      char *err, size_t errlen)
+{
+	struct ff_xnode *all;
+	__u32 i, base = m->n_nodes;
+
+	if (m->n_trees >= FF_MAX_TREES)
+		return ff_fail(err, errlen, "more than %d trees", FF_MAX_TREES);
+	if (n == 0 || (size_t)base + n > FF_MAX_NODES)
+		return ff_fail(err, errlen, "more than %d nodes", FF_MAX_NODES);
+	all = realloc(m->nodes, ((size_t)base + n) * sizeof(*all));
+	if (!all)
+		return ff_fail(err, errlen, "out of memory");
+	m->nodes = all;
+	for (i = 0; i < n; i++) {
+		all[base + i] = nodes[i];
+		if (nodes[i].feature != FF_NODE_LEAF && nodes[i].feature != FF_NODE_LEAFVEC) {
+			all[base + i].left += base;
+			all[base + i].right += base;
+		}
+	}
+	m->roots[m->n_trees++] = base;
+	m->n_nodes += n;
+	return 0;
 }
 
 int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
@@ -449,13 +836,13 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 		ff_fail(err, errlen, "\"format\" must be \"%s\"", FF_MODEL_FORMAT);
 		goto out;
 	}
-	if (get_u64(root, "version", &ver, 0) || ver != FF_MODEL_VERSION) {
-		ff_fail(err, errlen, "unsupported \"version\" (this build reads version %d)",
+	if (get_u64(root, "version", &ver, 0) || ver < 1 || ver > FF_MODEL_VERSION) {
+		ff_fail(err, errlen, "unsupported \"version\" (this build reads versions 1 to %d)",
 		     FF_MODEL_VERSION);
 		goto out;
 	}
 	if (parse_features(root, m, err, errlen) || parse_classes(root, m, err, errlen) ||
-	    parse_trees(root, m, err, errlen))
+	    parse_phases(root, m, err, errlen))
 		goto out;
 	if (json_object_object_get_ex(root, "provenance", &v)) {
 		m->provenance = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
@@ -510,6 +897,8 @@ int ff_model_load(const char *path, struct ff_model *m, char *err, size_t errlen
 	return 0;
 }
 
+/* ------------------------------------------------------------ writing */
+
 static int model_feature_index(const struct ff_model *m, __u16 kid)
 {
 	__u32 i;
@@ -520,11 +909,82 @@ static int model_feature_index(const struct ff_model *m, __u16 kid)
 	return -1;
 }
 
+static json_object *leaf_json(const struct ff_model *m, const struct ff_xnode *n,
+			      __u32 combine)
+{
+	json_object *jn = json_object_new_object();
+	__u32 c;
+
+	if (n->feature == FF_NODE_LEAFVEC) {
+		json_object *vals = json_object_new_array();
+
+		for (c = 0; c < m->n_classes; c++)
+			json_object_array_add(vals, json_object_new_int(
+				m->leafvec[(size_t)n->vec * m->n_classes + c]));
+		json_object_object_add(jn, "values", vals);
+		return jn;
+	}
+	json_object_object_add(jn, "class", json_object_new_int(n->left));
+	if (combine != FF_COMBINE_VOTE)
+		json_object_object_add(jn, "value", json_object_new_int((__s32)n->right));
+	else if (n->right != 1)
+		json_object_object_add(jn, "weight", json_object_new_int(n->right));
+	return jn;
+}
+
+/* The nodes of tree t in the file's order (tree-local indices). */
+static json_object *tree_json(const struct ff_model *m, __u32 t, __u32 combine)
+{
+	__u32 base = m->roots[t];
+	__u32 end = t + 1 < m->n_trees ? m->roots[t + 1] : m->n_nodes;
+	json_object *tree = json_object_new_object(), *nodes = json_object_new_array();
+	__u32 i;
+
+	for (i = base; i < end; i++) {
+		const struct ff_xnode *n = &m->nodes[i];
+		json_object *jn;
+
+		if (n->feature == FF_NODE_LEAF || n->feature == FF_NODE_LEAFVEC) {
+			json_object_array_add(nodes, leaf_json(m, n, combine));
+			continue;
+		}
+		jn = json_object_new_object();
+		json_object_object_add(jn, "feature",
+				       json_object_new_int(model_feature_index(m, n->feature)));
+		json_object_object_add(jn, "threshold", json_object_new_uint64(n->threshold));
+		json_object_object_add(jn, "left", json_object_new_int(n->left - base));
+		json_object_object_add(jn, "right", json_object_new_int(n->right - base));
+		json_object_array_add(nodes, jn);
+	}
+	json_object_object_add(tree, "nodes", nodes);
+	return tree;
+}
+
+static void phase_json(const struct ff_model *m, const struct ff_phase *ph, json_object *o)
+{
+	json_object *trees = json_object_new_array();
+	__u32 t, c;
+
+	json_object_object_add(o, "combine", json_object_new_string(ff_combine_name(ph->combine)));
+	if (ph->combine == FF_COMBINE_SOFTMAX) {
+		json_object *bias = json_object_new_array();
+
+		json_object_object_add(o, "scale_bits", json_object_new_int(ph->scale_bits));
+		for (c = 0; c < m->n_classes; c++)
+			json_object_array_add(bias, json_object_new_int64(ph->bias[c]));
+		json_object_object_add(o, "bias", bias);
+	}
+	for (t = ph->first_tree; t < ph->first_tree + ph->n_trees; t++)
+		json_object_array_add(trees, tree_json(m, t, ph->combine));
+	json_object_object_add(o, "trees", trees);
+}
+
 int ff_model_save(const struct ff_model *m, const char *path, char *err,
 		  size_t errlen)
 {
-	json_object *root = json_object_new_object(), *arr, *trees;
-	__u32 i, t;
+	json_object *root = json_object_new_object(), *arr;
+	struct ff_phase one = { .n_trees = m->n_trees };
+	__u32 i;
 	int rc = -1;
 
 	json_object_object_add(root, "format", json_object_new_string(FF_MODEL_FORMAT));
@@ -540,34 +1000,19 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 	}
 	json_object_object_add(root, "features", arr);
 	json_object_object_add(root, "classes", ff_model_classes_json(m));
-	json_object_object_add(root, "combine", json_object_new_string("vote"));
-	trees = json_object_new_array();
-	for (t = 0; t < m->n_trees; t++) {
-		__u32 base = m->roots[t];
-		__u32 end = t + 1 < m->n_trees ? m->roots[t + 1] : m->n_nodes;
-		json_object *tree = json_object_new_object(), *nodes = json_object_new_array();
+	if (m->n_phases <= 1) {
+		phase_json(m, m->n_phases ? &m->phases[0] : &one, root);
+	} else {
+		arr = json_object_new_array();
+		for (i = 0; i < m->n_phases; i++) {
+			json_object *p = json_object_new_object();
 
-		for (i = base; i < end; i++) {
-			const struct ff_node *n = &m->nodes[i];
-			json_object *jn = json_object_new_object();
-
-			if (n->feature == FF_NODE_LEAF) {
-				json_object_object_add(jn, "class", json_object_new_int(n->left));
-				if (n->right != 1)
-					json_object_object_add(jn, "weight", json_object_new_int(n->right));
-			} else {
-				json_object_object_add(jn, "feature",
-					json_object_new_int(model_feature_index(m, n->feature)));
-				json_object_object_add(jn, "threshold", json_object_new_uint64(n->threshold));
-				json_object_object_add(jn, "left", json_object_new_int(n->left - base));
-				json_object_object_add(jn, "right", json_object_new_int(n->right - base));
-			}
-			json_object_array_add(nodes, jn);
+			json_object_object_add(p, "from_pkts", json_object_new_int64(m->phases[i].from_pkts));
+			phase_json(m, &m->phases[i], p);
+			json_object_array_add(arr, p);
 		}
-		json_object_object_add(tree, "nodes", nodes);
-		json_object_array_add(trees, tree);
+		json_object_object_add(root, "phases", arr);
 	}
-	json_object_object_add(root, "trees", trees);
 	if (m->provenance) {
 		json_object *p = json_tokener_parse(m->provenance);
 
@@ -582,17 +1027,49 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 	return rc;
 }
 
-__u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
-		       __u32 *score)
+/* --------------------------------------------------------- prediction */
+
+void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
+		  struct ff_verdict *v)
 {
-	struct ff_walk_src src = { m->nodes, m->roots, features };
+	struct ff_walk_src src;
+	struct ff_model tmp;
+	const struct ff_phase *ph;
 	struct ff_walk w;
 	__u32 i;
 
-	ff_walk_init(&w, m->n_trees, m->n_nodes);
+	memset(v, 0, sizeof(*v));
+	if (!m->knodes) {
+		/* built by hand and never validated: lay it out now */
+		tmp = *m;
+		tmp.knodes = NULL;
+		if (ff_model_validate(&tmp, NULL, 0)) {
+			v->errors = 1;
+			return;
+		}
+		ff_model_run(&tmp, pkts, features, v);
+		free(tmp.knodes);
+		return;
+	}
+	src = (struct ff_walk_src){ m->knodes, m->kroots, features };
+	v->phase = ff_phase_pick(m->phases, m->n_phases, pkts);
+	ph = &m->phases[v->phase];
+	ff_walk_init(&w, ph, m->n_knodes, m->n_classes);
 	w.user = (__u64)(uintptr_t)&src;
 	for (i = 0; i < FF_MAX_TREES; i++)
 		if (ff_walk_tree(&w))
 			break;
-	return ff_walk_result(&w, m->n_classes, score);
+	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
+	v->action = ff_verdict_action(m->actions[v->cls], v->score, m->min_score[v->cls]);
+	v->errors = w.errors;
+}
+
+__u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
+		       __u32 *score)
+{
+	struct ff_verdict v;
+
+	ff_model_run(m, UINT32_MAX, features, &v);
+	*score = v.score;
+	return v.cls;
 }

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Model files: load, validate, save, and predict in user space with the
- * shared forest walk. The format is documented in docs/model-format.md.
+ * shared tree walk. The format is documented in docs/model-format.md.
+ *
+ * In memory a model keeps its trees as the file and the trainers describe
+ * them (struct ff_xnode: explicit children, model-wide indices) and, built
+ * by ff_model_validate(), in the kernel's layout (struct ff_node, pre-order,
+ * include/flowforest/model.h), which the loader installs and
+ * ff_model_predict() walks: user space runs the kernel's walk on the
+ * kernel's nodes.
  */
 #ifndef FLOWFOREST_MODEL_FILE_H
 #define FLOWFOREST_MODEL_FILE_H
@@ -10,8 +17,20 @@
 #include "glue.h"
 
 #define FF_MODEL_FORMAT "flowforest-model"
-#define FF_MODEL_VERSION 1
+#define FF_MODEL_VERSION 2	/* written; 1 and 2 are read */
 #define FF_NAME_MAX FF_CLASS_NAME_LEN
+
+#define FF_NODE_LEAF 0xffff	/* xnode.feature of a leaf */
+#define FF_NODE_LEAFVEC 0xfffe	/* xnode.feature of a vector leaf */
+
+struct ff_xnode {
+	__u64 threshold;	/* split: left when feature <= threshold */
+	__u32 left;		/* split: child (model-wide index); leaf: class */
+	__u32 right;		/* split: child; leaf: value as __s32 (a vote's weight) */
+	__u16 feature;		/* kernel feature id, FF_NODE_LEAF or FF_NODE_LEAFVEC */
+	__u16 pad16;
+	__u32 vec;		/* vector leaf: values at leafvec[vec * n_classes] */
+};
 
 struct ff_model {
 	__u32 n_features;			/* the model's own feature list */
@@ -19,12 +38,21 @@ struct ff_model {
 	__u32 n_classes;
 	char class_names[FF_MAX_CLASSES][FF_NAME_MAX];
 	__u32 actions[FF_MAX_CLASSES];		/* enum ff_action */
-	__u32 n_trees;
+	__u32 min_score[FF_MAX_CLASSES];	/* permille; a drop below it alerts */
+	__u32 n_phases;				/* 1..FF_MAX_PHASES */
+	struct ff_phase phases[FF_MAX_PHASES];	/* first_tree, n_trees index roots[] */
+	__u32 n_trees;				/* all phases */
 	__u32 roots[FF_MAX_TREES];		/* model-wide node index */
 	__u32 n_nodes;
-	struct ff_node *nodes;			/* feature = kernel feature id */
+	struct ff_xnode *nodes;			/* feature = kernel feature id */
+	__u32 n_leafvec;			/* vectors of n_classes values */
+	__s32 *leafvec;
 	__u32 max_depth;			/* computed by validation */
 	char *provenance;			/* JSON text of "provenance", or NULL */
+	/* The kernel's layout, built by ff_model_validate(). */
+	__u32 n_knodes;
+	struct ff_node *knodes;
+	__u32 kroots[FF_MAX_TREES];
 };
 
 /* Every function taking `err` writes a one-line reason there on failure. */
@@ -34,12 +62,20 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 int ff_model_save(const struct ff_model *m, const char *path, char *err,
 		  size_t errlen);
 /* Structure check: sizes, indices in range, every tree a tree (no cycle, no
- * shared node), depth within FF_MAX_DEPTH. Sets m->max_depth. */
+ * shared node), depth within FF_MAX_DEPTH, phases and leaf values that fit
+ * their combination. Sets m->max_depth and (re)builds the kernel layout
+ * (m->knodes, m->kroots). A model with n_phases 0 gets one phase over all
+ * its trees (a vote). */
 int ff_model_validate(struct ff_model *m, char *err, size_t errlen);
 void ff_model_free(struct ff_model *m);
 
-/* Predict from a vector indexed by kernel feature id; returns the class and
- * sets *score (permille). The same walk the kernel runs. */
+/* Run the model for a flow of `pkts` packets on a vector indexed by kernel
+ * feature id: the kernel's walk over the kernel's layout, the phase, class,
+ * score and action as the kernel decides them (generation 0). */
+void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
+		  struct ff_verdict *v);
+/* The same for the last phase (a flow's final state, or a one-phase model);
+ * returns the class and sets *score (permille). */
 __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
 		       __u32 *score);
 
@@ -54,8 +90,14 @@ int ff_model_action_override(const struct ff_model *m, __u32 *actions, const cha
 /* [{"name": ..., "action": ...}, ...] */
 struct json_object;
 struct json_object *ff_model_classes_json(const struct ff_model *m);
+const char *ff_combine_name(__u32 combine);
 
 const char *ff_action_name(__u32 action);
 int ff_action_parse(const char *s);	/* -1 if unknown */
+
+/* A model under construction (trainers, imports): features and classes
+ * set by the caller, then trees appended. */
+int ff_model_add_tree(struct ff_model *m, const struct ff_xnode *nodes, __u32 n,
+		      char *err, size_t errlen);
 
 #endif

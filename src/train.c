@@ -1127,7 +1127,7 @@ int ff_forest_to_model(const struct ff_forest *f, const struct ff_dataset *ds,
 		m->roots[t] = base;
 		for (i = 0; i < tr->n_nodes; i++) {
 			const struct ff_tnode *n = &tr->nodes[i];
-			struct ff_node *o = &m->nodes[base + i];
+			struct ff_xnode *o = &m->nodes[base + i];
 
 			if (n->col == FF_TNODE_LEAF) {
 				o->feature = FF_NODE_LEAF;
@@ -1180,7 +1180,7 @@ static void *verify_worker(void *arg)
 			__u32 li = m->roots[t], lf = tree_leaf_float(&f->trees[t], j->ds, r), steps = 0;
 
 			while (m->nodes[li].feature != FF_NODE_LEAF && steps++ <= FF_MAX_DEPTH) {
-				const struct ff_node *n = &m->nodes[li];
+				const struct ff_xnode *n = &m->nodes[li];
 
 				li = vec[n->feature] <= n->threshold ? n->left : n->right;
 			}

@@ -65,20 +65,21 @@ static void checkpoint(struct ff_twin *t, const struct ff_flow_key *key, struct 
 {
 	const struct ff_model *m = t->o->model;
 	struct ff_features fv;
-	__u32 cls, score;
+	struct ff_verdict v;
+	__u32 cls;
 	__u16 prev;
 
 	if (!m || m->n_trees == 0)
 		return;
 	ff_features_compute(f, &fv);
-	cls = ff_model_predict(m, fv.v, &score);
+	ff_model_run(m, ff_flow_pkts(f), fv.v, &v);
+	cls = v.cls;
 	prev = f->cls;
 	t->st->classifications++;
 	f->cls = cls;
-	f->score = score;
-	f->action = t->actions[cls & (FF_MAX_CLASSES - 1)];
-	if (f->action >= FF_ACT__MAX)
-		f->action = FF_ACT_PASS;
+	f->score = v.score;
+	f->action = ff_verdict_action(t->actions[cls & (FF_MAX_CLASSES - 1)], v.score,
+				      m->min_score[cls & (FF_MAX_CLASSES - 1)]);
 	f->decided_pkts = ff_flow_pkts(f);
 	f->decided_us = now_us;
 	f->model_gen = t->generation;

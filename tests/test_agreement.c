@@ -25,10 +25,6 @@
 #include "model.h"
 #include "train.h"
 
-struct infer_out {	/* ff_infer's result map (bpf/flowforest.bpf.c) */
-	__u32 cls, score, errors, has_model;
-};
-
 static const char *data_dir(void)
 {
 	static char dir[512];
@@ -76,7 +72,7 @@ static void agree(const struct ff_dataset *ds, int kind, unsigned trees, unsigne
 	out_fd = FF_MAP_FD(&l, ff_infer_out);
 	for (i = 0; i < n_test; i++) {
 		struct ff_features v = {};
-		struct infer_out o;
+		struct ff_infer_result o;
 		__u32 user_score, user, trainer;
 		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = sizeof(pkt),
 			    .repeat = 1);

@@ -33,14 +33,6 @@
 #include "model.h"
 #include "pkt.h"
 
-/* What ff_infer writes to ff_infer_out (bpf/flowforest.bpf.c). */
-struct infer_out {
-	__u32 cls;
-	__u32 score;
-	__u32 errors;
-	__u32 n_trees;
-};
-
 enum hook { H_XDP, H_TC, H_SOCK, H__N };
 
 static const char *const hook_prog[H__N] = { "ff_xdp", "ff_tc", "ff_socket" };
@@ -1783,11 +1775,11 @@ static void events_ring_full_counted_lost(void **state)
 
 /* ---- 5. ff_infer against the user-space walk -------------------------- */
 
-static struct infer_out infer(const __u64 *v)
+static struct ff_infer_result infer(const __u64 *v)
 {
 	static uint8_t frame[64];
 	struct ff_features in;
-	struct infer_out out;
+	struct ff_infer_result out;
 	__u32 zero = 0;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
 		    .data_size_in = sizeof(frame), .repeat = 1);
@@ -1805,7 +1797,7 @@ static struct infer_out infer(const __u64 *v)
 static void infer_handwritten(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
-	struct infer_out o;
+	struct ff_infer_result o;
 
 	REQUIRE_BPF();
 	v[FF_F_PROTOCOL] = 17;
@@ -1900,7 +1892,7 @@ static void forest_init(struct forest *g, __u32 n_classes)
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
-	g->m.nodes = calloc(FF_MAX_NODES, sizeof(struct ff_node));
+	g->m.nodes = calloc(FF_MAX_NODES, sizeof(struct ff_xnode));
 	assert_non_null(g->m.nodes);
 	g->m.n_features = FF_NUM_FEATURES;
 	for (i = 0; i < FF_NUM_FEATURES; i++)
@@ -1982,7 +1974,7 @@ static void compare_random(const struct forest *g, int n)
 	int i, seen[FF_MAX_CLASSES] = { 0 }, distinct = 0;
 
 	for (i = 0; i < n; i++) {
-		struct infer_out o;
+		struct ff_infer_result o;
 		__u32 score, cls;
 
 		random_vector(g, v);
@@ -2011,11 +2003,11 @@ static void infer_random_forest_matches_user_space(void **state)
 	assert_int_equal(g->m.max_depth, 10);
 	assert_int_equal(install(&g->m), 0);
 	compare_random(g, 2000);
-	free(g->m.nodes);
+	ff_model_free(&g->m);
 	free(g);
 }
 
-static void infer_256_trees(void **state)
+static void infer_max_trees(void **state)
 {
 	struct forest *g;
 
@@ -2024,33 +2016,39 @@ static void infer_256_trees(void **state)
 	assert_non_null(g);
 	rnd_state = 0x13198a2e03707344ULL;
 	forest_init(g, 16);
-	forest_gen(g, FF_MAX_TREES, 7);
-	assert_int_equal(g->m.n_trees, 256);
+	forest_gen(g, FF_MAX_TREES, 6);
+	assert_int_equal(g->m.n_trees, 1024);
 	assert_int_equal(install(&g->m), 0);
 	compare_random(g, 300);
-	free(g->m.nodes);
+	ff_model_free(&g->m);
 	free(g);
 }
 
 /*
- * A model that fills the node table: 255 balanced trees of 257 nodes, then
- * a one-leaf tree at node FF_MAX_NODES - 1, which the kernel must reach.
+ * A model that fills the kernel's node table: FF_MAX_TREES - 2 balanced
+ * trees of 127 nodes, one of the nodes left but one, then a one-leaf tree at
+ * node FF_MAX_NODES - 1, which the kernel must reach. Thresholds below 2^32
+ * only, so that every node is one node of the kernel's layout.
  */
 static void infer_full_node_table(void **state)
 {
 	struct forest *g;
 	char err[256];
-	__u32 t;
+	__u32 t, i;
 
 	REQUIRE_BPF();
 	g = malloc(sizeof(*g));
 	assert_non_null(g);
 	rnd_state = 0xa4093822299f31d0ULL;
 	forest_init(g, 5);
-	for (t = 0; t + 1 < FF_MAX_TREES; t++) {
+	for (i = 0; i < FF_ARRAY_SIZE(g->pool); i++)
+		g->pool[i] &= 0xffffffffULL;
+	for (t = 0; t + 2 < FF_MAX_TREES; t++) {
 		g->m.roots[t] = g->m.n_nodes;
-		gen_sized(g, 257);
+		gen_sized(g, 127);
 	}
+	g->m.roots[t++] = g->m.n_nodes;
+	gen_sized(g, FF_MAX_NODES - 1 - g->m.n_nodes);
 	g->m.roots[t] = g->m.n_nodes;
 	gen_leaf(g);
 	g->m.n_trees = FF_MAX_TREES;
@@ -2058,10 +2056,12 @@ static void infer_full_node_table(void **state)
 	assert_int_equal(g->m.roots[FF_MAX_TREES - 1], FF_MAX_NODES - 1);
 	if (ff_model_validate(&g->m, err, sizeof(err)))
 		fail_msg("full model does not validate: %s", err);
+	assert_int_equal(g->m.n_knodes, FF_MAX_NODES);
+	assert_int_equal(g->m.kroots[FF_MAX_TREES - 1], FF_MAX_NODES - 1);
 	assert_true(g->m.max_depth <= FF_MAX_DEPTH);
 	assert_int_equal(install(&g->m), 0);
 	compare_random(g, 200);
-	free(g->m.nodes);
+	ff_model_free(&g->m);
 	free(g);
 }
 
@@ -2076,8 +2076,8 @@ static void chain_tree(struct ff_model *m, __u32 depth, __u32 deep_w)
 
 	m->roots[m->n_trees++] = base;
 	for (d = 0; d < depth; d++) {
-		struct ff_node *in = &m->nodes[base + 2 * d];
-		struct ff_node *leaf = &m->nodes[base + 2 * d + 1];
+		struct ff_xnode *in = &m->nodes[base + 2 * d];
+		struct ff_xnode *leaf = &m->nodes[base + 2 * d + 1];
 
 		memset(in, 0, sizeof(*in));
 		in->feature = d % FF_NUM_FEATURES;
@@ -2089,7 +2089,7 @@ static void chain_tree(struct ff_model *m, __u32 depth, __u32 deep_w)
 		leaf->left = d % 4;
 		leaf->right = 1;
 	}
-	memset(&m->nodes[base + 2 * depth], 0, sizeof(struct ff_node));
+	memset(&m->nodes[base + 2 * depth], 0, sizeof(struct ff_xnode));
 	m->nodes[base + 2 * depth].feature = FF_NODE_LEAF;
 	m->nodes[base + 2 * depth].left = 4;
 	m->nodes[base + 2 * depth].right = deep_w;
@@ -2101,7 +2101,7 @@ static void model_init(struct ff_model *m, __u32 n_classes, __u32 max_nodes)
 	__u32 i;
 
 	memset(m, 0, sizeof(*m));
-	m->nodes = calloc(max_nodes, sizeof(struct ff_node));
+	m->nodes = calloc(max_nodes, sizeof(struct ff_xnode));
 	assert_non_null(m->nodes);
 	m->n_features = FF_NUM_FEATURES;
 	for (i = 0; i < FF_NUM_FEATURES; i++)
@@ -2115,7 +2115,7 @@ static void infer_depth_32_tree(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
 	struct ff_model *m;
-	struct infer_out o;
+	struct ff_infer_result o;
 	__u32 d, score;
 	char err[256];
 
@@ -2154,20 +2154,20 @@ static void infer_depth_32_tree(void **state)
 		assert_int_not_equal(ff_loader_install_model(l, m, NULL, why, sizeof(why)), 0);
 		assert_non_null(strstr(why, "deeper"));
 	}
-	free(m->nodes);
+	ff_model_free(m);
 	free(m);
 }
 
 /*
- * The longest walk the kernel allows: 256 trees, each 32 deep, every
+ * The longest walk the kernel allows: FF_MAX_TREES trees, each 32 deep, every
  * vector to the bottom. The last tree carries a heavy vote, so a walk cut
  * short (bpf_loop's bound) would give another class.
  */
-static void infer_256_trees_depth_32(void **state)
+static void infer_max_trees_depth_32(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
 	struct ff_model *m;
-	struct infer_out o;
+	struct ff_infer_result o;
 	__u32 t, score;
 	char err[256];
 
@@ -2185,17 +2185,17 @@ static void infer_256_trees_depth_32(void **state)
 	o = infer(v);
 	assert_int_equal(o.errors, 0);
 	assert_int_equal(o.cls, 4);
-	assert_int_equal(o.score, 60000ULL * 1000 / (60000 + 255));
+	assert_int_equal(o.score, 60000ULL * 1000 / (60000 + FF_MAX_TREES - 1));
 	assert_int_equal(o.cls, ff_model_predict(m, v, &score));
 	assert_int_equal(o.score, score);
-	free(m->nodes);
+	ff_model_free(m);
 	free(m);
 }
 
 /* ---- 6. hot swap ----------------------------------------------------- */
 
 /* A model of one leaf: every flow is class `cls`. */
-static void const_model(struct ff_model *m, struct ff_node *leaf, __u32 cls,
+static void const_model(struct ff_model *m, struct ff_xnode *leaf, __u32 cls,
 			__u32 action)
 {
 	__u32 i;
@@ -2235,7 +2235,7 @@ static void swap_model_a_then_b(void **state)
 {
 	__u64 v[FF_MAX_FEATURES] = { 0 };
 	struct ff_model a, b;
-	struct ff_node la, lb;
+	struct ff_xnode la, lb;
 	__u32 s0, s1, g0, g1, g2;
 	char err[256];
 
@@ -2277,7 +2277,7 @@ static void swap_model_flow_follows_at_checkpoint(void **state)
 		.sport = 1, .dport = 2,
 	};
 	struct ff_model a, b;
-	struct ff_node la, lb;
+	struct ff_xnode la, lb;
 	struct ff_flow_key k;
 	struct ff_flow f;
 	__u32 gen_a;
@@ -2349,10 +2349,10 @@ int main(void)
 		cmocka_unit_test_setup(events_ended_carry_directions_and_flags, test_setup),
 		cmocka_unit_test_setup(infer_handwritten, test_setup),
 		cmocka_unit_test_setup(infer_random_forest_matches_user_space, test_setup),
-		cmocka_unit_test_setup(infer_256_trees, test_setup),
+		cmocka_unit_test_setup(infer_max_trees, test_setup),
 		cmocka_unit_test_setup(infer_full_node_table, test_setup),
 		cmocka_unit_test_setup(infer_depth_32_tree, test_setup),
-		cmocka_unit_test_setup(infer_256_trees_depth_32, test_setup),
+		cmocka_unit_test_setup(infer_max_trees_depth_32, test_setup),
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 	};

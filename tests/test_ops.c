@@ -195,7 +195,7 @@ static void make_model(struct ff_model *m, int which)
 		m->n_trees = 1;
 		m->n_nodes = 1;
 		m->nodes = calloc(1, sizeof(*m->nodes));
-		m->nodes[0] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 0, .right = 1 };
+		m->nodes[0] = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 0, .right = 1 };
 		return;
 	}
 	m->n_trees = 3;
@@ -205,10 +205,10 @@ static void make_model(struct ff_model *m, int which)
 		__u32 b = 3 * t;
 
 		m->roots[t] = b;
-		m->nodes[b] = (struct ff_node){ .feature = FF_F_DST_PORT, .threshold = ~0ULL,
+		m->nodes[b] = (struct ff_xnode){ .feature = FF_F_DST_PORT, .threshold = ~0ULL,
 						.left = b + 1, .right = b + 2 };
-		m->nodes[b + 1] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 1, .right = 1 };
-		m->nodes[b + 2] = (struct ff_node){ .feature = FF_NODE_LEAF, .left = 2, .right = 1 };
+		m->nodes[b + 1] = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 1, .right = 1 };
+		m->nodes[b + 2] = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 2, .right = 1 };
 	}
 }
 

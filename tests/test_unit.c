@@ -432,7 +432,7 @@ static void test_model_bad_files(void **state)
 		{ "{", "not valid JSON" },
 		{ "[]", "must be a JSON object" },
 		{ "{\"format\":\"x\"}", "\"format\"" },
-		{ "{\"format\":\"flowforest-model\",\"version\":2}", "version" },
+		{ "{\"format\":\"flowforest-model\",\"version\":3}", "version" },
 		{ "{\"format\":\"flowforest-model\",\"version\":1,\"features\":[{\"name\":\"nope\",\"unit\":\"id\"}]}",
 		  "unknown feature" },
 		{ "{\"format\":\"flowforest-model\",\"version\":1,\"features\":[{\"name\":\"dst_port\",\"unit\":\"us\"}]}",

@@ -1,31 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Model layout and the forest walk, shared by the BPF programs and user
- * space (the trainer's checks, eval, the user-space twin).
+ * Model layout and the tree walk, shared by the BPF programs and user space
+ * (the trainers' checks, eval, imports, the user-space twin).
  *
- * A model is a forest of up to FF_MAX_TREES trees whose nodes sit in one flat
- * array of at most FF_MAX_NODES entries. Node indices are model-relative.
- * An internal node sends a sample left when feature <= threshold (the
- * scikit-learn convention, on integer features and integer thresholds). A
- * leaf votes for its class with its weight; the class with the largest sum
- * wins, ties go to the lower class index.
+ * A model slot holds up to FF_MAX_PHASES models ("phases", chosen by the
+ * flow's packet count) whose trees, FF_MAX_TREES in all, sit in one flat
+ * array of at most FF_MAX_NODES 8-byte nodes (struct ff_node). Every model
+ * is a sum of trees: each leaf adds an integer to one class's sum (or, a
+ * vector leaf, one integer to every class's sum); the class with the largest
+ * sum wins, ties go to the lower class index. A random forest's vote is such
+ * a sum (leaf value = vote weight); a boosted model's margin is another
+ * (leaf value = round(leaf x 2^scale_bits), sums start at the class bias).
+ * Only the score differs: the winner's share of the votes, or its softmax
+ * probability (see ff_walk_result()). docs/model-format.md has the details.
  *
  * The walk is one function that walks one tree over a small state, so that
  * the kernel can run it from bpf_loop() once per tree (verified once,
- * whatever the model size) and user space from a plain loop. Where nodes, roots and feature values are stored
- * differs, so the includer defines the three glue functions declared below.
+ * whatever the model size) and user space from a plain loop. Where nodes,
+ * roots and feature values are stored differs, so the includer defines the
+ * three glue functions declared below.
  */
 #ifndef FLOWFOREST_MODEL_H
 #define FLOWFOREST_MODEL_H
 
 #include "common.h"
+#include "model_exp.h"
 
-#define FF_MAX_TREES 256
-#define FF_MAX_NODES 65536
+#define FF_MAX_TREES 1024	/* all phases of a model */
+#define FF_MAX_NODES 131072	/* all phases, wide thresholds and leaf vectors included */
+#define FF_MAX_TREE_NODES 65535	/* one tree: right-child offsets are 16 bits */
 #define FF_MAX_DEPTH 32		/* edges from root to the deepest leaf */
 #define FF_MAX_CLASSES 16
-#define FF_NODE_LEAF 0xffff
+#define FF_MAX_PHASES 8
 #define FF_CLASS_NAME_LEN 64	/* with the terminating NUL */
+#define FF_SCALE_BITS_MAX 32
 
 enum ff_action {
 	FF_ACT_PASS = 0,
@@ -34,33 +42,104 @@ enum ff_action {
 	FF_ACT__MAX,
 };
 
+/* How a model's class sums become a score (the class is always the argmax). */
+enum ff_combine {
+	FF_COMBINE_VOTE = 0,	/* score: the winner's share of all votes, permille */
+	FF_COMBINE_SOFTMAX = 1,	/* sums are margins x 2^scale_bits; score: softmax, permille */
+	FF_COMBINE__MAX,
+};
+
+/*
+ * The node, 8 bytes. Trees are laid out in pre-order: a split's left child
+ * is the next node (the node after next for a wide split), its right child
+ * `right` nodes further on.
+ *
+ *   kind                 node
+ *   0x0000 | fid         split: left when feature fid <= value
+ *   0x1000 | fid         wide split: the threshold is the next node's 8 bytes
+ *                        (ff_node_u64()), for thresholds of 2^32 and more
+ *   0x8000 | cls         leaf: adds (__s32)value to class cls
+ *   0xc000               vector leaf: the next n_classes nodes' (__s32)value
+ *                        are added to classes 0, 1, ...
+ */
 struct ff_node {
-	__u64 threshold;	/* internal: go left when feature <= threshold */
-	__u32 left;		/* internal: child index; leaf: class */
-	__u32 right;		/* internal: child index; leaf: vote weight */
-	__u16 feature;		/* kernel feature id, or FF_NODE_LEAF */
-	__u16 pad16;
-	__u32 pad32;
+	__u32 value;
+	__u16 kind;
+	__u16 right;
+};
+
+#define FF_KIND_FID_MASK 0x0fff
+#define FF_KIND_WIDE 0x1000
+#define FF_KIND_LEAF 0x8000
+#define FF_KIND_VEC 0x4000	/* with FF_KIND_LEAF */
+#define FF_KIND_CLASS_MASK 0x00ff
+
+/* A wide threshold stored in a node's 8 bytes. */
+static __always_inline __u64 ff_node_u64(const struct ff_node *n)
+{
+	return (__u64)n->value | ((__u64)n->kind << 32) | ((__u64)n->right << 48);
+}
+
+/* One model of a slot: the trees of a range of packet counts. */
+struct ff_phase {
+	__u32 from_pkts;	/* used from this packet count on, up to the next phase's */
+	__u32 first_tree;	/* its trees: roots[first_tree .. first_tree + n_trees) */
+	__u32 n_trees;
+	__u16 combine;		/* enum ff_combine */
+	__u16 scale_bits;	/* softmax: leaf values and biases are x * 2^scale_bits */
+	__s64 bias[FF_MAX_CLASSES];	/* initial class sums */
 };
 
 /* One model slot's header; the kernel keeps two slots and an active index. */
 struct ff_model_meta {
-	__u32 n_trees;		/* 0: no model, flows are not classified */
+	__u32 n_trees;		/* all phases; 0: no model, flows are not classified */
 	__u32 n_nodes;
 	__u32 n_classes;
 	__u32 generation;	/* bumped by every load; reported in events */
+	__u32 n_phases;		/* 1..FF_MAX_PHASES, ascending from_pkts */
+	__u32 pad;
 	__u32 actions[FF_MAX_CLASSES];	/* enum ff_action per class */
+	/* A drop verdict whose score (permille) is below its class's minimum
+	 * becomes an alert: not sure enough to drop. 0: always drop. */
+	__u32 min_score[FF_MAX_CLASSES];
+	struct ff_phase phases[FF_MAX_PHASES];
 	__u32 roots[FF_MAX_TREES];
 	/* For other processes (stats, flows); the kernel does not read them. */
 	char class_names[FF_MAX_CLASSES][FF_CLASS_NAME_LEN];
 };
 
+/* What one model run decides: the interface between the model and the
+ * per-packet sequence. */
+struct ff_verdict {
+	__u32 cls;
+	__u32 score;		/* permille, in the model's scale (enum ff_combine) */
+	__u32 action;		/* enum ff_action, after the class's min_score */
+	__u32 generation;	/* the model's */
+	__u32 phase;		/* index of the phase that decided */
+	__u32 errors;		/* trees abandoned (0 for a valid model) */
+};
+
+/* The test entry point ff_infer's result map: one model run on the vector
+ * in ff_infer_in, for a flow of `pkts` packets (an input: picks the phase). */
+struct ff_infer_result {
+	__u32 cls;
+	__u32 score;
+	__u32 errors;
+	__u32 n_trees;		/* 1: a model decided */
+	__u32 action;
+	__u32 phase;
+	__u32 pkts;
+	__u32 pad;
+};
+
 struct ff_walk {
-	__u32 n_trees;
-	__u32 n_nodes;
 	__u32 tree;		/* next tree to walk */
+	__u32 end;		/* one past the last tree of the phase */
+	__u32 n_nodes;
+	__u32 n_classes;
 	__u32 errors;		/* trees abandoned (bad index, too deep) */
-	__u32 votes[FF_MAX_CLASSES];
+	__u32 pad;
+	__s64 sums[FF_MAX_CLASSES];
 	__u64 user;		/* includer's handle: slot (BPF), arrays (user) */
 };
 
@@ -73,30 +152,61 @@ static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
 static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 					   __u64 *val);
 
-static __always_inline void ff_walk_init(struct ff_walk *w, __u32 n_trees,
-					 __u32 n_nodes)
+/* The phase for a flow of `pkts` packets: the last one that starts at or
+ * before it (phase 0 covers everything before phase 1). */
+static __always_inline __u32 ff_phase_pick(const struct ff_phase *ph, __u32 n_phases,
+					   __u32 pkts)
+{
+	__u32 i, sel = 0;
+
+	for (i = 1; i < FF_MAX_PHASES; i++)
+		if (i < n_phases && ph[i].from_pkts <= pkts)
+			sel = i;
+	return sel;
+}
+
+static __always_inline void ff_walk_init(struct ff_walk *w, const struct ff_phase *ph,
+					 __u32 n_nodes, __u32 n_classes)
 {
 	int i;
 
-	w->n_trees = n_trees;
+	w->tree = ph->first_tree;
+	w->end = ph->first_tree + ph->n_trees;
 	w->n_nodes = n_nodes;
-	w->tree = 0;
+	w->n_classes = n_classes;
 	w->errors = 0;
 	for (i = 0; i < FF_MAX_CLASSES; i++)
-		w->votes[i] = 0;
+		w->sums[i] = ph->bias[i];
 }
 
-/* Walk the next tree from its root to a leaf and count the leaf's vote.
- * Returns 1 when every tree has voted. A tree whose walk leaves the node
- * array or goes deeper than FF_MAX_DEPTH (impossible for a validated model)
- * is abandoned and counted in w->errors. */
+/* A vector leaf at `idx`: one value per class in the nodes after it. */
+static __always_inline int ff_walk_vec(struct ff_walk *w, __u32 idx)
+{
+	const struct ff_node *v;
+	__u32 c;
+
+	for (c = 0; c < FF_MAX_CLASSES; c++) {
+		if (c >= w->n_classes)
+			break;
+		v = ff_walk_node(w, idx + 1 + c);
+		if (!v)
+			return -1;
+		w->sums[c] += (__s32)v->value;
+	}
+	return 0;
+}
+
+/* Walk the next tree from its root to a leaf and add the leaf's values.
+ * Returns 1 when every tree has been walked. A tree whose walk leaves the
+ * node array or goes deeper than FF_MAX_DEPTH (impossible for a validated
+ * model) is abandoned and counted in w->errors. */
 static __always_inline int ff_walk_tree(struct ff_walk *w)
 {
-	const struct ff_node *n;
-	__u32 node, d;
-	__u64 val;
+	const struct ff_node *n, *t;
+	__u32 node, d, left;
+	__u64 val, thr;
 
-	if (w->tree >= w->n_trees || w->tree >= FF_MAX_TREES)
+	if (w->tree >= w->end || w->tree >= FF_MAX_TREES)
 		return 1;
 	if (ff_walk_root(w, w->tree, &node)) {
 		w->errors++;
@@ -108,44 +218,109 @@ static __always_inline int ff_walk_tree(struct ff_walk *w)
 			w->errors++;
 			goto next;
 		}
-		if (n->feature == FF_NODE_LEAF) {
-			if (n->left < FF_MAX_CLASSES)
-				w->votes[n->left & (FF_MAX_CLASSES - 1)] += n->right;
-			else
-				w->errors++;
+		if (n->kind & FF_KIND_LEAF) {
+			if (n->kind & FF_KIND_VEC) {
+				if (ff_walk_vec(w, node))
+					w->errors++;
+			} else {
+				w->sums[n->kind & (FF_MAX_CLASSES - 1)] += (__s32)n->value;
+			}
 			goto next;
 		}
-		if (ff_walk_feature(w, n->feature, &val)) {
+		if (ff_walk_feature(w, n->kind & FF_KIND_FID_MASK, &val)) {
 			w->errors++;
 			goto next;
 		}
-		node = val <= n->threshold ? n->left : n->right;
+		thr = n->value;
+		left = node + 1;
+		if (n->kind & FF_KIND_WIDE) {
+			t = ff_walk_node(w, node + 1);
+			if (!t) {
+				w->errors++;
+				goto next;
+			}
+			thr = ff_node_u64(t);
+			left = node + 2;
+		}
+		node = val <= thr ? left : node + n->right;
 	}
 	w->errors++;		/* deeper than FF_MAX_DEPTH */
 next:
 	w->tree++;
-	return w->tree >= w->n_trees;
+	return w->tree >= w->end;
 }
 
-/* The winning class and its share of the votes in permille. The best count
- * is carried in a variable, never re-read by index, which keeps the BPF
- * verifier from tracking every branch of this loop. */
-static __always_inline __u32 ff_walk_result(const struct ff_walk *w,
-					    __u32 n_classes, __u32 *score)
+/* exp(-d / 2^scale_bits) x 2^24 for d >= 0, linearly interpolated in
+ * ff_exp_q24 (steps of 1/64, interpolated in 1/65536). */
+static __always_inline __u64 ff_exp_neg_q24(__u64 d, __u32 scale_bits)
 {
-	__u32 best = 0, best_votes = w->votes[0], total = 0, i;
+	__u64 k, frac, a, b;
 
-	for (i = 0; i < FF_MAX_CLASSES; i++) {
-		__u32 v = w->votes[i];
+	if (scale_bits >= 16) {
+		d >>= (scale_bits - 16) & 63;
+	} else {
+		if (d >= (1ULL << 40))
+			return 0;
+		d <<= (16 - scale_bits) & 15;
+	}
+	k = d >> 10;
+	if (k >= FF_EXP_STEPS)
+		return 0;
+	frac = d & 1023;
+	a = ff_exp_q24[k];
+	b = ff_exp_q24[k + 1];
+	return a - (((a - b) * frac) >> 10);
+}
 
-		total += v;
-		if (i < n_classes && v > best_votes) {
+/*
+ * The winning class (largest sum, ties to the lower index) and its score in
+ * permille: for votes, the winner's share of all votes, floor(1000 x best /
+ * total); for softmax margins, floor(1000 x 2^24 / sum_c E(best - sum_c)),
+ * E(d) = ff_exp_neg_q24(d), the softmax probability of the winner to within
+ * a permille. The best sum is carried in a variable, never re-read by index,
+ * which keeps the BPF verifier from tracking every branch of these loops.
+ */
+static __always_inline __u32 ff_walk_result(const struct ff_walk *w, __u32 combine,
+					    __u32 scale_bits, __u32 *score)
+{
+	__u32 best = 0, i;
+	__s64 best_sum = w->sums[0];
+	__u64 total = 0;
+
+	for (i = 1; i < FF_MAX_CLASSES; i++) {
+		__s64 v = w->sums[i];
+
+		if (i < w->n_classes && v > best_sum) {
 			best = i;
-			best_votes = v;
+			best_sum = v;
 		}
 	}
-	*score = total ? (__u32)(((__u64)best_votes * 1000) / total) : 0;
+	for (i = 0; i < FF_MAX_CLASSES; i++) {
+		__s64 v = w->sums[i];
+
+		if (i >= w->n_classes)
+			break;
+		if (combine == FF_COMBINE_SOFTMAX)
+			total += ff_exp_neg_q24((__u64)(best_sum - v), scale_bits);
+		else if (v > 0)
+			total += (__u64)v;
+	}
+	if (combine == FF_COMBINE_SOFTMAX)
+		*score = total ? (__u32)((1000ULL << 24) / total) : 0;
+	else
+		*score = total && best_sum > 0 ? (__u32)(((__u64)best_sum * 1000) / total) : 0;
 	return best;
+}
+
+/* The action of a verdict: the class's, except that a drop whose score is
+ * below the class's minimum becomes an alert. */
+static __always_inline __u32 ff_verdict_action(__u32 action, __u32 score, __u32 min_score)
+{
+	if (action >= FF_ACT__MAX)
+		return FF_ACT_PASS;
+	if (action == FF_ACT_DROP && score < min_score)
+		return FF_ACT_ALERT;
+	return action;
 }
 
 #endif /* FLOWFOREST_MODEL_H */
