@@ -2,10 +2,10 @@
 /* flowforest: machine-learning flow classification in the kernel. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <bpf/libbpf.h>
 
 #include "args.h"
 #include "commands.h"
+#include "log.h"
 
 const char *argp_program_version = "flowforest 0.1";
 
@@ -35,20 +35,11 @@ static const char examples[] =
 	"  flowforest model show model.json\n"
 	"  flowforest features";
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN && getenv("FLOWFOREST_DEBUG") == NULL)
-		return 0;
-	if (level == LIBBPF_DEBUG && getenv("FLOWFOREST_DEBUG") == NULL)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int main(int argc, char **argv)
 {
 	static char name[] = "flowforest";
 
-	libbpf_set_print(libbpf_quiet);
+	ff_log_init();	/* libbpf warnings to stderr; debug output with -v */
 	argp_err_exit_status = 2;	/* usage errors, as before argp */
 	argv[0] = name;
 	return cli_dispatch(argc, argv, commands, sizeof(commands) / sizeof(commands[0]), doc,

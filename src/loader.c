@@ -47,11 +47,38 @@ int ff_hook_parse(const char *s)
 	return -1;
 }
 
+/*
+ * The flow-table entries eviction keeps free. The LRU hash starts evicting
+ * on its own (silently) once its global free list is empty, and each CPU
+ * that inserts parks up to 128 free entries on a local list (the kernel's
+ * LOCAL_FREE_TARGET): with n CPUs up to n x 128 entries can be free and
+ * still unusable. Wanted, then: twice that per CPU, so that our eviction
+ * (which reports what it evicts) runs first; and flows/64 for large tables,
+ * so that bursts from several CPUs between two evictions still find room.
+ * Capped at flows/8: possible CPUs overstate the CPUs that see packets (a
+ * 512-CPU host with a 65,536-flow table would otherwise keep the whole
+ * table in reserve), and past 1/8 the memory lost to the reserve costs more
+ * than the rare silent eviction it prevents.
+ */
 __u32 ff_evict_reserve(__u32 ncpus, __u32 max_flows)
 {
-	/* Room is made before the LRU map's own eviction could start: it
-	 * keeps up to 128 free entries per CPU in reserve. */
-	return ncpus * 256 + max_flows / 32;
+	__u64 want = (__u64)ncpus * FF_EVICT_SLACK_PER_CPU;
+
+	if (want < max_flows / 64)
+		want = max_flows / 64;
+	if (want > max_flows / 8)
+		want = max_flows / 8;
+	return (__u32)want;
+}
+
+int ff_evict_at(__u32 ncpus, __u32 max_flows, __u32 *evict_at)
+{
+	__u32 reserve = ff_evict_reserve(ncpus, max_flows);
+
+	if (max_flows < FF_MIN_FLOWS || !reserve)
+		return -1;
+	*evict_at = max_flows - reserve;
+	return 0;
 }
 
 /* The size a table entry gets for these options; 0 keeps the object's. */
@@ -82,14 +109,14 @@ static int configure(struct flowforest_bpf *skel, const struct ff_load_opts *o,
 	skel->rodata->ff_replay_clock = o->replay_clock;
 	skel->rodata->ff_export = o->export_snapshots;
 	if (o->export_evictions) {
-		__u32 reserve = ff_evict_reserve(libbpf_num_possible_cpus(), max_flows);
+		__u32 evict_at;
 
-		if (max_flows <= reserve + 64)
+		if (ff_evict_at(libbpf_num_possible_cpus(), max_flows, &evict_at))
 			return ff_fail(err, errlen,
 				    "flow table of %u entries is too small (at least %u)",
-				    max_flows, reserve + 65);
+				    max_flows, FF_MIN_FLOWS);
 		skel->rodata->ff_fifo_size = max_flows;
-		skel->rodata->ff_evict_at = max_flows - reserve;
+		skel->rodata->ff_evict_at = evict_at;
 	}
 	for (i = 0; i < ff_map_table_len; i++) {
 		const struct ff_map_desc *d = &ff_map_table[i];

@@ -63,8 +63,13 @@ int ff_check_privileges(char *err, size_t errlen);
 int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 		   char *err, size_t errlen);
 void ff_loader_close(struct ff_loader *l);
-/* Flow-table entries kept free by eviction with `ncpus` possible CPUs. */
+/* Flow-table entries kept free by eviction with `ncpus` possible CPUs
+ * (reasons in loader.c); never more than max_flows / 8. */
+#define FF_EVICT_SLACK_PER_CPU 256
+#define FF_MIN_FLOWS 64
 __u32 ff_evict_reserve(__u32 ncpus, __u32 max_flows);
+/* Where eviction starts; -1 if the table is too small to evict from. */
+int ff_evict_at(__u32 ncpus, __u32 max_flows, __u32 *evict_at);
 /* Sum of the per-CPU counters. */
 int ff_loader_counters(struct ff_loader *l, struct ff_counters *out);
 /* Instructions the verifier walked for a loaded program. */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "loader.h"
+#include "log.h"
 #include "flowforest.skel.h"
 #include "metrics.h"
 #include "model.h"
@@ -490,9 +491,103 @@ static void test_metrics_endpoint(void **state)
 	ff_model_free(&m);
 }
 
+/* ---- eviction reserve ---------------------------------------------------- */
+
+/* From 1 to 512 possible CPUs and 1 k to 16 M flows: a start is never
+ * refused, the reserve is never more than 1/8 of the table, it keeps the
+ * per-CPU slack whenever that cap allows, and 1/64 of large tables. */
+static void test_evict_reserve_grid(void **state)
+{
+	static const __u32 flows[] = { 1000, 1024, 1500, 4096, 10000, 65536, 100000, 262144,
+				       1000000, 1u << 20, 10000000, 1u << 24 };
+	__u32 c, at, r, prev;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		__u32 f = flows[i];
+
+		prev = 0;
+		for (c = 1; c <= 512; c++) {
+			__u64 slack = (__u64)c * FF_EVICT_SLACK_PER_CPU;
+
+			r = ff_evict_reserve(c, f);
+			if (ff_evict_at(c, f, &at))
+				fail_msg("%u CPUs, %u flows: refused", c, f);
+			assert_int_equal(at + r, f);
+			assert_true(r >= 1);
+			assert_true(r <= f / 8);
+			assert_true(r >= f / 64);
+			assert_true(r >= (slack < f / 8 ? slack : f / 8));
+			assert_true(r >= prev);	/* more CPUs never less room */
+			prev = r;
+		}
+	}
+	assert_int_equal(ff_evict_at(4, FF_MIN_FLOWS - 1, &at), -1);
+	assert_int_equal(ff_evict_at(512, FF_MIN_FLOWS, &at), 0);
+	/* 64 CPUs, the default table: 1/8, where it was 28 % */
+	assert_int_equal(ff_evict_reserve(64, 65536), 8192);
+}
+
+/* ---- libbpf's messages ---------------------------------------------------- */
+
+/* A map the kernel refuses: libbpf's warning reaches stderr by default
+ * (it used to be hidden unless an undocumented variable was set); its debug
+ * output does not. */
+static void test_libbpf_warning_shown(void **state)
+{
+	(void)state;
+	need_root();
+	if (access("./flowforest", X_OK))
+		skip();
+	assert_int_equal(sh("./flowforest run -i lo -m lab/models/handwritten.json --flows 4000000000 "
+			    "--duration 0.1 2>&1 >/dev/null | grep -q \"^libbpf: map 'ff_.*failed to create\""),
+			 0);
+	assert_int_not_equal(sh("./flowforest run -i lo -m lab/models/handwritten.json "
+				"--flows 4000000000 --duration 0.1 2>&1 >/dev/null | grep -q '^libbpf: elf:'"),
+			     0);
+}
+
+/* ff_log_set_verbose(1) (what -v sets) lets libbpf's debug output through. */
+static void test_libbpf_debug_verbose(void **state)
+{
+	char path[] = "/tmp/ff-log-XXXXXX", *text;
+	struct flowforest_bpf *skel;
+	int fd = mkstemp(path), saved = dup(2);
+	FILE *f;
+	long n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	ff_log_init();
+	ff_log_set_verbose(1);
+	fflush(stderr);
+	dup2(fd, 2);
+	skel = flowforest_bpf__open();	/* parsing the object: debug lines */
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ff_log_set_verbose(0);
+	assert_non_null(skel);
+	flowforest_bpf__destroy(skel);
+	f = fdopen(fd, "r");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, n + 1);
+	assert_int_equal(fread(text, 1, n, f), n);
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(text, "libbpf: "));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_evict_reserve_grid),
+		cmocka_unit_test(test_libbpf_warning_shown),
+		cmocka_unit_test(test_libbpf_debug_verbose),
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_swap_under_load),
 		cmocka_unit_test(test_metrics_endpoint),

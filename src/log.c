@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+static int verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void ff_log_init(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+void ff_log_set_verbose(int level)
+{
+	verbose = level;
+}
