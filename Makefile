@@ -76,7 +76,7 @@ $(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h bench/*.h) $(BU
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS)
 
 test: deps
-	$(MAKE) all
+	$(MAKE) all asan
 	bash tests/run.sh
 
 demo: deps
@@ -109,3 +109,34 @@ fuzz: deps
 	@mkdir -p $(BUILD)/fuzz/new
 	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
 	FF_FUZZ_PACKETS=10000000 $(BUILD)/tests/test_fuzz
+
+# The user-space tests again, built with ASan and UBSan (build/asan/), so
+# that memory errors and undefined behaviour fail `make test`: the library,
+# the CLI (test_cli runs it) and the tests that need no BPF. tests/run.sh
+# runs every binary under build/asan/tests/ as well.
+ASAN_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_TESTS := test_unit test_cli test_train test_output
+ASAN_LIB_OBJ := $(patsubst src/%.c,$(BUILD)/asan/src/%.o,$(LIB_SRC))
+ASAN_CLI_OBJ := $(patsubst cli/%.c,$(BUILD)/asan/cli/%.o,$(CLI_SRC))
+
+.PHONY: asan
+asan: $(BUILD)/asan/flowforest $(patsubst %,$(BUILD)/asan/tests/%,$(ASAN_TESTS))
+
+$(BUILD)/asan/src/%.o: src/%.c $(wildcard src/*.h) $(SHARED_H) $(BUILD)/flowforest.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/cli/%.o: cli/%.c $(wildcard cli/*.h src/*.h) $(SHARED_H)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/libflowforest.a: $(ASAN_LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/asan/flowforest: $(ASAN_CLI_OBJ) $(BUILD)/asan/libflowforest.a
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/asan/libflowforest.a
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/asan/libflowforest.a $(LDLIBS) -lcmocka

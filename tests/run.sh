@@ -2,18 +2,27 @@
 # Run every cmocka test binary in build/tests/ and add up the results.
 # Usage: tests/run.sh [NAME-FILTER]
 # The BPF and netns tests need root; as a normal user they skip.
+# build/asan/tests/ (`make asan`) holds the user-space tests built with ASan
+# and UBSan; they run too, named asan/NAME, against build/asan/flowforest.
 set -u
 cd "$(dirname "$0")/.."
 
 filter=${1:-}
 passed=0 failed=0 skipped=0 bad=()
-for bin in build/tests/test_*; do
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+for bin in build/tests/test_* build/asan/tests/test_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
+	case "$bin" in build/asan/*) name=asan/$name ;; esac
 	[ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && continue
 	echo "=== $name"
 	out=$(mktemp)
-	"$bin" 2>&1 | tee "$out"
+	if [[ "$name" == asan/* ]]; then
+		FLOWFOREST_BIN=build/asan/flowforest "$bin" 2>&1 | tee "$out"
+	else
+		"$bin" 2>&1 | tee "$out"
+	fi
 	rc=${PIPESTATUS[0]}
 	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')
 	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')

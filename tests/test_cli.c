@@ -42,6 +42,8 @@ static int run(char **out, const char *fmt, ...)
 		len += strlen(buf);
 	}
 	rc = pclose(p);
+	if (strstr(*out, "Sanitizer") || strstr(*out, "runtime error:"))
+		fail_msg("`%s`: a sanitizer report:\n%s", cmd, *out);
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
@@ -62,12 +64,19 @@ static void expect(int want_rc, const char *want_msg, const char *fmt, ...)
 	free(out);
 }
 
+/* $FF, the binary under test: ./flowforest, or the sanitizer build that
+ * tests/run.sh names in FLOWFOREST_BIN. */
 static int setup(void **state)
 {
+	const char *bin = getenv("FLOWFOREST_BIN");
+	char path[4096];
+
 	(void)state;
 	if (!mkdtemp(dir))
 		return -1;
-	return 0;
+	if (!realpath(bin ? bin : "./flowforest", path))
+		return bin ? -1 : 0;	/* need_binary() skips */
+	return setenv("FF", path, 1);
 }
 
 static int teardown(void **state)
@@ -81,7 +90,9 @@ static int teardown(void **state)
 
 static void need_binary(void)
 {
-	if (access("./flowforest", X_OK)) {
+	const char *ff = getenv("FF");
+
+	if (!ff || access(ff, X_OK)) {
 		print_message("./flowforest not built: skipping\n");
 		skip();
 	}
@@ -91,24 +102,24 @@ static void test_usage_errors(void **state)
 {
 	(void)state;
 	need_binary();
-	expect(2, "unknown command", "./flowforest frobnicate");
-	expect(2, "Usage", "./flowforest");
-	expect(0, "EXAMPLES", "./flowforest run --help");
-	expect(0, "EXAMPLES", "./flowforest extract --help");
-	expect(0, "EXAMPLES", "./flowforest model --help");
-	expect(-1, "--iface is required", "./flowforest run -m lab/models/handwritten.json");
-	expect(-1, "unknown hook", "./flowforest run -i lo -H nope -m lab/models/handwritten.json");
-	expect(-1, "--checkpoints wants", "./flowforest run -i lo -m x.json -c 4,2");
-	expect(-1, "--flows wants", "./flowforest run -i lo -m x.json --flows -3");
-	expect(-1, "which capture", "./flowforest extract");
-	expect(-1, "--idle-timeout wants", "./flowforest extract x.pcap --idle-timeout soon");
-	expect(2, "--action", "./flowforest run -i lo -m x.json -a =drop");
-	expect(2, "--action", "./flowforest model load -i lo -a benign x.json");
-	expect(2, "--action", "./flowforest train --csv a.csv -o m.json -a benign=zap");
+	expect(2, "unknown command", "$FF frobnicate");
+	expect(2, "Usage", "$FF");
+	expect(0, "EXAMPLES", "$FF run --help");
+	expect(0, "EXAMPLES", "$FF extract --help");
+	expect(0, "EXAMPLES", "$FF model --help");
+	expect(-1, "--iface is required", "$FF run -m lab/models/handwritten.json");
+	expect(-1, "unknown hook", "$FF run -i lo -H nope -m lab/models/handwritten.json");
+	expect(-1, "--checkpoints wants", "$FF run -i lo -m x.json -c 4,2");
+	expect(-1, "--flows wants", "$FF run -i lo -m x.json --flows -3");
+	expect(-1, "which capture", "$FF extract");
+	expect(-1, "--idle-timeout wants", "$FF extract x.pcap --idle-timeout soon");
+	expect(2, "--action", "$FF run -i lo -m x.json -a =drop");
+	expect(2, "--action", "$FF model load -i lo -a benign x.json");
+	expect(2, "--action", "$FF train --csv a.csv -o m.json -a benign=zap");
 	expect(-1, "is not pass, drop or alert",
-	       "./flowforest run -i lo -m lab/models/handwritten.json -a benign=zap");
+	       "$FF run -i lo -m lab/models/handwritten.json -a benign=zap");
 	expect(-1, "no class \"nope\"",
-	       "./flowforest run -i lo -m lab/models/handwritten.json -a nope=drop");
+	       "$FF run -i lo -m lab/models/handwritten.json -a nope=drop");
 }
 
 /* Every command and sub-command answers --help with exit 0 and examples. */
@@ -124,10 +135,10 @@ static void test_help_everywhere(void **state)
 
 	(void)state;
 	need_binary();
-	expect(0, "EXAMPLES", "./flowforest --help");
+	expect(0, "EXAMPLES", "$FF --help");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		expect(0, "EXAMPLE", "./flowforest %s --help", cmds[i]);
-		expect(0, "Usage: flowforest", "./flowforest %s --help", cmds[i]);
+		expect(0, "EXAMPLE", "$FF %s --help", cmds[i]);
+		expect(0, "Usage: flowforest", "$FF %s --help", cmds[i]);
 	}
 }
 
@@ -136,22 +147,22 @@ static void test_unknown_options_named(void **state)
 {
 	(void)state;
 	need_binary();
-	expect(2, "'--jsno'", "./flowforest stats --jsno -i lo");
-	expect(2, "'--jsno'", "./flowforest flows -i lo --jsno");
-	expect(2, "'--force'", "./flowforest stop -i lo --force");
-	expect(2, "'--jsno'", "./flowforest model load --jsno -i lo x.json");
-	expect(2, "'--jsno'", "./flowforest model show --jsno x.json");
-	expect(2, "'--jsno'", "./flowforest features --jsno");
-	expect(2, "'--jsno'", "./flowforest allow list -i lo --jsno");
-	expect(2, "'--jsno'", "./flowforest detach -i lo --jsno");
-	expect(2, "unexpected argument 'extra'", "./flowforest stats -i lo extra");
-	expect(2, "unexpected argument 'extra'", "./flowforest flows -i lo extra");
-	expect(2, "unexpected argument 'extra'", "./flowforest deny list -i lo extra");
-	expect(2, "unexpected argument 'b.json'", "./flowforest model validate a.json b.json");
-	expect(2, "unknown command 'frob'", "./flowforest model frob");
-	expect(2, "unknown command 'frob'", "./flowforest allow frob -i lo");
-	expect(2, "--iface is required", "./flowforest stats");
-	expect(2, "--iface is required", "./flowforest model load x.json");
+	expect(2, "'--jsno'", "$FF stats --jsno -i lo");
+	expect(2, "'--jsno'", "$FF flows -i lo --jsno");
+	expect(2, "'--force'", "$FF stop -i lo --force");
+	expect(2, "'--jsno'", "$FF model load --jsno -i lo x.json");
+	expect(2, "'--jsno'", "$FF model show --jsno x.json");
+	expect(2, "'--jsno'", "$FF features --jsno");
+	expect(2, "'--jsno'", "$FF allow list -i lo --jsno");
+	expect(2, "'--jsno'", "$FF detach -i lo --jsno");
+	expect(2, "unexpected argument 'extra'", "$FF stats -i lo extra");
+	expect(2, "unexpected argument 'extra'", "$FF flows -i lo extra");
+	expect(2, "unexpected argument 'extra'", "$FF deny list -i lo extra");
+	expect(2, "unexpected argument 'b.json'", "$FF model validate a.json b.json");
+	expect(2, "unknown command 'frob'", "$FF model frob");
+	expect(2, "unknown command 'frob'", "$FF allow frob -i lo");
+	expect(2, "--iface is required", "$FF stats");
+	expect(2, "--iface is required", "$FF model load x.json");
 }
 
 /* One strict number parser: the message names the option. */
@@ -159,30 +170,30 @@ static void test_bad_numbers(void **state)
 {
 	(void)state;
 	need_binary();
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T nan");
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T inf");
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 1e-7");
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 1e99");
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T ' 5'");
-	expect(2, "--idle-timeout", "./flowforest extract x.pcap -T 0x10");
-	expect(2, "--idle-timeout", "./flowforest run -i lo -m x.json -T -1");
-	expect(2, "--idle-timeout", "./flowforest twin -i lo -m x.json -T 1e-9");
-	expect(2, "--top", "./flowforest flows -i lo --top abc");
-	expect(2, "--top", "./flowforest flows -i lo --top 1e99");
-	expect(2, "--top", "./flowforest flows -i lo --top ''");
-	expect(2, "--flows", "./flowforest run -i lo -m x.json --flows 1e99");
-	expect(2, "--flows", "./flowforest twin -i lo -m x.json --flows 12abc");
-	expect(2, "--flows", "./flowforest run -i lo -m x.json --flows 99999999999");
-	expect(2, "--every", "./flowforest extract x.pcap --every -1");
-	expect(2, "--every", "./flowforest run -i lo -m x.json -e 4x");
-	expect(2, "--duration", "./flowforest run -i lo -m x.json --duration nan");
-	expect(2, "--interval", "./flowforest twin -i lo -m x.json --interval inf");
-	expect(2, "--ring-mb", "./flowforest twin -i lo -m x.json --ring-mb 0");
-	expect(2, "--checkpoints", "./flowforest run -i lo -m x.json -c 1,2,x");
-	expect(2, "--trees", "./flowforest train --csv a.csv -o m.json --trees 2.5");
-	expect(2, "--seed", "./flowforest train --csv a.csv -o m.json --seed -1");
-	expect(2, "--test-split", "./flowforest train --csv a.csv -o m.json --test-split nan");
-	expect(2, "--threads", "./flowforest train --csv a.csv -o m.json -j +4");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T nan");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T inf");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T 1e-7");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T 1e99");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T ' 5'");
+	expect(2, "--idle-timeout", "$FF extract x.pcap -T 0x10");
+	expect(2, "--idle-timeout", "$FF run -i lo -m x.json -T -1");
+	expect(2, "--idle-timeout", "$FF twin -i lo -m x.json -T 1e-9");
+	expect(2, "--top", "$FF flows -i lo --top abc");
+	expect(2, "--top", "$FF flows -i lo --top 1e99");
+	expect(2, "--top", "$FF flows -i lo --top ''");
+	expect(2, "--flows", "$FF run -i lo -m x.json --flows 1e99");
+	expect(2, "--flows", "$FF twin -i lo -m x.json --flows 12abc");
+	expect(2, "--flows", "$FF run -i lo -m x.json --flows 99999999999");
+	expect(2, "--every", "$FF extract x.pcap --every -1");
+	expect(2, "--every", "$FF run -i lo -m x.json -e 4x");
+	expect(2, "--duration", "$FF run -i lo -m x.json --duration nan");
+	expect(2, "--interval", "$FF twin -i lo -m x.json --interval inf");
+	expect(2, "--ring-mb", "$FF twin -i lo -m x.json --ring-mb 0");
+	expect(2, "--checkpoints", "$FF run -i lo -m x.json -c 1,2,x");
+	expect(2, "--trees", "$FF train --csv a.csv -o m.json --trees 2.5");
+	expect(2, "--seed", "$FF train --csv a.csv -o m.json --seed -1");
+	expect(2, "--test-split", "$FF train --csv a.csv -o m.json --test-split nan");
+	expect(2, "--threads", "$FF train --csv a.csv -o m.json -j +4");
 }
 
 /* Interface names become paths under /sys/fs/bpf: checked before use. */
@@ -190,15 +201,15 @@ static void test_iface_names(void **state)
 {
 	(void)state;
 	need_binary();
-	expect(2, "--iface", "./flowforest stop -i ..");
-	expect(2, "--iface", "./flowforest stop --iface .");
-	expect(2, "--iface", "./flowforest stats -i ../../etc");
-	expect(2, "--iface", "./flowforest flows -i 'a b'");
-	expect(2, "--iface", "./flowforest model load -i \"$(printf 'e\\tx')\" x.json");
-	expect(2, "--iface", "./flowforest run -i abcdefghijklmnopq -m x.json");
-	expect(2, "--iface", "./flowforest twin -i '' -m x.json");
-	expect(2, "--iface", "./flowforest allow add -i .. 10.0.0.0/8");
-	expect(2, "--iface", "./flowforest detach -i ..");
+	expect(2, "--iface", "$FF stop -i ..");
+	expect(2, "--iface", "$FF stop --iface .");
+	expect(2, "--iface", "$FF stats -i ../../etc");
+	expect(2, "--iface", "$FF flows -i 'a b'");
+	expect(2, "--iface", "$FF model load -i \"$(printf 'e\\tx')\" x.json");
+	expect(2, "--iface", "$FF run -i abcdefghijklmnopq -m x.json");
+	expect(2, "--iface", "$FF twin -i '' -m x.json");
+	expect(2, "--iface", "$FF allow add -i .. 10.0.0.0/8");
+	expect(2, "--iface", "$FF detach -i ..");
 }
 
 static void test_bad_captures_leave_nothing(void **state)
@@ -211,23 +222,23 @@ static void test_bad_captures_leave_nothing(void **state)
 	snprintf(pcap, sizeof(pcap), "%s/garbage.pcap", dir);
 	snprintf(out, sizeof(out), "%s/out.csv", dir);
 	expect(0, NULL, "echo not a capture > %s", pcap);
-	expect(1, "unknown file format", "./flowforest extract %s -o %s", pcap, out);
+	expect(1, "unknown file format", "$FF extract %s -o %s", pcap, out);
 	assert_int_not_equal(stat(out, &st), 0);
-	expect(1, "No such file", "./flowforest extract %s/none.pcap -o %s", dir, out);
+	expect(1, "No such file", "$FF extract %s/none.pcap -o %s", dir, out);
 	/* an existing output is not destroyed by a failed run */
 	expect(0, NULL, "echo precious > %s", out);
-	expect(1, "unknown file format", "./flowforest extract %s -o %s", pcap, out);
+	expect(1, "unknown file format", "$FF extract %s -o %s", pcap, out);
 	assert_int_equal(run(&s, "cat %s", out), 0);
 	assert_string_equal(s, "precious\n");
 	free(s);
-	expect(1, "bad --label", "./flowforest extract %s -l 'x:dport=99999' -o %s", pcap, out);
-	expect(1, "bad model", "./flowforest extract %s -m %s -o %s", pcap, pcap, out);
+	expect(1, "bad --label", "$FF extract %s -l 'x:dport=99999' -o %s", pcap, out);
+	expect(1, "bad model", "$FF extract %s -m %s -o %s", pcap, pcap, out);
 	assert_int_equal(run(&s, "ls %s", dir), 0);
 	assert_null(strstr(s, ".tmp."));	/* no temporary left either */
 	free(s);
 	/* a device stays a device: /dev/null is written to, not replaced */
-	expect(0, NULL, "./flowforest extract -q ../shared/data/pcaps/sgr_hs-icmpScan.pcap "
-	       "-o /dev/null 2>/dev/null || ./flowforest extract -q %s -o /dev/null; "
+	expect(0, NULL, "$FF extract -q ../shared/data/pcaps/sgr_hs-icmpScan.pcap "
+	       "-o /dev/null 2>/dev/null || $FF extract -q %s -o /dev/null; "
 	       "test -c /dev/null", pcap);
 	assert_int_equal(stat("/dev/null", &st), 0);
 	assert_true(S_ISCHR(st.st_mode));
@@ -252,13 +263,13 @@ static void test_hostile_labels(void **state)
 	(void)state;
 	need_binary();
 	make_capture(pcap, sizeof(pcap), "labels.pcap");
-	expect(2, "--default-label", "./flowforest extract -q -D \"$(head -c 5000 /dev/zero | "
+	expect(2, "--default-label", "$FF extract -q -D \"$(head -c 5000 /dev/zero | "
 	       "tr '\\0' A)\" %s -o /dev/null", pcap);
-	expect(2, "--default-label", "./flowforest extract -q -D 'a,b' %s -o /dev/null", pcap);
-	expect(2, "--default-label", "./flowforest extract -q -D \"$(printf 'a\\nb')\" %s", pcap);
+	expect(2, "--default-label", "$FF extract -q -D 'a,b' %s -o /dev/null", pcap);
+	expect(2, "--default-label", "$FF extract -q -D \"$(printf 'a\\nb')\" %s", pcap);
 	expect(1, "control characters",
-	       "./flowforest extract -q -l \"$(printf 'x\\ty'):dport=80\" %s -o /dev/null", pcap);
-	expect(0, NULL, "./flowforest extract -q -D 'DoS Hulk' %s | grep -q ',DoS Hulk$'", pcap);
+	       "$FF extract -q -l \"$(printf 'x\\ty'):dport=80\" %s -o /dev/null", pcap);
+	expect(0, NULL, "$FF extract -q -D 'DoS Hulk' %s | grep -q ',DoS Hulk$'", pcap);
 }
 
 /* Issue 10 item 2: a symlink planted at the old temporary name
@@ -271,8 +282,8 @@ static void test_output_planted_symlink(void **state)
 	need_binary();
 	make_capture(pcap, sizeof(pcap), "sym.pcap");
 	expect(0, NULL, "echo precious > %s/victim", dir);
-	expect(0, NULL, "cd %s && sh -c 'ln -s victim out.csv.tmp.$$ && exec %s/flowforest "
-	       "extract -q %s -o out.csv'", dir, getcwd((char[4096]){ 0 }, 4096), pcap);
+	expect(0, NULL, "cd %s && sh -c 'ln -s victim out.csv.tmp.$$ && exec \"$FF\" "
+	       "extract -q %s -o out.csv'", dir, pcap);
 	assert_int_equal(run(&s, "cat %s/victim", dir), 0);
 	assert_string_equal(s, "precious\n");
 	free(s);
@@ -295,12 +306,12 @@ static void test_capture_cut_short(void **state)
 	snprintf(cut, sizeof(cut), "%s/cut.pcap", dir);
 	assert_int_equal(stat(pcap, &st), 0);
 	expect(0, NULL, "head -c %lld %s > %s", (long long)st.st_size - 3, pcap, cut);
-	expect(0, "appears cut short", "./flowforest extract -q %s -o %s/cut.csv", cut, dir);
-	expect(1, "appears cut short", "./flowforest extract -q --strict %s -o %s/strict.csv",
+	expect(0, "appears cut short", "$FF extract -q %s -o %s/cut.csv", cut, dir);
+	expect(1, "appears cut short", "$FF extract -q --strict %s -o %s/strict.csv",
 	       cut, dir);
 	/* the same rows as the whole capture minus its last frame's effect:
 	 * at least every flow is there */
-	assert_int_equal(run(&full, "./flowforest extract -q %s | cut -d, -f1 | sort -u | wc -l",
+	assert_int_equal(run(&full, "$FF extract -q %s | cut -d, -f1 | sort -u | wc -l",
 			     pcap), 0);
 	assert_int_equal(run(&part, "cut -d, -f1 %s/cut.csv | sort -u | wc -l", dir), 0);
 	assert_true(atoi(part) > 1);
@@ -318,12 +329,12 @@ static void test_bad_models_and_csvs(void **state)
 	need_binary();
 	snprintf(f, sizeof(f), "%s/m.json", dir);
 	expect(0, NULL, "echo '{\"format\":\"flowforest-model\",\"version\":1}' > %s", f);
-	expect(1, "\"features\" must be an array", "./flowforest model validate %s", f);
-	expect(0, "ok (1 trees", "./flowforest model validate lab/models/handwritten.json");
+	expect(1, "\"features\" must be an array", "$FF model validate %s", f);
+	expect(0, "ok (1 trees", "$FF model validate lab/models/handwritten.json");
 	snprintf(f, sizeof(f), "%s/bad.csv", dir);
 	expect(0, NULL, "printf 'Dst Port,Protocol,Label\\n80,6,a\\n80,6\\n' > %s", f);
-	expect(-1, "bad.csv:3", "./flowforest train --csv %s -o %s/x.json", f, dir);
-	expect(-1, "no label column \"nope\"", "./flowforest train --csv lab/models/handwritten.json "
+	expect(-1, "bad.csv:3", "$FF train --csv %s -o %s/x.json", f, dir);
+	expect(-1, "no label column \"nope\"", "$FF train --csv lab/models/handwritten.json "
 	       "--label-column nope -o %s/x.json", dir);
 }
 
