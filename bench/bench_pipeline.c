@@ -433,7 +433,7 @@ static void section_mix(void)
 		t0 = a.tv_sec * 1e6 + a.tv_nsec / 1e3;
 		for (i = 0; i < flows; i++)
 			for (unsigned k = 0; k < per; k++)
-				ff_twin_packet(tw, frames[i], lens[i], (__u64)t0 + i);
+				ff_twin_packet(tw, frames[i], lens[i], 0, (__u64)t0 + i);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		vtwin[r] = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) /
 			   ((double)flows * per);

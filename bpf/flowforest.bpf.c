@@ -43,6 +43,22 @@ static __always_inline int ff_load(void *src, const int kind, __u32 off,
 	return bpf_skb_load_bytes(src, off, dst, len) ? -1 : 0;
 }
 
+static __always_inline __u32 ff_replay_wire_len(void);
+
+static __always_inline __u32 ff_frame_len(void *src, const int kind)
+{
+	__u32 replay = ff_replay_wire_len();
+
+	if (replay)
+		return replay;
+	if (kind == FF_SRC_XDP) {
+		struct xdp_md *x = src;
+
+		return x->data_end - x->data;
+	}
+	return ((struct __sk_buff *)src)->len;
+}
+
 /* ---- configuration, fixed at load time ---------------------------------- */
 
 const volatile struct ff_config ff_cfg = FF_CONFIG_DEFAULT;
@@ -174,10 +190,14 @@ struct {
 	__type(value, struct ff_walk);
 } ff_walk_state SEC(".maps");
 
-/* Replay clock in nanoseconds, written by user space before each packet. */
+/* Replay, written by user space before each packet: entry 0 is the clock in
+ * nanoseconds, entry 1 the frame's original length (the capture's, before
+ * any snap length; 0: the frame's own). */
+#define FF_CLOCK_NS 0
+#define FF_CLOCK_WIRE_LEN 1
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 } ff_clock SEC(".maps");
@@ -314,11 +334,22 @@ static __always_inline void ff_count(struct ff_counters *cnt, const __u32 id)
 	cnt->c[id]++;
 }
 
+static __always_inline __u32 ff_replay_wire_len(void)
+{
+	__u32 key = FF_CLOCK_WIRE_LEN;
+	__u64 *len;
+
+	if (!ff_replay_clock)
+		return 0;
+	len = bpf_map_lookup_elem(&ff_clock, &key);
+	return len ? (__u32)*len : 0;
+}
+
 static __always_inline __u64 ff_now_us(void)
 {
 	if (ff_replay_clock) {
-		__u32 zero = 0;
-		__u64 *ns = bpf_map_lookup_elem(&ff_clock, &zero);
+		__u32 key = FF_CLOCK_NS;
+		__u64 *ns = bpf_map_lookup_elem(&ff_clock, &key);
 
 		return ns ? *ns / 1000 : 0;
 	}

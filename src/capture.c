@@ -81,6 +81,17 @@ static bool cut_short(struct ff_capture *c)
 	       strstr(pcap_geterr(c->pcap), "truncated");
 }
 
+/* The frame's original length as an Ethernet frame: the record's length
+ * with its link header (`l2` bytes) replaced by Ethernet's 14, never less
+ * than what was kept. Returns 1. */
+static int wire_len(struct ff_capture *c, __u32 orig, __u32 l2, __u32 kept)
+{
+	__u32 w = orig >= l2 ? orig - l2 + 14 : 0;
+
+	c->wire_len = w > kept ? w : kept;
+	return 1;
+}
+
 int ff_capture_next(struct ff_capture *c, const __u8 **frame, __u32 *len,
 		    __u64 *ts_us, char *err, size_t errlen)
 {
@@ -113,29 +124,29 @@ int ff_capture_next(struct ff_capture *c, const __u8 **frame, __u32 *len,
 		case DLT_EN10MB:
 			*frame = d;
 			*len = h->caplen;
-			return 1;
+			return wire_len(c, h->len, 14, *len);
 		case DLT_RAW:
 		case DLT_IPV4:
 		case DLT_IPV6:
 			*frame = with_eth(c, d, h->caplen, ip_ethertype(d, h->caplen), len);
-			return 1;
+			return wire_len(c, h->len, 0, *len);
 		case DLT_LINUX_SLL:	/* 16 bytes, protocol at 14 */
 			if (h->caplen < 16)
 				break;
 			*frame = with_eth(c, d + 16, h->caplen - 16, (d[14] << 8) | d[15], len);
-			return 1;
+			return wire_len(c, h->len, 16, *len);
 		case DLT_LINUX_SLL2:	/* 20 bytes, protocol at 0 */
 			if (h->caplen < 20)
 				break;
 			*frame = with_eth(c, d + 20, h->caplen - 20, (d[0] << 8) | d[1], len);
-			return 1;
+			return wire_len(c, h->len, 20, *len);
 		case DLT_NULL:
 		case DLT_LOOP:		/* 4-byte address family */
 			if (h->caplen < 4)
 				break;
 			*frame = with_eth(c, d + 4, h->caplen - 4,
 					  ip_ethertype(d + 4, h->caplen - 4), len);
-			return 1;
+			return wire_len(c, h->len, 4, *len);
 		}
 		c->skipped++;
 	}

@@ -23,6 +23,8 @@ struct ff_capture {
 	__u64 size;		/* file size, for progress */
 	bool cut_short;		/* the last record was incomplete */
 	char cut_msg[512];	/* ... and a warning that says so */
+	__u32 wire_len;		/* the last frame's original length (as Ethernet):
+				 * more than its bytes under a snap length */
 	__u8 buf[FF_FRAME_MAX + 32];
 };
 

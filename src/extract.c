@@ -116,7 +116,7 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 		if (ff_capture_open(cap, paths[i], err, errlen))
 			goto out;
 		while ((r = ff_capture_next(cap, &frame, &len, &now_us, err, errlen)) == 1) {
-			struct ff_frame fr = { frame, len };
+			struct ff_frame fr = { frame, len, cap->wire_len };
 			struct ff_pkt pkt;
 			struct ff_flow_key key;
 			struct ff_flow *f;

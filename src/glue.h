@@ -20,7 +20,9 @@
 /* A frame in memory: what user space hands to ff_parse(). */
 struct ff_frame {
 	const __u8 *data;
-	__u32 len;
+	__u32 len;		/* bytes at data */
+	__u32 wire_len;		/* length on the wire (a capture's original
+				 * length); 0: the same as len */
 };
 
 static __always_inline int ff_load(void *src, const int kind, __u32 off,
@@ -33,6 +35,14 @@ static __always_inline int ff_load(void *src, const int kind, __u32 off,
 		return -1;
 	memcpy(dst, fr->data + off, len);
 	return 0;
+}
+
+static __always_inline __u32 ff_frame_len(void *src, const int kind)
+{
+	const struct ff_frame *fr = src;
+
+	(void)kind;
+	return fr->wire_len ? fr->wire_len : fr->len;
 }
 
 /* What a user-space walk reads (the kernel's layout, struct ff_model's

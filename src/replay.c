@@ -137,7 +137,8 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 			goto out;
 		while ((r = ff_capture_next(cap, &frame, &len, &ts_us, err, errlen)) == 1) {
 			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frame, .repeat = 1);
-			__u64 ns = ts_us * 1000;
+			__u64 ns = ts_us * 1000, wire = cap->wire_len;
+			__u32 one = 1;
 
 			st->frames++;
 			if (len < 14) {
@@ -147,7 +148,10 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 				continue;
 			}
 			tr.data_size_in = len > FF_REPLAY_SNAPLEN ? FF_REPLAY_SNAPLEN : len;
+			/* The clock, and the length the frame had before the
+			 * capture's snap length (and ours) cut it. */
 			if (bpf_map_update_elem(clock_fd, &zero, &ns, BPF_ANY) ||
+			    bpf_map_update_elem(clock_fd, &one, &wire, BPF_ANY) ||
 			    bpf_prog_test_run_opts(prog_fd, &tr)) {
 				snprintf(err, errlen, "%s: test run of frame %llu failed: %s",
 					 paths[i], (unsigned long long)cap->frames, strerror(errno));

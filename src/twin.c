@@ -104,9 +104,10 @@ static void checkpoint(struct ff_twin *t, const struct ff_flow_key *key, struct 
 }
 
 /* The kernel's ff_account() + ff_track() for one frame. */
-int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u64 now_us)
+int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u32 wire_len,
+		   __u64 now_us)
 {
-	struct ff_frame fr = { data, len };
+	struct ff_frame fr = { data, len, wire_len };
 	struct ff_twin_stats *st = t->st;
 	struct ff_flow_key key;
 	struct ff_pkt pkt;
@@ -277,7 +278,8 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 			for (i = 0; i < n; i++) {
 				__u64 ts = (__u64)h->tp_sec * 1000000ULL + h->tp_nsec / 1000;
 
-				if (ff_twin_packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen, ts)) {
+				if (ff_twin_packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen,
+						   h->tp_len, ts)) {
 					snprintf(err, errlen, "out of memory after %zu flows",
 						 t.table.count);
 					goto done;

@@ -64,7 +64,8 @@ struct ff_twin;
 struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *st);
 /* One Ethernet frame at `now_us`; 0, or -1 when the flow table is out of
  * memory. */
-int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u64 now_us);
+int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u32 wire_len,
+		   __u64 now_us);
 size_t ff_twin_flows(const struct ff_twin *t);
 size_t ff_twin_table_bytes(const struct ff_twin *t);
 void ff_twin_free(struct ff_twin *t);

@@ -96,6 +96,14 @@ static void set_clock_us(__u64 us)
 	assert_int_equal(bpf_map_update_elem(env.clock_fd, &zero, &ns, BPF_ANY), 0);
 }
 
+/* The replay's original frame length (ff_clock[1]); 0: the frame's own. */
+static void set_wire_len(__u64 len)
+{
+	__u32 one = 1;
+
+	assert_int_equal(bpf_map_update_elem(env.clock_fd, &one, &len, BPF_ANY), 0);
+}
+
 /*
  * skb test_run (tc) wants a whole IP header behind an IP ethertype and an
  * Ethernet header in any case; XDP only the Ethernet header. Shorter
@@ -309,6 +317,13 @@ static int reset_state(void)
 		return -1;
 	env.n_ev = 0;
 	env.ev_dropped = 0;
+	{
+		__u32 one = 1;
+		__u64 no_len = 0;
+
+		if (bpf_map_update_elem(env.clock_fd, &one, &no_len, BPF_ANY))
+			return -1;
+	}
 	return install(&env.hw);
 }
 
@@ -607,6 +622,110 @@ static void parse_ipv6_fragments(void **state)
 	s.frag_off = 0x1000;
 	len = pkt_build(&s, frame, sizeof(frame));
 	expect_parse_ok(frame, len, &k, 1, &f);
+}
+
+/*
+ * issue 10 item 8: later fragments of one datagram whose fragmentable part
+ * starts with destination options. Their payload used to be walked as
+ * extension headers and scattered them over a UDP flow, a TCP flow and
+ * "unparseable"; now all land in the one port-less flow of protocol 60.
+ */
+static void parse_ipv6_later_fragments_not_walked(void **state)
+{
+	struct pkt_spec s = {
+		.family = 6, .proto = 17, .saddr = "2001:db8::5", .daddr = "2001:db8::6",
+		.sport = 4000, .dport = 4001, .payload_len = 64, .frag_off = 9,
+		.ext_hdrs = { { PKT_EXT_FRAG, 0 }, { PKT_EXT_DSTOPTS, 0 } }, .n_ext = 2,
+	};
+	static const uint8_t looks_like[3][2] = { { 17, 0 }, { 6, 0 }, { 43, 255 } };
+	uint8_t frame[256];
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t len;
+	int i, h;
+
+	REQUIRE_BPF();
+	len = pkt_build(&s, frame, sizeof(frame));
+	key_for(&k, 6, 60, s.saddr, 0, s.daddr, 0, true);
+	for (i = 0; i < 3; i++) {
+		/* the 8 bytes after the fragment header: payload that reads
+		 * as an options header naming UDP, TCP, or a huge routing
+		 * header */
+		frame[14 + 48] = looks_like[i][0];
+		frame[14 + 48 + 1] = looks_like[i][1];
+		for (h = 0; h < H__N; h++) {
+			set_clock_us(T0_US + i * 10 + h);
+			run_frame(h, frame, len);
+		}
+	}
+	flow_must(&k, &f);
+	assert_int_equal(ff_flow_pkts(&f), 3 * H__N);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8);
+	assert_int_equal(flow_count(), 1);
+}
+
+/* issue 10 item 7: an IPv4 total length beyond the frame is malformed in
+ * every hook (byte features cannot be inflated for free). */
+static void parse_ip_length_beyond_frame(void **state)
+{
+	struct pkt_spec s4 = { .family = 4, .proto = 6, .saddr = "10.0.9.1",
+			       .daddr = "10.0.9.2", .sport = 1, .dport = 2 };
+	struct pkt_spec s6 = { .family = 6, .proto = 17, .saddr = "2001:db8::9",
+			       .daddr = "2001:db8::a", .sport = 1, .dport = 2,
+			       .payload_len = 8 };
+	uint8_t frame[256];
+	size_t len;
+
+	REQUIRE_BPF();
+	len = pkt_build(&s4, frame, sizeof(frame));
+	frame[16] = 0xff;	/* tot_len 65535 in a 54-byte frame */
+	frame[17] = 0xff;
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+	frame[16] = 0;		/* one byte more than there is */
+	frame[17] = 41;
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+	len = pkt_build(&s6, frame, sizeof(frame));
+	frame[19] += 1;		/* payload length one beyond */
+	expect_parse_error(frame, len, FF_C_MALFORMED);
+}
+
+/* In replay, the frame's original length comes from ff_clock[1]: a capture
+ * snapped at 54 bytes of a 65,549-byte frame counts what the wire carried,
+ * as extract does; and an IPv6 length past 65,495 does not wrap. */
+static void parse_replay_original_length(void **state)
+{
+	struct pkt_spec s4 = { .family = 4, .proto = 6, .saddr = "10.0.9.3",
+			       .daddr = "10.0.9.4", .sport = 1, .dport = 2 };
+	struct pkt_spec s6 = { .family = 6, .proto = 17, .saddr = "2001:db8::b",
+			       .daddr = "2001:db8::c", .sport = 1, .dport = 2,
+			       .payload_len = 8 };
+	uint8_t frame[256];
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t len;
+
+	REQUIRE_BPF();
+	len = pkt_build(&s4, frame, sizeof(frame));
+	frame[16] = 0xff;
+	frame[17] = 0xff;
+	set_wire_len(14 + 65535);
+	set_clock_us(T0_US);
+	run_frame(H_XDP, frame, len);
+	key_for(&k, 4, 6, s4.saddr, 1, s4.daddr, 2, false);
+	flow_must(&k, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, 65535);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 65535 - 40);
+
+	len = pkt_build(&s6, frame, sizeof(frame));
+	frame[18] = 65500 >> 8;
+	frame[19] = 65500 & 0xff;
+	set_wire_len(14 + 40 + 65500);
+	run_frame(H_XDP, frame, len);
+	set_wire_len(0);
+	key_for(&k, 6, 17, s6.saddr, 1, s6.daddr, 2, false);
+	flow_must(&k, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, 65540);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 65540 - 48);
 }
 
 static void parse_ipv4_fragments(void **state)
@@ -1053,7 +1172,7 @@ static void parse_random_frames_match_user_space(void **state)
 			.icmp_type = rnd_below(2) ? 8 : 128, .icmp_id = rnd_below(65536),
 		};
 		struct ff_pkt p = { 0 };
-		struct ff_frame fr;
+		struct ff_frame fr = { 0 };
 		size_t len, i;
 		int r, cat, c;
 
@@ -1303,7 +1422,8 @@ static void flow_byte_counts(void **state)
 	/* wire_bytes: IP total length; len_*: L4 payload; hdr: IP + L4. */
 	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, (24 + 32 + 100) + (24 + 32 + 10));
 	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 110);
-	assert_int_equal(f.dir[FF_DIR_FWD].len_sq, 100 * 100 + 10 * 10);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.lo, 100 * 100 + 10 * 10);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.hi, 0);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 10);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_max, 100);
 	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 2 * 56);
@@ -1398,7 +1518,7 @@ static void flow_iat_from_replay_clock(void **state)
 	assert_int_equal(f.first_us, T0_US);
 	assert_int_equal(f.last_us, T0_US + 10000);
 	assert_int_equal(f.iat_sum, 10000);
-	assert_int_equal(f.iat_sq, 1000ULL * 1000 + 3000ULL * 3000 + 6000ULL * 6000);
+	assert_int_equal(f.iat_sq.lo, 1000ULL * 1000 + 3000ULL * 3000 + 6000ULL * 6000);
 	assert_int_equal(f.iat_min, 1000);
 	assert_int_equal(f.iat_max, 6000);
 	assert_int_equal(f.dir[FF_DIR_FWD].iat_sum, 4000);
@@ -1406,7 +1526,7 @@ static void flow_iat_from_replay_clock(void **state)
 	assert_int_equal(f.dir[FF_DIR_FWD].iat_max, 4000);
 	assert_int_equal(f.dir[FF_DIR_FWD].last_us, T0_US + 4000);
 	assert_int_equal(f.dir[FF_DIR_BWD].iat_sum, 9000);
-	assert_int_equal(f.dir[FF_DIR_BWD].iat_sq, 9000ULL * 9000);
+	assert_int_equal(f.dir[FF_DIR_BWD].iat_sq.lo, 9000ULL * 9000);
 	assert_int_equal(f.dir[FF_DIR_BWD].last_us, T0_US + 10000);
 
 	/* Nanoseconds are floored to microseconds; a clock going backwards
@@ -1426,7 +1546,10 @@ static void flow_iat_from_replay_clock(void **state)
 	assert_int_equal(f.iat_max, 10000);
 	assert_int_equal(f.iat_min, 0);
 	assert_int_equal(f.dir[FF_DIR_FWD].iat_sum, 4000 + 16000 + 0);
-	assert_int_equal(f.last_us, T0_US + 5);
+	/* the flow's clock stays where it was (issue 10 item 5) */
+	assert_int_equal(f.last_us, T0_US + 20000);
+	assert_int_equal(f.dir[FF_DIR_FWD].last_us, T0_US + 20000);
+	assert_int_equal(f.last_us - f.first_us, 20000);
 }
 
 /* ---- 3. classification with the hand-written model ------------------- */
@@ -1541,7 +1664,7 @@ static void classify_ping_flood_after_32(void **state)
 	assert_int_equal(f.action, FF_ACT_DROP);
 	assert_int_equal(f.decided_pkts, 32);
 	assert_int_equal(f.decided_us, T0_US + 32000);
-	assert_int_equal(f.next_cp, 6);
+	assert_int_equal(f.cp_due, 64);
 	get_counters(&c);
 	/* checkpoints 1, 2, 4, 8, 16, 32 */
 	assert_int_equal(c.c[FF_C_CLASSIFICATIONS], 6);
@@ -1615,7 +1738,39 @@ static void classify_checkpoint_schedule(void **state)
 	assert_int_equal(want, 11 + 2);
 	flow_must(&k, &f);
 	assert_int_equal(f.decided_pkts, 3072);
-	assert_int_equal(f.next_cp, 11);
+	assert_int_equal(f.cp_due, 4096);
+}
+
+/* issue 10 item 4: a count that steps over a checkpoint (another CPU's
+ * packet in between) still classifies, and the schedule goes on. */
+static void classify_count_jumps_checkpoint(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.13.3.1", .daddr = "10.13.3.2",
+		.sport = 100, .dport = 200,
+	};
+	struct ff_counters c;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	int i;
+
+	REQUIRE_BPF();
+	key_for(&k, 4, 17, s.saddr, 100, s.daddr, 200, false);
+	for (i = 1; i <= 3; i++)
+		send_pkt(H_XDP, &s, T0_US + i, NULL);		/* 1, 2: checkpoints */
+	flow_must(&k, &f);
+	f.dir[FF_DIR_BWD].pkts++;				/* 3 -> 5 next */
+	assert_int_equal(bpf_map_update_elem(env.flows_fd, &k, &f, BPF_EXIST), 0);
+	send_pkt(H_XDP, &s, T0_US + 4, NULL);
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_CLASSIFICATIONS], 3);
+	flow_must(&k, &f);
+	assert_int_equal(f.decided_pkts, 5);
+	assert_int_equal(f.cp_due, 8);
+	for (i = 5; i <= 7; i++)
+		send_pkt(H_XDP, &s, T0_US + i, NULL);		/* 6, 7, 8 */
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_CLASSIFICATIONS], 4);
 }
 
 /* ---- 4. events ------------------------------------------------------- */
@@ -2316,6 +2471,9 @@ int main(void)
 		cmocka_unit_test_setup(parse_ipv4_options, test_setup),
 		cmocka_unit_test_setup(parse_ipv6_ext_chain, test_setup),
 		cmocka_unit_test_setup(parse_ipv6_fragments, test_setup),
+		cmocka_unit_test_setup(parse_ipv6_later_fragments_not_walked, test_setup),
+		cmocka_unit_test_setup(parse_ip_length_beyond_frame, test_setup),
+		cmocka_unit_test_setup(parse_replay_original_length, test_setup),
 		cmocka_unit_test_setup(parse_ipv4_fragments, test_setup),
 		cmocka_unit_test_setup(parse_vlan_single_and_qinq, test_setup),
 		cmocka_unit_test_setup(parse_vlan_three_tags_unsupported, test_setup),
@@ -2343,6 +2501,7 @@ int main(void)
 		cmocka_unit_test_setup(classify_ping_flood_after_32, test_setup),
 		cmocka_unit_test_setup(classify_on_fin, test_setup),
 		cmocka_unit_test_setup(classify_checkpoint_schedule, test_setup),
+		cmocka_unit_test_setup(classify_count_jumps_checkpoint, test_setup),
 		cmocka_unit_test_setup(events_udp_probe_classified_once, test_setup),
 		cmocka_unit_test_setup(events_ping_flood_changed, test_setup),
 		cmocka_unit_test_setup(events_ring_full_counted_lost, test_setup),

@@ -63,19 +63,201 @@ static void test_isqrt_exact(void **state)
 	assert_int_equal(ff_isqrt(4), 2);
 }
 
+static struct ff_u128 u128(unsigned __int128 x)
+{
+	struct ff_u128 r = { (__u64)(x >> 64), (__u64)x };
+
+	return r;
+}
+
 static void test_arith_helpers(void **state)
 {
 	(void)state;
 	assert_int_equal(ff_div(7, 0), 0);
 	assert_int_equal(ff_div(7, 2), 3);
-	assert_int_equal(ff_sat_add(~0ULL - 1, 5), ~0ULL);
-	assert_int_equal(ff_sat_sq(1ULL << 33), ~0ULL);
-	/* lengths 10, 20, 30: mean 20, variance 66 (floored), std 8 */
-	assert_int_equal(ff_var(60, 100 + 400 + 900, 3), 466 - 400);
-	assert_int_equal(ff_std(60, 1400, 3), 8);
-	assert_int_equal(ff_var(5, 25, 1), 0);
+	/* lengths 10, 20, 30: variance 200/3, floored 66; std 8 */
+	assert_int_equal(ff_var(60, u128(100 + 400 + 900), 3, FF_VAR_POP), 66);
+	assert_int_equal(ff_std(60, u128(1400), 3, FF_VAR_POP), 8);
+	/* the sample form: 200/2 = 100, std 10 */
+	assert_int_equal(ff_var(60, u128(1400), 3, FF_VAR_SAMPLE), 100);
+	assert_int_equal(ff_std(60, u128(1400), 3, FF_VAR_SAMPLE), 10);
+	assert_int_equal(ff_var(5, u128(25), 1, FF_VAR_POP), 0);
+	assert_int_equal(ff_var(5, u128(25), 1, FF_VAR_SAMPLE), 0);
+	/* issue 12: payloads {100, 101}: variance 0.25, std 0.5, both 0
+	 * (floor(sq/n) - floor(sum/n)^2 said 100 and 10) */
+	assert_int_equal(ff_var(201, u128(100 * 100 + 101 * 101), 2, FF_VAR_POP), 0);
+	assert_int_equal(ff_std(201, u128(100 * 100 + 101 * 101), 2, FF_VAR_POP), 0);
 	assert_int_equal(ff_rate(10, 2000000), 5);
 	assert_int_equal(ff_rate(10, 0), 0);
+}
+
+static __u64 rnd64(__u64 *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+/* The 128-bit helpers against the compiler's own 128-bit arithmetic. */
+static void test_u128_helpers(void **state)
+{
+	__u64 st = 0x9e3779b97f4a7c15ULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		__u64 a = rnd64(&st) >> (rnd64(&st) & 63), b = rnd64(&st) >> (rnd64(&st) & 63);
+		unsigned __int128 x = ((unsigned __int128)rnd64(&st) << 64 | rnd64(&st)) >>
+				      (rnd64(&st) & 127);
+		struct ff_u128 m = ff_mul64(a, b), q;
+		__u64 r, root, d = b ? b : 1;
+
+		assert_true(m.hi == (__u64)(((unsigned __int128)a * b) >> 64));
+		assert_true(m.lo == (__u64)((unsigned __int128)a * b));
+		r = ff_u128_divmod(u128(x), d, &q);
+		assert_true(r == (__u64)(x % d));
+		assert_true(q.hi == (__u64)((x / d) >> 64) && q.lo == (__u64)(x / d));
+		root = ff_isqrt128(u128(x));
+		assert_true((unsigned __int128)root * root <= x);
+		assert_true(root == ~0ULL ||
+			    (unsigned __int128)(root + 1) * (root + 1) > x);
+	}
+	assert_int_equal(ff_isqrt128(u128(~(unsigned __int128)0)), ~0ULL);
+}
+
+/*
+ * Variance and standard deviation, both forms, at the extremes, against
+ * Python's exact rationals (an independent implementation): n up to 2^64,
+ * sums up to 2^64, sums of squares up to 2^128.
+ */
+static void test_stats_exact_vs_python(void **state)
+{
+	const char *py =
+		"import sys\n"
+		"from fractions import Fraction\n"
+		"from math import isqrt, floor\n"
+		"for line in sys.stdin:\n"
+		"    n, s, q, m = map(int, line.split())\n"
+		"    d = n if m == 0 else n - 1\n"
+		"    if n == 0 or d == 0:\n"
+		"        print(0, 0); continue\n"
+		"    v = Fraction(n * q - s * s, n * d)\n"
+		"    fv = max(floor(v), 0)\n"
+		"    print(min(fv, 2**64 - 1), isqrt(fv))\n";
+	char in[] = "/tmp/ff-stats-in-XXXXXX", cmd[512], line[128];
+	__u64 st = 12345, n[400], sum[400];
+	struct ff_u128 sq[400];
+	__u32 form[400];
+	FILE *f, *out;
+	int fd, i, cnt = 0;
+
+	(void)state;
+	if (system("python3 -c 'import fractions' >/dev/null 2>&1")) {
+		skip();	/* no python3: nothing independent to compare with */
+		return;
+	}
+	fd = mkstemp(in);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	for (i = 0; i < 400; i++) {
+		/* consistent moments: n values in [lo, hi] give
+		 * n*lo <= sum <= n*hi and sum^2/n <= sq <= n*hi^2 */
+		__u64 k = i % 4 == 0 ? ~0ULL >> (rnd64(&st) & 7) : rnd64(&st) >> (rnd64(&st) & 63);
+		__u64 vmax = rnd64(&st) >> (rnd64(&st) & 63);
+		unsigned __int128 s, q, qmin, qmax;
+
+		if (!k)
+			k = 1;
+		/* keep sum = k * mean below 2^64 */
+		if (vmax && k > ~0ULL / vmax)
+			vmax = ~0ULL / k;
+		s = (unsigned __int128)k * (rnd64(&st) % (vmax + 1));
+		qmin = s * s / k + 1;
+		qmax = (unsigned __int128)k * vmax * vmax;
+		if (qmax < qmin || vmax > (1ULL << 63) / 2)
+			qmax = qmin + rnd64(&st);
+		q = qmin + ((((unsigned __int128)rnd64(&st) << 64) | rnd64(&st)) % (qmax - qmin + 1));
+		if (i % 5 == 0)
+			q = qmin - 1 + (s * s % k == 0);	/* zero variance edge */
+		n[i] = k;
+		sum[i] = (__u64)s;
+		sq[i] = u128(q);
+		form[i] = i & 1 ? FF_VAR_SAMPLE : FF_VAR_POP;
+		fprintf(f, "%llu %llu ", (unsigned long long)k, (unsigned long long)s);
+		/* q as a decimal */
+		{
+			char dec[64];
+			int p = 63;
+
+			dec[p] = 0;
+			do {
+				dec[--p] = '0' + (int)(q % 10);
+				q /= 10;
+			} while (q);
+			fprintf(f, "%s %u\n", dec + p, form[i]);
+		}
+		cnt++;
+	}
+	fclose(f);
+	/* the program goes through a file too: no shell quoting */
+	{
+		char prog[] = "/tmp/ff-stats-py-XXXXXX";
+		int pfd = mkstemp(prog);
+
+		assert_true(pfd >= 0);
+		assert_int_equal(write(pfd, py, strlen(py)), (ssize_t)strlen(py));
+		close(pfd);
+		snprintf(cmd, sizeof(cmd), "python3 %s < %s", prog, in);
+		out = popen(cmd, "r");
+		assert_non_null(out);
+		for (i = 0; i < cnt; i++) {
+			unsigned long long want_var, want_std;
+
+			assert_non_null(fgets(line, sizeof(line), out));
+			assert_int_equal(sscanf(line, "%llu %llu", &want_var, &want_std), 2);
+			if (ff_var(sum[i], sq[i], n[i], form[i]) != want_var ||
+			    ff_std(sum[i], sq[i], n[i], form[i]) != want_std)
+				fail_msg("case %d (n %llu sum %llu form %u): var %llu std %llu, "
+					 "python says %llu %llu", i, (unsigned long long)n[i],
+					 (unsigned long long)sum[i], form[i],
+					 (unsigned long long)ff_var(sum[i], sq[i], n[i], form[i]),
+					 (unsigned long long)ff_std(sum[i], sq[i], n[i], form[i]),
+					 want_var, want_std);
+		}
+		assert_int_equal(pclose(out), 0);
+		unlink(prog);
+	}
+	unlink(in);
+}
+
+static int parse_spec(const struct pkt_spec *s, struct ff_pkt *p);
+
+/* issue 10 item 6: gaps alternating 1 s and 119 s. The IAT standard
+ * deviation is 59 s however long the flow; saturating 64-bit sums of
+ * squares made it collapse after ~2,600 packets. */
+static void test_stats_long_flow_iat(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec s = { .family = 4, .proto = 17, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 1, .dport = 2, .payload_len = 1 };
+	struct ff_flow f = {};
+	struct ff_features fv;
+	struct ff_pkt p;
+	__u64 t = 0;
+	int i;
+
+	(void)state;
+	cfg.idle_timeout_us = 0;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	for (i = 0; i <= 20000; i++) {
+		ff_flow_update(&f, &p, 0, t, &cfg);
+		t += i & 1 ? 119000000ULL : 1000000ULL;
+	}
+	ff_features_compute(&f, &fv);
+	assert_int_equal(fv.v[FF_F_FLOW_IAT_MEAN], 60000000);
+	assert_int_equal(fv.v[FF_F_FLOW_IAT_STD], 59000000);
+	assert_int_equal(fv.v[FF_F_FWD_IAT_STD], 59000000);
 }
 
 static int parse_spec(const struct pkt_spec *s, struct ff_pkt *p)
@@ -273,6 +455,147 @@ static void test_flow_update_checkpoints(void **state)
 	assert_true(ff_flow_expired(&f, 40002 + cfg.idle_timeout_us, &cfg));
 	cfg.idle_timeout_us = 0;
 	assert_false(ff_flow_expired(&f, ~0ULL, &cfg));
+}
+
+/* issue 10 item 4: a packet count that steps over a checkpoint (two CPUs
+ * updating one flow) still fires, and the schedule goes on. */
+static void test_checkpoint_count_jumps(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec s = { .family = 4, .proto = 17, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 1, .dport = 2 };
+	struct ff_flow f = {};
+	struct ff_pkt p;
+	int n, cps = 0;
+
+	(void)state;
+	cfg.cp_flags = 0;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	for (n = 1; n <= 3; n++)
+		assert_int_not_equal(ff_flow_update(&f, &p, 0, n, &cfg), n == 3 ? 1 : 0);
+	f.dir[FF_DIR_BWD].pkts++;	/* another CPU's packet: 3 -> 5 */
+	assert_int_equal(ff_flow_update(&f, &p, 0, 5, &cfg), FF_CP_COUNT);
+	assert_int_equal(f.cp_due, 8);
+	/* jump over several listed checkpoints at once: 6 -> 600 */
+	f.dir[FF_DIR_BWD].pkts += 594;
+	assert_int_equal(ff_flow_update(&f, &p, 0, 6, &cfg), FF_CP_COUNT);
+	assert_int_equal(f.cp_due, 1024);
+	/* and over a periodic one: 2047 -> 2049 */
+	f.dir[FF_DIR_BWD].pkts = 2047 - f.dir[FF_DIR_FWD].pkts - 1;
+	assert_int_equal(ff_flow_update(&f, &p, 0, 7, &cfg), FF_CP_COUNT);	/* 1024 passed */
+	assert_int_equal(f.cp_due, 2048);
+	f.dir[FF_DIR_BWD].pkts++;
+	assert_int_equal(ff_flow_update(&f, &p, 0, 8, &cfg), FF_CP_COUNT);	/* 2049 */
+	assert_int_equal(f.cp_due, 3072);
+	/* a 100,000-packet flow whose count steps over 256 keeps its 99
+	 * later checkpoints (the old `n == checkpoint` test: none) */
+	memset(&f, 0, sizeof(f));
+	for (n = 1; n <= 100000; n++) {
+		if (n == 256)
+			f.dir[FF_DIR_BWD].pkts++;	/* 255 -> 257 */
+		if (ff_flow_update(&f, &p, 0, n, &cfg) && ff_flow_pkts(&f) > 256)
+			cps++;
+	}
+	assert_int_equal(cps, 1 + 2 + 96);	/* 257, 512, 1024, 2048 ... 99328 */
+}
+
+/* issue 10 item 5: a packet older than the flow's last one does not turn
+ * the clock back: IAT 0, duration never wraps. */
+static void test_flow_clock_monotonic(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec s = { .family = 4, .proto = 17, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			      .sport = 1, .dport = 2 };
+	struct ff_flow f = {};
+	struct ff_features fv;
+	struct ff_pkt p;
+
+	(void)state;
+	assert_int_equal(parse_spec(&s, &p), FF_PARSE_OK);
+	ff_flow_update(&f, &p, 0, 5000, &cfg);
+	ff_flow_update(&f, &p, 1, 1000, &cfg);	/* bwd, older than the first */
+	ff_flow_update(&f, &p, 0, 3000, &cfg);
+	ff_features_compute(&f, &fv);
+	assert_int_equal(f.last_us, 5000);
+	assert_int_equal(fv.v[FF_F_FLOW_DURATION], 0);
+	assert_int_equal(fv.v[FF_F_FLOW_IAT_MAX], 0);
+	assert_int_equal(fv.v[FF_F_FLOW_IAT_STD], 0);
+	assert_int_equal(fv.v[FF_F_FWD_IAT_TOTAL], 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].last_us, 5000);
+	ff_flow_update(&f, &p, 1, 7000, &cfg);
+	ff_features_compute(&f, &fv);
+	assert_int_equal(fv.v[FF_F_FLOW_DURATION], 2000);
+	assert_int_equal(fv.v[FF_F_BWD_IAT_TOTAL], 2000);
+}
+
+/* issue 10 items 7 and 8: IP lengths bounded by the frame (the original
+ * length for a snapped capture), IPv6 lengths past 65,495, later IPv6
+ * fragments that do not walk their payload as headers. */
+static void test_parse_lengths_bounded(void **state)
+{
+	struct pkt_spec s4 = { .family = 4, .proto = 6, .saddr = "10.0.0.1", .daddr = "10.0.0.2",
+			       .sport = 1, .dport = 2 };
+	struct pkt_spec s6 = { .family = 6, .proto = 17, .saddr = "fd00::1", .daddr = "fd00::2",
+			       .sport = 1, .dport = 2, .payload_len = 100 };
+	__u8 buf[PKT_MAX_FRAME];
+	struct ff_frame fr = { buf, 0, 0 };
+	struct ff_pkt p;
+
+	(void)state;
+	/* a 54-byte frame claiming 65,535 IP bytes */
+	fr.len = pkt_build(&s4, buf, sizeof(buf));
+	assert_int_equal(fr.len, 54);
+	buf[16] = 0xff;
+	buf[17] = 0xff;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_MALFORMED);
+	/* the same bytes as a capture snapped at 54 of 65,549 */
+	fr.wire_len = 14 + 65535;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_OK);
+	assert_int_equal(p.payload_len, 65535 - 40);
+	/* Ethernet padding (frame longer than the IP packet) is fine */
+	fr.len = pkt_build(&s4, buf, sizeof(buf));
+	fr.wire_len = 0;
+	memset(buf + fr.len, 0, 6);
+	fr.len += 6;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_OK);
+	assert_int_equal(p.l3_len, 40);
+
+	/* IPv6 payload length 65,500: 65,540 IP bytes (a 16-bit l3_len wrapped) */
+	fr.len = pkt_build(&s6, buf, sizeof(buf));
+	buf[18] = 65500 >> 8;
+	buf[19] = 65500 & 0xff;
+	fr.wire_len = 14 + 40 + 65500;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_OK);
+	assert_int_equal(p.l3_len, 65540);
+	assert_int_equal(p.payload_len, 65540 - 48);
+	fr.wire_len = 0;
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_MALFORMED);
+
+	/* A later fragment of a datagram whose fragmentable part starts with
+	 * destination options: the fragment header says 60, and the bytes
+	 * after it are payload, whatever they look like. */
+	s6.n_ext = 2;
+	s6.ext_hdrs[0] = (struct pkt_ext){ PKT_EXT_FRAG, 0 };
+	s6.ext_hdrs[1] = (struct pkt_ext){ PKT_EXT_DSTOPTS, 0 };
+	s6.frag_off = 10;
+	fr.len = pkt_build(&s6, buf, sizeof(buf));
+	fr.wire_len = 0;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_OK);
+	assert_int_equal(p.frag, FF_FRAG_LATER);
+	assert_int_equal(p.proto, 60);
+	assert_int_equal(p.hdr_len, 48);
+	/* payload that looks like a routing header claiming 2 KiB: still
+	 * the same flow, not "unparseable" */
+	buf[14 + 48] = 6;
+	buf[14 + 48 + 1] = 255;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ff_parse(&fr, 0, &p), FF_PARSE_OK);
+	assert_int_equal(p.proto, 60);
 }
 
 static void test_features_directions(void **state)
@@ -534,12 +857,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_isqrt_exact),
 		cmocka_unit_test(test_arith_helpers),
+		cmocka_unit_test(test_u128_helpers),
+		cmocka_unit_test(test_stats_exact_vs_python),
+		cmocka_unit_test(test_stats_long_flow_iat),
 		cmocka_unit_test(test_parse_ipv4_tcp_options),
 		cmocka_unit_test(test_parse_ipv6_chain_and_vlans),
 		cmocka_unit_test(test_parse_fragments),
 		cmocka_unit_test(test_parse_bad_frames),
 		cmocka_unit_test(test_flow_key_canonical),
 		cmocka_unit_test(test_flow_update_checkpoints),
+		cmocka_unit_test(test_checkpoint_count_jumps),
+		cmocka_unit_test(test_flow_clock_monotonic),
+		cmocka_unit_test(test_parse_lengths_bounded),
 		cmocka_unit_test(test_features_directions),
 		cmocka_unit_test(test_feature_table),
 		cmocka_unit_test(test_features_doc_current),

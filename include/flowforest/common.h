@@ -36,20 +36,122 @@ static __always_inline __u64 ff_div(__u64 a, __u64 b)
 static __always_inline __u64 ff_min64(__u64 a, __u64 b) { return a < b ? a : b; }
 static __always_inline __u64 ff_max64(__u64 a, __u64 b) { return a > b ? a : b; }
 
-/* Saturating add: sums of squares of long inter-arrival times may exceed
- * 64 bits; they stick at the maximum instead of wrapping. */
-static __always_inline __u64 ff_sat_add(__u64 a, __u64 b)
+/* In BPF, a global function: the verifier checks it once, on its own, and
+ * not at every call site. In user space, an ordinary inline function. */
+#ifdef __bpf__
+#define FF_GLOBAL __attribute__((noinline))
+#else
+#define FF_GLOBAL static inline
+#endif
+
+/*
+ * 128-bit unsigned integers as two 64-bit halves. clang's BPF backend has
+ * no 128-bit multiply or divide (they would be library calls), so both
+ * sides use these helpers, which keeps the arithmetic identical.
+ */
+struct ff_u128 {
+	__u64 hi;
+	__u64 lo;
+};
+
+static __always_inline struct ff_u128 ff_u128_add(struct ff_u128 a, struct ff_u128 b)
 {
-	__u64 s = a + b;
-	return s < a ? ~0ULL : s;
+	struct ff_u128 r = { a.hi + b.hi, a.lo + b.lo };
+
+	r.hi += r.lo < a.lo;
+	return r;
 }
 
-/* Saturating square of a 64-bit value. */
-static __always_inline __u64 ff_sat_sq(__u64 x)
+static __always_inline void ff_u128_add64(struct ff_u128 *a, __u64 x)
 {
-	if (x > 0xffffffffULL)
-		return ~0ULL;
-	return x * x;
+	a->lo += x;
+	a->hi += a->lo < x;
+}
+
+/* a - b for a >= b; 0 when a < b. */
+static __always_inline struct ff_u128 ff_u128_sub(struct ff_u128 a, struct ff_u128 b)
+{
+	struct ff_u128 r = { 0, 0 };
+
+	if (a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo))
+		return r;
+	r.lo = a.lo - b.lo;
+	r.hi = a.hi - b.hi - (a.lo < b.lo);
+	return r;
+}
+
+/* The full 128-bit product of two 64-bit values, from 32-bit halves. */
+static __always_inline struct ff_u128 ff_mul64(__u64 a, __u64 b)
+{
+	__u64 al = a & 0xffffffffULL, ah = a >> 32;
+	__u64 bl = b & 0xffffffffULL, bh = b >> 32;
+	__u64 ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	__u64 mid = (ll >> 32) + (lh & 0xffffffffULL) + (hl & 0xffffffffULL);
+	struct ff_u128 r;
+
+	r.lo = (mid << 32) | (ll & 0xffffffffULL);
+	r.hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+	return r;
+}
+
+/* acc += x * x; the common case (x < 2^32) with one multiply. */
+static __always_inline void ff_u128_add_sq(struct ff_u128 *acc, __u64 x)
+{
+	if (x >> 32)
+		*acc = ff_u128_add(*acc, ff_mul64(x, x));
+	else
+		ff_u128_add64(acc, x * x);
+}
+
+/* The value, or the largest 64-bit value when it does not fit. */
+static __always_inline __u64 ff_u128_sat64(struct ff_u128 a)
+{
+	return a.hi ? ~0ULL : a.lo;
+}
+
+/* Hide a value from the optimizer, so that the branch-free forms below
+ * stay branch-free in BPF: the verifier then follows one path through
+ * each loop instead of two per step. */
+#ifdef __bpf__
+#define FF_OPAQUE(x) asm volatile("" : "+r"(x))
+#else
+#define FF_OPAQUE(x) ((void)0)
+#endif
+
+/* 1 when a < b (unsigned), without a branch: the borrow of a - b. */
+static __always_inline __u64 ff_lt64(__u64 a, __u64 b)
+{
+	FF_OPAQUE(a);
+	return ((~a & b) | ((~a | b) & (a - b))) >> 63;
+}
+
+/* q = floor(a / d), returns a mod d; d > 0 (d == 0: q = 0, returns 0).
+ * Long division by bits for the part of the quotient below 2^64, where
+ * the running remainder stays below d; one native division above it. */
+static __always_inline __u64 ff_u128_divmod(struct ff_u128 a, __u64 d, struct ff_u128 *q)
+{
+	__u64 r, lo = a.lo, take;
+	int i;
+
+	q->hi = 0;
+	q->lo = 0;
+	if (!d)
+		return 0;
+	if (!a.hi) {
+		q->lo = a.lo / d;
+		return a.lo % d;
+	}
+	q->hi = a.hi / d;
+	r = a.hi % d;
+	for (i = 0; i < 64; i++) {
+		/* r < d before the shift; subtract d when the shifted r
+		 * (65 bits with its carry) reaches it */
+		take = (r >> 63) | (ff_lt64(r << 1 | lo >> 63, d) ^ 1);
+		r = (r << 1 | lo >> 63) - (d & (0 - take));
+		lo = lo << 1 | take;
+	}
+	q->lo = lo;
+	return r;
 }
 
 /* floor(sqrt(x)), exact, by Newton's iteration on integers started above
@@ -90,6 +192,28 @@ static __always_inline __u64 ff_isqrt(__u64 x)
 			break;
 		r = y;
 		y = (r + x / r) >> 1;
+	}
+	return r;
+}
+
+/* floor(sqrt(x)) of a 128-bit value, exact: the root is below 2^64; it is
+ * built bit by bit from the top, keeping each bit whose square still fits
+ * (branch-free, see FF_OPAQUE). */
+static __always_inline __u64 ff_isqrt128(struct ff_u128 x)
+{
+	struct ff_u128 sq;
+	__u64 r = 0, c, borrow, keep;
+	int i;
+
+	if (!x.hi)
+		return ff_isqrt(x.lo);
+	for (i = 63; i >= 0; i--) {
+		c = r | (1ULL << i);
+		sq = ff_mul64(c, c);
+		/* keep the bit when sq <= x: no borrow out of x - sq */
+		borrow = ff_lt64(x.lo, sq.lo);
+		keep = (ff_lt64(x.hi, sq.hi) | (ff_lt64(x.hi - sq.hi, borrow))) ^ 1;
+		r |= (1ULL << i) & (0 - keep);
 	}
 	return r;
 }

@@ -10,9 +10,10 @@
  * the extractor's CSV header and docs/features.md use, and ff_features_compute(),
  * which the BPF programs run at checkpoints and the extractor runs on the
  * same state. All values are unsigned 64-bit integers in the declared unit;
- * means and rates are floored, standard deviations are floor(sqrt(variance))
- * with an exact integer square root, and the variance is computed as
- * floor(sum_sq / n) - floor(sum / n)^2 (clamped at 0). A model's thresholds
+ * means and rates are floored; variances and standard deviations are the
+ * floor of the exact value (128-bit sums of squares, no rounding on the
+ * way: see ff_moment_stat()), each in the form, population or sample, that
+ * its row names. A model's thresholds
  * are integers in the same units, compared with `value <= threshold`.
  */
 #ifndef FLOWFOREST_FEATURES_H
@@ -38,16 +39,62 @@ static __always_inline __u64 ff_mean(__u64 sum, __u64 n)
 	return ff_div(sum, n);
 }
 
-static __always_inline __u64 ff_var(__u64 sum, __u64 sq, __u64 n)
-{
-	__u64 m = ff_div(sum, n), m2 = ff_sat_sq(m), q = ff_div(sq, n);
+/* The divisor of a variance: n (population) or n - 1 (sample). Each
+ * feature names its form, so a feature can follow its CIC definition. */
+enum ff_var_form {
+	FF_VAR_POP = 0,
+	FF_VAR_SAMPLE = 1,
+};
 
-	return q > m2 ? q - m2 : 0;
+/* What a variance or standard deviation is computed from. */
+struct ff_moments {
+	__u64 n;		/* values */
+	__u64 sum;		/* of the values */
+	struct ff_u128 sq;	/* of their squares */
+	__u32 form;		/* enum ff_var_form */
+	__u32 std;		/* 1: the standard deviation, 0: the variance */
+};
+
+/*
+ * floor(var) with var = (n*sq - sum^2) / (n*m), m = n or n - 1, exactly,
+ * without forming n*sq (up to 192 bits): with sum^2 = a*n + r and
+ * sq - a = b*m + c, var = b + (c*n - r) / (n*m), where the fraction lies
+ * in (-1/m, 1) and is negative only when c == 0 and r > 0. The standard
+ * deviation is floor(sqrt(var)) = floor(sqrt(floor(var))). The variance
+ * saturates at 2^64 - 1; the standard deviation always fits.
+ */
+FF_GLOBAL __u64 ff_moment_stat(const struct ff_moments *mo)
+{
+	struct ff_u128 a, b;
+	__u64 m, r, c;
+
+	if (!mo || mo->n == 0)
+		return 0;
+	m = mo->form == FF_VAR_SAMPLE ? mo->n - 1 : mo->n;
+	if (m == 0)
+		return 0;
+	r = ff_u128_divmod(ff_mul64(mo->sum, mo->sum), mo->n, &a);
+	c = ff_u128_divmod(ff_u128_sub(mo->sq, a), m, &b);
+	if (c == 0 && r > 0) {
+		if (!b.hi && !b.lo)
+			return 0;	/* inconsistent state (racing CPUs) */
+		b = ff_u128_sub(b, (struct ff_u128){ 0, 1 });
+	}
+	return mo->std ? ff_isqrt128(b) : ff_u128_sat64(b);
 }
 
-static __always_inline __u64 ff_std(__u64 sum, __u64 sq, __u64 n)
+static __always_inline __u64 ff_var(__u64 sum, struct ff_u128 sq, __u64 n, __u32 form)
 {
-	return ff_isqrt(ff_var(sum, sq, n));
+	struct ff_moments mo = { .n = n, .sum = sum, .sq = sq, .form = form, .std = 0 };
+
+	return ff_moment_stat(&mo);
+}
+
+static __always_inline __u64 ff_std(__u64 sum, struct ff_u128 sq, __u64 n, __u32 form)
+{
+	struct ff_moments mo = { .n = n, .sum = sum, .sq = sq, .form = form, .std = 1 };
+
+	return ff_moment_stat(&mo);
 }
 
 /* Per-second rate of `count` over `dur_us`; 0 for a zero duration. */
@@ -82,7 +129,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 #define FF_NPKT (ff_flow_pkts(f))
 #define FF_DUR (f->last_us - f->first_us)
 #define FF_LEN_SUM (FF_FWD->len_sum + FF_BWD->len_sum)
-#define FF_LEN_SQ (FF_FWD->len_sq + FF_BWD->len_sq)
+#define FF_LEN_SQ (ff_u128_add(FF_FWD->len_sq, FF_BWD->len_sq))
 #define FF_FLOW_IAT_N (FF_NPKT > 1 ? FF_NPKT - 1 : 0)
 
 #define FF_FEATURES(X)                                                                  \
@@ -105,7 +152,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FWD_LEN_MEAN, "fwd_len_mean", "Fwd Packet Length Mean", FF_UNIT_BYTES, "fwd",     \
 	  ff_mean(FF_FWD->len_sum, FF_FWD->pkts), "floored")                               \
 	X(FWD_LEN_STD, "fwd_len_std", "Fwd Packet Length Std", FF_UNIT_BYTES, "fwd",        \
-	  ff_std(FF_FWD->len_sum, FF_FWD->len_sq, FF_FWD->pkts),                           \
+	  ff_std(FF_FWD->len_sum, FF_FWD->len_sq, FF_FWD->pkts, FF_VAR_POP),            \
 	  "population std, integer sqrt")                                                  \
 	X(BWD_LEN_MAX, "bwd_len_max", "Bwd Packet Length Max", FF_UNIT_BYTES, "bwd",        \
 	  FF_BWD->len_max, "payload length")                                               \
@@ -114,7 +161,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_LEN_MEAN, "bwd_len_mean", "Bwd Packet Length Mean", FF_UNIT_BYTES, "bwd",     \
 	  ff_mean(FF_BWD->len_sum, FF_BWD->pkts), "floored")                               \
 	X(BWD_LEN_STD, "bwd_len_std", "Bwd Packet Length Std", FF_UNIT_BYTES, "bwd",        \
-	  ff_std(FF_BWD->len_sum, FF_BWD->len_sq, FF_BWD->pkts),                           \
+	  ff_std(FF_BWD->len_sum, FF_BWD->len_sq, FF_BWD->pkts, FF_VAR_POP),            \
 	  "population std, integer sqrt")                                                  \
 	X(FLOW_BYTES_PER_S, "flow_bytes_per_s", "Flow Bytes/s", FF_UNIT_BYTES_PER_SEC,      \
 	  "flow", ff_rate(FF_LEN_SUM, FF_DUR), "payload bytes per second; 0 if duration 0") \
@@ -123,7 +170,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FLOW_IAT_MEAN, "flow_iat_mean", "Flow IAT Mean", FF_UNIT_USEC, "flow",            \
 	  ff_mean(f->iat_sum, FF_FLOW_IAT_N), "")                                          \
 	X(FLOW_IAT_STD, "flow_iat_std", "Flow IAT Std", FF_UNIT_USEC, "flow",               \
-	  ff_std(f->iat_sum, f->iat_sq, FF_FLOW_IAT_N), "")                                \
+	  ff_std(f->iat_sum, f->iat_sq, FF_FLOW_IAT_N, FF_VAR_POP), "")                 \
 	X(FLOW_IAT_MAX, "flow_iat_max", "Flow IAT Max", FF_UNIT_USEC, "flow",               \
 	  f->iat_max, "")                                                                  \
 	X(FLOW_IAT_MIN, "flow_iat_min", "Flow IAT Min", FF_UNIT_USEC, "flow",               \
@@ -133,7 +180,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FWD_IAT_MEAN, "fwd_iat_mean", "Fwd IAT Mean", FF_UNIT_USEC, "fwd",                \
 	  ff_mean(FF_FWD->iat_sum, ff_dir_iat_n(FF_FWD)), "")                              \
 	X(FWD_IAT_STD, "fwd_iat_std", "Fwd IAT Std", FF_UNIT_USEC, "fwd",                   \
-	  ff_std(FF_FWD->iat_sum, FF_FWD->iat_sq, ff_dir_iat_n(FF_FWD)), "")               \
+	  ff_std(FF_FWD->iat_sum, FF_FWD->iat_sq, ff_dir_iat_n(FF_FWD), FF_VAR_POP), "") \
 	X(FWD_IAT_MAX, "fwd_iat_max", "Fwd IAT Max", FF_UNIT_USEC, "fwd",                   \
 	  FF_FWD->iat_max, "")                                                             \
 	X(FWD_IAT_MIN, "fwd_iat_min", "Fwd IAT Min", FF_UNIT_USEC, "fwd",                   \
@@ -143,7 +190,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_IAT_MEAN, "bwd_iat_mean", "Bwd IAT Mean", FF_UNIT_USEC, "bwd",                \
 	  ff_mean(FF_BWD->iat_sum, ff_dir_iat_n(FF_BWD)), "")                              \
 	X(BWD_IAT_STD, "bwd_iat_std", "Bwd IAT Std", FF_UNIT_USEC, "bwd",                   \
-	  ff_std(FF_BWD->iat_sum, FF_BWD->iat_sq, ff_dir_iat_n(FF_BWD)), "")               \
+	  ff_std(FF_BWD->iat_sum, FF_BWD->iat_sq, ff_dir_iat_n(FF_BWD), FF_VAR_POP), "") \
 	X(BWD_IAT_MAX, "bwd_iat_max", "Bwd IAT Max", FF_UNIT_USEC, "bwd",                   \
 	  FF_BWD->iat_max, "")                                                             \
 	X(BWD_IAT_MIN, "bwd_iat_min", "Bwd IAT Min", FF_UNIT_USEC, "bwd",                   \
@@ -175,9 +222,9 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(PKT_LEN_MEAN, "pkt_len_mean", "Packet Length Mean", FF_UNIT_BYTES, "both",        \
 	  ff_mean(FF_LEN_SUM, FF_NPKT), "floored")                                         \
 	X(PKT_LEN_STD, "pkt_len_std", "Packet Length Std", FF_UNIT_BYTES, "both",           \
-	  ff_std(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT), "population std, integer sqrt")          \
+	  ff_std(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_POP), "population std, integer sqrt") \
 	X(PKT_LEN_VAR, "pkt_len_var", "Packet Length Variance", FF_UNIT_BYTES2, "both",     \
-	  ff_var(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT), "population variance")                   \
+	  ff_var(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_POP), "population variance")    \
 	X(FIN_COUNT, "fin_count", "FIN Flag Count", FF_UNIT_COUNT, "both", f->flags[0], "") \
 	X(SYN_COUNT, "syn_count", "SYN Flag Count", FF_UNIT_COUNT, "both", f->flags[1], "") \
 	X(RST_COUNT, "rst_count", "RST Flag Count", FF_UNIT_COUNT, "both", f->flags[2], "") \

@@ -39,11 +39,11 @@ struct ff_dir_stats {
 	__u64 pkts;
 	__u64 wire_bytes;
 	__u64 len_sum;
-	__u64 len_sq;
+	struct ff_u128 len_sq;	/* exact: no flow can overflow 128 bits */
 	__u64 hdr_sum;
 	__u64 last_us;
 	__u64 iat_sum;
-	__u64 iat_sq;
+	struct ff_u128 iat_sq;
 	__u64 iat_min;
 	__u64 iat_max;
 	__u32 len_min;
@@ -65,7 +65,7 @@ struct ff_flow {
 	__u64 first_us;
 	__u64 last_us;
 	__u64 iat_sum;			/* flow inter-arrival, any direction */
-	__u64 iat_sq;
+	struct ff_u128 iat_sq;
 	__u64 iat_min;
 	__u64 iat_max;
 	__u32 flags[8];			/* packets with FIN SYN RST PSH ACK URG ECE CWR */
@@ -78,7 +78,8 @@ struct ff_flow {
 	__u8 icmp_type;			/* of the first ICMP packet */
 	__u8 icmp_code;
 	__u8 ended;			/* FIN or RST seen */
-	__u8 next_cp;			/* index of the next checkpoint */
+	__u8 pad;
+	__u64 cp_due;			/* packet count of the next count checkpoint */
 	/* cached verdict */
 	__u16 cls;			/* FF_CLASS_NONE until classified */
 	__u16 score;			/* permille of votes for cls */
@@ -177,7 +178,7 @@ static __always_inline void ff_dir_update(struct ff_dir_stats *d,
 		__u64 iat = now_us > d->last_us ? now_us - d->last_us : 0;
 
 		d->iat_sum += iat;
-		d->iat_sq = ff_sat_add(d->iat_sq, ff_sat_sq(iat));
+		ff_u128_add_sq(&d->iat_sq, iat);
 		if (iat < d->iat_min)
 			d->iat_min = iat;
 		if (iat > d->iat_max)
@@ -186,7 +187,7 @@ static __always_inline void ff_dir_update(struct ff_dir_stats *d,
 	d->pkts++;
 	d->wire_bytes += p->l3_len;
 	d->len_sum += len;
-	d->len_sq += (__u64)len * len;
+	ff_u128_add64(&d->len_sq, (__u64)len * len);
 	d->hdr_sum += p->hdr_len;
 	d->last_us = now_us;
 	if (len < d->len_min)
@@ -220,9 +221,39 @@ static __always_inline int ff_flow_expired(const struct ff_flow *f, __u64 now_us
 }
 
 /*
+ * The packet count of the first count checkpoint after `n` packets: the
+ * next listed count above n, else the next multiple of cp_every after the
+ * last listed count, else never. Computed only when a checkpoint fires, so
+ * a count that steps over one (two CPUs updating one flow) still fires
+ * once, and the schedule goes on from where the count is.
+ */
+static __always_inline __u64 ff_cp_due_after(const volatile struct ff_config *cfg, __u64 n)
+{
+	__u32 ncp = cfg->n_checkpoints, i;
+	__u64 last;
+
+	if (ncp > FF_MAX_CHECKPOINTS)
+		return ~0ULL;
+	for (i = 0; i < FF_MAX_CHECKPOINTS; i++) {
+		if (i >= ncp)
+			break;
+		if (cfg->checkpoints[i] > n)
+			return cfg->checkpoints[i];
+	}
+	if (!cfg->cp_every || !ncp)
+		return ~0ULL;
+	last = cfg->checkpoints[(ncp - 1) & (FF_MAX_CHECKPOINTS - 1)];
+	return last + ((n - last) / cfg->cp_every + 1) * cfg->cp_every;
+}
+
+/*
  * Account one packet to its flow. `from_b` is what ff_flow_key_make()
  * returned. Returns 0, or FF_CP_COUNT and/or FF_CP_FIN when this packet is
  * a classification checkpoint.
+ *
+ * A flow's clock never runs backwards: a packet stamped before the flow's
+ * last packet (merged captures, several NIC queues, racing CPUs) counts as
+ * arriving at the last packet's time, with an inter-arrival time of 0.
  */
 static __always_inline int ff_flow_update(struct ff_flow *f,
 					  const struct ff_pkt *p, int from_b,
@@ -230,7 +261,6 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 					  const volatile struct ff_config *cfg)
 {
 	__u64 n;
-	__u32 next;
 	int dir, i, cp = 0;
 
 	if (ff_flow_pkts(f) == 0) {
@@ -242,11 +272,15 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 		f->icmp_code = p->icmp_code;
 		f->iat_min = ~0ULL;
 		f->cls = FF_CLASS_NONE;
+		f->cp_due = ff_cp_due_after(cfg, 0);
 	} else {
-		__u64 iat = now_us > f->last_us ? now_us - f->last_us : 0;
+		__u64 iat;
 
+		if (now_us < f->last_us)
+			now_us = f->last_us;
+		iat = now_us - f->last_us;
 		f->iat_sum += iat;
-		f->iat_sq = ff_sat_add(f->iat_sq, ff_sat_sq(iat));
+		ff_u128_add_sq(&f->iat_sq, iat);
 		if (iat < f->iat_min)
 			f->iat_min = iat;
 		if (iat > f->iat_max)
@@ -275,25 +309,15 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 			f->ack_us = now_us;
 	}
 
-	n = ff_flow_pkts(f);
 	if (p->tcp_flags & (FF_TCP_FIN | FF_TCP_RST)) {
 		f->ended = 1;
 		if (cfg->cp_flags & FF_CP_ON_FIN_RST)
 			cp |= FF_CP_FIN;
 	}
-	next = f->next_cp;
-	if (next < cfg->n_checkpoints && next < FF_MAX_CHECKPOINTS) {
-		if (n == cfg->checkpoints[next]) {
-			f->next_cp++;
-			cp |= FF_CP_COUNT;
-		}
-	} else if (cfg->cp_every && cfg->n_checkpoints &&
-		   cfg->n_checkpoints <= FF_MAX_CHECKPOINTS) {
-		__u32 last = cfg->checkpoints[(cfg->n_checkpoints - 1) &
-					      (FF_MAX_CHECKPOINTS - 1)];
-
-		if (n > last && (n - last) % cfg->cp_every == 0)
-			cp |= FF_CP_COUNT;
+	n = ff_flow_pkts(f);
+	if (n >= f->cp_due) {
+		f->cp_due = ff_cp_due_after(cfg, n);
+		cp |= FF_CP_COUNT;
 	}
 	return cp;
 }

@@ -79,7 +79,7 @@ struct __attribute__((aligned(8))) ff_pkt {
 	__u8 family;		/* 4 or 6 */
 	__u8 tcp_flags;
 	__u8 frag;		/* enum ff_frag */
-	__u16 l3_len;		/* IP total length (header + payload) */
+	__u32 l3_len;		/* IP total length (header + payload) */
 	__u16 hdr_len;		/* IP header(s) + L4 header */
 	__u16 payload_len;	/* L4 payload */
 	__u16 tcp_window;	/* raw, unscaled */
@@ -115,8 +115,12 @@ struct ff_icmp_hdr { __u8 type; __u8 code; __u16 check; __u16 id; __u16 seq; };
 /* Glue: defined by the includer (BPF side or user space). */
 static __always_inline int ff_load(void *src, const int kind, __u32 off,
 				   void *dst, __u32 len);
+/* The frame's length on the wire, from the Ethernet header on: what an IP
+ * header's length may claim at most. For a capture with a snap length this
+ * is the original length, not the bytes kept. */
+static __always_inline __u32 ff_frame_len(void *src, const int kind);
 
-/* L4 header at `off`; `l3_end` is where the IP packet ends per its header. */
+/* L4 header at `off`, after `l3_hdr` bytes of IP header(s). */
 static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 				       struct ff_pkt *p, __u32 l3_hdr)
 {
@@ -170,6 +174,11 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 	 * and protocol only. */
 
 	if (l3_hdr + l4_hdr > p->l3_len)
+		return FF_PARSE_MALFORMED;
+	/* An IP length that the frame does not hold (the IP stack drops
+	 * such a packet) would inflate the byte features for free. Checked
+	 * after the headers, so a frame cut inside one stays "truncated". */
+	if (off - l3_hdr + p->l3_len > ff_frame_len(src, kind))
 		return FF_PARSE_MALFORMED;
 	p->hdr_len = l3_hdr + l4_hdr;
 	p->payload_len = p->l3_len - p->hdr_len;
@@ -226,7 +235,7 @@ static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 
 	p->family = 6;
 	p->ttl = ih.hop_limit;
-	p->l3_len = sizeof(ih) + ff_ntohs(ih.payload_len);
+	p->l3_len = sizeof(ih) + (__u32)ff_ntohs(ih.payload_len);
 	__builtin_memcpy(p->saddr, ih.saddr, 16);
 	__builtin_memcpy(p->daddr, ih.daddr, 16);
 
@@ -248,9 +257,16 @@ static __always_inline int ff_parse_ipv6(void *src, const int kind, __u32 off,
 			__u16 fo = ff_ntohs(eh.frag_off);
 
 			hl = 8;
-			if (fo & 0xfff8)
+			if (fo & 0xfff8) {
+				/* A later fragment: what follows is payload,
+				 * not another header; its next header field
+				 * names the datagram's protocol. */
 				p->frag = FF_FRAG_LATER;
-			else if (fo & 1)
+				next = eh.nexthdr;
+				l3_hdr += hl;
+				break;
+			}
+			if (fo & 1)
 				p->frag = FF_FRAG_FIRST;
 		} else if (next == FF_IPPROTO_AH) {
 			hl = ((__u32)eh.len + 2) * 4;
