@@ -140,3 +140,8 @@ $(BUILD)/asan/flowforest: $(ASAN_CLI_OBJ) $(BUILD)/asan/libflowforest.a
 $(BUILD)/asan/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/asan/libflowforest.a
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/asan/libflowforest.a $(LDLIBS) -lcmocka
+
+# Debian package: build/flowforest_VERSION_ARCH.deb (packaging/mkdeb.sh).
+.PHONY: deb
+deb: flowforest
+	bash packaging/mkdeb.sh

@@ -323,8 +323,12 @@ static void report(struct ff_exporter *x, struct entry *n, const struct ff_event
 	r.proto = k->proto;
 	memcpy(r.src, e->initiator_is_b ? k->addr_b : k->addr_a, 16);
 	memcpy(r.dst, e->initiator_is_b ? k->addr_a : k->addr_b, 16);
-	r.sport = e->initiator_is_b ? k->port_b : k->port_a;
-	r.dport = e->initiator_is_b ? k->port_a : k->port_b;
+	/* ICMP "ports" are the echo identifier in the flow key: not a
+	 * transport port, so not exported as one. */
+	if (k->proto != 1 && k->proto != 58) {
+		r.sport = e->initiator_is_b ? k->port_b : k->port_a;
+		r.dport = e->initiator_is_b ? k->port_a : k->port_b;
+	}
 	r.start_ms = ((__s64)e->first_us + x->o.wall_offset_us) / 1000;
 	r.end_ms = ((__s64)e->last_us + x->o.wall_offset_us) / 1000;
 	r.pkts = fwd_p - n->sent_pkts;
