@@ -28,7 +28,7 @@ TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o $(BUILD)/fuzz/fuzz_model \
 	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel \
-	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract
+	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract $(BUILD)/fuzz/fuzz_ipfix
 
 .PHONY: all deps test demo bench docs clean
 all: flowforest $(TEST_BIN) $(BENCH_BIN)
@@ -103,11 +103,19 @@ $(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< $(FUZZ_SRC) -ljson-c
 
+# The IPFIX encoder and reader (tests/fuzz/fuzz_ipfix.c); test_fleet runs it
+# for a few seconds.
+$(BUILD)/fuzz/fuzz_ipfix: tests/fuzz/fuzz_ipfix.c src/ipfix.c src/ipfix.h $(SHARED_H)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< src/ipfix.c
+
 .PHONY: fuzz
 fuzz: deps
 	$(MAKE) all
 	@mkdir -p $(BUILD)/fuzz/new
 	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
+	$(BUILD)/fuzz/fuzz_ipfix -max_total_time=120 $(BUILD)/fuzz/new tests/fuzz/corpus/ipfix
 	FF_FUZZ_PACKETS=10000000 $(BUILD)/tests/test_fuzz
 
 # The user-space tests again, built with ASan and UBSan (build/asan/), so
