@@ -95,7 +95,7 @@ clean:
 	rm -rf $(BUILD) flowforest
 
 # Model-file fuzzing (libFuzzer with ASan and UBSan): a short run over the
-# corpus is part of `make test` (tests/test_model_fuzz.c); `make fuzz` runs
+# corpus is part of `make test` (tests/test_libfuzzer.c); `make fuzz` runs
 # longer, and 10 million packets through the BPF program.
 FUZZ_SRC := src/model.c src/features_info.c src/errmsg.c
 $(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h) $(SHARED_H)
@@ -110,12 +110,34 @@ $(BUILD)/fuzz/fuzz_ipfix: tests/fuzz/fuzz_ipfix.c src/ipfix.c src/ipfix.h $(SHAR
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< src/ipfix.c
 
+# The readers of untrusted files under libFuzzer (tests/fuzz/fuzz_*.c, kept
+# corpora in tests/fuzz/corpus/NAME): the labelled-CSV loader, label rules,
+# captures. The library is built once more with fuzzer coverage.
+FUZZ_TARGETS := csv labels capture
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=undefined -Wall -Iinclude -Isrc -I$(BUILD) -Itests/fuzz \
+	       -D_GNU_SOURCE
+FUZZ_LIB_OBJ := $(patsubst src/%.c,$(BUILD)/fuzz/src/%.o,$(LIB_SRC))
+
+$(BUILD)/fuzz/src/%.o: src/%.c $(wildcard src/*.h) $(SHARED_H) $(BUILD)/flowforest.skel.h
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/libflowforest.a: $(FUZZ_LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_memfile.h $(BUILD)/fuzz/libflowforest.a
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libflowforest.a $(LDLIBS)
+
 .PHONY: fuzz
 fuzz: deps
-	$(MAKE) all
+	$(MAKE) all asan
 	@mkdir -p $(BUILD)/fuzz/new
 	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
 	$(BUILD)/fuzz/fuzz_ipfix -max_total_time=120 $(BUILD)/fuzz/new tests/fuzz/corpus/ipfix
+	for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/new-$$t && \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=120 -timeout=10 $(BUILD)/fuzz/new-$$t \
+		tests/fuzz/corpus/$$t || exit 1; done
 	FF_FUZZ_PACKETS=10000000 $(BUILD)/tests/test_fuzz
 
 # The user-space tests again, built with ASan and UBSan (build/asan/), so
@@ -129,7 +151,8 @@ ASAN_LIB_OBJ := $(patsubst src/%.c,$(BUILD)/asan/src/%.o,$(LIB_SRC))
 ASAN_CLI_OBJ := $(patsubst cli/%.c,$(BUILD)/asan/cli/%.o,$(CLI_SRC))
 
 .PHONY: asan
-asan: $(BUILD)/asan/flowforest $(patsubst %,$(BUILD)/asan/tests/%,$(ASAN_TESTS))
+asan: $(BUILD)/asan/flowforest $(patsubst %,$(BUILD)/asan/tests/%,$(ASAN_TESTS)) \
+      $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 $(BUILD)/asan/src/%.o: src/%.c $(wildcard src/*.h) $(SHARED_H) $(BUILD)/flowforest.skel.h
 	@mkdir -p $(@D)

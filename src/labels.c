@@ -7,6 +7,7 @@
 
 #include "errmsg.h"
 #include "labels.h"
+#include "numparse.h"
 
 int ff_cidr_parse(const char *s, struct ff_cidr *c)
 {
@@ -60,12 +61,9 @@ int ff_cidr_match(const struct ff_cidr *c, __u8 family, const __u8 *addr)
 
 static int parse_port(const char *v, int *out)
 {
-	char *end;
-	long p;
+	unsigned long long p;
 
-	errno = 0;
-	p = strtol(v, &end, 10);
-	if (errno || end == v || *end || p < 0 || p > 65535)
+	if (ff_parse_uint(v, 0, 65535, &p))
 		return -1;
 	*out = p;
 	return 0;
@@ -76,34 +74,39 @@ static int parse_proto(const char *v, int *out)
 	static const struct { const char *n; int p; } names[] = {
 		{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmpv6", 58 },
 	};
+	unsigned long long p;
 	size_t i;
-	char *end;
-	long p;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(v, names[i].n)) {
 			*out = names[i].p;
 			return 0;
 		}
-	errno = 0;
-	p = strtol(v, &end, 10);
-	if (errno || end == v || *end || p < 0 || p > 255)
+	if (ff_parse_uint(v, 0, 255, &p))
 		return -1;
 	*out = p;
 	return 0;
 }
 
+#define MAX_UNIX_SECONDS 1e11	/* the year 5138: microseconds fit 64 bits */
+
+/* FROM-TO in Unix seconds; the dash that separates them is the first one
+ * not part of an exponent ("1e-3-5" is 0.001 to 5). */
 static int parse_time(const char *v, __u64 *from, __u64 *to)
 {
-	char *end;
+	char a_txt[64];
+	const char *dash;
 	double a, b;
 
-	errno = 0;
-	a = strtod(v, &end);
-	if (errno || end == v || *end != '-')
+	for (dash = v + 1; *dash && !(dash[0] == '-' && dash[-1] != 'e' && dash[-1] != 'E');
+	     dash++)
+		;
+	if (!*dash || (size_t)(dash - v) >= sizeof(a_txt))
 		return -1;
-	b = strtod(end + 1, &end);
-	if (errno || *end || a < 0 || b < a)
+	memcpy(a_txt, v, dash - v);
+	a_txt[dash - v] = 0;
+	if (ff_parse_real(a_txt, 0, MAX_UNIX_SECONDS, &a) ||
+	    ff_parse_real(dash + 1, a, MAX_UNIX_SECONDS, &b))
 		return -1;
 	*from = (__u64)(a * 1e6);
 	*to = (__u64)(b * 1e6);

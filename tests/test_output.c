@@ -183,6 +183,37 @@ static void test_label_names(void **state)
 	ff_labels_free(&l);
 }
 
+/* Numbers in rules are parsed strictly; a time range too large for
+ * microseconds is refused (the fuzzer found 1.7e24 cast to u64, undefined). */
+static void test_label_rule_numbers(void **state)
+{
+	static const char *const bad[] = {
+		"x:time=1700000000-1700000101700000100.5", "x:time=1e30-1e31", "x:time=nan-5",
+		"x:time=5-1", "x:time=-5-1", "x:time=5", "x:dport= 80", "x:dport=+80",
+		"x:dport=80x", "x:dport=65536", "x:proto=256", "x:proto=0x6", "x:sport=",
+	};
+	static const char *const good[] = {
+		"x:time=1700000000-1700000100.5", "x:time=1e-3-5", "x:time=0-0", "x:dport=0",
+		"x:port=65535", "x:proto=255", "x:proto=icmpv6",
+	};
+	struct ff_labels l = {};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ff_labels_add(&l, bad[i], err, sizeof(err)) == 0)
+			fail_msg("'%s' accepted", bad[i]);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (ff_labels_add(&l, good[i], err, sizeof(err)))
+			fail_msg("'%s' refused: %s", good[i], err);
+	assert_int_equal(l.n, sizeof(good) / sizeof(good[0]));
+	assert_int_equal(l.rules[0].t_to_us, 1700000100500000ULL);
+	assert_int_equal(l.rules[1].t_from_us, 1000);
+	assert_int_equal(l.rules[1].t_to_us, 5000000);
+	ff_labels_free(&l);
+}
+
 static char *slurp(const char *path)
 {
 	char *buf = calloc(1, 4096);
@@ -349,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_csv_field_quoting),
 		cmocka_unit_test(test_csv_round_trip),
 		cmocka_unit_test(test_label_names),
+		cmocka_unit_test(test_label_rule_numbers),
 		cmocka_unit_test(test_outfile_commit_abort),
 		cmocka_unit_test(test_outfile_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),
