@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "class_names.h"
 #include "loader.h"
 #include "metrics.h"
 #include "output.h"
@@ -97,9 +98,7 @@ int cmd_stats(int argc, char **argv)
 		return 1;
 	cli_active_classes(&mp, &names);
 	if (a.prom) {
-		char *t = ff_metrics_render(&mp, a.iface,
-					    (const char (*)[FF_NAME_MAX])names.class_names,
-					    names.n_classes);
+		char *t = ff_metrics_render(&mp, a.iface);
 
 		if (t)
 			fputs(t, stdout);
@@ -187,7 +186,7 @@ static int cmp_rows(const void *a, const void *b)
 }
 
 /* Every flow of the table (of class `only`, if given); *n rows. */
-static struct flow_row *read_flows(const struct ff_maps *mp, const struct ff_model *names,
+static struct flow_row *read_flows(const struct ff_maps *mp, struct ff_class_book *names,
 				   const char *only, size_t *n)
 {
 	struct flow_row *rows = NULL;
@@ -209,19 +208,15 @@ static struct flow_row *read_flows(const struct ff_maps *mp, const struct ff_mod
 		rows[*n].key = k;
 		if (bpf_map_lookup_elem(mp->flows, &k, &rows[*n].f))
 			continue;
-		if (only) {
-			__u16 c = rows[*n].f.cls;
-
-			if (c == FF_CLASS_NONE || c >= names->n_classes ||
-			    strcmp(names->class_names[c], only))
-				continue;
-		}
+		if (only && strcmp(ff_class_book_name(names, rows[*n].f.model_gen, rows[*n].f.cls),
+				   only))
+			continue;
 		(*n)++;
 	}
 	return rows;
 }
 
-static void print_flow(const struct flow_row *r, const struct ff_model *names, bool json)
+static void print_flow(const struct flow_row *r, struct ff_class_book *names, bool json)
 {
 	const struct ff_flow_key *fk = &r->key;
 	const struct ff_flow *f = &r->f;
@@ -230,8 +225,9 @@ static void print_flow(const struct flow_row *r, const struct ff_model *names, b
 	__u16 sp = f->initiator_is_b ? fk->port_b : fk->port_a;
 	__u16 dp = f->initiator_is_b ? fk->port_a : fk->port_b;
 	char s[64], d[64], se[80], de[80], pb[8];
-	const char *cls = f->cls == FF_CLASS_NONE ? "-" :
-			  f->cls < names->n_classes ? names->class_names[f->cls] : "?";
+	/* named by the model that decided it: after a swap, flows decided
+	 * before it keep the old model's names */
+	const char *cls = ff_class_book_name(names, f->model_gen, f->cls);
 	json_object *o;
 
 	ff_format_addr(fk->family, src, s, sizeof(s));
@@ -255,6 +251,7 @@ static void print_flow(const struct flow_row *r, const struct ff_model *names, b
 	json_object_object_add(o, "class", f->cls == FF_CLASS_NONE ? NULL : json_object_new_string(cls));
 	json_object_object_add(o, "score", json_object_new_double(f->score / 1000.0));
 	json_object_object_add(o, "action", json_object_new_string(ff_action_name(f->action)));
+	json_object_object_add(o, "model_gen", json_object_new_int64(f->model_gen));
 	json_object_object_add(o, "first_us", json_object_new_uint64(f->first_us));
 	json_object_object_add(o, "last_us", json_object_new_uint64(f->last_us));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -273,14 +270,14 @@ int cmd_flows(int argc, char **argv)
 	};
 	struct flows_args a = { .top = 20 };
 	struct flow_row *rows;
-	struct ff_model names;
+	struct ff_class_book names;
 	struct ff_maps mp;
 	size_t n, i;
 
 	cli_parse(&argp, argc, argv, &a);
 	if (cli_open_pinned(a.iface, &mp, "flows"))
 		return 1;
-	cli_active_classes(&mp, &names);
+	ff_class_book_init(&names, &mp);
 	rows = read_flows(&mp, &names, a.only, &n);
 	sort_by_bytes = a.by_bytes;
 	qsort(rows, n, sizeof(*rows), cmp_rows);

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "args.h"
+#include "class_names.h"
 #include "commands.h"
 #include "config_args.h"
 #include "export_args.h"
@@ -156,18 +157,19 @@ struct run {
 	struct ring_buffer *rb;
 	struct ff_metrics *metrics;
 	struct ff_exporter *exp;	/* --ipfix, --eve */
+	struct ff_class_book book;	/* class names by model generation */
 	int ifindex;
 };
-
-static const struct ff_model *event_model;
 
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct run *r = ctx;
+	const struct ff_event *e = data;
 
-	if (len < sizeof(struct ff_event))
+	if (len < sizeof(*e))
 		return 0;
-	ff_event_print_json(stdout, data, event_model);
+	/* named by the model that decided it, even after a swap */
+	ff_event_print_json(stdout, e, ff_class_book_gen(&r->book, e->model_gen));
 	fflush(stdout);
 	if (r->exp)
 		ff_export_event(r->exp, data);
@@ -402,7 +404,7 @@ static int open_outputs(struct run *r)
 {
 	char err[512];
 
-	event_model = r->m.n_classes ? &r->m : NULL;
+	ff_class_book_init(&r->book, r->mp);
 	if (open_exporter(r, set_clock_offset()))
 		return -1;
 	r->rb = ring_buffer__new(r->mp->events, on_event, r, NULL);
@@ -411,9 +413,7 @@ static int open_outputs(struct run *r)
 		return -1;
 	}
 	if (args.metrics) {
-		r->metrics = ff_metrics_start(args.metrics, r->mp, args.c.iface,
-					      r->m.n_classes ? (const char (*)[FF_NAME_MAX])r->m.class_names : NULL,
-					      &r->m.n_classes, err, sizeof(err));
+		r->metrics = ff_metrics_start(args.metrics, r->mp, args.c.iface, err, sizeof(err));
 		if (!r->metrics) {
 			fprintf(stderr, "flowforest: %s\n", err);
 			return -1;
@@ -469,7 +469,7 @@ static void event_loop(struct run *r)
 		}
 		t = now_s();
 		if (!args.quiet && args.c.interval > 0 && t >= next_print) {
-			print_counters(r->mp, event_model);
+			print_counters(r->mp, ff_class_book_active(&r->book));
 			next_print = t + args.c.interval;
 		}
 		if (t >= next_scan) {
@@ -540,7 +540,7 @@ int cmd_run(int argc, char **argv)
 			"`flowforest stop --iface %s` removes it\n", args.c.iface, args.c.iface);
 	else
 		fprintf(stderr, "flowforest: detaching from %s\n", args.c.iface);
-	print_counters(r.mp, event_model);
+	print_counters(r.mp, ff_class_book_active(&r.book));
 out:
 	run_close(&r, rc);
 	return rc;

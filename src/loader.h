@@ -97,6 +97,8 @@ int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 			    const __u32 *actions, char *err, size_t errlen);
 /* The active model's header (generation, classes, trees). */
 int ff_maps_active_meta(const struct ff_maps *mp, struct ff_model_meta *out);
+/* The header of slot 0 or 1 (generation 0: being rewritten). */
+int ff_maps_slot_meta(const struct ff_maps *mp, __u32 slot, struct ff_model_meta *out);
 
 /* loader_lists.c: allow (deny = false) or deny list: add or remove one CIDR. */
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,

@@ -114,13 +114,32 @@ int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 	return ff_maps_install_model(&l->maps, m, actions, false, err, errlen) < 0 ? -1 : 0;
 }
 
+int ff_maps_slot_meta(const struct ff_maps *mp, __u32 slot, struct ff_model_meta *out)
+{
+	struct ff_model_meta *again = malloc(sizeof(*again));
+	int tries, rc = -1;
+
+	if (!again)
+		return -1;
+	/* A header being rewritten by an install can be read half old, half
+	 * new: read until two reads agree. */
+	for (tries = 0; tries < 8 && rc; tries++) {
+		if (bpf_map_lookup_elem(mp->meta, &slot, out) ||
+		    bpf_map_lookup_elem(mp->meta, &slot, again))
+			break;
+		if (!memcmp(out, again, sizeof(*out)))
+			rc = 0;
+	}
+	free(again);
+	return rc;
+}
+
 int ff_maps_active_meta(const struct ff_maps *mp, struct ff_model_meta *out)
 {
 	__u32 zero = 0, active;
 
 	if (bpf_map_lookup_elem(mp->active, &zero, &active))
 		return -1;
-	active &= 1;
-	return bpf_map_lookup_elem(mp->meta, &active, out);
+	return ff_maps_slot_meta(mp, active & 1, out);
 }
 

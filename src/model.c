@@ -229,6 +229,13 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 			return ff_fail(err, errlen,
 				    "classes[%zu]: \"name\" must be a string of 1..%d characters",
 				    i, FF_NAME_MAX - 1);
+		/* names end up in CSV, JSON and Prometheus labels: no line breaks
+		 * or other control characters that could forge a line there */
+		for (j = 0; name[j]; j++)
+			if ((unsigned char)name[j] < 0x20 || name[j] == 0x7f)
+				return ff_fail(err, errlen,
+					    "classes[%zu]: \"name\" holds a control character (0x%02x)",
+					    i, (unsigned char)name[j]);
 		for (j = 0; j < i; j++)
 			if (!strcmp(m->class_names[j], name))
 				return ff_fail(err, errlen, "classes[%zu]: duplicate class \"%s\"",

@@ -7,16 +7,19 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -373,7 +376,7 @@ static int lab_down(void **state)
 	if (geteuid() != 0)
 		return 0;
 	sh("nsenter --net=/run/netns/%s ./flowforest stop -i %s >/dev/null 2>&1", ns, dev);
-	sh("ip netns del %s 2>/dev/null", ns);
+	sh("ip netns del %s 2>/dev/null; ip netns del %sb 2>/dev/null", ns, ns);
 	return 0;
 }
 
@@ -447,19 +450,67 @@ static void test_kill9_pinned_survives(void **state)
 	assert_int_not_equal(sh("ip -n %s link show %s | grep -q 'prog/xdp'", ns, dev), 0);
 }
 
-/* --metrics: a scrape gets Prometheus text with the counters. */
+/* ---- metrics ---------------------------------------------------------------- */
+
+static int tcp_connect(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { .tv_sec = 30 };	/* a hung server fails the test, not CI */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* One whole scrape: request, then everything until the server closes. */
+static void scrape(int port, char *buf, size_t len)
+{
+	int fd = tcp_connect(port);
+	size_t got = 0;
+	ssize_t r;
+
+	assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 27, 0) == 27);
+	while (got < len - 1 && (r = recv(fd, buf + got, len - 1 - got, 0)) > 0)
+		got += r;
+	buf[got] = 0;
+	close(fd);
+}
+
+/* A model whose class names are the handwritten model's with `suffix`, or
+ * whose first class is named `first`. */
+static void write_model(const char *path, const char *suffix, const char *first)
+{
+	json_object *root = json_object_from_file("lab/models/handwritten.json"), *cls;
+	size_t i;
+
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "classes", &cls));
+	for (i = 0; i < json_object_array_length(cls); i++) {
+		json_object *c = json_object_array_get_idx(cls, i), *n;
+		char name[256];
+
+		assert_true(json_object_object_get_ex(c, "name", &n));
+		snprintf(name, sizeof(name), "%s%s", i == 0 && first ? first : json_object_get_string(n),
+			 suffix ? suffix : "");
+		json_object_object_add(c, "name", json_object_new_string(name));
+	}
+	assert_int_equal(json_object_to_file(path, root), 0);
+	json_object_put(root);
+}
+
+/* --metrics: a scrape gets Prometheus text with the counters; class names
+ * come from the active model, escaped. */
 static void test_metrics_endpoint(void **state)
 {
 	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT };
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct ff_metrics *mt;
 	struct ff_loader l;
-	struct ff_model m;
-	char err[512], buf[65536];
-	size_t got = 0;
-	ssize_t r;
-	int fd, port = 20000 + getpid() % 20000;
-	char where[64];
+	struct ff_model m, q;
+	char err[512], buf[65536], where[64], path[] = "/tmp/ff-quote-XXXXXX";
+	int port = 20000 + getpid() % 20000, tmp;
 
 	(void)state;
 	need_root();
@@ -467,28 +518,97 @@ static void test_metrics_endpoint(void **state)
 	if (ff_loader_open(&l, &o, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
-	assert_null(ff_metrics_start("localhost:1", &l.maps, "x", NULL, NULL, err, sizeof(err)));
+	assert_null(ff_metrics_start("localhost:1", &l.maps, "x", err, sizeof(err)));
 	assert_non_null(strstr(err, "not an IP address"));
 	snprintf(where, sizeof(where), "127.0.0.1:%d", port);
-	mt = ff_metrics_start(where, &l.maps, "lo", (const char (*)[FF_NAME_MAX])m.class_names,
-			      &m.n_classes, err, sizeof(err));
+	mt = ff_metrics_start(where, &l.maps, "lo", err, sizeof(err));
 	if (!mt)
 		fail_msg("%s", err);
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 27, 0) == 27);
-	while ((r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
-		got += r;
-	buf[got] = 0;
-	close(fd);
-	ff_metrics_stop(mt);
+	scrape(port, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "HTTP/1.0 200 OK"));
 	assert_non_null(strstr(buf, "flowforest_packets_total{iface=\"lo\"} 0"));
 	assert_non_null(strstr(buf, "flowforest_class_packets_total{iface=\"lo\",class=\"udp_probe\"} 0"));
+
+	/* A quote and a brace (no control character: the parser allows it)
+	 * stay inside the label value. */
+	tmp = mkstemp(path);
+	assert_true(tmp >= 0);
+	close(tmp);
+	write_model(path, NULL, "q\"} 7 \\");
+	assert_int_equal(ff_model_load(path, &q, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(ff_loader_install_model(&l, &q, NULL, err, sizeof(err)), 0);
+	scrape(port, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "{iface=\"lo\",class=\"q\\\"} 7 \\\\\"} 0\n"));
+	ff_metrics_stop(mt);
 	ff_loader_close(&l);
 	ff_model_free(&m);
+	ff_model_free(&q);
+}
+
+/* One client connects and sends nothing: another scrape is answered while
+ * the idle one is still waiting (the server used to wait on the idle
+ * client, then answer it, and only then the next). */
+static void test_metrics_idle_client(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT };
+	struct ff_metrics *mt;
+	struct ff_loader l;
+	char err[512], buf[65536], where[64];
+	int port = 20000 + (getpid() + 1) % 20000, idle[3], i;
+
+	(void)state;
+	need_root();
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(where, sizeof(where), "127.0.0.1:%d", port);
+	mt = ff_metrics_start(where, &l.maps, "lo", err, sizeof(err));
+	if (!mt)
+		fail_msg("%s", err);
+	for (i = 0; i < 3; i++)
+		idle[i] = tcp_connect(port);
+	for (i = 0; i < 3; i++) {
+		scrape(port, buf, sizeof(buf));
+		assert_non_null(strstr(buf, "HTTP/1.0 200 OK"));
+		/* no model yet: classes are numbered */
+		assert_non_null(strstr(buf, "class=\"(none)\"} 0"));
+	}
+	for (i = 0; i < 3; i++) {
+		/* still connected, still unanswered */
+		assert_int_equal(recv(idle[i], buf, sizeof(buf), MSG_DONTWAIT), -1);
+		assert_int_equal(errno, EAGAIN);
+		close(idle[i]);
+	}
+	ff_metrics_stop(mt);
+	ff_loader_close(&l);
+}
+
+/* Label values escaped per the exposition format; a class name with a
+ * line break is refused where the model file is read. */
+static void test_prom_label_injection(void **state)
+{
+	const char *evil = "x\"} 1\nflowforest_packets_total{iface=\"eth0\"} 999\\";
+	char out[256], small[8], path[] = "/tmp/ff-evil-XXXXXX", err[512];
+	struct ff_model m;
+	int fd;
+
+	(void)state;
+	assert_int_equal(ff_prom_escape(evil, out, sizeof(out)), 0);
+	assert_string_equal(out, "x\\\"} 1\\nflowforest_packets_total{iface=\\\"eth0\\\"} 999\\\\");
+	assert_null(strchr(out, '\n'));
+	assert_int_equal(ff_prom_escape("a\"b", small, 4), -1);	/* a\"b needs 5 */
+	assert_int_equal(ff_prom_escape("a\"b", small, 5), 0);
+	assert_string_equal(small, "a\\\"b");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_model(path, NULL, evil);
+	assert_int_equal(ff_model_load(path, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control character"));
+	write_model(path, NULL, "tab\there");
+	assert_int_equal(ff_model_load(path, &m, err, sizeof(err)), -1);
+	unlink(path);
 }
 
 /* ---- eviction reserve ---------------------------------------------------- */
@@ -582,6 +702,123 @@ static void test_libbpf_debug_verbose(void **state)
 	free(text);
 }
 
+/* The JSON line of `file` whose dport is `port`, or NULL. */
+static json_object *line_with_dport(const char *file, int port)
+{
+	char line[4096];
+	FILE *f = fopen(file, "r");
+	json_object *found = NULL;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		json_object *o = json_tokener_parse(line), *v;
+
+		if (o && json_object_object_get_ex(o, "dport", &v) && json_object_get_int(v) == port)
+			found = o;
+		else if (o)
+			json_object_put(o);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && !strcmp(s + a - b, tail);
+}
+
+/* A running agent, a model swapped in from another process with other
+ * class names: events, flows and metrics name each verdict from the class
+ * list of the generation that decided it (the agent used to keep the names
+ * it started with, and `flows` named every flow after the active model). */
+static void test_live_swap_class_names(void **state)
+{
+	char dir[] = "/tmp/ff-swap-XXXXXX", ev[300], fl[300], mb[300], me[300];
+	int port = 20000 + (getpid() + 2) % 20000;
+	json_object *o;
+	char *text;
+
+	(void)state;
+	need_root();
+	if (access("./flowforest", X_OK))
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(ev, sizeof(ev), "%s/events", dir);
+	snprintf(fl, sizeof(fl), "%s/flows", dir);
+	snprintf(mb, sizeof(mb), "%s/b.json", dir);
+	snprintf(me, sizeof(me), "%s/metrics", dir);
+	write_model(mb, "_v2", NULL);
+	/* the sender in a second namespace, across the veth pair */
+	assert_int_equal(sh("ip netns add %sb && ip -n %s link set %sp netns %sb && "
+			    "ip -n %sb link set %sp up && ip -n %sb addr add 10.231.0.2/24 dev %sp && "
+			    "ip -n %s addr add 10.231.0.1/24 dev %s && ip -n %s link set lo up",
+			    ns, ns, dev, ns, ns, dev, ns, dev, ns, dev, ns), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest run -i %s "
+			    "-m lab/models/handwritten.json --pin -q -M 127.0.0.1:%d >%s 2>%s/err & "
+			    "echo $! >%s/pid; for i in $(seq 100); do "
+			    "[ -e /sys/fs/bpf/flowforest/%s/ff_meta ] && exit 0; sleep 0.1; done; exit 1",
+			    ns, dev, port, ev, dir, dir, dev), 0);
+	sleep(1);	/* past the pins: the agent opens its ring buffer, then listens */
+	/* a verdict of generation 1 */
+	assert_int_equal(sh("nsenter --net=/run/netns/%sb bash -c 'echo a >/dev/udp/10.231.0.1/5001'; "
+			    "for i in $(seq 100); do grep -q '\"dport\":5001' %s && exit 0; sleep 0.1; done; "
+			    "exit 1", ns, ev), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest model load -i %s %s "
+			    ">/dev/null", ns, dev, mb), 0);
+	/* a verdict of generation 2 */
+	assert_int_equal(sh("nsenter --net=/run/netns/%sb bash -c 'echo b >/dev/udp/10.231.0.1/5002'; "
+			    "for i in $(seq 100); do grep -q '\"dport\":5002' %s && exit 0; sleep 0.1; done; "
+			    "exit 1", ns, ev), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest flows -i %s --json >%s",
+			    ns, dev, fl), 0);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d; "
+			    "printf \"GET /metrics HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3' >%s",
+			    ns, port, me), 0);
+	sh("kill $(cat %s/pid); sleep 0.5", dir);
+
+	o = line_with_dport(ev, 5001);		/* events */
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "model_gen"), "1");
+	assert_false(ends_with(jstr(o, "class"), "_v2"));
+	json_object_put(o);
+	o = line_with_dport(ev, 5002);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "model_gen"), "2");
+	if (!ends_with(jstr(o, "class"), "_v2"))
+		fail_msg("event of generation 2 named \"%s\"", jstr(o, "class"));
+	json_object_put(o);
+	o = line_with_dport(fl, 5001);		/* flows */
+	assert_non_null(o);
+	assert_false(ends_with(jstr(o, "class"), "_v2"));
+	json_object_put(o);
+	o = line_with_dport(fl, 5002);
+	assert_non_null(o);
+	assert_true(ends_with(jstr(o, "class"), "_v2"));
+	json_object_put(o);
+	text = NULL;
+	{					/* metrics: the active model's names */
+		FILE *f = fopen(me, "r");
+		size_t n = 0;
+
+		assert_non_null(f);
+		assert_true(getdelim(&text, &n, 0, f) > 0);
+		fclose(f);
+	}
+	assert_non_null(strstr(text, "class=\"benign_v2\""));
+	assert_null(strstr(text, "class=\"benign\""));
+	free(text);
+	sh("rm -rf %s", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,8 +828,11 @@ int main(void)
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_swap_under_load),
 		cmocka_unit_test(test_metrics_endpoint),
+		cmocka_unit_test(test_metrics_idle_client),
+		cmocka_unit_test(test_prom_label_injection),
 		cmocka_unit_test_setup_teardown(test_pinned_lifecycle, lab_up, lab_down),
 		cmocka_unit_test_setup_teardown(test_kill9_pinned_survives, lab_up, lab_down),
+		cmocka_unit_test_setup_teardown(test_live_swap_class_names, lab_up, lab_down),
 	};
 
 	return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
