@@ -17,6 +17,7 @@
 
 #include "errmsg.h"
 #include "loader.h"
+#include "log.h"
 #include "flowforest.skel.h"
 
 /* tcx links (Linux 6.6+); libbpf 1.1's headers predate them. */
@@ -161,8 +162,12 @@ int ff_tc_cleanup(int ifindex, bool egress)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = FF_TC_HANDLE, .priority = FF_TC_PRIO);
+	int rc;
 
-	return bpf_tc_detach(&hook, &opts);
+	ff_log_mute(1);		/* "no such qdisc or filter" is an answer here */
+	rc = bpf_tc_detach(&hook, &opts);
+	ff_log_mute(0);
+	return rc;
 }
 
 void ff_loader_detach(struct ff_loader *l)

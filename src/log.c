@@ -5,11 +5,11 @@
 
 #include "log.h"
 
-static int verbose;
+static int verbose, muted;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
+	if (!verbose && (level == LIBBPF_DEBUG || muted))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -22,4 +22,9 @@ void ff_log_init(void)
 void ff_log_set_verbose(int level)
 {
 	verbose = level;
+}
+
+void ff_log_mute(int on)
+{
+	muted = on;
 }
