@@ -1150,6 +1150,67 @@ static void fleet_collector_run_netns(void **state)
 	free(out);
 }
 
+/* What the unit does on `systemctl restart` and `systemctl reload`: the
+ * agent of a pinned classifier stops (SIGTERM), a new one takes it over
+ * (--pin --takeover) and reloads its model on SIGHUP, while a stream of
+ * UDP probes keeps arriving; not one of them gets through. */
+static void fleet_takeover_no_gap(void **state)
+{
+	char script[4096], path[256], *s1, *s2, *n;
+	int rc;
+
+	(void)state;
+	need_root_and("nsenter");
+	if (!have("python3")) {
+		print_message("[ SKIP    ] needs python3\n");
+		skip();
+	}
+	/* ip netns exec hides the BPF filesystem: pins need nsenter */
+	snprintf(script, sizeof(script),
+		 "set -e; . lab/netns.sh; P=ft%d; D=%s; ff_lab_up $P >/dev/null;"
+		 "A=$(ff_lab_ns $P a); B=$(ff_lab_ns $P b); DEV=$(ff_lab_dev $P b); NS=/run/netns/$B;"
+		 "trap \"nsenter --net=$NS " FF " stop --iface $DEV >/dev/null 2>&1; ff_lab_down $P\" EXIT;"
+		 "ip netns exec $B python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
+		 " s.bind((\\\"10.199.0.2\\\", 9999)); s.settimeout(6); n=0\n"
+		 "try:\n while True: s.recv(100); n+=1\nexcept Exception: pass\n"
+		 "open(\\\"$D/received\\\", \\\"w\\\").write(str(n))\" & L=$!;"
+		 "nsenter --net=$NS " FF " run --iface $DEV --model " MODEL " --pin --quiet >/dev/null 2>$D/run1.err & R1=$!;"
+		 "for i in $(seq 50); do grep -q \"attached to\" $D/run1.err && break; sleep 0.1; done;"
+		 "ip netns exec $A python3 -c \"import socket, time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+		 "for i in range(150): s.sendto(b\\\"probe-probe-probe\\\", (\\\"10.199.0.2\\\", 9999)); time.sleep(0.02)\" & S=$!;"
+		 "sleep 0.5; kill -TERM $R1; wait $R1;"
+		 "nsenter --net=$NS " FF " run --iface $DEV --model " MODEL " --pin --takeover --quiet >/dev/null 2>$D/run2.err & R2=$!;"
+		 "for i in $(seq 50); do grep -q \"took over\" $D/run2.err && break; sleep 0.1; done;"
+		 "kill -HUP $R2; for i in $(seq 50); do grep -q reloaded $D/run2.err && break; sleep 0.1; done;"
+		 "wait $S; kill -TERM $R2; wait $R2; wait $L;"
+		 "nsenter --net=$NS " FF " stats --iface $DEV --json > $D/stats.json",
+		 (int)getpid() % 100000, tmpdir);
+	tpath(path, sizeof(path), "takeover.sh");
+	write_file(path, script);
+	rc = sh("bash %s", path);
+	s1 = slurp(strcat(strcpy(script, tmpdir), "/run1.err"));
+	s2 = slurp(strcat(strcpy(script, tmpdir), "/run2.err"));
+	print_message("[ fleet   ] first agent:\n%s[ fleet   ] second agent:\n%s", s1, s2);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s1, "pinned"));
+	assert_non_null(strstr(s2, "took over the pinned classifier"));
+	assert_non_null(strstr(s2, "reloaded " MODEL " (generation"));
+	n = slurp(strcat(strcpy(script, tmpdir), "/received"));
+	assert_string_equal(n, "0");	/* not one probe got through */
+	free(n);
+	n = slurp(strcat(strcpy(script, tmpdir), "/stats.json"));
+	{
+		json_object *o = json_tokener_parse(n);
+
+		assert_non_null(o);
+		assert_int_equal(json_object_get_uint64(at_path(o, "class_pkts.udp_probe")), 150);
+		json_object_put(o);
+	}
+	free(n);
+	free(s1);
+	free(s2);
+}
+
 /* ---- 7. the Debian package and the systemd unit ------------------------------ */
 
 static void fleet_deb_and_unit(void **state)
@@ -1212,6 +1273,7 @@ int main(void)
 		cmocka_unit_test(fleet_config_file),
 		cmocka_unit_test(fleet_collector_extract),
 		cmocka_unit_test(fleet_collector_run_netns),
+		cmocka_unit_test(fleet_takeover_no_gap),
 		cmocka_unit_test(fleet_deb_and_unit),
 	};
 
