@@ -14,6 +14,7 @@
 #include "flowforest/features.h"
 #include "flowforest/model.h"
 #include "flowforest/events.h"
+#include "flowforest/ctl.h"
 
 /* Where the parser reads bytes from. */
 enum ff_src_kind {
@@ -133,12 +134,24 @@ struct {
 	__uint(max_entries, 1 << 20);
 } ff_events SEC(".maps");
 
+/* Operator state: written by user space only, atomically per field through
+ * a shared mapping (ctl.h); read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct ff_ctl);
+} ff_ctl SEC(".maps");
+
+/* The eviction queue's positions and the live-flow count: written here
+ * only (ctl.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ff_ctl);
-} ff_ctl SEC(".maps");
+	__type(value, struct ff_fifo_state);
+} ff_fifo_state SEC(".maps");
 
 /* Allow and deny lists: prefixes of either endpoint. Allowed traffic is
  * never dropped; denied traffic is dropped before flow tracking. */
@@ -496,52 +509,83 @@ static __always_inline int ff_listed(void *map, const struct ff_pkt *pkt)
 	return 1;
 }
 
+/* Queue the flow `f` (key `key`) at the back of the eviction queue. */
+static __always_inline void ff_fifo_push(struct ff_fifo_state *st, struct ff_flow *f,
+					 const struct ff_flow_key *key, __u64 now_us)
+{
+	struct ff_fifo_entry *e;
+	__u64 pos = __sync_fetch_and_add(&st->head, 1);
+	__u32 idx = pos % ff_fifo_size;
+
+	f->fifo_pos = pos;
+	e = bpf_map_lookup_elem(&ff_fifo, &idx);
+	if (!e)
+		return;
+	__builtin_memcpy(&e->key, key, sizeof(*key));
+	e->queued_us = now_us;
+	/* publish: the slot is complete (xchg is a full barrier) */
+	__sync_lock_test_and_set(&e->seq, pos + 1);
+}
+
 /*
  * Make room in a nearly full flow table before the LRU map evicts a flow
  * without telling anyone: take the oldest queued flow; if it has had a
  * packet since it was queued, give it a second chance at the back of the
  * queue; otherwise report it (FF_EV_EVICTED) and delete it. A few tries per
  * new flow, so the cost is bounded.
+ *
+ * A slot is taken by moving `tail` from t to t + 1 with a compare-and-swap,
+ * and only once its seq says it was written for position t: two CPUs never
+ * take one slot or pass `head`. A flow has exactly one queued position
+ * (f->fifo_pos); an entry whose flow is gone, or whose flow was created
+ * again since, is stale: that flow left the table unseen (LRU), so it
+ * leaves the live count here.
  */
 __noinline int ff_make_room(__u64 now_us)
 {
 	struct ff_fifo_entry cand;
+	struct ff_fifo_state *st;
 	struct ff_counters *cnt;
-	struct ff_ctl *ctl;
 	__u32 zero = 0, idx, i;
 
 	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
-	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
-	if (!cnt || !ctl || !ff_fifo_size)
+	st = bpf_map_lookup_elem(&ff_fifo_state, &zero);
+	if (!cnt || !st || !ff_fifo_size)
 		return -1;
 	for (i = 0; i < 4; i++) {
 		struct ff_fifo_entry *e;
 		struct ff_flow *f;
+		__u64 t = *(volatile __u64 *)&st->tail;
 
-		if (ctl->fifo_tail >= ctl->fifo_head)
+		if (t >= *(volatile __u64 *)&st->head)
 			return -1;
-		idx = __sync_fetch_and_add(&ctl->fifo_tail, 1) % ff_fifo_size;
+		idx = t % ff_fifo_size;
 		e = bpf_map_lookup_elem(&ff_fifo, &idx);
 		if (!e)
 			return -1;
+		if (*(volatile __u64 *)&e->seq < t + 1)
+			return -1;	/* still being written: next time */
+		if (__sync_val_compare_and_swap(&st->tail, t, t + 1) != t)
+			continue;	/* another CPU took it */
 		cand = *e;
-		f = bpf_map_lookup_elem(&ff_flows, &cand.key);
-		if (!f) {		/* gone already (LRU, idle reuse) */
+		if (cand.seq != t + 1) {
+			/* overwritten by a later lap of a full queue */
 			cnt->c[FF_C_EVICT_STALE]++;
 			continue;
 		}
+		f = bpf_map_lookup_elem(&ff_flows, &cand.key);
+		if (!f || f->fifo_pos != t) {
+			cnt->c[FF_C_EVICT_STALE]++;
+			__sync_fetch_and_add(&st->live, -1);
+			continue;
+		}
 		if (f->last_us > cand.queued_us && i < 3) {
-			idx = __sync_fetch_and_add(&ctl->fifo_head, 1) % ff_fifo_size;
-			e = bpf_map_lookup_elem(&ff_fifo, &idx);
-			if (e) {
-				e->key = cand.key;
-				e->queued_us = now_us;
-			}
+			ff_fifo_push(st, f, &cand.key, now_us);
 			continue;
 		}
 		ff_emit(cnt, f, &cand.key, f->cls, now_us, FF_EV_EVICTED);
 		if (bpf_map_delete_elem(&ff_flows, &cand.key) == 0) {
-			__sync_fetch_and_add(&ctl->live, -1);
+			__sync_fetch_and_add(&st->live, -1);
 			cnt->c[FF_C_EVICTED]++;
 		}
 		return 0;
@@ -555,29 +599,24 @@ static __always_inline struct ff_flow *ff_flow_create(struct ff_counters *cnt,
 						      const struct ff_flow_key *key,
 						      __u64 now_us)
 {
-	struct ff_flow *init;
-	struct ff_ctl *ctl;
-	__u32 zero = 0, idx;
+	struct ff_fifo_state *st;
+	struct ff_flow *init, *f;
+	__u32 zero = 0;
 
 	init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
-	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
-	if (!init || !ctl)
+	st = bpf_map_lookup_elem(&ff_fifo_state, &zero);
+	if (!init || !st)
 		return NULL;
-	if (ff_fifo_size && ctl->live >= (__s64)ff_evict_at)
+	if (ff_fifo_size && st->live >= (__s64)ff_evict_at)
 		ff_make_room(now_us);
 	if (bpf_map_update_elem(&ff_flows, key, init, BPF_NOEXIST) == 0) {
 		ff_count(cnt, FF_C_FLOWS_CREATED);
-		if (ff_fifo_size) {
-			struct ff_fifo_entry *e;
-
-			__sync_fetch_and_add(&ctl->live, 1);
-			idx = __sync_fetch_and_add(&ctl->fifo_head, 1) % ff_fifo_size;
-			e = bpf_map_lookup_elem(&ff_fifo, &idx);
-			if (e) {
-				__builtin_memcpy(&e->key, key, sizeof(*key));
-				e->queued_us = now_us;
-			}
+		f = bpf_map_lookup_elem(&ff_flows, key);
+		if (f && ff_fifo_size) {
+			__sync_fetch_and_add(&st->live, 1);
+			ff_fifo_push(st, f, key, now_us);
 		}
+		return f;
 	}
 	return bpf_map_lookup_elem(&ff_flows, key);
 }
@@ -627,7 +666,8 @@ __noinline int ff_track(const struct ff_pkt *pkt)
 		ff_emit(cnt, f, &key, f->cls, now_us, FF_EV_ENDED);
 		if (!init)
 			return FF_ACT_PASS;
-		__builtin_memcpy(f, init, sizeof(*f));
+		/* everything but the eviction queue's bookkeeping */
+		__builtin_memcpy(f, init, __builtin_offsetof(struct ff_flow, fifo_pos));
 		ff_count(cnt, FF_C_FLOWS_CREATED);
 	}
 

@@ -16,6 +16,7 @@
 #include "flowforest/features.h"
 #include "flowforest/model.h"
 #include "flowforest/events.h"
+#include "flowforest/ctl.h"
 
 /* A frame in memory: what user space hands to ff_parse(). */
 struct ff_frame {

@@ -10,24 +10,11 @@
 #include "errmsg.h"
 #include "labels.h"
 #include "loader.h"
+#include "loader_maps.h"
 
 static int list_fd(const struct ff_maps *mp, bool deny)
 {
 	return deny ? mp->deny : mp->allow;
-}
-
-static void list_count(const struct ff_maps *mp, bool deny, int delta)
-{
-	struct ff_ctl ctl;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(mp->ctl, &zero, &ctl))
-		return;
-	if (deny)
-		ctl.n_deny = (int)ctl.n_deny + delta < 0 ? 0 : ctl.n_deny + delta;
-	else
-		ctl.n_allow = (int)ctl.n_allow + delta < 0 ? 0 : ctl.n_allow + delta;
-	bpf_map_update_elem(mp->ctl, &zero, &ctl, BPF_ANY);
 }
 
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,
@@ -35,8 +22,10 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 {
 	struct ff_lpm_key k = {};
 	struct ff_cidr c;
+	struct ff_ctl *ctl;
 	__u64 zero = 0;
-	int exists;
+	__u32 *count;
+	int rc = 0;
 
 	if (ff_cidr_parse(cidr, &c))
 		return ff_fail(err, errlen, "'%s' is not an IPv4 or IPv6 prefix (like 10.0.0.0/8 or fd00::/64)",
@@ -47,22 +36,35 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 	/* host bits beyond the prefix must be zero for a clean listing */
 	for (int bit = c.plen; bit < 128; bit++)
 		k.addr[bit / 8] &= ~(0x80 >> (bit % 8));
-	exists = bpf_map_lookup_elem(list_fd(mp, deny), &k, &zero) == 0;
+	ctl = ff_ctl_map(mp, err, errlen);
+	if (!ctl)
+		return -1;
+	count = deny ? &ctl->n_deny : &ctl->n_allow;
+	/*
+	 * The kernel skips a list whose count is 0, so the count never falls
+	 * below the entries: raised before an insert, lowered after a delete.
+	 * Only the process whose insert or delete took effect (NOEXIST,
+	 * ENOENT) keeps its change of the count.
+	 */
 	if (add) {
-		if (exists)
-			return 0;
-		zero = 0;
-		if (bpf_map_update_elem(list_fd(mp, deny), &k, &zero, BPF_ANY))
-			return ff_fail(err, errlen, "cannot add %s: %s", cidr, strerror(errno));
-		list_count(mp, deny, 1);
-		return 0;
+		ff_ctl_add(count, 1);
+		if (bpf_map_update_elem(list_fd(mp, deny), &k, &zero, BPF_NOEXIST)) {
+			int e = errno;
+
+			ff_ctl_add(count, -1);
+			if (e != EEXIST)
+				rc = ff_fail(err, errlen, "cannot add %s: %s", cidr, strerror(e));
+		}
+	} else if (bpf_map_delete_elem(list_fd(mp, deny), &k)) {
+		rc = errno == ENOENT ? ff_fail(err, errlen, "%s is not in the %s list", cidr,
+					       deny ? "deny" : "allow")
+				     : ff_fail(err, errlen, "cannot remove %s: %s", cidr,
+					       strerror(errno));
+	} else {
+		ff_ctl_add(count, -1);
 	}
-	if (!exists)
-		return ff_fail(err, errlen, "%s is not in the %s list", cidr, deny ? "deny" : "allow");
-	if (bpf_map_delete_elem(list_fd(mp, deny), &k))
-		return ff_fail(err, errlen, "cannot remove %s: %s", cidr, strerror(errno));
-	list_count(mp, deny, -1);
-	return 0;
+	ff_ctl_unmap(ctl);
+	return rc;
 }
 
 int ff_maps_list_walk(const struct ff_maps *mp, bool deny,

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The map table, and what works on struct ff_maps as a whole. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "errmsg.h"
 #include "loader_maps.h"
 #include "flowforest.skel.h"
 
@@ -25,9 +28,45 @@ const struct ff_map_desc ff_map_table[] = {
 	FF_MAP(ff_allow, allow, FF_SIZE_OBJECT),
 	FF_MAP(ff_deny, deny, FF_SIZE_OBJECT),
 	FF_MAP_PRIVATE(ff_fifo, FF_SIZE_FIFO),
+	FF_MAP_PRIVATE(ff_fifo_state, FF_SIZE_OBJECT),
 	FF_MAP_PRIVATE(ff_snapshots, FF_SIZE_SNAPSHOTS),
 };
 const size_t ff_map_table_len = sizeof(ff_map_table) / sizeof(ff_map_table[0]);
+
+static size_t ctl_map_len(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (size_t)page : 4096;
+}
+
+struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen)
+{
+	void *p = mmap(NULL, ctl_map_len(), PROT_READ | PROT_WRITE, MAP_SHARED, mp->ctl, 0);
+
+	if (p == MAP_FAILED) {
+		ff_fail(err, errlen, "cannot map the classifier's control state (%s): "
+			"restart a classifier started by an older flowforest", strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+void ff_ctl_unmap(struct ff_ctl *ctl)
+{
+	if (ctl)
+		munmap(ctl, ctl_map_len());
+}
+
+void ff_ctl_add(__u32 *field, int delta)
+{
+	__u32 old = __atomic_load_n(field, __ATOMIC_RELAXED), val;
+
+	do {
+		val = delta < 0 && old < (__u32)-delta ? 0 : old + delta;
+	} while (!__atomic_compare_exchange_n(field, &old, val, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
+}
 
 struct bpf_map *ff_map_handle(struct flowforest_bpf *skel, const struct ff_map_desc *d)
 {

@@ -39,4 +39,16 @@ struct bpf_map *ff_map_handle(struct flowforest_bpf *skel, const struct ff_map_d
 /* Where a pinned entry's fd lives in `mp` (d->fd_off >= 0). */
 int *ff_map_fd_slot(struct ff_maps *mp, const struct ff_map_desc *d);
 
+/*
+ * The operator state (struct ff_ctl) mapped into this process, so that
+ * each field is changed with one atomic operation and never rewritten as a
+ * whole: concurrent commands and the kernel then never undo each other.
+ * NULL with a message when the map cannot be mapped (a classifier started
+ * by an older flowforest: restart it). Unmap with ff_ctl_unmap().
+ */
+struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen);
+void ff_ctl_unmap(struct ff_ctl *ctl);
+/* Add `delta` to a counter of the mapped ff_ctl, never below 0. */
+void ff_ctl_add(__u32 *field, int delta);
+
 #endif

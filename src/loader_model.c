@@ -11,6 +11,7 @@
 
 #include "errmsg.h"
 #include "loader.h"
+#include "loader_maps.h"
 
 static void sleep_ms(int ms)
 {
@@ -94,12 +95,13 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 		goto out;
 	}
 	if (reclassify) {
-		struct ff_ctl ctl;
+		/* one store to one field: the list counts stay as they are */
+		struct ff_ctl *ctl = ff_ctl_map(mp, err, errlen);
 
-		if (bpf_map_lookup_elem(mp->ctl, &zero, &ctl) == 0) {
-			ctl.reclass_gen = gen;
-			bpf_map_update_elem(mp->ctl, &zero, &ctl, BPF_ANY);
-		}
+		if (!ctl)
+			goto out;
+		__atomic_store_n(&ctl->reclass_gen, gen, __ATOMIC_SEQ_CST);
+		ff_ctl_unmap(ctl);
 	}
 	rc = (int)gen;
 out:

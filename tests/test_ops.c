@@ -611,6 +611,195 @@ static void test_prom_label_injection(void **state)
 	unlink(path);
 }
 
+/* ---- control plane: concurrent writers, eviction bookkeeping -------------- */
+
+static __u32 ctl_count(const struct ff_loader *l, bool deny)
+{
+	struct ff_ctl ctl;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(l->maps.ctl, &zero, &ctl), 0);
+	return deny ? ctl.n_deny : ctl.n_allow;
+}
+
+static int list_entries(const struct ff_loader *l, bool deny)
+{
+	struct ff_lpm_key k, next;
+	int fd = deny ? l->maps.deny : l->maps.allow, n = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+/* In a child: add or delete 10.<net>.x.y/32 for i in [0, n); exit 0 when
+ * every call behaved (a delete of what is gone may fail). */
+static void list_child(struct ff_loader *l, int net, int n, bool add, bool deny)
+{
+	char cidr[32], err[256];
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		snprintf(cidr, sizeof(cidr), "10.%d.%d.%d/32", net, i >> 8, i & 255);
+		if (ff_maps_list_update(&l->maps, deny, cidr, add, err, sizeof(err)) && add)
+			bad++;
+	}
+	_exit(bad ? 1 : 0);
+}
+
+static void wait_children(pid_t *pids, int n)
+{
+	int i, st;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+}
+
+/*
+ * issue 10 item 10: two processes add 2,000 prefixes each, and 1,000 the
+ * same ones: the count is exact (it drifted to 3,298 for 4,000 when each
+ * rewrote the whole ff_ctl). Deleting everything from both brings it to 0;
+ * a model swap with --reclassify at the same time changes none of it.
+ */
+static void test_lists_concurrent_writers(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT };
+	struct ff_loader l;
+	struct ff_model m;
+	char err[512];
+	pid_t pids[3];
+	int i;
+
+	(void)state;
+	need_root();
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char cidr[32], e[256];
+			int j;
+
+			/* a shared block first, then each its own */
+			for (j = 0; j < 1000; j++) {
+				snprintf(cidr, sizeof(cidr), "10.3.%d.%d/32", j >> 8, j & 255);
+				if (ff_maps_list_update(&l.maps, false, cidr, true, e, sizeof(e)))
+					_exit(1);
+			}
+			list_child(&l, 1 + i, 2000, true, false);
+		}
+	}
+	pids[2] = fork();
+	assert_true(pids[2] >= 0);
+	if (pids[2] == 0) {	/* model swaps that ask for reclassification */
+		for (i = 0; i < 50; i++)
+			if (ff_maps_install_model(&l.maps, &m, NULL, true, err, sizeof(err)) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	wait_children(pids, 3);
+	assert_int_equal(list_entries(&l, false), 5000);
+	assert_int_equal(ctl_count(&l, false), 5000);
+	assert_int_equal(ctl_count(&l, true), 0);
+
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char cidr[32], e[256];
+			int j;
+
+			for (j = 0; j < 1000; j++) {	/* both delete the shared block */
+				snprintf(cidr, sizeof(cidr), "10.3.%d.%d/32", j >> 8, j & 255);
+				ff_maps_list_update(&l.maps, false, cidr, false, e, sizeof(e));
+			}
+			list_child(&l, 1 + i, i ? 2000 : 1999, false, false);
+		}
+	}
+	wait_children(pids, 2);
+	/* one prefix left: the count says so, and the kernel does not skip it */
+	assert_int_equal(list_entries(&l, false), 1);
+	assert_int_equal(ctl_count(&l, false), 1);
+	assert_int_equal(ff_maps_list_update(&l.maps, false, "10.1.7.207/32", false, err,
+					     sizeof(err)), 0);
+	assert_int_equal(ctl_count(&l, false), 0);
+	/* removing what is not there fails and changes nothing */
+	assert_int_equal(ff_maps_list_update(&l.maps, false, "10.1.7.207/32", false, err,
+					     sizeof(err)), -1);
+	assert_int_equal(ctl_count(&l, false), 0);
+	ff_loader_close(&l);
+	ff_model_free(&m);
+}
+
+/* Run one UDP packet from 10.<a>.<b>.<c> through ff_xdp at `now_ns`. */
+static void flood_one(struct ff_loader *l, int i, __u64 now_ns)
+{
+	struct pkt_spec s = { .family = 4, .proto = 17, .daddr = "10.250.0.2", .dport = 53,
+			      .sport = 1000 };
+	LIBBPF_OPTS(bpf_test_run_opts, tr, .repeat = 1);
+	char src[32];
+	__u8 buf[128];
+	__u32 zero = 0;
+
+	snprintf(src, sizeof(src), "10.%d.%d.%d", 1 + (i >> 16), (i >> 8) & 255, i & 255);
+	s.saddr = src;
+	tr.data_in = buf;
+	tr.data_size_in = pkt_build(&s, buf, sizeof(buf));
+	assert_int_equal(bpf_map_update_elem(FF_MAP_FD(l, ff_clock), &zero, &now_ns, BPF_ANY), 0);
+	assert_int_equal(bpf_prog_test_run_opts(FF_PROG_FD(l, ff_xdp), &tr), 0);
+}
+
+/*
+ * issue 10 item 9: flows that leave the table unseen (here: deleted, as
+ * the LRU map would) leave stale queue entries. Popping one takes the flow
+ * out of the live count; before, the count only grew, and eviction started
+ * early, for good.
+ */
+static void test_evict_stale_pops_keep_live(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 4096,
+				  .replay_clock = true, .export_evictions = true };
+	struct ff_fifo_state st;
+	struct ff_counters c;
+	struct ff_flow_key k;
+	struct ff_loader l;
+	char err[512];
+	__u32 at, zero = 0;
+	__u64 now = 1000000000ULL;
+	int i, n = 0;
+
+	(void)state;
+	need_root();
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_evict_at(libbpf_num_possible_cpus(), o.max_flows, &at), 0);
+	for (i = 0; i < (int)at; i++)
+		flood_one(&l, n++, now += 1000);
+	while (!bpf_map_get_next_key(l.maps.flows, NULL, &k))	/* gone unseen */
+		assert_int_equal(bpf_map_delete_elem(l.maps.flows, &k), 0);
+	for (i = 0; i < (int)at / 2; i++)
+		flood_one(&l, n++, now += 1000);
+	assert_int_equal(ff_loader_counters(&l, &c), 0);
+	assert_int_equal(bpf_map_lookup_elem(FF_MAP_FD(&l, ff_fifo_state), &zero, &st), 0);
+	print_message("[ stale   ] evict at %u: live %lld, evicted %llu, stale pops %llu\n", at,
+		      (long long)st.live, (unsigned long long)c.c[FF_C_EVICTED],
+		      (unsigned long long)c.c[FF_C_EVICT_STALE]);
+	assert_int_equal(c.c[FF_C_EVICTED], 0);	/* the table is half empty */
+	assert_true(c.c[FF_C_EVICT_STALE] > 0);
+	/* every stale entry popped so far left the count; the others wait */
+	assert_int_equal(st.live, (__s64)(at / 2 + at) - (__s64)c.c[FF_C_EVICT_STALE]);
+	assert_int_equal(st.head - st.tail, (__u64)st.live);
+	ff_loader_close(&l);
+}
+
 /* ---- eviction reserve ---------------------------------------------------- */
 
 /* From 1 to 512 possible CPUs and 1 k to 16 M flows: a start is never
@@ -826,6 +1015,8 @@ int main(void)
 		cmocka_unit_test(test_libbpf_warning_shown),
 		cmocka_unit_test(test_libbpf_debug_verbose),
 		cmocka_unit_test(test_flood_one_million_flows),
+		cmocka_unit_test(test_lists_concurrent_writers),
+		cmocka_unit_test(test_evict_stale_pops_keep_live),
 		cmocka_unit_test(test_swap_under_load),
 		cmocka_unit_test(test_metrics_endpoint),
 		cmocka_unit_test(test_metrics_idle_client),

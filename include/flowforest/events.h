@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Records the kernel hands to user space: ring-buffer events and per-CPU
- * counters. Fixed-width fields only, no pointers. */
+/* Records the kernel hands to user space: ring-buffer events, feature
+ * snapshots and per-CPU counters. Fixed-width fields only, no pointers.
+ * The control plane's structs (lists, operator state, eviction queue) are
+ * in ctl.h. */
 #ifndef FLOWFOREST_EVENTS_H
 #define FLOWFOREST_EVENTS_H
 
@@ -108,31 +110,6 @@ struct ff_counters {
 	__u64 c[FF_C__FIXED];
 	__u64 class_pkts[FF_MAX_CLASSES];	/* packets by cached verdict */
 	__u64 unclassified_pkts;
-};
-
-/* Operator state the agent changes at run time (map ff_ctl, one entry). */
-struct ff_ctl {
-	__u32 n_allow;		/* prefixes in ff_allow (0: skip the lookups) */
-	__u32 n_deny;		/* prefixes in ff_deny */
-	__u32 reclass_gen;	/* flows decided by an older model generation
-				 * are classified again at their next packet */
-	__u32 pad;
-	__u64 fifo_head;	/* eviction queue of flow keys (see ff_make_room) */
-	__u64 fifo_tail;
-	__s64 live;		/* flows in the table, as flowforest counts them */
-};
-
-/* A key of the allow and deny lists (LPM trie): family, then address. */
-struct ff_lpm_key {
-	__u32 prefixlen;	/* 8 + prefix length */
-	__u8 family;		/* 4 or 6 */
-	__u8 addr[16];
-} __attribute__((packed));
-
-/* One entry of the eviction queue: a flow and when it was queued. */
-struct ff_fifo_entry {
-	struct ff_flow_key key;
-	__u64 queued_us;
 };
 
 #endif /* FLOWFOREST_EVENTS_H */
