@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "extract.h"
-#include "model.h"
+#include "model_file.h"
 
 static int cmp_d(const void *a, const void *b)
 {

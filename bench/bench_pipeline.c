@@ -24,8 +24,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "loader.h"
-#include "model.h"
+#include "model_file.h"
 #include "twin.h"
 #include "pkt.h"
 #include "forest.h"
@@ -44,14 +45,6 @@ static int cmp_d(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 struct stat3 {
@@ -192,13 +185,13 @@ static void open_loader(struct ff_loader *l, struct ff_config *cfg, __u32 flows)
 {
 	struct ff_load_opts o = { .cfg = *cfg, .max_flows = flows };
 	char err[512];
-	double t0 = mono_ms();
+	double t0 = ff_mono_ms();
 
 	if (ff_loader_open(l, &o, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
-	load_ms_last = mono_ms() - t0;
+	load_ms_last = ff_mono_ms() - t0;
 	lo_link = keep_attach(FF_PROG_FD(l, ff_xdp), 1);
 }
 
@@ -213,13 +206,13 @@ static void close_loader(struct ff_loader *l)
 static double install(struct ff_loader *l, const struct ff_model *m)
 {
 	char err[512];
-	double t0 = mono_ms();
+	double t0 = ff_mono_ms();
 
 	if (ff_loader_install_model(l, m, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
 	}
-	return mono_ms() - t0;
+	return ff_mono_ms() - t0;
 }
 
 static size_t udp_packet(__u8 *buf, unsigned i)
@@ -404,7 +397,7 @@ static void section_mix(void)
 		struct ff_twin_opts to = { .model = &m, .cfg = def, .flows = flows };
 		struct ff_twin_stats ts;
 		struct ff_twin *tw;
-		struct timespec a, b;
+		__u64 a, b;
 
 		open_loader(&l, &def, 65536);
 		install(&l, &m);
@@ -429,14 +422,13 @@ static void section_mix(void)
 		tw = ff_twin_new(&to, &ts);
 		if (!tw)
 			die("out of memory");
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		t0 = a.tv_sec * 1e6 + a.tv_nsec / 1e3;
+		a = ff_mono_ns();
+		t0 = a / 1e3;
 		for (i = 0; i < flows; i++)
 			for (unsigned k = 0; k < per; k++)
 				ff_twin_packet(tw, frames[i], lens[i], 0, (__u64)t0 + i);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		vtwin[r] = ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) /
-			   ((double)flows * per);
+		b = ff_mono_ns();
+		vtwin[r] = (b - a) / ((double)flows * per);
 		ff_twin_free(tw);
 	}
 	sff = stat3_of(vff, runs);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "model_file.h"
 
 static __u64 forest_rng = 88172645463325252ULL;
 

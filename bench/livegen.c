@@ -52,11 +52,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "loader.h"
 #include "flowforest.skel.h"
 #include "bench/empty.skel.h"
 #include "bench/livegen.skel.h"
-#include "model.h"
+#include "model_file.h"
 #include "pkt.h"
 
 enum rx_hook { RX_PASS, RX_XDP, RX_TC, RX_SOCKET, RX_EXTERNAL };
@@ -104,14 +105,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int read_int_file(const char *path, long long *v)
@@ -368,7 +361,7 @@ static __u32 table_for(unsigned n_flows)
 static void receiver_up(struct receiver *r, unsigned n_flows)
 {
 	char err[512];
-	double t0 = mono();
+	double t0 = ff_mono_s();
 
 	memset(r, 0, sizeof(*r));
 	r->pass_link = -1;
@@ -399,7 +392,7 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 		r->ff_prog = o.hook == RX_XDP ? FF_PROG_FD(&r->l, ff_xdp) :
 			     o.hook == RX_TC ? FF_PROG_FD(&r->l, ff_tc) : FF_PROG_FD(&r->l, ff_socket);
 	}
-	r->load_ms = (mono() - t0) * 1e3;
+	r->load_ms = (ff_mono_s() - t0) * 1e3;
 	napi_threads_pin();
 	if (r->have_ff) {
 		if (pthread_create(&r->user, NULL, user_thread, r))
@@ -454,7 +447,7 @@ static void snapshot(struct receiver *r, struct snap *s)
 	struct gen_state g;
 
 	memset(s, 0, sizeof(*s));
-	s->t = mono();
+	s->t = ff_mono_s();
 	if (bpf_map_lookup_elem(gen_map_fd, &zero, &g) == 0)
 		s->sent = g.sent;
 	s->rx_packets = dev_stat("rx_packets");
@@ -484,7 +477,7 @@ static __u64 generate(double until)
 	struct xdp_md ctx = { .data_end = frame_len, .ingress_ifindex = gen_ifindex };
 	__u64 total = 0;
 
-	while (!stop && mono() < until) {
+	while (!stop && ff_mono_s() < until) {
 		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frame, .data_size_in = frame_len,
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = o.batch,
@@ -754,7 +747,7 @@ int main(int argc, char **argv)
 			pin_self(o.gen_cpu);
 			if (setns(gen_ns, CLONE_NEWNET))
 				die("cannot enter the generator's namespace");
-			generate(mono() + o.warmup);
+			generate(ff_mono_s() + o.warmup);
 			if (o.stats)
 				stats_set(true);
 			snapshot(&r, &a);

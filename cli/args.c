@@ -8,7 +8,7 @@
 
 #include "args.h"
 #include "ifname.h"
-#include "model.h"
+#include "model_file.h"
 #include "numparse.h"
 
 /* ---- strict numbers ---------------------------------------------------- */

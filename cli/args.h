@@ -11,7 +11,7 @@
 #include <argp.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "glue.h"
+#include "packet_path.h"
 
 /* ---- strict numbers: argp_error (exit 2) naming the option on failure -- */
 

@@ -10,7 +10,7 @@
 #include "dataset.h"
 #include "eval.h"
 #include "features_info.h"
-#include "model.h"
+#include "model_file.h"
 
 #define MAX_FILES 1024
 

@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "features_info.h"
 #include "loader.h"
-#include "model.h"
+#include "model_file.h"
 #include "pinned.h"
 
 static int show(const struct ff_model *m, int json)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "args.h"
 #include "class_names.h"
 #include "commands.h"
@@ -19,7 +20,7 @@
 #include "export_args.h"
 #include "loader.h"
 #include "metrics.h"
-#include "model.h"
+#include "model_file.h"
 #include "output.h"
 #include "pinned.h"
 
@@ -176,14 +177,6 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static __u64 mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* IPFIX: flows that went idle or are due an interim record, by a scan of
  * the kernel's table (the kernel reports an idle flow only when its next
  * packet comes). */
@@ -193,17 +186,9 @@ static void export_scan(struct run *r, bool baseline, bool force)
 
 	if (!r->exp || !args.exp.ipfix)
 		return;
-	rc = ff_export_scan_map(r->exp, r->mp->flows, mono_us(), baseline, force);
+	rc = ff_export_scan_map(r->exp, r->mp->flows, ff_mono_us(), baseline, force);
 	if (rc)
 		fprintf(stderr, "flowforest: IPFIX: scanning the flow table: %s\n", strerror(-rc));
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
@@ -444,7 +429,7 @@ static void event_loop(struct run *r)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = r->l.sock_fd;
 	pfd[1].events = POLLIN;
-	start = now_s();
+	start = ff_mono_s();
 	next_print = start + args.c.interval;
 	next_scan = start + 1;
 	while (!stop) {
@@ -467,7 +452,7 @@ static void event_loop(struct run *r)
 			else
 				fprintf(stderr, "flowforest: SIGHUP: following only; use `flowforest model load`\n");
 		}
-		t = now_s();
+		t = ff_mono_s();
 		if (!args.quiet && args.c.interval > 0 && t >= next_print) {
 			print_counters(r->mp, ff_class_book_active(&r->book));
 			next_print = t + args.c.interval;

@@ -12,12 +12,13 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "args.h"
 #include "commands.h"
 #include "dataset.h"
 #include "eval.h"
 #include "features_info.h"
-#include "model.h"
+#include "model_file.h"
 #include "numparse.h"
 #include "train.h"
 
@@ -323,14 +324,6 @@ static int check_early(const struct train_args *a, const struct ff_dataset *ds)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Test rows from a file of 0-based row numbers; the rest train. */
 static int read_split_file(const char *path, size_t n, size_t **train, size_t *n_train,
 			   size_t **test, size_t *n_test)
@@ -604,7 +597,7 @@ int cmd_train(int argc, char **argv)
 	log = a.quiet ? NULL : stderr;
 	a.p.log = log;
 
-	t_load = now_s();
+	t_load = ff_mono_s();
 	lo.label_column = a.label_column;
 	lo.features = a.features;
 	lo.log = log;
@@ -672,7 +665,7 @@ int cmd_train(int argc, char **argv)
 		fprintf(stderr, "train: no training rows left after the split\n");
 		goto out;
 	}
-	t_load = now_s() - t_load;
+	t_load = ff_mono_s() - t_load;
 	if (log)
 		fprintf(log, "data: %zu rows, %u features, %u classes, label column \"%s\"; %zu train, %zu test rows\n",
 			ds.n_rows, ds.n_cols, ds.n_classes, ds.label_column, n_train, n_test);

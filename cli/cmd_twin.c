@@ -9,7 +9,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "model.h"
+#include "model_file.h"
 #include "output.h"
 #include "twin.h"
 

@@ -7,9 +7,9 @@
 #include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "labels.h"
-#include "model.h"
+#include "model_file.h"
 #include "flowcsv.h"
 #include "extract.h"
 #include "outfile.h"

@@ -5,7 +5,7 @@
 #define FLOWFOREST_CLI_PINNED_H
 
 #include "loader.h"
-#include "model.h"
+#include "model_file.h"
 
 /* Privileges checked, maps opened; -1 with a message naming cmd. */
 int cli_open_pinned(const char *iface, struct ff_maps *mp, const char *cmd);

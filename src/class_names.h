@@ -12,7 +12,7 @@
 #define FLOWFOREST_CLASS_NAMES_H
 
 #include "loader.h"
-#include "model.h"
+#include "model_file.h"
 
 #define FF_BOOK_GENS 4	/* both slots, and two before them */
 

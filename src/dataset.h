@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 
 struct ff_ds_file {
 	char *path;

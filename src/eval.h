@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "glue.h"
-#include "model.h"
+#include "packet_path.h"
+#include "model_file.h"
 #include "dataset.h"
 
 struct json_object;

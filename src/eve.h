@@ -8,7 +8,7 @@
 #define FLOWFOREST_EVE_H
 
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 
 /* Suricata's local-use signature range starts at 1,000,000; flowforest's
  * classes are signatures FF_EVE_SID_BASE + class id. */

@@ -11,9 +11,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "ipfix.h"
-#include "model.h"
+#include "model_file.h"
 
 struct ff_export_opts {
 	const char *ipfix;		/* [udp://|tcp://]HOST:PORT, NULL: none */

@@ -4,17 +4,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "capture.h"
 #include "extract.h"
 #include "flowtable.h"
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void emit(const struct ff_extract_opts *o, const struct ff_flow_key *k,
 		 const struct ff_flow *f, __u8 reason, __u64 ts)
@@ -85,7 +78,7 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 {
 	struct ff_capture *cap;
 	struct ff_flowtable t;
-	double start = mono_s(), next_report = start + 1;
+	double start = ff_mono_s(), next_report = start + 1;
 	__u64 total_size = 0, done_size = 0;
 	int i, rc = -1;
 
@@ -151,8 +144,8 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 			if (o->exporter)	/* the active timeout */
 				ff_export_flow(o->exporter, &key, f, now_us, false);
 
-			if (o->progress && (st->frames & 0xffff) == 0 && mono_s() >= next_report) {
-				double t_now = mono_s();
+			if (o->progress && (st->frames & 0xffff) == 0 && ff_mono_s() >= next_report) {
+				double t_now = ff_mono_s();
 				__u64 pos = done_size + ff_capture_offset(cap);
 
 				fprintf(stderr, "extract: %s: %llu packets, %zu flows, %.1f Mpps",
@@ -178,7 +171,7 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 	rc = 0;
 out:
 	st->rows = o->csv ? o->csv->rows : 0;
-	st->seconds = mono_s() - start;
+	st->seconds = ff_mono_s() - start;
 	ff_flowtable_free(&t);
 	free(cap);
 	return rc;

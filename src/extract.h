@@ -8,7 +8,7 @@
 #define FLOWFOREST_EXTRACT_H
 
 #include <stdbool.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "flowcsv.h"
 #include "export.h"
 

@@ -5,7 +5,7 @@
 #define FLOWFOREST_FEATURES_INFO_H
 
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 
 struct ff_feature_info {
 	const char *name;	/* flowforest's name, e.g. "fwd_len_mean" */

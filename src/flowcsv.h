@@ -9,9 +9,9 @@
 #define FLOWFOREST_FLOWCSV_H
 
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "labels.h"
-#include "model.h"
+#include "model_file.h"
 
 struct ff_csv {
 	FILE *out;

@@ -5,7 +5,7 @@
 #define FLOWFOREST_FLOWTABLE_H
 
 #include <stddef.h>
-#include "glue.h"
+#include "packet_path.h"
 
 struct ff_uflow {
 	struct ff_flow_key key;

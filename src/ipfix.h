@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "glue.h"
+#include "packet_path.h"
 
 /* IANA's enterprise number for documentation use (RFC 5612): the default
  * until an operator configures one of their own (--ipfix-pen). */

@@ -14,7 +14,7 @@
 #define FLOWFOREST_LABELS_H
 
 #include <stddef.h>
-#include "glue.h"
+#include "packet_path.h"
 
 #define FF_LABEL_MAX 64
 

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "glue.h"
-#include "model.h"
+#include "packet_path.h"
+#include "model_file.h"
 
 enum ff_hook {
 	FF_HOOK_XDP,		/* native XDP (driver mode) */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "metrics.h"
 
 #define MAX_CLIENTS 16
@@ -121,14 +122,6 @@ char *ff_metrics_render(const struct ff_maps *mp, const char *iface)
 	return buf;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static void client_close(struct client *c)
 {
 	if (c->fd >= 0)
@@ -163,7 +156,7 @@ static void client_accept(struct ff_metrics *m)
 		return;
 	c = client_slot(m);
 	c->fd = fd;
-	c->deadline_ms = now_ms() + CLIENT_TIMEOUT_MS;
+	c->deadline_ms = (long long)(ff_mono_ns() / 1000000) + CLIENT_TIMEOUT_MS;
 }
 
 /* The answer, whatever the request asked: the metrics. */
@@ -230,7 +223,7 @@ static void *serve(void *arg)
 	struct client *who[MAX_CLIENTS + 1];
 
 	while (!m->stop) {
-		long long now = now_ms(), wait = 200;
+		long long now = (long long)(ff_mono_ns() / 1000000), wait = 200;
 		int i, n = 1;
 
 		p[0] = (struct pollfd){ .fd = m->fd, .events = POLLIN };

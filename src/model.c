@@ -8,8 +8,8 @@
 #include <json-c/json.h>
 
 #include "errmsg.h"
-#include "glue.h"
-#include "model.h"
+#include "packet_path.h"
+#include "model_file.h"
 #include "features_info.h"
 
 static const char *const action_names[FF_ACT__MAX] = {

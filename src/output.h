@@ -4,8 +4,8 @@
 #define FLOWFOREST_OUTPUT_H
 
 #include <stdio.h>
-#include "glue.h"
-#include "model.h"
+#include "packet_path.h"
+#include "model_file.h"
 
 /* "10.0.0.1" or "fd00::1" */
 void ff_format_addr(__u8 family, const __u8 *addr, char *buf, size_t len);

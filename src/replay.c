@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "capture.h"
 #include "loader.h"
 #include "flowforest.skel.h"
@@ -45,14 +46,6 @@ static int on_snapshot(void *ctx, void *data, size_t len)
 	}
 	rs->end[rs->n_end++] = *s;
 	return 0;
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Export every flow left in the table, in a stable order. */
@@ -104,7 +97,7 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 	struct ring_buffer *rb = NULL;
 	struct ff_capture *cap = NULL;
 	struct ff_counters cnt;
-	double start = mono_s(), next_report = start + 1;
+	double start = ff_mono_s(), next_report = start + 1;
 	__u32 zero = 0;
 	int i, r, prog_fd, clock_fd, rc = -1;
 
@@ -159,11 +152,11 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 				goto out;
 			}
 			ring_buffer__consume(rb);
-			if (o->progress && (st->frames & 0x3fff) == 0 && mono_s() >= next_report) {
+			if (o->progress && (st->frames & 0x3fff) == 0 && ff_mono_s() >= next_report) {
 				fprintf(stderr, "replay: %s: %llu packets, %.0f kpps\n", paths[i],
 					(unsigned long long)st->frames,
-					st->frames / (mono_s() - start) / 1e3);
-				next_report = mono_s() + 1;
+					st->frames / (ff_mono_s() - start) / 1e3);
+				next_report = ff_mono_s() + 1;
 			}
 		}
 		ff_capture_close(cap);
@@ -189,7 +182,7 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 	rc = 0;
 out:
 	st->rows = o->csv ? o->csv->rows : 0;
-	st->seconds = mono_s() - start;
+	st->seconds = ff_mono_s() - start;
 	free(rs.end);
 	free(cap);
 	ring_buffer__free(rb);

@@ -10,7 +10,7 @@
 #define FLOWFOREST_REPLAY_H
 
 #include <stdbool.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "flowcsv.h"
 #include "extract.h"
 

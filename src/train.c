@@ -30,18 +30,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "errmsg.h"
 #include "train.h"
 #include "features_info.h"
 
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* -------------------------------------------------------------- random */
 
@@ -647,7 +640,7 @@ static void *tree_worker(void *arg)
 			x->done++;
 			if (x->p->log && (x->done % every == 0 || x->done == x->f->n_trees))
 				fprintf(x->p->log, "training: %u/%u trees (%.1f s)\n", x->done,
-					x->f->n_trees, now_s() - x->t0);
+					x->f->n_trees, ff_mono_s() - x->t0);
 		}
 		pthread_mutex_unlock(&x->lock);
 	}
@@ -970,7 +963,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	x.f = f;
 	atomic_init(&x.next, 0);
 	pthread_mutex_init(&x.lock, NULL);
-	x.t0 = now_s();
+	x.t0 = ff_mono_s();
 
 	f->n_trees = p->kind == FF_TRAIN_RF ? p->n_trees : 1;
 	f->n_classes = x.C;
@@ -1030,7 +1023,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 			"undid the %zu splits with the smallest impurity decrease to fit; %zu nodes remain\n",
 			f->nodes_grown, p->max_nodes && p->max_nodes < FF_MAX_NODES ? p->max_nodes : FF_MAX_NODES,
 			f->pruned_splits, f->total_nodes);
-	f->seconds = now_s() - x.t0;
+	f->seconds = ff_mono_s() - x.t0;
 	rc = 0;
 out:
 	for (c = 0; x.rank && c < x.F; c++)

@@ -14,9 +14,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "dataset.h"
-#include "model.h"
+#include "model_file.h"
 
 #define FF_TRAINER_NAME "flowforest train"
 #define FF_TRAINER_VERSION "0.1"

@@ -19,6 +19,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "clock.h"
 #include "flowtable.h"
 #include "twin.h"
 
@@ -26,14 +27,6 @@
 #define TWIN_BLOCK_NR 64		/* 64 MiB of ring */
 #define TWIN_FRAME_SIZE 2048
 #define TWIN_RETIRE_MS 10		/* hand over a partly filled block after 10 ms */
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void cpu_s(double *user, double *sys)
 {
@@ -261,7 +254,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 	ring_stats(fd, st);	/* reset */
 	memset(st, 0, sizeof(*st));
 
-	st->t_start = mono_s();
+	st->t_start = ff_mono_s();
 	cpu_s(&u0, &s0);
 	end = o->duration > 0 ? st->t_start + o->duration : 0;
 	next_progress = o->interval > 0 ? st->t_start + o->interval : 0;
@@ -299,7 +292,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 		}
 		if (o->stop && *o->stop)
 			break;
-		now = mono_s();
+		now = ff_mono_s();
 		if (end && now >= end)
 			break;
 		if (next_progress && now >= next_progress && o->progress) {
@@ -317,7 +310,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 done:
 	ring_stats(fd, st);
 	cpu_s(&u1, &s1);
-	st->seconds = mono_s() - st->t_start;
+	st->seconds = ff_mono_s() - st->t_start;
 	st->cpu_user = u1 - u0;
 	st->cpu_sys = s1 - s0;
 	st->table_bytes = t.table.cap * sizeof(*t.table.slots);

@@ -13,8 +13,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include "glue.h"
-#include "model.h"
+#include "packet_path.h"
+#include "model_file.h"
 
 struct ff_twin_stats;
 

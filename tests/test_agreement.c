@@ -22,7 +22,7 @@
 #include "dataset.h"
 #include "loader.h"
 #include "flowforest.skel.h"
-#include "model.h"
+#include "model_file.h"
 #include "train.h"
 
 static const char *data_dir(void)

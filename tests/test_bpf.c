@@ -30,7 +30,7 @@
 
 #include "loader.h"
 #include "flowforest.skel.h"
-#include "model.h"
+#include "model_file.h"
 #include "pkt.h"
 
 enum hook { H_XDP, H_TC, H_SOCK, H__N };

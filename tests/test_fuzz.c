@@ -22,10 +22,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "glue.h"
+#include "packet_path.h"
 #include "loader.h"
 #include "flowforest.skel.h"
-#include "model.h"
+#include "model_file.h"
 #include "pkt.h"
 
 #define BATCH 100000

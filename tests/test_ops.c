@@ -27,11 +27,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "loader.h"
 #include "log.h"
 #include "flowforest.skel.h"
 #include "metrics.h"
-#include "model.h"
+#include "model_file.h"
 #include "pkt.h"
 
 static void need_root(void)
@@ -40,14 +41,6 @@ static void need_root(void)
 		print_message("not root: skipping (BPF and namespaces need root)\n");
 		skip();
 	}
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- flood ---------------------------------------------------------------- */
@@ -121,7 +114,7 @@ static void test_flood_one_million_flows(void **state)
 	fc.long_key.family = 4;
 
 	syn.saddr = src;
-	t0 = mono_s();
+	t0 = ff_mono_s();
 	for (i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, tr, .repeat = 1);
 		size_t len;
@@ -154,7 +147,7 @@ static void test_flood_one_million_flows(void **state)
 	}
 	print_message("[ flood   ] %d spoofed flows in %.1f s: created %llu, evicted and exported "
 		      "%llu (events %llu), stale %llu, in table %llu, lost events %llu\n", n,
-		      mono_s() - t0, (unsigned long long)c.c[FF_C_FLOWS_CREATED],
+		      ff_mono_s() - t0, (unsigned long long)c.c[FF_C_FLOWS_CREATED],
 		      (unsigned long long)c.c[FF_C_EVICTED], (unsigned long long)fc.evicted_events,
 		      (unsigned long long)c.c[FF_C_EVICT_STALE], (unsigned long long)entries,
 		      (unsigned long long)c.c[FF_C_EVENTS_LOST]);
@@ -228,7 +221,7 @@ static void *load_thread(void *arg)
 	struct load_ctx *lc = arg;
 	__u8 frames[64][128];
 	size_t lens[64];
-	double t0 = mono_s();
+	double t0 = ff_mono_s();
 	int i;
 
 	for (i = 0; i < 64; i++) {
@@ -249,7 +242,7 @@ static void *load_thread(void *arg)
 			break;
 		lc->sent += 50000;
 	}
-	lc->seconds = mono_s() - t0;
+	lc->seconds = ff_mono_s() - t0;
 	return NULL;
 }
 

@@ -23,7 +23,7 @@
 #include "capgen.h"
 #include "extract.h"
 #include "replay.h"
-#include "model.h"
+#include "model_file.h"
 
 static char gen_path[64];
 

@@ -23,7 +23,7 @@
 #include "dataset.h"
 #include "eval.h"
 #include "features_info.h"
-#include "model.h"
+#include "model_file.h"
 #include "train.h"
 
 static char tmpdir[64];

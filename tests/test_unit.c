@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "glue.h"
+#include "packet_path.h"
 #include "labels.h"
-#include "model.h"
+#include "model_file.h"
 #include "features_info.h"
 #include "pkt.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "model_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -14,7 +14,7 @@
 #define FLOWFOREST_MODEL_FILE_H
 
 #include <stddef.h>
-#include "glue.h"
+#include "packet_path.h"
 
 #define FF_MODEL_FORMAT "flowforest-model"
 #define FF_MODEL_VERSION 2	/* written; 1 and 2 are read */

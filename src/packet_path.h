@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * User-space glue for the shared headers: where the parser reads bytes from
- * (a capture buffer) and where the forest walk finds nodes, roots and
- * feature values (plain arrays). Include this instead of the shared headers
- * in any user-space file that runs the packet path.
+ * The shared packet path (include/flowforest/) bound to user-space memory:
+ * where the parser reads bytes from (a capture buffer) and where the forest
+ * walk finds nodes, roots and feature values (plain arrays). The kernel's
+ * binding of the same headers is bpf/flowforest.bpf.c. Include this instead
+ * of the shared headers in any user-space file that runs the packet path.
  */
-#ifndef FLOWFOREST_GLUE_H
-#define FLOWFOREST_GLUE_H
+#ifndef FLOWFOREST_PACKET_PATH_H
+#define FLOWFOREST_PACKET_PATH_H
 
 #include <stdint.h>
 #include <string.h>
@@ -84,4 +85,4 @@ static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 	return 0;
 }
 
-#endif /* FLOWFOREST_GLUE_H */
+#endif /* FLOWFOREST_PACKET_PATH_H */
