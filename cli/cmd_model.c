@@ -12,22 +12,73 @@
 #include "model_file.h"
 #include "pinned.h"
 
+/* "1-3", "32+": the packet counts a phase covers. */
+static void phase_range(const struct ff_model *m, __u32 i, char *buf, size_t len)
+{
+	__u32 from = i ? m->phases[i].from_pkts : 0;
+
+	if (i + 1 < m->n_phases)
+		snprintf(buf, len, "%u-%u", from, m->phases[i + 1].from_pkts - 1);
+	else
+		snprintf(buf, len, "%u+", from);
+}
+
+static json_object *phases_json(const struct ff_model *m)
+{
+	json_object *arr = json_object_new_array();
+	char range[32];
+	__u32 i;
+
+	for (i = 0; i < m->n_phases; i++) {
+		const struct ff_phase *ph = &m->phases[i];
+		json_object *p = json_object_new_object();
+
+		phase_range(m, i, range, sizeof(range));
+		json_object_object_add(p, "from_pkts", json_object_new_int64(ph->from_pkts));
+		json_object_object_add(p, "pkts", json_object_new_string(range));
+		json_object_object_add(p, "combine", json_object_new_string(ff_combine_name(ph->combine)));
+		if (ph->combine == FF_COMBINE_SOFTMAX)
+			json_object_object_add(p, "scale_bits", json_object_new_int(ph->scale_bits));
+		json_object_object_add(p, "trees", json_object_new_int(ph->n_trees));
+		json_object_array_add(arr, p);
+	}
+	return arr;
+}
+
 static int show(const struct ff_model *m, int json)
 {
 	__u32 uses[FF_NUM_FEATURES] = {}, i, leaves = 0;
 	json_object *o, *arr;
+	char range[32];
 
 	for (i = 0; i < m->n_nodes; i++) {
-		if (m->nodes[i].feature == FF_NODE_LEAF)
+		if (m->nodes[i].feature == FF_NODE_LEAF || m->nodes[i].feature == FF_NODE_LEAFVEC)
 			leaves++;
 		else if (m->nodes[i].feature < FF_NUM_FEATURES)
 			uses[m->nodes[i].feature]++;
 	}
 	if (!json) {
-		printf("trees      %u\nnodes      %u (%u leaves)\nmax depth  %u\nclasses    %u\n",
-		       m->n_trees, m->n_nodes, leaves, m->max_depth, m->n_classes);
-		for (i = 0; i < m->n_classes; i++)
-			printf("  %2u %-24s %s\n", i, m->class_names[i], ff_action_name(m->actions[i]));
+		printf("trees      %u\nnodes      %u (%u leaves; %u in the kernel's layout)\nmax depth  %u\n",
+		       m->n_trees, m->n_nodes, leaves, m->n_knodes, m->max_depth);
+		printf("phases     %u (by packets: model, score)\n", m->n_phases);
+		for (i = 0; i < m->n_phases; i++) {
+			const struct ff_phase *ph = &m->phases[i];
+
+			phase_range(m, i, range, sizeof(range));
+			printf("  %-10s %u trees, %s", range, ph->n_trees,
+			       ph->combine == FF_COMBINE_SOFTMAX ? "softmax (probability permille)"
+								 : "vote (share permille)");
+			if (ph->combine == FF_COMBINE_SOFTMAX)
+				printf(", values x 2^%u", ph->scale_bits);
+			putchar('\n');
+		}
+		printf("classes    %u\n", m->n_classes);
+		for (i = 0; i < m->n_classes; i++) {
+			printf("  %2u %-24s %s", i, m->class_names[i], ff_action_name(m->actions[i]));
+			if (m->min_score[i])
+				printf(" (alert below score %u)", m->min_score[i]);
+			putchar('\n');
+		}
 		printf("features   %u declared\n", m->n_features);
 		for (i = 0; i < m->n_features; i++) {
 			const struct ff_feature_info *f = &ff_feature_table[m->feature_ids[i]];
@@ -43,7 +94,9 @@ static int show(const struct ff_model *m, int json)
 	json_object_object_add(o, "trees", json_object_new_int(m->n_trees));
 	json_object_object_add(o, "nodes", json_object_new_int(m->n_nodes));
 	json_object_object_add(o, "leaves", json_object_new_int(leaves));
+	json_object_object_add(o, "kernel_nodes", json_object_new_int(m->n_knodes));
 	json_object_object_add(o, "max_depth", json_object_new_int(m->max_depth));
+	json_object_object_add(o, "phases", phases_json(m));
 	json_object_object_add(o, "classes", ff_model_classes_json(m));
 	arr = json_object_new_array();
 	for (i = 0; i < m->n_features; i++) {
@@ -111,7 +164,8 @@ static int model_show(int argc, char **argv)
 {
 	static const struct argp argp = {
 		show_options, file_opt, "FILE",
-		"Show a model: trees, nodes, depth, classes and actions, the features used\n"
+		"Show a model: trees, nodes, depth, its phases (packet counts, kind of\n"
+		"model and score), classes, actions and minimum scores, the features used\n"
 		"(with the number of splits on each) and provenance.\v"
 		"EXAMPLES:\n  flowforest model show model.json\n  flowforest model show --json model.json",
 	};

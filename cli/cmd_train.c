@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* flowforest train: a decision tree or random forest from labelled flow CSVs. */
+/* flowforest train: a decision tree, a random forest or gradient-boosted trees from
+ * labelled flow CSVs. */
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "dataset.h"
 #include "eval.h"
 #include "features_info.h"
+#include "gbdt.h"
 #include "model_file.h"
 #include "numparse.h"
 #include "train.h"
@@ -33,7 +35,8 @@ struct train_args {
 	const char *label_column;
 	const char *features;
 	struct ff_train_params p;
-	int kind_set, trees_set, max_features_set, threads_set;
+	struct ff_gbdt_params gp;
+	int kind_set, trees_set, max_features_set, threads_set, depth_set, boost_set, forest_set;
 	double test_split;
 	int test_split_set;
 	const char *split_file;
@@ -57,10 +60,19 @@ enum {
 	OPT_TEST_SPLIT,
 	OPT_LABEL_COLUMN,
 	OPT_LEAF_WEIGHT,
+	OPT_ROUNDS,
+	OPT_ETA,
+	OPT_MIN_CHILD_WEIGHT,
+	OPT_LAMBDA,
+	OPT_SUBSAMPLE,
+	OPT_COLSAMPLE,
+	OPT_EARLY_STOPPING,
+	OPT_VALIDATION,
 };
 
 static const char doc[] =
-	"Train a decision tree or a random forest for the kernel classifier.\v"
+	"Train a decision tree, a random forest or gradient-boosted trees for the\n"
+	"kernel classifier.\v"
 	"Reads labelled flow CSVs: flowforest's own (`extract`, `replay`),\n"
 	"CICFlowMeter's (CIC-IDS2017/2018) and UNSW-NB15's, matching columns to the\n"
 	"kernel's features by name and converting every value to the kernel's\n"
@@ -74,6 +86,13 @@ static const char doc[] =
 	"Before writing, every row is checked: the integer model (the kernel's walk)\n"
 	"must agree with the trainer's float thresholds, or nothing is written.\n"
 	"\n"
+	"Gradient-boosted trees (--model gbdt): softmax with one tree per class per\n"
+	"round (two classes: logistic, one tree per round), exact greedy splits with\n"
+	"second-order gains as XGBoost's tree_method=exact. The kernel sums the\n"
+	"leaves in fixed point; the scale is chosen so that the integer model's\n"
+	"class equals the float model's on every training and test row, else\n"
+	"nothing is written and the row is named.\n"
+	"\n"
 	"Default actions: a class named benign or normal (any case) passes; every\n"
 	"other class alerts (drops with --drop-attacks). --action overrides one.\n"
 	"The same --seed gives the same model whatever --threads.\n"
@@ -84,7 +103,11 @@ static const char doc[] =
 	"  flowforest train --csv flows.csv --model dt --max-depth 8 -o tree.json\n"
 	"  flowforest train --csv unsw.csv --label-column attack_cat --trees 64 \\\n"
 	"      --class-weight balanced --drop-attacks -o unsw.json\n"
-	"  flowforest train --csv train.csv --test test.csv -a Portscan=drop -o m.json";
+	"  flowforest train --csv train.csv --test test.csv -a Portscan=drop -o m.json\n"
+	"  flowforest train --csv cic/*.csv --model gbdt --rounds 20 --learning-rate 0.3 \\\n"
+	"      --max-depth 6 -o gbdt.json\n"
+	"  flowforest train --csv flows.csv --model gbdt --rounds 200 --early-stopping 10 \\\n"
+	"      --subsample 0.8 --colsample 0.8 -o gbdt.json";
 
 static const struct argp_option options[] = {
 	{ "csv", 'c', "FILE", 0, "Training CSV (repeatable; extra arguments are CSVs too)" },
@@ -92,9 +115,9 @@ static const struct argp_option options[] = {
 	{ "label-column", OPT_LABEL_COLUMN, "NAME", 0, "Label column (default: Label, else attack_cat, else label)" },
 	{ "features", 'f', "LIST", 0, "Comma-separated kernel features (flowforest or CIC names), or auto (default): all that the CSVs have" },
 	{ 0, 0, 0, 0, "Model:" },
-	{ "model", 'm', "KIND", 0, "rf (random forest, default) or dt (one decision tree)" },
-	{ "trees", 'n', "N", 0, "Trees in the forest (default 32, at most 256)" },
-	{ "max-depth", 'd', "N", 0, "Maximum depth, 1..32 (default 12)" },
+	{ "model", 'm', "KIND", 0, "rf (random forest, default), dt (one decision tree) or gbdt (gradient-boosted trees)" },
+	{ "trees", 'n', "N", 0, "Trees in the forest (default 32, at most 1024)" },
+	{ "max-depth", 'd', "N", 0, "Maximum depth, 1..32 (default 12; gbdt: 6)" },
 	{ "min-samples-leaf", OPT_MIN_LEAF, "N", 0, "Minimum training rows per leaf (default 1)" },
 	{ "max-features", OPT_MAX_FEATURES, "K", 0, "Features tried per split: sqrt (rf default), log2, all (dt default), a count, or a fraction in (0,1]" },
 	{ "criterion", OPT_CRITERION, "C", 0, "gini (default) or entropy" },
@@ -103,6 +126,16 @@ static const struct argp_option options[] = {
 	{ "no-bootstrap", OPT_NO_BOOTSTRAP, NULL, 0, "Forest trees see every row instead of a bootstrap sample" },
 	{ "seed", 's', "N", 0, "Random seed (default 1): bootstrap, feature draws, the test split" },
 	{ "threads", 'j', "N", 0, "Training threads (default: online CPUs); does not change the model" },
+	{ 0, 0, 0, 0, "Boosting (--model gbdt):" },
+	{ "rounds", OPT_ROUNDS, "N", 0, "Boosting rounds (default 20); a round adds one tree per class (two classes: one tree)" },
+	{ "learning-rate", OPT_ETA, "X", 0, "Shrinkage of every tree, (0, 1] (default 0.3)" },
+	{ "eta", OPT_ETA, "X", OPTION_ALIAS, NULL },
+	{ "min-child-weight", OPT_MIN_CHILD_WEIGHT, "W", 0, "Minimum hessian sum of a child (default 1)" },
+	{ "lambda", OPT_LAMBDA, "L", 0, "L2 regularisation of the leaf values (default 1)" },
+	{ "subsample", OPT_SUBSAMPLE, "F", 0, "Fraction of the training rows each tree sees, (0, 1] (default 1)" },
+	{ "colsample", OPT_COLSAMPLE, "F", 0, "Fraction of the features each tree may split on, (0, 1] (default 1)" },
+	{ "early-stopping", OPT_EARLY_STOPPING, "N", 0, "Stop after N rounds without a better loss on the validation rows and keep the best round (default: off)" },
+	{ "validation", OPT_VALIDATION, "F", 0, "Fraction of the training rows held out for --early-stopping (default 0.1)" },
 	{ 0, 0, 0, 0, "Evaluation:" },
 	{ "test-split", OPT_TEST_SPLIT, "FRACTION", 0, "Hold out this random fraction of the rows for testing (default 0.3; 0: none, metrics on the training rows)" },
 	{ "test", 'T', "FILE", 0, "Test on this CSV instead of a split (repeatable)" },
@@ -154,8 +187,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			a->p.kind = FF_TRAIN_RF;
 		else if (!strcmp(arg, "dt"))
 			a->p.kind = FF_TRAIN_DT;
+		else if (!strcmp(arg, "gbdt"))
+			a->p.kind = FF_TRAIN_GBDT;
 		else
-			argp_error(state, "--model wants rf or dt, got '%s'", arg);
+			argp_error(state, "--model wants rf, dt or gbdt, got '%s'", arg);
 		a->kind_set = 1;
 		break;
 	case 'n':
@@ -164,12 +199,54 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'd':
 		a->p.max_depth = cli_uint(state, key, arg, 1, FF_MAX_DEPTH);
+		a->depth_set = 1;
+		break;
+	case OPT_ROUNDS:
+		a->gp.rounds = cli_uint(state, key, arg, 1, FF_MAX_TREES);
+		a->boost_set = 1;
+		break;
+	case OPT_ETA:
+		a->gp.eta = cli_real(state, key, arg, 0, 1);
+		if (a->gp.eta == 0)
+			argp_error(state, "--learning-rate wants a number in (0, 1], got '%s'", arg);
+		a->boost_set = 1;
+		break;
+	case OPT_MIN_CHILD_WEIGHT:
+		a->gp.min_child_weight = cli_real(state, key, arg, 0, 1e12);
+		a->boost_set = 1;
+		break;
+	case OPT_LAMBDA:
+		a->gp.lambda = cli_real(state, key, arg, 0, 1e12);
+		a->boost_set = 1;
+		break;
+	case OPT_SUBSAMPLE:
+	case OPT_COLSAMPLE: {
+		double f = cli_real(state, key, arg, 0, 1);
+
+		if (f == 0)
+			argp_error(state, "--%s wants a fraction in (0, 1], got '%s'",
+				   key == OPT_SUBSAMPLE ? "subsample" : "colsample", arg);
+		*(key == OPT_SUBSAMPLE ? &a->gp.subsample : &a->gp.colsample) = f;
+		a->boost_set = 1;
+		break;
+	}
+	case OPT_EARLY_STOPPING:
+		a->gp.early_stopping = cli_uint(state, key, arg, 1, FF_MAX_TREES);
+		a->boost_set = 1;
+		break;
+	case OPT_VALIDATION:
+		a->gp.validation = cli_real(state, key, arg, 0, 1);
+		if (a->gp.validation == 0 || a->gp.validation == 1)
+			argp_error(state, "--validation wants a fraction in (0, 1), got '%s'", arg);
+		a->boost_set = 1;
 		break;
 	case OPT_MIN_LEAF:
+		a->forest_set = 1;
 		a->p.min_samples_leaf = cli_uint(state, key, arg, 1, UINT_MAX / 2);
 		break;
 	case OPT_MAX_FEATURES:
 		a->max_features_set = 1;
+		a->forest_set = 1;
 		if (!strcmp(arg, "sqrt")) {
 			a->p.max_features = FF_MF_SQRT;
 		} else if (!strcmp(arg, "log2")) {
@@ -190,6 +267,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case OPT_CRITERION:
+		a->forest_set = 1;
 		if (!strcmp(arg, "gini"))
 			a->p.criterion = FF_CRIT_GINI;
 		else if (!strcmp(arg, "entropy"))
@@ -198,6 +276,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--criterion wants gini or entropy, got '%s'", arg);
 		break;
 	case OPT_CLASS_WEIGHT:
+		a->forest_set = 1;
 		if (!strcmp(arg, "balanced"))
 			a->p.balanced = 1;
 		else if (!strcmp(arg, "none"))
@@ -206,6 +285,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--class-weight wants balanced or none, got '%s'", arg);
 		break;
 	case OPT_LEAF_WEIGHT:
+		a->forest_set = 1;
 		if (!strcmp(arg, "one"))
 			a->p.leaf_weight = FF_LEAF_ONE;
 		else if (!strcmp(arg, "confidence"))
@@ -214,6 +294,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--leaf-weight wants one or confidence, got '%s'", arg);
 		break;
 	case OPT_NO_BOOTSTRAP:
+		a->forest_set = 1;
 		a->p.bootstrap = 0;
 		break;
 	case 's':
@@ -252,6 +333,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "use one of --test, --split-file and --test-split");
 		if (a->trees_set && a->p.kind == FF_TRAIN_DT && a->p.n_trees != 1)
 			argp_error(state, "--trees is for --model rf; a dt is one tree");
+		if (a->boost_set && a->p.kind != FF_TRAIN_GBDT)
+			argp_error(state, "--rounds, --learning-rate, --min-child-weight, --lambda, --subsample, --colsample, --early-stopping and --validation are for --model gbdt");
+		if (a->p.kind == FF_TRAIN_GBDT && (a->trees_set || a->forest_set))
+			argp_error(state, "--model gbdt grows --rounds of trees; --trees, --min-samples-leaf, --max-features, --criterion, --class-weight, --leaf-weight and --no-bootstrap are for rf and dt");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -471,28 +556,32 @@ static const char *mf_name(const struct ff_train_params *p, char *buf, size_t le
 	}
 }
 
-static json_object *provenance(const struct train_args *a, const struct ff_dataset *ds,
-			       const struct ff_dataset *tds, const struct ff_forest *f,
-			       size_t n_train, size_t n_test, const struct ff_eval *ev,
-			       int eval_on_train)
+static const char *kind_name(int kind)
 {
-	json_object *o = json_object_new_object(), *hp = json_object_new_object();
-	json_object *data = json_object_new_object(), *files = json_object_new_array();
-	json_object *split = json_object_new_object(), *test = json_object_new_object();
-	json_object *nodes = json_object_new_object();
-	char buf[64], when[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	unsigned i;
+	return kind == FF_TRAIN_GBDT ? "gbdt" : kind == FF_TRAIN_RF ? "rf" : "dt";
+}
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_object_add(o, "trainer", json_object_new_string(FF_TRAINER_NAME));
-	json_object_object_add(o, "version", json_object_new_string(FF_TRAINER_VERSION));
-	json_object_object_add(o, "created", json_object_new_string(when));
-	json_object_object_add(o, "train_seconds", json_object_new_double(round(f->seconds * 1000) / 1000));
+static const char *kind_title(int kind)
+{
+	return kind == FF_TRAIN_GBDT ? "gradient-boosted trees" :
+	       kind == FF_TRAIN_RF ? "random forest" : "decision tree";
+}
 
-	json_object_object_add(hp, "model", json_object_new_string(a->p.kind == FF_TRAIN_RF ? "rf" : "dt"));
+/* What a trainer reports, whatever the kind of model. */
+struct trained {
+	double seconds;
+	unsigned n_trees;
+	size_t nodes, nodes_grown, pruned_splits;
+	json_object *hp;	/* hyper-parameters, for the provenance */
+	const char *check;	/* what the quantization check verified */
+};
+
+static json_object *forest_hp(const struct train_args *a, const struct ff_forest *f)
+{
+	json_object *hp = json_object_new_object();
+	char buf[64];
+
+	json_object_object_add(hp, "model", json_object_new_string(kind_name(a->p.kind)));
 	json_object_object_add(hp, "trees", json_object_new_int(f->n_trees));
 	json_object_object_add(hp, "max_depth", json_object_new_int(a->p.max_depth));
 	json_object_object_add(hp, "min_samples_leaf", json_object_new_int(a->p.min_samples_leaf));
@@ -504,7 +593,58 @@ static json_object *provenance(const struct train_args *a, const struct ff_datas
 	json_object_object_add(hp, "leaf_weight", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE ? "confidence" : "one"));
 	json_object_object_add(hp, "vote", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE
 		? "majority class per leaf, weight round(100 x its share)" : "majority class per leaf, weight 1"));
-	json_object_object_add(o, "hyperparameters", hp);
+	return hp;
+}
+
+static json_object *gbdt_hp(const struct train_args *a, const struct ff_gbdt *g,
+			    const struct ff_model *m)
+{
+	json_object *hp = json_object_new_object();
+
+	json_object_object_add(hp, "model", json_object_new_string("gbdt"));
+	json_object_object_add(hp, "objective", json_object_new_string(g->binary ? "binary logistic" : "multi-class softmax"));
+	json_object_object_add(hp, "rounds", json_object_new_int(a->gp.rounds));
+	json_object_object_add(hp, "rounds_kept", json_object_new_int(g->rounds));
+	json_object_object_add(hp, "trees", json_object_new_int(g->n_trees));
+	json_object_object_add(hp, "learning_rate", json_object_new_double(a->gp.eta));
+	json_object_object_add(hp, "max_depth", json_object_new_int(a->gp.max_depth));
+	json_object_object_add(hp, "min_child_weight", json_object_new_double(a->gp.min_child_weight));
+	json_object_object_add(hp, "lambda", json_object_new_double(a->gp.lambda));
+	json_object_object_add(hp, "subsample", json_object_new_double(a->gp.subsample));
+	json_object_object_add(hp, "colsample", json_object_new_double(a->gp.colsample));
+	json_object_object_add(hp, "split_finding", json_object_new_string("exact greedy, depth-wise"));
+	if (a->gp.early_stopping) {
+		json_object_object_add(hp, "early_stopping", json_object_new_int(a->gp.early_stopping));
+		json_object_object_add(hp, "validation", json_object_new_double(a->gp.validation));
+		json_object_object_add(hp, "validation_rows", json_object_new_uint64(g->valid_rows));
+		json_object_object_add(hp, "best_validation_loss", json_object_new_double(g->best_valid_loss));
+	}
+	json_object_object_add(hp, "scale_bits", json_object_new_int(m->phases[0].scale_bits));
+	return hp;
+}
+
+static json_object *provenance(const struct train_args *a, const struct ff_dataset *ds,
+			       const struct ff_dataset *tds, struct trained *tr,
+			       size_t n_train, size_t n_test, const struct ff_eval *ev,
+			       int eval_on_train)
+{
+	json_object *o = json_object_new_object();
+	json_object *data = json_object_new_object(), *files = json_object_new_array();
+	json_object *split = json_object_new_object(), *test = json_object_new_object();
+	json_object *nodes = json_object_new_object();
+	char when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	unsigned i;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "trainer", json_object_new_string(FF_TRAINER_NAME));
+	json_object_object_add(o, "version", json_object_new_string(FF_TRAINER_VERSION));
+	json_object_object_add(o, "created", json_object_new_string(when));
+	json_object_object_add(o, "train_seconds", json_object_new_double(round(tr->seconds * 1000) / 1000));
+	json_object_object_add(o, "hyperparameters", tr->hp);
+	tr->hp = NULL;
 	json_object_object_add(o, "seed", json_object_new_uint64(a->p.seed));
 	json_object_object_add(o, "threads", json_object_new_int(a->p.threads));
 
@@ -557,13 +697,95 @@ static json_object *provenance(const struct train_args *a, const struct ff_datas
 	json_object_object_add(test, "macro_f1", json_object_new_double(round(ev->macro_f1 * 1e6) / 1e6));
 	json_object_object_add(o, "test", test);
 
-	json_object_object_add(nodes, "total", json_object_new_uint64(f->total_nodes));
-	json_object_object_add(nodes, "grown", json_object_new_uint64(f->nodes_grown));
-	json_object_object_add(nodes, "pruned_splits", json_object_new_uint64(f->pruned_splits));
+	json_object_object_add(nodes, "total", json_object_new_uint64(tr->nodes));
+	json_object_object_add(nodes, "grown", json_object_new_uint64(tr->nodes_grown));
+	json_object_object_add(nodes, "pruned_splits", json_object_new_uint64(tr->pruned_splits));
 	json_object_object_add(o, "nodes", nodes);
-	json_object_object_add(o, "quantization_check",
-			       json_object_new_string("passed: the integer model and the float thresholds agree on every training and test row"));
+	json_object_object_add(o, "quantization_check", json_object_new_string(tr->check));
 	return o;
+}
+
+/* A tree or forest: trained, built, and its integer thresholds checked
+ * against the float ones on every training and test row. */
+static int train_forest_model(const struct train_args *a, const struct ff_dataset *ds,
+			      const struct ff_dataset *tds, const size_t *train, size_t n_train,
+			      struct ff_model *model, struct trained *tr, FILE *log)
+{
+	struct ff_forest forest = { 0 };
+	char err[1024];
+	int rc = -1;
+
+	if (ff_train_forest(ds, train, n_train, &a->p, &forest, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	if (log)
+		fprintf(log, "trained in %.2f s: %u tree%s, %zu nodes\n", forest.seconds, forest.n_trees,
+			forest.n_trees == 1 ? "" : "s", forest.total_nodes);
+	if (ff_forest_to_model(&forest, ds, model, err, sizeof(err))) {
+		fprintf(stderr, "train: building the model: %s\n", err);
+		goto out;
+	}
+	/* exact quantization: the integer model against the float trainer */
+	if (ff_forest_verify(&forest, model, ds, NULL, 0, a->p.threads, err, sizeof(err)) ||
+	    (tds != ds && ff_forest_verify(&forest, model, tds, NULL, 0, a->p.threads, err, sizeof(err)))) {
+		fprintf(stderr, "train: %s; not writing %s\n", err, a->output);
+		goto out;
+	}
+	if (log)
+		fprintf(log, "quantization check: the integer model agrees with the float thresholds on all %zu rows\n",
+			ds->n_rows + (tds != ds ? tds->n_rows : 0));
+	tr->seconds = forest.seconds;
+	tr->n_trees = forest.n_trees;
+	tr->nodes = forest.total_nodes;
+	tr->nodes_grown = forest.nodes_grown;
+	tr->pruned_splits = forest.pruned_splits;
+	tr->hp = forest_hp(a, &forest);
+	tr->check = "passed: the integer model and the float thresholds agree on every training and test row";
+	rc = 0;
+out:
+	ff_forest_free(&forest);
+	return rc;
+}
+
+/* Boosted trees: trained, and stored in fixed point at a scale at which the
+ * integer model's class equals the float model's on every row. */
+static int train_gbdt_model(const struct train_args *a, const struct ff_dataset *ds,
+			    const struct ff_dataset *tds, const size_t *train, size_t n_train,
+			    struct ff_model *model, struct trained *tr, FILE *log)
+{
+	struct ff_gbdt g = { 0 };
+	struct ff_gbdt_check checks[2] = { { ds, NULL, 0 }, { tds, NULL, 0 } };
+	char err[1024];
+	unsigned t;
+	int rc = -1;
+
+	if (ff_gbdt_train(ds, train, n_train, &a->gp, &g, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	for (t = 0; t < g.n_trees; t++)
+		tr->nodes += g.trees[t].n_nodes;
+	if (log)
+		fprintf(log, "trained in %.2f s: %u round%s, %u trees, %zu nodes\n", g.seconds, g.rounds,
+			g.rounds == 1 ? "" : "s", g.n_trees, tr->nodes);
+	if (ff_gbdt_to_model(&g, ds, checks, tds != ds ? 2 : 1, a->gp.threads, model, err,
+			     sizeof(err))) {
+		fprintf(stderr, "train: %s; not writing %s\n", err, a->output);
+		goto out;
+	}
+	if (log)
+		fprintf(log, "quantization check: leaf values x 2^%u; the integer model's class equals the float model's on all %zu rows\n",
+			model->phases[0].scale_bits, ds->n_rows + (tds != ds ? tds->n_rows : 0));
+	tr->seconds = g.seconds;
+	tr->n_trees = g.n_trees;
+	tr->nodes_grown = tr->nodes;
+	tr->hp = gbdt_hp(a, &g, model);
+	tr->check = "passed: at the model's scale, the integer model's class equals the float model's on every training and test row";
+	rc = 0;
+out:
+	ff_gbdt_free(&g);
+	return rc;
 }
 
 int cmd_train(int argc, char **argv)
@@ -573,8 +795,8 @@ int cmd_train(int argc, char **argv)
 	struct train_args a;
 	struct ff_dataset_opts lo = { 0 };
 	struct ff_dataset ds = { 0 }, tds_store = { 0 }, *tds = &ds;
-	struct ff_forest forest = { 0 };
 	struct ff_model model = { 0 }, check = { 0 };
+	struct trained tr = { 0 };
 	struct ff_eval ev = { 0 };
 	size_t *train = NULL, *test = NULL, n_train = 0, n_test = 0, i;
 	json_object *prov = NULL;
@@ -585,6 +807,7 @@ int cmd_train(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	ff_train_params_default(&a.p, FF_TRAIN_RF);
+	ff_gbdt_params_default(&a.gp);
 	a.test_split = 0.3;
 	{
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -596,6 +819,11 @@ int cmd_train(int argc, char **argv)
 		a.p.n_trees = 1;
 	log = a.quiet ? NULL : stderr;
 	a.p.log = log;
+	a.gp.log = log;
+	a.gp.seed = a.p.seed;
+	a.gp.threads = a.p.threads;
+	if (a.depth_set)
+		a.gp.max_depth = a.p.max_depth;
 
 	t_load = ff_mono_s();
 	lo.label_column = a.label_column;
@@ -672,29 +900,11 @@ int cmd_train(int argc, char **argv)
 	if (a.dump_data && dump_data(a.dump_data, &ds, train, n_train, tds, test, n_test))
 		goto out;
 
-	if (ff_train_forest(&ds, train, n_train, &a.p, &forest, err, sizeof(err))) {
-		fprintf(stderr, "train: %s\n", err);
+	if ((a.p.kind == FF_TRAIN_GBDT ? train_gbdt_model : train_forest_model)(&a, &ds, tds, train,
+										 n_train, &model, &tr, log))
 		goto out;
-	}
-	if (log)
-		fprintf(log, "trained in %.2f s: %u tree%s, %zu nodes\n", forest.seconds, forest.n_trees,
-			forest.n_trees == 1 ? "" : "s", forest.total_nodes);
-	if (ff_forest_to_model(&forest, &ds, &model, err, sizeof(err))) {
-		fprintf(stderr, "train: building the model: %s\n", err);
-		goto out;
-	}
 	if (set_actions(&a, &model))
 		goto out;
-
-	/* exact quantization: the integer model against the float trainer */
-	if (ff_forest_verify(&forest, &model, &ds, NULL, 0, a.p.threads, err, sizeof(err)) ||
-	    (tds != &ds && ff_forest_verify(&forest, &model, tds, NULL, 0, a.p.threads, err, sizeof(err)))) {
-		fprintf(stderr, "train: %s; not writing %s\n", err, a.output);
-		goto out;
-	}
-	if (log)
-		fprintf(log, "quantization check: the integer model agrees with the float thresholds on all %zu rows\n",
-			ds.n_rows + (tds != &ds ? tds->n_rows : 0));
 
 	if (n_test) {
 		if (ff_eval_model(&model, tds, test, n_test, &ev, err, sizeof(err))) {
@@ -721,11 +931,11 @@ int cmd_train(int argc, char **argv)
 		FILE *out = a.json_report && !strcmp(a.json_report, "-") ? stderr : stdout;
 
 		fprintf(out, "%s metrics (%s, %zu rows):\n", eval_on_train ? "training-set" : "test-set",
-			a.p.kind == FF_TRAIN_RF ? "random forest" : "decision tree", ev.rows);
+			kind_title(a.p.kind), ev.rows);
 		ff_eval_print(&ev, out);
 	}
 
-	prov = provenance(&a, &ds, tds, &forest, n_train, n_test, &ev, eval_on_train);
+	prov = provenance(&a, &ds, tds, &tr, n_train, n_test, &ev, eval_on_train);
 	model.provenance = strdup(json_object_to_json_string_ext(prov, JSON_C_TO_STRING_PLAIN));
 	if (!model.provenance)
 		goto oom;
@@ -752,14 +962,15 @@ int cmd_train(int argc, char **argv)
 			goto out;
 		}
 		json_object_object_add(r, "model_file", json_object_new_string(a.output));
-		json_object_object_add(r, "model", json_object_new_string(a.p.kind == FF_TRAIN_RF ? "rf" : "dt"));
+		json_object_object_add(r, "model", json_object_new_string(kind_name(a.p.kind)));
 		json_object_object_add(r, "load_seconds", json_object_new_double(t_load));
-		json_object_object_add(r, "train_seconds", json_object_new_double(forest.seconds));
+		json_object_object_add(r, "train_seconds", json_object_new_double(tr.seconds));
 		json_object_object_add(r, "threads", json_object_new_int(a.p.threads));
 		json_object_object_add(r, "train_rows", json_object_new_uint64(n_train));
 		json_object_object_add(r, "test_rows", json_object_new_uint64(n_test));
-		json_object_object_add(r, "nodes", json_object_new_uint64(forest.total_nodes));
-		json_object_object_add(r, "nodes_grown", json_object_new_uint64(forest.nodes_grown));
+		json_object_object_add(r, "trees", json_object_new_uint64(tr.n_trees));
+		json_object_object_add(r, "nodes", json_object_new_uint64(tr.nodes));
+		json_object_object_add(r, "nodes_grown", json_object_new_uint64(tr.nodes_grown));
 		json_object_object_add(r, "metrics_on", json_object_new_string(eval_on_train ? "train" : "test"));
 		json_object_object_add(r, "metrics", ff_eval_json(&ev));
 		fprintf(out, "%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
@@ -776,7 +987,7 @@ out:
 	ff_eval_free(&ev);
 	ff_model_free(&model);
 	ff_model_free(&check);
-	ff_forest_free(&forest);
+	json_object_put(tr.hp);
 	if (tds != &ds)
 		ff_dataset_free(tds);
 	ff_dataset_free(&ds);

@@ -39,10 +39,6 @@
 /* -------------------------------------------------------------- random */
 
 /* xoshiro256** seeded through splitmix64; one stream per (seed, stream). */
-struct rng {
-	__u64 s[4];
-};
-
 static __u64 splitmix64(__u64 *x)
 {
 	__u64 z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -52,7 +48,7 @@ static __u64 splitmix64(__u64 *x)
 	return z ^ (z >> 31);
 }
 
-static void rng_seed(struct rng *r, __u64 seed, __u64 stream)
+void ff_rng_seed(struct ff_rng *r, __u64 seed, __u64 stream)
 {
 	__u64 x = seed;
 	__u64 y = stream ^ 0x5851f42d4c957f2dULL;
@@ -68,7 +64,7 @@ static inline __u64 rotl(__u64 x, int k)
 	return (x << k) | (x >> (64 - k));
 }
 
-static __u64 rng_next(struct rng *r)
+__u64 ff_rng_next(struct ff_rng *r)
 {
 	__u64 *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
 
@@ -82,16 +78,16 @@ static __u64 rng_next(struct rng *r)
 }
 
 /* Uniform in [0, n), n > 0, without modulo bias (Lemire's method). */
-static __u64 rng_below(struct rng *r, __u64 n)
+__u64 ff_rng_below(struct ff_rng *r, __u64 n)
 {
-	unsigned __int128 m = (unsigned __int128)rng_next(r) * n;
+	unsigned __int128 m = (unsigned __int128)ff_rng_next(r) * n;
 	__u64 lo = (__u64)m;
 
 	if (lo < n) {
 		__u64 t = -n % n;
 
 		while (lo < t) {
-			m = (unsigned __int128)rng_next(r) * n;
+			m = (unsigned __int128)ff_rng_next(r) * n;
 			lo = (__u64)m;
 		}
 	}
@@ -100,14 +96,14 @@ static __u64 rng_below(struct rng *r, __u64 n)
 
 void ff_random_permutation(size_t *perm, size_t n, __u64 seed)
 {
-	struct rng r;
+	struct ff_rng r;
 	size_t i;
 
-	rng_seed(&r, seed, 0xffffffffffffULL);	/* not a tree's stream */
+	ff_rng_seed(&r, seed, 0xffffffffffffULL);	/* not a tree's stream */
 	for (i = 0; i < n; i++)
 		perm[i] = i;
 	for (i = n; i > 1; i--) {
-		size_t j = rng_below(&r, i), t = perm[i - 1];
+		size_t j = ff_rng_below(&r, i), t = perm[i - 1];
 
 		perm[i - 1] = perm[j];
 		perm[j] = t;
@@ -118,7 +114,7 @@ void ff_random_permutation(size_t *perm, size_t n, __u64 seed)
 
 /* Sort values (with their row payload) ascending: LSD radix, 16-bit digits,
  * skipping digits that are the same for every value. */
-static int sort_values(__u64 *v, __u32 *idx, size_t n)
+int ff_sort_values(__u64 *v, __u32 *idx, size_t n)
 {
 	__u64 *tv = malloc(n * sizeof(*tv));
 	__u32 *ti = malloc(n * sizeof(*ti));
@@ -260,7 +256,7 @@ struct work {
 	__u64 *keys, *tmp;
 	__u32 *samples, *stmp, *cnt, *count;
 	double *w;
-	struct rng rng;
+	struct ff_rng rng;
 	struct pend *heap;
 	size_t heap_n, heap_cap;
 	struct ff_tree *tree;
@@ -354,7 +350,7 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 	for (i = 0; i < x->F; i++)
 		feats[i] = i;
 	while (drawn < x->F && (visited < x->mtry || !nonconst)) {
-		unsigned j = drawn + rng_below(&wk->rng, x->F - drawn), f = feats[j];
+		unsigned j = drawn + ff_rng_below(&wk->rng, x->F - drawn), f = feats[j];
 		const __u32 *rank = x->rank[f];
 		__u32 lo = UINT32_MAX, hi = 0, k;
 		double left[FF_MAX_CLASSES] = { 0 }, right[FF_MAX_CLASSES];
@@ -516,11 +512,11 @@ static int grow_tree(struct tctx *x, struct work *wk, unsigned t)
 	wk->tree = tree;
 	wk->node_alloc = 0;
 	wk->heap_n = 0;
-	rng_seed(&wk->rng, x->p->seed, t);
+	ff_rng_seed(&wk->rng, x->p->seed, t);
 	if (x->bootstrap) {
 		memset(wk->cnt, 0, x->m * sizeof(*wk->cnt));
 		for (i = 0; i < x->m; i++)
-			wk->cnt[rng_below(&wk->rng, x->m)]++;
+			wk->cnt[ff_rng_below(&wk->rng, x->m)]++;
 	} else {
 		for (i = 0; i < x->m; i++)
 			wk->cnt[i] = 1;
@@ -680,7 +676,7 @@ static void *rank_worker(void *arg)
 			v[i] = col[j->rows ? j->rows[i] : i];
 			idx[i] = i;
 		}
-		if (sort_values(v, idx, x->m)) {
+		if (ff_sort_values(v, idx, x->m)) {
 			j->failed = 1;
 			break;
 		}
@@ -708,7 +704,7 @@ out:
 	return NULL;
 }
 
-static int run_threads(unsigned n, void *(*fn)(void *), void *arg)
+int ff_run_threads(unsigned n, void *(*fn)(void *), void *arg)
 {
 	pthread_t th[256];
 	unsigned i, started = 0;
@@ -959,7 +955,8 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	x.msl = p->min_samples_leaf;
 	x.entropy = p->criterion == FF_CRIT_ENTROPY;
 	x.bootstrap = p->bootstrap < 0 ? p->kind == FF_TRAIN_RF : p->bootstrap;
-	x.node_cap = p->max_nodes && p->max_nodes < FF_MAX_NODES ? p->max_nodes : FF_MAX_NODES;
+	x.node_cap = p->max_nodes && p->max_nodes < FF_TRAIN_MAX_TREE_NODES ? p->max_nodes
+								    : FF_TRAIN_MAX_TREE_NODES;
 	x.f = f;
 	atomic_init(&x.next, 0);
 	pthread_mutex_init(&x.lock, NULL);
@@ -992,7 +989,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	rj.x = &x;
 	rj.rows = rows;
 	atomic_init(&rj.next, 0);
-	run_threads(threads < x.F ? threads : x.F, rank_worker, &rj);
+	ff_run_threads(threads < x.F ? threads : x.F, rank_worker, &rj);
 	if (rj.failed) {
 		ff_fail(err, errlen, "out of memory ranking the features");
 		goto out;
@@ -1002,14 +999,15 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 			p->kind == FF_TRAIN_RF ? "random forest" : "decision tree", f->n_trees,
 			f->n_trees == 1 ? "" : "s", x.m, x.F, x.mtry, x.C, threads,
 			threads == 1 ? "" : "s");
-	run_threads(threads < f->n_trees ? threads : f->n_trees, tree_worker, &x);
+	ff_run_threads(threads < f->n_trees ? threads : f->n_trees, tree_worker, &x);
 	if (x.failed) {
 		ff_fail(err, errlen, "%s", x.err);
 		goto out;
 	}
 	for (i = 0; i < f->n_trees; i++)
 		f->capped_trees += f->trees[i].capped;
-	if (prune_forest(f, p->max_nodes && p->max_nodes < FF_MAX_NODES ? p->max_nodes : FF_MAX_NODES)) {
+	if (prune_forest(f, p->max_nodes && p->max_nodes < FF_TRAIN_MAX_NODES ? p->max_nodes
+									     : FF_TRAIN_MAX_NODES)) {
 		ff_fail(err, errlen, "out of memory pruning");
 		goto out;
 	}
@@ -1019,9 +1017,10 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 		fprintf(p->log, "training: %u tree%s reached the per-tree node limit of %u and stopped growing (grown best-first)\n",
 			f->capped_trees, f->capped_trees == 1 ? "" : "s", x.node_cap);
 	if (p->log && f->pruned_splits)
-		fprintf(p->log, "training: the forest grew %zu nodes, more than the model limit of %u (FF_MAX_NODES): "
+		fprintf(p->log, "training: the forest grew %zu nodes, more than the model limit of %u: "
 			"undid the %zu splits with the smallest impurity decrease to fit; %zu nodes remain\n",
-			f->nodes_grown, p->max_nodes && p->max_nodes < FF_MAX_NODES ? p->max_nodes : FF_MAX_NODES,
+			f->nodes_grown, p->max_nodes && p->max_nodes < FF_TRAIN_MAX_NODES ? p->max_nodes
+									  : FF_TRAIN_MAX_NODES,
 			f->pruned_splits, f->total_nodes);
 	f->seconds = ff_mono_s() - x.t0;
 	rc = 0;

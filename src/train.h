@@ -21,7 +21,7 @@
 #define FF_TRAINER_NAME "flowforest train"
 #define FF_TRAINER_VERSION "0.1"
 
-enum ff_train_kind { FF_TRAIN_DT, FF_TRAIN_RF };
+enum ff_train_kind { FF_TRAIN_DT, FF_TRAIN_RF, FF_TRAIN_GBDT /* gbdt.h */ };
 enum ff_criterion { FF_CRIT_GINI, FF_CRIT_ENTROPY };
 enum ff_leaf_weight {
 	FF_LEAF_ONE,		/* every leaf votes with weight 1 (default) */
@@ -59,6 +59,27 @@ void ff_train_params_default(struct ff_train_params *p, int kind);
 /* A random permutation of 0..n-1 drawn from `seed` (the --test-split
  * shuffle; a stream of its own, apart from the trees'). */
 void ff_random_permutation(size_t *perm, size_t n, __u64 seed);
+
+/* Helpers the trainers share (train.c). */
+struct ff_rng {		/* xoshiro256** seeded through splitmix64 */
+	__u64 s[4];
+};
+
+/* One stream per (seed, stream): trees, rounds, splits draw from their own. */
+void ff_rng_seed(struct ff_rng *r, __u64 seed, __u64 stream);
+__u64 ff_rng_next(struct ff_rng *r);
+/* Uniform in [0, n), n > 0, without modulo bias. */
+__u64 ff_rng_below(struct ff_rng *r, __u64 n);
+/* Sort values ascending with their payload (LSD radix); -1 out of memory. */
+int ff_sort_values(__u64 *v, __u32 *idx, size_t n);
+/* Run fn(arg) on n threads (the caller's one of them) and wait for all. */
+int ff_run_threads(unsigned n, void *(*fn)(void *), void *arg);
+
+/* The trainers' node limits: a split whose threshold is 2^32 or more takes
+ * two nodes of the kernel's layout, and fewer than half of a tree's nodes
+ * are splits, so 2/3 of the kernel's limits always fit. */
+#define FF_TRAIN_MAX_NODES (FF_MAX_NODES / 3 * 2)
+#define FF_TRAIN_MAX_TREE_NODES (FF_MAX_TREE_NODES / 3 * 2)
 
 #define FF_TNODE_LEAF 0xffff
 
