@@ -28,7 +28,7 @@ TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o $(BUILD)/fuzz/fuzz_model \
 	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel \
-	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract $(BUILD)/fuzz/fuzz_ipfix
+	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract
 
 .PHONY: all deps test demo bench docs clean
 all: flowforest $(TEST_BIN) $(BENCH_BIN)
@@ -103,17 +103,11 @@ $(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< $(FUZZ_SRC) -ljson-c
 
-# The IPFIX encoder and reader (tests/fuzz/fuzz_ipfix.c); test_fleet runs it
-# for a few seconds.
-$(BUILD)/fuzz/fuzz_ipfix: tests/fuzz/fuzz_ipfix.c src/ipfix.c src/ipfix.h $(SHARED_H)
-	@mkdir -p $(@D)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< src/ipfix.c
-
 # The readers of untrusted files under libFuzzer (tests/fuzz/fuzz_*.c, kept
 # corpora in tests/fuzz/corpus/NAME): the labelled-CSV loader, label rules,
-# captures. The library is built once more with fuzzer coverage.
-FUZZ_TARGETS := csv labels capture
+# captures, IPFIX messages (encoder and reader). The library is built once
+# more with fuzzer coverage.
+FUZZ_TARGETS := csv labels capture ipfix
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=undefined -Wall -Iinclude -Isrc -I$(BUILD) -Itests/fuzz \
 	       -D_GNU_SOURCE
@@ -134,7 +128,6 @@ fuzz: deps
 	$(MAKE) all asan
 	@mkdir -p $(BUILD)/fuzz/new
 	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
-	$(BUILD)/fuzz/fuzz_ipfix -max_total_time=120 $(BUILD)/fuzz/new tests/fuzz/corpus/ipfix
 	for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/new-$$t && \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=120 -timeout=10 $(BUILD)/fuzz/new-$$t \
 		tests/fuzz/corpus/$$t || exit 1; done

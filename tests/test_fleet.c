@@ -345,32 +345,6 @@ static void fleet_ipfix_bounds(void **state)
 				       sizeof(err)), -1);
 }
 
-/* The encoder and reader under libFuzzer (ASan, UBSan) for a few seconds:
- * any crash, leak or undefined behaviour fails. */
-static void fleet_ipfix_fuzz(void **state)
-{
-	char dir[] = "/tmp/ff-fuzz-ipfix-XXXXXX", out[128];
-	int rc;
-
-	(void)state;
-	if (access("build/fuzz/fuzz_ipfix", X_OK)) {
-		print_message("[ SKIP    ] build/fuzz/fuzz_ipfix is missing (libclang-rt-14-dev)\n");
-		skip();
-	}
-	assert_non_null(mkdtemp(dir));
-	snprintf(out, sizeof(out), "%s/log", dir);
-	rc = sh("build/fuzz/fuzz_ipfix -seed=1 -max_total_time=4 -artifact_prefix=%s/ %s "
-		"tests/fuzz/corpus/ipfix >%s 2>&1", dir, dir, out);
-	if (rc) {
-		char *log = slurp(out);
-
-		print_error("%s\n", log);
-		free(log);
-	}
-	sh("rm -rf %s", dir);
-	assert_int_equal(rc, 0);
-}
-
 /* ---- 2. when records are due ------------------------------------------------ */
 
 static struct ff_exporter *open_udp_exporter(int port, double refresh)
@@ -1264,7 +1238,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fleet_ipfix_roundtrip),
 		cmocka_unit_test(fleet_ipfix_bounds),
-		cmocka_unit_test(fleet_ipfix_fuzz),
 		cmocka_unit_test(fleet_export_rules),
 		cmocka_unit_test(fleet_export_takeover_baseline),
 		cmocka_unit_test(fleet_export_udp_template_refresh),

@@ -93,6 +93,14 @@ static void test_capture_reader_fuzz(void **state)
 	run_target(&t);
 }
 
+static void test_ipfix_fuzz(void **state)
+{
+	static const struct target t = { "ipfix", "IPFIX encoder and reader", 4, 1000 };
+
+	(void)state;
+	run_target(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_csv_reader_fuzz),
 		cmocka_unit_test(test_label_rules_fuzz),
 		cmocka_unit_test(test_capture_reader_fuzz),
+		cmocka_unit_test(test_ipfix_fuzz),
 	};
 
 	return cmocka_run_group_tests_name("libfuzzer", tests, NULL, NULL);
