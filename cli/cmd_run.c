@@ -497,9 +497,10 @@ int cmd_run(int argc, char **argv)
 	static const struct argp_child children[] = { { &cli_classifier_argp }, { &cli_export_argp },
 						      {} };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children };
-	struct run r = { .pinned = { -1, -1, -1, -1, -1, -1, -1, -1, -1 } };
+	struct run r = {};
 	int rc = 1;
 
+	ff_maps_init(&r.pinned);
 	memset(&args, 0, sizeof(args));
 	cli_classifier_init(&args.c, 1);
 	args.c.model_optional = true;

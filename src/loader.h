@@ -83,6 +83,8 @@ __u32 ff_prog_verified_insns(int prog_fd);
 
 /* loader_maps.c */
 int ff_maps_counters(const struct ff_maps *mp, struct ff_counters *out);
+/* Every fd -1 (nothing open), so that ff_maps_close() is always safe. */
+void ff_maps_init(struct ff_maps *mp);
 void ff_maps_close(struct ff_maps *mp);
 
 /* loader_model.c */

@@ -78,6 +78,15 @@ int *ff_map_fd_slot(struct ff_maps *mp, const struct ff_map_desc *d)
 	return (int *)((char *)mp + d->fd_off);
 }
 
+void ff_maps_init(struct ff_maps *mp)
+{
+	size_t i;
+
+	for (i = 0; i < ff_map_table_len; i++)
+		if (ff_map_table[i].fd_off >= 0)
+			*ff_map_fd_slot(mp, &ff_map_table[i]) = -1;
+}
+
 void ff_maps_close(struct ff_maps *mp)
 {
 	size_t i;

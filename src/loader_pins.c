@@ -116,9 +116,7 @@ int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t err
 	char dir[256], path[320];
 	size_t i;
 
-	for (i = 0; i < ff_map_table_len; i++)
-		if (ff_map_table[i].fd_off >= 0)
-			*ff_map_fd_slot(mp, &ff_map_table[i]) = -1;
+	ff_maps_init(mp);
 	if (ff_pin_dir(ifname, dir, sizeof(dir)))
 		return ff_fail(err, errlen, "bad interface name '%s'", ifname);
 	if (!ff_pinned_exists(ifname))
