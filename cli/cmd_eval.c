@@ -129,16 +129,7 @@ int cmd_eval(int argc, char **argv)
 		fprintf(stderr, "eval: %s\n", err);
 		goto out;
 	}
-	if (ev.unknown_rows) {
-		unsigned k;
-
-		fprintf(stderr, "eval: %zu rows have classes the model does not know (counted as errors):",
-			ev.unknown_rows);
-		for (k = ev.n_model; k < ev.n_true; k++)
-			if (ev.support[k])
-				fprintf(stderr, " \"%s\" (%llu)", ev.names[k], (unsigned long long)ev.support[k]);
-		fputc('\n', stderr);
-	}
+	ff_eval_print_unknown(&ev, stderr, "eval", "rows (counted as errors)");
 	if (a.json) {
 		json_object *o = ff_eval_json(&ev);
 

@@ -22,7 +22,11 @@
 #include "gbdt.h"
 #include "model_file.h"
 #include "numparse.h"
+#include "dataset_dump.h"
+#include "outfile.h"
+#include "provenance.h"
 #include "train.h"
+#include "trainsplit.h"
 
 #define MAX_FILES 1024
 
@@ -409,307 +413,17 @@ static int check_early(const struct train_args *a, const struct ff_dataset *ds)
 	return 0;
 }
 
-/* Test rows from a file of 0-based row numbers; the rest train. */
-static int read_split_file(const char *path, size_t n, size_t **train, size_t *n_train,
-			   size_t **test, size_t *n_test)
-{
-	FILE *f = fopen(path, "r");
-	unsigned char *is_test;
-	char line[128];
-	size_t lineno = 0, i, a = 0, b = 0;
-
-	if (!f) {
-		fprintf(stderr, "train: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	is_test = calloc(n ? n : 1, 1);
-	if (!is_test) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		char *p = line, *end;
-
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
-			continue;
-		errno = 0;
-		v = strtoull(p, &end, 10);
-		while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-			end++;
-		if (errno || end == p || *end || *p == '-') {
-			fprintf(stderr, "train: %s:%zu: not a row number\n", path, lineno);
-			goto bad;
-		}
-		if (v >= n) {
-			fprintf(stderr, "train: %s:%zu: row %llu, but the data has %zu rows\n", path,
-				lineno, v, n);
-			goto bad;
-		}
-		is_test[v] = 1;
-	}
-	fclose(f);
-	for (i = 0; i < n; i++)
-		b += is_test[i];
-	*test = malloc((b ? b : 1) * sizeof(size_t));
-	*train = malloc((n - b ? n - b : 1) * sizeof(size_t));
-	if (!*test || !*train) {
-		free(is_test);
-		return -1;
-	}
-	for (i = 0, b = 0; i < n; i++)
-		if (is_test[i])
-			(*test)[b++] = i;
-		else
-			(*train)[a++] = i;
-	*n_train = a;
-	*n_test = b;
-	free(is_test);
-	return 0;
-bad:
-	fclose(f);
-	free(is_test);
-	return -1;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void csv_quote(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-static void dump_rows(FILE *out, const struct ff_dataset *ds, const size_t *rows, size_t n,
-		      const char *split)
-{
-	size_t k;
-	unsigned c;
-
-	for (k = 0; k < n; k++) {
-		size_t r = rows ? rows[k] : k;
-
-		fprintf(out, "%zu,%s,", r, split);
-		csv_quote(out, ds->class_names[ds->y[r]]);
-		for (c = 0; c < ds->n_cols; c++)
-			fprintf(out, ",%llu", (unsigned long long)ds->col[c][r]);
-		fputc('\n', out);
-	}
-}
-
-static int dump_data(const char *path, const struct ff_dataset *ds, const size_t *train,
-		     size_t n_train, const struct ff_dataset *tds, const size_t *test,
-		     size_t n_test)
-{
-	FILE *out = fopen(path, "w");
-	unsigned c;
-
-	if (!out) {
-		fprintf(stderr, "train: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	fputs("row,split,label", out);
-	for (c = 0; c < ds->n_cols; c++)
-		fprintf(out, ",%s", ff_feature_table[ds->feat[c]].name);
-	fputc('\n', out);
-	dump_rows(out, ds, train, n_train, "train");
-	if (n_test)
-		dump_rows(out, tds, test, n_test, "test");
-	if (fclose(out)) {
-		fprintf(stderr, "train: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static const char *mf_name(const struct ff_train_params *p, char *buf, size_t len)
-{
-	switch (p->max_features) {
-	case FF_MF_SQRT: return "sqrt";
-	case FF_MF_LOG2: return "log2";
-	case FF_MF_ALL: return "all";
-	case FF_MF_INT:
-		snprintf(buf, len, "%.0f", p->max_features_arg);
-		return buf;
-	case FF_MF_FRAC:
-		snprintf(buf, len, "%g", p->max_features_arg);
-		return buf;
-	default:
-		return p->kind == FF_TRAIN_RF ? "sqrt" : "all";
-	}
-}
-
-static const char *kind_name(int kind)
-{
-	return kind == FF_TRAIN_GBDT ? "gbdt" : kind == FF_TRAIN_RF ? "rf" : "dt";
-}
-
 static const char *kind_title(int kind)
 {
 	return kind == FF_TRAIN_GBDT ? "gradient-boosted trees" :
 	       kind == FF_TRAIN_RF ? "random forest" : "decision tree";
 }
 
-/* What a trainer reports, whatever the kind of model. */
-struct trained {
-	double seconds;
-	unsigned n_trees;
-	size_t nodes, nodes_grown, pruned_splits;
-	json_object *hp;	/* hyper-parameters, for the provenance */
-	const char *check;	/* what the quantization check verified */
-};
-
-static json_object *forest_hp(const struct train_args *a, const struct ff_forest *f)
-{
-	json_object *hp = json_object_new_object();
-	char buf[64];
-
-	json_object_object_add(hp, "model", json_object_new_string(kind_name(a->p.kind)));
-	json_object_object_add(hp, "trees", json_object_new_int(f->n_trees));
-	json_object_object_add(hp, "max_depth", json_object_new_int(a->p.max_depth));
-	json_object_object_add(hp, "min_samples_leaf", json_object_new_int(a->p.min_samples_leaf));
-	json_object_object_add(hp, "max_features", json_object_new_string(mf_name(&a->p, buf, sizeof(buf))));
-	json_object_object_add(hp, "features_per_split", json_object_new_int(f->mtry));
-	json_object_object_add(hp, "criterion", json_object_new_string(a->p.criterion == FF_CRIT_ENTROPY ? "entropy" : "gini"));
-	json_object_object_add(hp, "class_weight", json_object_new_string(a->p.balanced ? "balanced" : "none"));
-	json_object_object_add(hp, "bootstrap", json_object_new_boolean(a->p.bootstrap < 0 ? a->p.kind == FF_TRAIN_RF : a->p.bootstrap));
-	json_object_object_add(hp, "leaf_weight", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE ? "confidence" : "one"));
-	json_object_object_add(hp, "vote", json_object_new_string(a->p.leaf_weight == FF_LEAF_CONFIDENCE
-		? "majority class per leaf, weight round(100 x its share)" : "majority class per leaf, weight 1"));
-	return hp;
-}
-
-static json_object *gbdt_hp(const struct train_args *a, const struct ff_gbdt *g,
-			    const struct ff_model *m)
-{
-	json_object *hp = json_object_new_object();
-
-	json_object_object_add(hp, "model", json_object_new_string("gbdt"));
-	json_object_object_add(hp, "objective", json_object_new_string(g->binary ? "binary logistic" : "multi-class softmax"));
-	json_object_object_add(hp, "rounds", json_object_new_int(a->gp.rounds));
-	json_object_object_add(hp, "rounds_kept", json_object_new_int(g->rounds));
-	json_object_object_add(hp, "trees", json_object_new_int(g->n_trees));
-	json_object_object_add(hp, "learning_rate", json_object_new_double(a->gp.eta));
-	json_object_object_add(hp, "max_depth", json_object_new_int(a->gp.max_depth));
-	json_object_object_add(hp, "min_child_weight", json_object_new_double(a->gp.min_child_weight));
-	json_object_object_add(hp, "lambda", json_object_new_double(a->gp.lambda));
-	json_object_object_add(hp, "subsample", json_object_new_double(a->gp.subsample));
-	json_object_object_add(hp, "colsample", json_object_new_double(a->gp.colsample));
-	json_object_object_add(hp, "split_finding", json_object_new_string("exact greedy, depth-wise"));
-	if (a->gp.early_stopping) {
-		json_object_object_add(hp, "early_stopping", json_object_new_int(a->gp.early_stopping));
-		json_object_object_add(hp, "validation", json_object_new_double(a->gp.validation));
-		json_object_object_add(hp, "validation_rows", json_object_new_uint64(g->valid_rows));
-		json_object_object_add(hp, "best_validation_loss", json_object_new_double(g->best_valid_loss));
-	}
-	json_object_object_add(hp, "scale_bits", json_object_new_int(m->phases[0].scale_bits));
-	return hp;
-}
-
-static json_object *provenance(const struct train_args *a, const struct ff_dataset *ds,
-			       const struct ff_dataset *tds, struct trained *tr,
-			       size_t n_train, size_t n_test, const struct ff_eval *ev,
-			       int eval_on_train)
-{
-	json_object *o = json_object_new_object();
-	json_object *data = json_object_new_object(), *files = json_object_new_array();
-	json_object *split = json_object_new_object(), *test = json_object_new_object();
-	json_object *nodes = json_object_new_object();
-	char when[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	unsigned i;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_object_add(o, "trainer", json_object_new_string(FF_TRAINER_NAME));
-	json_object_object_add(o, "version", json_object_new_string(FF_TRAINER_VERSION));
-	json_object_object_add(o, "created", json_object_new_string(when));
-	json_object_object_add(o, "train_seconds", json_object_new_double(round(tr->seconds * 1000) / 1000));
-	json_object_object_add(o, "hyperparameters", tr->hp);
-	tr->hp = NULL;
-	json_object_object_add(o, "seed", json_object_new_uint64(a->p.seed));
-	json_object_object_add(o, "threads", json_object_new_int(a->p.threads));
-
-	for (i = 0; i < ds->n_files; i++) {
-		json_object *fo = json_object_new_object();
-
-		json_object_object_add(fo, "path", json_object_new_string(ds->files[i].path));
-		json_object_object_add(fo, "rows", json_object_new_uint64(ds->files[i].rows));
-		if (ds->files[i].unlabelled)
-			json_object_object_add(fo, "unlabelled_rows_skipped", json_object_new_uint64(ds->files[i].unlabelled));
-		json_object_array_add(files, fo);
-	}
-	json_object_object_add(data, "files", files);
-	if (tds != ds) {
-		files = json_object_new_array();
-		for (i = 0; i < tds->n_files; i++) {
-			json_object *fo = json_object_new_object();
-
-			json_object_object_add(fo, "path", json_object_new_string(tds->files[i].path));
-			json_object_object_add(fo, "rows", json_object_new_uint64(tds->files[i].rows));
-			json_object_array_add(files, fo);
-		}
-		json_object_object_add(data, "test_files", files);
-	}
-	json_object_object_add(data, "label_column", json_object_new_string(ds->label_column));
-	json_object_object_add(data, "rows", json_object_new_uint64(ds->n_rows));
-	json_object_object_add(data, "train_rows", json_object_new_uint64(n_train));
-	json_object_object_add(data, "test_rows", json_object_new_uint64(n_test));
-	if (ds->left_out)
-		json_object_object_add(data, "columns_left_out", json_object_new_string(ds->left_out));
-	json_object_object_add(o, "data", data);
-
-	if (a->n_test) {
-		json_object_object_add(split, "method", json_object_new_string("test files"));
-	} else if (a->split_file) {
-		json_object_object_add(split, "method", json_object_new_string("split file"));
-		json_object_object_add(split, "file", json_object_new_string(a->split_file));
-	} else if (n_test) {
-		json_object_object_add(split, "method", json_object_new_string("random"));
-		json_object_object_add(split, "test_fraction", json_object_new_double(a->test_split));
-		json_object_object_add(split, "seed", json_object_new_uint64(a->p.seed));
-	} else {
-		json_object_object_add(split, "method", json_object_new_string("none"));
-	}
-	json_object_object_add(o, "split", split);
-
-	json_object_object_add(test, "on", json_object_new_string(eval_on_train ? "training rows" : "test rows"));
-	json_object_object_add(test, "rows", json_object_new_uint64(ev->rows));
-	json_object_object_add(test, "accuracy", json_object_new_double(round(ev->accuracy * 1e6) / 1e6));
-	json_object_object_add(test, "macro_f1", json_object_new_double(round(ev->macro_f1 * 1e6) / 1e6));
-	json_object_object_add(o, "test", test);
-
-	json_object_object_add(nodes, "total", json_object_new_uint64(tr->nodes));
-	json_object_object_add(nodes, "grown", json_object_new_uint64(tr->nodes_grown));
-	json_object_object_add(nodes, "pruned_splits", json_object_new_uint64(tr->pruned_splits));
-	json_object_object_add(o, "nodes", nodes);
-	json_object_object_add(o, "quantization_check", json_object_new_string(tr->check));
-	return o;
-}
-
 /* A tree or forest: trained, built, and its integer thresholds checked
  * against the float ones on every training and test row. */
 static int train_forest_model(const struct train_args *a, const struct ff_dataset *ds,
 			      const struct ff_dataset *tds, const size_t *train, size_t n_train,
-			      struct ff_model *model, struct trained *tr, FILE *log)
+			      struct ff_model *model, struct ff_trained *tr, FILE *log)
 {
 	struct ff_forest forest = { 0 };
 	char err[1024];
@@ -740,7 +454,7 @@ static int train_forest_model(const struct train_args *a, const struct ff_datase
 	tr->nodes = forest.total_nodes;
 	tr->nodes_grown = forest.nodes_grown;
 	tr->pruned_splits = forest.pruned_splits;
-	tr->hp = forest_hp(a, &forest);
+	tr->hp = ff_forest_hp(&a->p, &forest);
 	tr->check = "passed: the integer model and the float thresholds agree on every training and test row";
 	rc = 0;
 out:
@@ -752,7 +466,7 @@ out:
  * integer model's class equals the float model's on every row. */
 static int train_gbdt_model(const struct train_args *a, const struct ff_dataset *ds,
 			    const struct ff_dataset *tds, const size_t *train, size_t n_train,
-			    struct ff_model *model, struct trained *tr, FILE *log)
+			    struct ff_model *model, struct ff_trained *tr, FILE *log)
 {
 	struct ff_gbdt g = { 0 };
 	struct ff_gbdt_check checks[2] = { { ds, NULL, 0 }, { tds, NULL, 0 } };
@@ -780,7 +494,7 @@ static int train_gbdt_model(const struct train_args *a, const struct ff_dataset 
 	tr->seconds = g.seconds;
 	tr->n_trees = g.n_trees;
 	tr->nodes_grown = tr->nodes;
-	tr->hp = gbdt_hp(a, &g, model);
+	tr->hp = ff_gbdt_hp(&a->gp, &g, model);
 	tr->check = "passed: at the model's scale, the integer model's class equals the float model's on every training and test row";
 	rc = 0;
 out:
@@ -788,210 +502,233 @@ out:
 	return rc;
 }
 
+/* Everything one training run holds, released by run_free(). */
+struct train_run {
+	struct train_args *a;
+	FILE *log;			/* progress, or NULL */
+	struct ff_dataset ds;		/* training data */
+	struct ff_dataset test_store;
+	struct ff_dataset *tds;		/* &ds, or &test_store with --test */
+	struct ff_split split;
+	struct ff_model model;
+	struct ff_trained tr;
+	struct ff_eval ev;
+	double t_load;
+};
+
+/* --test files, in the training data's feature columns */
+static int load_test_files(struct train_run *r, struct ff_dataset_opts *lo, char *err,
+			   size_t errlen)
+{
+	struct ff_dataset *ds = &r->ds;
+
+	lo->label_column = ds->label_column;
+	lo->features = NULL;
+	lo->feature_ids = ds->feat;
+	lo->n_feature_ids = ds->n_cols;
+	if (ff_dataset_load(&r->test_store, r->a->test, r->a->n_test, lo, err, errlen)) {
+		fprintf(stderr, "train: test data: %s\n", err);
+		return -1;
+	}
+	r->tds = &r->test_store;
+	if (r->tds->n_cols != ds->n_cols ||
+	    memcmp(r->tds->feat, ds->feat, ds->n_cols * sizeof(ds->feat[0]))) {
+		fprintf(stderr, "train: the test data's feature columns differ from the training data's\n");
+		return -1;
+	}
+	return ff_split_test_files(&r->split, ds->n_rows, r->tds->n_rows, err, errlen);
+}
+
+/* The data, the test data and the split. */
+static int load_data(struct train_run *r)
+{
+	const struct train_args *a = r->a;
+	struct ff_dataset_opts lo = { 0 };
+	char err[1024];
+	int rc;
+
+	r->t_load = ff_mono_s();
+	lo.label_column = a->label_column;
+	lo.features = a->features;
+	lo.log = r->log;
+	if (ff_dataset_load(&r->ds, a->csv, a->n_csv, &lo, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	if (r->ds.n_classes > FF_MAX_CLASSES) {
+		fprintf(stderr, "train: the label column \"%s\" has %u classes; a model holds at most %d\n",
+			r->ds.label_column, r->ds.n_classes, FF_MAX_CLASSES);
+		return -1;
+	}
+	if (check_early(a, &r->ds))
+		return -1;
+	if (a->n_test)
+		rc = load_test_files(r, &lo, err, sizeof(err));
+	else if (a->split_file)
+		rc = ff_split_file(&r->split, r->ds.n_rows, a->split_file, err, sizeof(err));
+	else
+		rc = ff_split_random(&r->split, r->ds.n_rows, a->test_split, a->p.seed, err,
+				     sizeof(err));
+	if (rc) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	if (r->split.n_train == 0) {
+		fprintf(stderr, "train: no training rows left after the split\n");
+		return -1;
+	}
+	r->t_load = ff_mono_s() - r->t_load;
+	if (r->log)
+		fprintf(r->log, "data: %zu rows, %u features, %u classes, label column \"%s\"; %zu train, %zu test rows\n",
+			r->ds.n_rows, r->ds.n_cols, r->ds.n_classes, r->ds.label_column,
+			r->split.n_train, r->split.n_test);
+	if (a->dump_data &&
+	    ff_dataset_dump(a->dump_data, &r->ds, r->tds, &r->split, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_model(struct train_run *r)
+{
+	const struct train_args *a = r->a;
+	int rc;
+
+	if (a->p.kind == FF_TRAIN_GBDT)
+		rc = train_gbdt_model(a, &r->ds, r->tds, r->split.train, r->split.n_train, &r->model,
+				      &r->tr, r->log);
+	else
+		rc = train_forest_model(a, &r->ds, r->tds, r->split.train, r->split.n_train,
+					&r->model, &r->tr, r->log);
+	return rc || set_actions(a, &r->model) ? -1 : 0;
+}
+
+/* Metrics on the test rows (on the training rows without a split). */
+static int evaluate(struct train_run *r)
+{
+	const struct ff_split *sp = &r->split;
+	FILE *out = r->a->json_report && !strcmp(r->a->json_report, "-") ? stderr : stdout;
+	char err[1024];
+	int rc;
+
+	if (sp->n_test)
+		rc = ff_eval_model(&r->model, r->tds, sp->test, sp->n_test, &r->ev, err, sizeof(err));
+	else
+		rc = ff_eval_model(&r->model, &r->ds, sp->train, sp->n_train, &r->ev, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	ff_eval_print_unknown(&r->ev, stderr, "train", "test rows");
+	fprintf(out, "%s metrics (%s, %zu rows):\n", sp->n_test ? "test-set" : "training-set",
+		kind_title(r->a->p.kind), r->ev.rows);
+	ff_eval_print(&r->ev, out);
+	return 0;
+}
+
+/* The model with its provenance, read back as `run` would. */
+static int write_model(struct train_run *r)
+{
+	const char *path = r->a->output;
+	struct ff_model check;
+	json_object *prov;
+	char err[1024];
+
+	prov = ff_train_provenance(&r->a->p, &r->tr, &r->ds, r->tds, &r->split, &r->ev);
+	r->model.provenance = strdup(json_object_to_json_string_ext(prov, JSON_C_TO_STRING_PLAIN));
+	json_object_put(prov);
+	if (!r->model.provenance) {
+		fprintf(stderr, "train: out of memory\n");
+		return -1;
+	}
+	if (ff_model_save(&r->model, path, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	if (ff_model_load(path, &check, err, sizeof(err))) {
+		fprintf(stderr, "train: the written model does not load: %s\n", err);
+		return -1;
+	}
+	if (r->log)
+		fprintf(r->log, "wrote %s: %u trees, %u nodes, depth %u, %u classes, %u features\n", path,
+			check.n_trees, check.n_nodes, check.max_depth, check.n_classes, check.n_features);
+	ff_model_free(&check);
+	return 0;
+}
+
+/* --json-report: metrics and timings. */
+static int write_report(const struct train_run *r)
+{
+	const struct train_args *a = r->a;
+	struct ff_outfile o;
+	json_object *j;
+	char err[512];
+
+	if (ff_outfile_open(&o, a->json_report, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "model_file", json_object_new_string(a->output));
+	json_object_object_add(j, "model", json_object_new_string(ff_train_kind_name(a->p.kind)));
+	json_object_object_add(j, "load_seconds", json_object_new_double(r->t_load));
+	json_object_object_add(j, "train_seconds", json_object_new_double(r->tr.seconds));
+	json_object_object_add(j, "threads", json_object_new_int(a->p.threads));
+	json_object_object_add(j, "train_rows", json_object_new_uint64(r->split.n_train));
+	json_object_object_add(j, "test_rows", json_object_new_uint64(r->split.n_test));
+	json_object_object_add(j, "trees", json_object_new_uint64(r->tr.n_trees));
+	json_object_object_add(j, "nodes", json_object_new_uint64(r->tr.nodes));
+	json_object_object_add(j, "nodes_grown", json_object_new_uint64(r->tr.nodes_grown));
+	json_object_object_add(j, "metrics_on", json_object_new_string(r->split.n_test ? "test" : "train"));
+	json_object_object_add(j, "metrics", ff_eval_json(&r->ev));
+	fprintf(o.f, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+	json_object_put(j);
+	if (ff_outfile_commit(&o, err, sizeof(err))) {
+		fprintf(stderr, "train: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void run_free(struct train_run *r)
+{
+	json_object_put(r->tr.hp);
+	ff_eval_free(&r->ev);
+	ff_model_free(&r->model);
+	ff_split_free(&r->split);
+	if (r->tds != &r->ds)
+		ff_dataset_free(r->tds);
+	ff_dataset_free(&r->ds);
+}
+
 int cmd_train(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &cli_action_argp, 0, "Classes:" }, {} };
 	static const struct argp argp = { options, parse_opt, "[FILE...]", doc, children };
 	struct train_args a;
-	struct ff_dataset_opts lo = { 0 };
-	struct ff_dataset ds = { 0 }, tds_store = { 0 }, *tds = &ds;
-	struct ff_model model = { 0 }, check = { 0 };
-	struct trained tr = { 0 };
-	struct ff_eval ev = { 0 };
-	size_t *train = NULL, *test = NULL, n_train = 0, n_test = 0, i;
-	json_object *prov = NULL;
-	FILE *log;
-	char err[1024];
-	double t_load;
-	int rc = 1, eval_on_train = 0;
+	struct train_run r = { .a = &a, .tds = &r.ds };
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
 
 	memset(&a, 0, sizeof(a));
 	ff_train_params_default(&a.p, FF_TRAIN_RF);
 	ff_gbdt_params_default(&a.gp);
 	a.test_split = 0.3;
-	{
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		a.p.threads = n > 0 ? (n > 256 ? 256 : n) : 1;
-	}
+	a.p.threads = n > 0 ? (n > 256 ? 256 : n) : 1;
 	cli_parse(&argp, argc, argv, &a);
 	if (a.p.kind == FF_TRAIN_DT)
 		a.p.n_trees = 1;
-	log = a.quiet ? NULL : stderr;
-	a.p.log = log;
-	a.gp.log = log;
+	r.log = a.quiet ? NULL : stderr;
+	a.p.log = r.log;
+	a.gp.log = r.log;
 	a.gp.seed = a.p.seed;
 	a.gp.threads = a.p.threads;
 	if (a.depth_set)
 		a.gp.max_depth = a.p.max_depth;
 
-	t_load = ff_mono_s();
-	lo.label_column = a.label_column;
-	lo.features = a.features;
-	lo.log = log;
-	if (ff_dataset_load(&ds, a.csv, a.n_csv, &lo, err, sizeof(err))) {
-		fprintf(stderr, "train: %s\n", err);
-		goto out;
-	}
-	if (ds.n_classes > FF_MAX_CLASSES) {
-		fprintf(stderr, "train: the label column \"%s\" has %u classes; a model holds at most %d\n",
-			ds.label_column, ds.n_classes, FF_MAX_CLASSES);
-		goto out;
-	}
-	if (check_early(&a, &ds))
-		goto out;
-	if (a.n_test) {
-		lo.label_column = ds.label_column;
-		lo.features = NULL;
-		lo.feature_ids = ds.feat;
-		lo.n_feature_ids = ds.n_cols;
-		if (ff_dataset_load(&tds_store, a.test, a.n_test, &lo, err, sizeof(err))) {
-			fprintf(stderr, "train: test data: %s\n", err);
-			goto out;
-		}
-		tds = &tds_store;
-		if (tds->n_cols != ds.n_cols || memcmp(tds->feat, ds.feat, ds.n_cols * sizeof(ds.feat[0]))) {
-			fprintf(stderr, "train: the test data's feature columns differ from the training data's\n");
-			goto out;
-		}
-		n_train = ds.n_rows;
-		n_test = tds->n_rows;
-		train = malloc(n_train * sizeof(size_t));
-		test = malloc(n_test * sizeof(size_t));
-		if (!train || !test)
-			goto oom;
-		for (i = 0; i < n_train; i++)
-			train[i] = i;
-		for (i = 0; i < n_test; i++)
-			test[i] = i;
-	} else if (a.split_file) {
-		if (read_split_file(a.split_file, ds.n_rows, &train, &n_train, &test, &n_test))
-			goto out;
-	} else {
-		size_t *perm = malloc(ds.n_rows * sizeof(size_t));
-
-		if (!perm)
-			goto oom;
-		ff_random_permutation(perm, ds.n_rows, a.p.seed);
-		n_test = (size_t)llround(a.test_split * ds.n_rows);
-		if (a.test_split > 0 && n_test == 0)
-			n_test = 1;
-		n_train = ds.n_rows - n_test;
-		train = malloc((n_train ? n_train : 1) * sizeof(size_t));
-		test = malloc((n_test ? n_test : 1) * sizeof(size_t));
-		if (!train || !test) {
-			free(perm);
-			goto oom;
-		}
-		memcpy(test, perm, n_test * sizeof(size_t));
-		memcpy(train, perm + n_test, n_train * sizeof(size_t));
-		free(perm);
-		qsort(test, n_test, sizeof(size_t), cmp_size);
-		qsort(train, n_train, sizeof(size_t), cmp_size);
-	}
-	if (n_train == 0) {
-		fprintf(stderr, "train: no training rows left after the split\n");
-		goto out;
-	}
-	t_load = ff_mono_s() - t_load;
-	if (log)
-		fprintf(log, "data: %zu rows, %u features, %u classes, label column \"%s\"; %zu train, %zu test rows\n",
-			ds.n_rows, ds.n_cols, ds.n_classes, ds.label_column, n_train, n_test);
-	if (a.dump_data && dump_data(a.dump_data, &ds, train, n_train, tds, test, n_test))
-		goto out;
-
-	if ((a.p.kind == FF_TRAIN_GBDT ? train_gbdt_model : train_forest_model)(&a, &ds, tds, train,
-										 n_train, &model, &tr, log))
-		goto out;
-	if (set_actions(&a, &model))
-		goto out;
-
-	if (n_test) {
-		if (ff_eval_model(&model, tds, test, n_test, &ev, err, sizeof(err))) {
-			fprintf(stderr, "train: %s\n", err);
-			goto out;
-		}
-	} else {
-		eval_on_train = 1;
-		if (ff_eval_model(&model, &ds, train, n_train, &ev, err, sizeof(err))) {
-			fprintf(stderr, "train: %s\n", err);
-			goto out;
-		}
-	}
-	if (ev.unknown_rows) {
-		unsigned k;
-
-		fprintf(stderr, "train: %zu test rows have classes the model does not know:", ev.unknown_rows);
-		for (k = ev.n_model; k < ev.n_true; k++)
-			if (ev.support[k])
-				fprintf(stderr, " \"%s\" (%llu)", ev.names[k], (unsigned long long)ev.support[k]);
-		fputc('\n', stderr);
-	}
-	{
-		FILE *out = a.json_report && !strcmp(a.json_report, "-") ? stderr : stdout;
-
-		fprintf(out, "%s metrics (%s, %zu rows):\n", eval_on_train ? "training-set" : "test-set",
-			kind_title(a.p.kind), ev.rows);
-		ff_eval_print(&ev, out);
-	}
-
-	prov = provenance(&a, &ds, tds, &tr, n_train, n_test, &ev, eval_on_train);
-	model.provenance = strdup(json_object_to_json_string_ext(prov, JSON_C_TO_STRING_PLAIN));
-	if (!model.provenance)
-		goto oom;
-	if (ff_model_save(&model, a.output, err, sizeof(err))) {
-		fprintf(stderr, "train: %s\n", err);
-		goto out;
-	}
-	/* read it back as `run` would */
-	if (ff_model_load(a.output, &check, err, sizeof(err))) {
-		fprintf(stderr, "train: the written model does not load: %s\n", err);
-		goto out;
-	}
-	if (log)
-		fprintf(log, "wrote %s: %u trees, %u nodes, depth %u, %u classes, %u features\n", a.output,
-			check.n_trees, check.n_nodes, check.max_depth, check.n_classes, check.n_features);
-
-	if (a.json_report) {
-		json_object *r = json_object_new_object();
-		FILE *out = strcmp(a.json_report, "-") ? fopen(a.json_report, "w") : stdout;
-
-		if (!out) {
-			fprintf(stderr, "train: %s: %s\n", a.json_report, strerror(errno));
-			json_object_put(r);
-			goto out;
-		}
-		json_object_object_add(r, "model_file", json_object_new_string(a.output));
-		json_object_object_add(r, "model", json_object_new_string(kind_name(a.p.kind)));
-		json_object_object_add(r, "load_seconds", json_object_new_double(t_load));
-		json_object_object_add(r, "train_seconds", json_object_new_double(tr.seconds));
-		json_object_object_add(r, "threads", json_object_new_int(a.p.threads));
-		json_object_object_add(r, "train_rows", json_object_new_uint64(n_train));
-		json_object_object_add(r, "test_rows", json_object_new_uint64(n_test));
-		json_object_object_add(r, "trees", json_object_new_uint64(tr.n_trees));
-		json_object_object_add(r, "nodes", json_object_new_uint64(tr.nodes));
-		json_object_object_add(r, "nodes_grown", json_object_new_uint64(tr.nodes_grown));
-		json_object_object_add(r, "metrics_on", json_object_new_string(eval_on_train ? "train" : "test"));
-		json_object_object_add(r, "metrics", ff_eval_json(&ev));
-		fprintf(out, "%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
-		if (out != stdout)
-			fclose(out);
-		json_object_put(r);
-	}
-	rc = 0;
-	goto out;
-oom:
-	fprintf(stderr, "train: out of memory\n");
-out:
-	json_object_put(prov);
-	ff_eval_free(&ev);
-	ff_model_free(&model);
-	ff_model_free(&check);
-	json_object_put(tr.hp);
-	if (tds != &ds)
-		ff_dataset_free(tds);
-	ff_dataset_free(&ds);
-	free(train);
-	free(test);
-	return rc;
+	rc = load_data(&r) || build_model(&r) || evaluate(&r) || write_model(&r) ||
+	     (a.json_report && write_report(&r));
+	run_free(&r);
+	return rc ? 1 : 0;
 }

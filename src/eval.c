@@ -244,3 +244,16 @@ oom:
 	ff_eval_free(e);
 	return ff_fail(err, errlen, "out of memory");
 }
+
+void ff_eval_print_unknown(const struct ff_eval *e, FILE *out, const char *cmd, const char *rows)
+{
+	unsigned k;
+
+	if (!e->unknown_rows)
+		return;
+	fprintf(out, "%s: %zu %s have classes the model does not know:", cmd, e->unknown_rows, rows);
+	for (k = e->n_model; k < e->n_true; k++)
+		if (e->support[k])
+			fprintf(out, " \"%s\" (%llu)", e->names[k], (unsigned long long)e->support[k]);
+	fputc('\n', out);
+}

@@ -40,6 +40,8 @@ void ff_eval_finish(struct ff_eval *e);
 void ff_eval_free(struct ff_eval *e);
 
 void ff_eval_print(const struct ff_eval *e, FILE *out);
+/* "CMD: N ROWS have classes the model does not know: "a" (n), ..." if any. */
+void ff_eval_print_unknown(const struct ff_eval *e, FILE *out, const char *cmd, const char *rows);
 struct json_object *ff_eval_json(const struct ff_eval *e);
 
 /* Run the model (ff_model_predict, the kernel's walk) on dataset rows

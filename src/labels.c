@@ -7,6 +7,7 @@
 
 #include "errmsg.h"
 #include "labels.h"
+#include "lines.h"
 #include "numparse.h"
 
 int ff_cidr_parse(const char *s, struct ff_cidr *c)
@@ -194,33 +195,20 @@ int ff_labels_add(struct ff_labels *l, const char *text, char *err, size_t errle
 
 int ff_labels_load(struct ff_labels *l, const char *path, char *err, size_t errlen)
 {
-	char line[600], sub[300];
-	FILE *f = fopen(path, "r");
-	int lineno = 0;
+	struct ff_lines in;
+	char sub[300], *line;
+	int r;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ff_lines_open(&in, path, err, errlen))
 		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line, *e;
-
-		lineno++;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			*--e = 0;
-		if (!*s || *s == '#')
-			continue;
-		if (ff_labels_add(l, s, sub, sizeof(sub))) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
-			fclose(f);
-			return -1;
+	while ((r = ff_lines_next(&in, &line, err, errlen)) == 1)
+		if (ff_labels_add(l, line, sub, sizeof(sub))) {
+			ff_fail(err, errlen, "%s:%u: %s", path, in.lineno, sub);
+			r = -1;
+			break;
 		}
-	}
-	fclose(f);
-	return 0;
+	ff_lines_close(&in);
+	return r;
 }
 
 const char *ff_labels_match(const struct ff_labels *l, const struct ff_flow_key *k,

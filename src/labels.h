@@ -44,7 +44,7 @@ int ff_cidr_match(const struct ff_cidr *c, __u8 family, const __u8 *addr);
  * control characters, none of , " = : (the rule syntax). 0 or -1. */
 int ff_label_check(const char *name, char *err, size_t errlen);
 int ff_labels_add(struct ff_labels *l, const char *rule, char *err, size_t errlen);
-/* One rule per line; blank lines and # comments ignored. */
+/* One rule per line, read by lines.h (blank lines and # comments skipped). */
 int ff_labels_load(struct ff_labels *l, const char *path, char *err, size_t errlen);
 const char *ff_labels_match(const struct ff_labels *l, const struct ff_flow_key *k,
 			    int initiator_is_b, __u64 first_us);

@@ -9,6 +9,7 @@
 
 #include "errmsg.h"
 #include "labels.h"
+#include "lines.h"
 #include "loader.h"
 #include "loader_maps.h"
 
@@ -91,32 +92,19 @@ int ff_maps_list_walk(const struct ff_maps *mp, bool deny,
 int ff_maps_list_load(const struct ff_maps *mp, bool deny, const char *path, char *err,
 		      size_t errlen)
 {
-	char line[256], sub[200];
-	FILE *f = fopen(path, "r");
-	int lineno = 0;
+	struct ff_lines in;
+	char sub[200], *line;
+	int r;
 
-	if (!f)
-		return ff_fail(err, errlen, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line, *e;
-
-		lineno++;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = strchr(s, '#');
-		if (e)
-			*e = 0;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			*--e = 0;
-		if (!*s)
-			continue;
-		if (ff_maps_list_update(mp, deny, s, true, sub, sizeof(sub))) {
-			fclose(f);
-			return ff_fail(err, errlen, "%s:%d: %s", path, lineno, sub);
+	if (ff_lines_open(&in, path, err, errlen))
+		return -1;
+	while ((r = ff_lines_next(&in, &line, err, errlen)) == 1)
+		if (ff_maps_list_update(mp, deny, line, true, sub, sizeof(sub))) {
+			ff_fail(err, errlen, "%s:%u: %s", path, in.lineno, sub);
+			r = -1;
+			break;
 		}
-	}
-	fclose(f);
-	return 0;
+	ff_lines_close(&in);
+	return r;
 }
 

@@ -21,6 +21,7 @@
 #include "dataset.h"
 #include "flowcsv.h"
 #include "labels.h"
+#include "lines.h"
 #include "outfile.h"
 
 static char dir[] = "/tmp/ff-output-XXXXXX";
@@ -214,6 +215,59 @@ static void test_label_rule_numbers(void **state)
 	ff_labels_free(&l);
 }
 
+/* The one line reader: comments at the start of a line or after a blank,
+ * CR LF, blank lines, lines of any length, a '#' inside a word kept. */
+static void test_line_reader(void **state)
+{
+	struct ff_lines in;
+	struct ff_labels l = {};
+	char path[256], err[512], *line, *big = malloc(1001);
+	FILE *f;
+
+	(void)state;
+	memset(big, 'x', 1000);
+	big[1000] = 0;
+	snprintf(path, sizeof(path), "%s/lines.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# header\n  10.0.0.0/8   # office\r\na#b\n\n\t\r\n%s\nlast", big);
+	fclose(f);
+	assert_int_equal(ff_lines_open(&in, path, err, sizeof(err)), 0);
+	assert_int_equal(ff_lines_next(&in, &line, err, sizeof(err)), 1);
+	assert_string_equal(line, "10.0.0.0/8");
+	assert_int_equal(in.lineno, 2);
+	assert_int_equal(ff_lines_next(&in, &line, err, sizeof(err)), 1);
+	assert_string_equal(line, "a#b");
+	assert_int_equal(ff_lines_next(&in, &line, err, sizeof(err)), 1);
+	assert_string_equal(line, big);
+	assert_int_equal(in.lineno, 6);
+	assert_int_equal(ff_lines_next(&in, &line, err, sizeof(err)), 1);
+	assert_string_equal(line, "last");
+	assert_int_equal(ff_lines_next(&in, &line, err, sizeof(err)), 0);
+	ff_lines_close(&in);
+	free(big);
+
+	/* label rules files follow it: a trailing comment, and a long rule
+	 * is one rule (its 600-byte buffer used to split it in two) */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "web:dport=80   # the web servers\r\nscan:src=10.0.0.0/8%0700d\n", 0);
+	fclose(f);
+	assert_int_equal(ff_labels_load(&l, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2:"));
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.rules[0].dport, 80);
+	ff_labels_free(&l);
+	/* a NUL byte: not text */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("a\0b\n", 1, 4, f);
+	fclose(f);
+	assert_int_equal(ff_labels_load(&l, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "NUL"));
+	ff_labels_free(&l);
+}
+
 static char *slurp(const char *path)
 {
 	char *buf = calloc(1, 4096);
@@ -381,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_csv_round_trip),
 		cmocka_unit_test(test_label_names),
 		cmocka_unit_test(test_label_rule_numbers),
+		cmocka_unit_test(test_line_reader),
 		cmocka_unit_test(test_outfile_commit_abort),
 		cmocka_unit_test(test_outfile_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),
