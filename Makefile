@@ -87,9 +87,16 @@ bench: deps
 	$(MAKE) all
 	bash bench/run.sh
 
+# The conformance report needs the dataset (../shared/data or
+# $FLOWFOREST_DATA); without it, docs/features.md keeps the last report.
 docs: flowforest
-	@mkdir -p docs
+	@mkdir -p docs $(BUILD)
+	@sed -n '/^## Conformance with CIC-IDS2017/,$$p' docs/features.md > $(BUILD)/cic_report.md 2>/dev/null || true
+	python3 tests/cic_conformance.py --flowforest ./flowforest --report $(BUILD)/cic_report.md > /dev/null; \
+	rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 	./flowforest features --markdown > docs/features.md
+	@echo >> docs/features.md
+	cat $(BUILD)/cic_report.md >> docs/features.md
 
 clean:
 	rm -rf $(BUILD) flowforest

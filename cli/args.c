@@ -156,6 +156,8 @@ static const struct argp_option sched_options[] = {
 	{ "every", 'e', "N", 0, "After the last checkpoint, classify every N packets (default 1024, 0 = never)" },
 	{ "no-fin", 'F', NULL, 0, "Do not classify on TCP FIN/RST" },
 	{ "idle-timeout", 'T', "SEC", 0, "Silence that ends a flow (default 120, 0 = never)" },
+	{ "activity-timeout", 'A', "SEC", 0, "A longer gap ends an active period and counts as idle "
+	  "(CIC's Active/Idle features; default 5)" },
 	{},
 };
 
@@ -195,6 +197,9 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'F':
 		cfg->cp_flags &= ~FF_CP_ON_FIN_RST;
+		break;
+	case 'A':
+		cfg->activity_us = cli_usecs(state, key, arg);
 		break;
 	case 'T':
 		cfg->idle_timeout_us = cli_usecs(state, key, arg);

@@ -7,11 +7,13 @@
 #include "commands.h"
 #include "features_info.h"
 
-enum { AS_TEXT, AS_MARKDOWN, AS_JSON };
+enum { AS_TEXT, AS_MARKDOWN, AS_JSON, AS_CIC };
 
 static const struct argp_option options[] = {
 	{ "markdown", 'M', NULL, 0, "The table of docs/features.md" },
 	{ "json", 'j', NULL, 0, "A JSON array" },
+	{ "cic-columns", 'C', NULL, 0, "CICFlowMeter's columns in its order, tab-separated: column, "
+	  "mapped / identifying / not-mapped, feature, remark" },
 	{},
 };
 
@@ -25,6 +27,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		*format = AS_JSON;
+		break;
+	case 'C':
+		*format = AS_CIC;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -55,6 +60,19 @@ static void print_json(void)
 	json_object_put(arr);
 }
 
+static void print_cic_columns(void)
+{
+	int i;
+
+	for (i = 0; i < ff_cic_n_columns; i++) {
+		const struct ff_cic_column *c = &ff_cic_columns[i];
+
+		printf("%s\t%s\t%s\t%s\n", c->name,
+		       c->fid < 0 ? "identifying" : c->mapped ? "mapped" : "not-mapped",
+		       c->fid < 0 ? "-" : ff_feature_table[c->fid].name, c->why ? c->why : "");
+	}
+}
+
 int cmd_features(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -62,13 +80,18 @@ int cmd_features(int argc, char **argv)
 		"List the flow features the kernel computes: name, unit, direction and\n"
 		"CICFlowMeter column.\v"
 		"EXAMPLES:\n  flowforest features\n  flowforest features --json\n"
-		"  flowforest features --markdown > docs/features.md",
+		"  flowforest features --markdown > docs/features.md\n"
+		"  flowforest features --cic-columns | grep not-mapped",
 	};
 	int format = AS_TEXT, i;
 
 	cli_parse(&argp, argc, argv, &format);
 	if (format == AS_MARKDOWN) {
 		ff_features_write_markdown(stdout);
+		return 0;
+	}
+	if (format == AS_CIC) {
+		print_cic_columns();
 		return 0;
 	}
 	if (format == AS_JSON) {

@@ -19,6 +19,10 @@ static const struct argp_option options[] = {
 	{ "labels", 'L', "FILE", 0, "Label rules, one per line" },
 	{ "default-label", 'D', "NAME", 0, "Label of flows no rule matches (default benign)" },
 	{ "model", 'm', "FILE", 0, "Also classify each snapshot (adds class and score columns)" },
+	{ "format", 'f', "FMT", 0, "snapshots (default: a row per checkpoint) or cic (extract only: "
+	  "CICFlowMeter's columns and flow termination, a row per flow)" },
+	{ "flow-timeout", 'W', "SEC", 0, "--format cic: a flow ends this long after its first packet "
+	  "(default 120, as in CIC-IDS2017)" },
 	{ "progress", 'P', NULL, 0, "Progress on stderr (default when stderr is a terminal)" },
 	{ "quiet", 'q', NULL, 0, "No progress and no summary" },
 	{ "strict", 'S', NULL, 0, "Exit 1 if a capture is cut short (its complete records are still used)" },
@@ -72,6 +76,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'm':
 		a->model_path = arg;
 		break;
+	case 'f':
+		if (!strcmp(arg, "cic"))
+			a->cic = true;
+		else if (strcmp(arg, "snapshots"))
+			argp_error(state, "--format wants snapshots or cic, got '%s'", arg);
+		break;
+	case 'W':
+		a->cicout.flow_timeout_us = cli_usecs(state, key, arg);
+		if (!a->cicout.flow_timeout_us)
+			argp_error(state, "--flow-timeout wants a positive number of seconds");
+		break;
 	case 'P':
 		a->progress = 1;
 		break;
@@ -103,6 +118,7 @@ void flow_args_init(struct flow_args *a)
 	a->cfg = def;
 	a->progress = -1;
 	cli_export_init(&a->exp);
+	a->cicout.flow_timeout_us = FF_CIC_FLOW_TIMEOUT_US;
 }
 
 int flow_args_prepare(struct flow_args *a, const char *cmd)
@@ -147,6 +163,12 @@ int flow_args_prepare(struct flow_args *a, const char *cmd)
 	if (ff_outfile_open(&a->out, a->output ? a->output : "-", err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		return -1;
+	}
+	if (a->cic) {
+		a->cicout.out = a->out.f;
+		a->cicout.labels = &a->labels;
+		ff_cic_header(&a->cicout);
+		return 0;
 	}
 	a->csv.out = a->out.f;
 	a->csv.labels = &a->labels;
@@ -244,6 +266,11 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		goto out;
 	}
+	if (a.cic && (kernel || a.model_path)) {
+		fprintf(stderr, "%s: --format cic is for extract, without --model\n", cmd);
+		rc = 2;
+		goto out;
+	}
 	if (flow_args_prepare(&a, cmd))
 		goto out;
 	if (kernel) {
@@ -253,7 +280,8 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 
 		rc = ff_replay(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err));
 	} else {
-		struct ff_extract_opts o = { .cfg = a.cfg, .csv = &a.csv,
+		struct ff_extract_opts o = { .cfg = a.cfg, .csv = a.cic ? NULL : &a.csv,
+					     .cic = a.cic ? &a.cicout : NULL,
 					     .model = a.have_model ? &a.model : NULL,
 					     .progress = a.progress };
 

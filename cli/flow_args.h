@@ -26,6 +26,7 @@ struct flow_args {
 	const char *default_label;
 	struct ff_config cfg;
 	int progress;		/* -1: when stderr is a terminal */
+	bool cic;		/* --format cic */
 	bool quiet;
 	bool strict;		/* a capture cut short is an error */
 	struct cli_export exp;	/* extract: --ipfix, --eve */
@@ -35,6 +36,7 @@ struct flow_args {
 	bool have_model;
 	struct ff_outfile out;
 	struct ff_csv csv;
+	struct ff_cic_out cicout;
 };
 
 extern const struct argp flow_args_argp;

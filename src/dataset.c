@@ -312,7 +312,9 @@ int ff_dataset_is_identifying(const char *col)
 	return 0;
 }
 
-enum { CONV_NUM, CONV_PROTO };
+/* CONV_PLUS1: CIC's ICMP Code and Type, -1 for "not ICMP", are the
+ * feature's value - 1. */
+enum { CONV_NUM, CONV_PROTO, CONV_PLUS1 };
 
 /* UNSW-NB15 columns with an exact kernel counterpart; pow10 converts the
  * unit (seconds -> microseconds). */
@@ -438,6 +440,7 @@ static int find_label(const struct file_map *fm, const char *want)
 static int read_header(struct loader *L, unsigned fi, struct csv *c)
 {
 	struct file_map *fm = &L->maps[fi];
+	const struct ff_cic_column *cic;
 	int rc, fid;
 	size_t j, k;
 
@@ -463,6 +466,18 @@ static int read_header(struct loader *L, unsigned fi, struct csv *c)
 
 		if (ff_dataset_is_identifying(name))
 			continue;
+		cic = ff_cic_column_find(name);
+		if (cic && cic->fid >= 0 && !cic->mapped) {
+			/* CIC's column, another definition: never under its name */
+			char buf[300];
+
+			snprintf(buf, sizeof(buf), "%s (not CIC's definition: %s)", name, cic->why);
+			if (left_out_add(L, buf))
+				return ff_fail(L->err, L->errlen, "out of memory");
+			continue;
+		}
+		if (cic && cic->minus_one)
+			conv = CONV_PLUS1;
 		fid = ff_feature_lookup(name);
 		if (fid < 0)
 			for (k = 0; k < FF_ARRAY_SIZE(unsw_map); k++)
@@ -725,6 +740,22 @@ static int convert(struct loader *L, int conv, const char *text, int pow10, __u6
 			}
 		*out = 0;
 		proto_unknown(L, t);
+		return 0;
+	}
+	if (conv == CONV_PLUS1) {
+		const char *t = text;
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (*t == '-') {	/* -1: not ICMP, the feature's 0 */
+			if (ff_parse_scaled(t + 1, 0, out) || *out != 1)
+				return -1;
+			*out = 0;
+			return 0;
+		}
+		if (ff_parse_scaled(t, 0, out))
+			return -1;
+		*out += *out < ~0ULL;
 		return 0;
 	}
 	return ff_parse_scaled(text, pow10, out);

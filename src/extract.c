@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "capture.h"
+#include "cicout.h"
 #include "extract.h"
 #include "flowtable.h"
 
@@ -47,8 +48,60 @@ static void checkpoint(const struct ff_extract_opts *o, const struct ff_flow_key
 	emit(o, k, f, (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT, now_us);
 }
 
+static int cmp_first(const void *a, const void *b)
+{
+	const struct ff_uflow *x = *(const struct ff_uflow *const *)a;
+	const struct ff_uflow *y = *(const struct ff_uflow *const *)b;
+
+	if (x->st.first_us != y->st.first_us)
+		return x->st.first_us < y->st.first_us ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+/* CIC's rows for the flows still open at the end, by first packet time. */
+static int cic_end_rows(const struct ff_extract_opts *o, struct ff_flowtable *t)
+{
+	struct ff_uflow **all;
+	size_t i, n = 0;
+
+	if (t->count == 0)
+		return 0;
+	all = malloc(t->count * sizeof(*all));
+	if (!all)
+		return -1;
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].used)
+			all[n++] = &t->slots[i];
+	qsort(all, n, sizeof(*all), cmp_first);
+	for (i = 0; i < n; i++)
+		ff_cic_row(o->cic, &all[i]->key, &all[i]->st);
+	free(all);
+	return 0;
+}
+
+/*
+ * CIC's flow termination, before the packet counts: at its flow timeout
+ * the flow's row is written and the packet starts the next flow, which
+ * carries the TCP connection's start on (Total TCP Flow Time).
+ */
+static int cic_split(const struct ff_extract_opts *o, const struct ff_flow_key *k,
+		     struct ff_flow *f, __u64 now_us)
+{
+	__u64 conn = f->cic.conn_first_us;
+
+	if (!ff_cic_ends_before(o->cic, f, now_us))
+		return 0;
+	ff_cic_row(o->cic, k, f);
+	memset(f, 0, sizeof(*f));
+	if (k->proto == FF_IPPROTO_TCP)
+		f->cic.conn_first_us = conn;
+	return 1;
+}
+
 static int end_rows(const struct ff_extract_opts *o, struct ff_flowtable *t)
 {
+	if (o->cic)
+		return cic_end_rows(o, t);
 	struct ff_snapshot *all;
 	size_t i, n = 0;
 
@@ -130,7 +183,9 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 				ff_capture_close(cap);
 				goto out;
 			}
-			if (!created && ff_flow_expired(f, now_us, &o->cfg)) {
+			if (!created && o->cic) {
+				st->flows += cic_split(o, &key, f, now_us);
+			} else if (!created && ff_flow_expired(f, now_us, &o->cfg)) {
 				emit(o, &key, f, FF_SNAP_IDLE, f->last_us);
 				if (o->exporter)
 					ff_export_flow(o->exporter, &key, f, now_us, false);
@@ -170,7 +225,7 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 	}
 	rc = 0;
 out:
-	st->rows = o->csv ? o->csv->rows : 0;
+	st->rows = o->cic ? o->cic->rows : o->csv ? o->csv->rows : 0;
 	st->seconds = ff_mono_s() - start;
 	ff_flowtable_free(&t);
 	free(cap);

@@ -11,6 +11,7 @@
 #include "packet_path.h"
 #include "flowcsv.h"
 #include "export.h"
+#include "cicout.h"
 
 struct ff_extract_stats {
 	__u64 frames;
@@ -25,6 +26,7 @@ struct ff_extract_stats {
 struct ff_extract_opts {
 	struct ff_config cfg;
 	struct ff_csv *csv;		/* NULL: count only (benchmarks) */
+	struct ff_cic_out *cic;		/* CICFlowMeter's rows instead (csv NULL) */
 	const struct ff_model *model;	/* NULL: no verdicts */
 	bool progress;			/* report on stderr about once a second */
 	struct ff_exporter *exporter;	/* NULL: no IPFIX records or EVE alerts */

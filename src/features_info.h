@@ -21,6 +21,38 @@ extern const struct ff_feature_info ff_feature_table[FF_NUM_FEATURES];
 const char *ff_unit_name(enum ff_unit u);
 /* Feature id by flowforest name or CIC column name (case-insensitive), or -1. */
 int ff_feature_lookup(const char *name);
+/*
+ * CICFlowMeter's columns, in CICFlowMeter's order (the corrected tool's,
+ * as in CIC-IDS2017 improved). A column is one of: an identifying column
+ * (`fid` -1: flow ID, addresses, ports, time, label), a feature with the
+ * same definition (`mapped`: `train` reads it into that feature, and
+ * `extract --format cic` writes the feature), or a CIC column whose
+ * definition flowforest does not reproduce (`why` says why; not read).
+ * ICMP Code and Type are written minus one (CIC's -1 for "not ICMP" is the
+ * feature's 0).
+ */
+struct ff_cic_column {
+	const char *name;
+	int fid;		/* kernel feature, -1 for an identifying column */
+	int minus_one;		/* CIC value = feature - 1 */
+	int mapped;		/* same definition: train maps it */
+	const char *why;	/* when not mapped, or a remark */
+};
+
+extern const struct ff_cic_column *const ff_cic_columns;
+extern const int ff_cic_n_columns;
+
+/* 1 for a feature written under its CIC name as value - 1 (ICMP Code and
+ * Type: CIC's -1 is the feature's 0). */
+extern unsigned char ff_feature_cic_minus_one[FF_NUM_FEATURES];
+
+/* A feature's CSV column: CIC's name when the CIC column is mapped (the
+ * same definition), flowforest's name otherwise. */
+const char *ff_feature_csv_name(int fid);
+
+/* The CIC column named `name` (case-insensitive), or NULL. */
+const struct ff_cic_column *ff_cic_column_find(const char *name);
+
 /* Write docs/features.md. */
 void ff_features_write_markdown(FILE *out);
 

@@ -22,10 +22,8 @@ void ff_csv_header(struct ff_csv *c)
 
 	fputs("Flow ID,Src IP,Src Port,Dst IP,first_us,ts_us,reason", c->out);
 	for (i = 0; i < FF_NUM_FEATURES; i++) {
-		const struct ff_feature_info *f = &ff_feature_table[i];
-
 		fputc(',', c->out);
-		fputs(f->cic[0] ? f->cic : f->name, c->out);
+		fputs(ff_feature_csv_name(i), c->out);
 	}
 	fputs(",Label", c->out);
 	if (c->model)
@@ -150,7 +148,10 @@ void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 	p = put_str(p, ff_snap_reason_name(s->reason));
 	for (i = 0; i < FF_NUM_FEATURES; i++) {
 		*p++ = ',';
-		p = put_u64(p, s->features[i]);
+		if (ff_feature_cic_minus_one[i] && s->features[i] == 0)
+			p = put_str(p, "-1");	/* under CIC's name, CIC's value */
+		else
+			p = put_u64(p, s->features[i] - ff_feature_cic_minus_one[i]);
 	}
 	*p++ = ',';
 	fwrite(line, 1, p - line, c->out);

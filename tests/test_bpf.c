@@ -35,6 +35,16 @@
 
 enum hook { H_XDP, H_TC, H_SOCK, H__N };
 
+
+/* IP and L4 header bytes of one forward packet of `f`, whose forward
+ * packets all have the same headers: what the parser walked (the header
+ * statistics count the L4 header alone, as CICFlowMeter does). */
+static __u64 ip_l4_hdr(const struct ff_flow *f)
+{
+	const struct ff_dir_stats *d = &f->dir[FF_DIR_FWD];
+
+	return d->pkts ? (d->wire_bytes - d->len_sum) / d->pkts : 0;
+}
 static const char *const hook_prog[H__N] = { "ff_xdp", "ff_tc", "ff_socket" };
 
 #define MAX_EVENTS 64
@@ -529,7 +539,8 @@ static void parse_ipv4_tcp(void **state)
 	expect_parse_ok(frame, len, &k, 0, &f);
 	assert_int_equal(f.proto, 6);
 	assert_int_equal(f.resp_port, 80);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 3 * 40);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 3 * 20);	/* TCP headers (CIC) */
+	assert_int_equal(ip_l4_hdr(&f), 40);
 	assert_int_equal(f.dir[FF_DIR_FWD].init_win, 64240);
 	assert_int_equal(f.flags[1], 3);	/* SYN */
 }
@@ -552,7 +563,8 @@ static void parse_ipv4_options(void **state)
 	/* The ports are read after the options, or the key would not match. */
 	key_for(&k, 4, 6, s.saddr, 1001, s.daddr, 443, false);
 	expect_parse_ok(frame, len, &k, 0, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 32 + 20);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 20);
+	assert_int_equal(ip_l4_hdr(&f), 32 + 20);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_max, 7);
 	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, 3 * (32 + 20 + 7));
 }
@@ -577,7 +589,8 @@ static void parse_ipv6_ext_chain(void **state)
 	key_for(&k, 6, 17, s.saddr, 5353, s.daddr, 53, false);
 	expect_parse_ok(frame, len, &k, 0, &f);
 	assert_int_equal(f.proto, 17);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 48 + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 8);
+	assert_int_equal(ip_l4_hdr(&f), 40 + 48 + 8);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 20);
 	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, 3 * (40 + 48 + 8 + 20));
 }
@@ -599,7 +612,8 @@ static void parse_ipv6_fragments(void **state)
 	len = pkt_build(&s, frame, sizeof(frame));
 	key_for(&k, 6, 17, s.saddr, 4000, s.daddr, 4001, false);
 	expect_parse_ok(frame, len, &k, 0, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 8);
+	assert_int_equal(ip_l4_hdr(&f), 40 + 8 + 8);
 
 	/* A later fragment: no L4 header, a port-less flow of its own. */
 	clear_flows();
@@ -608,7 +622,8 @@ static void parse_ipv6_fragments(void **state)
 	len = pkt_build(&s, frame, sizeof(frame));
 	key_for(&k, 6, 17, s.saddr, 0, s.daddr, 0, true);
 	expect_parse_ok(frame, len, &k, 1, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 0);	/* no L4 header */
+	assert_int_equal(ip_l4_hdr(&f), 40 + 8);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 64);
 	assert_int_equal(f.resp_port, 0);
 
@@ -660,7 +675,8 @@ static void parse_ipv6_later_fragments_not_walked(void **state)
 	}
 	flow_must(&k, &f);
 	assert_int_equal(ff_flow_pkts(&f), 3 * H__N);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 0);	/* no L4 header */
+	assert_int_equal(ip_l4_hdr(&f), 40 + 8);
 	assert_int_equal(flow_count(), 1);
 }
 
@@ -751,7 +767,8 @@ static void parse_ipv4_fragments(void **state)
 	len = pkt_build(&s, frame, sizeof(frame));
 	key_for(&k, 4, 17, s.saddr, 0, s.daddr, 0, true);
 	expect_parse_ok(frame, len, &k, 1, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 20);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 0);	/* no L4 header */
+	assert_int_equal(ip_l4_hdr(&f), 20);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 64);
 
 	/* The last fragment (offset set, MF clear) is a later one too, and
@@ -1060,7 +1077,8 @@ static void parse_ipv6_seven_ext(void **state)
 	key_for(&k, 6, 17, s.saddr, 10, s.daddr, 20, false);
 	len = pkt_build(&s, frame, sizeof(frame));
 	expect_parse_ok(frame, len, &k, 0, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 * 7 + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 8);
+	assert_int_equal(ip_l4_hdr(&f), 40 + 8 * 7 + 8);
 }
 
 /*
@@ -1092,7 +1110,8 @@ static void parse_ipv6_eight_ext(void **state)
 			 "include/flowforest/parse.h)", FF_MAX_EXTHDR);
 	clear_flows();
 	expect_parse_ok(frame, len, &k, 0, &f);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 40 + 8 * FF_MAX_EXTHDR + 8);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 8);
+	assert_int_equal(ip_l4_hdr(&f), 40 + 8 * FF_MAX_EXTHDR + 8);
 }
 
 /* ---- xorshift, for the random tests (fixed seeds: reproducible) ---- */
@@ -1419,21 +1438,22 @@ static void flow_byte_counts(void **state)
 	send_pkt(H_TC, &ab, T0_US + 1, &len2);
 	send_pkt(H_XDP, &ba, T0_US + 2, &len3);
 	flow_must(&k, &f);
-	/* wire_bytes: IP total length; len_*: L4 payload; hdr: IP + L4. */
+	/* wire_bytes: IP total length; len_*: L4 payload; hdr: L4 (CIC). */
 	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, (24 + 32 + 100) + (24 + 32 + 10));
 	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 110);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.lo, 100 * 100 + 10 * 10);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.hi, 0);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 10);
 	assert_int_equal(f.dir[FF_DIR_FWD].len_max, 100);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 2 * 56);
-	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 56);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 2 * 32);	/* TCP headers (CIC) */
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 32);
+	assert_int_equal(ip_l4_hdr(&f), 56);
 	assert_int_equal(f.dir[FF_DIR_FWD].data_pkts, 2);
 	assert_int_equal(f.dir[FF_DIR_BWD].wire_bytes, 40);
 	assert_int_equal(f.dir[FF_DIR_BWD].len_sum, 0);
 	assert_int_equal(f.dir[FF_DIR_BWD].len_min, 0);
 	assert_int_equal(f.dir[FF_DIR_BWD].data_pkts, 0);
-	assert_int_equal(f.dir[FF_DIR_BWD].hdr_min, 40);
+	assert_int_equal(f.dir[FF_DIR_BWD].hdr_min, 20);
 	/* FF_C_BYTES counts whole frames. */
 	get_counters(&c);
 	assert_int_equal(c.c[FF_C_BYTES], len1 + len2 + len3);

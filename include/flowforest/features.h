@@ -124,6 +124,23 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	return ff_min64(f->dir[0].len_min, f->dir[1].len_min);
 }
 
+static __always_inline int ff_is_icmp(__u8 proto)
+{
+	return proto == FF_IPPROTO_ICMP || proto == FF_IPPROTO_ICMPV6;
+}
+
+/* CIC's Dst Port: ICMP has none (flowforest keys pings by their id). */
+static __always_inline __u64 ff_cic_port(const struct ff_flow *f)
+{
+	return ff_is_icmp(f->proto) ? 0 : f->resp_port;
+}
+
+/* CIC writes -1 for "not ICMP": the feature is CIC's value + 1, unsigned. */
+static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
+{
+	return ff_is_icmp(f->proto) ? (__u64)v + 1 : 0;
+}
+
 #define FF_FWD (&f->dir[FF_DIR_FWD])
 #define FF_BWD (&f->dir[FF_DIR_BWD])
 #define FF_NPKT (ff_flow_pkts(f))
@@ -132,9 +149,53 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 #define FF_LEN_SQ (ff_u128_add(FF_FWD->len_sq, FF_BWD->len_sq))
 #define FF_FLOW_IAT_N (FF_NPKT > 1 ? FF_NPKT - 1 : 0)
 
+/* CICFlowMeter's activity, subflow, bulk and connection columns (state in
+ * struct ff_cic, include/flowforest/cic.h). Appended after the older rows
+ * so that feature ids of existing models stay what they were. */
+#define FF_ACT (&f->cic.active)
+#define FF_IDLE (&f->cic.idle)
+#define FF_BULK_F (&f->cic.bulk[FF_DIR_FWD])
+#define FF_BULK_B (&f->cic.bulk[FF_DIR_BWD])
+#define FF_CIC_FEATURES(X)                                                               \
+	X(ACTIVE_MEAN, "active_mean", "Active Mean", FF_UNIT_USEC, "flow",                  \
+	  ff_mean(FF_ACT->sum, f->cic.active_n), "active periods: see docs/cic-definitions.md")  \
+	X(ACTIVE_STD, "active_std", "Active Std", FF_UNIT_USEC, "flow",                     \
+	  ff_std(FF_ACT->sum, FF_ACT->sq, f->cic.active_n, FF_VAR_SAMPLE), "sample std")          \
+	X(ACTIVE_MAX, "active_max", "Active Max", FF_UNIT_USEC, "flow", FF_ACT->max, "")    \
+	X(ACTIVE_MIN, "active_min", "Active Min", FF_UNIT_USEC, "flow", FF_ACT->min, "")    \
+	X(IDLE_MEAN, "idle_mean", "Idle Mean", FF_UNIT_USEC, "flow",                        \
+	  ff_mean(FF_IDLE->sum, f->cic.idle_n), "gaps longer than the activity timeout")      \
+	X(IDLE_STD, "idle_std", "Idle Std", FF_UNIT_USEC, "flow",                           \
+	  ff_std(FF_IDLE->sum, FF_IDLE->sq, f->cic.idle_n, FF_VAR_SAMPLE), "sample std")       \
+	X(IDLE_MAX, "idle_max", "Idle Max", FF_UNIT_USEC, "flow", FF_IDLE->max, "")         \
+	X(IDLE_MIN, "idle_min", "Idle Min", FF_UNIT_USEC, "flow", FF_IDLE->min, "")         \
+	X(SUBFLOW_FWD_PKTS, "subflow_fwd_pkts", "Subflow Fwd Packets", FF_UNIT_COUNT, "fwd",\
+	  ff_div(FF_FWD->pkts, FF_NPKT), "CIC's: fwd packets / all packets, floored")       \
+	X(SUBFLOW_FWD_BYTES, "subflow_fwd_bytes", "Subflow Fwd Bytes", FF_UNIT_BYTES, "fwd",\
+	  ff_div(FF_FWD->len_sum, FF_NPKT), "CIC's: fwd payload / all packets, floored")    \
+	X(SUBFLOW_BWD_PKTS, "subflow_bwd_pkts", "Subflow Bwd Packets", FF_UNIT_COUNT, "bwd",\
+	  ff_div(FF_BWD->pkts, FF_NPKT), "CIC's: bwd packets / all packets, floored")       \
+	X(SUBFLOW_BWD_BYTES, "subflow_bwd_bytes", "Subflow Bwd Bytes", FF_UNIT_BYTES, "bwd",\
+	  ff_div(FF_BWD->len_sum, FF_NPKT), "CIC's: bwd payload / all packets, floored")    \
+	X(FWD_BULK_BYTES, "fwd_bulk_bytes", "Fwd Bytes/Bulk Avg", FF_UNIT_BYTES, "fwd",     \
+	  ff_div(FF_BULK_F->bytes, FF_BULK_F->bulks), "payload per bulk, floored")          \
+	X(FWD_BULK_PKTS, "fwd_bulk_pkts", "Fwd Packet/Bulk Avg", FF_UNIT_COUNT, "fwd",      \
+	  ff_div(FF_BULK_F->pkts, FF_BULK_F->bulks), "packets per bulk, floored")           \
+	X(FWD_BULK_RATE, "fwd_bulk_rate", "Fwd Bulk Rate Avg", FF_UNIT_BYTES_PER_SEC, "fwd",\
+	  ff_rate(FF_BULK_F->bytes, FF_BULK_F->dur_us), "bulk payload per bulk second")     \
+	X(BWD_BULK_BYTES, "bwd_bulk_bytes", "Bwd Bytes/Bulk Avg", FF_UNIT_BYTES, "bwd",     \
+	  ff_div(FF_BULK_B->bytes, FF_BULK_B->bulks), "payload per bulk, floored")          \
+	X(BWD_BULK_PKTS, "bwd_bulk_pkts", "Bwd Packet/Bulk Avg", FF_UNIT_COUNT, "bwd",      \
+	  ff_div(FF_BULK_B->pkts, FF_BULK_B->bulks), "packets per bulk, floored")           \
+	X(BWD_BULK_RATE, "bwd_bulk_rate", "Bwd Bulk Rate Avg", FF_UNIT_BYTES_PER_SEC, "bwd",\
+	  ff_rate(FF_BULK_B->bytes, FF_BULK_B->dur_us), "bulk payload per bulk second")     \
+	X(TCP_FLOW_TIME, "tcp_flow_time", "Total TCP Flow Time", FF_UNIT_USEC, "flow",      \
+	  f->proto == FF_IPPROTO_TCP ? f->last_us - f->cic.conn_first_us : 0,                \
+	  "TCP: last packet minus the connection's first; 0 otherwise")
+
 #define FF_FEATURES(X)                                                                  \
-	X(DST_PORT, "dst_port", "Dst Port", FF_UNIT_ID, "flow",                             \
-	  f->resp_port, "responder's port: the destination port of the first packet")     \
+	X(DST_PORT, "dst_port", "Dst Port", FF_UNIT_ID, "flow", ff_cic_port(f),              \
+	  "responder's port: the destination port of the first packet; 0 for ICMP")        \
 	X(PROTOCOL, "protocol", "Protocol", FF_UNIT_ID, "flow", f->proto,                   \
 	  "IP protocol after IPv6 extension headers")                                      \
 	X(FLOW_DURATION, "flow_duration", "Flow Duration", FF_UNIT_USEC, "flow", FF_DUR,    \
@@ -152,8 +213,8 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FWD_LEN_MEAN, "fwd_len_mean", "Fwd Packet Length Mean", FF_UNIT_BYTES, "fwd",     \
 	  ff_mean(FF_FWD->len_sum, FF_FWD->pkts), "floored")                               \
 	X(FWD_LEN_STD, "fwd_len_std", "Fwd Packet Length Std", FF_UNIT_BYTES, "fwd",        \
-	  ff_std(FF_FWD->len_sum, FF_FWD->len_sq, FF_FWD->pkts, FF_VAR_POP),            \
-	  "population std, integer sqrt")                                                  \
+	  ff_std(FF_FWD->len_sum, FF_FWD->len_sq, FF_FWD->pkts, FF_VAR_SAMPLE),            \
+	  "sample std (n - 1), floored")                                                   \
 	X(BWD_LEN_MAX, "bwd_len_max", "Bwd Packet Length Max", FF_UNIT_BYTES, "bwd",        \
 	  FF_BWD->len_max, "payload length")                                               \
 	X(BWD_LEN_MIN, "bwd_len_min", "Bwd Packet Length Min", FF_UNIT_BYTES, "bwd",        \
@@ -161,8 +222,8 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_LEN_MEAN, "bwd_len_mean", "Bwd Packet Length Mean", FF_UNIT_BYTES, "bwd",     \
 	  ff_mean(FF_BWD->len_sum, FF_BWD->pkts), "floored")                               \
 	X(BWD_LEN_STD, "bwd_len_std", "Bwd Packet Length Std", FF_UNIT_BYTES, "bwd",        \
-	  ff_std(FF_BWD->len_sum, FF_BWD->len_sq, FF_BWD->pkts, FF_VAR_POP),            \
-	  "population std, integer sqrt")                                                  \
+	  ff_std(FF_BWD->len_sum, FF_BWD->len_sq, FF_BWD->pkts, FF_VAR_SAMPLE),            \
+	  "sample std (n - 1), floored")                                                   \
 	X(FLOW_BYTES_PER_S, "flow_bytes_per_s", "Flow Bytes/s", FF_UNIT_BYTES_PER_SEC,      \
 	  "flow", ff_rate(FF_LEN_SUM, FF_DUR), "payload bytes per second; 0 if duration 0") \
 	X(FLOW_PKTS_PER_S, "flow_pkts_per_s", "Flow Packets/s", FF_UNIT_PER_SEC, "flow",    \
@@ -170,7 +231,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FLOW_IAT_MEAN, "flow_iat_mean", "Flow IAT Mean", FF_UNIT_USEC, "flow",            \
 	  ff_mean(f->iat_sum, FF_FLOW_IAT_N), "")                                          \
 	X(FLOW_IAT_STD, "flow_iat_std", "Flow IAT Std", FF_UNIT_USEC, "flow",               \
-	  ff_std(f->iat_sum, f->iat_sq, FF_FLOW_IAT_N, FF_VAR_POP), "")                 \
+	  ff_std(f->iat_sum, f->iat_sq, FF_FLOW_IAT_N, FF_VAR_SAMPLE), "")                 \
 	X(FLOW_IAT_MAX, "flow_iat_max", "Flow IAT Max", FF_UNIT_USEC, "flow",               \
 	  f->iat_max, "")                                                                  \
 	X(FLOW_IAT_MIN, "flow_iat_min", "Flow IAT Min", FF_UNIT_USEC, "flow",               \
@@ -180,7 +241,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(FWD_IAT_MEAN, "fwd_iat_mean", "Fwd IAT Mean", FF_UNIT_USEC, "fwd",                \
 	  ff_mean(FF_FWD->iat_sum, ff_dir_iat_n(FF_FWD)), "")                              \
 	X(FWD_IAT_STD, "fwd_iat_std", "Fwd IAT Std", FF_UNIT_USEC, "fwd",                   \
-	  ff_std(FF_FWD->iat_sum, FF_FWD->iat_sq, ff_dir_iat_n(FF_FWD), FF_VAR_POP), "") \
+	  ff_std(FF_FWD->iat_sum, FF_FWD->iat_sq, ff_dir_iat_n(FF_FWD), FF_VAR_SAMPLE), "") \
 	X(FWD_IAT_MAX, "fwd_iat_max", "Fwd IAT Max", FF_UNIT_USEC, "fwd",                   \
 	  FF_FWD->iat_max, "")                                                             \
 	X(FWD_IAT_MIN, "fwd_iat_min", "Fwd IAT Min", FF_UNIT_USEC, "fwd",                   \
@@ -190,7 +251,7 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_IAT_MEAN, "bwd_iat_mean", "Bwd IAT Mean", FF_UNIT_USEC, "bwd",                \
 	  ff_mean(FF_BWD->iat_sum, ff_dir_iat_n(FF_BWD)), "")                              \
 	X(BWD_IAT_STD, "bwd_iat_std", "Bwd IAT Std", FF_UNIT_USEC, "bwd",                   \
-	  ff_std(FF_BWD->iat_sum, FF_BWD->iat_sq, ff_dir_iat_n(FF_BWD), FF_VAR_POP), "") \
+	  ff_std(FF_BWD->iat_sum, FF_BWD->iat_sq, ff_dir_iat_n(FF_BWD), FF_VAR_SAMPLE), "") \
 	X(BWD_IAT_MAX, "bwd_iat_max", "Bwd IAT Max", FF_UNIT_USEC, "bwd",                   \
 	  FF_BWD->iat_max, "")                                                             \
 	X(BWD_IAT_MIN, "bwd_iat_min", "Bwd IAT Min", FF_UNIT_USEC, "bwd",                   \
@@ -208,9 +269,9 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_RST_FLAGS, "bwd_rst_flags", "Bwd RST Flags", FF_UNIT_COUNT, "bwd",            \
 	  FF_BWD->rst, "packets with RST")                                                 \
 	X(FWD_HDR_LEN, "fwd_hdr_len", "Fwd Header Length", FF_UNIT_BYTES, "fwd",            \
-	  FF_FWD->hdr_sum, "sum of IP + L4 header bytes")                                  \
+	  FF_FWD->hdr_sum, "sum of L4 (TCP, UDP, ICMP) header bytes")                      \
 	X(BWD_HDR_LEN, "bwd_hdr_len", "Bwd Header Length", FF_UNIT_BYTES, "bwd",            \
-	  FF_BWD->hdr_sum, "sum of IP + L4 header bytes")                                  \
+	  FF_BWD->hdr_sum, "sum of L4 (TCP, UDP, ICMP) header bytes")                      \
 	X(FWD_PKTS_PER_S, "fwd_pkts_per_s", "Fwd Packets/s", FF_UNIT_PER_SEC, "fwd",        \
 	  ff_rate(FF_FWD->pkts, FF_DUR), "over the flow's duration")                      \
 	X(BWD_PKTS_PER_S, "bwd_pkts_per_s", "Bwd Packets/s", FF_UNIT_PER_SEC, "bwd",        \
@@ -222,9 +283,9 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(PKT_LEN_MEAN, "pkt_len_mean", "Packet Length Mean", FF_UNIT_BYTES, "both",        \
 	  ff_mean(FF_LEN_SUM, FF_NPKT), "floored")                                         \
 	X(PKT_LEN_STD, "pkt_len_std", "Packet Length Std", FF_UNIT_BYTES, "both",           \
-	  ff_std(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_POP), "population std, integer sqrt") \
+	  ff_std(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_SAMPLE), "sample std (n - 1), floored")     \
 	X(PKT_LEN_VAR, "pkt_len_var", "Packet Length Variance", FF_UNIT_BYTES2, "both",     \
-	  ff_var(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_POP), "population variance")    \
+	  ff_var(FF_LEN_SUM, FF_LEN_SQ, FF_NPKT, FF_VAR_SAMPLE), "sample variance (n - 1), floored")  \
 	X(FIN_COUNT, "fin_count", "FIN Flag Count", FF_UNIT_COUNT, "both", f->flags[0], "") \
 	X(SYN_COUNT, "syn_count", "SYN Flag Count", FF_UNIT_COUNT, "both", f->flags[1], "") \
 	X(RST_COUNT, "rst_count", "RST Flag Count", FF_UNIT_COUNT, "both", f->flags[2], "") \
@@ -246,13 +307,14 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	X(BWD_INIT_WIN, "bwd_init_win", "Bwd Init Win Bytes", FF_UNIT_BYTES, "bwd",         \
 	  FF_BWD->init_win, "TCP window of the first bwd packet, unscaled; 0 if none")      \
 	X(FWD_ACT_DATA_PKTS, "fwd_act_data_pkts", "Fwd Act Data Pkts", FF_UNIT_COUNT,       \
-	  "fwd", FF_FWD->data_pkts, "fwd packets with payload")                            \
+	  "fwd", f->cic.fwd_data,                                              \
+	  "fwd packets with payload, not counting the flow's first packet (as CIC)")       \
 	X(FWD_SEG_MIN, "fwd_seg_min", "Fwd Seg Size Min", FF_UNIT_BYTES, "fwd",             \
-	  FF_FWD->hdr_min, "smallest IP + L4 header in fwd")                               \
-	X(ICMP_CODE, "icmp_code", "ICMP Code", FF_UNIT_ID, "flow", f->icmp_code,            \
-	  "of the first packet; 0 for non-ICMP")                                           \
-	X(ICMP_TYPE, "icmp_type", "ICMP Type", FF_UNIT_ID, "flow", f->icmp_type,            \
-	  "of the first packet; 0 for non-ICMP")                                           \
+	  FF_FWD->hdr_min, "smallest L4 header in fwd (CIC's name; not a segment size)")    \
+	X(ICMP_CODE, "icmp_code1", "ICMP Code", FF_UNIT_ID, "flow", ff_icmp1(f, f->icmp_code), \
+	  "ICMP code of the first packet + 1; 0 for a flow that is not ICMP (CIC: -1)")    \
+	X(ICMP_TYPE, "icmp_type1", "ICMP Type", FF_UNIT_ID, "flow", ff_icmp1(f, f->icmp_type), \
+	  "ICMP type of the first packet + 1; 0 for a flow that is not ICMP (CIC: -1)")    \
 	X(FWD_WIRE_BYTES, "fwd_wire_bytes", "", FF_UNIT_BYTES, "fwd",                       \
 	  FF_FWD->wire_bytes, "sum of IP packet lengths (flowforest's own)")              \
 	X(BWD_WIRE_BYTES, "bwd_wire_bytes", "", FF_UNIT_BYTES, "bwd",                       \
@@ -266,7 +328,8 @@ static __always_inline __u64 ff_len_min_all(const struct ff_flow *f)
 	  "SYN to SYN-ACK time, 0 if not seen (UNSW-NB15 synack)")                         \
 	X(TCP_ACKDAT, "tcp_ackdat_us", "", FF_UNIT_USEC, "flow",                            \
 	  f->ack_us ? f->ack_us - f->synack_us : 0,                                        \
-	  "SYN-ACK to ACK time, 0 if not seen (UNSW-NB15 ackdat)")
+	  "SYN-ACK to ACK time, 0 if not seen (UNSW-NB15 ackdat)")                         \
+	FF_CIC_FEATURES(X)
 
 enum ff_feature_id {
 #define FF_X_ENUM(id, name, cic, unit, dir, expr, note) FF_F_##id,

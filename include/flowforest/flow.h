@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "parse.h"
+#include "cic.h"
 
 /* Canonical, bidirectional key: endpoint a is the smaller (address, port)
  * pair in byte order, b the larger. Comparing the whole endpoint (and not
@@ -40,7 +41,7 @@ struct ff_dir_stats {
 	__u64 wire_bytes;
 	__u64 len_sum;
 	struct ff_u128 len_sq;	/* exact: no flow can overflow 128 bits */
-	__u64 hdr_sum;
+	__u64 hdr_sum;		/* L4 headers (CIC's header length) */
 	__u64 last_us;
 	__u64 iat_sum;
 	struct ff_u128 iat_sq;
@@ -88,6 +89,7 @@ struct ff_flow {
 	__u32 model_gen;		/* model generation that decided */
 	__u64 decided_us;
 	__u64 fifo_pos;			/* its entry in the eviction queue (kernel) */
+	struct ff_cic cic;		/* CICFlowMeter's activity, bulk, connection */
 };
 
 #define FF_MAX_CHECKPOINTS 16
@@ -105,7 +107,11 @@ struct ff_config {
 	__u32 cp_flags;		/* FF_CP_ON_FIN_RST */
 	__u64 idle_timeout_us;	/* a packet after this much silence starts a
 				 * new flow (0 = never) */
+	__u64 activity_us;	/* CIC's activity timeout: a longer gap is idle */
 };
+
+/* CICFlowMeter's default activity timeout (CIC-IDS2017: 5 s). */
+#define FF_ACTIVITY_DEFAULT_US 5000000ULL
 
 #define FF_CONFIG_DEFAULT {                                                  \
 	.n_checkpoints = 11,                                                  \
@@ -113,6 +119,7 @@ struct ff_config {
 	.cp_every = 1024,                                                     \
 	.cp_flags = FF_CP_ON_FIN_RST,                                         \
 	.idle_timeout_us = 120000000ULL,                                      \
+	.activity_us = FF_ACTIVITY_DEFAULT_US,                                \
 }
 
 /* Compare two 16-byte addresses in network (memcmp) order: -1, 0, 1. */
@@ -170,7 +177,7 @@ static __always_inline void ff_dir_update(struct ff_dir_stats *d,
 
 	if (d->pkts == 0) {
 		d->len_min = len;
-		d->hdr_min = p->hdr_len;
+		d->hdr_min = p->l4_hdr_len;
 		d->iat_min = ~0ULL;
 		d->ttl = p->ttl;
 		if (p->proto == FF_IPPROTO_TCP)
@@ -189,14 +196,14 @@ static __always_inline void ff_dir_update(struct ff_dir_stats *d,
 	d->wire_bytes += p->l3_len;
 	d->len_sum += len;
 	ff_u128_add64(&d->len_sq, (__u64)len * len);
-	d->hdr_sum += p->hdr_len;
+	d->hdr_sum += p->l4_hdr_len;
 	d->last_us = now_us;
 	if (len < d->len_min)
 		d->len_min = len;
 	if (len > d->len_max)
 		d->len_max = len;
-	if (p->hdr_len < d->hdr_min)
-		d->hdr_min = p->hdr_len;
+	if (p->l4_hdr_len < d->hdr_min)
+		d->hdr_min = p->l4_hdr_len;
 	if (len > 0)
 		d->data_pkts++;
 	if (p->tcp_flags & FF_TCP_PSH)
@@ -261,7 +268,7 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 					  __u64 now_us,
 					  const volatile struct ff_config *cfg)
 {
-	__u64 n;
+	__u64 n, iat = 0;
 	int dir, i, cp = 0;
 
 	if (ff_flow_pkts(f) == 0) {
@@ -275,8 +282,6 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 		f->cls = FF_CLASS_NONE;
 		f->cp_due = ff_cp_due_after(cfg, 0);
 	} else {
-		__u64 iat;
-
 		if (now_us < f->last_us)
 			now_us = f->last_us;
 		iat = now_us - f->last_us;
@@ -290,6 +295,8 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 	f->last_us = now_us;
 
 	dir = from_b == f->initiator_is_b ? FF_DIR_FWD : FF_DIR_BWD;
+	ff_cic_update(&f->cic, ff_flow_pkts(f) == 0, dir, p->payload_len, now_us, iat,
+		      cfg->activity_us);
 	ff_dir_update(&f->dir[dir & 1], p, now_us);
 
 	for (i = 0; i < 8; i++)

@@ -87,6 +87,7 @@ struct __attribute__((aligned(8))) ff_pkt {
 	__u8 icmp_code;
 	__u8 ttl;		/* TTL or hop limit */
 	__u8 vlans;
+	__u8 l4_hdr_len;	/* L4 header alone (CIC's "header length") */
 };
 
 struct ff_eth_hdr { __u8 dst[6]; __u8 src[6]; __u16 proto; };
@@ -181,6 +182,7 @@ static __always_inline int ff_parse_l4(void *src, const int kind, __u32 off,
 	if (off - l3_hdr + p->l3_len > ff_frame_len(src, kind))
 		return FF_PARSE_MALFORMED;
 	p->hdr_len = l3_hdr + l4_hdr;
+	p->l4_hdr_len = l4_hdr;
 	p->payload_len = p->l3_len - p->hdr_len;
 	return FF_PARSE_OK;
 }
