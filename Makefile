@@ -146,7 +146,7 @@ fuzz: deps
 # runs every binary under build/asan/tests/ as well.
 ASAN_CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
 	       -fsanitize=address,undefined -fno-sanitize-recover=undefined
-ASAN_TESTS := test_unit test_cli test_train test_output
+ASAN_TESTS := test_unit test_cli test_train test_output test_cic
 ASAN_LIB_OBJ := $(patsubst src/%.c,$(BUILD)/asan/src/%.o,$(LIB_SRC))
 ASAN_CLI_OBJ := $(patsubst cli/%.c,$(BUILD)/asan/cli/%.o,$(CLI_SRC))
 

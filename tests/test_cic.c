@@ -268,6 +268,15 @@ static void test_cic_columns(void **state)
 
 static char dir[] = "/tmp/ff-cic-XXXXXX";
 
+/* The binary under test: ./flowforest, or the sanitizer build that
+ * tests/run.sh names in FLOWFOREST_BIN. */
+static const char *ff_bin(void)
+{
+	const char *bin = getenv("FLOWFOREST_BIN");
+
+	return bin ? bin : "./flowforest";
+}
+
 static void write_pcap(const char *path, const struct pkt_spec *const *s, const __u64 *t,
 		       int n)
 {
@@ -355,7 +364,7 @@ static void test_extract_cic(void **state)
 	snprintf(pcap, sizeof(pcap), "%s/t.pcap", dir);
 	snprintf(csv, sizeof(csv), "%s/t.csv", dir);
 	write_pcap(pcap, s, t, FF_ARRAY_SIZE(s));
-	snprintf(cmd, sizeof(cmd), "./flowforest extract -q --format cic %s -o %s", pcap, csv);
+	snprintf(cmd, sizeof(cmd), "%s extract -q --format cic %s -o %s", ff_bin(), pcap, csv);
 	assert_int_equal(system(cmd), 0);
 	out = slurp(csv);
 	assert_true(!strncmp(out, "Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,"
@@ -391,8 +400,8 @@ static void test_extract_cic(void **state)
 	free(out);
 
 	/* a longer flow timeout keeps it one flow */
-	snprintf(cmd, sizeof(cmd),
-		 "./flowforest extract -q --format cic --flow-timeout 300 %s -o %s", pcap, csv);
+	snprintf(cmd, sizeof(cmd), "%s extract -q --format cic --flow-timeout 300 %s -o %s",
+		 ff_bin(), pcap, csv);
 	assert_int_equal(system(cmd), 0);
 	out = slurp(csv);
 	l1 = strchr(out, '\n') + 1;

@@ -19,7 +19,7 @@
 
 static void test_conformance(void **state)
 {
-	const char *env = getenv("FLOWFOREST_DATA");
+	const char *env = getenv("FLOWFOREST_DATA"), *bin = getenv("FLOWFOREST_BIN");
 	const char *data = env ? env : "../shared/data";
 	char sample[600], cmd[1200];
 	int rc;
@@ -35,8 +35,8 @@ static void test_conformance(void **state)
 		skip();
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "python3 tests/cic_conformance.py --flowforest ./flowforest --data '%s' "
-		 "--report build/cic_conformance.md", data);
+		 "python3 tests/cic_conformance.py --flowforest '%s' --data '%s' "
+		 "--report build/cic_conformance.md", bin ? bin : "./flowforest", data);
 	rc = system(cmd);
 	assert_true(WIFEXITED(rc));
 	if (WEXITSTATUS(rc) == 77)
