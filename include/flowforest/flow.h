@@ -88,8 +88,9 @@ struct ff_flow {
 	__u32 decided_pkts;		/* packets when cls was last decided */
 	__u32 model_gen;		/* model generation that decided */
 	__u64 decided_us;
-	__u64 fifo_pos;			/* its entry in the eviction queue (kernel) */
 	struct ff_cic cic;		/* CICFlowMeter's activity, bulk, connection */
+	/* last: an idle restart resets everything before it */
+	__u64 fifo_pos;			/* its entry in the eviction queue (kernel) */
 };
 
 #define FF_MAX_CHECKPOINTS 16
