@@ -8,7 +8,7 @@
 #define FLOWFOREST_CICOUT_H
 
 #include <stdio.h>
-#include "glue.h"
+#include "packet_path.h"
 #include "labels.h"
 
 #define FF_CIC_FLOW_TIMEOUT_US 120000000ULL	/* CIC-IDS2017's flow timeout */

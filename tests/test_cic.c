@@ -17,7 +17,7 @@
 #include <pcap/pcap.h>
 #include <cmocka.h>
 
-#include "glue.h"
+#include "packet_path.h"
 #include "dataset.h"
 #include "features_info.h"
 #include "flowcsv.h"
