@@ -56,7 +56,10 @@ PREFIX=
 # the kernel's checkpoints, the same for extract and run: every packet up to
 # 6 (the first payload of a TCP client is its 3rd packet), then doubling
 CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
-ATTACK_CLASSES="portscan syn_flood udp_flood slowloris ssh_bruteforce icmp_flood"
+ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood http_flood"
+# application-layer classes: their handshakes, and their first packets (up
+# to the one given), are a benign client's (see extract_labelled)
+HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12,http_flood:5
 # the forest, for the demo's models and the evaluation's leave-one-tool-out folds
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14)
 
@@ -155,18 +158,22 @@ stage_done() { echo "$1 $((SECONDS - stage_t))" >> "$OUT/timing.txt"; stage_t=$S
 now_pair() { python3 -c 'import time; print(f"{time.time():.6f} {time.monotonic():.6f}")'; }
 
 lab_labels > "$OUT/labels.rules"
-lab_tools > "$OUT/tools.rules"
 {
 	echo "# node class tool addresses (training, live, spoofed)"
 	for n in $LAB_NODES; do
 		case $n in
 		srv) continue ;;
-		c1 | c2) tool=curl/wget/ssh/dig ;;
-		mscan) tool=masscan ;; synf) tool=hping3-syn ;; udpf) tool=hping3-udp ;;
-		slow) tool=slowhttptest ;; brute) tool=hydra ;; *) tool=$n ;;
+		c1) tool=curl/wget/ssh/dig/benign.py ;;
+		c2) tool=curl/wget/ssh/dig ;;
+		nmap) tool=nmap-sS/nmap-sT/nping ;; mscan) tool=masscan ;;
+		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect ;;
+		slow) tool=slowloris/slowbody/slowread ;; brute) tool=hydra/hydra-1task/sshpass ;;
+		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f ;; hfl) tool=curl-keepalive/curl-close/curl-https ;;
+		*) tool=$n ;;
 		esac
 		extra=
-		[ "$n" = synf ] && extra="$(lab_synflood_spoof train) $(lab_synflood_spoof live)"
+		[ "$n" = synf ] && extra="10.199.11.100-255 (spoofed)"
+		[ "$n" = udpf ] && extra="10.199.12.100-255 (spoofed)"
 		echo "$n $(lab_class "$n") $tool $(lab_addr "$n" train) $(lab_addr "$n" live) $extra"
 	done
 } > "$OUT/nodes.txt"
@@ -230,7 +237,7 @@ ff_detach() {
 extract_labelled() {
 	"$FF" extract -q --pcap "$1/capture.pcap" --labels "$OUT/labels.rules" \
 		--checkpoints "$CP" -o "$1/flows.csv" || die "extract failed"
-	awk -F, -v classes=slowloris,ssh_bruteforce -f "$ROOT/lab/handshake-benign.awk" \
+	awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
 		"$1/flows.csv" > "$1/train.csv" 2> "$1/relabel.txt" || die "relabel failed"
 	detail "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Label") l = i; next }
 		{ n[$l]++ } END { for (k in n) printf "%s %d  ", k, n[k] }' "$1/flows.csv")(snapshot rows)"
@@ -254,7 +261,8 @@ train_model() {
 # namespace, flowforest too).
 record() {
 	lab_capture_start "$P" "$1/capture.pcap" || die "tcpdump did not start"
-	LAB_RESULTS=$1/results.txt LAB_SCHEDULE=$1/schedule.txt lab_mix "$P" train "$T_TRAIN" all
+	LAB_RESULTS=$1/results.txt LAB_SCHEDULE=$1/schedule.txt LAB_PARAMS=$1/params.txt \
+		lab_mix "$P" train "$T_TRAIN" all "$(( SEED * 2 + ${2:-0} ))"
 	lab_capture_stop
 	while read -r tool cls t0 t1; do
 		detail "$(printf '%-13s %-15s %5.1fs' "$tool" "$cls" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
@@ -282,7 +290,7 @@ phase train "round 2: the training mix again, with round 1's model attached at X
 mkdir -p "$OUT/train2"
 lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + 40))
-record "$OUT/train2"
+record "$OUT/train2" 1
 ff_detach "$OUT/train2"
 stage_done train-run-2
 
@@ -309,7 +317,8 @@ live_run() {
 	fi
 	lab_capture_start "$P" "$d/capture.pcap" || die "tcpdump did not start"
 	now_pair > "$d/t0"
-	LAB_RESULTS=$d/results.txt LAB_SCHEDULE=$d/schedule.txt lab_mix "$P" live "$T_LIVE" all
+	LAB_RESULTS=$d/results.txt LAB_SCHEDULE=$d/schedule.txt LAB_PARAMS=$d/params.txt \
+		lab_mix "$P" live "$T_LIVE" all "$SEED"
 	lab_capture_stop
 	if [ "$attach" = 1 ]; then
 		touch "$tmp/live.stop"
@@ -355,12 +364,16 @@ stage_done down
 
 if [ "$EVAL" = 1 ]; then
 	phase evaluate "leave-one-tool-out, perturbed attacks, public captures, false alarms (lab/evaluate.py)"
+	lab_tools "$OUT/train/schedule.txt" "$OUT/train2/schedule.txt" "$OUT/protected/schedule.txt" \
+		> "$OUT/tools.rules"
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
 		--train "$OUT/train/capture.pcap" "$OUT/train2/capture.pcap"
-		--loto-test "$OUT/train/capture.pcap" --handshake-benign slowloris,ssh_bruteforce
+		--loto-test "$OUT/train/capture.pcap" --handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
+	# the quick run: leave-one-tool-out of the floods, two perturbations
+	[ "$QUICK" = 1 ] && ev+=(--quick --loto-classes syn_flood,udp_flood,icmp_flood)
 	for c in $(lab_labels | sed -n 's/^[a-z_]*:host=//p'); do ev+=(--attack-src "$c"); done
 	if [ -d "$DATA/pcaps" ]; then
 		ev+=(--public "$DATA/pcaps")

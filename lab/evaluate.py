@@ -40,7 +40,9 @@ import math
 import os
 import random
 import re
+import ipaddress
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -48,6 +50,8 @@ import time
 from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pcaprewrite  # noqa: E402  (lab/pcaprewrite.py: pcap reading and writing)
 CP_DEFAULT = "1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024"
 
 # The captures of ../shared/data/pcaps that its READMEs describe as attacks,
@@ -64,6 +68,22 @@ PUBLIC_ATTACKS = [
     (r"^stopddos_amp\.TCP\.reflection\.SYNACK", None),
     (r"^stopddos_amp\.(UDP|dns)", "udp_flood"),
 ]
+
+# Features that can name a tool or a host rather than a behaviour: what
+# the model leans on when it learns fingerprints (ports as ids, TTLs and
+# windows set by an OS or a tool, header lengths of its TCP options, exact
+# packet sizes that padding changes).
+FINGERPRINTS = {
+    "dst_port": "a port used as an id", "fwd_ttl": "the sender's TTL (OS, hops, tool)",
+    "bwd_ttl": "the sender's TTL", "fwd_init_win": "a TCP stack's or tool's window",
+    "bwd_init_win": "a TCP stack's window", "fwd_hdr_len": "a tool's TCP options",
+    "bwd_hdr_len": "a TCP stack's options", "fwd_seg_min": "a tool's TCP options",
+    "icmp_code": None, "icmp_type": None,
+}
+EXACT_SIZES = {"fwd_len_max", "fwd_len_min", "fwd_len_mean", "pkt_len_min", "pkt_len_max",
+               "pkt_len_mean", "avg_pkt_size", "fwd_seg_avg", "fwd_bytes", "fwd_wire_bytes",
+               "bwd_len_max", "bwd_len_min", "bwd_len_mean", "bwd_seg_avg", "bwd_bytes",
+               "bwd_wire_bytes", "flow_bytes_per_s"}
 
 # Perturbations: name, lab/pcaprewrite.py options
 PERTURBATIONS = [
@@ -157,6 +177,7 @@ class Evaluation:
     def __init__(self, a):
         self.a = a
         self.tmp = tempfile.mkdtemp(prefix="ffeval.", dir=a.out)
+        self.cache = {}
         self.res = {"generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "model": a.model,
                     "checkpoints": a.checkpoints, "seed": a.seed,
                     "definition": "a flow is flagged when the model gives it an attack class "
@@ -190,6 +211,56 @@ class Evaluation:
 
     # ---- leave one tool out ----------------------------------------------------------
 
+    def tool_windows(self):
+        """Per CLASS/TOOL label of the --tools rules: its (prefix, from, to)
+        windows when every rule of it has host= or src= and time=; else None."""
+        win = defaultdict(list)
+        with open(self.a.tools) as f:
+            for line in f:
+                s = line.strip()
+                if not s or s.startswith("#") or ":" not in s:
+                    continue
+                lab, cond = s.split(":", 1)
+                kv = dict(c.split("=", 1) for c in cond.split(",") if "=" in c)
+                net = kv.get("host") or kv.get("src")
+                if "time" in kv and net:
+                    t0, t1 = kv["time"].split("-")
+                    win[lab].append((ipaddress.ip_network(net, strict=False), float(t0), float(t1)))
+                else:
+                    win[lab].append(None)
+        return {k: (None if None in v else v) for k, v in win.items()}
+
+    def tool_pcap(self, pcaps, windows, out):
+        """The packets to or from a tool's prefix within its windows (and 5 s
+        after: the flows it started go on), from the test captures."""
+        n = 0
+        with open(out, "wb") as f:
+            head = None
+            for path in pcaps:
+                header, endian, nano, pkts = self.read(path)
+                if head is None:
+                    head = (header, endian, nano)
+                    f.write(header)
+                for ns, frame, orig in pkts:
+                    t = ns / 1e9
+                    if not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
+                        continue
+                    p = pcaprewrite.Packet(frame)
+                    if p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
+                                    for net, w0, w1 in windows if w0 <= t <= w1 + 5):
+                        sec, rem = divmod(ns, 1_000_000_000)
+                        f.write(struct.pack(head[1] + "IIII", sec, rem if head[2] else rem // 1000,
+                                            len(frame), orig))
+                        f.write(frame)
+                        n += 1
+        return n
+
+    def read(self, path):
+        if path not in self.cache:
+            self.cache.clear()
+            self.cache[path] = pcaprewrite.read_pcap(path)
+        return self.cache[path]
+
     def loto(self):
         a = self.a
         t0 = time.monotonic()
@@ -217,6 +288,9 @@ class Evaluation:
         for i, g in enumerate(groups):
             rows[g].append(i)
         tools = sorted(g for g in rows if "/" in g)
+        if a.loto_classes:
+            tools = [g for g in tools if g.split("/")[0] in a.loto_classes.split(",")]
+        windows = self.tool_windows()
         out = []
         for g in tools:
             cls = g.split("/")[0]
@@ -227,7 +301,12 @@ class Evaluation:
             run([a.ff, "train", "--csv", classed, "--split-file", split, "-o", model, "-q",
                  "--seed", str(a.seed), "--drop-attacks"] + a.train_option)
             attack = self.attack_classes(model)
-            test = self.extract(a.loto_test or a.train, os.path.join(self.tmp, "fold.scored.csv"),
+            pcaps = a.loto_test or a.train
+            if windows.get(g):	# only the tool's packets: much faster
+                sub = os.path.join(self.tmp, "fold.pcap")
+                self.tool_pcap(pcaps, windows[g], sub)
+                pcaps = [sub]
+            test = self.extract(pcaps, os.path.join(self.tmp, "fold.scored.csv"),
                                 model=model, labels=a.tools)
             s = Scored(test, attack).summary(lambda lab, g=g: lab == g)
             s.update({"tool": g.split("/", 1)[1], "class": cls,
@@ -263,10 +342,10 @@ class Evaluation:
             srcs += ["--src", s]
         out = []
         rng = random.Random(a.seed)
-        for name, opts in PERTURBATIONS:
+        for name, opts in (PERTURBATIONS[:1] + PERTURBATIONS[-1:]) if a.quick else PERTURBATIONS:
             seed = rng.randint(1, 1 << 30)
             pc = os.path.join(self.tmp, "perturbed.pcap")
-            run([sys.executable, os.path.join(HERE, "pcaprewrite.py"), "-q", a.perturb, pc,
+            run([sys.executable, os.path.join(HERE, "pcaprewrite.py"), "-q", "--only", a.perturb, pc,
                  "--seed", str(seed)] + srcs + opts)
             sc = Scored(self.extract([pc], os.path.join(self.tmp, "perturbed.csv"), a.model, rules),
                         attack)
@@ -314,6 +393,38 @@ class Evaluation:
         self.res["public"] = {"folder": a.public, "captures": out, "flows": n, "flagged": k,
                               "rate": rate(k, n), "seconds": round(time.monotonic() - t0, 1)}
 
+    # ---- what the model leans on ------------------------------------------------------
+
+    def importance(self):
+        """Each feature's share of the splits, a split weighted by 2^-depth (the
+        share of the data that reaches it in a balanced tree), and the
+        features that can identify a tool or host."""
+        with open(self.a.model) as f:
+            m = json.load(f)
+        names = [x["name"] for x in m["features"]]
+        w = Counter()
+        trees = m.get("trees") or [t for ph in m.get("phases", []) for t in ph.get("trees", [])]
+        for t in trees:
+            nodes = t["nodes"]
+            stack = [(0, 0)]
+            while stack:
+                i, d = stack.pop()
+                nd = nodes[i]
+                if "feature" in nd and "left" in nd:
+                    w[names[nd["feature"]]] += 2.0 ** -d
+                    stack += [(nd["left"], d + 1), (nd["right"], d + 1)]
+        tot = sum(w.values()) or 1
+        out = []
+        for name, v in w.most_common():
+            why = FINGERPRINTS.get(name)
+            if why is None and name in EXACT_SIZES:
+                why = "an exact size (padding changes it)"
+            out.append({"feature": name, "share": round(v / tot, 4), "fingerprint": why})
+        fp = sum(x["share"] for x in out if x["fingerprint"])
+        self.res["model_features"] = {"features": out, "fingerprint_share": round(fp, 4),
+                                      "weighting": "splits weighted by 2^-depth"}
+        log(f"the model's splits: {100 * fp:.1f} % on features that can identify a tool or host")
+
     # ---- false alarms ----------------------------------------------------------------
 
     def false_alarms(self):
@@ -322,6 +433,9 @@ class Evaluation:
         rules = self.class_rules() if a.tools else None
         sc = Scored(self.extract(a.benign, os.path.join(self.tmp, "benign.csv"), a.model, rules),
                     attack)
+        self.res["in_lab"] = {c: sc.summary(lambda lab, c=c: lab == c)
+                              for c in sorted({fl["label"] for fl in sc.flows.values()})
+                              if c != a.benign_label}
         s = sc.summary(lambda lab: lab == a.benign_label)
         ex = [{k: fl[k] for k in ("src", "sport", "dst", "dport", "proto", "pkts", "flag_at",
                                   "flag_class")}
@@ -371,6 +485,13 @@ def pc(x):
 
 def text(R):
     L = [f"evaluation of {R['model']} (seed {R['seed']}): {R['definition']}"]
+    mf = R.get("model_features")
+    if mf:
+        L.append(f"what the model leans on ({mf['weighting']}): " + ", ".join(
+            f"{x['feature']} {100 * x['share']:.1f} %{' (!)' if x['fingerprint'] else ''}"
+            for x in mf["features"][:10]))
+        L.append(f"  {100 * mf['fingerprint_share']:.1f} % of it on features that can identify a tool "
+                 "or host (!): ports, TTLs, windows, TCP option lengths, exact sizes")
     lo = R.get("leave_one_tool_out")
     if lo:
         L.append("leave-one-tool-out (trained without the tool, tested on its flows):")
@@ -393,6 +514,10 @@ def text(R):
             L.append(f"  {s['file'][:52]:<52} {s['flagged']:>6}/{s['flows']:<6} {pc(s['rate']):>9}"
                      f"  {', '.join(f'{k} {v}' for k, v in s['classes'].items()) or '-'}")
         L.append(f"  all: {pu['flagged']}/{pu['flows']} {pc(pu['rate'])}")
+    il = R.get("in_lab")
+    if il:
+        L.append("attack flows of the same capture (the live model, extract --model): " + ", ".join(
+            f"{c} {p['flagged']}/{p['flows']}" for c, p in il.items()))
     fa = R.get("false_alarms")
     if fa:
         L.append(f"false alarms: {fa['flagged']}/{fa['flows']} benign flows flagged = {pc(fa['rate'])}, "
@@ -415,8 +540,12 @@ def main():
     ap.add_argument("--loto-test", nargs="+", help="captures to test the folds on (default: --train)")
     ap.add_argument("--train-option", action="append", default=[],
                     help="an option for `flowforest train` in the folds (repeatable)")
-    ap.add_argument("--handshake-benign", help="classes whose rows without client payload are "
-                    "relabelled benign for training (lab/handshake-benign.awk)")
+    ap.add_argument("--handshake-benign", help="CLASS[:N],...: rows of these classes without "
+                    "client payload (and before packet N) are relabelled benign for training "
+                    "(lab/handshake-benign.awk)")
+    ap.add_argument("--loto-classes", help="comma-separated: leave out only these classes' tools")
+    ap.add_argument("--quick", action="store_true",
+                    help="two perturbations (padding; all at once) instead of seven")
     ap.add_argument("--perturb", help="capture whose attack packets are rewritten")
     ap.add_argument("--attack-src", action="append", default=[], help="attacker prefix (repeatable)")
     ap.add_argument("--public", help="folder of public attack captures")
@@ -435,6 +564,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     ev = Evaluation(a)
     try:
+        if a.model:
+            ev.importance()
         if a.train:
             ev.loto()
         if a.perturb:

@@ -2,7 +2,7 @@
 # lab/handshake-benign.awk: relabel the handshake snapshots of
 # application-layer attacks as benign, in a CSV of `flowforest extract`.
 #
-#   awk -F, -v classes=slowloris,ssh_bruteforce -f lab/handshake-benign.awk in.csv > out.csv
+#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12 -f lab/handshake-benign.awk in.csv > out.csv
 #
 # Until its client has sent a byte of payload, a slowloris or SSH
 # brute-force connection is a TCP handshake from the same kernel as every
@@ -13,30 +13,42 @@
 # those classes whose "Fwd Act Data Pkts" is 0 become benign; the flow is
 # still labelled from its first payload packet on. Label rules match whole
 # flows, so this is done here, after extract. Other rows pass unchanged.
+#
+# CLASS:N: that class's rows with fewer than N packets become benign too: an
+# early verdict must be surer than a late one, so the model is not taught to
+# drop an application-layer flow before its Nth packet, while it still looks
+# like a browser's or an ssh client's (see docs/lab.md, early verdicts).
 BEGIN {
 	OFS = FS
 	n = split(classes, c, ",")
-	for (i = 1; i <= n; i++) relabel[c[i]] = 1
+	for (i = 1; i <= n; i++) {
+		split(c[i], cm, ":")
+		relabel[cm[1]] = 1
+		min[cm[1]] = cm[2] + 0
+	}
 }
 NR == 1 {
 	for (i = 1; i <= NF; i++) {
 		if ($i == "Label") lab = i
 		if ($i == "Fwd Act Data Pkts") dat = i
+		if ($i == "Total Fwd Packet") fp = i
+		if ($i == "Total Bwd packets") bp = i
 	}
-	if (!lab || !dat) {
-		print "handshake-benign.awk: no Label or Fwd Act Data Pkts column" > "/dev/stderr"
+	if (!lab || !dat || !fp || !bp) {
+		print "handshake-benign.awk: no Label, Fwd Act Data Pkts or packet count column" > "/dev/stderr"
 		exit 1
 	}
 	print
 	next
 }
 {
-	if (($lab in relabel) && $dat == 0) {
+	if (($lab in relabel) && ($dat == 0 || $fp + $bp < min[$lab])) {
 		$lab = "benign"
 		changed++
 	}
 	print
 }
 END {
-	if (NR > 1) printf "handshake-benign.awk: %d handshake rows relabelled benign\n", changed > "/dev/stderr"
+	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign\n",
+		changed > "/dev/stderr"
 }

@@ -48,8 +48,11 @@ LAB_NET4=10.199.0.0/16
 LAB_NET6=fd99::/64
 LAB_SSH_USER=fflab
 LAB_SSH_PASS='forest-Lab-42'
-LAB_NODES="srv c1 c2 nmap mscan synf udpf slow brute t50"
-LAB_ATTACKERS="nmap mscan synf udpf slow brute t50"
+LAB_NODES="srv c1 c2 nmap mscan synf udpf slow brute t50 hfl"
+LAB_ATTACKERS="nmap mscan synf udpf slow brute t50 hfl"
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# benign clients of lab/benign.py: extra addresses of c1, per phase
+LAB_BENIGN_N=40
 
 # lab_addr NODE train|live: the node's IPv4 address in that phase.
 lab_addr() {
@@ -65,6 +68,7 @@ lab_addr() {
 	slow) t=10.199.13.11 l=10.199.13.21 ;;
 	brute) t=10.199.14.11 l=10.199.14.21 ;;
 	t50) t=10.199.15.11 l=10.199.15.21 ;;
+	hfl) t=10.199.16.11 l=10.199.16.21 ;;
 	*) return 1 ;;
 	esac
 	if [ "${2:-train}" = live ]; then echo "$l"; else echo "$t"; fi
@@ -91,9 +95,10 @@ lab_class() {
 	nmap | mscan) echo portscan ;;
 	synf) echo syn_flood ;;
 	udpf) echo udp_flood ;;
-	slow) echo slowloris ;;
+	slow) echo slow_http ;;
 	brute) echo ssh_bruteforce ;;
 	t50) echo icmp_flood ;;
+	hfl) echo http_flood ;;
 	*) return 1 ;;
 	esac
 }
@@ -108,29 +113,34 @@ lab_labels() {
 	portscan:host=10.199.10.0/24
 	syn_flood:host=10.199.11.0/24
 	udp_flood:host=10.199.12.0/24
-	slowloris:host=10.199.13.0/24
+	slow_http:host=10.199.13.0/24
 	ssh_bruteforce:host=10.199.14.0/24
 	icmp_flood:host=10.199.15.0/24
+	http_flood:host=10.199.16.0/24
 	EOF
 }
 
-# lab_tools: label rules CLASS/TOOL for lab/evaluate.py's leave-one-tool-out:
-# one per attack tool or parameter set, by its source (and port); the
-# classes are those of lab_labels.
+# lab_benign_sources train|live: lab/benign.py's client addresses (c1's
+# extra ones: 10.199.2.x for training, 10.199.3.x live), comma-separated.
+lab_benign_sources() {
+	local n=2
+	[ "$1" = live ] && n=3
+	seq -s, -f "10.199.$n.%g" 1 "$LAB_BENIGN_N"
+}
+
+# lab_tools SCHEDULE...: label rules CLASS/TOOL for lab/evaluate.py's
+# leave-one-tool-out, one per tool run of the schedules (lab_mix's
+# $LAB_SCHEDULE: the class's subnet while that tool ran; a class's tools run
+# one after the other), then the classes of lab_labels for the flows outside
+# every window (a late retransmission).
 lab_tools() {
-	cat <<-'EOF'
-	# flowforest lab: one label CLASS/TOOL per attack tool or parameter set
-	portscan/nmap-sS:host=10.199.10.11/32
-	portscan/nmap-sS:host=10.199.10.21/32
-	portscan/masscan:host=10.199.10.12/32
-	portscan/masscan:host=10.199.10.22/32
-	syn_flood/hping3-S-port80:host=10.199.11.0/24,dport=80
-	syn_flood/hping3-S-port443-22:host=10.199.11.0/24
-	udp_flood/hping3-udp:host=10.199.12.0/24
-	slowloris/slowhttptest-H:host=10.199.13.0/24
-	ssh_bruteforce/hydra:host=10.199.14.0/24
-	icmp_flood/t50:host=10.199.15.0/24
-	EOF
+	local tool cls t0 t1 net
+	echo "# flowforest lab: CLASS/TOOL per attack tool run, from the run's schedule"
+	cat "$@" | while read -r tool cls t0 t1; do
+		net=$(lab_labels | sed -n "s/^$cls:host=//p")
+		[ -n "$net" ] && echo "$cls/$tool:host=$net,time=$t0-$(awk -v t="$t1" 'BEGIN { printf "%.2f", t + 1 }')"
+	done
+	lab_labels | grep -v '^#'
 }
 
 lab_ns() { printf '%s-%s\n' "$1" "$2"; }
@@ -209,7 +219,10 @@ lab_up() {
 			_lab_t ip -n "$ns" link set eth0 up &&
 			_lab_t ip -n "$ns" addr add "$(lab_addr "$n" train)/16" dev eth0 &&
 			{ [ "$n" = srv ] || _lab_t ip -n "$ns" addr add "$(lab_addr "$n" live)/16" dev eth0; } &&
-			{ ! a=$(lab_addr6 "$n") || _lab_t ip -n "$ns" addr add "$a/64" dev eth0 nodad; }
+			{ ! a=$(lab_addr6 "$n") || _lab_t ip -n "$ns" addr add "$a/64" dev eth0 nodad; } &&
+			{ [ "$n" != c1 ] || for a in $(lab_benign_sources train | tr , ' ') \
+				$(lab_benign_sources live | tr , ' '); do echo "addr add $a/16 dev eth0"; done |
+				_lab_t ip -n "$ns" -batch -; }
 		}; then
 			echo "lab: cannot set up namespace $ns" >&2
 			lab_down "$p"
@@ -284,15 +297,22 @@ lab_services_start() {
 	head -c 120000 /dev/zero | tr '\0' 'b' > "$d/www/photo.jpg"
 	echo 'User-agent: *' > "$d/www/robots.txt"
 	mkdir -p "$d/www/docs" && cp "$d/www/index.html" "$d/www/docs/index.html"
+	# files of many sizes (lab/benign.py), sparse: no disk space taken
+	mkdir -p "$d/www/f"
+	for i in 1k 4k 16k 64k 256k 1m 2m 5m; do truncate -s "${i^^}" "$d/www/f/$i"; done
+	# HTTPS: a self-signed certificate made now, for this run only
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj /CN=lab.test -keyout "$d/nginx/key.pem" -out "$d/nginx/cert.pem" > /dev/null 2>&1 ||
+		return 1
 
 	cat > "$d/nginx/nginx.conf" <<-EOF
-	# a small web server: one worker, 512 connections, short header timeout
+	# a small web server: one worker, 1024 connections, short header timeout
 	worker_processes 1;
 	daemon off;
 	user www-data;
 	pid $d/nginx/nginx.pid;
 	error_log $d/nginx/error.log warn;
-	events { worker_connections 512; }
+	events { worker_connections 1024; }
 	http {
 	    access_log $d/nginx/access.log;
 	    client_body_temp_path $d/nginx/body;
@@ -301,12 +321,18 @@ lab_services_start() {
 	    uwsgi_temp_path $d/nginx/uwsgi;
 	    scgi_temp_path $d/nginx/scgi;
 	    client_header_timeout 10s;
-	    keepalive_timeout 5s;
+	    keepalive_timeout 30s;
+	    keepalive_requests 10000;
 	    server {
 	        listen $LAB_SRV4:80 default_server backlog=128;
 	        listen [$LAB_SRV6]:80 default_server backlog=128;
+	        listen $LAB_SRV4:443 ssl default_server backlog=128;
+	        ssl_certificate $d/nginx/cert.pem;
+	        ssl_certificate_key $d/nginx/key.pem;
 	        root $d/www;
 	        location / { try_files \$uri \$uri/ =404; }
+	        # a slow server: 64 KB/s per connection
+	        location /slow/ { alias $d/www/; limit_rate 64k; }
 	    }
 	}
 	EOF
@@ -525,42 +551,164 @@ lab_iperf() {
 }
 
 # ---- traffic: attacks -------------------------------------------------------------
+# Every attack class comes from three or four tools or parameter sets; each
+# run draws their parameters at random (ports, payload sizes, TCP windows,
+# TTLs, rates from slow to flood, spoofed or real sources) from bash's
+# RANDOM, seeded per run (lab_mix), so a run can be repeated. Each function
+# takes every parameter explicitly and is bounded in packets and time.
 
-# lab_attack_nmap PREFIX PORTS: nmap SYN scan of the server (PORTS: an nmap
-# port list; 1 probe per port, bounded rate).
-lab_attack_nmap() {
-	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap -sS -n -Pn --max-retries 0 --max-rate 3000 \
-		-p "$2" "$LAB_SRV4" > /dev/null 2>&1
+# _lab_srv_mac PREFIX NODE: the server's MAC as a static neighbour of NODE
+# (raw packets to an unresolved neighbour are dropped, all but 3).
+_lab_srv_mac() {
+	local mac
+	mac=$(ip -n "$(lab_ns "$1" srv)" link show dev eth0 | awk '/link\/ether/ { print $2 }')
+	ip -n "$(lab_ns "$1" "$2")" neigh replace "$LAB_SRV4" lladdr "$mac" dev eth0 nud permanent
+	echo "$mac"
 }
 
-# lab_attack_masscan PREFIX PORTS PHASE: masscan of the server.
+# lab_attack_nmap PREFIX sS|sT PORTS RATE: nmap SYN or connect scan of the
+# server (PORTS: an nmap port list; 1 probe per port, RATE probes/s at most).
+lab_attack_nmap() {
+	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap "-$2" -n -Pn --max-retries 0 --max-rate "$4" \
+		--max-rtt-timeout 300ms --host-timeout 15s \
+		-p "$3" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_masscan PREFIX PORTS RATE PHASE: masscan of the server.
 lab_attack_masscan() {
 	local p=$1 mac
-	mac=$(ip -n "$(lab_ns "$p" srv)" link show dev eth0 | awk '/link\/ether/ { print $2 }')
-	LAB_EXEC_TIMEOUT=40 lab_exec "$p" mscan masscan "$LAB_SRV4" -p "$2" --rate 2000 \
-		--wait 1 --adapter eth0 --adapter-ip "$(lab_addr mscan "$3")" --router-mac "$mac" \
+	mac=$(_lab_srv_mac "$p" mscan)
+	LAB_EXEC_TIMEOUT=40 lab_exec "$p" mscan masscan "$LAB_SRV4" -p "$2" --rate "$3" \
+		--wait 1 --adapter eth0 --adapter-ip "$(lab_addr mscan "$4")" --router-mac "$mac" \
 		> /dev/null 2>&1
 }
 
-# lab_attack_synflood PREFIX COUNT INTERVAL_US PORT PHASE: hping3 SYN flood,
-# COUNT packets, from the subnet's spoofed address.
-lab_attack_synflood() {
-	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf hping3 -q -S -p "$4" -c "$2" -i "u$3" \
-		-a "$(lab_synflood_spoof "$5")" "$LAB_SRV4" > /dev/null 2>&1
+# lab_attack_nping_scan PREFIX PORTS RATE FLAGS TTL WIN PHASE: nping, one TCP
+# probe with FLAGS (syn, fin, ack, ...) per port.
+lab_attack_nping_scan() {
+	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nping -q -H --tcp -p "$2" --rate "$3" --flags "$4" \
+		--ttl "$5" --win "$6" -c 1 -S "$(lab_addr nmap "$7")" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_udpflood PREFIX COUNT INTERVAL_US PORT BYTES PHASE: hping3 UDP
-# flood from the phase's address (given: hping3 picks 127.0.0.1 when eth0 has
-# two addresses).
-lab_attack_udpflood() {
+# lab_attack_hping_syn PREFIX COUNT INTERVAL_US PORT WIN TTL DATA SRC: hping3
+# SYN flood from SRC (spoofed), DATA bytes of payload.
+lab_attack_hping_syn() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf hping3 -q -S -p "$4" -c "$2" -i "u$3" -w "$5" -t "$6" \
+		-d "$7" -a "$8" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_t50_syn PREFIX COUNT PORT WIN TTL SRC: t50 SYN flood in bursts
+# of 250 (t50 has no rate option).
+lab_attack_t50_syn() {
+	local p=$1 n=$2
+	_lab_srv_mac "$p" synf > /dev/null
+	while [ "$n" -gt 0 ]; do
+		LAB_EXEC_TIMEOUT=10 lab_exec "$p" synf t50 "$LAB_SRV4" --protocol TCP --syn \
+			--dport "$3" --window "$4" --ttl "$5" --threshold "$((n < 250 ? n : 250))" \
+			-s "$6" > /dev/null 2>&1
+		n=$((n - 250))
+		sleep 0.05
+	done
+}
+
+# lab_attack_nping_syn PREFIX COUNT RATE PORT WIN TTL DATA SRC: nping SYN
+# flood (one source port: a single flow of many SYNs).
+lab_attack_nping_syn() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf nping -q -H --tcp --flags syn -c "$2" --rate "$3" \
+		-p "$4" --win "$5" --ttl "$6" --data-length "$7" -S "$8" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED: the
+# lab's own sender (lab/rawflood.py): every SYN from a random address of the
+# subnet's upper half and a random port; LINUX=1 adds Linux's TCP options.
+lab_attack_rawsyn() {
+	local o=()
+	[ "$8" = 1 ] && o=(--linux-options)
+	LAB_EXEC_TIMEOUT=70 lab_exec "$1" synf python3 "$LAB_DIR/rawflood.py" syn "$LAB_SRV4" \
+		--count "$2" --pps "$3" --port "$4" --ttl "$5" --win "$6" --payload "$7" "${o[@]}" \
+		--spoof 10.199.11.128/25 --seed "$9" > /dev/null 2>&1
+}
+
+# lab_attack_hping_udp PREFIX COUNT INTERVAL_US PORT BYTES SRC: hping3 UDP
+# flood (PORT: N, or ++N for rising ports).
+lab_attack_hping_udp() {
 	LAB_EXEC_TIMEOUT=60 lab_exec "$1" udpf hping3 -q --udp -p "$4" -d "$5" -c "$2" -i "u$3" \
-		-a "$(lab_addr udpf "$6")" "$LAB_SRV4" > /dev/null 2>&1
+		-a "$6" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_slowloris PREFIX CONNS SECONDS: slowhttptest, slowloris mode.
-lab_attack_slowloris() {
-	LAB_EXEC_TIMEOUT=$(($3 + 10)) lab_exec "$1" slow slowhttptest -H -c "$2" -r 100 -i 2 \
-		-x 24 -p 3 -l "$3" -u "http://$LAB_SRV4/" > /dev/null 2>&1
+# lab_attack_nping_udp PREFIX COUNT RATE PORTS BYTES SRC: nping UDP flood
+# over a port range.
+lab_attack_nping_udp() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" udpf nping -q -H --udp -c "$2" --rate "$3" -p "$4" \
+		--data-length "$5" -S "$6" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_t50_udp PREFIX COUNT SRC: t50 UDP flood (random ports), bursts.
+lab_attack_t50_udp() {
+	local p=$1 n=$2
+	_lab_srv_mac "$p" udpf > /dev/null
+	while [ "$n" -gt 0 ]; do
+		LAB_EXEC_TIMEOUT=10 lab_exec "$p" udpf t50 "$LAB_SRV4" --protocol UDP \
+			--threshold "$((n < 250 ? n : 250))" -s "$3" > /dev/null 2>&1
+		n=$((n - 250))
+		sleep 0.05
+	done
+}
+
+# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED: amplification replies
+# (lab/rawflood.py reflect): UDP from reflectors' service port SPORT, SIZE
+# (A-B) bytes, from random addresses of the subnet's upper half.
+lab_attack_reflect() {
+	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" reflect "$LAB_SRV4" \
+		--count "$2" --pps "$3" --sport "$4" --size "$5" --spoof 10.199.12.128/25 \
+		--seed "$6" > /dev/null 2>&1
+}
+
+# lab_attack_t50 PREFIX COUNT SRC: t50 ICMP echo flood in bursts of 250 (one
+# burst of thousands at ~150,000 packets/s would overflow the receiving
+# CPU's backlog), a random ICMP id per packet.
+lab_attack_t50() {
+	local p=$1 n=$2
+	_lab_srv_mac "$p" t50 > /dev/null
+	while [ "$n" -gt 0 ]; do
+		LAB_EXEC_TIMEOUT=10 lab_exec "$p" t50 t50 "$LAB_SRV4" --protocol ICMP \
+			--threshold "$((n < 250 ? n : 250))" -s "$3" > /dev/null 2>&1
+		n=$((n - 250))
+		sleep 0.05
+	done
+}
+
+# lab_attack_hping_icmp PREFIX COUNT INTERVAL_US BYTES SRC: hping3 ICMP echo flood.
+lab_attack_hping_icmp() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" t50 hping3 -q -1 -d "$4" -c "$2" -i "u$3" -a "$5" \
+		"$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_nping_icmp PREFIX COUNT RATE BYTES TTL SRC: nping ICMP echo flood.
+lab_attack_nping_icmp() {
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" t50 nping -q -H --icmp -c "$2" --rate "$3" \
+		--data-length "$4" --ttl "$5" -S "$6" "$LAB_SRV4" > /dev/null 2>&1
+}
+
+# lab_attack_pingflood PREFIX COUNT BYTES: ping -f (a real source, replies
+# awaited).
+lab_attack_pingflood() {
+	LAB_EXEC_TIMEOUT=10 lab_exec "$1" t50 ping -n -q -f -c "$2" -s "$3" -w 4 "$LAB_SRV4" \
+		> /dev/null 2>&1
+}
+
+# lab_attack_slowhttp PREFIX H|B|X CONNS RATE INTERVAL SECONDS: slowhttptest:
+# slowloris (H: headers never ended), slow body (B: a POST body trickled),
+# slow read (X: the response read through a tiny window).
+lab_attack_slowhttp() {
+	local m=$2 o=()
+	case $m in
+	X) o=(-k 2 -n 2 -w 32 -y 64 -z 32 -u "http://$LAB_SRV4/f/1m") ;;
+	B) o=(-x 24 -s 8192 -u "http://$LAB_SRV4/") ;;
+	*) o=(-x 24 -u "http://$LAB_SRV4/") ;;
+	esac
+	LAB_EXEC_TIMEOUT=$(($6 + 10)) lab_exec "$1" slow slowhttptest "-$m" -c "$3" -r "$4" -i "$5" \
+		-p 3 -l "$6" "${o[@]}" > /dev/null 2>&1
 }
 
 # lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
@@ -570,29 +718,56 @@ lab_attack_hydra() {
 	local p=$1 w i
 	w=$(mktemp -d "${LAB_TMPDIR:-/tmp}/fflab-hydra.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "password$i"; done > "$w/words"
-	(cd "$w" && LAB_EXEC_TIMEOUT=60 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
+	(cd "$w" && LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
 		-t "$3" -w 5 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
 	rm -rf "$w"
 }
 
-# lab_attack_t50 PREFIX COUNT PHASE: t50 ICMP echo flood, COUNT packets in
-# bursts of 250 (t50 has no rate option: one burst of thousands at ~150,000
-# packets/s would overflow the receiving CPU's backlog), a random ICMP id per
-# packet. The server's MAC is set as a static neighbour first: raw packets
-# to an unresolved neighbour are dropped (all but 3).
-lab_attack_t50() {
-	local p=$1 n=$2 mac
-	mac=$(ip -n "$(lab_ns "$p" srv)" link show dev eth0 | awk '/link\/ether/ { print $2 }')
-	ip -n "$(lab_ns "$p" t50)" neigh replace "$LAB_SRV4" lladdr "$mac" dev eth0 nud permanent
-	while [ "$n" -gt 0 ]; do
-		LAB_EXEC_TIMEOUT=10 lab_exec "$p" t50 t50 "$LAB_SRV4" --protocol ICMP \
-			--threshold "$((n < 250 ? n : 250))" -s "$(lab_addr t50 "$3")" > /dev/null 2>&1
-		n=$((n - 250))
-		sleep 0.05
+# lab_attack_sshguess PREFIX COUNT PAUSE_MS: the OpenSSH client guessing
+# (sshpass, a wrong password per connection, up to 3 tries each), with pauses.
+lab_attack_sshguess() {
+	local p=$1 i
+	for i in $(seq "$2"); do
+		LAB_EXEC_TIMEOUT=6 lab_exec "$p" brute sshpass -p "wrong-$i-$RANDOM" ssh -F /dev/null \
+			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
+			-o ConnectTimeout=3 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=3 \
+			-o PreferredAuthentications=password "admin@$LAB_SRV4" true > /dev/null 2>&1
+		_lab_pause "$3" "$(($3 * 2))"
 	done
 }
 
+# lab_attack_curlflood PREFIX REQUESTS PARALLEL keep|close|https: an HTTP
+# request flood by curl: REQUESTS GETs over PARALLEL connections, reused
+# (keep, https) or one per request (close).
+lab_attack_curlflood() {
+	local o=(-s -o /dev/null --parallel --parallel-max "$3" -m 6 --connect-timeout 2) url="http://$LAB_SRV4"
+	case $4 in
+	close) o+=(-H "Connection: close") ;;
+	https) o+=(-k) url="https://$LAB_SRV4" ;;
+	esac
+	LAB_EXEC_TIMEOUT=12 lab_exec "$1" hfl curl "${o[@]}" "$url/f/1k?[1-$2]" > /dev/null 2>&1
+}
+
 # ---- mixes ----------------------------------------------------------------------
+
+# _lab_chain PREFIX CLASS PLAN_FILE: the class's tools of the plan
+# (lab/plan.py), one after the other in the plan's (random) order, 1.5 to 3 s
+# apart; each one's start and end go to $LAB_SCHEDULE, its parameters to
+# $LAB_PARAMS.
+_lab_chain() {
+	local P=$1 cls=$2 tool params cmd t0 line
+	while IFS= read -r line; do
+		cmd=${line#*|} line=${line%%|*}
+		read -r _ tool params <<< "$line"
+		t0=$(date +%s.%N)
+		eval "$cmd"
+		[ -n "${LAB_SCHEDULE:-}" ] &&
+			echo "$tool $cls ${t0:0:14} $(date +%s.%N | cut -c1-14)" >> "$LAB_SCHEDULE"
+		[ -n "${LAB_PARAMS:-}" ] && echo "$cls $tool ${t0:0:14} ${cmd#* \$P }" >> "$LAB_PARAMS"
+		sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 1.5 + 1.5 * r / 32767 }')"
+		[ "$SECONDS" -lt "${LAB_MIX_END:-999999999}" ] || break
+	done < <(grep "^$cls " "$3")
+}
 
 # _lab_at PREFIX DELAY NAME CMD...: after DELAY seconds run CMD; its start and
 # end go to $LAB_SCHEDULE as "NAME CLASS START END" (Unix seconds).
@@ -609,58 +784,44 @@ _lab_at() {
 	return $rc
 }
 
-# lab_mix PREFIX train|live SECONDS [benign|all]: benign traffic for SECONDS
-# from both clients and, with "all" (default), every attack, at times that
-# are fractions of SECONDS. The live mix differs from the training one in
-# addresses (lab_phase), timings, rates, ports, sizes and counts. Returns
-# when everything has ended (each piece is bounded in time and packets).
-# Results of benign requests go to $LAB_RESULTS, attack times to
-# $LAB_SCHEDULE.
+# lab_mix PREFIX train|live SECONDS [benign|all] [SEED]: benign traffic for
+# SECONDS (curl/wget browsing, ssh logins, dig, iperf3, ping from c1 and
+# c2; lab/benign.py's many clients from c1's extra addresses) and, with
+# "all" (default), every attack class's tools one after the other, their
+# parameters drawn at random (seeded by SEED and the phase). Returns when
+# everything has ended (each piece is bounded in time and packets). Results
+# of benign requests go to $LAB_RESULTS, attack times to $LAB_SCHEDULE, the
+# drawn parameters to $LAB_PARAMS.
 lab_mix() {
-	local p=$1 ph=$2 T=$3 what=${4:-all} pids=() f k=2
+	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0
 	lab_phase "$p" "$ph" || return 1
 	# k: a short mix (under 30 s) sends about half of every count
 	[ "$T" -lt 30 ] && k=1
-	f() { awk -v t="$T" -v x="$1" 'BEGIN { printf "%.1f", t * x }'; }
-	if [ "$ph" = train ]; then
-		lab_browse "$p" c1 "$T" 200 900 & pids+=($!)
-		lab_browse "$p" c2 "$T" 400 1500 & pids+=($!)
-		lab_ssh_logins "$p" c1 $((T / 4 + 1)) 1000 3000 & pids+=($!)
-		lab_ssh_logins "$p" c2 $((T / 5 + 1)) 1500 3500 & pids+=($!)
-		lab_dns "$p" c2 $((T * 3 / 2)) 300 900 & pids+=($!)
-		_lab_at "$p" "$(f 0.30)" c2:iperf3 lab_iperf "$p" c2 3 40 & pids+=($!)
-		_lab_at "$p" "$(f 0.60)" c1:ping lab_exec "$p" c1 ping -n -q -c 5 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
-		[ "$what" = all ] && {
-			_lab_at "$p" "$(f 0.05)" nmap:nmap lab_attack_nmap "$p" "1-$((500 * k))" & pids+=($!)
-			_lab_at "$p" "$(f 0.12)" mscan:masscan lab_attack_masscan "$p" "1-$((750 * k))" "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.20)" synf:hping3-syn lab_attack_synflood "$p" $((2500 * k)) 150 80 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.28)" synf:hping3-syn lab_attack_synflood "$p" $((750 * k)) 300 443 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.38)" udpf:hping3-udp lab_attack_udpflood "$p" $((2500 * k)) 150 ++7000 512 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.45)" slow:slowhttptest lab_attack_slowloris "$p" 60 "$(f 0.4 | cut -d. -f1)" & pids+=($!)
-			_lab_at "$p" "$(f 0.55)" brute:hydra lab_attack_hydra "$p" $((20 * k)) 4 & pids+=($!)
-			_lab_at "$p" "$(f 0.80)" t50:t50 lab_attack_t50 "$p" $((1500 * k)) "$ph" & pids+=($!)
-		}
-	else
-		lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
-		lab_browse "$p" c2 "$T" 150 800 & pids+=($!)
-		lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)
-		lab_ssh_logins "$p" c1 $((T / 5 + 1)) 800 2500 & pids+=($!)
-		lab_dns "$p" c1 "$T" 400 1200 & pids+=($!)
-		_lab_at "$p" "$(f 0.55)" c1:iperf3 lab_iperf "$p" c1 2 60 & pids+=($!)
-		_lab_at "$p" "$(f 0.25)" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.7 "$LAB_SRV4" > /dev/null & pids+=($!)
-		[ "$what" = all ] && {
-			_lab_at "$p" "$(f 0.10)" synf:hping3-syn lab_attack_synflood "$p" $((3500 * k)) 1000 80 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.15)" nmap:nmap lab_attack_nmap "$p" "1000-$((1000 + 750 * k)),8000-$((8000 + 50 * k))" & pids+=($!)
-			_lab_at "$p" "$(f 0.22)" slow:slowhttptest lab_attack_slowloris "$p" 200 "$(f 0.5 | cut -d. -f1)" & pids+=($!)
-			_lab_at "$p" "$(f 0.30)" brute:hydra lab_attack_hydra "$p" $((25 * k)) 6 & pids+=($!)
-			_lab_at "$p" "$(f 0.40)" udpf:hping3-udp lab_attack_udpflood "$p" $((3000 * k)) 100 ++20000 900 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.50)" mscan:masscan lab_attack_masscan "$p" "2000-$((2000 + 1000 * k))" "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.62)" synf:hping3-syn lab_attack_synflood "$p" $((1500 * k)) 1000 22 "$ph" & pids+=($!)
-			_lab_at "$p" "$(f 0.70)" t50:t50 lab_attack_t50 "$p" $((2000 * k)) "$ph" & pids+=($!)
-		}
+	[ "$ph" = live ] && s=1
+	plan=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-plan.XXXXXX") || return 1
+	local LAB_MIX_END=$((SECONDS + T + 20))	# no tool starts after this
+	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
+		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
+		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} > "$plan" || { rm -f "$plan"; return 1; }
+	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
+	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)
+	lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)
+	lab_ssh_logins "$p" c1 $((T / 5 + 1)) 800 2500 & pids+=($!)
+	lab_dns "$p" c2 "$T" 300 1200 & pids+=($!)
+	_lab_at "$p" "$((T / 3 + s * 5))" c1:iperf3 lab_iperf "$p" c1 2 $((40 + s * 20)) & pids+=($!)
+	_lab_at "$p" "$((T / 4 + s * 3))" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
+	LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" --server "$LAB_SRV4" \
+		--sources "$(lab_benign_sources "$ph")" --seconds "$T" --seed "$((seed * 2 + 7))" \
+		--http-rate $((60 * k)) --dns-rate $((40 * k)) ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
+		2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
+	if [ "$what" = all ]; then
+		for cls in $(cut -d' ' -f1 "$plan" | sort -u); do
+			{ sleep 1; _lab_chain "$p" "$cls" "$plan"; } & pids+=($!)
+		done
 	fi
 	wait "${pids[@]}"
-	unset -f f
+	rm -f "$plan"
 	lab_quiesce "$p"
 	return 0
 }

@@ -16,6 +16,7 @@ Only packets whose source address is in one of the --src prefixes change
   --sport     a new source port (1024..65535), one per flow (TCP, UDP)
   --rate K    the source's packets K times further apart (K < 1: faster),
               measured from its first packet; the capture is re-sorted by time
+  --only      write only the rewritten packets (the others are left out)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
 writes classic pcap (Ethernet, optionally one or two VLAN tags; any
@@ -174,6 +175,7 @@ def main():
     ap.add_argument("--sport", action="store_true")
     ap.add_argument("--rate", type=float)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", action="store_true", help="write only the rewritten packets")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
     if a.rate is not None and a.rate <= 0:
@@ -189,12 +191,15 @@ def main():
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
     per_flow, per_src, first_ns = {}, {}, {}
-    changed = 0
+    changed, keep = 0, []
     for rec in pkts:
         frame = rec[1]
         p = Packet(frame)
         if not p.ok or not any(p.src in n for n in nets if n.version == p.src.version):
+            if not a.only:
+                keep.append(rec)
             continue
+        keep.append(rec)
         sport, dport = p.ports(frame)
         fk = (p.src, p.dst, p.proto, sport, dport)
         if fk not in per_flow:
@@ -220,6 +225,7 @@ def main():
             rec[0] = t0 + int((rec[0] - t0) * a.rate)
         fix_lengths_and_sums(frame, p)
         changed += 1
+    pkts = keep
     if a.rate is not None:
         pkts.sort(key=lambda r: r[0])
     write_pcap(a.output, header, endian, nano, pkts)

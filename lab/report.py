@@ -37,8 +37,8 @@ import evaluate  # noqa: E402  (lab/evaluate.py: the evaluation's text form)
 PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
 CLASS_COLORS = {
     "benign": "#4caf50", "portscan": "#3f51b5", "syn_flood": "#e53935",
-    "udp_flood": "#fb8c00", "slowloris": "#8e24aa", "ssh_bruteforce": "#00897b",
-    "icmp_flood": "#6d4c41",
+    "udp_flood": "#fb8c00", "slow_http": "#8e24aa", "ssh_bruteforce": "#00897b",
+    "icmp_flood": "#6d4c41", "http_flood": "#d81b60",
 }
 EXTRA_COLORS = ["#546e7a", "#c0ca33", "#d81b60", "#1e88e5", "#fdd835"]
 
@@ -599,6 +599,15 @@ seeds in report.json), then classified by the live model.</p>""")
             for s in pu["captures"])
         parts.append(f"""<h3>Public attack captures</h3><table><tr><th>capture</th><th>attack</th><th>flows</th>
 <th>flagged</th><th>rate</th><th>named as</th></tr>{rows}</table>""")
+    mf = E.get("model_features")
+    if mf:
+        rows = "".join(
+            f'<tr><td>{esc(x["feature"])}</td><td>{100 * x["share"]:.1f}%</td>'
+            f'<td class="{"bad" if x["fingerprint"] else ""}">{esc(x["fingerprint"] or "")}</td></tr>'
+            for x in mf["features"][:15])
+        parts.append(f"""<h3>What the model leans on</h3><p>{100 * mf['fingerprint_share']:.1f}% of its splits
+({esc(mf['weighting'])}) are on features that can identify a tool or a host rather than a behaviour.</p>
+<table><tr><th>feature</th><th>share of the splits</th><th>can identify a tool or host</th></tr>{rows}</table>""")
     if fa:
         ex = "".join(f'<li>{esc(e["src"])}:{esc(e["sport"])} → {esc(e["dst"])}:{esc(e["dport"])} proto '
                      f'{esc(e["proto"])}: <b>{esc(e["flag_class"])}</b> at packet {e["flag_at"]} '

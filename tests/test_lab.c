@@ -323,7 +323,7 @@ static void lt_quick_run(void)
 	if (lt_quick_ran)
 		return;
 	lt_quick_ran = true;
-	print_message("[ lab     ] bash lab/demo.sh --quick --no-baseline (about 75 s)\n");
+	print_message("[ lab     ] bash lab/demo.sh --quick --no-baseline (about 3 minutes)\n");
 	rc = lt_run(400, "bash '%s' --quick --no-baseline --prefix '%s' --out '%s' > '%s/demo.log' 2>&1",
 		    LT_DEMO, lt_prefix, lt_out, lt_dir);
 	if (rc != 0) {
@@ -427,18 +427,38 @@ static int lt_events(const char *path, struct lt_ev_count *c, int max)
 	return n;
 }
 
-/* The attack class that most flows from src got first ("" if none), and in
- * how many flows. */
+/* src is want, or starts with want when want ends with '.' (a subnet) */
+static bool lt_src_is(const char *src, const char *want)
+{
+	size_t n = strlen(want);
+
+	return n && want[n - 1] == '.' ? !strncmp(src, want, n) : !strcmp(src, want);
+}
+
+/* The attack class that most flows from src (an address, or a prefix
+ * ending in '.') got first ("" if none), and in how many flows. */
 static const char *lt_top_attack_class(struct lt_ev_count *c, int n, const char *src, long *count)
 {
-	const char *best = "";
-	long bn = 0;
-	int i;
+	static char best[32];
+	long bn = 0, by[16] = { 0 };
+	char names[16][32];
+	int i, j, k = 0;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].src, src) && strcmp(c[i].cls, "benign") && c[i].flows_first > bn) {
-			best = c[i].cls;
-			bn = c[i].flows_first;
+	best[0] = 0;
+	for (i = 0; i < n; i++) {
+		if (!lt_src_is(c[i].src, src) || !strcmp(c[i].cls, "benign"))
+			continue;
+		for (j = 0; j < k && strcmp(names[j], c[i].cls); j++)
+			;
+		if (j == k && k < 16)
+			snprintf(names[k++], sizeof(names[0]), "%s", c[i].cls);
+		if (j < k)
+			by[j] += c[i].flows_first;
+	}
+	for (j = 0; j < k; j++)
+		if (by[j] > bn) {
+			memcpy(best, names[j], sizeof(best));
+			bn = by[j];
 		}
 	if (count)
 		*count = bn;
@@ -447,18 +467,21 @@ static const char *lt_top_attack_class(struct lt_ev_count *c, int n, const char 
 
 static void test_quick_tools_made_traffic(void **state)
 {
-	static const struct { const char *tool, *src; long min; } t[] = {
-		/* packets each tool sends in the quick training mix, at least */
-		{ "nmap SYN scan", "10.199.10.11", 400 },
-		{ "masscan", "10.199.10.12", 400 },
-		{ "hping3 SYN flood (spoofed source)", "10.199.11.99", 2000 },
-		{ "hping3 UDP flood", "10.199.12.11", 2000 },
-		{ "slowhttptest", "10.199.13.11", 30 },
-		{ "hydra", "10.199.14.11", 20 },
-		{ "t50", "10.199.15.11", 1000 },
-		{ "benign client c1", "10.199.1.11", 50 },
-		{ "benign client c2", "10.199.1.12", 50 },
+	static const struct { const char *tool, *net; long min; } t[] = {
+		/* packets each class's tools send in the quick training mix, at least */
+		{ "portscan: nmap -sS/-sT, masscan, nping", "10.199.10.0/24", 400 },
+		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24", 2000 },
+		{ "udp_flood: hping3, nping, t50, reflections", "10.199.12.0/24", 2000 },
+		{ "slow_http: slowhttptest -H/-B/-X", "10.199.13.0/24", 30 },
+		{ "ssh_bruteforce: hydra, sshpass", "10.199.14.0/24", 20 },
+		{ "icmp_flood: t50, hping3, nping, ping -f", "10.199.15.0/24", 1000 },
+		{ "http_flood: curl", "10.199.16.0/24", 200 },
+		{ "benign client c1", "10.199.1.11/32", 50 },
+		{ "benign client c2", "10.199.1.12/32", 50 },
+		{ "benign clients of benign.py", "10.199.2.0/24", 1000 },
 	};
+	static const char *classes[] = { "portscan", "syn_flood", "udp_flood", "slow_http",
+					 "ssh_bruteforce", "icmp_flood", "http_flood" };
 	char pcap[PATH_MAX + 32], cmd[PATH_MAX + 200];
 	size_t i;
 
@@ -470,13 +493,23 @@ static void test_quick_tools_made_traffic(void **state)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		long n;
 
-		snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s' 'src host %%s' 2>/dev/null | wc -l", pcap);
-		n = lt_count(cmd, t[i].src);
-		print_message("[ lab     ] %-34s %-13s %6ld packets in the training capture\n",
-			      t[i].tool, t[i].src, n);
+		snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s' 'src net %%s' 2>/dev/null | wc -l", pcap);
+		n = lt_count(cmd, t[i].net);
+		print_message("[ lab     ] %-44s %-15s %6ld packets in the training capture\n",
+			      t[i].tool, t[i].net, n);
 		if (n < t[i].min)
-			fail_msg("%s (%s): %ld packets, expected at least %ld", t[i].tool, t[i].src, n,
+			fail_msg("%s (%s): %ld packets, expected at least %ld", t[i].tool, t[i].net, n,
 				 t[i].min);
+	}
+	/* every attack class from at least three tools or parameter sets */
+	snprintf(cmd, sizeof(cmd), "awk '$2 == \"%%s\" { print $1 }' '%s/train/schedule.txt' | "
+		 "sort -u | wc -l", lt_out);
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		long n = lt_count(cmd, classes[i]);
+
+		print_message("[ lab     ] %-15s %ld tools in the training mix\n", classes[i], n);
+		if (n < 3)
+			fail_msg("%s: %ld tools in the training mix, expected at least 3", classes[i], n);
 	}
 }
 
@@ -494,11 +527,11 @@ static void test_quick_xdp_drops_flood_and_scan(void **state)
 	snprintf(path, sizeof(path), "%s/protected/events.jsonl", lt_out);
 	n = lt_events(path, c, 256);
 	/* events: the flood's and the scanner's flows classified, action drop */
-	assert_string_equal(lt_top_attack_class(c, n, "10.199.11.199", &n_syn), "syn_flood");
-	assert_string_equal(lt_top_attack_class(c, n, "10.199.10.21", &n_scan), "portscan");
+	assert_string_equal(lt_top_attack_class(c, n, "10.199.11.", &n_syn), "syn_flood");
+	assert_string_equal(lt_top_attack_class(c, n, "10.199.10.", &n_scan), "portscan");
 	for (i = 0; i < n; i++)
-		if ((!strcmp(c[i].src, "10.199.11.199") && !strcmp(c[i].cls, "syn_flood")) ||
-		    (!strcmp(c[i].src, "10.199.10.21") && !strcmp(c[i].cls, "portscan")))
+		if ((lt_src_is(c[i].src, "10.199.11.") && !strcmp(c[i].cls, "syn_flood")) ||
+		    (lt_src_is(c[i].src, "10.199.10.") && !strcmp(c[i].cls, "portscan")))
 			assert_int_equal(c[i].dropped, c[i].n);
 	print_message("[ lab     ] syn_flood flows %ld, portscan flows %ld (all their events: action drop)\n",
 		      n_syn, n_scan);
@@ -562,17 +595,19 @@ static void test_quick_curl_keeps_working(void **state)
 static void test_quick_events_name_classes(void **state)
 {
 	/* The quick run trains on about a minute of traffic: the floods and
-	 * scans are learnt every time and must be named right; slowloris and
-	 * hydra (whose handshakes look benign, and of which the quick run
-	 * records a few flows) are reported, and judged by the full demo. */
+	 * scans are learnt every time and must be named right; the
+	 * application-layer attacks (whose handshakes look benign, and of which
+	 * the quick run records a few flows) are reported, and judged by the
+	 * full demo. */
 	static const struct { const char *src, *cls; int required; } want[] = {
-		{ "10.199.10.21", "portscan", 1 },	/* nmap, live address */
+		{ "10.199.10.21", "portscan", 1 },	/* nmap, nping, live address */
 		{ "10.199.10.22", "portscan", 1 },	/* masscan */
-		{ "10.199.11.199", "syn_flood", 1 },	/* hping3 -S, spoofed */
-		{ "10.199.12.21", "udp_flood", 1 },	/* hping3 --udp */
-		{ "10.199.13.21", "slowloris", 0 },	/* slowhttptest */
-		{ "10.199.14.21", "ssh_bruteforce", 0 },	/* hydra */
-		{ "10.199.15.21", "icmp_flood", 1 },	/* t50 */
+		{ "10.199.11.", "syn_flood", 1 },	/* hping3, t50, nping, rawflood: spoofed */
+		{ "10.199.12.", "udp_flood", 1 },	/* hping3, nping, t50, reflections */
+		{ "10.199.13.21", "slow_http", 0 },	/* slowhttptest */
+		{ "10.199.14.21", "ssh_bruteforce", 0 },	/* hydra, sshpass */
+		{ "10.199.15.", "icmp_flood", 1 },	/* t50, hping3, nping, ping -f */
+		{ "10.199.16.21", "http_flood", 0 },	/* curl */
 	};
 	char path[PATH_MAX + 64];
 	struct lt_ev_count c[256];
@@ -597,7 +632,7 @@ static void test_quick_events_name_classes(void **state)
 		}
 		if (strcmp(got, want[i].cls)) {
 			for (j = 0; j < n; j++)
-				if (!strcmp(c[j].src, want[i].src))
+				if (lt_src_is(c[j].src, want[i].src))
 					print_message("[ lab     ]   %s: %ld events, first attack verdict of %ld flows\n",
 						      c[j].cls, c[j].n, c[j].flows_first);
 			fail_msg("events from %s: most flows first named '%s', expected '%s'", want[i].src,
@@ -612,7 +647,8 @@ static void test_quick_events_name_classes(void **state)
 		long benign = 0, flagged = 0;
 
 		for (j = 0; j < n; j++) {
-			if (strncmp(c[j].src, "10.199.1.", 9) && strncmp(c[j].src, "fd99::1:", 8))
+			if (strncmp(c[j].src, "10.199.1.", 9) && strncmp(c[j].src, "fd99::1:", 8) &&
+			    strncmp(c[j].src, "10.199.3.", 9))
 				continue;
 			if (strcmp(c[j].cls, "benign")) {
 				flagged += c[j].n;
@@ -628,6 +664,55 @@ static void test_quick_events_name_classes(void **state)
 		if (flagged * 100 > (benign + flagged) * 2)
 			fail_msg("benign clients flagged in %ld of %ld events", flagged, benign + flagged);
 	}
+}
+
+/* lab/evaluate.py in the quick run: for each tool of the floods, a forest
+ * trained without it and tested on its flows. A model that learned the
+ * tools' fingerprints instead of the floods falls below 90 % here.
+ * syn_flood is reported, not enforced, until the context features exist: a
+ * spoofed SYN with Linux's TCP options (lab/rawflood.py) is, as a flow of one
+ * packet, a browser's SYN; only the half-open flows around it tell them
+ * apart (docs/lab.md, what still escapes). */
+static void test_quick_leave_one_tool_out_floods(void **state)
+{
+	static const struct { const char *cls; bool enforced; } floods[] = {
+		{ "syn_flood", false }, { "udp_flood", true }, { "icmp_flood", true },
+	};
+	char path[PATH_MAX + 64], key[128];
+	json_object *r, *v, *tools;
+	size_t i, j;
+
+	(void)state;
+	lt_need_lab();
+	lt_quick_run();
+	snprintf(path, sizeof(path), "%s/evaluation.json", lt_out);
+	r = lt_json_file(path);
+	tools = lt_get(r, "leave_one_tool_out.tools");
+	assert_non_null(tools);
+	for (j = 0; j < json_object_array_length(tools); j++) {
+		json_object *t = json_object_array_get_idx(tools, j);
+
+		print_message("[ lab     ] leave-one-tool-out %-10s %-12s %s of %s flows flagged\n",
+			      json_object_get_string(lt_get(t, "class")),
+			      json_object_get_string(lt_get(t, "tool")),
+			      json_object_get_string(lt_get(t, "flagged")),
+			      json_object_get_string(lt_get(t, "flows")));
+	}
+	for (i = 0; i < sizeof(floods) / sizeof(floods[0]); i++) {
+		long flows, flagged;
+
+		snprintf(key, sizeof(key), "leave_one_tool_out.per_class.%s.flows", floods[i].cls);
+		flows = (v = lt_get(r, key)) ? json_object_get_int64(v) : 0;
+		snprintf(key, sizeof(key), "leave_one_tool_out.per_class.%s.flagged", floods[i].cls);
+		flagged = (v = lt_get(r, key)) ? json_object_get_int64(v) : 0;
+		print_message("[ lab     ] leave-one-tool-out %-10s %ld of %ld flows flagged%s\n",
+			      floods[i].cls, flagged, flows, floods[i].enforced ? "" : " (reported)");
+		assert_true(flows >= 100);
+		if (floods[i].enforced && flagged * 100 < flows * 90)
+			fail_msg("%s: a model trained without each tool flags %ld of its %ld flows "
+				 "(< 90 %%)", floods[i].cls, flagged, flows);
+	}
+	json_object_put(r);
 }
 
 static void test_quick_leaves_nothing(void **state)
@@ -721,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_quick_xdp_drops_flood_and_scan),
 		cmocka_unit_test(test_quick_curl_keeps_working),
 		cmocka_unit_test(test_quick_events_name_classes),
+		cmocka_unit_test(test_quick_leave_one_tool_out_floods),
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
 	};

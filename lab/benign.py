@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/benign.py: many benign clients at once, for the lab: what a naive
+detector flags, and enough flows to bound its false alarms.
+
+  python3 lab/benign.py --server 10.199.0.10 --sources 10.199.3.1,10.199.3.2,... \\
+      --seconds 40 --http-rate 90 --dns-rate 60 --results FILE [--seed N]
+
+Runs for --seconds, from the given source addresses (each a client):
+
+  web      new HTTP or HTTPS connections at --http-rate a second (Poisson),
+           each with its own user agent, 1 request (Connection: close) or
+           2..6 on a keep-alive connection, files of 1 KB to 1 MB, some from
+           the slow location (the server sends 64 KB/s)
+  bursts   every 3..8 s, 10..40 clients ask at the same moment
+  bulk     every 4..10 s, a download of 2 to 5 MB
+  long     a few keep-alive sessions of 10..25 s, a request every 1..3 s
+  dns      queries for random names at --dns-rate a second, and every
+           5..12 s a storm of 100..300 queries within a second
+
+Results go to --results as the lab's lines "KIND ok|fail SECONDS WALLTIME"
+(KIND http or dns). Bounded: every request has a 3 s timeout, the whole run
+--seconds plus 5. Seeded (--seed). Standard library only.
+"""
+import argparse
+import http.client
+import random
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+
+AGENTS = [
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    "curl/7.88.1", "Wget/1.21.3", "python-requests/2.28.1", "Go-http-client/1.1",
+    "Debian APT-HTTP/1.3 (2.6.1)", "okhttp/4.12.0",
+]
+# files the lab's server has (lab_services_start): name and size
+FILES = ["/f/1k", "/f/4k", "/f/16k", "/f/64k", "/f/256k", "/f/1m", "/index.html", "/news.html",
+         "/robots.txt", "/missing.html"]
+BULK = ["/f/2m", "/f/5m"]
+
+
+class Run:
+    def __init__(self, a):
+        self.a = a
+        self.end = time.monotonic() + a.seconds
+        self.lock = threading.Lock()
+        self.out = open(a.results, "a") if a.results else None
+        self.ctx = ssl.create_default_context()
+        self.ctx.check_hostname = False
+        self.ctx.verify_mode = ssl.CERT_NONE
+        self.counts = {"http ok": 0, "http fail": 0, "dns ok": 0, "dns fail": 0}
+
+    def result(self, kind, ok, t0):
+        k = f"{kind} {'ok' if ok else 'fail'}"
+        with self.lock:
+            self.counts[k] += 1
+            if self.out and not self.out.closed:
+                self.out.write(f"{k} {time.monotonic() - t0:.3f} {time.time():.2f}\n")
+
+    def conn(self, rng, https):
+        src = (rng.choice(self.a.sources), 0)
+        if https:
+            return http.client.HTTPSConnection(self.a.server, 443, timeout=3, source_address=src,
+                                               context=self.ctx)
+        return http.client.HTTPConnection(self.a.server, 80, timeout=3, source_address=src)
+
+    def session(self, rng, paths, keep, gap=(0, 0), https=None):
+        """One connection, len(paths) requests; each result recorded."""
+        https = rng.random() < 0.35 if https is None else https
+        ua = rng.choice(AGENTS)
+        c = self.conn(rng, https)
+        try:
+            for i, p in enumerate(paths):
+                t0 = time.monotonic()
+                last = i == len(paths) - 1
+                ok = False
+                try:
+                    c.request("GET", p, headers={"User-Agent": ua, "Accept": "*/*",
+                                                 "Connection": "keep-alive" if keep and not last
+                                                 else "close"})
+                    r = c.getresponse()
+                    r.read()
+                    ok = r.status < 400 or (r.status == 404 and p == "/missing.html")
+                except (OSError, http.client.HTTPException):
+                    self.result("http", False, t0)
+                    return
+                self.result("http", ok, t0)
+                if gap[1] and not last:
+                    time.sleep(rng.uniform(*gap))
+                if time.monotonic() > self.end + 3:
+                    return
+        finally:
+            c.close()
+
+    def web(self, seed):
+        rng = random.Random(seed)
+        while time.monotonic() < self.end:
+            time.sleep(rng.expovariate(self.a.http_rate / self.a.workers))
+            n = 1 if rng.random() < 0.5 else rng.randint(2, 6)
+            paths = [rng.choice(FILES) if rng.random() < 0.9 else "/slow" + rng.choice(FILES[:4])
+                     for _ in range(n)]
+            self.session(rng, paths, keep=n > 1)
+
+    def bursts(self, seed):
+        rng = random.Random(seed)
+        while True:
+            time.sleep(rng.uniform(3, 8))
+            if time.monotonic() > self.end - 1:
+                return
+            ts = [threading.Thread(target=self.session, args=(random.Random(rng.getrandbits(32)),
+                                                              [rng.choice(FILES[:3])], False))
+                  for _ in range(rng.randint(10, 40))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+
+    def bulk(self, seed):
+        rng = random.Random(seed)
+        while True:
+            time.sleep(rng.uniform(4, 10))
+            if time.monotonic() > self.end - 2:
+                return
+            self.session(rng, [rng.choice(BULK)], keep=False)
+
+    def long(self, seed):
+        rng = random.Random(seed)
+        time.sleep(rng.uniform(0, 5))
+        while time.monotonic() < self.end - 10:
+            n = rng.randint(5, 10)
+            self.session(rng, [rng.choice(FILES[:5]) for _ in range(n)], keep=True, gap=(1, 3))
+
+    def dns_query(self, rng, sock):
+        qid = rng.getrandbits(16)
+        name = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 12)))
+        labels = [name, rng.choice(["lab", "www.lab", "mail.lab", "cdn.lab"]), "test"]
+        q = b"".join(bytes([len(p)]) + p.encode() for l in labels for p in l.split("."))
+        pkt = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q + b"\0" + \
+            struct.pack("!HH", rng.choice([1, 1, 1, 28, 15]), 1)
+        t0 = time.monotonic()
+        try:
+            sock.sendto(pkt, (self.a.server, 53))
+            while True:
+                data = sock.recv(2048)
+                if data[:2] == pkt[:2]:
+                    break
+            self.result("dns", True, t0)
+        except OSError:
+            self.result("dns", False, t0)
+
+    def dns(self, seed, storms):
+        rng = random.Random(seed)
+        next_storm = time.monotonic() + rng.uniform(2, 6)
+        while time.monotonic() < self.end:
+            if storms and time.monotonic() >= next_storm:
+                n = rng.randint(100, 300)
+                for _ in range(n):
+                    self.one_dns(rng, timeout=0.5)
+                next_storm = time.monotonic() + rng.uniform(5, 12)
+            time.sleep(rng.expovariate(self.a.dns_rate / 2))
+            self.one_dns(rng, timeout=2)
+
+    def one_dns(self, rng, timeout):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(timeout)
+        try:
+            s.bind((rng.choice(self.a.sources), 0))
+            self.dns_query(rng, s)
+        finally:
+            s.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--sources", required=True, help="comma-separated client addresses")
+    ap.add_argument("--seconds", type=float, required=True)
+    ap.add_argument("--http-rate", type=float, default=60)
+    ap.add_argument("--dns-rate", type=float, default=40)
+    ap.add_argument("--workers", type=int, default=24)
+    ap.add_argument("--results")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    a.sources = [s for s in a.sources.split(",") if s]
+    run = Run(a)
+    rng = random.Random(a.seed)
+    jobs = [(run.web, (rng.getrandbits(32),)) for _ in range(a.workers)]
+    jobs += [(run.bursts, (rng.getrandbits(32),)), (run.bulk, (rng.getrandbits(32),))]
+    jobs += [(run.long, (rng.getrandbits(32),)) for _ in range(3)]
+    jobs += [(run.dns, (rng.getrandbits(32), False)), (run.dns, (rng.getrandbits(32), True))]
+    ts = [threading.Thread(target=f, args=x, daemon=True) for f, x in jobs]
+    for t in ts:
+        t.start()
+    deadline = time.monotonic() + a.seconds + 5
+    for t in ts:
+        t.join(max(0, deadline - time.monotonic()))
+    if run.out:
+        with run.lock:
+            run.out.close()
+    print("benign: " + ", ".join(f"{k} {v}" for k, v in run.counts.items()), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/plan.py: the attacks of one lab run, their parameters drawn at random.
+
+  python3 lab/plan.py --seed N --scale K --src NODE=ADDR...
+
+prints one line per attack tool or parameter set, "CLASS TOOL|COMMAND",
+each class's lines in a random order; COMMAND is a lab/lab.sh function
+call ($P: the lab's prefix). Every class has three or four tools, and each
+run draws ports, payload sizes (padding included), TCP windows and flags,
+TTLs, rates from slow to flood, and spoofed or real sources anew. K scales
+the packet counts (1: the quick run, 2: the demo). --src gives the real
+source address of a node in this phase (nmap, mscan, udpf, t50).
+The same --seed gives the same plan. Standard library only.
+"""
+import argparse
+import random
+import sys
+
+
+def plan(r, k, src):
+    def n(lo, hi):
+        return r.randint(lo, hi)
+
+    def pick(*xs):
+        return r.choice(xs)
+
+    def spoof(net):  # below rawflood.py's upper half of the subnet
+        return f"10.199.{net}.{n(100, 127)}"
+
+    def ports(lo, hi, w_lo, w_hi):
+        a = n(lo, hi)
+        return f"{a}-{a + n(w_lo, w_hi) * k}"
+
+    iv = pick(n(100, 1500), n(100, 1500), n(5000, 20000))  # hping3: a flood, or a slow one
+    L = [
+        ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)}"),
+        ("portscan", "nmap-sT", f"lab_attack_nmap $P sT {ports(1, 20000, 100, 250)} {n(200, 1000)}"),
+        ("portscan", "masscan", f"lab_attack_masscan $P {ports(1, 30000, 400, 750)} {n(500, 3000)} "
+                                f"{src['mscan']}"),
+        ("portscan", "nping", f"lab_attack_nping_scan $P {ports(1, 30000, 200, 400)} {n(200, 2000)} "
+                              f"{pick('syn', 'syn', 'fin', 'ack')} {n(32, 255)} {n(512, 65535)} {src['nmap']}"),
+        ("syn_flood", "hping3-S", f"lab_attack_hping_syn $P "
+                                  f"{(n(1000, 2500) if iv < 2000 else n(150, 300)) * k} {iv} "
+                                  f"{pick(80, 443, 22, 8080)} {n(512, 65535)} {n(32, 255)} "
+                                  f"{pick(0, 0, 6, 20, n(1, 64))} {spoof(11)}"),
+        ("syn_flood", "t50", f"lab_attack_t50_syn $P {n(750, 1500) * k} {pick(80, 443, 22)} "
+                             f"{n(512, 65535)} {n(32, 255)} {spoof(11)}"),
+        ("syn_flood", "nping", f"lab_attack_nping_syn $P {n(300, 1000) * k} {n(200, 2000)} "
+                               f"{pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} "
+                               f"{pick(0, n(1, 40))} {spoof(11)}"),
+        ("syn_flood", "rawsyn", f"lab_attack_rawsyn $P {n(750, 2000) * k} {n(100, 2000)} "
+                                f"{pick(80, 443, 22)} 64 {pick(64240, 65495, 29200)} "
+                                f"{pick(0, 0, n(1, 32))} {pick(1, 1, 0)} {n(1, 99999)}"),
+        ("udp_flood", "hping3-udp", f"lab_attack_hping_udp $P {n(1000, 2500) * k} {n(100, 1500)} "
+                                    f"{pick('++' + str(n(1024, 40000)), str(n(1, 65535)))} "
+                                    f"{n(0, 1400)} {src['udpf']}"),
+        ("udp_flood", "nping-udp", f"lab_attack_nping_udp $P 1 {n(300, 3000)} "
+                                   f"{ports(1024, 50000, 100, 500)} {n(0, 1200)} {spoof(12)}"),
+        ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} {src['udpf']}"),
+        ("udp_flood", "reflect", f"lab_attack_reflect $P {n(750, 2000) * k} {n(200, 2000)} "
+                                 f"{pick(53, 123, 161, 1900, 11211, 389)} "
+                                 f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)}"),
+        ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} {src['t50']}"),
+        ("icmp_flood", "hping3-icmp", f"lab_attack_hping_icmp $P {n(500, 1500) * k} {n(200, 2000)} "
+                                      f"{n(0, 1400)} {spoof(15)}"),
+        ("icmp_flood", "nping-icmp", f"lab_attack_nping_icmp $P {n(300, 1000) * k} {n(200, 2000)} "
+                                     f"{n(0, 1000)} {n(32, 255)} {spoof(15)}"),
+        ("icmp_flood", "ping-f", f"lab_attack_pingflood $P {n(300, 1000) * k} {pick(56, 56, n(0, 1400))}"),
+        ("slow_http", "slowloris", f"lab_attack_slowhttp $P H {n(40, 150)} {n(20, 100)} {n(1, 4)} "
+                                   f"{3 * k + n(0, 2)}"),
+        ("slow_http", "slowbody", f"lab_attack_slowhttp $P B {n(40, 150)} {n(20, 100)} {n(1, 4)} "
+                                  f"{3 * k + n(0, 2)}"),
+        ("slow_http", "slowread", f"lab_attack_slowhttp $P X {n(30, 100)} {n(20, 100)} {n(1, 3)} "
+                                  f"{3 * k + n(0, 2)}"),
+        ("ssh_bruteforce", "hydra", f"lab_attack_hydra $P {n(8, 15) * k} {n(2, 6)}"),
+        ("ssh_bruteforce", "hydra-1task", f"lab_attack_hydra $P {n(3, 5) * k} 1"),
+        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(2, 4) * k} {n(100, 800)}"),
+        ("http_flood", "curl-keepalive", f"lab_attack_curlflood $P {n(500, 1500) * k} {n(2, 12)} keep"),
+        ("http_flood", "curl-close", f"lab_attack_curlflood $P {n(300, 800) * k} {n(4, 16)} close"),
+        ("http_flood", "curl-https", f"lab_attack_curlflood $P {n(300, 1000) * k} {n(2, 8)} https"),
+    ]
+    out = []
+    for cls in dict.fromkeys(c for c, _, _ in L):
+        mine = [x for x in L if x[0] == cls]
+        r.shuffle(mine)
+        out += mine
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--scale", type=int, default=2)
+    ap.add_argument("--src", action="append", default=[], help="NODE=ADDR")
+    ap.add_argument("--classes", help="comma-separated: only these classes")
+    a = ap.parse_args()
+    src = dict(s.split("=", 1) for s in a.src)
+    for need in ("nmap", "mscan", "udpf", "t50"):
+        if need not in src:
+            ap.error(f"--src {need}=ADDR is missing")
+    only = set(a.classes.split(",")) if a.classes else None
+    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src):
+        if only is None or cls in only:
+            print(f"{cls} {tool}|{cmd}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""lab/rawflood.py: the lab's own raw-socket flood sender, for behaviours
+the packaged tools do not make: SYN floods from many spoofed sources with a
+Linux-like TCP fingerprint, and UDP amplification/reflection replies.
+
+  python3 lab/rawflood.py syn DST --port P --count N --pps R --spoof CIDR
+      [--ttl T] [--win W] [--payload B] [--linux-options]
+  python3 lab/rawflood.py reflect DST --sport S --count N --pps R --spoof CIDR
+      [--size A-B] [--ttl T]
+
+syn: TCP SYNs to DST:P, each from a random address of --spoof and a random
+source port (a new flow each), optionally with MSS, SACK, timestamp and
+window-scale options as Linux sends them, and B bytes of payload.
+reflect: UDP datagrams from source port S (53 DNS, 123 NTP, 161 SNMP, 1900
+SSDP, 11211 memcached, ...) of A..B bytes, to random destination ports, as
+the replies that reflectors send to a spoofed victim.
+
+Bounded: --count packets at --pps packets per second, at most 60 s. Needs
+root (a raw socket). Seeded (--seed). Standard library only.
+"""
+import argparse
+import ipaddress
+import random
+import socket
+import struct
+import sys
+import time
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip4(src, dst, proto, payload, ttl, ident):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, ttl, proto, 0,
+                    src.packed, dst.packed)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def l4sum(src, dst, proto, seg):
+    return csum(src.packed + dst.packed + struct.pack("!xBH", proto, len(seg)) + seg)
+
+
+def syn(a, rng, src, dst):
+    opts = b""
+    if a.linux_options:
+        # MSS 1460, SACK permitted, timestamps, NOP, window scale 7 (Linux's order)
+        opts = (struct.pack("!BBH", 2, 4, 1460) + b"\x04\x02" +
+                struct.pack("!BBII", 8, 10, rng.getrandbits(32), 0) + b"\x01" +
+                struct.pack("!BBB", 3, 3, 7))
+    off = (20 + len(opts)) // 4
+    payload = bytes(rng.getrandbits(8) for _ in range(a.payload))
+    seg = struct.pack("!HHIIBBHHH", rng.randint(1024, 65535), a.port, rng.getrandbits(32), 0,
+                      off << 4, 0x02, a.win, 0, 0) + opts + payload
+    seg = seg[:16] + struct.pack("!H", l4sum(src, dst, 6, seg)) + seg[18:]
+    return ip4(src, dst, 6, seg, a.ttl, rng.getrandbits(16))
+
+
+def reflect(a, rng, src, dst):
+    n = rng.randint(*a.size)
+    body = bytes(rng.getrandbits(8) for _ in range(n))
+    seg = struct.pack("!HHHH", a.sport, rng.randint(1024, 65535), 8 + n, 0) + body
+    s = l4sum(src, dst, 17, seg) or 0xFFFF
+    seg = seg[:6] + struct.pack("!H", s) + seg[8:]
+    return ip4(src, dst, 17, seg, a.ttl, rng.getrandbits(16))
+
+
+def span(text):
+    lo, _, hi = text.partition("-")
+    return int(lo), int(hi or lo)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 1)[1],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["syn", "reflect"])
+    ap.add_argument("dst")
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--pps", type=int, required=True)
+    ap.add_argument("--spoof", required=True, help="source prefix (one address: a /32)")
+    ap.add_argument("--port", type=int, default=80)
+    ap.add_argument("--sport", type=int, default=53)
+    ap.add_argument("--ttl", type=int, default=64)
+    ap.add_argument("--win", type=int, default=64240)
+    ap.add_argument("--payload", type=int, default=0)
+    ap.add_argument("--size", type=span, default=(400, 1400))
+    ap.add_argument("--linux-options", action="store_true")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+    dst = ipaddress.IPv4Address(a.dst)
+    net = ipaddress.IPv4Network(a.spoof, strict=False)
+    hosts = [net.network_address] if net.num_addresses == 1 else list(net.hosts())
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    make = syn if a.mode == "syn" else reflect
+    t0 = time.monotonic()
+    for i in range(a.count):
+        pkt = make(a, rng, rng.choice(hosts), dst)
+        try:
+            s.sendto(pkt, (a.dst, 0))
+        except OSError as e:  # a full socket buffer: wait, go on
+            print(f"rawflood: {e}", file=sys.stderr)
+            time.sleep(0.01)
+        ahead = t0 + (i + 1) / a.pps - time.monotonic()
+        if ahead > 0.001:
+            time.sleep(ahead)
+        if time.monotonic() - t0 > 60:
+            break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
