@@ -375,7 +375,9 @@ if [ "$EVAL" = 1 ]; then
 	# the quick run: leave-one-tool-out of the floods, two perturbations
 	[ "$QUICK" = 1 ] && ev+=(--quick --loto-classes syn_flood,udp_flood,icmp_flood)
 	for c in $(lab_labels | sed -n 's/^[a-z_]*:host=//p'); do ev+=(--attack-src "$c"); done
-	if [ -d "$DATA/pcaps" ]; then
+	if [ "$QUICK" = 1 ]; then
+		detail "quick run: the public captures are skipped"
+	elif [ -d "$DATA/pcaps" ]; then
 		ev+=(--public "$DATA/pcaps")
 	else
 		detail "no $DATA/pcaps: the public captures are skipped"
