@@ -566,28 +566,28 @@ _lab_srv_mac() {
 	echo "$mac"
 }
 
-# lab_attack_nmap PREFIX sS|sT PORTS RATE: nmap SYN or connect scan of the
-# server (PORTS: an nmap port list; 1 probe per port, RATE probes/s at most).
+# lab_attack_nmap PREFIX sS|sT PORTS RATE SRC: nmap SYN or connect scan of the
+# server from SRC (PORTS: an nmap port list; 1 probe per port, RATE probes/s
+# at most).
 lab_attack_nmap() {
 	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap "-$2" -n -Pn --max-retries 0 --max-rate "$4" \
-		--max-rtt-timeout 300ms --host-timeout 15s \
+		--max-rtt-timeout 300ms --host-timeout 15s -S "$5" -e eth0 \
 		-p "$3" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_masscan PREFIX PORTS RATE PHASE: masscan of the server.
+# lab_attack_masscan PREFIX PORTS RATE SRC: masscan of the server from SRC.
 lab_attack_masscan() {
 	local p=$1 mac
 	mac=$(_lab_srv_mac "$p" mscan)
 	LAB_EXEC_TIMEOUT=40 lab_exec "$p" mscan masscan "$LAB_SRV4" -p "$2" --rate "$3" \
-		--wait 1 --adapter eth0 --adapter-ip "$(lab_addr mscan "$4")" --router-mac "$mac" \
-		> /dev/null 2>&1
+		--wait 1 --adapter eth0 --adapter-ip "$4" --router-mac "$mac" > /dev/null 2>&1
 }
 
-# lab_attack_nping_scan PREFIX PORTS RATE FLAGS TTL WIN PHASE: nping, one TCP
+# lab_attack_nping_scan PREFIX PORTS RATE FLAGS TTL WIN SRC: nping, one TCP
 # probe with FLAGS (syn, fin, ack, ...) per port.
 lab_attack_nping_scan() {
 	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nping -q -H --tcp -p "$2" --rate "$3" --flags "$4" \
-		--ttl "$5" --win "$6" -c 1 -S "$(lab_addr nmap "$7")" "$LAB_SRV4" > /dev/null 2>&1
+		--ttl "$5" --win "$6" -c 1 -S "$7" "$LAB_SRV4" > /dev/null 2>&1
 }
 
 # lab_attack_hping_syn PREFIX COUNT INTERVAL_US PORT WIN TTL DATA SRC: hping3

@@ -34,8 +34,10 @@ def plan(r, k, src):
 
     iv = pick(n(100, 1500), n(100, 1500), n(5000, 20000))  # hping3: a flood, or a slow one
     L = [
-        ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)}"),
-        ("portscan", "nmap-sT", f"lab_attack_nmap $P sT {ports(1, 20000, 100, 250)} {n(200, 1000)}"),
+        ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)} "
+                                f"{src['nmap']}"),
+        ("portscan", "nmap-sT", f"lab_attack_nmap $P sT {ports(1, 20000, 100, 250)} {n(200, 1000)} "
+                                f"{src['nmap']}"),
         ("portscan", "masscan", f"lab_attack_masscan $P {ports(1, 30000, 400, 750)} {n(500, 3000)} "
                                 f"{src['mscan']}"),
         ("portscan", "nping", f"lab_attack_nping_scan $P {ports(1, 30000, 200, 400)} {n(200, 2000)} "
