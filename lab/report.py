@@ -137,13 +137,20 @@ def service_rates(results, windows, t0_wall):
 
 
 def schedule(d, t0_wall):
+    # params.txt (lab/plan.py's draws, from lab_mix): class tool start arguments...
+    params = {}
+    for l in read_lines(os.path.join(d, "params.txt")):
+        p = l.split(None, 3)
+        if len(p) == 4:
+            params[(p[1], p[2])] = p[3]
     w = []
     for l in read_lines(os.path.join(d, "schedule.txt")):
         p = l.split()
         if len(p) == 4 and p[1] != "benign":
             w.append({"tool": p[0], "class": p[1], "start": float(p[2]), "end": float(p[3]),
                       "rel_start": float(p[2]) - t0_wall if t0_wall else None,
-                      "rel_end": float(p[3]) - t0_wall if t0_wall else None})
+                      "rel_end": float(p[3]) - t0_wall if t0_wall else None,
+                      "params": params.get((p[0], p[2]), "")})
     w.sort(key=lambda x: x["start"])
     return w
 
@@ -675,7 +682,8 @@ def html_report(R):
     n = run_length(P, windows, S)
     sched_rows = "".join(
         f'<tr><td>{esc(w["tool"])}</td><td>{esc(w["class"])}</td>'
-        f'<td>{w["rel_start"]:.1f}s</td><td>{w["rel_end"] - w["rel_start"]:.1f}s</td></tr>'
+        f'<td>{w["rel_start"]:.1f}s</td><td>{w["rel_end"] - w["rel_start"]:.1f}s</td>'
+        f'<td><code>{esc(w.get("params", ""))}</code></td></tr>'
         for w in windows["protected"] if w["rel_start"] is not None)
     tr = R.get("training", {})
     tools = "".join(
@@ -747,7 +755,8 @@ Kernel: {c.get('packets')} packets, {c.get('flows_created')} flows, {c.get('clas
 <ul class="tight">{''.join(fps) or '<li>No benign flow flagged.</li>'}</ul></div>
 
 <h2>The attacks (live run)</h2>
-<div class="panel"><table><tr><th>tool</th><th>class</th><th>start</th><th>duration</th></tr>{sched_rows}</table></div>
+<div class="panel"><table><tr><th>tool</th><th>class</th><th>start</th><th>duration</th>
+<th>parameters drawn for this run (lab/plan.py)</th></tr>{sched_rows}</table></div>
 
 <h2>Training</h2>
 <div class="panel"><p class="note">{tmetrics}</p>
