@@ -292,11 +292,14 @@ int cmd_model(int argc, char **argv)
 		{ "show", model_show, "trees, classes, features and provenance of a model file" },
 		{ "validate", model_validate, "exit 0 if the kernel would accept a model file" },
 		{ "load", model_load, "swap the model of a pinned classifier atomically" },
+		{ "import", cmd_model_import, "a model from XGBoost or scikit-learn" },
 	};
 
 	return cli_dispatch(argc, argv, subs, sizeof(subs) / sizeof(subs[0]),
-			    "Show or validate a model file; load it into a running classifier.",
+			    "Show or validate a model file; load it into a running classifier; import\n"
+			    "one from XGBoost or scikit-learn.",
 			    "  sudo flowforest model load --iface eth0 new.json\n"
+			    "  flowforest model import --from xgboost m.json -o ff.json\n"
 			    "  flowforest model show model.json\n"
 			    "  flowforest model validate model.json && echo ok");
 }

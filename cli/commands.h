@@ -5,6 +5,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_model_import(int argc, char **argv);	/* model import */
 int cmd_features(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_extract(int argc, char **argv);

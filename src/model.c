@@ -259,8 +259,7 @@ static int parse_classes(json_object *root, struct ff_model *m, char *err,
 	return 0;
 }
 
-/* Appends one vector of n_classes values; its index, or -1. */
-static int add_leafvec(struct ff_model *m, const __s32 *vals)
+int ff_model_add_leafvec(struct ff_model *m, const __s32 *vals)
 {
 	__s32 *v = realloc(m->leafvec, (size_t)(m->n_leafvec + 1) * m->n_classes * sizeof(*v));
 
@@ -309,7 +308,7 @@ static int parse_leaf(json_object *jn, struct ff_model *m, const struct tree_ctx
 				return ff_fail(err, errlen, "trees[%zu].nodes[%zu]: a vote cannot be negative",
 					    c->t, c->i);
 		}
-		idx = add_leafvec(m, v);
+		idx = ff_model_add_leafvec(m, v);
 		if (idx < 0)
 			return ff_fail(err, errlen, "out of memory");
 		out->feature = FF_NODE_LEAFVEC;

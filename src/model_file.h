@@ -99,5 +99,7 @@ int ff_action_parse(const char *s);	/* -1 if unknown */
  * set by the caller, then trees appended. */
 int ff_model_add_tree(struct ff_model *m, const struct ff_xnode *nodes, __u32 n,
 		      char *err, size_t errlen);
+/* A vector leaf's n_classes values; returns the index for xnode.vec, or -1. */
+int ff_model_add_leafvec(struct ff_model *m, const __s32 *vals);
 
 #endif
