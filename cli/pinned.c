@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "class_names.h"
 #include "pinned.h"
 
 int cli_open_pinned(const char *iface, struct ff_maps *mp, const char *cmd)
@@ -18,16 +19,10 @@ int cli_open_pinned(const char *iface, struct ff_maps *mp, const char *cmd)
 __u32 cli_active_classes(const struct ff_maps *mp, struct ff_model *names)
 {
 	struct ff_model_meta meta;
-	__u32 i;
 
 	memset(names, 0, sizeof(*names));
 	if (ff_maps_active_meta(mp, &meta))
 		return 0;
-	names->n_classes = meta.n_classes < FF_MAX_CLASSES ? meta.n_classes : FF_MAX_CLASSES;
-	for (i = 0; i < names->n_classes; i++) {
-		memcpy(names->class_names[i], meta.class_names[i], FF_CLASS_NAME_LEN);
-		names->class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
-		names->actions[i] = meta.actions[i];
-	}
+	ff_class_names_from_meta(&meta, names);
 	return meta.generation;
 }

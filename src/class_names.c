@@ -20,23 +20,26 @@ static const struct ff_model *find(const struct ff_class_book *b, __u32 gen)
 	return NULL;
 }
 
-static void remember(struct ff_class_book *b, const struct ff_model_meta *meta)
+void ff_class_names_from_meta(const struct ff_model_meta *meta, struct ff_model *names)
 {
-	struct ff_model *n;
 	__u32 i;
 
+	memset(names, 0, sizeof(*names));
+	names->n_classes = meta->n_classes < FF_MAX_CLASSES ? meta->n_classes : FF_MAX_CLASSES;
+	for (i = 0; i < names->n_classes; i++) {
+		memcpy(names->class_names[i], meta->class_names[i], FF_CLASS_NAME_LEN);
+		names->class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
+		names->actions[i] = meta->actions[i];
+	}
+}
+
+static void remember(struct ff_class_book *b, const struct ff_model_meta *meta)
+{
 	if (!meta->generation || find(b, meta->generation))
 		return;
-	n = &b->e[b->next].names;
+	ff_class_names_from_meta(meta, &b->e[b->next].names);
 	b->e[b->next].gen = meta->generation;
 	b->next = (b->next + 1) % FF_BOOK_GENS;
-	memset(n, 0, sizeof(*n));
-	n->n_classes = meta->n_classes < FF_MAX_CLASSES ? meta->n_classes : FF_MAX_CLASSES;
-	for (i = 0; i < n->n_classes; i++) {
-		memcpy(n->class_names[i], meta->class_names[i], FF_CLASS_NAME_LEN);
-		n->class_names[i][FF_CLASS_NAME_LEN - 1] = 0;
-		n->actions[i] = meta->actions[i];
-	}
 }
 
 void ff_class_book_refresh(struct ff_class_book *b)

@@ -25,6 +25,9 @@ struct ff_class_book {
 	} e[FF_BOOK_GENS];
 };
 
+/* A model header's class list (names, actions) as a names-only model. */
+void ff_class_names_from_meta(const struct ff_model_meta *meta, struct ff_model *names);
+
 void ff_class_book_init(struct ff_class_book *b, const struct ff_maps *mp);
 /* Read both slots' headers again (after a swap made here). */
 void ff_class_book_refresh(struct ff_class_book *b);

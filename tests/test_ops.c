@@ -461,11 +461,12 @@ static int tcp_connect(int port)
 /* One whole scrape: request, then everything until the server closes. */
 static void scrape(int port, char *buf, size_t len)
 {
+	static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
 	int fd = tcp_connect(port);
 	size_t got = 0;
 	ssize_t r;
 
-	assert_true(send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 27, 0) == 27);
+	assert_true(send(fd, req, sizeof(req) - 1, 0) == (ssize_t)sizeof(req) - 1);
 	while (got < len - 1 && (r = recv(fd, buf + got, len - 1 - got, 0)) > 0)
 		got += r;
 	buf[got] = 0;
