@@ -473,15 +473,9 @@ static void event_loop(struct run *r)
 
 static void run_close(struct run *r, int rc)
 {
-	if (r->exp && !args.quiet) {
-		const struct ff_export_stats *xs = ff_export_stats(r->exp);
-
-		ff_export_flush(r->exp);
-		fprintf(stderr, "flowforest: exported %llu IPFIX records in %llu messages (%llu send "
-			"errors), %llu EVE alerts\n", (unsigned long long)xs->records,
-			(unsigned long long)xs->messages, (unsigned long long)xs->send_errors,
-			(unsigned long long)xs->alerts);
-	}
+	ff_export_finish(r->exp);
+	if (r->exp && !args.quiet)
+		cli_export_summary("flowforest", ff_export_stats(r->exp));
 	ff_export_close(r->exp);
 	ff_metrics_stop(r->metrics);
 	ring_buffer__free(r->rb);

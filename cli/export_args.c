@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "args.h"
@@ -12,6 +13,7 @@ enum {
 	OPT_REFRESH,
 	OPT_ACTIVE,
 	OPT_EVE,
+	OPT_AGGREGATE,
 };
 
 static const struct argp_option options[] = {
@@ -25,6 +27,8 @@ static const struct argp_option options[] = {
 	{ "template-refresh", OPT_REFRESH, "SEC", 0, "UDP: send the templates again every SEC (default 60)" },
 	{ "active-timeout", OPT_ACTIVE, "SEC", 0,
 	  "Interim records of flows that go on longer (default 60, 0 = never)" },
+	{ "ipfix-aggregate", OPT_AGGREGATE, NULL, 0,
+	  "Dropped flows as one record per class and destination per active timeout (floods)" },
 	{ "eve", OPT_EVE, "FILE", 0, "Append Suricata EVE alerts (drop and alert verdicts) to FILE, - for stdout" },
 	{},
 };
@@ -57,6 +61,9 @@ static error_t export_opt(int key, char *arg, struct argp_state *state)
 	case OPT_EVE:
 		e->eve = arg;
 		break;
+	case OPT_AGGREGATE:
+		e->aggregate = true;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -87,4 +94,14 @@ void cli_export_opts(const struct cli_export *e, struct ff_export_opts *o, __u32
 	o->domain = e->have_domain ? e->domain : default_domain;
 	o->template_refresh = e->template_refresh;
 	o->active_timeout_us = e->active_timeout_us;
+	o->aggregate = e->aggregate;
+}
+
+void cli_export_summary(const char *cmd, const struct ff_export_stats *xs)
+{
+	fprintf(stderr, "%s: exported %llu IPFIX records in %llu messages (%llu send errors, %llu "
+		"dropped flows in aggregates), %llu EVE alerts\n", cmd,
+		(unsigned long long)xs->records, (unsigned long long)xs->messages,
+		(unsigned long long)xs->send_errors, (unsigned long long)xs->aggregated,
+		(unsigned long long)xs->alerts);
 }

@@ -290,15 +290,9 @@ int flow_args_main(int argc, char **argv, const char *doc, const char *cmd, bool
 			goto out;
 		o.exporter = exporter;
 		rc = ff_extract(a.pcaps, a.n_pcaps, &o, &st, err, sizeof(err));
-		if (exporter && !a.quiet) {
-			const struct ff_export_stats *xs = ff_export_stats(exporter);
-
-			ff_export_flush(exporter);
-			fprintf(stderr, "%s: exported %llu IPFIX records in %llu messages (%llu send "
-				"errors), %llu EVE alerts\n", cmd, (unsigned long long)xs->records,
-				(unsigned long long)xs->messages, (unsigned long long)xs->send_errors,
-				(unsigned long long)xs->alerts);
-		}
+		ff_export_finish(exporter);
+		if (exporter && !a.quiet)
+			cli_export_summary(cmd, ff_export_stats(exporter));
 	}
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", cmd, err);

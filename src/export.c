@@ -43,6 +43,10 @@ struct ff_exporter {
 	__u32 seq;
 	double templates_at;	/* wall clock of the last template set */
 	double reconnect_at;
+	/* aggregates of dropped flows: per class, protocol and destination */
+	struct ff_flow_rec *agg;
+	__u64 agg_until_us;	/* flow clock: the current aggregates go out then */
+	bool agg_clock;
 	/* EVE */
 	FILE *eve;
 	/* flows */
@@ -299,6 +303,101 @@ static const char *class_name(const struct ff_exporter *x, __u16 cls)
 	return cls < x->n_classes ? x->class_names[cls] : NULL;
 }
 
+/* ---- aggregates ---------------------------------------------------------------
+ * A flood of spoofed sources is a flow per packet, and a record per flow. With
+ * --ipfix-aggregate, the final and active-timeout records of dropped flows are
+ * added up per (class, protocol, destination address and port) and sent once
+ * per active timeout with the number of flows (deltaFlowCount) and no source:
+ * at most AGG_SLOTS records per interval, whatever the flood's rate. */
+
+#define AGG_SLOTS 4096
+#define AGG_PROBES 16
+
+static bool agg_same(const struct ff_flow_rec *a, const struct ff_flow_rec *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->dport == b->dport &&
+	       a->cls == b->cls && !memcmp(a->dst, b->dst, 16);
+}
+
+static size_t agg_slot(const struct ff_flow_rec *r)
+{
+	__u64 h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ r->dst[i]) * 1099511628211ULL;
+	h = (h ^ ((__u64)r->proto << 32 | (__u64)r->dport << 16 | r->cls)) * 1099511628211ULL;
+	return (h ^ (h >> 31)) & (AGG_SLOTS - 1);
+}
+
+static void send_record(struct ff_exporter *x, const struct ff_flow_rec *r);
+
+static void agg_flush(struct ff_exporter *x, __u8 reason)
+{
+	size_t i;
+
+	for (i = 0; x->agg && i < AGG_SLOTS; i++) {
+		if (!x->agg[i].flows)
+			continue;
+		x->agg[i].reason = reason;
+		send_record(x, &x->agg[i]);
+		x->agg[i].flows = 0;
+	}
+}
+
+static void agg_tick(struct ff_exporter *x, __u64 now_us)
+{
+	__u64 every = x->o.active_timeout_us ? x->o.active_timeout_us : 60000000ULL;
+
+	if (!x->agg)
+		return;
+	if (!x->agg_clock) {
+		x->agg_clock = true;
+		x->agg_until_us = now_us + every;
+	} else if (now_us >= x->agg_until_us) {
+		agg_flush(x, FF_REC_ACTIVE);
+		x->agg_until_us = now_us + every;
+	}
+}
+
+/* 0: `r` is in an aggregate; -1: send it on its own. */
+static int agg_add(struct ff_exporter *x, const struct ff_flow_rec *r, __u64 now_us)
+{
+	size_t i = agg_slot(r), k;
+
+	if (!x->agg || r->cls == FF_CLASS_NONE || r->action != FF_ACT_DROP ||
+	    r->reason == FF_REC_CHANGED)
+		return -1;
+	agg_tick(x, now_us);
+	for (k = 0; k < AGG_PROBES; k++, i = (i + 1) & (AGG_SLOTS - 1)) {
+		struct ff_flow_rec *a = &x->agg[i];
+
+		if (!a->flows) {
+			*a = *r;
+			memset(a->src, 0, sizeof(a->src));
+			a->sport = 0;
+			a->flows = 1;
+			x->st.aggregated++;
+			return 0;
+		}
+		if (!agg_same(a, r))
+			continue;
+		a->flows++;
+		a->pkts += r->pkts;
+		a->bytes += r->bytes;
+		a->rpkts += r->rpkts;
+		a->rbytes += r->rbytes;
+		a->tcp_flags |= r->tcp_flags;
+		a->start_ms = r->start_ms < a->start_ms ? r->start_ms : a->start_ms;
+		a->end_ms = r->end_ms > a->end_ms ? r->end_ms : a->end_ms;
+		a->score = r->score;
+		a->model_gen = r->model_gen;
+		x->st.aggregated++;
+		return 0;
+	}
+	return -1;	/* crowded: this one goes out on its own */
+}
+
 /* Entry `n` has reported everything `e` counts. */
 static void learn(struct entry *n, const struct ff_event *e)
 {
@@ -344,7 +443,7 @@ static void report(struct ff_exporter *x, struct entry *n, const struct ff_event
 	name = class_name(x, e->cls);
 	if (name)
 		snprintf(r.class_name, sizeof(r.class_name), "%s", name);
-	if (r.pkts + r.rpkts || reason == FF_REC_CHANGED)
+	if ((r.pkts + r.rpkts || reason == FF_REC_CHANGED) && agg_add(x, &r, e->ts_us))
 		send_record(x, &r);
 	learn(n, e);
 	if (reason != FF_REC_CHANGED && reason != FF_REC_ACTIVE)
@@ -484,6 +583,10 @@ int ff_export_scan_map(struct ff_exporter *x, int flows_fd, __u64 now_us, bool b
 	}
 	if (rc == 0)
 		ff_export_scan_end(x);
+	if (force)
+		agg_flush(x, FF_REC_FORCED);
+	else
+		agg_tick(x, now_us);
 	ff_export_flush(x);
 out:
 	free(keys);
@@ -515,6 +618,13 @@ struct ff_exporter *ff_export_open(const struct ff_export_opts *o, char *err, si
 	x->fd = -1;
 	if (x->o.template_refresh <= 0)
 		x->o.template_refresh = 60;
+	if (o->ipfix && o->aggregate) {
+		x->agg = calloc(AGG_SLOTS, sizeof(*x->agg));
+		if (!x->agg) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	ff_export_set_classes(x, o->class_names, o->n_classes);
 	if (o->ipfix) {
 		struct addrinfo hints = { .ai_flags = AI_ADDRCONFIG };
@@ -552,6 +662,14 @@ fail:
 	return NULL;
 }
 
+void ff_export_finish(struct ff_exporter *x)
+{
+	if (!x)
+		return;
+	agg_flush(x, FF_REC_FORCED);
+	ff_export_flush(x);
+}
+
 void ff_export_flush(struct ff_exporter *x)
 {
 	if (!x)
@@ -570,7 +688,7 @@ void ff_export_close(struct ff_exporter *x)
 {
 	if (!x)
 		return;
-	ff_export_flush(x);
+	ff_export_finish(x);
 	if (x->fd >= 0)
 		close(x->fd);
 	if (x->addr)
@@ -578,5 +696,6 @@ void ff_export_close(struct ff_exporter *x)
 	if (x->eve && x->eve != stdout)
 		fclose(x->eve);
 	free(x->tab);
+	free(x->agg);
 	free(x);
 }

@@ -22,6 +22,7 @@ struct ff_export_opts {
 	double template_refresh;	/* UDP: templates again after this many seconds */
 	__u64 active_timeout_us;	/* interim records of long flows, 0: never */
 	__u64 idle_timeout_us;		/* the classifier's (run: scans end flows by it) */
+	bool aggregate;			/* fold dropped flows per class and destination */
 	const char *eve;		/* EVE alert file, "-" for stdout, NULL: none */
 	const char *iface;		/* EVE in_iface, may be NULL */
 	__s64 wall_offset_us;		/* flow clock + this = microseconds since 1970 */
@@ -31,6 +32,7 @@ struct ff_export_opts {
 
 struct ff_export_stats {
 	__u64 records, messages, send_errors, alerts;
+	__u64 aggregated;	/* flows reported inside aggregate records */
 };
 
 struct ff_exporter;
@@ -66,6 +68,10 @@ void ff_export_scan_end(struct ff_exporter *x);
  * with `force`, every flow ends (the agent stops). -errno on failure. */
 int ff_export_scan_map(struct ff_exporter *x, int flows_fd, __u64 now_us, bool baseline,
 		       bool force);
+
+/* The end of the export (agent stops, capture ends): aggregates go out
+ * now, then everything buffered. */
+void ff_export_finish(struct ff_exporter *x);
 
 /* Send what is buffered (call after each batch of work). */
 void ff_export_flush(struct ff_exporter *x);

@@ -18,7 +18,7 @@
 
 /* Information elements, by number (IANA) or ours (enterprise). */
 enum {
-	IE_OCTETS = 1, IE_PACKETS = 2, IE_PROTO = 4, IE_TCP_FLAGS = 6, IE_SPORT = 7,
+	IE_OCTETS = 1, IE_PACKETS = 2, IE_FLOWS = 3, IE_PROTO = 4, IE_TCP_FLAGS = 6, IE_SPORT = 7,
 	IE_SRC4 = 8, IE_DPORT = 11, IE_DST4 = 12, IE_SRC6 = 27, IE_DST6 = 28,
 	IE_FWD_STATUS = 89, IE_END_REASON = 136, IE_START_MS = 152, IE_END_MS = 153,
 	IE_FW_EVENT = 233, IE_BIFLOW_DIR = 239,
@@ -52,6 +52,7 @@ static const struct field fields[] = {
 	{ IE_OCTETS, 8 },
 	{ IE_PACKETS, 8, REV },
 	{ IE_OCTETS, 8, REV },
+	{ IE_FLOWS, 8 },
 	{ IE_TCP_FLAGS, 2 },
 	{ IE_BIFLOW_DIR, 1 },
 	{ IE_FWD_STATUS, 1 },
@@ -208,6 +209,7 @@ static void put_field(__u8 *p, const struct field *f, const struct ff_flow_rec *
 	case IE_PACKETS: put64(p, f->pen == REV ? r->rpkts : r->pkts); return;
 	case IE_OCTETS: put64(p, f->pen == REV ? r->rbytes : r->bytes); return;
 	case IE_TCP_FLAGS: put16(p, r->tcp_flags); return;
+	case IE_FLOWS: put64(p, r->flows ? r->flows : 1); return;
 	case IE_BIFLOW_DIR: p[0] = 1; return;	/* source is the initiator */
 	case IE_FWD_STATUS: p[0] = ff_ipfix_fwd_status(r); return;
 	case IE_FW_EVENT: p[0] = ff_ipfix_fw_event(r); return;
@@ -367,6 +369,7 @@ static void read_field(struct ff_flow_rec *r, __u16 ie, __u32 pen, const __u8 *p
 	case IE_OCTETS: r->bytes = v; break;
 	case IE_TCP_FLAGS: r->tcp_flags = v; break;
 	case IE_END_REASON: r->reason = v; break;
+	case IE_FLOWS: r->flows = v; break;
 	}
 }
 

@@ -63,6 +63,8 @@ struct ff_flow_rec {
 	__u64 start_ms, end_ms;	/* wall clock, milliseconds since 1970 */
 	__u64 pkts, bytes;	/* initiator to responder; IP bytes */
 	__u64 rpkts, rbytes;	/* responder to initiator */
+	__u64 flows;		/* flows in this record: 1 (0 is taken as 1), or
+				 * more for an aggregate (any source) */
 	__u8 tcp_flags;
 	__u8 reason;		/* enum ff_rec_reason */
 	__u8 action;		/* enum ff_action */

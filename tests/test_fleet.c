@@ -467,6 +467,81 @@ static void fleet_export_rules(void **state)
 	close(fd);
 }
 
+/* --ipfix-aggregate: a flood of dropped single-packet flows from spoofed
+ * sources is one record per class and destination; other flows are not
+ * folded; nothing is lost in the sums. */
+static void fleet_export_aggregate(void **state)
+{
+	static struct got g;
+	struct ff_export_opts o = {};
+	static const char names[3][FF_NAME_MAX] = { "benign", "udp_probe", "ping_flood" };
+	struct ff_flow_key k;
+	struct ff_flow f = {};
+	struct ff_exporter *x;
+	struct ff_event e;
+	char target[64], err[256], src[32];
+	__u64 p = 0, flows = 0;
+	int port, fd, i, agg = 0;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	fd = udp_listener(&port);
+	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
+	o.ipfix = target;
+	o.pen = FF_IPFIX_PEN_DEFAULT;
+	o.active_timeout_us = 60000000;
+	o.idle_timeout_us = 10000000;
+	o.aggregate = true;
+	o.class_names = names;
+	o.n_classes = 3;
+	x = ff_export_open(&o, err, sizeof(err));
+	if (!x)
+		fail_msg("%s", err);
+	for (i = 0; i < 1000; i++) {	/* the flood: evicted one by one */
+		snprintf(src, sizeof(src), "10.%d.%d.%d", 100 + i / 65536, (i / 256) % 256, i % 256);
+		key4(&k, src, 1024 + i, "10.9.0.2", 9999, 17);
+		memset(&f, 0, sizeof(f));
+		f.first_us = f.last_us = 1000 + i;
+		f.cls = CLS_UDP_PROBE;
+		f.action = FF_ACT_DROP;
+		flow_counts(&f, 1, 48, 0, 0, 1000 + i);
+		ff_export_event_fill(&e, &k, &f, f.cls, 2000 + i, FF_EV_EVICTED);
+		ff_export_event(x, &e);
+	}
+	key4(&k, "10.9.0.7", 1, "10.9.0.3", 9999, 17);	/* another destination */
+	ff_export_event_fill(&e, &k, &f, f.cls, 5000, FF_EV_EVICTED);
+	ff_export_event(x, &e);
+	key4(&k, "10.9.0.7", 2, "10.9.0.2", 80, 6);	/* a benign flow: on its own */
+	f.cls = CLS_BENIGN;
+	f.action = FF_ACT_PASS;
+	ff_export_event_fill(&e, &k, &f, f.cls, 5000, FF_EV_EVICTED);
+	ff_export_event(x, &e);
+	ff_export_finish(x);
+	drain_udp(fd, &g);
+	assert_int_equal(g.n, 3);
+	for (i = 0; i < g.n; i++) {
+		p += g.r[i].pkts;
+		flows += g.r[i].flows;
+		if (g.r[i].flows > 1) {
+			agg++;
+			assert_int_equal(g.r[i].flows, 1000);
+			assert_int_equal(g.r[i].pkts, 1000);
+			assert_int_equal(g.r[i].bytes, 48000);
+			assert_int_equal(g.r[i].dport, 9999);
+			assert_int_equal(g.r[i].sport, 0);
+			assert_int_equal(g.r[i].src[0], 0);
+			assert_int_equal(g.r[i].reason, FF_REC_FORCED);
+			assert_string_equal(g.r[i].class_name, "udp_probe");
+		}
+	}
+	assert_int_equal(agg, 1);
+	assert_int_equal(p, 1002);
+	assert_int_equal(flows, 1002);
+	assert_int_equal(ff_export_stats(x)->aggregated, 1001);
+	ff_export_close(x);
+	close(fd);
+}
+
 /* A takeover learns what the previous agent reported: no record for it. */
 static void fleet_export_takeover_baseline(void **state)
 {
@@ -1239,6 +1314,7 @@ int main(void)
 		cmocka_unit_test(fleet_ipfix_roundtrip),
 		cmocka_unit_test(fleet_ipfix_bounds),
 		cmocka_unit_test(fleet_export_rules),
+		cmocka_unit_test(fleet_export_aggregate),
 		cmocka_unit_test(fleet_export_takeover_baseline),
 		cmocka_unit_test(fleet_export_udp_template_refresh),
 		cmocka_unit_test(fleet_export_tcp),
