@@ -214,8 +214,11 @@ const struct argp cli_sched_argp = { sched_options, sched_opt };
 
 /* ---- --action ---------------------------------------------------------- */
 
+#define OPT_MIN_SCORE 0x1100
+
 static const struct argp_option action_options[] = {
 	{ "action", 'a', "CLASS=ACT", 0, "A class's action: pass, drop or alert (repeatable)" },
+	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "A drop verdict of CLASS whose score is below PERMILLE (0..1000) alerts instead: not sure enough to drop (repeatable; default: the model's)" },
 	{},
 };
 
@@ -223,8 +226,17 @@ static error_t action_opt(int key, char *arg, struct argp_state *state)
 {
 	struct cli_actions *a = state->input;
 	char cls[FF_NAME_MAX], err[512];
+	__u32 permille;
 	int act;
 
+	if (key == OPT_MIN_SCORE) {
+		if (ff_min_score_spec_parse(arg, cls, sizeof(cls), &permille, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		if (a->n_min == CLI_MAX_ACTIONS)
+			argp_error(state, "--min-score: at most %d", CLI_MAX_ACTIONS);
+		a->min_spec[a->n_min++] = arg;
+		return 0;
+	}
 	if (key != 'a')
 		return ARGP_ERR_UNKNOWN;
 	if (ff_action_spec_parse(arg, cls, sizeof(cls), &act, err, sizeof(err)))
@@ -237,7 +249,7 @@ static error_t action_opt(int key, char *arg, struct argp_state *state)
 
 const struct argp cli_action_argp = { action_options, action_opt };
 
-int cli_actions_resolve(const struct cli_actions *a, const struct ff_model *m, __u32 *actions,
+int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *actions,
 			const char *cmd)
 {
 	char err[1024];
@@ -247,6 +259,11 @@ int cli_actions_resolve(const struct cli_actions *a, const struct ff_model *m, _
 		memcpy(actions, m->actions, sizeof(m->actions));
 	for (i = 0; i < a->n; i++)
 		if (ff_model_action_override(m, actions, a->spec[i], err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", cmd, err);
+			return -1;
+		}
+	for (i = 0; i < a->n_min; i++)
+		if (ff_model_min_score_override(m, a->min_spec[i], err, sizeof(err))) {
 			fprintf(stderr, "%s: %s\n", cmd, err);
 			return -1;
 		}

@@ -39,18 +39,21 @@ const char *cli_iface_only(int argc, char **argv, const char *doc);
  * FF_CONFIG_DEFAULT first). */
 extern const struct argp cli_sched_argp;
 
-/* -a/--action CLASS=ACT, repeatable, syntax and action checked here, the
+/* -a/--action CLASS=ACT and --min-score CLASS=PERMILLE (a drop verdict
+ * scored below it becomes an alert), repeatable, syntax checked here, the
  * class against the model later. Input: struct cli_actions *. */
 #define CLI_MAX_ACTIONS 64
 struct cli_actions {
 	const char *spec[CLI_MAX_ACTIONS];
 	unsigned n;
+	const char *min_spec[CLI_MAX_ACTIONS];
+	unsigned n_min;
 };
 extern const struct argp cli_action_argp;
-/* The model's actions overridden by the list; -1 with a message if a class
- * does not exist. */
+/* The model's actions overridden by the list, and its minimum scores by
+ * --min-score; -1 with a message if a class does not exist. */
 struct ff_model;
-int cli_actions_resolve(const struct cli_actions *a, const struct ff_model *m, __u32 *actions,
+int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *actions,
 			const char *cmd);
 
 /* What `run` and `twin` share: --iface, --model, --flows, the schedule,

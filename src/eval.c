@@ -56,6 +56,44 @@ void ff_eval_add(struct ff_eval *e, unsigned true_row, unsigned pred)
 	e->cm[(size_t)true_row * e->n_model + pred]++;
 }
 
+void ff_eval_add_scored(struct ff_eval *e, unsigned true_row, unsigned pred, __u32 score)
+{
+	size_t at;
+
+	ff_eval_add(e, true_row, pred);
+	if (true_row >= e->n_true || pred >= e->n_model)
+		return;
+	if (!e->by_score) {
+		e->by_score = calloc((size_t)e->n_model * FF_EVAL_SCORES, sizeof(__u64));
+		e->correct_by_score = calloc((size_t)e->n_model * FF_EVAL_SCORES, sizeof(__u64));
+		if (!e->by_score || !e->correct_by_score) {
+			free(e->by_score);
+			free(e->correct_by_score);
+			e->by_score = e->correct_by_score = NULL;
+			return;
+		}
+	}
+	at = (size_t)pred * FF_EVAL_SCORES + (score > 1000 ? 1000 : score);
+	e->by_score[at]++;
+	if (true_row == pred)	/* the model's classes are the first rows */
+		e->correct_by_score[at]++;
+}
+
+void ff_eval_at(const struct ff_eval *e, unsigned c, __u32 t, double *precision,
+		double *recall, __u64 *verdicts)
+{
+	__u64 n = 0, ok = 0;
+	__u32 s;
+
+	for (s = t > 1000 ? 1000 : t; e->by_score && s < FF_EVAL_SCORES; s++) {
+		n += e->by_score[(size_t)c * FF_EVAL_SCORES + s];
+		ok += e->correct_by_score[(size_t)c * FF_EVAL_SCORES + s];
+	}
+	*verdicts = n;
+	*precision = n ? (double)ok / n : 1.0;
+	*recall = e->support && e->support[c] ? (double)ok / e->support[c] : 0;
+}
+
 void ff_eval_finish(struct ff_eval *e)
 {
 	unsigned i, j;
@@ -116,6 +154,8 @@ void ff_eval_free(struct ff_eval *e)
 	free(e->precision);
 	free(e->recall);
 	free(e->f1);
+	free(e->by_score);
+	free(e->correct_by_score);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -158,6 +198,63 @@ void ff_eval_print(const struct ff_eval *e, FILE *out)
 			fprintf(out, "%*llu", w, (unsigned long long)e->cm[(size_t)i * e->n_model + j]);
 		fputc('\n', out);
 	}
+	if (!e->by_score)
+		return;
+	fprintf(out, "\nconfidence: verdicts scored at least the class's minimum score (a drop\n"
+		"below it is an alert), and at 500 and 900 permille\n");
+	fprintf(out, "   # %-28s %5s %9s %9s %9s %9s %9s %9s\n", "class", "min", "precision", "recall",
+		"p@500", "r@500", "p@900", "r@900");
+	for (i = 0; i < e->n_model; i++) {
+		double p, r, p5, r5, p9, r9;
+		__u64 n;
+
+		ff_eval_at(e, i, e->min_score[i], &p, &r, &n);
+		ff_eval_at(e, i, 500, &p5, &r5, &n);
+		ff_eval_at(e, i, 900, &p9, &r9, &n);
+		fprintf(out, "%4u %-28.28s %5u %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f\n", i, e->names[i],
+			e->min_score[i], p, r, p5, r5, p9, r9);
+	}
+}
+
+/* Per model class: precision and recall at its minimum score, and the
+ * curve over thresholds 0, 50, ..., 1000 and every score that occurs in
+ * between in steps of at least 10. */
+static json_object *confidence_json(const struct ff_eval *e)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	unsigned c;
+
+	json_object_object_add(o, "score", json_object_new_string(
+		"permille: a vote's winner share, or a boosted model's softmax probability"));
+	for (c = 0; c < e->n_model; c++) {
+		json_object *k = json_object_new_object(), *at = json_object_new_object();
+		json_object *curve = json_object_new_array();
+		double p, r;
+		__u64 n;
+		__u32 t;
+
+		json_object_object_add(k, "name", json_object_new_string(e->names[c]));
+		json_object_object_add(k, "min_score", json_object_new_int(e->min_score[c]));
+		ff_eval_at(e, c, e->min_score[c], &p, &r, &n);
+		json_object_object_add(at, "precision", json_object_new_double(p));
+		json_object_object_add(at, "recall", json_object_new_double(r));
+		json_object_object_add(at, "verdicts", json_object_new_uint64(n));
+		json_object_object_add(k, "at_min_score", at);
+		for (t = 0; t <= 1000; t += 50) {
+			json_object *pt = json_object_new_object();
+
+			ff_eval_at(e, c, t, &p, &r, &n);
+			json_object_object_add(pt, "threshold", json_object_new_int(t));
+			json_object_object_add(pt, "precision", json_object_new_double(p));
+			json_object_object_add(pt, "recall", json_object_new_double(r));
+			json_object_object_add(pt, "verdicts", json_object_new_uint64(n));
+			json_object_array_add(curve, pt);
+		}
+		json_object_object_add(k, "pr_curve", curve);
+		json_object_array_add(arr, k);
+	}
+	json_object_object_add(o, "classes", arr);
+	return o;
 }
 
 struct json_object *ff_eval_json(const struct ff_eval *e)
@@ -193,6 +290,8 @@ struct json_object *ff_eval_json(const struct ff_eval *e)
 		json_object_array_add(cm, row);
 	}
 	json_object_object_add(o, "confusion", cm);
+	if (e->by_score)
+		json_object_object_add(o, "confidence", confidence_json(e));
 	return o;
 }
 
@@ -209,7 +308,7 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 
 	memset(e, 0, sizeof(*e));
 	for (i = 0; i < m->n_nodes; i++)
-		if (m->nodes[i].feature != FF_NODE_LEAF &&
+		if (m->nodes[i].feature < FF_NUM_FEATURES &&
 		    ff_dataset_col_of(ds, m->nodes[i].feature) < 0)
 			return ff_fail(err, errlen, "the data has no column for feature %s, which the model uses",
 				    ff_feature_table[m->nodes[i].feature].name);
@@ -217,6 +316,7 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 		names[c] = m->class_names[c];
 	if (ff_eval_init(e, names, m->n_classes))
 		goto oom;
+	memcpy(e->min_score, m->min_score, sizeof(e->min_score));
 	row_of = malloc((ds->n_classes ? ds->n_classes : 1) * sizeof(*row_of));
 	if (!row_of)
 		goto oom;
@@ -229,10 +329,11 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 		n_rows = ds->n_rows;
 	for (k = 0; k < n_rows; k++) {
 		size_t r = rows ? rows[k] : k;
-		__u32 score;
+		__u32 score, cls;
 
 		ff_dataset_row(ds, r, vec);
-		ff_eval_add(e, row_of[ds->y[r]], ff_model_predict(m, vec, &score));
+		cls = ff_model_predict(m, vec, &score);
+		ff_eval_add_scored(e, row_of[ds->y[r]], cls, score);
 	}
 	free(row_of);
 	ff_eval_finish(e);

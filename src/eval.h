@@ -7,6 +7,12 @@
  * in the predictions (scikit-learn's f1_score(average="macro") default).
  * True classes the model does not know get rows of their own in the matrix:
  * they are never predicted, so they count as errors and as F1 0.
+ *
+ * Confidence: every verdict's score (permille, the model's scale) is kept
+ * per predicted class, so that precision and recall can be told for the
+ * verdicts at or above any threshold: at each class's minimum score (the
+ * model's, or --min-score: below it a drop is only an alert) and along a
+ * precision-recall curve.
  */
 #ifndef FLOWFOREST_EVAL_H
 #define FLOWFOREST_EVAL_H
@@ -29,7 +35,18 @@ struct ff_eval {
 	size_t rows, correct, unknown_rows;
 	unsigned n_macro;	/* classes in the macro average */
 	double accuracy, macro_f1;
+	/* per predicted class c, per score s (0..1000): [c * 1001 + s] */
+	__u64 *by_score, *correct_by_score;
+	__u32 min_score[FF_MAX_CLASSES];	/* the thresholds reported */
 };
+
+#define FF_EVAL_SCORES 1001
+
+/* A verdict with its score (ff_eval_add() counts only the class). */
+void ff_eval_add_scored(struct ff_eval *e, unsigned true_row, unsigned pred, __u32 score);
+/* Precision and recall of class c's verdicts scored at least t. */
+void ff_eval_at(const struct ff_eval *e, unsigned c, __u32 t, double *precision,
+		double *recall, __u64 *verdicts);
 
 int ff_eval_init(struct ff_eval *e, const char *const *model_classes, unsigned n);
 /* Matrix row of a true class by name (an unknown name gets a new row), -1 on

@@ -91,6 +91,41 @@ int ff_model_action_override(const struct ff_model *m, __u32 *actions, const cha
 	return 0;
 }
 
+int ff_min_score_spec_parse(const char *spec, char *cls, size_t clslen, __u32 *permille,
+			    char *err, size_t errlen)
+{
+	const char *eq = strrchr(spec, '=');
+	size_t len = eq ? (size_t)(eq - spec) : 0;
+	char *end;
+	unsigned long v;
+
+	if (!eq || len == 0 || len >= clslen)
+		return ff_fail(err, errlen, "--min-score wants CLASS=PERMILLE (a class name of at most %zu characters), got '%s'",
+			       clslen - 1, spec);
+	v = strtoul(eq + 1, &end, 10);
+	if (!eq[1] || *end || eq[1] == '-' || eq[1] == '+' || v > 1000)
+		return ff_fail(err, errlen, "--min-score %s: the score is a permille, 0..1000", spec);
+	memcpy(cls, spec, len);
+	cls[len] = 0;
+	*permille = v;
+	return 0;
+}
+
+int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err, size_t errlen)
+{
+	char name[FF_NAME_MAX];
+	__u32 v;
+	int cls;
+
+	if (ff_min_score_spec_parse(spec, name, sizeof(name), &v, err, errlen))
+		return -1;
+	cls = ff_model_class_lookup(m, name);
+	if (cls < 0)
+		return ff_fail(err, errlen, "--min-score %s: the model has no class \"%s\"", spec, name);
+	m->min_score[cls] = v;
+	return 0;
+}
+
 json_object *ff_model_classes_json(const struct ff_model *m)
 {
 	json_object *arr = json_object_new_array();

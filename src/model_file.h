@@ -82,6 +82,10 @@ __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
 int ff_model_class_lookup(const struct ff_model *m, const char *name);
 /* The one parser of "CLASS=pass|drop|alert": the class name into cls (at
  * most clslen - 1 characters), the action into *act. */
+/* "CLASS=PERMILLE": a class's minimum score (a drop below it alerts). */
+int ff_min_score_spec_parse(const char *spec, char *cls, size_t clslen, __u32 *permille,
+			    char *err, size_t errlen);
+int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
 int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
 			 size_t errlen);
 /* Apply "CLASS=pass|drop|alert" to actions[] (indexed by class). */

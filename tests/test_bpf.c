@@ -2484,6 +2484,83 @@ static void swap_model_flow_follows_at_checkpoint(void **state)
 	assert_int_equal(env.ev[1].pkts, 4);
 }
 
+/*
+ * Confidence: a drop verdict scored below its class's minimum score is an
+ * alert. One vector leaf gives class 1 a 600-permille share; with a minimum
+ * of 700 the flow passes as an alert, with 600 it is dropped; ff_infer says
+ * the same, and a boosted (softmax) model's probability works alike.
+ */
+static void classify_low_score_alerts(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.16.0.1", .daddr = "10.16.0.2",
+		.sport = 1, .dport = 2,
+	};
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	__s32 vals[3] = { 100, 600, 300 };
+	struct ff_xnode leaf = { .feature = FF_NODE_LEAFVEC };
+	struct ff_model m;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	struct ff_infer_result o;
+	char err[256];
+
+	REQUIRE_BPF();
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 3;
+	m.n_features = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
+	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	m.actions[1] = FF_ACT_DROP;
+	m.min_score[1] = 700;
+	assert_int_equal(ff_model_add_leafvec(&m, vals), 0);
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(install(&m), 0);
+	o = infer(v);
+	assert_int_equal(o.cls, 1);
+	assert_int_equal(o.score, 600);
+	assert_int_equal(o.action, FF_ACT_ALERT);
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 1);
+	assert_int_equal(f.score, 600);
+	assert_int_equal(f.action, FF_ACT_ALERT);
+
+	m.min_score[1] = 600;		/* sure enough now */
+	assert_int_equal(install(&m), 0);
+	assert_int_equal(infer(v).action, FF_ACT_DROP);
+	s.sport = 3;
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 2, NULL), XDP_DROP);
+
+	/* softmax: margins 0, 2^20 x ln 3, 0 in fixed point: p = 3/5 = 600 */
+	ff_model_free(&m);
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 3;
+	m.n_features = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
+	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	m.actions[1] = FF_ACT_DROP;
+	m.min_score[1] = 601;
+	m.n_phases = 1;
+	m.phases[0].combine = FF_COMBINE_SOFTMAX;
+	m.phases[0].scale_bits = 20;
+	m.phases[0].bias[1] = 1151970;	/* round(2^20 x ln 3) */
+	leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 0, .right = 0 };
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	m.phases[0].n_trees = 1;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(install(&m), 0);
+	o = infer(v);
+	assert_int_equal(o.cls, 1);
+	assert_int_equal(o.score, 599);	/* floor(599.99...): the table's rounding */
+	assert_int_equal(o.action, FF_ACT_ALERT);
+	ff_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2533,6 +2610,7 @@ int main(void)
 		cmocka_unit_test_setup(infer_depth_32_tree, test_setup),
 		cmocka_unit_test_setup(infer_max_trees_depth_32, test_setup),
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
+		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 	};
 

@@ -490,6 +490,42 @@ static void test_model_files_v2(void **state)
 	}
 }
 
+/* Precision and recall of the verdicts at or above a score. */
+static void test_eval_confidence(void **state)
+{
+	static const char *const names[2] = { "benign", "flood" };
+	struct ff_eval e;
+	double p, r;
+	__u64 n;
+
+	(void)state;
+	assert_int_equal(ff_eval_init(&e, names, 2), 0);
+	e.min_score[1] = 800;
+	/* flood: 4 true floods scored 950, 900, 700, 550; one benign called
+	 * flood at 600; one flood called benign */
+	ff_eval_add_scored(&e, 1, 1, 950);
+	ff_eval_add_scored(&e, 1, 1, 900);
+	ff_eval_add_scored(&e, 1, 1, 700);
+	ff_eval_add_scored(&e, 1, 1, 550);
+	ff_eval_add_scored(&e, 0, 1, 600);
+	ff_eval_add_scored(&e, 1, 0, 990);
+	ff_eval_add_scored(&e, 0, 0, 1000);
+	ff_eval_finish(&e);
+	ff_eval_at(&e, 1, 0, &p, &r, &n);
+	assert_int_equal(n, 5);
+	assert_true(fabs(p - 0.8) < 1e-12 && fabs(r - 0.8) < 1e-12);
+	ff_eval_at(&e, 1, 800, &p, &r, &n);	/* the class's minimum score */
+	assert_int_equal(n, 2);
+	assert_true(p == 1.0 && fabs(r - 0.4) < 1e-12);
+	ff_eval_at(&e, 1, 600, &p, &r, &n);
+	assert_int_equal(n, 4);
+	assert_true(fabs(p - 0.75) < 1e-12 && fabs(r - 0.6) < 1e-12);
+	ff_eval_at(&e, 1, 1000, &p, &r, &n);
+	assert_int_equal(n, 0);
+	assert_true(p == 1.0 && r == 0);
+	ff_eval_free(&e);
+}
+
 /* ------------------------------------------------------------- real data */
 
 static const char *data_dir(void)
@@ -614,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_near_tie_refused),
 		cmocka_unit_test(test_exp_table),
 		cmocka_unit_test(test_model_files_v2),
+		cmocka_unit_test(test_eval_confidence),
 		cmocka_unit_test(test_real_cic_vs_xgboost),
 	};
 
