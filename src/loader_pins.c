@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "errmsg.h"
+#include "ifname.h"
 #include "loader_maps.h"
 #include "flowforest.skel.h"
 
@@ -25,7 +26,9 @@
 
 int ff_pin_dir(const char *ifname, char *buf, size_t len)
 {
-	if (!ifname[0] || strchr(ifname, '/') || strlen(ifname) >= IF_NAMESIZE)
+	/* the CLI checked already; no caller builds a path from a name
+	 * that is not one path component ("..": the bpffs root) */
+	if (ff_ifname_check(ifname, NULL, 0))
 		return -1;
 	snprintf(buf, len, "%s/%s", FF_PIN_ROOT, ifname);
 	return 0;

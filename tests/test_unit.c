@@ -15,7 +15,10 @@
 #include <cmocka.h>
 
 #include "packet_path.h"
+#include "ifname.h"
 #include "labels.h"
+#include "loader.h"
+#include "numparse.h"
 #include "model_file.h"
 #include "features_info.h"
 #include "pkt.h"
@@ -859,6 +862,68 @@ static void test_features_doc_current(void **state)
 	free(gen);
 }
 
+/* The one strict number parser: the whole string, decimal, finite, in
+ * range; strtoul/strtod alone take spaces, signs, hex, nan and inf. */
+static void test_strict_numbers(void **state)
+{
+	static const char *const bad_uint[] = {
+		"", " 1", "1 ", "+1", "-1", "0x10", "1e3", "1.0", "abc", "18446744073709551616",
+	};
+	static const char *const bad_real[] = {
+		"", "nan", "NAN", "inf", "-inf", "infinity", " 1", "1 ", "0x1p3", "1e999", "1,5",
+		"--1", "e", ".",
+	};
+	unsigned long long u;
+	double d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_uint) / sizeof(bad_uint[0]); i++)
+		if (!ff_parse_uint(bad_uint[i], 0, ~0ULL, &u))
+			fail_msg("uint '%s' accepted", bad_uint[i]);
+	for (i = 0; i < sizeof(bad_real) / sizeof(bad_real[0]); i++)
+		if (!ff_parse_real(bad_real[i], -1e300, 1e300, &d))
+			fail_msg("real '%s' accepted", bad_real[i]);
+	assert_int_equal(ff_parse_uint("18446744073709551615", 0, ~0ULL, &u), 0);
+	assert_true(u == ~0ULL);
+	assert_int_equal(ff_parse_uint("007", 1, 7, &u), 0);
+	assert_int_equal(u, 7);
+	assert_int_equal(ff_parse_uint("8", 1, 7, &u), -1);
+	assert_int_equal(ff_parse_uint("0", 1, 7, &u), -1);
+	assert_int_equal(ff_parse_real("1e-7", 0, 1e9, &d), 0);
+	assert_true(d == 1e-7);
+	assert_int_equal(ff_parse_real("2.5", 0, 2, &d), -1);
+	assert_int_equal(ff_parse_real("-0.5", -1, 0, &d), 0);
+}
+
+/* Interface names become paths: one check, and the pin directory is never
+ * built from a name that is not one path component. */
+static void test_interface_names(void **state)
+{
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "../x", "/", "a b", "tab\t", "nl\n", "del\x7f",
+		"abcdefghijklmnop",
+	};
+	static const char *const good[] = { "eth0", "lo", "veth-ff.1", "br:0", "abcdefghijklmno" };
+	char err[128], dir[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!ff_ifname_check(bad[i], err, sizeof(err)))
+			fail_msg("'%s' accepted", bad[i]);
+		if (!ff_pin_dir(bad[i], dir, sizeof(dir)))
+			fail_msg("pin directory built from '%s': %s", bad[i], dir);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (ff_ifname_check(good[i], err, sizeof(err)))
+			fail_msg("'%s' refused: %s", good[i], err);
+		assert_int_equal(ff_pin_dir(good[i], dir, sizeof(dir)), 0);
+	}
+	assert_false(ff_pinned_exists(".."));
+	assert_int_equal(ff_pinned_stop("..", err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -883,6 +948,8 @@ int main(void)
 		cmocka_unit_test(test_model_good_and_roundtrip),
 		cmocka_unit_test(test_model_bad_files),
 		cmocka_unit_test(test_model_depth_limit),
+		cmocka_unit_test(test_strict_numbers),
+		cmocka_unit_test(test_interface_names),
 	};
 
 	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
