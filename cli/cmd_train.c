@@ -40,6 +40,8 @@ struct train_args {
 	const char *features;
 	struct ff_train_params p;
 	struct ff_gbdt_params gp;
+	__u32 phases[FF_MAX_PHASES];	/* --phases: first packet count of each */
+	unsigned n_phases;
 	int kind_set, trees_set, max_features_set, threads_set, depth_set, boost_set, forest_set;
 	double test_split;
 	int test_split_set;
@@ -72,6 +74,7 @@ enum {
 	OPT_COLSAMPLE,
 	OPT_EARLY_STOPPING,
 	OPT_VALIDATION,
+	OPT_PHASES,
 };
 
 static const char doc[] =
@@ -111,7 +114,8 @@ static const char doc[] =
 	"  flowforest train --csv cic/*.csv --model gbdt --rounds 20 --learning-rate 0.3 \\\n"
 	"      --max-depth 6 -o gbdt.json\n"
 	"  flowforest train --csv flows.csv --model gbdt --rounds 200 --early-stopping 10 \\\n"
-	"      --subsample 0.8 --colsample 0.8 -o gbdt.json";
+	"      --subsample 0.8 --colsample 0.8 -o gbdt.json\n"
+	"  flowforest train --csv checkpoints.csv --phases 1,2,4,8,32 -o phased.json";
 
 static const struct argp_option options[] = {
 	{ "csv", 'c', "FILE", 0, "Training CSV (repeatable; extra arguments are CSVs too)" },
@@ -140,6 +144,8 @@ static const struct argp_option options[] = {
 	{ "colsample", OPT_COLSAMPLE, "F", 0, "Fraction of the features each tree may split on, (0, 1] (default 1)" },
 	{ "early-stopping", OPT_EARLY_STOPPING, "N", 0, "Stop after N rounds without a better loss on the validation rows and keep the best round (default: off)" },
 	{ "validation", OPT_VALIDATION, "F", 0, "Fraction of the training rows held out for --early-stopping (default 0.1)" },
+	{ 0, 0, 0, 0, "Phases:" },
+	{ "phases", OPT_PHASES, "LIST", 0, "One model per phase of a flow, by packet count: 1,2,4,8,32 trains a model on the rows of 1 packet, of 2-3, 4-7, 8-31 and 32 or more (fwd_pkts + bwd_pkts), all in one file; up to 8" },
 	{ 0, 0, 0, 0, "Evaluation:" },
 	{ "test-split", OPT_TEST_SPLIT, "FRACTION", 0, "Hold out this random fraction of the rows for testing (default 0.3; 0: none, metrics on the training rows)" },
 	{ "test", 'T', "FILE", 0, "Test on this CSV instead of a split (repeatable)" },
@@ -232,6 +238,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   key == OPT_SUBSAMPLE ? "subsample" : "colsample", arg);
 		*(key == OPT_SUBSAMPLE ? &a->gp.subsample : &a->gp.colsample) = f;
 		a->boost_set = 1;
+		break;
+	}
+	case OPT_PHASES: {
+		const char *p = arg;
+		char *end;
+
+		a->n_phases = 0;
+		while (*p) {
+			unsigned long v;
+
+			if (a->n_phases == FF_MAX_PHASES)
+				argp_error(state, "--phases: at most %d phases", FF_MAX_PHASES);
+			if (*p < '0' || *p > '9')
+				argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
+			v = strtoul(p, &end, 10);
+			if (v < 1 || v > UINT32_MAX || (a->n_phases && v <= a->phases[a->n_phases - 1]) ||
+			    (*end && *end != ','))
+				argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
+			a->phases[a->n_phases++] = v;
+			p = *end ? end + 1 : end;
+		}
+		if (!a->n_phases)
+			argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32");
 		break;
 	}
 	case OPT_EARLY_STOPPING:
@@ -590,17 +619,109 @@ static int load_data(struct train_run *r)
 	return 0;
 }
 
+typedef int (*train_fn)(const struct train_args *a, const struct ff_dataset *ds,
+			const struct ff_dataset *tds, const size_t *train, size_t n_train,
+			struct ff_model *model, struct ff_trained *tr, FILE *log);
+
+/*
+ * --phases: one model per range of packet counts, each trained on the
+ * training rows whose fwd_pkts + bwd_pkts (the flow's count at the
+ * checkpoint that wrote the row, which also picks the kernel's phase) fall
+ * in its range, and put together in one model file.
+ */
+static int train_phases(const struct train_args *a, const struct ff_dataset *ds,
+			const struct ff_dataset *tds, const size_t *train, size_t n_train,
+			struct ff_model *model, struct ff_trained *tr, FILE *log, train_fn fn)
+{
+	int cf = ff_dataset_col_of(ds, FF_F_FWD_PKTS), cb = ff_dataset_col_of(ds, FF_F_BWD_PKTS);
+	json_object *list = json_object_new_array();
+	size_t *sub = malloc((n_train ? n_train : 1) * sizeof(*sub)), k;
+	char err[512];
+	unsigned i;
+	int rc = -1;
+
+	if (cf < 0 || cb < 0) {
+		fprintf(stderr, "train: --phases picks rows by packet count: the data needs the fwd_pkts and bwd_pkts columns\n");
+		goto out;
+	}
+	if (!sub)
+		goto out;
+	memset(model, 0, sizeof(*model));
+	for (i = 0; i < a->n_phases; i++) {
+		__u64 lo = i ? a->phases[i] : 0, hi = i + 1 < a->n_phases ? a->phases[i + 1] : ~0ULL;
+		struct ff_trained pt = { 0 };
+		struct ff_model pm = { 0 };
+		json_object *po;
+		size_t n = 0;
+
+		for (k = 0; k < n_train; k++) {
+			__u64 p = ds->col[cf][train[k]] + ds->col[cb][train[k]];
+
+			if (p >= lo && p < hi)
+				sub[n++] = train[k];
+		}
+		if (log) {
+			if (hi == ~0ULL)
+				fprintf(log, "phase %u: %llu packets or more: %zu training rows\n", i,
+					(unsigned long long)lo, n);
+			else
+				fprintf(log, "phase %u: %llu to %llu packets: %zu training rows\n", i,
+					(unsigned long long)lo, (unsigned long long)hi - 1, n);
+		}
+		if (!n) {
+			fprintf(stderr, "train: phase %u (from %u packets) has no training rows; choose other --phases\n",
+				i, a->phases[i]);
+			goto out;
+		}
+		if (fn(a, ds, tds, sub, n, &pm, &pt, log))
+			goto out;
+		if (ff_model_append_phase(model, &pm, a->phases[i], err, sizeof(err))) {
+			fprintf(stderr, "train: %s\n", err);
+			ff_model_free(&pm);
+			json_object_put(pt.hp);
+			goto out;
+		}
+		tr->seconds += pt.seconds;
+		tr->n_trees += pt.n_trees;
+		tr->nodes += pt.nodes;
+		tr->nodes_grown += pt.nodes_grown;
+		tr->pruned_splits += pt.pruned_splits;
+		tr->check = pt.check;
+		po = json_object_new_object();
+		json_object_object_add(po, "from_pkts", json_object_new_int64(a->phases[i]));
+		json_object_object_add(po, "train_rows", json_object_new_uint64(n));
+		json_object_object_add(po, "hyperparameters", pt.hp);
+		json_object_array_add(list, po);
+		ff_model_free(&pm);
+	}
+	if (ff_model_validate(model, err, sizeof(err))) {
+		fprintf(stderr, "train: the phases together: %s\n", err);
+		goto out;
+	}
+	tr->hp = json_object_new_object();
+	json_object_object_add(tr->hp, "model", json_object_new_string(ff_train_kind_name(a->p.kind)));
+	json_object_object_add(tr->hp, "phases", list);
+	list = NULL;
+	rc = 0;
+out:
+	json_object_put(list);
+	free(sub);
+	return rc;
+}
+
 static int build_model(struct train_run *r)
 {
 	const struct train_args *a = r->a;
 	int rc;
 
-	if (a->p.kind == FF_TRAIN_GBDT)
-		rc = train_gbdt_model(a, &r->ds, r->tds, r->split.train, r->split.n_train, &r->model,
-				      &r->tr, r->log);
+	train_fn fn = a->p.kind == FF_TRAIN_GBDT ? train_gbdt_model : train_forest_model;
+
+	if (a->n_phases)
+		rc = train_phases(a, &r->ds, r->tds, r->split.train, r->split.n_train, &r->model,
+				  &r->tr, r->log, fn);
 	else
-		rc = train_forest_model(a, &r->ds, r->tds, r->split.train, r->split.n_train,
-					&r->model, &r->tr, r->log);
+		rc = fn(a, &r->ds, r->tds, r->split.train, r->split.n_train, &r->model, &r->tr,
+			r->log);
 	return rc || set_actions(a, &r->model) ? -1 : 0;
 }
 

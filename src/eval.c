@@ -317,6 +317,12 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 	if (ff_eval_init(e, names, m->n_classes))
 		goto oom;
 	memcpy(e->min_score, m->min_score, sizeof(e->min_score));
+	if (m->n_phases > 1 && (ff_dataset_col_of(ds, FF_F_FWD_PKTS) < 0 ||
+				ff_dataset_col_of(ds, FF_F_BWD_PKTS) < 0)) {
+		ff_eval_free(e);
+		return ff_fail(err, errlen, "a model of %u phases picks one by the packet count: the data needs the fwd_pkts and bwd_pkts columns",
+			       m->n_phases);
+	}
 	row_of = malloc((ds->n_classes ? ds->n_classes : 1) * sizeof(*row_of));
 	if (!row_of)
 		goto oom;
@@ -329,11 +335,11 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 		n_rows = ds->n_rows;
 	for (k = 0; k < n_rows; k++) {
 		size_t r = rows ? rows[k] : k;
-		__u32 score, cls;
+		struct ff_verdict v;
 
 		ff_dataset_row(ds, r, vec);
-		cls = ff_model_predict(m, vec, &score);
-		ff_eval_add_scored(e, row_of[ds->y[r]], cls, score);
+		ff_model_run(m, m->n_phases > 1 ? ff_features_pkts(vec) : UINT32_MAX, vec, &v);
+		ff_eval_add_scored(e, row_of[ds->y[r]], v.cls, v.score);
 	}
 	free(row_of);
 	ff_eval_finish(e);

@@ -836,6 +836,65 @@ int ff_model_add_tree(struct ff_model *m, const struct ff_xnode *nodes, __u32 n,
 	return 0;
 }
 
+int ff_model_append_phase(struct ff_model *dst, const struct ff_model *src, __u32 from_pkts,
+			  char *err, size_t errlen)
+{
+	struct ff_phase *ph;
+	__u32 t, i, vbase = dst->n_leafvec, first = dst->n_trees;
+
+	if (src->n_phases != 1)
+		return ff_fail(err, errlen, "a phase is one model of one phase");
+	if (dst->n_phases == 0) {
+		dst->n_features = src->n_features;
+		memcpy(dst->feature_ids, src->feature_ids, sizeof(dst->feature_ids));
+		dst->n_classes = src->n_classes;
+		memcpy(dst->class_names, src->class_names, sizeof(dst->class_names));
+		memcpy(dst->actions, src->actions, sizeof(dst->actions));
+		memcpy(dst->min_score, src->min_score, sizeof(dst->min_score));
+	} else if (dst->n_classes != src->n_classes || dst->n_features != src->n_features ||
+		   memcmp(dst->class_names, src->class_names, sizeof(dst->class_names)) ||
+		   memcmp(dst->feature_ids, src->feature_ids, sizeof(dst->feature_ids))) {
+		return ff_fail(err, errlen, "the phases' models must have the same features and classes");
+	}
+	if (dst->n_phases >= FF_MAX_PHASES)
+		return ff_fail(err, errlen, "more than %d phases", FF_MAX_PHASES);
+	if (dst->n_phases && from_pkts <= dst->phases[dst->n_phases - 1].from_pkts)
+		return ff_fail(err, errlen, "phases must start at increasing packet counts");
+	for (i = 0; i < src->n_leafvec; i++)
+		if (ff_model_add_leafvec(dst, src->leafvec + (size_t)i * src->n_classes) < 0)
+			return ff_fail(err, errlen, "out of memory");
+	for (t = 0; t < src->n_trees; t++) {
+		__u32 base = src->roots[t];
+		__u32 end = t + 1 < src->n_trees ? src->roots[t + 1] : src->n_nodes;
+		struct ff_xnode *tree = malloc((end - base) * sizeof(*tree));
+		int rc;
+
+		if (!tree)
+			return ff_fail(err, errlen, "out of memory");
+		for (i = base; i < end; i++) {
+			struct ff_xnode n = src->nodes[i];
+
+			if (n.feature == FF_NODE_LEAFVEC) {
+				n.vec += vbase;
+			} else if (n.feature != FF_NODE_LEAF) {
+				n.left -= base;
+				n.right -= base;
+			}
+			tree[i - base] = n;
+		}
+		rc = ff_model_add_tree(dst, tree, end - base, err, errlen);
+		free(tree);
+		if (rc)
+			return -1;
+	}
+	ph = &dst->phases[dst->n_phases++];
+	*ph = src->phases[0];
+	ph->first_tree = first;
+	ph->n_trees = src->n_trees;
+	ph->from_pkts = from_pkts;
+	return 0;
+}
+
 int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 		   size_t errlen)
 {
@@ -1103,6 +1162,13 @@ void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
 	v->action = ff_verdict_action(m->actions[v->cls], v->score, m->min_score[v->cls]);
 	v->errors = w.errors;
+}
+
+__u32 ff_features_pkts(const __u64 *features)
+{
+	__u64 n = features[FF_F_FWD_PKTS] + features[FF_F_BWD_PKTS];
+
+	return n > UINT32_MAX ? UINT32_MAX : (__u32)n;
 }
 
 __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,

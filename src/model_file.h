@@ -74,6 +74,9 @@ void ff_model_free(struct ff_model *m);
  * score and action as the kernel decides them (generation 0). */
 void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		  struct ff_verdict *v);
+/* The packet count of a feature vector (fwd_pkts + bwd_pkts): the flow's
+ * count at the checkpoint that computed it, which picks the phase. */
+__u32 ff_features_pkts(const __u64 *features);
 /* The same for the last phase (a flow's final state, or a one-phase model);
  * returns the class and sets *score (permille). */
 __u32 ff_model_predict(const struct ff_model *m, const __u64 *features,
@@ -103,6 +106,11 @@ int ff_action_parse(const char *s);	/* -1 if unknown */
  * set by the caller, then trees appended. */
 int ff_model_add_tree(struct ff_model *m, const struct ff_xnode *nodes, __u32 n,
 		      char *err, size_t errlen);
+/* Append the one-phase model src as the phase of dst starting at
+ * from_pkts (dst empty: its features and classes are src's; else they
+ * must be the same). Validate dst afterwards. */
+int ff_model_append_phase(struct ff_model *dst, const struct ff_model *src, __u32 from_pkts,
+			  char *err, size_t errlen);
 /* A vector leaf's n_classes values; returns the index for xnode.vec, or -1. */
 int ff_model_add_leafvec(struct ff_model *m, const __s32 *vals);
 

@@ -2561,6 +2561,86 @@ static void classify_low_score_alerts(void **state)
 	ff_model_free(&m);
 }
 
+/* ff_infer for a flow of `pkts` packets (the phase's model). */
+static struct ff_infer_result infer_at(const __u64 *v, __u32 pkts)
+{
+	static uint8_t frame[64];
+	struct ff_features in;
+	struct ff_infer_result out;
+	__u32 zero = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1);
+
+	memcpy(in.v, v, sizeof(in.v));
+	assert_int_equal(bpf_map_update_elem(env.in_fd, &zero, &in, BPF_ANY), 0);
+	memset(&out, 0, sizeof(out));
+	out.pkts = pkts;
+	assert_int_equal(bpf_map_update_elem(env.out_fd, &zero, &out, BPF_ANY), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env.infer_fd, &o), 0);
+	assert_int_equal(bpf_map_lookup_elem(env.out_fd, &zero, &out), 0);
+	return out;
+}
+
+/*
+ * Phases: three one-leaf models from 1, 4 and 32 packets, each naming its
+ * own class; the kernel and user space pick the phase by packet count at
+ * the boundaries (and below the first phase, the first). A flow is decided
+ * by the phase of its checkpoint: class 0 at packet 1, class 1 at packet 4.
+ */
+static void classify_by_phase(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.17.0.1", .daddr = "10.17.0.2",
+		.sport = 1, .dport = 2,
+	};
+	static const __u32 at[] = { 0, 1, 3, 4, 31, 32, 1000 }, want[] = { 0, 0, 0, 1, 1, 2, 2 };
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_model all, one;
+	struct ff_xnode leaf;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	struct ff_verdict vd;
+	char err[256];
+	__u32 p, i;
+
+	REQUIRE_BPF();
+	memset(&all, 0, sizeof(all));
+	for (p = 0; p < 3; p++) {
+		memset(&one, 0, sizeof(one));
+		one.n_classes = 3;
+		one.n_features = 1;
+		for (i = 0; i < 3; i++)
+			snprintf(one.class_names[i], FF_NAME_MAX, "k%u", i);
+		leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = p, .right = 1 };
+		assert_int_equal(ff_model_add_tree(&one, &leaf, 1, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_validate(&one, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_append_phase(&all, &one, (__u32[]){ 1, 4, 32 }[p], err,
+						       sizeof(err)), 0);
+		ff_model_free(&one);
+	}
+	assert_int_equal(ff_model_validate(&all, err, sizeof(err)), 0);
+	assert_int_equal(all.n_phases, 3);
+	assert_int_equal(install(&all), 0);
+	for (i = 0; i < FF_ARRAY_SIZE(at); i++) {
+		struct ff_infer_result o = infer_at(v, at[i]);
+
+		ff_model_run(&all, at[i], v, &vd);
+		assert_int_equal(vd.cls, want[i]);
+		assert_int_equal(vd.phase, want[i]);
+		assert_int_equal(o.cls, want[i]);
+		assert_int_equal(o.phase, want[i]);
+	}
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 0);
+	for (i = 2; i <= 4; i++)
+		send_pkt(H_XDP, &s, T0_US + i, NULL);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 1);		/* checkpoint 4: the 4-31 phase */
+	ff_model_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2611,6 +2691,7 @@ int main(void)
 		cmocka_unit_test_setup(infer_max_trees_depth_32, test_setup),
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
 		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
+		cmocka_unit_test_setup(classify_by_phase, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 	};
 
