@@ -454,6 +454,8 @@ static int load_sklearn(json_object *root, const struct ff_import_opts *o, struc
 struct conv {
 	const struct imodel *im;
 	int fid[FF_MAX_FEATURES * 4];	/* file feature -> kernel feature, -1 */
+	double off[FF_MAX_FEATURES * 4];	/* kernel value - file value (CIC's -1) */
+	const char *why[FF_MAX_FEATURES * 4];	/* a CIC column of another definition */
 	double scale;
 	struct ff_model *m;
 	struct ff_import_info *info;
@@ -527,7 +529,11 @@ static long emit(struct conv *c, const struct itree *t, int i, int depth)
 		if ((unsigned)d->feature >= c->im->n_features)
 			return ff_fail(c->err, c->errlen, "a split uses feature %d; %u are named", d->feature,
 				    c->im->n_features);
-		way = int_threshold(d->thr, c->im->lt, &thr);
+		if (c->why[d->feature])
+			return ff_fail(c->err, c->errlen,
+				    "feature \"%s\" is CIC's, which the kernel does not compute (%s)",
+				    trim(c->im->features[d->feature]), c->why[d->feature]);
+		way = int_threshold(d->thr + c->off[d->feature], c->im->lt, &thr);
 		if (way) {		/* no integer goes one of the ways */
 			c->info->splits_pruned++;
 			return emit(c, t, way > 0 ? d->left : d->right, depth);
@@ -603,8 +609,18 @@ static int to_model(const struct imodel *im, struct ff_model *m, struct ff_impor
 	if (im->n_features > FF_ARRAY_SIZE(c.fid))
 		return ff_fail(err, errlen, "%u features named; at most %zu", im->n_features,
 			    FF_ARRAY_SIZE(c.fid));
-	for (i = 0; i < im->n_features; i++)
-		c.fid[i] = ff_feature_lookup(trim(im->features[i]));
+	for (i = 0; i < im->n_features; i++) {
+		const char *name = trim(im->features[i]);
+		const struct ff_cic_column *cic = ff_cic_column_find(name);
+
+		if (cic && cic->fid >= 0) {	/* CIC's name: CIC's definition */
+			c.fid[i] = cic->fid;
+			c.off[i] = cic->minus_one ? 1 : 0;
+			c.why[i] = cic->mapped ? NULL : cic->why;
+		} else {
+			c.fid[i] = ff_feature_lookup(name);
+		}
+	}
 	m->n_classes = im->n_classes;
 	for (k = 0; k < im->n_classes; k++) {
 		if (!im->classes[k][0] || strlen(im->classes[k]) >= FF_NAME_MAX)

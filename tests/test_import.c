@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "dataset.h"
+#include "features_info.h"
 #include "import.h"
 #include "loader.h"
 #include "flowforest.skel.h"
@@ -135,6 +136,39 @@ static void test_thresholds(void **state)
 	assert_int_equal(import(tmp_path("skl.json"), FF_IMPORT_XGBOOST, NULL, NULL, &m, err,
 				sizeof(err)), -1);
 	assert_non_null(strstr(err, "not an XGBoost JSON model"));
+}
+
+/* CIC's names mean CIC's definitions: "ICMP Type" is the feature minus 1
+ * (CIC's -1 is "no ICMP"), so x <= 7.5 on CIC's value is feature <= 8;
+ * "FWD Init Win Bytes" is not the kernel's fwd_init_win: refused. */
+static void test_cic_columns(void **state)
+{
+	static const char skl[] =
+		"{\"format\":\"sklearn-trees\",\"version\":1,\"estimator\":\"DecisionTreeClassifier\","
+		"\"classes\":[\"lo\",\"hi\"],\"features\":[\"ICMP Type\",\"FWD Init Win Bytes\"],"
+		"\"combine\":\"average\",\"trees\":[{\"children_left\":[1,-1,-1],\"children_right\":[2,-1,-1],"
+		"\"feature\":[FEAT,-2,-2],\"threshold\":[7.5,-2,-2],\"value\":[[0.5,0.5],[1,0],[0,1]]}]}";
+	struct ff_model m;
+	char err[512], buf[1024], *p;
+	int fid;
+
+	(void)state;
+	strcpy(buf, skl);
+	p = strstr(buf, "FEAT");
+	memmove(p + 1, p + 4, strlen(p + 4) + 1);
+	*p = '0';
+	write_file(tmp_path("cic.json"), buf);
+	if (import(tmp_path("cic.json"), FF_IMPORT_SKLEARN, NULL, NULL, &m, err, sizeof(err)))
+		fail_msg("%s", err);
+	fid = ff_cic_column_find("ICMP Type")->fid;
+	assert_int_equal(m.nodes[m.roots[0]].feature, fid);
+	assert_int_equal(m.nodes[m.roots[0]].threshold, 8);
+	ff_model_free(&m);
+	*p = '1';
+	write_file(tmp_path("cic.json"), buf);
+	assert_int_equal(import(tmp_path("cic.json"), FF_IMPORT_SKLEARN, NULL, NULL, &m, err,
+				sizeof(err)), -1);
+	assert_non_null(strstr(err, "\"FWD Init Win Bytes\" is CIC's, which the kernel does not compute"));
 }
 
 /* ---------------------------------------------------- trained in Python */
@@ -305,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thresholds),
+		cmocka_unit_test(test_cic_columns),
 		cmocka_unit_test(test_python_models),
 	};
 
