@@ -76,6 +76,25 @@ const volatile __u32 ff_evict_at = 0;
 
 /* ---- maps ---------------------------------------------------------------- */
 
+/* An array map indexed by __u32 (per-CPU or not). */
+#define FF_ARRAY_MAP(name, kind, n, value_t)                                   \
+	struct {                                                               \
+		__uint(type, kind);                                            \
+		__uint(max_entries, n);                                        \
+		__type(key, __u32);                                            \
+		__type(value, value_t);                                        \
+	} name SEC(".maps")
+
+/* A list of prefixes (LPM trie), the value a hit count. */
+#define FF_LPM_LIST(name)                                                      \
+	struct {                                                               \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                           \
+		__uint(max_entries, 16384);                                    \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                          \
+		__type(key, struct ff_lpm_key);                                \
+		__type(value, __u64);                                          \
+	} name SEC(".maps")
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);	/* set by the loader (--flows) */
@@ -85,49 +104,19 @@ struct {
 
 /* A zeroed flow, the initial value of every new entry (too large for the
  * stack). Never written. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_flow);
-} ff_zero_flow SEC(".maps");
+FF_ARRAY_MAP(ff_zero_flow, BPF_MAP_TYPE_ARRAY, 1, struct ff_flow);
 
 /* Two model slots: nodes of slot s live at [s * FF_MAX_NODES, ...). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * FF_MAX_NODES);
-	__type(key, __u32);
-	__type(value, struct ff_node);
-} ff_nodes SEC(".maps");
+FF_ARRAY_MAP(ff_nodes, BPF_MAP_TYPE_ARRAY, 2 * FF_MAX_NODES, struct ff_node);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, struct ff_model_meta);
-} ff_meta SEC(".maps");
+FF_ARRAY_MAP(ff_meta, BPF_MAP_TYPE_ARRAY, 2, struct ff_model_meta);
 
 /* Entry 0: the active model slot (0 or 1). Flipping it is the swap. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} ff_active SEC(".maps");
+FF_ARRAY_MAP(ff_active, BPF_MAP_TYPE_ARRAY, 1, __u32);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_features);
-} ff_scratch SEC(".maps");
+FF_ARRAY_MAP(ff_scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_features);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_counters);
-} ff_counters SEC(".maps");
+FF_ARRAY_MAP(ff_counters, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_counters);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -146,38 +135,16 @@ struct {
 
 /* The eviction queue's positions and the live-flow count: written here
  * only (ctl.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_fifo_state);
-} ff_fifo_state SEC(".maps");
+FF_ARRAY_MAP(ff_fifo_state, BPF_MAP_TYPE_ARRAY, 1, struct ff_fifo_state);
 
 /* Allow and deny lists: prefixes of either endpoint. Allowed traffic is
  * never dropped; denied traffic is dropped before flow tracking. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct ff_lpm_key);
-	__type(value, __u64);
-} ff_allow SEC(".maps");
+FF_LPM_LIST(ff_allow);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct ff_lpm_key);
-	__type(value, __u64);
-} ff_deny SEC(".maps");
+FF_LPM_LIST(ff_deny);
 
 /* Flow keys in the order they entered the table (sized by the loader). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_fifo_entry);
-} ff_fifo SEC(".maps");
+FF_ARRAY_MAP(ff_fifo, BPF_MAP_TYPE_ARRAY, 1, struct ff_fifo_entry);
 
 /* Feature snapshots for replay; sized by the loader (tiny when unused). */
 struct {
@@ -186,50 +153,25 @@ struct {
 } ff_snapshots SEC(".maps");
 
 /* The flow ff_snapshot reports on (test_run, end of a replay). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_flow_key);
-} ff_snap_key SEC(".maps");
+FF_ARRAY_MAP(ff_snap_key, BPF_MAP_TYPE_ARRAY, 1, struct ff_flow_key);
 
 /* The forest walk's state. It lives in a map, not on the stack, so that
  * the verifier checks the bpf_loop callback against unknown values once,
  * instead of following the walk's counters through every iteration. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_walk);
-} ff_walk_state SEC(".maps");
+FF_ARRAY_MAP(ff_walk_state, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_walk);
 
 /* Replay, written by user space before each packet: entry 0 is the clock in
  * nanoseconds, entry 1 the frame's original length (the capture's, before
  * any snap length; 0: the frame's own). */
 #define FF_CLOCK_NS 0
 #define FF_CLOCK_WIRE_LEN 1
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-} ff_clock SEC(".maps");
+FF_ARRAY_MAP(ff_clock, BPF_MAP_TYPE_ARRAY, 2, __u64);
 
 /* Test-only inference: a feature vector in, a verdict out (ff_infer). */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_features);
-} ff_infer_in SEC(".maps");
+FF_ARRAY_MAP(ff_infer_in, BPF_MAP_TYPE_ARRAY, 1, struct ff_features);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ff_infer_result);
-} ff_infer_out SEC(".maps");
+FF_ARRAY_MAP(ff_infer_out, BPF_MAP_TYPE_ARRAY, 1, struct ff_infer_result);
 
 /* ---- forest walk glue ---------------------------------------------------- */
 
@@ -341,12 +283,6 @@ static __always_inline int ff_run_model(__u32 pkts, struct ff_verdict *v)
 	return r == 0 ? 0 : -1;
 }
 
-/* `id` is always a constant FF_C_* at the call sites. */
-static __always_inline void ff_count(struct ff_counters *cnt, const __u32 id)
-{
-	cnt->c[id]++;
-}
-
 static __always_inline __u32 ff_replay_wire_len(void)
 {
 	__u32 key = FF_CLOCK_WIRE_LEN;
@@ -369,126 +305,23 @@ static __always_inline __u64 ff_now_us(void)
 	return bpf_ktime_get_ns() / 1000;
 }
 
-static __always_inline void ff_emit(struct ff_counters *cnt,
-				    const struct ff_flow *f,
-				    const struct ff_flow_key *key, __u16 prev,
-				    __u64 now_us, __u8 type)
+/* An event for flow `f` into ff_events. */
+static __always_inline void ff_emit(struct ff_counters *cnt, const struct ff_flow *f,
+				    const struct ff_flow_key *k, __u16 prev, __u64 now_us,
+				    __u8 type)
 {
 	struct ff_event *e = bpf_ringbuf_reserve(&ff_events, sizeof(*e), 0);
 
 	if (!e) {
-		ff_count(cnt, FF_C_EVENTS_LOST);
+		cnt->c[FF_C_EVENTS_LOST]++;
 		return;
 	}
-	e->ts_us = now_us;
-	e->first_us = f->first_us;
-	e->last_us = f->last_us;
-	e->pkts = ff_flow_pkts(f);
-	e->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-	__builtin_memcpy(&e->key, key, sizeof(*key));
-	e->cls = f->cls;
-	e->prev_cls = prev;
-	e->score = f->score;
-	e->type = type;
-	e->action = f->action;
-	e->initiator_is_b = f->initiator_is_b;
-	e->tcp_flags = ff_flow_tcp_flags(f);
-	e->pad[0] = e->pad[1] = 0;
-	e->model_gen = f->model_gen;
-	e->pad2 = 0;
-	e->resp_pkts = f->dir[FF_DIR_BWD].pkts;
-	e->resp_bytes = f->dir[FF_DIR_BWD].wire_bytes;
+	ff_event_fill(e, k, f, prev, now_us, type);
 	/* Waking the reader costs an interrupt per event. `run` polls every
 	 * 100 ms anyway, so wake it only when the ring is filling up. */
 	bpf_ringbuf_submit(e, bpf_ringbuf_query(&ff_events, BPF_RB_AVAIL_DATA) > (1 << 18) ?
 				       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
-	ff_count(cnt, FF_C_EVENTS);
-}
-
-/*
- * The pipeline is cut into global functions (not static, not inlined). The
- * verifier checks each one once, on its own, instead of once for every path
- * through the parser that reaches it; this keeps verification small and
- * independent of the model.
- */
-
-/* Send the features in ff_scratch to user space (export mode). */
-static __always_inline void ff_export_snapshot(const struct ff_flow *f,
-					       const struct ff_flow_key *key,
-					       const struct ff_features *fv,
-					       __u8 reason, __u64 now_us)
-{
-	struct ff_snapshot *s = bpf_ringbuf_reserve(&ff_snapshots, sizeof(*s), 0);
-
-	if (!s) {
-		__u32 zero = 0;
-		struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
-
-		if (cnt)
-			ff_count(cnt, FF_C_SNAPSHOTS_LOST);
-		return;
-	}
-	s->ts_us = now_us;
-	s->first_us = f->first_us;
-	__builtin_memcpy(&s->key, key, sizeof(*key));
-	s->reason = reason;
-	s->initiator_is_b = f->initiator_is_b;
-	s->cls = f->cls;
-	s->score = f->score;
-	s->pad = 0;
-	__builtin_memcpy(s->features, fv->v, sizeof(s->features));
-	/* The replay reader polls after every packet: no wake-up needed. */
-	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
-}
-
-/* A checkpoint: features of `f`, the model's verdict cached in `f`, an
- * event when the class changes, a snapshot in export mode. */
-__noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key,
-			     __u64 now_us, __u32 reason)
-{
-	struct ff_verdict v = {};
-	struct ff_counters *cnt;
-	struct ff_features *fv;
-	__u32 zero = 0;
-	__u16 prev;
-
-	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
-	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
-	if (!f || !key || !cnt || !fv)
-		return -1;
-	ff_features_compute(f, fv);
-	if (ff_run_model(ff_flow_pkts(f), &v) == 0) {
-		prev = f->cls;
-		ff_count(cnt, FF_C_CLASSIFICATIONS);
-		if (v.errors)
-			cnt->c[FF_C_WALK_ERRORS] += v.errors;
-		f->cls = v.cls;
-		f->score = v.score;
-		f->action = v.action;
-		f->decided_pkts = ff_flow_pkts(f);
-		f->decided_us = now_us;
-		f->model_gen = v.generation;
-		if (prev != v.cls)
-			ff_emit(cnt, f, key, prev, now_us,
-				prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
-	}
-	if (ff_export)
-		ff_export_snapshot(f, key, fv, reason, now_us);
-	return 0;
-}
-
-/* Export the state of a flow that ends (idle restart, end of replay). */
-__noinline int ff_final_snapshot(const struct ff_flow *f,
-				 const struct ff_flow_key *key, __u32 reason)
-{
-	__u32 zero = 0;
-	struct ff_features *fv = bpf_map_lookup_elem(&ff_scratch, &zero);
-
-	if (!f || !key || !fv)
-		return -1;
-	ff_features_compute(f, fv);
-	ff_export_snapshot(f, key, fv, reason, f->last_us);
-	return 0;
+	cnt->c[FF_C_EVENTS]++;
 }
 
 /* Is either endpoint of `pkt` in the LPM trie `map`? */
@@ -595,9 +428,8 @@ __noinline int ff_make_room(__u64 now_us)
 
 /* A new flow: room first if the table is nearly full, then insert and
  * queue it for eviction. Returns the flow, or NULL. */
-static __always_inline struct ff_flow *ff_flow_create(struct ff_counters *cnt,
-						      const struct ff_flow_key *key,
-						      __u64 now_us)
+static __always_inline struct ff_flow *ff_flow_create(const struct ff_flow_key *key, __u64 now_us,
+						      int *created)
 {
 	struct ff_fifo_state *st;
 	struct ff_flow *init, *f;
@@ -610,7 +442,7 @@ static __always_inline struct ff_flow *ff_flow_create(struct ff_counters *cnt,
 	if (ff_fifo_size && st->live >= (__s64)ff_evict_at)
 		ff_make_room(now_us);
 	if (bpf_map_update_elem(&ff_flows, key, init, BPF_NOEXIST) == 0) {
-		ff_count(cnt, FF_C_FLOWS_CREATED);
+		*created = 1;
 		f = bpf_map_lookup_elem(&ff_flows, key);
 		if (f && ff_fifo_size) {
 			__sync_fetch_and_add(&st->live, 1);
@@ -621,111 +453,188 @@ static __always_inline struct ff_flow *ff_flow_create(struct ff_counters *cnt,
 	return bpf_map_lookup_elem(&ff_flows, key);
 }
 
-/* Everything after parsing: lists, flow lookup or creation, update,
- * checkpoint, cached verdict. Returns the enum ff_action to apply. */
+/* ---- the per-packet sequence (flowforest/track.h): storage glue ---------- */
+
+/*
+ * The context of one packet: the maps it uses most, looked up once. It
+ * lives on the stack of one global function; the global functions below
+ * (each checked by the verifier once, on its own, which keeps verification
+ * small and independent of the model) build their own.
+ */
+struct ff_track {
+	struct ff_counters *cnt;
+	struct ff_ctl *ctl;
+};
+
+static __always_inline int ff_track_init(struct ff_track *t)
+{
+	__u32 zero = 0;
+
+	t->cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+	t->ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
+	return t->cnt && t->ctl ? 0 : -1;
+}
+
+static __always_inline const volatile struct ff_config *ff_trk_cfg(struct ff_track *t)
+{
+	return &ff_cfg;
+}
+
+static __always_inline const struct ff_ctl *ff_trk_ctl(struct ff_track *t)
+{
+	return t->ctl;
+}
+
+static __always_inline int ff_trk_listed(struct ff_track *t, int deny, const struct ff_pkt *p)
+{
+	return deny ? ff_listed(&ff_deny, p) : ff_listed(&ff_allow, p);
+}
+
+static __always_inline struct ff_flow *ff_trk_lookup(struct ff_track *t,
+						     const struct ff_flow_key *k)
+{
+	return bpf_map_lookup_elem(&ff_flows, k);
+}
+
+static __always_inline struct ff_flow *ff_trk_create(struct ff_track *t,
+						     const struct ff_flow_key *k, __u64 now_us,
+						     int *created)
+{
+	return ff_flow_create(k, now_us, created);
+}
+
+static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
+				       __u64 now_us)
+{
+	return ff_flow_expired(f, now_us, &ff_cfg);
+}
+
+static __always_inline void ff_trk_restart(struct ff_track *t, const struct ff_flow_key *k,
+					   struct ff_flow *f)
+{
+	ff_flow_reset(f);	/* the eviction queue's bookkeeping stays */
+}
+
+static __always_inline void ff_trk_count(struct ff_track *t, const __u32 id)
+{
+	t->cnt->c[id]++;
+}
+
+static __always_inline void ff_trk_add(struct ff_track *t, const __u32 id, __u64 n)
+{
+	t->cnt->c[id] += n;
+}
+
+static __always_inline void ff_trk_class_pkt(struct ff_track *t, __u16 cls)
+{
+	if (cls == FF_CLASS_NONE)
+		t->cnt->unclassified_pkts++;
+	else
+		t->cnt->class_pkts[cls & (FF_MAX_CLASSES - 1)]++;
+}
+
+static __always_inline struct ff_features *ff_trk_features(struct ff_track *t)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ff_scratch, &zero);
+}
+
+/* The walk reads the vector from ff_scratch, which `fv` is. */
+static __always_inline int ff_trk_model(struct ff_track *t, __u32 pkts,
+					const struct ff_features *fv, struct ff_verdict *v)
+{
+	return ff_run_model(pkts, v);
+}
+
+static __always_inline void ff_trk_event(struct ff_track *t, const struct ff_flow *f,
+					 const struct ff_flow_key *k, __u16 prev, __u64 now_us,
+					 __u8 type)
+{
+	ff_emit(t->cnt, f, k, prev, now_us, type);
+}
+
+static __always_inline int ff_trk_exporting(struct ff_track *t)
+{
+	return ff_export;
+}
+
+static __always_inline void ff_trk_snapshot(struct ff_track *t, const struct ff_flow *f,
+					    const struct ff_flow_key *k,
+					    const struct ff_features *fv, __u8 reason, __u64 ts_us)
+{
+	struct ff_snapshot *s = bpf_ringbuf_reserve(&ff_snapshots, sizeof(*s), 0);
+
+	if (!s) {
+		ff_trk_count(t, FF_C_SNAPSHOTS_LOST);
+		return;
+	}
+	ff_snapshot_fill_fv(s, k, f, fv, reason, ts_us);
+	/* The replay reader polls after every packet: no wake-up needed. */
+	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
+}
+
+__noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key, __u64 now_us,
+			     __u32 reason);
+__noinline int ff_final_snapshot(const struct ff_flow *f, const struct ff_flow_key *key,
+				 __u32 reason);
+
+static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow *f,
+					      const struct ff_flow_key *k, __u64 now_us,
+					      __u32 reason)
+{
+	ff_checkpoint(f, k, now_us, reason);
+}
+
+static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const struct ff_flow *f,
+						  const struct ff_flow_key *k, __u32 reason)
+{
+	ff_final_snapshot(f, k, reason);
+}
+
+#include "flowforest/track.h"
+
+__noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key, __u64 now_us,
+			     __u32 reason)
+{
+	struct ff_track t;
+
+	if (!f || !key || ff_track_init(&t))
+		return -1;
+	ff_track_checkpoint(&t, f, key, now_us, reason);
+	return 0;
+}
+
+__noinline int ff_final_snapshot(const struct ff_flow *f, const struct ff_flow_key *key,
+				 __u32 reason)
+{
+	struct ff_track t;
+
+	if (!f || !key || ff_track_init(&t))
+		return -1;
+	ff_track_final_snapshot(&t, f, key, reason);
+	return 0;
+}
+
+/* Everything after parsing (track.h). Returns the enum ff_action to apply. */
 __noinline int ff_track(const struct ff_pkt *pkt)
 {
-	struct ff_counters *cnt;
-	struct ff_flow_key key;
-	struct ff_ctl *ctl;
-	struct ff_flow *f;
-	__u32 zero = 0;
-	__u64 now_us;
-	int from_b, action, cp;
+	struct ff_track t;
 
-	cnt = bpf_map_lookup_elem(&ff_counters, &zero);
-	ctl = bpf_map_lookup_elem(&ff_ctl, &zero);
-	if (!pkt || !cnt || !ctl)
+	if (!pkt || ff_track_init(&t))
 		return FF_ACT_PASS;
-	if (ctl->n_deny && ff_listed(&ff_deny, pkt) &&
-	    !(ctl->n_allow && ff_listed(&ff_allow, pkt))) {
-		ff_count(cnt, FF_C_DENIED);
-		ff_count(cnt, FF_C_DROPPED);
-		return FF_ACT_DROP;
-	}
-	if (pkt->frag == FF_FRAG_LATER)
-		ff_count(cnt, FF_C_FRAG_LATER);
-
-	from_b = ff_flow_key_make(pkt, &key);
-	now_us = ff_now_us();
-
-	f = bpf_map_lookup_elem(&ff_flows, &key);
-	if (!f) {
-		f = ff_flow_create(cnt, &key, now_us);
-		if (!f) {
-			ff_count(cnt, FF_C_FLOW_ALLOC_FAIL);
-			return FF_ACT_PASS;
-		}
-	}
-
-	if (ff_flow_expired(f, now_us, &ff_cfg)) {
-		struct ff_flow *init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
-
-		if (ff_export)
-			ff_final_snapshot(f, &key, FF_SNAP_IDLE);
-		ff_emit(cnt, f, &key, f->cls, now_us, FF_EV_ENDED);
-		if (!init)
-			return FF_ACT_PASS;
-		/* everything but the eviction queue's bookkeeping */
-		__builtin_memcpy(f, init, __builtin_offsetof(struct ff_flow, fifo_pos));
-		ff_count(cnt, FF_C_FLOWS_CREATED);
-	}
-
-	cp = ff_flow_update(f, pkt, from_b, now_us, &ff_cfg);
-	if (!cp && f->cls != FF_CLASS_NONE && f->model_gen < ctl->reclass_gen) {
-		/* decided by an older model and the operator asked for a new
-		 * verdict: this packet is a checkpoint */
-		cp = FF_CP_COUNT;
-		ff_count(cnt, FF_C_RECLASSIFIED);
-	}
-	if (cp)
-		ff_checkpoint(f, &key, now_us,
-			      (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT);
-
-	if (f->cls == FF_CLASS_NONE) {
-		cnt->unclassified_pkts++;
-		return FF_ACT_PASS;
-	}
-	cnt->class_pkts[f->cls & (FF_MAX_CLASSES - 1)]++;
-	action = f->action;
-	if (action == FF_ACT_DROP && ctl->n_allow && ff_listed(&ff_allow, pkt)) {
-		ff_count(cnt, FF_C_ALLOWED);
-		return FF_ACT_PASS;
-	}
-	if (action == FF_ACT_DROP)
-		ff_count(cnt, FF_C_DROPPED);
-	else if (action == FF_ACT_ALERT)
-		ff_count(cnt, FF_C_ALERTED);
-	return action;
+	return ff_track_packet(&t, pkt, ff_now_us());
 }
 
 /* Count the frame and its parse result; 0 when the frame is ours to track. */
-static __always_inline int ff_account(int r, __u32 wire_len)
+static __always_inline int ff_account(int r, __u32 frame_len)
 {
 	__u32 zero = 0;
-	struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
+	struct ff_track t = { .cnt = bpf_map_lookup_elem(&ff_counters, &zero) };
 
-	if (!cnt)
+	if (!t.cnt)
 		return -1;
-	cnt->c[FF_C_PACKETS]++;
-	cnt->c[FF_C_BYTES] += wire_len;
-	switch (r) {
-	case FF_PARSE_OK:
-		return 0;
-	case FF_PARSE_NOT_IP:
-		cnt->c[FF_C_NOT_IP]++;
-		break;
-	case FF_PARSE_TRUNCATED:
-		cnt->c[FF_C_TRUNCATED]++;
-		break;
-	case FF_PARSE_UNSUPPORTED:
-		cnt->c[FF_C_UNSUPPORTED]++;
-		break;
-	default:
-		cnt->c[FF_C_MALFORMED]++;
-		break;
-	}
-	return -1;
+	return ff_track_account(&t, r, frame_len);
 }
 
 __noinline int ff_parse_xdp(struct xdp_md *ctx, struct ff_pkt *p)
@@ -744,16 +653,19 @@ __noinline int ff_parse_skb(struct __sk_buff *skb, struct ff_pkt *p)
 
 /* ---- hooks --------------------------------------------------------------- */
 
+/* A parsed frame's action: 1 to drop it, 0 to let it through. */
+static __always_inline int ff_drops(int parse_result, __u32 frame_len, const struct ff_pkt *pkt)
+{
+	return !ff_account(parse_result, frame_len) && ff_track(pkt) == FF_ACT_DROP;
+}
+
 SEC("xdp")
 int ff_xdp(struct xdp_md *ctx)
 {
 	__u32 len = ctx->data_end - ctx->data;
-
 	struct ff_pkt pkt = {};
 
-	if (ff_account(ff_parse_xdp(ctx, &pkt), len))
-		return XDP_PASS;
-	return ff_track(&pkt) == FF_ACT_DROP ? XDP_DROP : XDP_PASS;
+	return ff_drops(ff_parse_xdp(ctx, &pkt), len, &pkt) ? XDP_DROP : XDP_PASS;
 }
 
 SEC("tc")
@@ -761,9 +673,7 @@ int ff_tc(struct __sk_buff *skb)
 {
 	struct ff_pkt pkt = {};
 
-	if (ff_account(ff_parse_skb(skb, &pkt), skb->len))
-		return TC_ACT_OK;
-	return ff_track(&pkt) == FF_ACT_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	return ff_drops(ff_parse_skb(skb, &pkt), skb->len, &pkt) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 /* Socket filter: decides only what the raw socket it is attached to sees
@@ -774,9 +684,7 @@ int ff_socket(struct __sk_buff *skb)
 {
 	struct ff_pkt pkt = {};
 
-	if (ff_account(ff_parse_skb(skb, &pkt), skb->len))
-		return skb->len;
-	return ff_track(&pkt) == FF_ACT_DROP ? 0 : skb->len;
+	return ff_drops(ff_parse_skb(skb, &pkt), skb->len, &pkt) ? 0 : skb->len;
 }
 
 /* Test entry: classify the vector in ff_infer_in with the active model,

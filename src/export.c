@@ -277,23 +277,7 @@ static void send_record(struct ff_exporter *x, const struct ff_flow_rec *r)
 void ff_export_event_fill(struct ff_event *e, const struct ff_flow_key *k, const struct ff_flow *f,
 			  __u16 prev, __u64 now_us, __u8 type)
 {
-	memset(e, 0, sizeof(*e));
-	e->ts_us = now_us;
-	e->first_us = f->first_us;
-	e->last_us = f->last_us;
-	e->pkts = ff_flow_pkts(f);
-	e->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-	e->key = *k;
-	e->cls = f->cls;
-	e->prev_cls = prev;
-	e->score = f->score;
-	e->type = type;
-	e->action = f->action;
-	e->initiator_is_b = f->initiator_is_b;
-	e->tcp_flags = ff_flow_tcp_flags(f);
-	e->model_gen = f->model_gen;
-	e->resp_pkts = f->dir[FF_DIR_BWD].pkts;
-	e->resp_bytes = f->dir[FF_DIR_BWD].wire_bytes;
+	ff_event_fill(e, k, f, prev, now_us, type);	/* the kernel's own fill */
 }
 
 static const char *class_name(const struct ff_exporter *x, __u16 cls)

@@ -8,44 +8,50 @@
 #include "capture.h"
 #include "cicout.h"
 #include "extract.h"
-#include "flowtable.h"
+#include "utrack.h"
 
-static void emit(const struct ff_extract_opts *o, const struct ff_flow_key *k,
-		 const struct ff_flow *f, __u8 reason, __u64 ts)
+static void on_snapshot(void *user, const struct ff_snapshot *s)
 {
-	struct ff_snapshot s;
+	const struct ff_extract_opts *o = user;
 
-	if (!o->csv)
-		return;
-	ff_snapshot_fill(&s, k, f, reason, ts);
-	ff_csv_row(o->csv, &s);
+	ff_csv_row(o->csv, s);
 }
 
-/* The kernel's checkpoint, in user space: verdict cached in the flow. */
-static void checkpoint(const struct ff_extract_opts *o, const struct ff_flow_key *k,
-		       struct ff_flow *f, int cp, __u64 now_us)
+/* The kernel's events: verdicts and ended flows for flow export; an ended
+ * flow is CIC's row in CIC mode. */
+static void on_event(void *user, const struct ff_flow *f, const struct ff_event *e)
 {
-	if (o->model) {
-		struct ff_features fv;
-		struct ff_verdict v;
-		__u16 prev = f->cls;
+	const struct ff_extract_opts *o = user;
 
-		ff_features_compute(f, &fv);
-		ff_model_run(o->model, ff_flow_pkts(f), fv.v, &v);
-		f->cls = v.cls;
-		f->score = v.score;
-		f->action = v.action;
-		f->decided_pkts = ff_flow_pkts(f);
-		f->decided_us = now_us;
-		if (o->exporter && prev != f->cls) {	/* the kernel's event, for export */
-			struct ff_event e;
+	if (e->type == FF_EV_ENDED && o->cic)
+		ff_cic_row(o->cic, &e->key, f);
+	if (!o->exporter)
+		return;
+	if (e->type == FF_EV_ENDED)
+		ff_export_flow(o->exporter, &e->key, f, e->ts_us, false);
+	else
+		ff_export_event(o->exporter, e);
+}
 
-			ff_export_event_fill(&e, k, f, prev, now_us,
-					     prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
-			ff_export_event(o->exporter, &e);
-		}
-	}
-	emit(o, k, f, (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT, now_us);
+/*
+ * CIC's flow termination: at its flow timeout (from the flow's first
+ * packet) the flow ends before the packet counts, and the next flow
+ * carries the TCP connection's start on (Total TCP Flow Time).
+ */
+static int cic_ends_before(void *user, const struct ff_flow *f, __u64 now_us)
+{
+	const struct ff_extract_opts *o = user;
+
+	return ff_cic_ends_before(o->cic, f, now_us);
+}
+
+static void cic_restart(void *user, const struct ff_flow_key *k, struct ff_flow *f)
+{
+	__u64 conn = f->cic.conn_first_us;
+
+	ff_flow_reset(f);
+	if (k->proto == FF_IPPROTO_TCP)
+		f->cic.conn_first_us = conn;
 }
 
 static int cmp_first(const void *a, const void *b)
@@ -79,69 +85,69 @@ static int cic_end_rows(const struct ff_extract_opts *o, struct ff_flowtable *t)
 	return 0;
 }
 
-/*
- * CIC's flow termination, before the packet counts: at its flow timeout
- * the flow's row is written and the packet starts the next flow, which
- * carries the TCP connection's start on (Total TCP Flow Time).
- */
-static int cic_split(const struct ff_extract_opts *o, const struct ff_flow_key *k,
-		     struct ff_flow *f, __u64 now_us)
+void ff_extract_stats_from_counters(struct ff_extract_stats *st, const struct ff_counters *c)
 {
-	__u64 conn = f->cic.conn_first_us;
-
-	if (!ff_cic_ends_before(o->cic, f, now_us))
-		return 0;
-	ff_cic_row(o->cic, k, f);
-	memset(f, 0, sizeof(*f));
-	if (k->proto == FF_IPPROTO_TCP)
-		f->cic.conn_first_us = conn;
-	return 1;
+	st->frames = c->c[FF_C_PACKETS];
+	ff_parse_fail_from_counters(st->parse_fail, c);
+	st->flows = c->c[FF_C_FLOWS_CREATED];
 }
 
-static int end_rows(const struct ff_extract_opts *o, struct ff_flowtable *t)
+/* The end of the captures ends every flow: export, then one row each. */
+static int end_flows(const struct ff_extract_opts *o, struct ff_track *t)
 {
-	if (o->cic)
-		return cic_end_rows(o, t);
-	struct ff_snapshot *all;
-	size_t i, n = 0;
+	size_t i;
 
-	if (o->exporter)	/* the capture ends: so does every flow */
-		for (i = 0; i < t->cap; i++)
-			if (t->slots[i].used)
-				ff_export_flow(o->exporter, &t->slots[i].key, &t->slots[i].st,
-					       t->slots[i].st.last_us, true);
-	if (!o->csv || t->count == 0)
-		return 0;
-	all = malloc(t->count * sizeof(*all));
-	if (!all)
-		return -1;
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].used)
-			ff_snapshot_fill(&all[n++], &t->slots[i].key, &t->slots[i].st,
-					 FF_SNAP_END, t->slots[i].st.last_us);
-	qsort(all, n, sizeof(*all), ff_snapshot_cmp);
-	for (i = 0; i < n; i++)
-		ff_csv_row(o->csv, &all[i]);
-	free(all);
-	return 0;
+	if (o->exporter)
+		for (i = 0; i < t->table.cap; i++)
+			if (t->table.slots[i].used)
+				ff_export_flow(o->exporter, &t->table.slots[i].key,
+					       &t->table.slots[i].st, t->table.slots[i].st.last_us,
+					       true);
+	if (o->cic)
+		return cic_end_rows(o, &t->table);
+	return ff_utrack_end(t);
+}
+
+static void progress(const char *path, const struct ff_track *t, __u64 pos, __u64 total,
+		     double seconds)
+{
+	__u64 frames = t->cnt.c[FF_C_PACKETS];
+
+	fprintf(stderr, "extract: %s: %llu packets, %zu flows, %.1f Mpps", path,
+		(unsigned long long)frames, t->table.count, frames / seconds / 1e6);
+	if (total)
+		fprintf(stderr, ", %.0f%%", 100.0 * pos / total);
+	fputc('\n', stderr);
 }
 
 int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_opts *o,
 	       struct ff_extract_stats *st, char *err, size_t errlen)
 {
 	struct ff_capture *cap;
-	struct ff_flowtable t;
+	struct ff_track *t;
 	double start = ff_mono_s(), next_report = start + 1;
 	__u64 total_size = 0, done_size = 0;
 	int i, rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	cap = malloc(sizeof(*cap));
-	if (!cap || ff_flowtable_init(&t, 4096)) {
+	t = malloc(sizeof(*t));
+	if (!cap || !t || ff_utrack_init(t, 4096)) {
 		free(cap);
+		free(t);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	t->cfg = o->cfg;
+	t->model = o->model;
+	t->export_snapshots = o->csv != NULL;
+	t->on_snapshot = o->csv ? on_snapshot : NULL;
+	t->on_event = o->exporter || o->cic ? on_event : NULL;
+	if (o->cic) {
+		t->ends_before = cic_ends_before;
+		t->restart = cic_restart;
+	}
+	t->user = (void *)o;
 	if (o->progress)
 		for (i = 0; i < n_paths; i++) {
 			FILE *f = fopen(paths[i], "rb");
@@ -162,54 +168,18 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 		if (ff_capture_open(cap, paths[i], err, errlen))
 			goto out;
 		while ((r = ff_capture_next(cap, &frame, &len, &now_us, err, errlen)) == 1) {
-			struct ff_frame fr = { frame, len, cap->wire_len };
-			struct ff_pkt pkt;
-			struct ff_flow_key key;
-			struct ff_flow *f;
-			int from_b, created, cp, pr;
-
-			st->frames++;
-			memset(&pkt, 0, sizeof(pkt));
-			pr = ff_parse(&fr, 0, &pkt);
-			if (pr != FF_PARSE_OK) {
-				if (pr > 0 && pr < FF_PARSE__MAX)
-					st->parse_fail[pr]++;
-				continue;
-			}
-			from_b = ff_flow_key_make(&pkt, &key);
-			f = ff_flowtable_get(&t, &key, &created);
-			if (!f) {
-				snprintf(err, errlen, "out of memory after %zu flows", t.count);
+			if (ff_utrack_frame(t, frame, len, cap->wire_len, now_us) < 0) {
+				snprintf(err, errlen, "out of memory after %zu flows", t->table.count);
 				ff_capture_close(cap);
 				goto out;
 			}
-			if (!created && o->cic) {
-				st->flows += cic_split(o, &key, f, now_us);
-			} else if (!created && ff_flow_expired(f, now_us, &o->cfg)) {
-				emit(o, &key, f, FF_SNAP_IDLE, f->last_us);
-				if (o->exporter)
-					ff_export_flow(o->exporter, &key, f, now_us, false);
-				memset(f, 0, sizeof(*f));
-				st->flows++;
-			}
-			st->flows += created;
-			cp = ff_flow_update(f, &pkt, from_b, now_us, &o->cfg);
-			if (cp)
-				checkpoint(o, &key, f, cp, now_us);
-			if (o->exporter)	/* the active timeout */
-				ff_export_flow(o->exporter, &key, f, now_us, false);
-
-			if (o->progress && (st->frames & 0xffff) == 0 && ff_mono_s() >= next_report) {
-				double t_now = ff_mono_s();
-				__u64 pos = done_size + ff_capture_offset(cap);
-
-				fprintf(stderr, "extract: %s: %llu packets, %zu flows, %.1f Mpps",
-					paths[i], (unsigned long long)st->frames, t.count,
-					st->frames / (t_now - start) / 1e6);
-				if (total_size)
-					fprintf(stderr, ", %.0f%%", 100.0 * pos / total_size);
-				fputc('\n', stderr);
-				next_report = t_now + 1;
+			if (o->exporter && t->cur)	/* the active timeout */
+				ff_export_flow(o->exporter, &t->cur_key, t->cur, now_us, false);
+			if (o->progress && (t->cnt.c[FF_C_PACKETS] & 0xffff) == 0 &&
+			    ff_mono_s() >= next_report) {
+				progress(paths[i], t, done_size + ff_capture_offset(cap), total_size,
+					 ff_mono_s() - start);
+				next_report = ff_mono_s() + 1;
 			}
 		}
 		done_size += cap->size;
@@ -219,15 +189,18 @@ int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_op
 		if (cap->cut_short && !st->cut_short++)
 			memcpy(st->cut_msg, cap->cut_msg, sizeof(st->cut_msg));
 	}
-	if (end_rows(o, &t)) {
-		snprintf(err, errlen, "out of memory writing %zu end-of-capture rows", t.count);
+	if (end_flows(o, t)) {
+		snprintf(err, errlen, "out of memory writing %zu end-of-capture rows",
+			 t->table.count);
 		goto out;
 	}
 	rc = 0;
 out:
+	ff_extract_stats_from_counters(st, &t->cnt);
 	st->rows = o->cic ? o->cic->rows : o->csv ? o->csv->rows : 0;
 	st->seconds = ff_mono_s() - start;
-	ff_flowtable_free(&t);
+	ff_utrack_free(t);
+	free(t);
 	free(cap);
 	return rc;
 }

@@ -34,5 +34,7 @@ struct ff_extract_opts {
 
 int ff_extract(const char *const *paths, int n_paths, const struct ff_extract_opts *o,
 	       struct ff_extract_stats *st, char *err, size_t errlen);
+/* The statistics that the kernel's (or the user-space) counters give. */
+void ff_extract_stats_from_counters(struct ff_extract_stats *st, const struct ff_counters *c);
 
 #endif

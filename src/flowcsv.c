@@ -170,23 +170,6 @@ void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s)
 	c->rows++;
 }
 
-void ff_snapshot_fill(struct ff_snapshot *s, const struct ff_flow_key *key,
-		      const struct ff_flow *f, __u8 reason, __u64 ts_us)
-{
-	struct ff_features fv;
-
-	ff_features_compute(f, &fv);
-	memset(s, 0, sizeof(*s));
-	s->ts_us = ts_us;
-	s->first_us = f->first_us;
-	s->key = *key;
-	s->reason = reason;
-	s->initiator_is_b = f->initiator_is_b;
-	s->cls = f->cls;
-	s->score = f->score;
-	memcpy(s->features, fv.v, sizeof(s->features));
-}
-
 int ff_snapshot_cmp(const void *a, const void *b)
 {
 	const struct ff_snapshot *x = a, *y = b;

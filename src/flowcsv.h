@@ -26,10 +26,6 @@ void ff_csv_header(struct ff_csv *c);
 void ff_csv_field(FILE *out, const char *s);
 void ff_csv_row(struct ff_csv *c, const struct ff_snapshot *s);
 
-/* Fill a snapshot from a flow's state with the shared feature code. */
-void ff_snapshot_fill(struct ff_snapshot *s, const struct ff_flow_key *key,
-		      const struct ff_flow *f, __u8 reason, __u64 ts_us);
-
 /* Order of end-of-capture rows: by first packet time, then key bytes. */
 int ff_snapshot_cmp(const void *a, const void *b);
 

@@ -66,6 +66,13 @@ static int grow(struct ff_flowtable *t)
 	return 0;
 }
 
+struct ff_flow *ff_flowtable_find(struct ff_flowtable *t, const struct ff_flow_key *key)
+{
+	struct ff_uflow *s = find_slot(t->slots, t->cap, key);
+
+	return s->used ? &s->st : NULL;
+}
+
 struct ff_flow *ff_flowtable_get(struct ff_flowtable *t, const struct ff_flow_key *key,
 				 int *created)
 {

@@ -24,6 +24,8 @@ int ff_flowtable_init(struct ff_flowtable *t, size_t expected);
  * out of memory. Pointers are valid until the next call. */
 struct ff_flow *ff_flowtable_get(struct ff_flowtable *t, const struct ff_flow_key *key,
 				 int *created);
+/* The flow for `key`, or NULL. */
+struct ff_flow *ff_flowtable_find(struct ff_flowtable *t, const struct ff_flow_key *key);
 void ff_flowtable_free(struct ff_flowtable *t);
 
 #endif

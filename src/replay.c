@@ -168,11 +168,12 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 	if (end_phase(&l, rb, &rs, err, errlen))
 		goto out;
 	if (ff_loader_counters(&l, &cnt) == 0) {
-		st->parse_fail[FF_PARSE_NOT_IP] = cnt.c[FF_C_NOT_IP];
-		st->parse_fail[FF_PARSE_TRUNCATED] += cnt.c[FF_C_TRUNCATED];
-		st->parse_fail[FF_PARSE_MALFORMED] = cnt.c[FF_C_MALFORMED];
-		st->parse_fail[FF_PARSE_UNSUPPORTED] = cnt.c[FF_C_UNSUPPORTED];
-		st->flows = cnt.c[FF_C_FLOWS_CREATED];
+		/* frames too short for a test run never reached the kernel */
+		__u64 frames = st->frames, too_short = st->parse_fail[FF_PARSE_TRUNCATED];
+
+		ff_extract_stats_from_counters(st, &cnt);
+		st->frames = frames;
+		st->parse_fail[FF_PARSE_TRUNCATED] += too_short;
 		if (cnt.c[FF_C_SNAPSHOTS_LOST]) {
 			snprintf(err, errlen, "the kernel lost %llu snapshots (ring buffer full)",
 				 (unsigned long long)cnt.c[FF_C_SNAPSHOTS_LOST]);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The user-space twin (see twin.h): TPACKET_V3 ring -> ff_parse ->
- * ff_flow_key_make -> flow table -> ff_flow_update -> at checkpoints
- * ff_features_compute + ff_model_predict -> cached verdict, as the kernel's
- * ff_track() and ff_checkpoint() do.
+ * The user-space twin (see twin.h): TPACKET_V3 ring -> the kernel's
+ * per-packet sequence (include/flowforest/track.h through utrack.h), with
+ * the user-space flow table as its storage.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -20,7 +19,7 @@
 #include <linux/if_packet.h>
 
 #include "clock.h"
-#include "flowtable.h"
+#include "utrack.h"
 #include "twin.h"
 
 #define TWIN_BLOCK_SIZE (1u << 20)	/* 1 MiB blocks */
@@ -46,113 +45,56 @@ static int fail(char *err, size_t errlen, const char *what)
 struct ff_twin {
 	const struct ff_twin_opts *o;
 	struct ff_twin_stats *st;
-	struct ff_flowtable table;
-	__u32 actions[FF_MAX_CLASSES];
-	__u32 generation;
+	struct ff_track track;		/* the kernel's sequence (utrack.h) */
 };
 
-/* The kernel's ff_checkpoint(): features, the model, the verdict cached in
- * the flow, an event when the class changes. */
-static void checkpoint(struct ff_twin *t, const struct ff_flow_key *key, struct ff_flow *f,
-		       __u64 now_us)
+static void on_event(void *user, const struct ff_flow *f, const struct ff_event *e)
 {
-	const struct ff_model *m = t->o->model;
-	struct ff_features fv;
-	struct ff_verdict v;
-	__u32 cls;
-	__u16 prev;
+	struct ff_twin *t = user;
 
-	if (!m || m->n_trees == 0)
-		return;
-	ff_features_compute(f, &fv);
-	ff_model_run(m, ff_flow_pkts(f), fv.v, &v);
-	cls = v.cls;
-	prev = f->cls;
-	t->st->classifications++;
-	f->cls = cls;
-	f->score = v.score;
-	f->action = ff_verdict_action(t->actions[cls & (FF_MAX_CLASSES - 1)], v.score,
-				      m->min_score[cls & (FF_MAX_CLASSES - 1)]);
-	f->decided_pkts = ff_flow_pkts(f);
-	f->decided_us = now_us;
-	f->model_gen = t->generation;
-	if (prev != cls) {
-		t->st->events++;
-		if (t->o->event) {
-			struct ff_event e = {
-				.ts_us = now_us, .first_us = f->first_us, .last_us = f->last_us,
-				.pkts = ff_flow_pkts(f),
-				.bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes,
-				.key = *key, .cls = f->cls, .prev_cls = prev, .score = f->score,
-				.type = prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED,
-				.action = f->action, .initiator_is_b = f->initiator_is_b,
-				.model_gen = f->model_gen, .tcp_flags = ff_flow_tcp_flags(f),
-				.resp_pkts = f->dir[FF_DIR_BWD].pkts,
-				.resp_bytes = f->dir[FF_DIR_BWD].wire_bytes,
-			};
-
-			t->o->event(t->o, &e);
-		}
-	}
+	t->o->event(t->o, e);
 }
 
-/* The kernel's ff_account() + ff_track() for one frame. */
+/* The stats that the counters give (the kernel's names for them). */
+static void stats_sync(struct ff_twin *t)
+{
+	const struct ff_counters *c = &t->track.cnt;
+	struct ff_twin_stats *st = t->st;
+
+	st->packets = c->c[FF_C_PACKETS];
+	st->bytes = c->c[FF_C_BYTES];
+	ff_parse_fail_from_counters(st->parse_fail, c);
+	st->frag_later = c->c[FF_C_FRAG_LATER];
+	st->flows = c->c[FF_C_FLOWS_CREATED];
+	st->classifications = c->c[FF_C_CLASSIFICATIONS];
+	st->events = c->c[FF_C_EVENTS];
+	st->dropped = c->c[FF_C_DROPPED];
+	st->alerted = c->c[FF_C_ALERTED];
+	memcpy(st->class_pkts, c->class_pkts, sizeof(st->class_pkts));
+	st->unclassified_pkts = c->unclassified_pkts;
+	st->table_bytes = t->track.table.cap * sizeof(*t->track.table.slots);
+}
+
+/* One frame through the kernel's sequence (ff_account + ff_track). */
 int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u32 wire_len,
 		   __u64 now_us)
 {
-	struct ff_frame fr = { data, len, wire_len };
-	struct ff_twin_stats *st = t->st;
-	struct ff_flow_key key;
-	struct ff_pkt pkt;
-	struct ff_flow *f;
-	int from_b, created, cp, r;
-
-	st->packets++;
-	st->bytes += len;
-	memset(&pkt, 0, sizeof(pkt));
-	r = ff_parse(&fr, 0, &pkt);
-	if (r != FF_PARSE_OK) {
-		if (r > 0 && r < FF_PARSE__MAX)
-			st->parse_fail[r]++;
-		return 0;
-	}
-	if (pkt.frag == FF_FRAG_LATER)
-		st->frag_later++;
-	from_b = ff_flow_key_make(&pkt, &key);
-	f = ff_flowtable_get(&t->table, &key, &created);
-	if (!f)
-		return -1;
-	st->flows += created;
-	if (!created && ff_flow_expired(f, now_us, &t->o->cfg)) {
-		memset(f, 0, sizeof(*f));
-		st->flows++;
-	}
-	cp = ff_flow_update(f, &pkt, from_b, now_us, &t->o->cfg);
-	if (cp)
-		checkpoint(t, &key, f, now_us);
-	if (f->cls == FF_CLASS_NONE) {
-		st->unclassified_pkts++;
-		return 0;
-	}
-	st->class_pkts[f->cls & (FF_MAX_CLASSES - 1)]++;
-	if (f->action == FF_ACT_DROP)
-		st->dropped++;
-	else if (f->action == FF_ACT_ALERT)
-		st->alerted++;
-	return 0;
+	return ff_utrack_frame(&t->track, data, len, wire_len, now_us) < 0 ? -1 : 0;
 }
 
 static int twin_init(struct ff_twin *t, const struct ff_twin_opts *o, struct ff_twin_stats *st)
 {
-	int i;
-
 	memset(t, 0, sizeof(*t));
 	t->o = o;
 	t->st = st;
-	t->generation = 1;
-	for (i = 0; i < FF_MAX_CLASSES; i++)
-		t->actions[i] = o->actions ? o->actions[i] : o->model ? o->model->actions[i] : 0;
-	return ff_flowtable_init(&t->table, o->flows ? o->flows : 65536);
+	if (ff_utrack_init(&t->track, o->flows ? o->flows : 65536))
+		return -1;
+	t->track.cfg = o->cfg;
+	t->track.model = o->model;
+	t->track.actions = o->actions;
+	t->track.on_event = o->event ? on_event : NULL;
+	t->track.user = t;
+	return 0;
 }
 
 struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *st)
@@ -169,19 +111,24 @@ struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *
 
 size_t ff_twin_flows(const struct ff_twin *t)
 {
-	return t->table.count;
+	return t->track.table.count;
+}
+
+void ff_twin_counters(const struct ff_twin *t, struct ff_counters *out)
+{
+	*out = t->track.cnt;
 }
 
 size_t ff_twin_table_bytes(const struct ff_twin *t)
 {
-	return t->table.cap * sizeof(*t->table.slots);
+	return t->track.table.cap * sizeof(*t->track.table.slots);
 }
 
 void ff_twin_free(struct ff_twin *t)
 {
 	if (!t)
 		return;
-	ff_flowtable_free(&t->table);
+	ff_utrack_free(&t->track);
 	free(t);
 }
 
@@ -274,7 +221,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 				if (ff_twin_packet(&t, (__u8 *)h + h->tp_mac, h->tp_snaplen,
 						   h->tp_len, ts)) {
 					snprintf(err, errlen, "out of memory after %zu flows",
-						 t.table.count);
+						 t.track.table.count);
 					goto done;
 				}
 				h = (struct tpacket3_hdr *)((__u8 *)h + h->tp_next_offset);
@@ -301,7 +248,7 @@ int ff_twin_run(const struct ff_twin_opts *o, struct ff_twin_stats *st,
 			st->seconds = now - st->t_start;
 			st->cpu_user = u1 - u0;
 			st->cpu_sys = s1 - s0;
-			st->table_bytes = t.table.cap * sizeof(*t.table.slots);
+			stats_sync(&t);
 			o->progress(o, st);
 			next_progress = now + o->interval;
 		}
@@ -313,13 +260,13 @@ done:
 	st->seconds = ff_mono_s() - st->t_start;
 	st->cpu_user = u1 - u0;
 	st->cpu_sys = s1 - s0;
-	st->table_bytes = t.table.cap * sizeof(*t.table.slots);
+	stats_sync(&t);
 out:
 	if (ring != MAP_FAILED)
 		munmap(ring, ring_len);
 	if (fd >= 0)
 		close(fd);
-	ff_flowtable_free(&t.table);
+	ff_utrack_free(&t.track);
 	return rc;
 }
 

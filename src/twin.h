@@ -67,6 +67,8 @@ struct ff_twin *ff_twin_new(const struct ff_twin_opts *o, struct ff_twin_stats *
 int ff_twin_packet(struct ff_twin *t, const __u8 *data, __u32 len, __u32 wire_len,
 		   __u64 now_us);
 size_t ff_twin_flows(const struct ff_twin *t);
+/* The counters so far, as the kernel's ff_counters would hold them. */
+void ff_twin_counters(const struct ff_twin *t, struct ff_counters *out);
 size_t ff_twin_table_bytes(const struct ff_twin *t);
 void ff_twin_free(struct ff_twin *t);
 

@@ -6,6 +6,10 @@
  * model. And an external oracle: per-conversation packets, bytes and
  * durations agree with tshark's `-z conv,tcp -z conv,udp`.
  *
+ * The twin's code path (ff_twin_packet, what `flowforest twin` runs on live
+ * packets) is held to the kernel too: the same events, field for field,
+ * and the same counters, over the same captures.
+ *
  * Captures: one this test generates (always), and every capture in
  * ../shared/data/pcaps (or $FLOWFOREST_DATA/pcaps) when present.
  */
@@ -20,11 +24,18 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "capgen.h"
+#include "capture.h"
 #include "extract.h"
+#include "loader.h"
 #include "replay.h"
 #include "model_file.h"
 #include "dataset.h"
+#include "twin.h"
+#include "flowforest.skel.h"
 
 static char gen_path[64];
 
@@ -274,6 +285,172 @@ static void test_parity_shared_pcaps(void **state)
 	}
 	print_message("extract == replay on %d shared captures, %zu rows\n", i, compared_rows);
 	assert_true(compared_rows > 1000);
+	ff_model_free(&m);
+	free_list(list);
+}
+
+/* ---- the twin's code path against the kernel's ---- */
+
+struct evlist {
+	struct ff_event *e;
+	size_t n, cap;
+};
+
+static void ev_push(struct evlist *l, const struct ff_event *e)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->e = realloc(l->e, l->cap * sizeof(*l->e));
+		assert_non_null(l->e);
+	}
+	l->e[l->n++] = *e;
+}
+
+static void twin_event(const struct ff_twin_opts *o, const struct ff_event *e)
+{
+	ev_push(o->user, e);
+}
+
+static int kernel_event(void *ctx, void *data, size_t len)
+{
+	if (len >= sizeof(struct ff_event))
+		ev_push(ctx, data);
+	return 0;
+}
+
+/* Every frame of `path` through the twin's per-frame entry point. */
+static void twin_run(const char *path, const struct ff_model *m, const struct ff_config *cfg,
+		     struct evlist *ev, struct ff_counters *cnt, size_t *flows)
+{
+	struct ff_twin_opts to = { .model = m, .cfg = *cfg, .event = twin_event, .user = ev };
+	struct ff_capture *cap = malloc(sizeof(*cap));
+	struct ff_twin_stats st;
+	struct ff_twin *tw = ff_twin_new(&to, &st);
+	const __u8 *frame;
+	char err[512];
+	__u32 len;
+	__u64 ts;
+	int r;
+
+	assert_non_null(cap);
+	assert_non_null(tw);
+	if (ff_capture_open(cap, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	while ((r = ff_capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1)
+		assert_int_equal(ff_twin_packet(tw, frame, len, cap->wire_len, ts), 0);
+	assert_int_equal(r, 0);
+	ff_capture_close(cap);
+	ff_twin_counters(tw, cnt);
+	*flows = ff_twin_flows(tw);
+	ff_twin_free(tw);
+	free(cap);
+}
+
+/* The same frames through the loaded ff_xdp, as replay feeds them. */
+static void kernel_run(const char *path, const struct ff_model *m, const struct ff_config *cfg,
+		       size_t flows, struct evlist *ev, struct ff_counters *cnt)
+{
+	struct ff_load_opts lo = { .cfg = *cfg, .replay_clock = true,
+				   .max_flows = flows * 2 + 4096 };
+	struct ff_capture *cap = malloc(sizeof(*cap));
+	struct ring_buffer *rb;
+	struct ff_loader l;
+	const __u8 *frame;
+	char err[512];
+	__u32 len, zero = 0, one = 1;
+	__u64 ts;
+	int r;
+
+	assert_non_null(cap);
+	if (ff_loader_open(&l, &lo, err, sizeof(err)) ||
+	    ff_loader_install_model(&l, m, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	rb = ring_buffer__new(l.maps.events, kernel_event, ev, NULL);
+	assert_non_null(rb);
+	if (ff_capture_open(cap, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	while ((r = ff_capture_next(cap, &frame, &len, &ts, err, sizeof(err))) == 1) {
+		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = frame, .repeat = 1);
+		__u64 ns = ts * 1000, wire = cap->wire_len;
+
+		if (len < 14)
+			continue;	/* test_run refuses it; the twin counts it */
+		tr.data_size_in = len > FF_REPLAY_SNAPLEN ? FF_REPLAY_SNAPLEN : len;
+		assert_int_equal(bpf_map_update_elem(FF_MAP_FD(&l, ff_clock), &zero, &ns, 0), 0);
+		assert_int_equal(bpf_map_update_elem(FF_MAP_FD(&l, ff_clock), &one, &wire, 0), 0);
+		assert_int_equal(bpf_prog_test_run_opts(FF_PROG_FD(&l, ff_xdp), &tr), 0);
+		ring_buffer__consume(rb);
+	}
+	assert_int_equal(r, 0);
+	ff_capture_close(cap);
+	assert_int_equal(ff_loader_counters(&l, cnt), 0);
+	ring_buffer__free(rb);
+	ff_loader_close(&l);
+	free(cap);
+}
+
+static size_t twin_events_compared;
+
+static void twin_vs_kernel(const char *path, const struct ff_model *m,
+			   const struct ff_config *cfg)
+{
+	static const int same[] = {
+		FF_C_FRAG_LATER, FF_C_FLOWS_CREATED, FF_C_CLASSIFICATIONS, FF_C_WALK_ERRORS,
+		FF_C_EVENTS, FF_C_DROPPED, FF_C_ALERTED, FF_C_RECLASSIFIED,
+	};
+	struct evlist et = {}, ek = {};
+	struct ff_counters ct, ck;
+	size_t flows, i;
+
+	twin_run(path, m, cfg, &et, &ct, &flows);
+	kernel_run(path, m, cfg, flows, &ek, &ck);
+	for (i = 0; i < et.n && i < ek.n; i++)
+		if (memcmp(&et.e[i], &ek.e[i], sizeof(et.e[i])))
+			fail_msg("%s: event %zu differs: twin type %u class %u->%u at %llu us, "
+				 "kernel type %u class %u->%u at %llu us (generation %u vs %u, action %u vs %u, score %u vs %u)", path, i,
+				 et.e[i].type, et.e[i].prev_cls, et.e[i].cls,
+				 (unsigned long long)et.e[i].ts_us, ek.e[i].type,
+				 ek.e[i].prev_cls, ek.e[i].cls, (unsigned long long)ek.e[i].ts_us,
+				 et.e[i].model_gen, ek.e[i].model_gen, et.e[i].action, ek.e[i].action,
+				 et.e[i].score, ek.e[i].score);
+	if (et.n != ek.n)
+		fail_msg("%s: the twin emitted %zu events, the kernel %zu", path, et.n, ek.n);
+	for (i = 0; i < FF_ARRAY_SIZE(same); i++)
+		if (ct.c[same[i]] != ck.c[same[i]])
+			fail_msg("%s: counter %s: twin %llu, kernel %llu", path,
+				 ff_counter_names[same[i]], (unsigned long long)ct.c[same[i]],
+				 (unsigned long long)ck.c[same[i]]);
+	assert_memory_equal(ct.class_pkts, ck.class_pkts, sizeof(ct.class_pkts));
+	assert_int_equal(ct.unclassified_pkts, ck.unclassified_pkts);
+	twin_events_compared += et.n;
+	free(et.e);
+	free(ek.e);
+}
+
+/* On the generated capture, with idle restarts (ended events) and a
+ * schedule with periodic checkpoints, then on the shared captures. */
+static void test_twin_equals_kernel(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	char **list = shared_pcaps();
+	struct ff_model m;
+	char err[512];
+	int i;
+
+	(void)state;
+	need_root();
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	twin_events_compared = 0;
+	twin_vs_kernel(gen_path, &m, &cfg);
+	cfg.idle_timeout_us = 500000;
+	cfg.cp_every = 2;
+	twin_vs_kernel(gen_path, &m, &cfg);
+	assert_true(twin_events_compared > 100);
+	cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	for (i = 0; list && list[i]; i++)
+		twin_vs_kernel(list[i], &m, &cfg);
+	print_message("twin == kernel: %zu events on the generated capture and %d shared ones\n",
+		      twin_events_compared, i);
 	ff_model_free(&m);
 	free_list(list);
 }
@@ -625,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_parity_custom_schedule),
 		cmocka_unit_test(test_parity_phases),
 		cmocka_unit_test(test_parity_shared_pcaps),
+		cmocka_unit_test(test_twin_equals_kernel),
 		cmocka_unit_test(test_tshark_generated),
 		cmocka_unit_test(test_tshark_shared_pcaps),
 	};

@@ -35,10 +35,14 @@ struct ff_event {
 	__u8 tcp_flags;		/* FF_TCP_* bits seen in the flow, either direction */
 	__u8 pad[2];
 	__u32 model_gen;
-	__u32 pad2;
+	__u32 pad2[2];		/* no hole before resp_pkts: every byte is set */
 	__u64 resp_pkts;	/* of pkts, sent by the responder */
 	__u64 resp_bytes;	/* of bytes, sent by the responder */
 };
+
+_Static_assert(__builtin_offsetof(struct ff_event, resp_pkts) ==
+	       __builtin_offsetof(struct ff_event, pad2) + 2 * sizeof(__u32),
+	       "struct ff_event has a hole that ff_event_fill() would leave unset");
 
 /* The OR of the TCP flags a flow has carried (flow exporters' tcpControlBits). */
 static __always_inline __u8 ff_flow_tcp_flags(const struct ff_flow *f)
@@ -50,6 +54,34 @@ static __always_inline __u8 ff_flow_tcp_flags(const struct ff_flow *f)
 		if (f->flags[i])
 			bits |= 1u << i;
 	return bits;
+}
+
+/* Fill every field of `e` (ring-buffer memory is not zeroed) for flow `f`
+ * with key `k`: the one event fill of the kernel and of user space. */
+static __always_inline void ff_event_fill(struct ff_event *e, const struct ff_flow_key *k,
+					  const struct ff_flow *f, __u16 prev, __u64 now_us,
+					  __u8 type)
+{
+	e->ts_us = now_us;
+	e->first_us = f->first_us;
+	e->last_us = f->last_us;
+	e->pkts = ff_flow_pkts(f);
+	e->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+	__builtin_memcpy(&e->key, k, sizeof(*k));
+	e->cls = f->cls;
+	e->prev_cls = prev;
+	e->score = f->score;
+	e->type = type;
+	e->action = f->action;
+	e->initiator_is_b = f->initiator_is_b;
+	e->tcp_flags = ff_flow_tcp_flags(f);
+	e->pad[0] = 0;
+	e->pad[1] = 0;
+	e->model_gen = f->model_gen;
+	e->pad2[0] = 0;
+	e->pad2[1] = 0;
+	e->resp_pkts = f->dir[FF_DIR_BWD].pkts;
+	e->resp_bytes = f->dir[FF_DIR_BWD].wire_bytes;
 }
 
 /* Why a snapshot was taken. */
@@ -73,6 +105,24 @@ struct ff_snapshot {
 	__u16 pad;
 	__u64 features[FF_NUM_FEATURES];
 };
+
+/* Fill every field of `s` from flow `f` and its features `fv`. */
+static __always_inline void ff_snapshot_fill_fv(struct ff_snapshot *s,
+						const struct ff_flow_key *k,
+						const struct ff_flow *f,
+						const struct ff_features *fv, __u8 reason,
+						__u64 ts_us)
+{
+	s->ts_us = ts_us;
+	s->first_us = f->first_us;
+	__builtin_memcpy(&s->key, k, sizeof(*k));
+	s->reason = reason;
+	s->initiator_is_b = f->initiator_is_b;
+	s->cls = f->cls;
+	s->score = f->score;
+	s->pad = 0;
+	__builtin_memcpy(s->features, fv->v, sizeof(s->features));
+}
 
 /* Counter indices of the per-CPU counter array (one __u64 each). */
 #define FF_COUNTERS(X)                                                        \

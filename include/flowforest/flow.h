@@ -220,6 +220,13 @@ static __always_inline __u64 ff_flow_pkts(const struct ff_flow *f)
 	return f->dir[0].pkts + f->dir[1].pkts;
 }
 
+/* A flow that starts over in its entry (idle restart): everything but the
+ * storage's own bookkeeping at the end of the entry. */
+static __always_inline void ff_flow_reset(struct ff_flow *f)
+{
+	__builtin_memset(f, 0, __builtin_offsetof(struct ff_flow, fifo_pos));
+}
+
 /* True when the packet at `now_us` comes after the idle timeout: the old
  * flow has ended and this packet starts a new one in the same entry. */
 static __always_inline int ff_flow_expired(const struct ff_flow *f, __u64 now_us,
