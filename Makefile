@@ -61,6 +61,14 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libfl
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
 
+# The BPF tests share a harness (tests/bpfenv/) that only they link.
+BPF_TEST_ENV := tests/bpfenv/bpf_env.c
+$(BUILD)/tests/test_bpf_%: tests/test_bpf_%.c $(BPF_TEST_ENV) tests/bpfenv/bpf_env.h $(TEST_HELPERS) \
+			   $(wildcard tests/*.h) $(BUILD)/libflowforest.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -Itests/bpfenv -o $@ $< $(BPF_TEST_ENV) $(TEST_HELPERS) \
+		$(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
+
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+/* BPF tests, the flow table: keys, directions, byte and time statistics. Harness and conventions: tests/bpfenv/bpf_env.h. */
+#include "bpf_env.h"
+
+/* ---- 2. flow table --------------------------------------------------- */
+
+static void flow_reply_joins_one_entry(void **state)
+{
+	struct pkt_spec ab = {
+		.family = 4, .proto = 6, .saddr = "10.8.0.1", .daddr = "10.8.0.2",
+		.sport = 1000, .dport = 80, .tcp_flags = 0x02, .window = 1111,
+	};
+	struct pkt_spec ba = {
+		.family = 4, .proto = 6, .saddr = "10.8.0.2", .daddr = "10.8.0.1",
+		.sport = 80, .dport = 1000, .tcp_flags = 0x12, .window = 2222,
+	};
+	struct ff_flow_key k;
+	struct ff_flow f;
+
+	REQUIRE_BPF();
+	assert_int_equal(key_for(&k, 4, 6, ab.saddr, 1000, ab.daddr, 80, false), 0);
+	assert_int_equal(send_pkt(H_XDP, &ab, T0_US, NULL), XDP_PASS);
+	assert_int_equal(send_pkt(H_XDP, &ba, T0_US + 250, NULL), XDP_PASS);
+	assert_int_equal(flow_count(), 1);
+	flow_must(&k, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 1);
+	assert_int_equal(f.initiator_is_b, 0);
+	assert_int_equal(f.resp_port, 80);
+	assert_int_equal(f.dir[FF_DIR_FWD].init_win, 1111);
+	assert_int_equal(f.dir[FF_DIR_BWD].init_win, 2222);
+	assert_int_equal(f.first_us, T0_US);
+	assert_int_equal(f.last_us, T0_US + 250);
+	/* Key fields as stored: host-order ports, IPv4 in the first 4 bytes. */
+	assert_int_equal(k.port_a, 1000);
+	assert_int_equal(k.addr_a[0], 10);
+	assert_int_equal(k.addr_a[3], 1);
+	assert_int_equal(k.addr_a[4], 0);
+}
+
+static void flow_initiator_is_b(void **state)
+{
+	/* The initiator has the larger address: it is endpoint b. */
+	struct pkt_spec ab = {
+		.family = 4, .proto = 17, .saddr = "10.8.1.9", .daddr = "10.8.1.3",
+		.sport = 40000, .dport = 53, .payload_len = 30,
+	};
+	struct pkt_spec ba = {
+		.family = 4, .proto = 17, .saddr = "10.8.1.3", .daddr = "10.8.1.9",
+		.sport = 53, .dport = 40000, .payload_len = 90,
+	};
+	struct ff_flow_key k;
+	struct ff_flow f;
+
+	REQUIRE_BPF();
+	assert_int_equal(key_for(&k, 4, 17, ab.saddr, 40000, ab.daddr, 53, false), 1);
+	assert_int_equal(k.port_a, 53);
+	send_pkt(H_TC, &ab, T0_US, NULL);
+	send_pkt(H_TC, &ba, T0_US + 1, NULL);
+	send_pkt(H_TC, &ba, T0_US + 2, NULL);
+	assert_int_equal(flow_count(), 1);
+	flow_must(&k, &f);
+	assert_int_equal(f.initiator_is_b, 1);
+	assert_int_equal(f.resp_port, 53);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 30);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 2);
+	assert_int_equal(f.dir[FF_DIR_BWD].len_sum, 180);
+}
+
+static void flow_swapped_ports_two_entries(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .saddr = "10.8.2.1", .daddr = "10.8.2.2",
+		.sport = 1000, .dport = 80, .tcp_flags = 0x02,
+	};
+	struct ff_flow_key k1, k2;
+	struct ff_flow f;
+
+	REQUIRE_BPF();
+	send_pkt(H_XDP, &s, T0_US, NULL);
+	s.sport = 80;
+	s.dport = 1000;
+	send_pkt(H_XDP, &s, T0_US + 1, NULL);
+	assert_int_equal(flow_count(), 2);
+	key_for(&k1, 4, 6, s.saddr, 1000, s.daddr, 80, false);
+	key_for(&k2, 4, 6, s.saddr, 80, s.daddr, 1000, false);
+	flow_must(&k1, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 0);
+	assert_int_equal(f.resp_port, 80);
+	flow_must(&k2, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.resp_port, 1000);
+}
+
+static void flow_ipv6_one_and_two_entries(void **state)
+{
+	struct pkt_spec ab = {
+		.family = 6, .proto = 6, .saddr = "2001:db8::ff", .daddr = "2001:db8::1:0",
+		.sport = 33000, .dport = 443, .tcp_flags = 0x02,
+	};
+	struct pkt_spec ba = ab;
+	struct ff_flow_key k, k2;
+	struct ff_flow f;
+
+	REQUIRE_BPF();
+	ba.saddr = ab.daddr;
+	ba.daddr = ab.saddr;
+	ba.sport = 443;
+	ba.dport = 33000;
+	ba.tcp_flags = 0x12;
+	/* ::ff < ::1:0 in byte order */
+	assert_int_equal(key_for(&k, 6, 6, ab.saddr, 33000, ab.daddr, 443, false), 0);
+	send_pkt(H_SOCK, &ab, T0_US, NULL);
+	send_pkt(H_SOCK, &ba, T0_US + 5, NULL);
+	assert_int_equal(flow_count(), 1);
+	flow_must(&k, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 1);
+	assert_int_equal(f.initiator_is_b, 0);
+
+	/* Same addresses, ports swapped: another flow. */
+	ab.sport = 443;
+	ab.dport = 33000;
+	send_pkt(H_SOCK, &ab, T0_US + 9, NULL);
+	assert_int_equal(flow_count(), 2);
+	key_for(&k2, 6, 6, ab.saddr, 443, ab.daddr, 33000, false);
+	flow_must(&k2, &f);
+	assert_int_equal(ff_flow_pkts(&f), 1);
+	assert_int_equal(f.resp_port, 33000);
+}
+
+static void flow_same_address_ordered_by_port(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "127.0.0.1", .daddr = "127.0.0.1",
+		.sport = 50000, .dport = 8080,
+	};
+	struct ff_flow_key k;
+	struct ff_flow f;
+
+	REQUIRE_BPF();
+	assert_int_equal(key_for(&k, 4, 17, s.saddr, 50000, s.daddr, 8080, false), 1);
+	assert_int_equal(k.port_a, 8080);
+	send_pkt(H_XDP, &s, T0_US, NULL);
+	s.sport = 8080;
+	s.dport = 50000;
+	send_pkt(H_XDP, &s, T0_US + 1, NULL);
+	assert_int_equal(flow_count(), 1);
+	flow_must(&k, &f);
+	assert_int_equal(f.initiator_is_b, 1);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 1);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 1);
+}
+
+static void flow_byte_counts(void **state)
+{
+	/* IPv4 + 12 bytes of TCP options + 100 bytes payload; reply empty. */
+	struct pkt_spec ab = {
+		.family = 4, .proto = 6, .saddr = "10.9.0.1", .daddr = "10.9.0.2",
+		.sport = 2000, .dport = 22, .tcp_flags = 0x18, .tcp_opts_len = 12,
+		.payload_len = 100, .ip_opts_len = 4,
+	};
+	struct pkt_spec ba = {
+		.family = 4, .proto = 6, .saddr = "10.9.0.2", .daddr = "10.9.0.1",
+		.sport = 22, .dport = 2000, .tcp_flags = 0x10,
+	};
+	struct ff_counters c;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t len1, len2, len3;
+
+	REQUIRE_BPF();
+	key_for(&k, 4, 6, ab.saddr, 2000, ab.daddr, 22, false);
+	send_pkt(H_XDP, &ab, T0_US, &len1);
+	ab.payload_len = 10;
+	send_pkt(H_TC, &ab, T0_US + 1, &len2);
+	send_pkt(H_XDP, &ba, T0_US + 2, &len3);
+	flow_must(&k, &f);
+	/* wire_bytes: IP total length; len_*: L4 payload; hdr: L4 (CIC). */
+	assert_int_equal(f.dir[FF_DIR_FWD].wire_bytes, (24 + 32 + 100) + (24 + 32 + 10));
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sum, 110);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.lo, 100 * 100 + 10 * 10);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_sq.hi, 0);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_min, 10);
+	assert_int_equal(f.dir[FF_DIR_FWD].len_max, 100);
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_sum, 2 * 32);	/* TCP headers (CIC) */
+	assert_int_equal(f.dir[FF_DIR_FWD].hdr_min, 32);
+	assert_int_equal(ip_l4_hdr(&f), 56);
+	assert_int_equal(f.dir[FF_DIR_FWD].data_pkts, 2);
+	assert_int_equal(f.dir[FF_DIR_BWD].wire_bytes, 40);
+	assert_int_equal(f.dir[FF_DIR_BWD].len_sum, 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].len_min, 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].data_pkts, 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].hdr_min, 20);
+	/* FF_C_BYTES counts whole frames. */
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_BYTES], len1 + len2 + len3);
+	assert_int_equal(len3, 14 + 40);
+}
+
+static void flow_tcp_flag_counts(void **state)
+{
+	static const struct {
+		bool from_a;
+		__u8 flags;
+	} seq[] = {
+		{ true, 0x02 | 0x40 | 0x80 },	/* SYN ECE CWR */
+		{ false, 0x12 },		/* SYN ACK */
+		{ true, 0x10 },			/* ACK */
+		{ true, 0x18 },			/* PSH ACK */
+		{ false, 0x38 },		/* URG PSH ACK */
+		{ true, 0x11 },			/* FIN ACK */
+		{ false, 0x04 },		/* RST */
+	};
+	struct pkt_spec s = { .family = 4, .proto = 6, .window = 100 };
+	struct ff_flow_key k;
+	struct ff_flow f;
+	size_t i;
+
+	REQUIRE_BPF();
+	key_for(&k, 4, 6, "10.10.0.1", 3000, "10.10.0.2", 443, false);
+	for (i = 0; i < FF_ARRAY_SIZE(seq); i++) {
+		s.saddr = seq[i].from_a ? "10.10.0.1" : "10.10.0.2";
+		s.daddr = seq[i].from_a ? "10.10.0.2" : "10.10.0.1";
+		s.sport = seq[i].from_a ? 3000 : 443;
+		s.dport = seq[i].from_a ? 443 : 3000;
+		s.tcp_flags = seq[i].flags;
+		send_pkt(i % 2 ? H_TC : H_XDP, &s, T0_US + i, NULL);
+		if (i == 4) {
+			flow_must(&k, &f);
+			assert_int_equal(f.ended, 0);
+		}
+	}
+	flow_must(&k, &f);
+	assert_int_equal(f.flags[0], 1);	/* FIN */
+	assert_int_equal(f.flags[1], 2);	/* SYN */
+	assert_int_equal(f.flags[2], 1);	/* RST */
+	assert_int_equal(f.flags[3], 2);	/* PSH */
+	assert_int_equal(f.flags[4], 5);	/* ACK */
+	assert_int_equal(f.flags[5], 1);	/* URG */
+	assert_int_equal(f.flags[6], 1);	/* ECE */
+	assert_int_equal(f.flags[7], 1);	/* CWR */
+	assert_int_equal(f.dir[FF_DIR_FWD].psh, 1);
+	assert_int_equal(f.dir[FF_DIR_BWD].psh, 1);
+	assert_int_equal(f.dir[FF_DIR_FWD].urg, 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].urg, 1);
+	assert_int_equal(f.dir[FF_DIR_FWD].rst, 0);
+	assert_int_equal(f.dir[FF_DIR_BWD].rst, 1);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 4);
+	assert_int_equal(f.dir[FF_DIR_BWD].pkts, 3);
+	assert_int_equal(f.ended, 1);
+}
+
+static void flow_iat_from_replay_clock(void **state)
+{
+	struct pkt_spec ab = {
+		.family = 4, .proto = 17, .saddr = "10.11.0.1", .daddr = "10.11.0.2",
+		.sport = 7000, .dport = 7001, .payload_len = 1,
+	};
+	struct pkt_spec ba = {
+		.family = 4, .proto = 17, .saddr = "10.11.0.2", .daddr = "10.11.0.1",
+		.sport = 7001, .dport = 7000, .payload_len = 1,
+	};
+	struct ff_flow_key k;
+	struct ff_flow f;
+	__u32 zero = 0;
+	__u64 ns;
+
+	REQUIRE_BPF();
+	key_for(&k, 4, 17, ab.saddr, 7000, ab.daddr, 7001, false);
+	send_pkt(H_XDP, &ab, T0_US, NULL);		/* fwd */
+	send_pkt(H_XDP, &ba, T0_US + 1000, NULL);	/* bwd, +1000 */
+	send_pkt(H_TC, &ab, T0_US + 4000, NULL);	/* fwd, +3000 */
+	send_pkt(H_SOCK, &ba, T0_US + 10000, NULL);	/* bwd, +6000 */
+	flow_must(&k, &f);
+	assert_int_equal(f.first_us, T0_US);
+	assert_int_equal(f.last_us, T0_US + 10000);
+	assert_int_equal(f.iat_sum, 10000);
+	assert_int_equal(f.iat_sq.lo, 1000ULL * 1000 + 3000ULL * 3000 + 6000ULL * 6000);
+	assert_int_equal(f.iat_min, 1000);
+	assert_int_equal(f.iat_max, 6000);
+	assert_int_equal(f.dir[FF_DIR_FWD].iat_sum, 4000);
+	assert_int_equal(f.dir[FF_DIR_FWD].iat_min, 4000);
+	assert_int_equal(f.dir[FF_DIR_FWD].iat_max, 4000);
+	assert_int_equal(f.dir[FF_DIR_FWD].last_us, T0_US + 4000);
+	assert_int_equal(f.dir[FF_DIR_BWD].iat_sum, 9000);
+	assert_int_equal(f.dir[FF_DIR_BWD].iat_sq.lo, 9000ULL * 9000);
+	assert_int_equal(f.dir[FF_DIR_BWD].last_us, T0_US + 10000);
+
+	/* Nanoseconds are floored to microseconds; a clock going backwards
+	 * gives an IAT of 0, not a wrapped one. */
+	ns = (T0_US + 20000) * 1000 + 999;
+	assert_int_equal(bpf_map_update_elem(env.clock_fd, &zero, &ns, BPF_ANY), 0);
+	{
+		uint8_t frame[128];
+		size_t len = pkt_build(&ab, frame, sizeof(frame));
+
+		run_frame(H_XDP, frame, len);
+		set_clock_us(T0_US + 5);
+		run_frame(H_XDP, frame, len);
+	}
+	flow_must(&k, &f);
+	assert_int_equal(f.dir[FF_DIR_FWD].pkts, 4);
+	assert_int_equal(f.iat_max, 10000);
+	assert_int_equal(f.iat_min, 0);
+	assert_int_equal(f.dir[FF_DIR_FWD].iat_sum, 4000 + 16000 + 0);
+	/* the flow's clock stays where it was (issue 10 item 5) */
+	assert_int_equal(f.last_us, T0_US + 20000);
+	assert_int_equal(f.dir[FF_DIR_FWD].last_us, T0_US + 20000);
+	assert_int_equal(f.last_us - f.first_us, 20000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(flow_reply_joins_one_entry, test_setup),
+		cmocka_unit_test_setup(flow_initiator_is_b, test_setup),
+		cmocka_unit_test_setup(flow_swapped_ports_two_entries, test_setup),
+		cmocka_unit_test_setup(flow_ipv6_one_and_two_entries, test_setup),
+		cmocka_unit_test_setup(flow_same_address_ordered_by_port, test_setup),
+		cmocka_unit_test_setup(flow_byte_counts, test_setup),
+		cmocka_unit_test_setup(flow_tcp_flag_counts, test_setup),
+		cmocka_unit_test_setup(flow_iat_from_replay_clock, test_setup),
+	};
+
+	return cmocka_run_group_tests_name("bpf_flow", tests, group_setup, group_teardown);
+}

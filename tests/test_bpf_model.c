@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: MIT
+/* BPF tests, the kernel's forest walk (ff_infer) against the user-space one, hot swaps, phases and scores. Harness and conventions: tests/bpfenv/bpf_env.h. */
+#include "bpf_env.h"
+
+/* ---- 5. ff_infer against the user-space walk -------------------------- */
+
+static struct ff_infer_result infer(const __u64 *v)
+{
+	static uint8_t frame[64];
+	struct ff_features in;
+	struct ff_infer_result out;
+	__u32 zero = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1);
+
+	memcpy(in.v, v, sizeof(in.v));
+	assert_int_equal(bpf_map_update_elem(env.in_fd, &zero, &in, BPF_ANY), 0);
+	memset(&out, 0xee, sizeof(out));
+	assert_int_equal(bpf_map_update_elem(env.out_fd, &zero, &out, BPF_ANY), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env.infer_fd, &o), 0);
+	assert_int_equal(o.retval, XDP_PASS);
+	assert_int_equal(bpf_map_lookup_elem(env.out_fd, &zero, &out), 0);
+	return out;
+}
+
+static void infer_handwritten(void **state)
+{
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_infer_result o;
+
+	REQUIRE_BPF();
+	v[FF_F_PROTOCOL] = 17;
+	v[FF_F_DST_PORT] = 9999;
+	o = infer(v);
+	assert_int_equal(o.n_trees, 1);	/* "a model answered", see report */
+	assert_int_equal(o.cls, CLS_UDP_PROBE);
+	assert_int_equal(o.score, 1000);
+	assert_int_equal(o.errors, 0);
+	v[FF_F_DST_PORT] = 10000;
+	assert_int_equal(infer(v).cls, CLS_BENIGN);
+	v[FF_F_PROTOCOL] = 1;
+	v[FF_F_FWD_PKTS] = 20;
+	assert_int_equal(infer(v).cls, CLS_BENIGN);
+	v[FF_F_FWD_PKTS] = 21;
+	assert_int_equal(infer(v).cls, CLS_PING_FLOOD);
+}
+
+/* A random forest: trees of random shape up to `max_depth`. */
+struct forest {
+	struct ff_model m;
+	__u64 pool[24];		/* thresholds, and values near them */
+};
+
+static __u64 pick_threshold(const struct forest *g)
+{
+	return g->pool[rnd_below(FF_ARRAY_SIZE(g->pool))];
+}
+
+static __u32 gen_leaf(struct forest *g)
+{
+	struct ff_model *m = &g->m;
+	__u32 idx = m->n_nodes++;
+
+	assert_true(idx < FF_MAX_NODES);
+	memset(&m->nodes[idx], 0, sizeof(m->nodes[idx]));
+	m->nodes[idx].feature = FF_NODE_LEAF;
+	m->nodes[idx].left = rnd_below(m->n_classes);
+	/* Small weights often tie; ties go to the lower class. */
+	m->nodes[idx].right = rnd_below(4) ? 1 + rnd_below(3) : 1 + rnd_below(1000);
+	return idx;
+}
+
+/* A split node; its children are filled in by the caller. */
+static __u32 gen_split(struct forest *g)
+{
+	struct ff_model *m = &g->m;
+	__u32 idx = m->n_nodes++;
+
+	assert_true(idx < FF_MAX_NODES);
+	memset(&m->nodes[idx], 0, sizeof(m->nodes[idx]));
+	m->nodes[idx].feature = rnd_below(FF_NUM_FEATURES);
+	m->nodes[idx].threshold = pick_threshold(g);
+	return idx;
+}
+
+/* A tree of random shape, at most `max_depth` deep. */
+static __u32 gen_node(struct forest *g, __u32 depth, __u32 max_depth,
+		      bool deep_first)
+{
+	__u32 idx, l, r;
+
+	if (depth == max_depth ||
+	    (depth > 0 && !deep_first && rnd_below(4) == 0))
+		return gen_leaf(g);
+	idx = gen_split(g);
+	l = gen_node(g, depth + 1, max_depth, deep_first);
+	r = gen_node(g, depth + 1, max_depth, false);
+	g->m.nodes[idx].left = l;
+	g->m.nodes[idx].right = r;
+	return idx;
+}
+
+/* A balanced tree of exactly `n` nodes (n odd). */
+static __u32 gen_sized(struct forest *g, __u32 n)
+{
+	__u32 idx, nl, l, r;
+
+	if (n == 1)
+		return gen_leaf(g);
+	idx = gen_split(g);
+	nl = ((n - 1) / 2) | 1;
+	l = gen_sized(g, nl);
+	r = gen_sized(g, n - 1 - nl);
+	g->m.nodes[idx].left = l;
+	g->m.nodes[idx].right = r;
+	return idx;
+}
+
+static void forest_init(struct forest *g, __u32 n_classes)
+{
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->m.nodes = calloc(FF_MAX_NODES, sizeof(struct ff_xnode));
+	assert_non_null(g->m.nodes);
+	g->m.n_features = FF_NUM_FEATURES;
+	for (i = 0; i < FF_NUM_FEATURES; i++)
+		g->m.feature_ids[i] = i;
+	g->m.n_classes = n_classes;
+	for (i = 0; i < n_classes; i++)
+		snprintf(g->m.class_names[i], FF_NAME_MAX, "c%zu", i);
+	for (i = 0; i < FF_ARRAY_SIZE(g->pool); i++) {
+		switch (i % 4) {
+		case 0:
+		case 1:
+			g->pool[i] = rnd_below(2000);
+			break;
+		case 2:
+			g->pool[i] = (1ULL << 32) + rnd_below(1000);	/* 64-bit compares */
+			break;
+		default:
+			g->pool[i] = rnd();
+			break;
+		}
+	}
+	g->pool[0] = 0;
+	g->pool[1] = ~0ULL - 1;
+}
+
+static void forest_gen(struct forest *g, __u32 n_trees, __u32 max_depth)
+{
+	char err[256];
+	__u32 t;
+
+	for (t = 0; t < n_trees; t++) {
+		g->m.roots[t] = g->m.n_nodes;
+		/* Tree 0 reaches max_depth on its leftmost path. */
+		gen_node(g, 0, t == 0 ? max_depth : 1 + rnd_below(max_depth),
+			 t == 0);
+	}
+	g->m.n_trees = n_trees;
+	if (ff_model_validate(&g->m, err, sizeof(err)))
+		fail_msg("random model does not validate: %s", err);
+	assert_true(g->m.max_depth <= max_depth);
+}
+
+static void random_vector(const struct forest *g, __u64 *v)
+{
+	size_t i;
+
+	for (i = 0; i < FF_MAX_FEATURES; i++) {
+		__u64 t = pick_threshold(g);
+
+		switch (rnd_below(8)) {
+		case 0:
+		case 1:
+			v[i] = t;		/* equal: goes left */
+			break;
+		case 2:
+			v[i] = t + 1;
+			break;
+		case 3:
+			v[i] = t - 1;
+			break;
+		case 4:
+		case 5:
+			v[i] = rnd_below(2001);
+			break;
+		case 6:
+			v[i] = rnd();
+			break;
+		default:
+			v[i] = rnd_below(2) ? 0 : ~0ULL;
+			break;
+		}
+	}
+}
+
+/* Kernel and user space agree on class and score for `n` random vectors. */
+static void compare_random(const struct forest *g, int n)
+{
+	__u64 v[FF_MAX_FEATURES];
+	int i, seen[FF_MAX_CLASSES] = { 0 }, distinct = 0;
+
+	for (i = 0; i < n; i++) {
+		struct ff_infer_result o;
+		__u32 score, cls;
+
+		random_vector(g, v);
+		cls = ff_model_predict(&g->m, v, &score);
+		o = infer(v);
+		if (o.cls != cls || o.score != score || o.errors || !o.n_trees)
+			fail_msg("vector %d: kernel class %u score %u errors %u, user space class %u score %u",
+				 i, o.cls, o.score, o.errors, cls, score);
+		if (!seen[cls & (FF_MAX_CLASSES - 1)]++)
+			distinct++;
+	}
+	/* The vectors must exercise the model, not one leaf. */
+	assert_true(distinct >= 2);
+}
+
+static void infer_random_forest_matches_user_space(void **state)
+{
+	struct forest *g;
+
+	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
+	assert_non_null(g);
+	rnd_state = 0x243f6a8885a308d3ULL;
+	forest_init(g, 5);
+	forest_gen(g, 16, 10);
+	assert_int_equal(g->m.max_depth, 10);
+	assert_int_equal(install(&g->m), 0);
+	compare_random(g, 2000);
+	ff_model_free(&g->m);
+	free(g);
+}
+
+static void infer_max_trees(void **state)
+{
+	struct forest *g;
+
+	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
+	assert_non_null(g);
+	rnd_state = 0x13198a2e03707344ULL;
+	forest_init(g, 16);
+	forest_gen(g, FF_MAX_TREES, 6);
+	assert_int_equal(g->m.n_trees, 1024);
+	assert_int_equal(install(&g->m), 0);
+	compare_random(g, 300);
+	ff_model_free(&g->m);
+	free(g);
+}
+
+/*
+ * A model that fills the kernel's node table: FF_MAX_TREES - 2 balanced
+ * trees of 127 nodes, one of the nodes left but one, then a one-leaf tree at
+ * node FF_MAX_NODES - 1, which the kernel must reach. Thresholds below 2^32
+ * only, so that every node is one node of the kernel's layout.
+ */
+static void infer_full_node_table(void **state)
+{
+	struct forest *g;
+	char err[256];
+	__u32 t, i;
+
+	REQUIRE_BPF();
+	g = malloc(sizeof(*g));
+	assert_non_null(g);
+	rnd_state = 0xa4093822299f31d0ULL;
+	forest_init(g, 5);
+	for (i = 0; i < FF_ARRAY_SIZE(g->pool); i++)
+		g->pool[i] &= 0xffffffffULL;
+	for (t = 0; t + 2 < FF_MAX_TREES; t++) {
+		g->m.roots[t] = g->m.n_nodes;
+		gen_sized(g, 127);
+	}
+	g->m.roots[t++] = g->m.n_nodes;
+	gen_sized(g, FF_MAX_NODES - 1 - g->m.n_nodes);
+	g->m.roots[t] = g->m.n_nodes;
+	gen_leaf(g);
+	g->m.n_trees = FF_MAX_TREES;
+	assert_int_equal(g->m.n_nodes, FF_MAX_NODES);
+	assert_int_equal(g->m.roots[FF_MAX_TREES - 1], FF_MAX_NODES - 1);
+	if (ff_model_validate(&g->m, err, sizeof(err)))
+		fail_msg("full model does not validate: %s", err);
+	assert_int_equal(g->m.n_knodes, FF_MAX_NODES);
+	assert_int_equal(g->m.kroots[FF_MAX_TREES - 1], FF_MAX_NODES - 1);
+	assert_true(g->m.max_depth <= FF_MAX_DEPTH);
+	assert_int_equal(install(&g->m), 0);
+	compare_random(g, 200);
+	ff_model_free(&g->m);
+	free(g);
+}
+
+/*
+ * One chain tree `depth` deep: internal node d tests feature d against 100
+ * and leaves to the right with class d % 4; the deepest leaf is class 4
+ * with weight `deep_w`. Appended to m at m->n_nodes.
+ */
+static void chain_tree(struct ff_model *m, __u32 depth, __u32 deep_w)
+{
+	__u32 d, base = m->n_nodes;
+
+	m->roots[m->n_trees++] = base;
+	for (d = 0; d < depth; d++) {
+		struct ff_xnode *in = &m->nodes[base + 2 * d];
+		struct ff_xnode *leaf = &m->nodes[base + 2 * d + 1];
+
+		memset(in, 0, sizeof(*in));
+		in->feature = d % FF_NUM_FEATURES;
+		in->threshold = 100;
+		in->left = base + 2 * d + 2;
+		in->right = base + 2 * d + 1;
+		memset(leaf, 0, sizeof(*leaf));
+		leaf->feature = FF_NODE_LEAF;
+		leaf->left = d % 4;
+		leaf->right = 1;
+	}
+	memset(&m->nodes[base + 2 * depth], 0, sizeof(struct ff_xnode));
+	m->nodes[base + 2 * depth].feature = FF_NODE_LEAF;
+	m->nodes[base + 2 * depth].left = 4;
+	m->nodes[base + 2 * depth].right = deep_w;
+	m->n_nodes = base + 2 * depth + 1;
+}
+
+static void model_init(struct ff_model *m, __u32 n_classes, __u32 max_nodes)
+{
+	__u32 i;
+
+	memset(m, 0, sizeof(*m));
+	m->nodes = calloc(max_nodes, sizeof(struct ff_xnode));
+	assert_non_null(m->nodes);
+	m->n_features = FF_NUM_FEATURES;
+	for (i = 0; i < FF_NUM_FEATURES; i++)
+		m->feature_ids[i] = i;
+	m->n_classes = n_classes;
+	for (i = 0; i < n_classes; i++)
+		snprintf(m->class_names[i], FF_NAME_MAX, "c%u", i);
+}
+
+static void infer_depth_32_tree(void **state)
+{
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_model *m;
+	struct ff_infer_result o;
+	__u32 d, score;
+	char err[256];
+
+	REQUIRE_BPF();
+	m = malloc(sizeof(*m));
+	assert_non_null(m);
+	assert_true(FF_NUM_FEATURES > FF_MAX_DEPTH);	/* distinct features */
+	model_init(m, 5, 2 * FF_MAX_DEPTH + 8);
+	chain_tree(m, FF_MAX_DEPTH, 1);
+	assert_int_equal(ff_model_validate(m, err, sizeof(err)), 0);
+	assert_int_equal(m->max_depth, FF_MAX_DEPTH);
+	assert_int_equal(install(m), 0);
+
+	o = infer(v);			/* all the way down */
+	assert_int_equal(o.cls, 4);
+	assert_int_equal(o.score, 1000);
+	assert_int_equal(o.errors, 0);
+	for (d = 0; d < FF_MAX_DEPTH; d++) {	/* out at depth d */
+		memset(v, 0, sizeof(v));
+		v[d] = 101;
+		o = infer(v);
+		assert_int_equal(o.cls, d % 4);
+		assert_int_equal(o.errors, 0);
+		assert_int_equal(o.cls, ff_model_predict(m, v, &score));
+	}
+
+	/* One deeper does not validate, and the loader refuses it. */
+	m->n_nodes = 0;
+	m->n_trees = 0;
+	chain_tree(m, FF_MAX_DEPTH + 1, 1);
+	assert_int_not_equal(ff_model_validate(m, err, sizeof(err)), 0);
+	{
+		struct ff_loader *l = &env.l;
+		char why[256];
+
+		assert_int_not_equal(ff_loader_install_model(l, m, NULL, why, sizeof(why)), 0);
+		assert_non_null(strstr(why, "deeper"));
+	}
+	ff_model_free(m);
+	free(m);
+}
+
+/*
+ * The longest walk the kernel allows: FF_MAX_TREES trees, each 32 deep, every
+ * vector to the bottom. The last tree carries a heavy vote, so a walk cut
+ * short (bpf_loop's bound) would give another class.
+ */
+static void infer_max_trees_depth_32(void **state)
+{
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_model *m;
+	struct ff_infer_result o;
+	__u32 t, score;
+	char err[256];
+
+	REQUIRE_BPF();
+	m = malloc(sizeof(*m));
+	assert_non_null(m);
+	model_init(m, 5, FF_MAX_TREES * (2 * FF_MAX_DEPTH + 1));
+	for (t = 0; t < FF_MAX_TREES; t++)
+		chain_tree(m, FF_MAX_DEPTH, t == FF_MAX_TREES - 1 ? 60000 : 1);
+	/* Every tree but the last votes class 3 at the bottom instead. */
+	for (t = 0; t + 1 < FF_MAX_TREES; t++)
+		m->nodes[m->roots[t] + 2 * FF_MAX_DEPTH].left = 3;
+	assert_int_equal(ff_model_validate(m, err, sizeof(err)), 0);
+	assert_int_equal(install(m), 0);
+	o = infer(v);
+	assert_int_equal(o.errors, 0);
+	assert_int_equal(o.cls, 4);
+	assert_int_equal(o.score, 60000ULL * 1000 / (60000 + FF_MAX_TREES - 1));
+	assert_int_equal(o.cls, ff_model_predict(m, v, &score));
+	assert_int_equal(o.score, score);
+	ff_model_free(m);
+	free(m);
+}
+
+/* ---- 6. hot swap ----------------------------------------------------- */
+
+/* A model of one leaf: every flow is class `cls`. */
+static void const_model(struct ff_model *m, struct ff_xnode *leaf, __u32 cls,
+			__u32 action)
+{
+	__u32 i;
+
+	memset(m, 0, sizeof(*m));
+	memset(leaf, 0, sizeof(*leaf));
+	leaf->feature = FF_NODE_LEAF;
+	leaf->left = cls;
+	leaf->right = 1;
+	m->nodes = leaf;
+	m->n_nodes = 1;
+	m->n_trees = 1;
+	m->n_classes = 3;
+	m->n_features = 1;
+	for (i = 0; i < m->n_classes; i++)
+		snprintf(m->class_names[i], FF_NAME_MAX, "k%u", i);
+	m->actions[cls] = action;
+}
+
+static __u32 active_slot(void)
+{
+	__u32 zero = 0, a = 99;
+
+	assert_int_equal(bpf_map_lookup_elem(env.active_fd, &zero, &a), 0);
+	return a;
+}
+
+static __u32 slot_generation(__u32 slot)
+{
+	struct ff_model_meta meta;
+
+	assert_int_equal(bpf_map_lookup_elem(env.meta_fd, &slot, &meta), 0);
+	return meta.generation;
+}
+
+static void swap_model_a_then_b(void **state)
+{
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_model a, b;
+	struct ff_xnode la, lb;
+	__u32 s0, s1, g0, g1, g2;
+	char err[256];
+
+	REQUIRE_BPF();
+	const_model(&a, &la, 0, FF_ACT_PASS);
+	const_model(&b, &lb, 1, FF_ACT_DROP);
+	assert_int_equal(ff_model_validate(&a, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(&b, err, sizeof(err)), 0);
+
+	assert_int_equal(install(&a), 0);
+	s0 = active_slot();
+	g0 = slot_generation(s0);
+	assert_int_equal(g0, cur_gen());
+	assert_int_equal(infer(v).cls, 0);
+
+	assert_int_equal(install(&b), 0);
+	s1 = active_slot();
+	g1 = slot_generation(s1);
+	assert_int_equal(s1, s0 ^ 1);
+	assert_true(g1 > g0);
+	assert_int_equal(slot_generation(s0), g0);	/* A untouched */
+	assert_int_equal(infer(v).cls, 1);
+
+	assert_int_equal(install(&a), 0);
+	assert_int_equal(active_slot(), s0);
+	g2 = slot_generation(s0);
+	assert_true(g2 > g1);
+	assert_int_equal(infer(v).cls, 0);
+}
+
+/*
+ * A flow keeps its cached verdict until its next checkpoint, which then
+ * runs the new model: an FF_EV_CHANGED event with the new generation.
+ */
+static void swap_model_flow_follows_at_checkpoint(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.15.0.1", .daddr = "10.15.0.2",
+		.sport = 1, .dport = 2,
+	};
+	struct ff_model a, b;
+	struct ff_xnode la, lb;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	__u32 gen_a;
+	int i;
+
+	REQUIRE_BPF();
+	const_model(&a, &la, 0, FF_ACT_PASS);
+	const_model(&b, &lb, 2, FF_ACT_DROP);
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(install(&a), 0);
+	gen_a = cur_gen();
+	for (i = 1; i <= 2; i++)
+		assert_int_equal(send_pkt(H_XDP, &s, T0_US + i, NULL), XDP_PASS);
+	assert_int_equal(install(&b), 0);
+	/* Packet 3 is no checkpoint: the old verdict stands. */
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 3, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.model_gen, gen_a);
+	/* Packet 4 is one: model B decides. */
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 4, NULL), XDP_DROP);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 2);
+	assert_int_equal(f.model_gen, cur_gen());
+	assert_int_equal(poll_events(), 2);
+	assert_int_equal(env.ev[1].type, FF_EV_CHANGED);
+	assert_int_equal(env.ev[1].prev_cls, 0);
+	assert_int_equal(env.ev[1].cls, 2);
+	assert_int_equal(env.ev[1].model_gen, cur_gen());
+	assert_int_equal(env.ev[1].pkts, 4);
+}
+
+/*
+ * Confidence: a drop verdict scored below its class's minimum score is an
+ * alert. One vector leaf gives class 1 a 600-permille share; with a minimum
+ * of 700 the flow passes as an alert, with 600 it is dropped; ff_infer says
+ * the same, and a boosted (softmax) model's probability works alike.
+ */
+static void classify_low_score_alerts(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.16.0.1", .daddr = "10.16.0.2",
+		.sport = 1, .dport = 2,
+	};
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	__s32 vals[3] = { 100, 600, 300 };
+	struct ff_xnode leaf = { .feature = FF_NODE_LEAFVEC };
+	struct ff_model m;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	struct ff_infer_result o;
+	char err[256];
+
+	REQUIRE_BPF();
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 3;
+	m.n_features = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
+	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	m.actions[1] = FF_ACT_DROP;
+	m.min_score[1] = 700;
+	assert_int_equal(ff_model_add_leafvec(&m, vals), 0);
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(install(&m), 0);
+	o = infer(v);
+	assert_int_equal(o.cls, 1);
+	assert_int_equal(o.score, 600);
+	assert_int_equal(o.action, FF_ACT_ALERT);
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 1);
+	assert_int_equal(f.score, 600);
+	assert_int_equal(f.action, FF_ACT_ALERT);
+
+	m.min_score[1] = 600;		/* sure enough now */
+	assert_int_equal(install(&m), 0);
+	assert_int_equal(infer(v).action, FF_ACT_DROP);
+	s.sport = 3;
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 2, NULL), XDP_DROP);
+
+	/* softmax: margins 0, 2^20 x ln 3, 0 in fixed point: p = 3/5 = 600 */
+	ff_model_free(&m);
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 3;
+	m.n_features = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
+	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	m.actions[1] = FF_ACT_DROP;
+	m.min_score[1] = 601;
+	m.n_phases = 1;
+	m.phases[0].combine = FF_COMBINE_SOFTMAX;
+	m.phases[0].scale_bits = 20;
+	m.phases[0].bias[1] = 1151970;	/* round(2^20 x ln 3) */
+	leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 0, .right = 0 };
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	m.phases[0].n_trees = 1;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(install(&m), 0);
+	o = infer(v);
+	assert_int_equal(o.cls, 1);
+	assert_int_equal(o.score, 599);	/* floor(599.99...): the table's rounding */
+	assert_int_equal(o.action, FF_ACT_ALERT);
+	ff_model_free(&m);
+}
+
+/* ff_infer for a flow of `pkts` packets (the phase's model). */
+static struct ff_infer_result infer_at(const __u64 *v, __u32 pkts)
+{
+	static uint8_t frame[64];
+	struct ff_features in;
+	struct ff_infer_result out;
+	__u32 zero = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 1);
+
+	memcpy(in.v, v, sizeof(in.v));
+	assert_int_equal(bpf_map_update_elem(env.in_fd, &zero, &in, BPF_ANY), 0);
+	memset(&out, 0, sizeof(out));
+	out.pkts = pkts;
+	assert_int_equal(bpf_map_update_elem(env.out_fd, &zero, &out, BPF_ANY), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env.infer_fd, &o), 0);
+	assert_int_equal(bpf_map_lookup_elem(env.out_fd, &zero, &out), 0);
+	return out;
+}
+
+/*
+ * Phases: three one-leaf models from 1, 4 and 32 packets, each naming its
+ * own class; the kernel and user space pick the phase by packet count at
+ * the boundaries (and below the first phase, the first). A flow is decided
+ * by the phase of its checkpoint: class 0 at packet 1, class 1 at packet 4.
+ */
+static void classify_by_phase(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.17.0.1", .daddr = "10.17.0.2",
+		.sport = 1, .dport = 2,
+	};
+	static const __u32 at[] = { 0, 1, 3, 4, 31, 32, 1000 }, want[] = { 0, 0, 0, 1, 1, 2, 2 };
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	struct ff_model all, one;
+	struct ff_xnode leaf;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	struct ff_verdict vd;
+	char err[256];
+	__u32 p, i;
+
+	REQUIRE_BPF();
+	memset(&all, 0, sizeof(all));
+	for (p = 0; p < 3; p++) {
+		memset(&one, 0, sizeof(one));
+		one.n_classes = 3;
+		one.n_features = 1;
+		for (i = 0; i < 3; i++)
+			snprintf(one.class_names[i], FF_NAME_MAX, "k%u", i);
+		leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = p, .right = 1 };
+		assert_int_equal(ff_model_add_tree(&one, &leaf, 1, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_validate(&one, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_append_phase(&all, &one, (__u32[]){ 1, 4, 32 }[p], err,
+						       sizeof(err)), 0);
+		ff_model_free(&one);
+	}
+	assert_int_equal(ff_model_validate(&all, err, sizeof(err)), 0);
+	assert_int_equal(all.n_phases, 3);
+	assert_int_equal(install(&all), 0);
+	for (i = 0; i < FF_ARRAY_SIZE(at); i++) {
+		struct ff_infer_result o = infer_at(v, at[i]);
+
+		ff_model_run(&all, at[i], v, &vd);
+		assert_int_equal(vd.cls, want[i]);
+		assert_int_equal(vd.phase, want[i]);
+		assert_int_equal(o.cls, want[i]);
+		assert_int_equal(o.phase, want[i]);
+	}
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 0);
+	for (i = 2; i <= 4; i++)
+		send_pkt(H_XDP, &s, T0_US + i, NULL);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 1);		/* checkpoint 4: the 4-31 phase */
+	ff_model_free(&all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(infer_handwritten, test_setup),
+		cmocka_unit_test_setup(infer_random_forest_matches_user_space, test_setup),
+		cmocka_unit_test_setup(infer_max_trees, test_setup),
+		cmocka_unit_test_setup(infer_full_node_table, test_setup),
+		cmocka_unit_test_setup(infer_depth_32_tree, test_setup),
+		cmocka_unit_test_setup(infer_max_trees_depth_32, test_setup),
+		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
+		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
+		cmocka_unit_test_setup(classify_by_phase, test_setup),
+		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
+	};
+
+	return cmocka_run_group_tests_name("bpf_model", tests, group_setup, group_teardown);
+}
