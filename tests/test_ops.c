@@ -6,6 +6,7 @@
  * and the pinned lifecycle from other processes. Needs root.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -794,6 +795,90 @@ static void test_evict_stale_pops_keep_live(void **state)
 	ff_loader_close(&l);
 }
 
+struct flood_thread {
+	struct ff_loader *l;
+	int cpu, base, n;
+};
+
+static void *flood_thread_run(void *arg)
+{
+	struct flood_thread *ft = arg;
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	CPU_SET(ft->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (i = 0; i < ft->n; i++)
+		flood_one(ft->l, ft->base + i, 1000000000ULL + 1000ULL * i);
+	return NULL;
+}
+
+/*
+ * issue 10 item 9: two CPUs creating flows into a full table at once take
+ * entries from the eviction queue concurrently. A slot is taken by one
+ * CPU only (compare-and-swap on tail), never past head, and the books
+ * balance: head - tail = live, every eviction has its event.
+ */
+static void test_evict_two_cpus(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 4096,
+				  .replay_clock = true, .export_evictions = true };
+	struct flood_thread ft[2];
+	struct flood_ctx fc = {};
+	struct ff_fifo_state st;
+	struct ff_counters c;
+	struct ff_flow_key k, next;
+	struct ring_buffer *rb;
+	struct ff_loader l;
+	pthread_t th[2];
+	char err[512];
+	void *prev = NULL;
+	__u64 entries = 0;
+	__u32 zero = 0;
+	int i;
+
+	(void)state;
+	need_root();
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		print_message("one CPU: nothing runs concurrently\n");
+		skip();
+	}
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	rb = ring_buffer__new(l.maps.events, on_flood_event, &fc, NULL);
+	assert_non_null(rb);
+	for (i = 0; i < 2; i++) {
+		ft[i] = (struct flood_thread){ &l, i, i * 100000, 60000 };
+		assert_int_equal(pthread_create(&th[i], NULL, flood_thread_run, &ft[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	ring_buffer__consume(rb);
+	while (bpf_map_get_next_key(l.maps.flows, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		entries++;
+	}
+	assert_int_equal(ff_loader_counters(&l, &c), 0);
+	assert_int_equal(bpf_map_lookup_elem(FF_MAP_FD(&l, ff_fifo_state), &zero, &st), 0);
+	print_message("[ 2 cpus  ] created %llu, evicted %llu (events %llu), stale %llu, in table "
+		      "%llu, live %lld, queue %llu\n", (unsigned long long)c.c[FF_C_FLOWS_CREATED],
+		      (unsigned long long)c.c[FF_C_EVICTED], (unsigned long long)fc.evicted_events,
+		      (unsigned long long)c.c[FF_C_EVICT_STALE], (unsigned long long)entries,
+		      (long long)st.live, (unsigned long long)(st.head - st.tail));
+	assert_true(st.tail <= st.head);
+	assert_int_equal(st.head - st.tail, (__u64)st.live);
+	assert_int_equal(fc.evicted_events + c.c[FF_C_EVENTS_LOST], c.c[FF_C_EVICTED]);
+	assert_true(c.c[FF_C_EVICTED] > 0);
+	/* every flow is in the table, was evicted and exported, or left
+	 * unseen and was found stale */
+	assert_true((__u64)st.live >= entries);
+	assert_int_equal(c.c[FF_C_FLOWS_CREATED], c.c[FF_C_EVICTED] + entries);
+	ring_buffer__free(rb);
+	ff_loader_close(&l);
+}
+
 /* ---- eviction reserve ---------------------------------------------------- */
 
 /* From 1 to 512 possible CPUs and 1 k to 16 M flows: a start is never
@@ -1011,6 +1096,7 @@ int main(void)
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_lists_concurrent_writers),
 		cmocka_unit_test(test_evict_stale_pops_keep_live),
+		cmocka_unit_test(test_evict_two_cpus),
 		cmocka_unit_test(test_swap_under_load),
 		cmocka_unit_test(test_metrics_endpoint),
 		cmocka_unit_test(test_metrics_idle_client),
