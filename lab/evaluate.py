@@ -78,12 +78,11 @@ FINGERPRINTS = {
     "bwd_ttl": "the sender's TTL", "fwd_init_win": "a TCP stack's or tool's window",
     "bwd_init_win": "a TCP stack's window", "fwd_hdr_len": "a tool's TCP options",
     "bwd_hdr_len": "a TCP stack's options", "fwd_seg_min": "a tool's TCP options",
-    "icmp_code": None, "icmp_type": None,
 }
 EXACT_SIZES = {"fwd_len_max", "fwd_len_min", "fwd_len_mean", "pkt_len_min", "pkt_len_max",
                "pkt_len_mean", "avg_pkt_size", "fwd_seg_avg", "fwd_bytes", "fwd_wire_bytes",
                "bwd_len_max", "bwd_len_min", "bwd_len_mean", "bwd_seg_avg", "bwd_bytes",
-               "bwd_wire_bytes", "flow_bytes_per_s"}
+               "bwd_wire_bytes", "flow_bytes_per_s", "subflow_fwd_bytes", "subflow_bwd_bytes"}
 
 # Perturbations: name, lab/pcaprewrite.py options
 PERTURBATIONS = [
