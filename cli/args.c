@@ -151,6 +151,9 @@ const char *cli_iface_only(int argc, char **argv, const char *doc)
 
 /* ---- the schedule ------------------------------------------------------ */
 
+/* long-only options of the schedule group */
+#define CLI_OPT_NO_STICKY 0x1001
+
 static const struct argp_option sched_options[] = {
 	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
 	{ "every", 'e', "N", 0, "After the last checkpoint, classify every N packets (default 1024, 0 = never)" },
@@ -158,6 +161,9 @@ static const struct argp_option sched_options[] = {
 	{ "idle-timeout", 'T', "SEC", 0, "Silence that ends a flow (default 120, 0 = never)" },
 	{ "activity-timeout", 'A', "SEC", 0, "A longer gap ends an active period and counts as idle "
 	  "(CIC's Active/Idle features; default 5)" },
+	{ "no-sticky-drops", CLI_OPT_NO_STICKY, NULL, 0, "A dropped flow may be decided again (and let "
+	  "through) at its later checkpoints; by default a drop holds until an allowlist entry or "
+	  "`model load --reclassify` releases it" },
 	{},
 };
 
@@ -203,6 +209,9 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'T':
 		cfg->idle_timeout_us = cli_usecs(state, key, arg);
+		break;
+	case CLI_OPT_NO_STICKY:
+		cfg->cp_flags &= ~FF_CP_DROPS_HOLD;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

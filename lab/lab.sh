@@ -813,7 +813,7 @@ lab_mix() {
 	_lab_at "$p" "$((T / 4 + s * 3))" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
 	LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" --server "$LAB_SRV4" \
 		--sources "$(lab_benign_sources "$ph")" --seconds "$T" --seed "$((seed * 2 + 7))" \
-		--http-rate $((75 * k)) --dns-rate $((75 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
+		--http-rate $((90 * k)) --dns-rate $((110 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
 		2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
 	if [ "$what" = all ]; then
 		for cls in $(cut -d' ' -f1 "$plan" | sort -u); do

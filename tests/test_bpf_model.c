@@ -695,6 +695,47 @@ static void classify_by_phase(void **state)
 	ff_model_free(&all);
 }
 
+/* A dropped flow stays dropped (FF_CP_DROPS_HOLD, the default): at its
+ * later checkpoints the drop holds although the model would now call the
+ * flow benign (as a model may, on features distorted by the flow's own
+ * retransmissions); an operator's --reclassify releases it. */
+static void drop_verdict_holds(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.16.0.1", .daddr = "10.16.0.2",
+		.sport = 1, .dport = 2,
+	};
+	struct ff_counters c;
+	struct ff_model a, b;
+	struct ff_xnode la, lb;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	char err[256];
+	int i;
+
+	REQUIRE_BPF();
+	const_model(&a, &la, 2, FF_ACT_DROP);
+	const_model(&b, &lb, 0, FF_ACT_PASS);
+	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
+	assert_int_equal(install(&a), 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_DROP);
+	/* the model now says benign at every checkpoint (2, 4, 8) */
+	assert_int_equal(install(&b), 0);
+	for (i = 2; i <= 8; i++)
+		assert_int_equal(send_pkt(H_XDP, &s, T0_US + i, NULL), XDP_DROP);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 2);
+	assert_int_equal(f.action, FF_ACT_DROP);
+	assert_int_equal(f.decided_pkts, 1);
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_HELD], 3);
+	/* released: decided again at its next packet, by model b */
+	assert_true(ff_maps_install_model(&env.l.maps, &b, NULL, true, err, sizeof(err)) > 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 9, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +749,7 @@ int main(void)
 		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
 		cmocka_unit_test_setup(classify_by_phase, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
+		cmocka_unit_test_setup(drop_verdict_holds, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_model", tests, group_setup, group_teardown);

@@ -147,7 +147,8 @@ static __always_inline void ff_snapshot_fill_fv(struct ff_snapshot *s,
 	X(EVICTED, "evicted")                                                 \
 	X(EVICT_STALE, "evict_stale")                                         \
 	X(SWAP_RETRIES, "swap_retries")                                       \
-	X(RECLASSIFIED, "reclassified")
+	X(RECLASSIFIED, "reclassified")                                       \
+	X(HELD, "drops_held")
 
 enum ff_counter_id {
 #define FF_X_CNT(id, name) FF_C_##id,

@@ -95,6 +95,11 @@ struct ff_flow {
 
 #define FF_MAX_CHECKPOINTS 16
 #define FF_CP_ON_FIN_RST 1u
+/* A dropped flow stays dropped: its later checkpoints keep the verdict
+ * instead of asking the model again (whose answer, on features distorted by
+ * the flow's own retransmissions into the void, may be benign). An
+ * allowlist entry or an operator's `model load --reclassify` releases it. */
+#define FF_CP_DROPS_HOLD 2u
 
 /* What ff_flow_update() returns: why this packet is a checkpoint. */
 #define FF_CP_COUNT 1	/* the flow reached a checkpoint packet count */
@@ -105,7 +110,7 @@ struct ff_config {
 	__u32 n_checkpoints;			/* entries used in checkpoints[] */
 	__u32 checkpoints[FF_MAX_CHECKPOINTS];	/* ascending packet counts */
 	__u32 cp_every;		/* after the last: every N packets, 0 = never */
-	__u32 cp_flags;		/* FF_CP_ON_FIN_RST */
+	__u32 cp_flags;		/* FF_CP_ON_FIN_RST, FF_CP_DROPS_HOLD */
 	__u64 idle_timeout_us;	/* a packet after this much silence starts a
 				 * new flow (0 = never) */
 	__u64 activity_us;	/* CIC's activity timeout: a longer gap is idle */
@@ -118,9 +123,19 @@ struct ff_config {
 	.n_checkpoints = 11,                                                  \
 	.checkpoints = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 },       \
 	.cp_every = 1024,                                                     \
-	.cp_flags = FF_CP_ON_FIN_RST,                                         \
+	.cp_flags = FF_CP_ON_FIN_RST | FF_CP_DROPS_HOLD,                      \
 	.idle_timeout_us = 120000000ULL,                                      \
 	.activity_us = FF_ACTIVITY_DEFAULT_US,                                \
+}
+
+/* Does a checkpoint keep the flow's cached verdict instead of asking the
+ * model? Yes for a drop when drops hold (FF_CP_DROPS_HOLD), unless the
+ * operator asked for new verdicts since it was decided (`released`: the
+ * kernel's reclass_gen is newer than the flow's model). */
+static __always_inline int ff_verdict_holds(const volatile struct ff_config *cfg, int dropped,
+					    int released)
+{
+	return (cfg->cp_flags & FF_CP_DROPS_HOLD) && dropped && !released;
 }
 
 /* Compare two 16-byte addresses in network (memcmp) order: -1, 0, 1. */

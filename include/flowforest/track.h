@@ -113,19 +113,25 @@ static __always_inline int ff_track_account(struct ff_track *t, int parse_result
 }
 
 /* A checkpoint: features of `f`, the model's verdict cached in `f`, an
- * event when the class changes, a snapshot when exporting. */
+ * event when the class changes, a snapshot when exporting. A drop holds
+ * (FF_CP_DROPS_HOLD): the cached verdict stands, no model run, unless the
+ * operator asked for new verdicts since (reclassify). */
 static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_flow *f,
 						const struct ff_flow_key *k, __u64 now_us,
 						__u32 reason)
 {
+	const volatile struct ff_config *cfg = ff_trk_cfg(t);
+	const struct ff_ctl *ctl = ff_trk_ctl(t);
 	struct ff_features *fv = ff_trk_features(t);
 	struct ff_verdict v = {};
 	__u16 prev;
 
-	if (!fv)
+	if (!fv || !cfg || !ctl)
 		return;
 	ff_features_compute(f, fv);
-	if (ff_trk_model(t, ff_flow_pkts(f), fv, &v) == 0) {
+	if (ff_verdict_holds(cfg, f->action == FF_ACT_DROP, f->model_gen < ctl->reclass_gen))
+		ff_trk_count(t, FF_C_HELD);
+	else if (ff_trk_model(t, ff_flow_pkts(f), fv, &v) == 0) {
 		prev = f->cls;
 		ff_trk_count(t, FF_C_CLASSIFICATIONS);
 		if (v.errors)
