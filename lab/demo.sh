@@ -35,7 +35,7 @@
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
 #     --prefix P     namespace names P-srv, P-c1, ... (default ffl<pid>)
-# About 3 minutes on 2 cores (--quick: 1.5). See docs/lab.md. Everything is
+# About 14 minutes on 2 busy cores (--quick: 4). See docs/lab.md. Everything is
 # bounded in time; on any exit (also Ctrl-C) every process it started is
 # killed and the namespaces are deleted. Exit status: 0 when every stage ran, 1 otherwise (the targets are
 # reported, not enforced). The 5-second demo of the hand-written model is

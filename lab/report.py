@@ -167,7 +167,8 @@ def analyse_protected(d, classes, actions):
     for e in evs:
         if e.get("event") not in ("classified", "changed"):
             continue
-        tup = (e["src"], e["sport"], e["dst"], e["dport"], PROTO.get(e["proto"], e["proto"]))
+        proto = PROTO.get(e["proto"], e["proto"])
+        tup = (e["src"], e["sport"], e["dst"], None if proto in (1, 58) else e["dport"], proto)
         k = kflows[tup].setdefault(e["first_us"], {"first_attack": None, "classes": [],
                                                    "verdicts": []})
         k["classes"].append(e["class"])
@@ -204,7 +205,9 @@ def analyse_protected(d, classes, actions):
         if lab not in per:
             per[lab] = blank()
             confusion[lab] = Counter()
-        tup = (f["src"], f["sport"], f["dst"], f["dport"], f["proto"])
+        # ICMP: the events give the id as both ports, the CSV (CIC's Dst Port) 0
+        tup = (f["src"], f["sport"], f["dst"], None if f["proto"] in (1, 58) else f["dport"],
+               f["proto"])
         cands = kflows.get(tup)
         k = None
         if cands:
