@@ -219,19 +219,51 @@ static long ff_walk_cb(__u32 i, void *ctx)
 	return w ? ff_walk_tree(w) : 1;
 }
 
+/* Global functions return unknown scalars: the verifier checks each body
+ * once instead of following the caller with every value it could return
+ * (8 phases, 16 classes' exp terms). */
+__noinline __u64 ff_softmax_term_g(__u64 d, __u32 scale_bits)
+{
+	return ff_exp_neg_q24(d, scale_bits);
+}
+
+static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
+{
+	return ff_softmax_term_g(d, scale_bits);
+}
+
+__noinline __u32 ff_phase_of(const struct ff_model_meta *m, __u32 pkts)
+{
+	if (!m)
+		return 0;
+	return ff_phase_pick(m->phases, m->n_phases, pkts);
+}
+
 /* A global function, so the winning class comes back as one unknown scalar
  * and the verifier does not follow every branch of the vote count. */
+__noinline __u32 ff_best(const struct ff_walk *w)
+{
+	return w ? ff_walk_best(w) : 0;
+}
+
+/* The class (from ff_best: one unknown value, so that the score's loops
+ * are checked once, not once per possible winner) and its score. */
 __noinline int ff_vote(const struct ff_walk *w, const struct ff_phase *ph, __u32 *score)
 {
+	__u32 best;
+
 	if (!w || !ph || !score)
 		return 0;
-	return ff_walk_result(w, ph->combine, ph->scale_bits, score);
+	best = ff_best(w) & (FF_MAX_CLASSES - 1);
+	*score = ff_walk_score(w, best, ph->combine, ph->scale_bits);
+	return best;
 }
 
 /* One walk of the active model's phase for a flow of `pkts` packets.
  * Returns 0 with a verdict, 1 when the slot was rewritten during the walk
- * (the caller tries again), -1 for no model. */
-static __always_inline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
+ * (the caller tries again), -1 for no model. Global: verified once, not
+ * once per call site. */
+__noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 {
 	struct ff_model_meta *m;
 	struct ff_phase *ph;
@@ -240,7 +272,7 @@ static __always_inline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 
 	active = bpf_map_lookup_elem(&ff_active, &zero);
 	w = bpf_map_lookup_elem(&ff_walk_state, &zero);
-	if (!active || !w)
+	if (!active || !w || !v)
 		return -1;
 	slot = *active & 1;
 	m = bpf_map_lookup_elem(&ff_meta, &slot);
@@ -250,7 +282,7 @@ static __always_inline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	if (g == 0 || m->n_trees == 0)
 		return g == 0 && m->n_trees ? 1 : -1;
 
-	p = ff_phase_pick(m->phases, m->n_phases, pkts) & (FF_MAX_PHASES - 1);
+	p = ff_phase_of(m, pkts) & (FF_MAX_PHASES - 1);
 	ph = &m->phases[p];
 	ff_walk_init(w, ph, m->n_nodes, m->n_classes);
 	w->user = slot;

@@ -74,6 +74,11 @@ static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
 	return 0;
 }
 
+static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
+{
+	return ff_exp_neg_q24(d, scale_bits);
+}
+
 static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 					   __u64 *val)
 {

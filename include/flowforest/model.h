@@ -151,6 +151,10 @@ static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
 					__u32 *root);
 static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
 					   __u64 *val);
+/* The softmax score's term for a margin `d` below the best (ff_exp_neg_q24):
+ * the BPF side makes it a global function, checked once by the verifier
+ * instead of once per class and branch. */
+static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits);
 
 /* The phase for a flow of `pkts` packets: the last one that starts at or
  * before it (phase 0 covers everything before phase 1). */
@@ -272,20 +276,13 @@ static __always_inline __u64 ff_exp_neg_q24(__u64 d, __u32 scale_bits)
 	return a - (((a - b) * frac) >> 10);
 }
 
-/*
- * The winning class (largest sum, ties to the lower index) and its score in
- * permille: for votes, the winner's share of all votes, floor(1000 x best /
- * total); for softmax margins, floor(1000 x 2^24 / sum_c E(best - sum_c)),
- * E(d) = ff_exp_neg_q24(d), the softmax probability of the winner to within
- * a permille. The best sum is carried in a variable, never re-read by index,
- * which keeps the BPF verifier from tracking every branch of these loops.
- */
-static __always_inline __u32 ff_walk_result(const struct ff_walk *w, __u32 combine,
-					    __u32 scale_bits, __u32 *score)
+/* The winning class: the largest sum, ties to the lower class index. The
+ * best sum is carried in a variable, never re-read by index, which keeps
+ * the BPF verifier from tracking every branch of the loop. */
+static __always_inline __u32 ff_walk_best(const struct ff_walk *w)
 {
 	__u32 best = 0, i;
 	__s64 best_sum = w->sums[0];
-	__u64 total = 0;
 
 	for (i = 1; i < FF_MAX_CLASSES; i++) {
 		__s64 v = w->sums[i];
@@ -295,20 +292,47 @@ static __always_inline __u32 ff_walk_result(const struct ff_walk *w, __u32 combi
 			best_sum = v;
 		}
 	}
+	return best;
+}
+
+/*
+ * The score of class `best` in permille: for votes, the winner's share of
+ * all votes, floor(1000 x best / total); for softmax margins,
+ * floor(1000 x 2^24 / sum_c E(best - sum_c)), E(d) = ff_exp_neg_q24(d), the
+ * softmax probability of the winner to within a permille.
+ */
+static __always_inline __u32 ff_walk_score(const struct ff_walk *w, __u32 best,
+					   __u32 combine, __u32 scale_bits)
+{
+	__s64 best_sum = w->sums[best & (FF_MAX_CLASSES - 1)];
+	__u64 total = 0;
+	__u32 i;
+
+	if (combine == FF_COMBINE_SOFTMAX) {
+		for (i = 0; i < FF_MAX_CLASSES; i++) {
+			if (i >= w->n_classes)
+				break;
+			total += ff_softmax_term((__u64)(best_sum - w->sums[i]), scale_bits);
+		}
+		return total ? (__u32)((1000ULL << 24) / total) : 0;
+	}
 	for (i = 0; i < FF_MAX_CLASSES; i++) {
 		__s64 v = w->sums[i];
 
 		if (i >= w->n_classes)
 			break;
-		if (combine == FF_COMBINE_SOFTMAX)
-			total += ff_exp_neg_q24((__u64)(best_sum - v), scale_bits);
-		else if (v > 0)
+		if (v > 0)
 			total += (__u64)v;
 	}
-	if (combine == FF_COMBINE_SOFTMAX)
-		*score = total ? (__u32)((1000ULL << 24) / total) : 0;
-	else
-		*score = total && best_sum > 0 ? (__u32)(((__u64)best_sum * 1000) / total) : 0;
+	return total && best_sum > 0 ? (__u32)(((__u64)best_sum * 1000) / total) : 0;
+}
+
+static __always_inline __u32 ff_walk_result(const struct ff_walk *w, __u32 combine,
+					    __u32 scale_bits, __u32 *score)
+{
+	__u32 best = ff_walk_best(w);
+
+	*score = ff_walk_score(w, best, combine, scale_bits);
 	return best;
 }
 
