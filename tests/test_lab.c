@@ -733,6 +733,39 @@ static void test_quick_leave_one_tool_out_floods(void **state)
 	json_object_put(r);
 }
 
+/* lab/pcaprewrite.py, the perturbation's rewriter, on the quick run's live
+ * capture: the UDP flood's packets padded by 6 bytes and given TTL 99, every
+ * IP and UDP checksum right after the change of lengths (tcpdump -vv), the
+ * other sources' packets left out (--only), the capture still one flowforest
+ * reads. */
+static void test_quick_rewriter(void **state)
+{
+	char in[PATH_MAX + 64], out[PATH_MAX + 64];
+	long n_in, n_out, n_ttl, n_ok, n_bad;
+
+	(void)state;
+	lt_need_lab();
+	lt_quick_run();
+	snprintf(in, sizeof(in), "%s/protected/capture.pcap", lt_out);
+	snprintf(out, sizeof(out), "%s/rewritten.pcap", lt_dir);
+	assert_int_equal(lt_run(120, "python3 lab/pcaprewrite.py -q --only --src 10.199.12.0/24 "
+				     "--pad 6-6 --ttl 99-99 '%s' '%s'", in, out), 0);
+	/* one line per packet: -q; the headers' lines only: "ttl N," */
+	n_in = lt_count("tcpdump -q -nr '%s' 'src net 10.199.12.0/24 and udp' 2>/dev/null | wc -l", in);
+	n_out = lt_count("tcpdump -q -nr '%s' 2>/dev/null | wc -l", out);
+	n_ttl = lt_count("tcpdump -v -nr '%s' 2>/dev/null | grep -c 'ttl 99,'", out);
+	n_ok = lt_count("tcpdump -vv -nr '%s' 2>/dev/null | grep -c 'udp sum ok'", out);
+	n_bad = lt_count("tcpdump -vv -nr '%s' 2>/dev/null | grep -ci 'bad [a-z]* *cksum'", out);
+	print_message("[ lab     ] pcaprewrite: %ld UDP flood packets in, %ld out, %ld with TTL 99, "
+		      "%ld UDP checksums right, %ld bad\n", n_in, n_out, n_ttl, n_ok, n_bad);
+	assert_true(n_in >= 500);
+	assert_true(n_out >= n_in);
+	assert_int_equal(n_ttl, n_out);
+	assert_int_equal(n_ok, n_in);
+	assert_int_equal(n_bad, 0);
+	assert_int_equal(lt_run(60, "./flowforest extract -q -o /dev/null '%s'", out), 0);
+}
+
 static void test_quick_leaves_nothing(void **state)
 {
 	char path[PATH_MAX + 64];
@@ -825,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_quick_curl_keeps_working),
 		cmocka_unit_test(test_quick_events_name_classes),
 		cmocka_unit_test(test_quick_leave_one_tool_out_floods),
+		cmocka_unit_test(test_quick_rewriter),
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
 	};
