@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "eval.h"
+#include "outfile.h"
 #include "features_info.h"
 #include "model_file.h"
 
@@ -22,10 +23,11 @@ struct eval_args {
 	int json;
 	int quiet;
 	const char *min[FF_MAX_CLASSES * 4];	/* --min-score specs */
+	const char *html;
 	unsigned n_min;
 };
 
-enum { OPT_LABEL_COLUMN = 1000, OPT_MIN_SCORE };
+enum { OPT_LABEL_COLUMN = 1000, OPT_MIN_SCORE, OPT_HTML };
 
 static const char doc[] =
 	"Evaluate a model on labelled flow CSVs.\v"
@@ -40,12 +42,13 @@ static const char doc[] =
 	"a boosted model's probability); precision and recall of each class's\n"
 	"verdicts scored at least its minimum score (the model's, or --min-score:\n"
 	"below it a drop is only an alert) and at 500 and 900; --json adds each\n"
-	"class's precision-recall curve over thresholds 0, 50, ..., 1000.\n"
+	"class's precision-recall curve over thresholds 0, 50, ..., 1000, and --html\n"
+	"writes them as a chart.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  flowforest eval --model cic.json --csv ../shared/data/cicids2017-improved-sample/*.csv\n"
 	"  flowforest eval -m unsw.json --csv test.csv --label-column attack_cat --json\n"
-	"  flowforest eval -m gbdt.json --csv test.csv --min-score DDoS=900";
+	"  flowforest eval -m gbdt.json --csv test.csv --min-score DDoS=900 --html report.html";
 
 static const struct argp_option options[] = {
 	{ "model", 'm', "FILE", 0, "Model file (required)" },
@@ -53,6 +56,7 @@ static const struct argp_option options[] = {
 	{ "label-column", OPT_LABEL_COLUMN, "NAME", 0, "Label column (default: Label, else attack_cat, else label)" },
 	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "The threshold at which precision and recall of CLASS are reported (repeatable; default: the model's minimum score)" },
 	{ "json", 'j', NULL, 0, "Metrics as one JSON object, with the precision-recall curve of each class" },
+	{ "html", OPT_HTML, "FILE", 0, "Also write an HTML report: metrics and the precision-recall curves as a chart" },
 	{ "quiet", 'q', NULL, 0, "No progress on stderr" },
 	{},
 };
@@ -78,6 +82,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		a->json = 1;
+		break;
+	case OPT_HTML:
+		a->html = arg;
 		break;
 	case OPT_MIN_SCORE: {
 		char cls[FF_NAME_MAX], err[256];
@@ -160,6 +167,21 @@ int cmd_eval(int argc, char **argv)
 		goto out;
 	}
 	ff_eval_print_unknown(&ev, stderr, "eval", "rows (counted as errors)");
+	if (a.html) {
+		struct ff_outfile of;
+		char title[600];
+
+		snprintf(title, sizeof(title), "flowforest eval: %s", a.model);
+		if (ff_outfile_open(&of, a.html, err, sizeof(err))) {
+			fprintf(stderr, "eval: %s\n", err);
+			goto out;
+		}
+		ff_eval_write_html(&ev, title, of.f);
+		if (ff_outfile_commit(&of, err, sizeof(err))) {
+			fprintf(stderr, "eval: %s\n", err);
+			goto out;
+		}
+	}
 	if (a.json) {
 		json_object *o = ff_eval_json(&ev);
 

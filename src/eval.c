@@ -364,3 +364,109 @@ void ff_eval_print_unknown(const struct ff_eval *e, FILE *out, const char *cmd, 
 			fprintf(out, " \"%s\" (%llu)", e->names[k], (unsigned long long)e->support[k]);
 	fputc('\n', out);
 }
+
+/* ------------------------------------------------------------ HTML report */
+
+static void html_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '"')
+			fputs("&quot;", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+/* One precision-recall curve per class (thresholds 0, 50, ..., 1000) as an
+ * inline SVG; a dot marks the class's minimum score. */
+static void html_pr_chart(const struct ff_eval *e, FILE *out)
+{
+	static const char *const colors[] = {
+		"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+		"#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+	};
+	const int W = 560, H = 420, L = 50, T = 15, PW = 480, PH = 360;
+	unsigned c, k;
+	__u32 t;
+
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"role=\"img\" aria-label=\"precision-recall curves\">\n", W + 260, H + 10);
+	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n",
+		L, T, PW, PH);
+	for (k = 0; k <= 10; k += 2) {
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.1f</text>\n",
+			L + PW * (int)k / 10, T + PH + 15, k / 10.0);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%.1f</text>\n",
+			L - 5, T + PH - PH * (int)k / 10 + 4, k / 10.0);
+	}
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">recall</text>\n",
+		L + PW / 2, T + PH + 32);
+	fprintf(out, "<text x=\"12\" y=\"%d\" font-size=\"12\" transform=\"rotate(-90 12 %d)\" "
+		"text-anchor=\"middle\">precision</text>\n", T + PH / 2, T + PH / 2);
+	for (c = 0; c < e->n_model; c++) {
+		const char *col = colors[c % FF_ARRAY_SIZE(colors)];
+		double p, r;
+		__u64 n;
+
+		fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", col);
+		for (t = 0; t <= 1000; t += 50) {
+			ff_eval_at(e, c, t, &p, &r, &n);
+			fprintf(out, "%.1f,%.1f ", L + r * PW, T + (1 - p) * PH);
+		}
+		fputs("\"/>\n", out);
+		ff_eval_at(e, c, e->min_score[c], &p, &r, &n);
+		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n", L + r * PW,
+			T + (1 - p) * PH, col);
+		fprintf(out, "<rect x=\"%d\" y=\"%u\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+			"<text x=\"%d\" y=\"%u\" font-size=\"12\">", L + PW + 20, T + 18 * c, col,
+			L + PW + 38, T + 18 * c + 10);
+		html_text(out, e->names[c]);
+		fputs("</text>\n", out);
+	}
+	fputs("</svg>\n", out);
+}
+
+void ff_eval_write_html(const struct ff_eval *e, const char *title, FILE *out)
+{
+	unsigned i;
+
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", out);
+	html_text(out, title);
+	fputs("</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;"
+	      "text-align:right}td:nth-child(2),th:nth-child(2){text-align:left}</style></head><body>\n<h1>",
+	      out);
+	html_text(out, title);
+	fprintf(out, "</h1>\n<p>%zu rows: accuracy %.4f, macro-F1 %.4f.</p>\n", e->rows, e->accuracy,
+		e->macro_f1);
+	fputs("<table><tr><th>#</th><th>class</th><th>precision</th><th>recall</th><th>F1</th>"
+	      "<th>support</th><th>min score</th><th>precision at it</th><th>recall at it</th></tr>\n",
+	      out);
+	for (i = 0; i < e->n_true; i++) {
+		double p = 0, r = 0;
+		__u64 n;
+
+		if (i < e->n_model)
+			ff_eval_at(e, i, e->min_score[i], &p, &r, &n);
+		fprintf(out, "<tr><td>%u</td><td>", i);
+		html_text(out, e->names[i]);
+		fprintf(out, "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%llu</td>", e->precision[i],
+			e->recall[i], e->f1[i], (unsigned long long)e->support[i]);
+		if (i < e->n_model && e->by_score)
+			fprintf(out, "<td>%u</td><td>%.4f</td><td>%.4f</td></tr>\n", e->min_score[i], p, r);
+		else
+			fputs("<td></td><td></td><td></td></tr>\n", out);
+	}
+	fputs("</table>\n<h2>Precision and recall by score threshold</h2>\n<p>The verdicts of each "
+	      "class scored at least a threshold (0, 50, ..., 1000 permille: a vote's winner share or a "
+	      "boosted model's probability); the dot is the class's minimum score, below which a drop is "
+	      "only an alert.</p>\n", out);
+	if (e->by_score)
+		html_pr_chart(e, out);
+	fputs("</body></html>\n", out);
+}

@@ -61,6 +61,10 @@ void ff_eval_print(const struct ff_eval *e, FILE *out);
 void ff_eval_print_unknown(const struct ff_eval *e, FILE *out, const char *cmd, const char *rows);
 struct json_object *ff_eval_json(const struct ff_eval *e);
 
+/* A page with the metrics, each class's precision and recall at its
+ * minimum score, and the precision-recall curves as an inline SVG chart. */
+void ff_eval_write_html(const struct ff_eval *e, const char *title, FILE *out);
+
 /* Run the model (ff_model_predict, the kernel's walk) on dataset rows
  * (`rows` NULL: all) and fill `e`. The dataset must have every feature the
  * model's trees use. */

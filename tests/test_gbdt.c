@@ -523,6 +523,23 @@ static void test_eval_confidence(void **state)
 	ff_eval_at(&e, 1, 1000, &p, &r, &n);
 	assert_int_equal(n, 0);
 	assert_true(p == 1.0 && r == 0);
+	{
+		char *html = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&html, &len);
+
+		assert_non_null(f);
+		ff_eval_write_html(&e, "a <test>", f);
+		fclose(f);
+		assert_non_null(strstr(html, "<title>a &lt;test&gt;</title>"));
+		assert_non_null(strstr(html, "<svg"));
+		/* one curve per class; flood's dot at its minimum score: recall
+		 * 0.4, precision 1 (x = 50 + 0.4 x 480, y = 15) */
+		assert_non_null(strstr(html, "<polyline"));
+		assert_non_null(strstr(strstr(html, "<polyline") + 1, "<polyline"));
+		assert_non_null(strstr(html, "<circle cx=\"242.0\" cy=\"15.0\""));
+		free(html);
+	}
 	ff_eval_free(&e);
 }
 
