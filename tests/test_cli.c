@@ -122,24 +122,63 @@ static void test_usage_errors(void **state)
 	       "$FF run -i lo -m lab/models/handwritten.json -a nope=drop");
 }
 
-/* Every command and sub-command answers --help with exit 0 and examples. */
+/* The commands listed in `CMD --help`'s "Commands:" section, one per line
+ * in *names (NULL if the command has no sub-commands). */
+static char *list_commands(const char *cmd)
+{
+	char *out, *p, *names = calloc(1, 1);
+	size_t len = 0;
+
+	assert_int_equal(run(&out, "$FF %s --help", cmd), 0);
+	p = strstr(out, "\nCommands:\n");
+	if (!p) {
+		free(out);
+		free(names);
+		return NULL;
+	}
+	/* to the blank line; a wrapped help text continues unindented */
+	for (p = strchr(p + 1, '\n') + 1; *p && *p != '\n'; p = strchr(p, '\n') + 1) {
+		char word[64];
+
+		if (p[0] != ' ' || p[1] != ' ' || p[2] == ' ')
+			continue;
+		assert_int_equal(sscanf(p, " %63s", word), 1);
+		names = realloc(names, len + strlen(word) + 2);
+		len += sprintf(names + len, "%s\n", word);
+	}
+	free(out);
+	return names;
+}
+
+/* Every command and sub-command, as --help lists them (so new ones are
+ * covered), answers --help with exit 0, a usage line and examples. */
 static void test_help_everywhere(void **state)
 {
-	static const char *const cmds[] = {
-		"run", "extract", "replay", "train", "eval", "model", "model show",
-		"model validate", "model load", "features", "stats", "flows", "allow",
-		"allow add", "allow del", "allow list", "allow load", "deny", "deny add",
-		"deny del", "deny list", "deny load", "stop", "detach", "twin",
-	};
-	size_t i;
+	char *cmds, *cmd, *save = NULL;
+	int n = 0;
 
 	(void)state;
 	need_binary();
 	expect(0, "EXAMPLES", "$FF --help");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		expect(0, "EXAMPLE", "$FF %s --help", cmds[i]);
-		expect(0, "Usage: flowforest", "$FF %s --help", cmds[i]);
+	cmds = list_commands("");
+	assert_non_null(cmds);
+	for (cmd = strtok_r(cmds, "\n", &save); cmd; cmd = strtok_r(NULL, "\n", &save)) {
+		char *subs = list_commands(cmd), *sub, *save2 = NULL;
+
+		expect(0, "EXAMPLE", "$FF %s --help", cmd);
+		expect(0, "Usage: flowforest", "$FF %s --help", cmd);
+		n++;
+		for (sub = subs ? strtok_r(subs, "\n", &save2) : NULL; sub;
+		     sub = strtok_r(NULL, "\n", &save2)) {
+			expect(0, "EXAMPLE", "$FF %s %s --help", cmd, sub);
+			expect(0, "Usage: flowforest", "$FF %s %s --help", cmd, sub);
+			n++;
+		}
+		free(subs);
 	}
+	free(cmds);
+	print_message("[ help    ] %d commands and sub-commands\n", n);
+	assert_true(n >= 25);
 }
 
 /* Unknown options and stray arguments are errors that name them. */
