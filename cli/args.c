@@ -279,6 +279,44 @@ int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *
 	return 0;
 }
 
+/* ---- labelled data (train, eval) ------------------------------------- */
+
+enum { KEY_LABEL_COLUMN = 0x2001 };
+
+static const struct argp_option data_options[] = {
+	{ "csv", 'c', "FILE", 0, "Labelled flow CSV (repeatable; extra arguments are CSVs too)" },
+	{ "label-column", KEY_LABEL_COLUMN, "NAME", 0, "Label column (default: Label, else attack_cat, else label)" },
+	{},
+};
+
+static error_t data_opt(int key, char *arg, struct argp_state *state)
+{
+	struct cli_data *d = state->input;
+
+	switch (key) {
+	case 'c':
+	case ARGP_KEY_ARG:
+		if (d->n_csv == CLI_MAX_FILES)
+			argp_error(state, "too many CSV files (at most %d)", CLI_MAX_FILES);
+		d->csv[d->n_csv++] = arg;
+		break;
+	case KEY_LABEL_COLUMN:
+		if (!arg[0])
+			argp_error(state, "--label-column wants a column name");
+		d->label_column = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!d->n_csv)
+			argp_error(state, "--csv FILE is required");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp cli_data_argp = { data_options, data_opt };
+
 /* ---- the classifier (run, twin) ---------------------------------------- */
 
 static const struct argp_option classifier_options[] = {

@@ -56,6 +56,17 @@ struct ff_model;
 int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *actions,
 			const char *cmd);
 
+/* -c/--csv FILE (repeatable; extra arguments are CSVs too, one at least)
+ * and --label-column NAME: the labelled data of train and eval. Input:
+ * struct cli_data *. */
+#define CLI_MAX_FILES 1024
+struct cli_data {
+	const char *csv[CLI_MAX_FILES];
+	unsigned n_csv;
+	const char *label_column;	/* NULL: the dataset loader's default */
+};
+extern const struct argp cli_data_argp;
+
 /* What `run` and `twin` share: --iface, --model, --flows, the schedule,
  * --action, --duration and --interval. Input: struct cli_classifier *. */
 struct cli_classifier {

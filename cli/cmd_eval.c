@@ -13,13 +13,10 @@
 #include "features_info.h"
 #include "model_file.h"
 
-#define MAX_FILES 1024
 
 struct eval_args {
 	const char *model;
-	const char *csv[MAX_FILES];
-	unsigned n_csv;
-	const char *label_column;
+	struct cli_data data;	/* --csv, --label-column */
 	int json;
 	int quiet;
 	const char *min[FF_MAX_CLASSES * 4];	/* --min-score specs */
@@ -27,7 +24,7 @@ struct eval_args {
 	unsigned n_min;
 };
 
-enum { OPT_LABEL_COLUMN = 1000, OPT_MIN_SCORE, OPT_HTML };
+enum { OPT_MIN_SCORE = 1000, OPT_HTML };
 
 static const char doc[] =
 	"Evaluate a model on labelled flow CSVs.\v"
@@ -52,8 +49,6 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	{ "model", 'm', "FILE", 0, "Model file (required)" },
-	{ "csv", 'c', "FILE", 0, "Labelled CSV (repeatable; extra arguments are CSVs too)" },
-	{ "label-column", OPT_LABEL_COLUMN, "NAME", 0, "Label column (default: Label, else attack_cat, else label)" },
 	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "The threshold at which precision and recall of CLASS are reported (repeatable; default: the model's minimum score)" },
 	{ "json", 'j', NULL, 0, "Metrics as one JSON object, with the precision-recall curve of each class" },
 	{ "html", OPT_HTML, "FILE", 0, "Also write an HTML report: metrics and the precision-recall curves as a chart" },
@@ -66,19 +61,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct eval_args *a = state->input;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		cli_child_inputs(state, &a->data, NULL);
+		break;
 	case 'm':
 		a->model = arg;
-		break;
-	case 'c':
-	case ARGP_KEY_ARG:
-		if (a->n_csv == MAX_FILES)
-			argp_error(state, "too many CSV files (at most %d)", MAX_FILES);
-		a->csv[a->n_csv++] = arg;
-		break;
-	case OPT_LABEL_COLUMN:
-		if (!arg[0])
-			argp_error(state, "--label-column wants a column name");
-		a->label_column = arg;
 		break;
 	case 'j':
 		a->json = 1;
@@ -103,8 +90,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!a->model)
 			argp_error(state, "--model FILE is required");
-		if (!a->n_csv)
-			argp_error(state, "--csv FILE is required");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -114,7 +99,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 int cmd_eval(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, "[FILE...]", doc };
+	static const struct argp_child children[] = { { &cli_data_argp }, {} };
+	static const struct argp argp = { options, parse_opt, "[FILE...]", doc, children };
 	struct eval_args a = { 0 };
 	struct ff_dataset_opts lo = { 0 };
 	struct ff_dataset ds = { 0 };
@@ -154,11 +140,11 @@ int cmd_eval(int argc, char **argv)
 			for (i = 0; i < m.n_features; i++)
 				ids[n_ids++] = m.feature_ids[i];
 	}
-	lo.label_column = a.label_column;
+	lo.label_column = a.data.label_column;
 	lo.feature_ids = ids;
 	lo.n_feature_ids = n_ids;
 	lo.log = a.quiet ? NULL : stderr;
-	if (ff_dataset_load(&ds, a.csv, a.n_csv, &lo, err, sizeof(err))) {
+	if (ff_dataset_load(&ds, a.data.csv, a.data.n_csv, &lo, err, sizeof(err))) {
 		fprintf(stderr, "eval: %s\n", err);
 		goto out;
 	}

@@ -31,12 +31,10 @@
 #define MAX_FILES 1024
 
 struct train_args {
-	const char *csv[MAX_FILES];
-	unsigned n_csv;
+	struct cli_data data;	/* --csv, --label-column */
 	const char *test[MAX_FILES];
 	unsigned n_test;
 	const char *output;
-	const char *label_column;
 	const char *features;
 	struct ff_train_params p;
 	struct ff_gbdt_params gp;
@@ -64,7 +62,6 @@ enum {
 	OPT_MAX_FEATURES,
 	OPT_CLASS_WEIGHT,
 	OPT_TEST_SPLIT,
-	OPT_LABEL_COLUMN,
 	OPT_LEAF_WEIGHT,
 	OPT_ROUNDS,
 	OPT_ETA,
@@ -118,9 +115,7 @@ static const char doc[] =
 	"  flowforest train --csv checkpoints.csv --phases 1,2,4,8,32 -o phased.json";
 
 static const struct argp_option options[] = {
-	{ "csv", 'c', "FILE", 0, "Training CSV (repeatable; extra arguments are CSVs too)" },
 	{ "output", 'o', "FILE", 0, "Model file to write (required)" },
-	{ "label-column", OPT_LABEL_COLUMN, "NAME", 0, "Label column (default: Label, else attack_cat, else label)" },
 	{ "features", 'f', "LIST", 0, "Comma-separated kernel features (flowforest or CIC names), or auto (default): all that the CSVs have" },
 	{ 0, 0, 0, 0, "Model:" },
 	{ "model", 'm', "KIND", 0, "rf (random forest, default), dt (one decision tree) or gbdt (gradient-boosted trees)" },
@@ -166,13 +161,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		cli_child_inputs(state, &a->actions, NULL);
-		break;
-	case 'c':
-	case ARGP_KEY_ARG:
-		if (a->n_csv == MAX_FILES)
-			argp_error(state, "too many CSV files (at most %d)", MAX_FILES);
-		a->csv[a->n_csv++] = arg;
+		cli_child_inputs(state, &a->data, &a->actions, NULL);
 		break;
 	case 'T':
 		if (a->n_test == MAX_FILES)
@@ -181,11 +170,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		a->output = arg;
-		break;
-	case OPT_LABEL_COLUMN:
-		if (!arg[0])
-			argp_error(state, "--label-column wants a column name");
-		a->label_column = arg;
 		break;
 	case 'f':
 		if (!arg[0])
@@ -358,8 +342,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->quiet = 1;
 		break;
 	case ARGP_KEY_END:
-		if (!a->n_csv)
-			argp_error(state, "--csv FILE is required");
 		if (!a->output)
 			argp_error(state, "-o/--output FILE is required");
 		if (!!a->n_test + !!a->split_file + a->test_split_set > 1)
@@ -577,10 +559,10 @@ static int load_data(struct train_run *r)
 	int rc;
 
 	r->t_load = ff_mono_s();
-	lo.label_column = a->label_column;
+	lo.label_column = a->data.label_column;
 	lo.features = a->features;
 	lo.log = r->log;
-	if (ff_dataset_load(&r->ds, a->csv, a->n_csv, &lo, err, sizeof(err))) {
+	if (ff_dataset_load(&r->ds, a->data.csv, a->data.n_csv, &lo, err, sizeof(err))) {
 		fprintf(stderr, "train: %s\n", err);
 		return -1;
 	}
@@ -825,7 +807,9 @@ static void run_free(struct train_run *r)
 
 int cmd_train(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &cli_action_argp, 0, "Classes:" }, {} };
+	static const struct argp_child children[] = {
+		{ &cli_data_argp }, { &cli_action_argp, 0, "Classes:" }, {},
+	};
 	static const struct argp argp = { options, parse_opt, "[FILE...]", doc, children };
 	struct train_args a;
 	struct train_run r = { .a = &a, .tds = &r.ds };
