@@ -15,6 +15,7 @@
 #include "flowforest/model.h"
 #include "flowforest/events.h"
 #include "flowforest/ctl.h"
+#include "flowforest/first.h"
 
 /* Where the parser reads bytes from. */
 enum ff_src_kind {
@@ -115,6 +116,15 @@ FF_ARRAY_MAP(ff_meta, BPF_MAP_TYPE_ARRAY, 2, struct ff_model_meta);
 FF_ARRAY_MAP(ff_active, BPF_MAP_TYPE_ARRAY, 1, __u32);
 
 FF_ARRAY_MAP(ff_scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_features);
+
+/* One-packet flows (flowforest/first.h): the scratch flow of a packet that
+ * opens a flow, the first-packet memo, the drop aggregates. Per CPU: no
+ * CPU waits for another on a flood. */
+FF_ARRAY_MAP(ff_first, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_flow);
+
+FF_ARRAY_MAP(ff_memo, BPF_MAP_TYPE_PERCPU_ARRAY, FF_FIRST_MEMO_SLOTS, struct ff_first_memo);
+
+FF_ARRAY_MAP(ff_flood, BPF_MAP_TYPE_PERCPU_ARRAY, FF_FLOOD_SLOTS, struct ff_flood_slot);
 
 FF_ARRAY_MAP(ff_counters, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_counters);
 
@@ -461,13 +471,14 @@ __noinline int ff_make_room(__u64 now_us)
 /* A new flow: room first if the table is nearly full, then insert and
  * queue it for eviction. Returns the flow, or NULL. */
 static __always_inline struct ff_flow *ff_flow_create(const struct ff_flow_key *key, __u64 now_us,
-						      int *created)
+						      const struct ff_flow *init, int *created)
 {
 	struct ff_fifo_state *st;
-	struct ff_flow *init, *f;
+	struct ff_flow *f;
 	__u32 zero = 0;
 
-	init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
+	if (!init)
+		init = bpf_map_lookup_elem(&ff_zero_flow, &zero);
 	st = bpf_map_lookup_elem(&ff_fifo_state, &zero);
 	if (!init || !st)
 		return NULL;
@@ -530,9 +541,41 @@ static __always_inline struct ff_flow *ff_trk_lookup(struct ff_track *t,
 
 static __always_inline struct ff_flow *ff_trk_create(struct ff_track *t,
 						     const struct ff_flow_key *k, __u64 now_us,
-						     int *created)
+						     const struct ff_flow *init, int *created)
 {
-	return ff_flow_create(k, now_us, created);
+	return ff_flow_create(k, now_us, init, created);
+}
+
+static __always_inline struct ff_flow *ff_trk_first(struct ff_track *t)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ff_first, &zero);
+}
+
+static __always_inline struct ff_first_memo *ff_trk_memo(struct ff_track *t, __u32 slot)
+{
+	return bpf_map_lookup_elem(&ff_memo, &slot);
+}
+
+static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __u32 slot)
+{
+	return bpf_map_lookup_elem(&ff_flood, &slot);
+}
+
+static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
+{
+	struct ff_model_meta *m;
+	__u32 zero = 0, slot, *active;
+
+	active = bpf_map_lookup_elem(&ff_active, &zero);
+	if (!active)
+		return 0;
+	slot = *active & 1;
+	m = bpf_map_lookup_elem(&ff_meta, &slot);
+	if (!m || !m->n_trees)
+		return 0;
+	return *(volatile __u32 *)&m->generation;
 }
 
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,

@@ -43,6 +43,7 @@ const char *ff_event_type_name(__u8 type)
 	case FF_EV_CHANGED: return "changed";
 	case FF_EV_EVICTED: return "evicted";
 	case FF_EV_ENDED: return "ended";
+	case FF_EV_FLOOD: return "flood";
 	default: return "unknown";
 	}
 }

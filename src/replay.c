@@ -85,9 +85,28 @@ static int end_phase(struct ff_loader *l, struct ring_buffer *rb, struct replay_
 	return 0;
 }
 
+int ff_replay_pin(cpu_set_t *saved)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) || cpu < 0)
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+void ff_replay_unpin(const cpu_set_t *saved)
+{
+	sched_setaffinity(0, sizeof(*saved), saved);
+}
+
 int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts *o,
 	      struct ff_extract_stats *st, char *err, size_t errlen)
 {
+	cpu_set_t cpus;
+	int pinned = 0;
 	struct ff_extract_opts scan = { .cfg = o->cfg };
 	struct ff_extract_stats scan_st;
 	struct ff_load_opts lo = { .cfg = o->cfg, .replay_clock = true,
@@ -120,6 +139,7 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 	}
 	prog_fd = FF_PROG_FD(&l, ff_xdp);
 	clock_fd = FF_MAP_FD(&l, ff_clock);
+	pinned = ff_replay_pin(&cpus) == 0;
 
 	for (i = 0; i < n_paths; i++) {
 		const __u8 *frame;
@@ -182,6 +202,8 @@ int ff_replay(const char *const *paths, int n_paths, const struct ff_replay_opts
 	}
 	rc = 0;
 out:
+	if (pinned)
+		ff_replay_unpin(&cpus);
 	st->rows = o->csv ? o->csv->rows : 0;
 	st->seconds = ff_mono_s() - start;
 	free(rs.end);

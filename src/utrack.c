@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* User-space storage glue for include/flowforest/track.h (see utrack.h). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,12 +32,34 @@ static __always_inline struct ff_flow *ff_trk_lookup(struct ff_track *t,
 
 static __always_inline struct ff_flow *ff_trk_create(struct ff_track *t,
 						     const struct ff_flow_key *k, __u64 now_us,
-						     int *created)
+						     const struct ff_flow *init, int *created)
 {
 	t->cur = ff_flowtable_get(&t->table, k, created);
 	if (!t->cur)
 		t->oom = true;
+	else if (init && *created)
+		memcpy(t->cur, init, offsetof(struct ff_flow, fifo_pos));
 	return t->cur;
+}
+
+static __always_inline struct ff_flow *ff_trk_first(struct ff_track *t)
+{
+	return &t->first;
+}
+
+static __always_inline struct ff_first_memo *ff_trk_memo(struct ff_track *t, __u32 slot)
+{
+	return &t->memo[slot & (FF_FIRST_MEMO_SLOTS - 1)];
+}
+
+static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __u32 slot)
+{
+	return &t->flood[slot & (FF_FLOOD_SLOTS - 1)];
+}
+
+static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
+{
+	return t->model && t->model->n_trees ? t->generation : 0;
 }
 
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
@@ -185,6 +208,7 @@ int ff_utrack_end(struct ff_track *t)
 	struct ff_snapshot *all;
 	size_t i, n = 0;
 
+	ff_track_flood_flush(t);
 	if (!t->export_snapshots || !t->on_snapshot || tb->count == 0)
 		return 0;
 	all = malloc(tb->count * sizeof(*all));

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include "flowtable.h"
 #include "model_file.h"
+#include "flowforest/first.h"
 
 struct ff_track {
 	struct ff_flowtable table;
@@ -19,6 +20,9 @@ struct ff_track {
 	struct ff_ctl ctl;		/* no allow or deny lists offline */
 	struct ff_counters cnt;		/* the kernel's counters */
 	struct ff_features fv;		/* scratch */
+	struct ff_flow first;		/* one-packet flows (first.h) */
+	struct ff_first_memo memo[FF_FIRST_MEMO_SLOTS];
+	struct ff_flood_slot flood[FF_FLOOD_SLOTS];
 	const struct ff_model *model;	/* NULL: no verdicts */
 	const __u32 *actions;		/* per class; NULL: the model's */
 	__u32 generation;		/* the model's, as installing it would give: 1 */

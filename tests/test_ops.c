@@ -172,6 +172,147 @@ static void test_flood_one_million_flows(void **state)
 	ff_model_free(&m);
 }
 
+/*
+ * The fast path for one-packet flows (flowforest/track.h, first.h): a flood
+ * of spoofed one-packet flows that the model drops at their first packet
+ * (UDP to port 9999: udp_probe) into a table of 4096 entries, while 300
+ * established flows (UDP to port 53: benign) keep sending. Not one flood
+ * packet enters the table: nothing is evicted, the established flows keep
+ * their entries, every packet and their verdicts; the flood's events are a
+ * few aggregates, not one per packet; identical first packets run the
+ * model once per CPU.
+ */
+struct fast_ctx {
+	__u64 classified, flood, flood_pkts, other;
+};
+
+static int on_fast_event(void *ctx, void *data, size_t len)
+{
+	struct fast_ctx *fc = ctx;
+	const struct ff_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->type == FF_EV_CLASSIFIED)
+		fc->classified++;
+	else if (e->type == FF_EV_FLOOD)
+		fc->flood++, fc->flood_pkts += e->pkts;
+	else
+		fc->other++;
+	return 0;
+}
+
+static void test_flood_fast_path_keeps_established(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 4096,
+				  .replay_clock = true, .export_evictions = true };
+	struct pkt_spec probe = { .family = 4, .proto = 17, .daddr = "10.251.0.2",
+				  .dport = 9999, .payload_len = 10 };
+	struct pkt_spec est = { .family = 4, .proto = 17, .daddr = "10.251.0.2", .dport = 53,
+				.payload_len = 40 };
+	enum { N_EST = 300, ROUNDS = 20, PER_ROUND = 10000 };
+	struct fast_ctx fc = {};
+	struct ff_loader l;
+	struct ff_model m;
+	struct ff_counters c;
+	struct ring_buffer *rb;
+	__u8 buf[256];
+	char err[512], src[32];
+	__u64 now_ns = 1000000000ULL;
+	int prog, clock_fd, r, i, n = 0, benign;
+	__u32 zero = 0;
+
+	(void)state;
+	need_root();
+	o.cfg.first_fast = 1;
+	o.cfg.flood_events = 0;
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	benign = ff_model_class_lookup(&m, "benign");
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
+	prog = FF_PROG_FD(&l, ff_xdp);
+	clock_fd = FF_MAP_FD(&l, ff_clock);
+	rb = ring_buffer__new(l.maps.events, on_fast_event, &fc, NULL);
+	assert_non_null(rb);
+
+	for (r = 0; r < ROUNDS; r++) {
+		est.saddr = src;
+		for (i = 0; i < N_EST; i++) {	/* every established flow sends */
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = buf, .repeat = 1);
+
+			snprintf(src, sizeof(src), "10.252.%u.%u", i >> 8, i & 255);
+			est.sport = 2000 + i;
+			tr.data_size_in = pkt_build(&est, buf, sizeof(buf));
+			now_ns += 1000;
+			bpf_map_update_elem(clock_fd, &zero, &now_ns, BPF_ANY);
+			assert_int_equal(bpf_prog_test_run_opts(prog, &tr), 0);
+			assert_int_equal(tr.retval, XDP_PASS);
+		}
+		probe.saddr = src;
+		for (i = 0; i < PER_ROUND; i++, n++) {	/* then the flood */
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = buf, .repeat = 1);
+
+			snprintf(src, sizeof(src), "10.%u.%u.%u", 1 + (n >> 16), (n >> 8) & 255,
+				 n & 255);
+			probe.sport = 1024 + n % 60000;
+			tr.data_size_in = pkt_build(&probe, buf, sizeof(buf));
+			now_ns += 10000;
+			bpf_map_update_elem(clock_fd, &zero, &now_ns, BPF_ANY);
+			assert_int_equal(bpf_prog_test_run_opts(prog, &tr), 0);
+			assert_int_equal(tr.retval, XDP_DROP);
+		}
+		ring_buffer__consume(rb);
+	}
+	assert_int_equal(ff_loader_counters(&l, &c), 0);
+	print_message("[ fast    ] %d spoofed one-packet flows, %d established: created %llu, "
+		      "evicted %llu, fast drops %llu, memo hits %llu, model runs %llu, events: "
+		      "%llu classified, %llu flood (%llu packets)\n", n, N_EST,
+		      (unsigned long long)c.c[FF_C_FLOWS_CREATED],
+		      (unsigned long long)c.c[FF_C_EVICTED],
+		      (unsigned long long)c.c[FF_C_FIRST_DROPS],
+		      (unsigned long long)c.c[FF_C_FIRST_MEMO],
+		      (unsigned long long)c.c[FF_C_CLASSIFICATIONS],
+		      (unsigned long long)fc.classified, (unsigned long long)fc.flood,
+		      (unsigned long long)fc.flood_pkts);
+	/* the flood never entered the table */
+	assert_int_equal(c.c[FF_C_FLOWS_CREATED], N_EST);
+	assert_int_equal(c.c[FF_C_EVICTED], 0);
+	assert_int_equal(c.c[FF_C_FIRST_DROPS], n);
+	assert_int_equal(c.c[FF_C_DROPPED], n);
+	assert_int_equal(c.c[FF_C_EVENTS_LOST], 0);
+	/* events: each established flow's verdict, and aggregates: one per
+	 * responder and second (the flood lasted 2 s of replay clock; the
+	 * last second's is still open) */
+	assert_int_equal(fc.classified, N_EST);
+	assert_int_equal(fc.other, 0);
+	assert_true(fc.flood >= 1 && fc.flood <= 2 * (__u64)libbpf_num_possible_cpus());
+	assert_true(fc.flood_pkts >= 50000 && fc.flood_pkts < (__u64)n);
+	/* identical first packets: the model ran for few of them (once per
+	 * CPU the test runs on, and for the established flows' checkpoints) */
+	assert_true(c.c[FF_C_FIRST_MEMO] + libbpf_num_possible_cpus() >= (__u64)n);
+	assert_true(c.c[FF_C_CLASSIFICATIONS] < (__u64)N_EST * 8);
+	/* every established flow kept its entry, its packets and its verdict */
+	est.saddr = src;
+	for (i = 0; i < N_EST; i++) {
+		struct ff_flow_key k = { .proto = 17, .family = 4, .port_a = 2000 + i,
+					 .port_b = 53 };
+		struct ff_flow f;
+
+		k.addr_a[0] = 10, k.addr_a[1] = 251, k.addr_a[3] = 2;
+		k.addr_b[0] = 10, k.addr_b[1] = 252, k.addr_b[2] = i >> 8, k.addr_b[3] = i & 255;
+		/* canonical order: a is the smaller endpoint */
+		k.port_a = 53, k.port_b = 2000 + i;
+		assert_int_equal(bpf_map_lookup_elem(l.maps.flows, &k, &f), 0);
+		assert_int_equal(ff_flow_pkts(&f), ROUNDS);
+		assert_int_equal(f.cls, benign);
+		assert_int_equal(f.action, FF_ACT_PASS);
+	}
+	ring_buffer__free(rb);
+	ff_loader_close(&l);
+	ff_model_free(&m);
+}
+
 /* ---- swap under load ------------------------------------------------------ */
 
 /* Model "A" answers class 0 for everything with one single-leaf tree;
@@ -1094,6 +1235,7 @@ int main(void)
 		cmocka_unit_test(test_libbpf_warning_shown),
 		cmocka_unit_test(test_libbpf_debug_verbose),
 		cmocka_unit_test(test_flood_one_million_flows),
+		cmocka_unit_test(test_flood_fast_path_keeps_established),
 		cmocka_unit_test(test_lists_concurrent_writers),
 		cmocka_unit_test(test_evict_stale_pops_keep_live),
 		cmocka_unit_test(test_evict_two_cpus),
@@ -1106,5 +1248,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_live_swap_class_names, lab_up, lab_down),
 	};
 
+	if (getenv("FF_TEST_FILTER"))	/* one test: FF_TEST_FILTER=NAME */
+		cmocka_set_test_filter(getenv("FF_TEST_FILTER"));
 	return cmocka_run_group_tests_name("ops", tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "packet_path.h"
+#include "flowforest/first.h"
 #include "ifname.h"
 #include "labels.h"
 #include "loader.h"
@@ -71,6 +72,76 @@ static struct ff_u128 u128(unsigned __int128 x)
 	struct ff_u128 r = { (__u64)(x >> 64), (__u64)x };
 
 	return r;
+}
+
+/*
+ * The first-packet memo (flowforest/first.h) caches the verdict on a
+ * one-packet flow by ff_first_key(): the feature vector of a one-packet
+ * flow must depend on nothing else. Random packets, each tracked twice as a
+ * new flow: once as sent, once with other addresses, source port, time and
+ * orientation; the vectors must be equal. Fails when a feature of a
+ * one-packet flow starts to depend on a field the key leaves out (then the
+ * key must take it in).
+ */
+static void test_first_features_key(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	__u64 rng = 0x2545f4914f6cdd1dULL;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		struct ff_pkt a, b;
+		struct ff_flow fa, fb;
+		struct ff_features va, vb;
+		struct ff_flow_key ka, kb;
+		__u64 r[4], mka[3], mkb[3];
+		int from_a, from_b;
+
+		for (j = 0; j < 4; j++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			r[j] = rng;
+		}
+		memset(&a, 0, sizeof(a));
+		a.family = r[0] & 1 ? 4 : 6;
+		a.proto = (const __u8[]){ 6, 17, 1, 58 }[(r[0] >> 1) & 3];
+		a.dport = r[0] >> 8;
+		a.sport = r[0] >> 24;
+		a.tcp_flags = a.proto == 6 ? r[0] >> 40 : 0;
+		a.ttl = r[0] >> 48;
+		a.payload_len = r[1] & 1023;
+		a.l4_hdr_len = a.proto == 6 ? 20 + 4 * ((r[1] >> 10) & 7) : 8;
+		a.hdr_len = a.l4_hdr_len + (a.family == 4 ? 20 : 40);
+		a.l3_len = a.hdr_len + a.payload_len;
+		a.tcp_window = a.proto == 6 ? r[1] >> 16 : 0;
+		a.icmp_type = a.proto == 1 || a.proto == 58 ? r[1] >> 32 : 0;
+		a.icmp_code = a.proto == 1 || a.proto == 58 ? r[1] >> 40 : 0;
+		a.frag = (r[1] >> 48) % 3;
+		memcpy(a.saddr, &r[2], 8);
+		memcpy(a.daddr, &r[3], 8);
+		a.saddr[15] = 1, a.daddr[15] = 2;
+		b = a;
+		/* other endpoints, in the other order, at another time */
+		b.sport = ~a.sport;
+		memset(b.saddr, 0xee, 16);
+		memset(b.daddr, 0x11, 16);
+		from_a = ff_flow_key_make(&a, &ka);
+		from_b = ff_flow_key_make(&b, &kb);
+		memset(&fa, 0, sizeof(fa));
+		memset(&fb, 0, sizeof(fb));
+		ff_flow_update(&fa, &a, from_a, 1000 + (r[2] & 0xffffff), &cfg);
+		ff_flow_update(&fb, &b, from_b, 77000000000ULL + (r[3] & 0xffffff), &cfg);
+		ff_features_compute(&fa, &va);
+		ff_features_compute(&fb, &vb);
+		ff_first_key(&a, mka);
+		ff_first_key(&b, mkb);
+		assert_memory_equal(mka, mkb, sizeof(mka));
+		for (j = 0; j < FF_NUM_FEATURES; j++)
+			if (va.v[j] != vb.v[j])
+				fail_msg("feature %s of a one-packet flow: %llu vs %llu (packet %d)",
+					 ff_feature_table[j].name, (unsigned long long)va.v[j],
+					 (unsigned long long)vb.v[j], i);
+	}
 }
 
 static void test_arith_helpers(void **state)
@@ -930,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_isqrt_exact),
 		cmocka_unit_test(test_arith_helpers),
 		cmocka_unit_test(test_u128_helpers),
+		cmocka_unit_test(test_first_features_key),
 		cmocka_unit_test(test_stats_exact_vs_python),
 		cmocka_unit_test(test_stats_long_flow_iat),
 		cmocka_unit_test(test_parse_ipv4_tcp_options),

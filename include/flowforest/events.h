@@ -17,6 +17,9 @@ enum ff_event_type {
 	FF_EV_CHANGED = 2,	/* a later checkpoint changed the class */
 	FF_EV_EVICTED = 3,	/* removed to make room in a full table */
 	FF_EV_ENDED = 4,	/* silent past the idle timeout; a new flow starts */
+	FF_EV_FLOOD = 5,	/* one-packet flows to one responder dropped in an
+				 * interval without entering the table (first.h):
+				 * pkts and bytes are theirs, the key the first's */
 };
 
 struct ff_event {
@@ -148,7 +151,9 @@ static __always_inline void ff_snapshot_fill_fv(struct ff_snapshot *s,
 	X(EVICT_STALE, "evict_stale")                                         \
 	X(SWAP_RETRIES, "swap_retries")                                       \
 	X(RECLASSIFIED, "reclassified")                                       \
-	X(HELD, "drops_held")
+	X(HELD, "drops_held")                                                 \
+	X(FIRST_DROPS, "first_drops")                                         \
+	X(FIRST_MEMO, "first_memo")
 
 enum ff_counter_id {
 #define FF_X_CNT(id, name) FF_C_##id,

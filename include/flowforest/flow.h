@@ -114,7 +114,18 @@ struct ff_config {
 	__u64 idle_timeout_us;	/* a packet after this much silence starts a
 				 * new flow (0 = never) */
 	__u64 activity_us;	/* CIC's activity timeout: a longer gap is idle */
+	/* One-packet flows dropped without entering the table (first.h): how
+	 * many per responder and interval still get their own `classified`
+	 * event before only the interval's FF_EV_FLOOD aggregate does.
+	 * Default: all of them (the lab scores verdicts per flow). */
+	__u32 flood_events;
+	/* 1: the fast path for one-packet flows (track.h, first.h); 0 (the
+	 * default until the demo has been measured with it): every flow
+	 * enters the table. */
+	__u32 first_fast;
 };
+
+#define FF_FLOOD_EVENTS_ALL 0xffffffffu
 
 /* CICFlowMeter's default activity timeout (CIC-IDS2017: 5 s). */
 #define FF_ACTIVITY_DEFAULT_US 5000000ULL
@@ -126,6 +137,7 @@ struct ff_config {
 	.cp_flags = FF_CP_ON_FIN_RST | FF_CP_DROPS_HOLD,                      \
 	.idle_timeout_us = 120000000ULL,                                      \
 	.activity_us = FF_ACTIVITY_DEFAULT_US,                                \
+	.flood_events = FF_FLOOD_EVENTS_ALL,                                  \
 }
 
 /* Does a checkpoint keep the flow's cached verdict instead of asking the

@@ -15,6 +15,10 @@
  *   ff_trk_cfg, ff_trk_ctl      the schedule and the operator's state
  *   ff_trk_listed               is an endpoint in the allow or deny list
  *   ff_trk_lookup, ff_trk_create  the flow table
+ *   ff_trk_first, ff_trk_memo, ff_trk_flood, ff_trk_model_gen  one-packet
+ *                               flows (first.h): a scratch flow, the
+ *                               first-packet memo, the drop aggregates,
+ *                               the active model's generation
  *   ff_trk_ends, ff_trk_restart  when a flow ends before a packet (the idle
  *                               timeout; CIC's flow timeout offline) and
  *                               how its entry starts over
@@ -39,6 +43,7 @@
 #include "model.h"
 #include "events.h"
 #include "ctl.h"
+#include "first.h"
 
 struct ff_track;
 
@@ -50,11 +55,18 @@ static __always_inline const struct ff_ctl *ff_trk_ctl(struct ff_track *t);
 static __always_inline int ff_trk_listed(struct ff_track *t, int deny, const struct ff_pkt *p);
 static __always_inline struct ff_flow *ff_trk_lookup(struct ff_track *t,
 						     const struct ff_flow_key *k);
-/* Insert a zeroed flow (making room first if the includer evicts); the
- * entry, or NULL when there is none. *created: this call inserted it. */
+/* Insert a flow, zeroed or (init) a copy of *init up to fifo_pos (making
+ * room first if the includer evicts); the entry, or NULL when there is
+ * none. *created: this call inserted it. */
 static __always_inline struct ff_flow *ff_trk_create(struct ff_track *t,
 						     const struct ff_flow_key *k, __u64 now_us,
-						     int *created);
+						     const struct ff_flow *init, int *created);
+/* The scratch flow of a packet that opens a flow; NULL: no fast path. */
+static __always_inline struct ff_flow *ff_trk_first(struct ff_track *t);
+static __always_inline struct ff_first_memo *ff_trk_memo(struct ff_track *t, __u32 slot);
+static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __u32 slot);
+/* The generation of the active model; 0: none. */
+static __always_inline __u32 ff_trk_model_gen(struct ff_track *t);
 /* 1 when flow `f` ends before the packet at `now_us`, which then starts a
  * new flow in the same entry. */
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
@@ -113,9 +125,11 @@ static __always_inline int ff_track_account(struct ff_track *t, int parse_result
 }
 
 /* A checkpoint: features of `f`, the model's verdict cached in `f`, an
- * event when the class changes, a snapshot when exporting. A drop holds
+ * event when the class changes (not with FF_TRK_QUIET in `reason`: the
+ * scratch flow of a first packet), a snapshot when exporting. A drop holds
  * (FF_CP_DROPS_HOLD): the cached verdict stands, no model run, unless the
  * operator asked for new verdicts since (reclassify). */
+#define FF_TRK_QUIET 0x100
 static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_flow *f,
 						const struct ff_flow_key *k, __u64 now_us,
 						__u32 reason)
@@ -142,12 +156,12 @@ static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_fl
 		f->decided_pkts = ff_flow_pkts(f);
 		f->decided_us = now_us;
 		f->model_gen = v.generation;
-		if (prev != v.cls)
+		if (prev != v.cls && !(reason & FF_TRK_QUIET))
 			ff_trk_event(t, f, k, prev, now_us,
 				     prev == FF_CLASS_NONE ? FF_EV_CLASSIFIED : FF_EV_CHANGED);
 	}
 	if (ff_trk_exporting(t))
-		ff_trk_snapshot(t, f, k, fv, reason, now_us);
+		ff_trk_snapshot(t, f, k, fv, reason & 0xff, now_us);
 }
 
 /* The features of a flow's last state (idle restart, end of a capture). */
@@ -170,9 +184,177 @@ static __always_inline int ff_track_denied(struct ff_track *t, const struct ff_c
 	return ctl->n_deny && ff_trk_listed(t, 1, p) && !(ctl->n_allow && ff_trk_listed(t, 0, p));
 }
 
+/* ---- one-packet flows (first.h) ------------------------------------------ */
+
+/* A first packet's verdict from the memo into its scratch flow `s`: 1, or
+ * 0 when the memo has none for this key and model. */
+static __always_inline int ff_track_memo_get(struct ff_track *t, struct ff_flow *s,
+					     const __u64 k[3], __u32 gen, __u64 now_us)
+{
+	struct ff_first_memo *m = ff_trk_memo(t, ff_first_memo_slot(k));
+
+	if (!m || m->generation != gen || m->k[0] != k[0] || m->k[1] != k[1] ||
+	    m->k[2] != k[2])
+		return 0;
+	s->cls = m->cls;
+	s->score = m->score;
+	s->action = m->action;
+	s->decided_pkts = 1;
+	s->decided_us = now_us;
+	s->model_gen = gen;
+	ff_trk_count(t, FF_C_FIRST_MEMO);
+	return 1;
+}
+
+static __always_inline void ff_track_memo_put(struct ff_track *t, const struct ff_flow *s,
+					      const __u64 k[3])
+{
+	struct ff_first_memo *m = ff_trk_memo(t, ff_first_memo_slot(k));
+
+	if (!m || s->cls == FF_CLASS_NONE)
+		return;
+	m->k[0] = k[0];
+	m->k[1] = k[1];
+	m->k[2] = k[2];
+	m->generation = s->model_gen;
+	m->cls = s->cls;
+	m->score = s->score;
+	m->action = s->action;
+}
+
+/* The FF_EV_FLOOD event of aggregate `a`, its counts in the scratch flow
+ * `s` (which it overwrites): first_us..last_us the interval, pkts and
+ * bytes the dropped one-packet flows' packets and wire bytes, the key that
+ * of the interval's first dropped flow. */
+static __always_inline void ff_track_flood_event(struct ff_track *t, struct ff_flow *s,
+						 const struct ff_flood_slot *a, __u64 now_us)
+{
+	ff_flow_reset(s);
+	s->first_us = a->start_us;
+	s->last_us = a->last_us;
+	s->dir[FF_DIR_FWD].pkts = a->pkts;
+	s->dir[FF_DIR_FWD].wire_bytes = a->bytes;
+	s->proto = a->proto;
+	s->initiator_is_b = a->pad[0];
+	s->cls = a->cls;
+	s->score = a->score;
+	s->action = a->action;
+	s->model_gen = a->generation;
+	ff_trk_event(t, s, &a->key, FF_CLASS_NONE, now_us, FF_EV_FLOOD);
+}
+
+/* Count a fast drop in its responder's aggregate; the aggregate of the
+ * slot's previous interval (or responder) goes out as one event. The first
+ * cfg->flood_events drops of an interval also get their own event. */
+static __always_inline void ff_track_flood(struct ff_track *t, struct ff_flow *s,
+					   const struct ff_flow_key *k, const struct ff_pkt *p,
+					   __u64 now_us, __u32 per_flow)
+{
+	struct ff_flood_slot *a = ff_trk_flood(t, ff_flood_slot_of(p));
+	__u16 cls = s->cls, score = s->score;
+	__u32 action = s->action, gen = s->model_gen;
+	__u8 init_b = s->initiator_is_b;
+
+	if (!a)
+		return;
+	if (ff_flood_same(a, p, cls) && now_us < a->start_us + FF_FLOOD_INTERVAL_US) {
+		if (a->pkts < per_flow)
+			ff_trk_event(t, s, k, FF_CLASS_NONE, now_us, FF_EV_CLASSIFIED);
+		a->pkts++;
+		a->bytes += p->l3_len;
+		if (now_us > a->last_us)
+			a->last_us = now_us;
+		return;
+	}
+	if (per_flow)
+		ff_trk_event(t, s, k, FF_CLASS_NONE, now_us, FF_EV_CLASSIFIED);
+	if (a->start_us)
+		ff_track_flood_event(t, s, a, now_us);
+	__builtin_memcpy(&a->key, k, sizeof(*k));
+	__builtin_memcpy(a->resp, p->daddr, 16);
+	a->start_us = now_us ? now_us : 1;
+	a->last_us = a->start_us;
+	a->pkts = 1;
+	a->bytes = p->l3_len;
+	a->cls = cls;
+	a->score = score;
+	a->generation = gen;
+	a->action = action;
+	a->proto = p->proto;
+	a->pad[0] = init_b;
+}
+
+/* Every aggregate still open, as events at its last drop (the end of a
+ * capture). */
+static __always_inline void ff_track_flood_flush(struct ff_track *t)
+{
+	struct ff_flow *s = ff_trk_first(t);
+	struct ff_flood_slot *a;
+	__u32 i;
+
+	if (!s)
+		return;
+	for (i = 0; i < FF_FLOOD_SLOTS; i++) {
+		a = ff_trk_flood(t, i);
+		if (a && a->start_us) {
+			ff_track_flood_event(t, s, a, a->last_us);
+			a->start_us = 0;
+		}
+	}
+}
+
+/*
+ * The scratch flow of a packet that opens a flow, or NULL for the table
+ * (no model, or the first checkpoint is not the first packet: nothing is
+ * decided before the flow is in the table).
+ */
+static __always_inline struct ff_flow *ff_track_first(struct ff_track *t,
+						      const volatile struct ff_config *cfg,
+						      __u32 *gen)
+{
+	struct ff_flow *s;
+
+	if (!cfg->first_fast)
+		return NULL;
+	*gen = ff_trk_model_gen(t);
+	if (!*gen || ff_cp_due_after(cfg, 0) != 1)
+		return NULL;
+	s = ff_trk_first(t);
+	if (s)
+		__builtin_memset(s, 0, sizeof(*s));
+	return s;
+}
+
+/* Admit the first packet's flow `s` into the table: its entry, or NULL. */
+static __always_inline struct ff_flow *ff_track_admit(struct ff_track *t,
+						      const struct ff_flow_key *k,
+						      const struct ff_flow *s, __u64 now_us)
+{
+	int created = 0;
+	struct ff_flow *f = ff_trk_create(t, k, now_us, s, &created);
+
+	if (!f) {
+		ff_trk_count(t, FF_C_FLOW_ALLOC_FAIL);
+		return NULL;
+	}
+	/* not created: another CPU inserted the flow since our lookup; this
+	 * packet's state is lost to it, its verdict stands */
+	if (created) {
+		ff_trk_count(t, FF_C_FLOWS_CREATED);
+		if (f->cls != FF_CLASS_NONE)
+			ff_trk_event(t, f, k, FF_CLASS_NONE, now_us, FF_EV_CLASSIFIED);
+	}
+	return f;
+}
+
 /*
  * Everything after parsing, for one packet at `now_us`. Returns the enum
  * ff_action to apply.
+ *
+ * A packet that opens a flow runs through the same update and checkpoint
+ * in a scratch flow (ff_track_first); decided drop at that checkpoint, it
+ * is dropped without entering the table (FF_C_FIRST_DROPS, an FF_EV_FLOOD
+ * aggregate), otherwise admitted with that state (ff_track_admit).
  */
 static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_pkt *p,
 					   __u64 now_us)
@@ -180,8 +362,10 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	const volatile struct ff_config *cfg = ff_trk_cfg(t);
 	const struct ff_ctl *ctl = ff_trk_ctl(t);
 	struct ff_flow_key key;
-	struct ff_flow *f;
+	struct ff_flow *f, *first = NULL;
 	int from_b, created = 0, cp, action;
+	__u64 mk[3] = {};
+	__u32 gen = 0;
 
 	if (!cfg || !ctl)
 		return FF_ACT_PASS;
@@ -196,7 +380,9 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	from_b = ff_flow_key_make(p, &key);
 	f = ff_trk_lookup(t, &key);
 	if (!f) {
-		f = ff_trk_create(t, &key, now_us, &created);
+		f = first = ff_track_first(t, cfg, &gen);
+		if (!f)
+			f = ff_trk_create(t, &key, now_us, NULL, &created);
 		if (!f) {
 			ff_trk_count(t, FF_C_FLOW_ALLOC_FAIL);
 			return FF_ACT_PASS;
@@ -204,7 +390,7 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		if (created)
 			ff_trk_count(t, FF_C_FLOWS_CREATED);
 	}
-	if (ff_trk_ends(t, f, now_us)) {
+	if (!first && ff_trk_ends(t, f, now_us)) {
 		/* the old flow ends here; this packet starts a new one */
 		if (ff_trk_exporting(t))
 			ff_trk_final_snapshot(t, f, &key, FF_SNAP_IDLE);
@@ -220,9 +406,31 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		cp = FF_CP_COUNT;
 		ff_trk_count(t, FF_C_RECLASSIFIED);
 	}
+	if (first) {
+		/* snapshots need the features: no memo when exporting */
+		ff_first_key(p, mk);
+		if (!ff_trk_exporting(t) && ff_track_memo_get(t, f, mk, gen, now_us))
+			cp = 0;
+	}
 	if (cp)
 		ff_trk_checkpoint(t, f, &key, now_us,
-				  (cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT);
+				  ((cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT) |
+					  (first ? FF_TRK_QUIET : 0));
+	if (first) {
+		if (cp)
+			ff_track_memo_put(t, f, mk);
+		if (f->cls != FF_CLASS_NONE && f->action == FF_ACT_DROP &&
+		    !(ctl->n_allow && ff_trk_listed(t, 0, p))) {
+			ff_trk_class_pkt(t, f->cls);
+			ff_trk_count(t, FF_C_FIRST_DROPS);
+			ff_trk_count(t, FF_C_DROPPED);
+			ff_track_flood(t, f, &key, p, now_us, cfg->flood_events);
+			return FF_ACT_DROP;
+		}
+		f = ff_track_admit(t, &key, f, now_us);
+		if (!f)
+			return FF_ACT_PASS;
+	}
 
 	ff_trk_class_pkt(t, f->cls);
 	if (f->cls == FF_CLASS_NONE)
