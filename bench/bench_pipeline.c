@@ -248,6 +248,42 @@ static long long map_memlock(int fd)
 static int e_xdp, e_tc, e_sock;
 static double empty_xdp_ns;
 
+/*
+ * A spoofed one-packet flood dropped by the fast path (track.h, first.h):
+ * the same TCP SYN to port 80 again and again is, each time, a packet that
+ * opens a flow (it never enters the table), decided drop at its first
+ * checkpoint from the first-packet memo (livegen --flood's model and
+ * actions).
+ */
+static void section_first_drop(void)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct pkt_spec syn = { .family = 4, .proto = 6, .saddr = "11.0.0.1", .daddr = "10.199.0.2",
+				.sport = 1024, .dport = 80, .tcp_flags = 0x02, .window = 1024 };
+	__u32 actions[FF_MAX_CLASSES] = { [1] = FF_ACT_DROP };
+	struct ff_counters c;
+	struct ff_loader l;
+	struct ff_model m;
+	__u8 pkt[PKT_MAX_FRAME];
+	size_t len = pkt_build(&syn, pkt, sizeof(pkt));
+	char err[512];
+
+	cfg.first_fast = 1;
+	cfg.flood_events = 0;
+	if (flood_forest(&m, 32, 12, 80))
+		die("forest");
+	open_loader(&l, &cfg, 65536);
+	if (ff_loader_install_model(&l, &m, actions, err, sizeof(err)) < 0)
+		die(err);
+	per_packet_row("first_drop_xdp", "ff_xdp: one-packet flood, dropped by the fast path",
+		       measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns, "xdp");
+	if (ff_loader_counters(&l, &c) || c.c[FF_C_FIRST_DROPS] < repeat ||
+	    c.c[FF_C_FLOWS_CREATED])
+		die("the one-packet flood did not take the fast path");
+	close_loader(&l);
+	ff_model_free(&m);
+}
+
 static void section_per_packet(void)
 {
 	struct ff_config never = FF_CONFIG_DEFAULT;
@@ -294,6 +330,7 @@ static void section_per_packet(void)
 		       "socket");
 	close_loader(&l);
 	ff_model_free(&m);
+	section_first_drop();
 }
 
 /* The model at every packet: trees x depth. Load time is open + verify +

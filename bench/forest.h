@@ -69,4 +69,29 @@ static inline int comb_forest(struct ff_model *m, int trees, int depth)
 	return 0;
 }
 
+/*
+ * The comb forest of the flood benchmark (livegen --flood): every tree's
+ * root asks dst_port <= max_attack_port; below it the comb walks all
+ * `depth` levels to class 1 (the flood: port 80), above it a leaf of class
+ * 0 (the established flows). The flood pays the whole walk.
+ */
+static inline int flood_forest(struct ff_model *m, int trees, int depth, __u16 max_attack_port)
+{
+	int t;
+
+	if (comb_forest(m, trees, depth))
+		return -1;
+	snprintf(m->class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m->class_names[1], FF_NAME_MAX, "flood");
+	for (t = 0; t < trees; t++) {
+		__u32 base = m->roots[t];
+
+		m->nodes[base].feature = FF_F_DST_PORT;
+		m->nodes[base].threshold = max_attack_port;
+		m->nodes[base + 1].left = 0;		/* dst_port above: benign */
+		m->nodes[base + 2 * depth].left = 1;	/* the comb's end: flood */
+	}
+	return 0;
+}
+
 #endif

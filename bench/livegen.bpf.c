@@ -31,6 +31,13 @@ struct gen_state {
 	__u64 gap_fp;	/* pacing: ns between frames << 10, 0 = no pacing */
 	__u64 next_fp;	/* when the next frame is due, ns << 10 */
 	__u64 idle;	/* frames not sent (dropped) while waiting */
+	/* Flood (livegen --flood): all frames but every est_every-th open a
+	 * new flow (a spoofed source address and port each, to flood_port);
+	 * the others are the n_flows established flows' (to est_port). */
+	__u32 est_every;	/* 0: no flood */
+	__u16 flood_port;
+	__u16 est_port;
+	__u64 flood_seq;
 };
 
 struct {
@@ -55,7 +62,7 @@ int gen_tx(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	__u8 *ip = data + ETH_HLEN;
 	__u16 *w = (__u16 *)ip;
-	__u32 zero = 0, f, addr, sum = 0;
+	__u32 zero = 0, f, addr, sum = 0, sport, dport;
 	struct gen_state *g;
 	int i;
 
@@ -80,17 +87,32 @@ int gen_tx(struct xdp_md *ctx)
 			g->next_fp = now;
 		g->next_fp += g->gap_fp;
 	}
-	f = g->next;
-	g->next = f + 1 >= g->n_flows ? 0 : f + 1;
+	if (g->est_every && g->sent % g->est_every) {
+		__u64 s = g->flood_seq++;
+
+		/* 11.0.0.0/8, 16,384 ports each: 2^38 flows before one repeats */
+		addr = 0x0b000000u + ((s >> 14) & 0xffffff);
+		sport = 1024 + (s & 0x3fff);
+		dport = g->flood_port;
+	} else {
+		f = g->next;
+		g->next = f + 1 >= g->n_flows ? 0 : f + 1;
+		addr = 0x0a800000u + (f >> 14);		/* 10.128.0.0 + f / 16384 */
+		sport = 1024 + (f & 0x3fff);
+		dport = g->est_port;
+	}
 	g->sent++;
 
-	addr = 0x0a800000u + (f >> 14);		/* 10.128.0.0 + f / 16384 */
 	ip[12] = addr >> 24;
 	ip[13] = addr >> 16;
 	ip[14] = addr >> 8;
 	ip[15] = addr;
-	ip[20] = (1024 + (f & 0x3fff)) >> 8;	/* UDP source port */
-	ip[21] = (1024 + (f & 0x3fff)) & 0xff;
+	ip[20] = sport >> 8;	/* UDP or TCP source port */
+	ip[21] = sport & 0xff;
+	if (g->est_every) {
+		ip[22] = dport >> 8;
+		ip[23] = dport & 0xff;
+	}
 	ip[10] = ip[11] = 0;
 	for (i = 0; i < 10; i++)
 		sum += w[i];

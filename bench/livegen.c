@@ -59,6 +59,7 @@
 #include "bench/livegen.skel.h"
 #include "model_file.h"
 #include "pkt.h"
+#include "forest.h"
 
 enum rx_hook { RX_PASS, RX_XDP, RX_TC, RX_SOCKET, RX_EXTERNAL };
 static const char *const rx_names[] = { "pass", "xdp", "tc", "socket", "external" };
@@ -72,6 +73,10 @@ struct gen_state {		/* bench/livegen.bpf.c */
 	__u64 gap_fp;
 	__u64 next_fp;
 	__u64 idle;
+	__u32 est_every;
+	__u16 flood_port;
+	__u16 est_port;
+	__u64 flood_seq;
 };
 
 static struct {
@@ -87,10 +92,16 @@ static struct {
 	bool drop;		/* every class's action is drop */
 	double rate;		/* frames/s, 0 = as fast as possible */
 	__u32 chunk, batch;
+	const char *flood;	/* "syn" or "udp": spoofed one-packet flows */
+	__u32 est_every;	/* with --flood: every Nth frame is an established flow's */
+	bool no_fast;		/* without the one-packet fast path (cfg.first_fast) */
 } o = {
 	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 0,
-	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64,
+	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64, .est_every = 16,
 };
+
+#define FLOOD_PORT 80		/* the flood's destination port (class "flood") */
+#define EST_PORT 5001		/* the established flows' (class "benign") */
 
 static volatile sig_atomic_t stop;
 static int stats_prev = -1;	/* kernel.bpf_stats_enabled before we set it */
@@ -376,6 +387,12 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 	if (o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) {
 		struct ff_config cfg = FF_CONFIG_DEFAULT;
 		struct ff_load_opts lo = { .max_flows = table_for(n_flows), .cfg = cfg };
+
+		if (o.flood) {
+			/* the fast path for one-packet flows, aggregated events */
+			lo.cfg.first_fast = !o.no_fast;
+			lo.cfg.flood_events = 0;
+		}
 		enum ff_hook h = o.hook == RX_XDP ? FF_HOOK_XDP :
 				 o.hook == RX_TC ? FF_HOOK_TC_INGRESS : FF_HOOK_SOCKET;
 
@@ -383,6 +400,9 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 
 		for (int i = 0; i < FF_MAX_CLASSES; i++)
 			drop_all[i] = FF_ACT_DROP;
+		if (o.flood)	/* the flood's class drops, the established flows pass */
+			for (int i = 0; i < FF_MAX_CLASSES; i++)
+				drop_all[i] = i == 1 ? FF_ACT_DROP : FF_ACT_PASS;
 		if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
 		    ff_loader_install_model(&r->l, &model, o.drop ? drop_all : NULL, err,
 					    sizeof(err)) < 0 ||
@@ -495,6 +515,35 @@ static __u64 generate(double until)
 
 /* ---- output ------------------------------------------------------------- */
 
+/* After a flood: how many of the n established flows still have their
+ * table entry, and how many of those still hold the verdict their class
+ * gets (benign, pass). */
+static void est_check(struct receiver *r, unsigned n, unsigned *present, unsigned *verdict_ok)
+{
+	struct ff_flow *f = malloc(sizeof(*f));
+	unsigned i;
+
+	*present = *verdict_ok = 0;
+	if (!f)
+		die("out of memory");
+	for (i = 0; i < n; i++) {
+		struct ff_pkt p = { .family = 4, .proto = o.flood[0] == 's' ? 6 : 17,
+				    .sport = 1024 + (i & 0x3fff), .dport = EST_PORT };
+		struct ff_flow_key k;
+		__u32 a = 0x0a800000u + (i >> 14);
+
+		p.saddr[0] = a >> 24, p.saddr[1] = a >> 16, p.saddr[2] = a >> 8, p.saddr[3] = a;
+		p.daddr[0] = 10, p.daddr[1] = 199, p.daddr[2] = 0, p.daddr[3] = 2;
+		ff_flow_key_make(&p, &k);
+		if (bpf_map_lookup_elem(r->l.maps.flows, &k, f))
+			continue;
+		(*present)++;
+		if (f->cls == 0 && f->action == FF_ACT_PASS)
+			(*verdict_ok)++;
+	}
+	free(f);
+}
+
 static FILE *out;
 
 /* The receive thread's share of its core over the window. */
@@ -508,6 +557,7 @@ static double napi_share(const struct snap *a, const struct snap *b)
 static void report(struct receiver *r, unsigned n_flows, int run, const struct snap *a,
 		   const struct snap *b, bool discarded)
 {
+	char name[64];
 	double dt = b->t - a->t;
 	__u64 rx = b->rx_packets - a->rx_packets;
 	__u64 ffp = b->ff.c[FF_C_PACKETS] - a->ff.c[FF_C_PACKETS];
@@ -517,11 +567,12 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 	double gen_busy = b->gen_total > a->gen_total ?
 		(double)(b->gen_busy - a->gen_busy) / (b->gen_total - a->gen_total) : 0;
 
-	fprintf(out, "{%s\"hook\":\"%s%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
+	snprintf(name, sizeof(name), "%s%s%s%s%s", rx_names[o.hook], o.flood ? "_flood_" : "",
+		 o.flood ? o.flood : "", o.drop ? "_drop" : "", o.flood && o.no_fast ? "_nofast" : "");
+	fprintf(out, "{%s\"hook\":\"%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
 		"\"window_s\":%.4f,\"sent_pps\":%.0f,\"rx_pps\":%.0f,\"rx_dropped_pps\":%.0f,"
 		"\"lost_pps\":%.0f,",
-		discarded ? "\"discarded\":true," : "", rx_names[o.hook], o.drop ? "_drop" : "",
-		n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
+		discarded ? "\"discarded\":true," : "", name, n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
 		(b->rx_dropped - a->rx_dropped) / dt,
 		((double)(b->sent - a->sent) - (double)rx) / dt);
 	fprintf(out, "\"rx_cpu_steal\":%.3f,\"gen_cpu_steal\":%.3f,",
@@ -547,6 +598,21 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 			(b->ff.unclassified_pkts - a->ff.unclassified_pkts) / dt,
 			(b->ff.c[FF_C_EVENTS] - a->ff.c[FF_C_EVENTS]) / dt,
 			(b->events_read - a->events_read) / dt);
+	if (o.flood) {
+		unsigned present = 0, ok = 0;
+
+		if (r->have_ff)
+			est_check(r, n_flows, &present, &ok);
+		fprintf(out, ",\"flood\":\"%s\",\"est_every\":%u", o.flood, o.est_every);
+		if (r->have_ff)
+			fprintf(out, ",\"est_flows\":%u,\"est_present\":%u,\"est_verdict_ok\":%u,"
+				"\"first_fast\":%s,\"first_drops_ps\":%.0f,\"first_memo_ps\":%.0f,"
+				"\"evicted_ps\":%.0f", n_flows, present, ok,
+				o.no_fast ? "false" : "true",
+				(b->ff.c[FF_C_FIRST_DROPS] - a->ff.c[FF_C_FIRST_DROPS]) / dt,
+				(b->ff.c[FF_C_FIRST_MEMO] - a->ff.c[FF_C_FIRST_MEMO]) / dt,
+				(b->ff.c[FF_C_EVICTED] - a->ff.c[FF_C_EVICTED]) / dt);
+	}
 	if (o.stats) {
 		fprintf(out, ",\"stats\":true");
 		if (prog_cnt)
@@ -573,7 +639,13 @@ static void usage(void)
 		"               [--flows N,N,...] [--runs R] [--warmup S] [--duration S] [--model FILE]\n"
 		"               [--table N (default 2 x flows)] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
 		"               [--chunk N] [--batch N] [--drop] [--json FILE]\n"
-		"--drop: every class of the model drops (the hooks drop classified flows)\n");
+		"               [--flood syn|udp [--est-every N] [--no-fast]]\n"
+		"--drop: every class of the model drops (the hooks drop classified flows)\n"
+		"--flood: spoofed one-packet flows (TCP SYN or UDP to port 80), every Nth frame\n"
+		"  (default 16) one of --flows established flows' (to port 5001); the model is a\n"
+		"  32 x 12 comb forest that classes port 80 flood, the rest benign; with --drop\n"
+		"  only the flood's class drops. The fast path for one-packet flows is on\n"
+		"  (--no-fast: off); after each run, the established flows' entries are checked\n");
 	exit(2);
 }
 
@@ -597,7 +669,8 @@ static void parse_args(int argc, char **argv)
 		{ "warmup", 1, 0, 'w' }, { "duration", 1, 0, 'd' }, { "model", 1, 0, 'm' },
 		{ "table", 1, 0, 't' }, { "gen-cpu", 1, 0, 'g' }, { "rx-cpu", 1, 0, 'x' },
 		{ "stats", 0, 0, 's' }, { "rate", 1, 0, 'p' }, { "chunk", 1, 0, 'c' },
-		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { "drop", 0, 0, 'D' }, { 0 },
+		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { "drop", 0, 0, 'D' },
+		{ "flood", 1, 0, 'F' }, { "est-every", 1, 0, 'E' }, { "no-fast", 0, 0, 'n' }, { 0 },
 	};
 	int c, i;
 
@@ -639,6 +712,13 @@ static void parse_args(int argc, char **argv)
 		case 'b': o.batch = strtoul(optarg, NULL, 10); break;
 		case 'j': o.json = optarg; break;
 		case 'D': o.drop = true; break;
+		case 'F':
+			if (strcmp(optarg, "syn") && strcmp(optarg, "udp"))
+				usage();
+			o.flood = optarg;
+			break;
+		case 'E': o.est_every = strtoul(optarg, NULL, 10); break;
+		case 'n': o.no_fast = true; break;
 		default: usage();
 		}
 	}
@@ -651,7 +731,10 @@ static void parse_args(int argc, char **argv)
 	for (i = 0; i < o.n_flows; i++)
 		if (o.flows[i] == 0 || o.flows[i] > (1u << 21))
 			die("--flows: 1 to %u flows", 1u << 21);
-	if ((o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) && !o.model_path)
+	if (o.flood && o.est_every < 2)
+		die("--est-every: at least 2");
+	if ((o.hook == RX_XDP || o.hook == RX_TC || o.hook == RX_SOCKET) && !o.model_path &&
+	    !o.flood)
 		die("--model is required for hook %s", rx_names[o.hook]);
 }
 
@@ -671,8 +754,12 @@ int main(int argc, char **argv)
 	if (o.json && !(out = fopen(o.json, "a")))
 		die("%s: %s", o.json, strerror(errno));
 
-	if (o.model_path && ff_model_load(o.model_path, &model, err, sizeof(err)))
+	if (o.flood) {
+		if (flood_forest(&model, 32, 12, FLOOD_PORT))
+			die("cannot build the flood model");
+	} else if (o.model_path && ff_model_load(o.model_path, &model, err, sizeof(err))) {
 		die("model: %s", err);
+	}
 
 	rx_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	gen_ns = open(o.gen_netns, O_RDONLY | O_CLOEXEC);
@@ -700,11 +787,19 @@ int main(int argc, char **argv)
 				      .daddr = "10.199.0.2", .sport = 1024, .dport = 9,
 				      .payload_len = 18, .smac = gen_mac, .dmac = other_mac };
 
+		if (o.flood && !strcmp(o.flood, "syn")) {
+			s.proto = 6;
+			s.tcp_flags = 0x02;
+			s.window = 1024;
+			s.payload_len = 0;
+		}
 		frame_len = pkt_build(&s, frame, sizeof(frame));
 		if (!frame_len)
 			die("cannot build the frame");
-		/* UDP checksum 0 (none): the generator rewrites the port. */
-		frame[14 + 20 + 6] = frame[14 + 20 + 7] = 0;
+		/* UDP checksum 0 (none): the generator rewrites the port. (A
+		 * TCP checksum stays wrong: nothing on the path checks it.) */
+		if (s.proto == 17)
+			frame[14 + 20 + 6] = frame[14 + 20 + 7] = 0;
 	}
 
 	gen_obj = livegen_bpf__open_and_load();
@@ -736,7 +831,9 @@ int main(int argc, char **argv)
 
 		for (int run = 0; run < o.runs && !stop; run++) {
 			struct gen_state g = { .n_flows = o.flows[fi], .ifindex = gen_ifindex,
-					       .gap_fp = o.rate > 0 ? (__u64)(1e9 * 1024 / o.rate) : 0 };
+					       .gap_fp = o.rate > 0 ? (__u64)(1e9 * 1024 / o.rate) : 0,
+					       .est_every = o.flood ? o.est_every : 0,
+					       .flood_port = FLOOD_PORT, .est_port = EST_PORT };
 			struct receiver r;
 			struct snap a, b;
 			__u32 zero = 0;
@@ -778,7 +875,7 @@ int main(int argc, char **argv)
 		close(gen_lo_link);
 	livegen_bpf__destroy(gen_obj);
 	empty_bpf__destroy(pass_obj);
-	if (o.model_path)
+	if (o.model_path || o.flood)
 		ff_model_free(&model);
 	if (out != stdout)
 		fclose(out);

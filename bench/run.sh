@@ -13,6 +13,8 @@
 #   2. live throughput over a veth pair (build/bench/livegen): XDP, TC
 #      ingress and socket filter against an XDP program that only passes,
 #      1k / 100k / 1M flows, generator and receiver on different cores;
+#      a flood of spoofed one-packet flows (SYN, UDP) with established
+#      flows, dropped or not, with and without the one-packet fast path;
 #      the kernel's run time per packet (kernel.bpf_stats_enabled)
 #   3. the user-space twin (flowforest twin, TPACKET_V3) on the same traffic:
 #      at saturation, and paced so that it loses nothing (CPU per packet)
@@ -154,6 +156,17 @@ if time_left; then
 	say "live: xdp, every class drops, flows $FLOWS_CSV, $RUNS runs"
 	livegen xdp --drop --flows "$FLOWS_CSV" --runs "$RUNS" --json "$TMP/live.jsonl"
 fi
+# the flood: spoofed one-packet flows (SYN, UDP) with 1,000 established flows
+# (livegen --flood): against the pass-only program on the same traffic, with
+# the flood's class dropping and not, and without the one-packet fast path
+EST=1000
+for spec in "pass syn" "xdp syn --drop" "xdp syn" "xdp syn --drop --no-fast" "pass udp" \
+	"xdp udp --drop"; do
+	time_left || break
+	set -- $spec
+	say "live flood: $*, $EST established flows, $RUNS runs"
+	livegen "$1" --flood "$2" "${@:3}" --flows "$EST" --runs "$RUNS" --json "$TMP/live.jsonl"
+done
 for hook in pass xdp tc socket; do
 	time_left || break
 	say "live: $hook with kernel.bpf_stats_enabled (run time per packet)"
