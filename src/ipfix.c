@@ -58,11 +58,13 @@ static const struct field fields[] = {
 	{ IE_FWD_STATUS, 1 },
 	{ IE_FW_EVENT, 1 },
 	{ IE_END_REASON, 1, PEN_STD, 1 },
-	{ FE_CLASS, VARLEN, PEN_OURS },
 	{ FE_CLASS_ID, 2, PEN_OURS },
 	{ FE_SCORE, 2, PEN_OURS },
 	{ FE_MODEL_GEN, 4, PEN_OURS },
 	{ FE_ACTION, 1, PEN_OURS },
+	/* last: collectors that skip a variable-length field they do not
+	 * know still find the fixed ones at their offsets */
+	{ FE_CLASS, VARLEN, PEN_OURS },
 };
 
 static bool tmpl_has(__u16 tmpl, const struct field *f)
