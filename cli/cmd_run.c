@@ -358,6 +358,14 @@ static __s64 set_clock_offset(void)
 	return off;
 }
 
+/* The exporter's class names: those of the model generation that decided. */
+static const char *book_name(void *ctx, __u32 gen, __u16 cls)
+{
+	const struct ff_model *m = ff_class_book_gen(ctx, gen);
+
+	return m && cls < m->n_classes ? m->class_names[cls] : NULL;
+}
+
 static int open_exporter(struct run *r, __s64 wall_offset_us)
 {
 	struct ff_export_opts o;
@@ -369,6 +377,8 @@ static int open_exporter(struct run *r, __s64 wall_offset_us)
 	o.idle_timeout_us = args.c.cfg.idle_timeout_us;
 	o.wall_offset_us = wall_offset_us;
 	o.iface = args.c.iface;
+	o.name_of = book_name;
+	o.name_ctx = &r->book;
 	if (r->m.n_classes) {
 		o.class_names = (const char (*)[FF_NAME_MAX])r->m.class_names;
 		o.n_classes = r->m.n_classes;

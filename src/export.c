@@ -280,10 +280,14 @@ void ff_export_event_fill(struct ff_event *e, const struct ff_flow_key *k, const
 	ff_event_fill(e, k, f, prev, now_us, type);	/* the kernel's own fill */
 }
 
-static const char *class_name(const struct ff_exporter *x, __u16 cls)
+static const char *class_name(const struct ff_exporter *x, __u32 gen, __u16 cls)
 {
+	const char *name;
+
 	if (cls == FF_CLASS_NONE)
 		return NULL;
+	if (x->o.name_of && (name = x->o.name_of(x->o.name_ctx, gen, cls)))
+		return name;
 	return cls < x->n_classes ? x->class_names[cls] : NULL;
 }
 
@@ -424,7 +428,7 @@ static void report(struct ff_exporter *x, struct entry *n, const struct ff_event
 	r.cls = e->cls;
 	r.score = e->score;
 	r.model_gen = e->model_gen;
-	name = class_name(x, e->cls);
+	name = class_name(x, e->model_gen, e->cls);
 	if (name)
 		snprintf(r.class_name, sizeof(r.class_name), "%s", name);
 	if ((r.pkts + r.rpkts || reason == FF_REC_CHANGED) && agg_add(x, &r, e->ts_us))
@@ -446,7 +450,7 @@ void ff_export_event(struct ff_exporter *x, const struct ff_event *e)
 
 	if (x->eve && (e->type == FF_EV_CLASSIFIED || e->type == FF_EV_CHANGED) &&
 	    e->cls != FF_CLASS_NONE && e->action != FF_ACT_PASS) {
-		ff_eve_alert(x->eve, e, class_name(x, e->cls), x->o.wall_offset_us, x->o.iface);
+		ff_eve_alert(x->eve, e, class_name(x, e->model_gen, e->cls), x->o.wall_offset_us, x->o.iface);
 		x->st.alerts++;
 	}
 	if (!x->o.ipfix)

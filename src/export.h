@@ -28,6 +28,10 @@ struct ff_export_opts {
 	__s64 wall_offset_us;		/* flow clock + this = microseconds since 1970 */
 	const char (*class_names)[FF_NAME_MAX];	/* may be NULL */
 	__u32 n_classes;
+	/* Names by model generation (run: the pinned slots' headers); when
+	 * set, it answers first. NULL from it: unknown. */
+	const char *(*name_of)(void *ctx, __u32 gen, __u16 cls);
+	void *name_ctx;
 };
 
 struct ff_export_stats {
