@@ -186,31 +186,45 @@ static __always_inline int ff_track_denied(struct ff_track *t, const struct ff_c
 
 /* ---- one-packet flows (first.h) ------------------------------------------ */
 
-/* A first packet's verdict from the memo into its scratch flow `s`: 1, or
- * 0 when the memo has none for this key and model. */
-static __always_inline int ff_track_memo_get(struct ff_track *t, struct ff_flow *s,
-					     const __u64 k[3], __u32 gen, __u64 now_us)
+/* The memo's verdict on first packets like `p` under model `gen`, or NULL.
+ * (The key is computed where it is used, twice at most per packet: it
+ * stays off the sequence's stack, which the BPF stack limit bounds.) */
+static __always_inline struct ff_first_memo *ff_track_memo_find(struct ff_track *t,
+								const struct ff_pkt *p,
+								__u32 gen)
 {
-	struct ff_first_memo *m = ff_trk_memo(t, ff_first_memo_slot(k));
+	struct ff_first_memo *m;
+	__u64 k[3];
+
+	ff_first_key(p, k);
+	m = ff_trk_memo(t, ff_first_memo_slot(k));
 
 	if (!m || m->generation != gen || m->k[0] != k[0] || m->k[1] != k[1] ||
 	    m->k[2] != k[2])
-		return 0;
+		return NULL;
+	return m;
+}
+
+/* The memo's verdict, decided at `now_us`, into the scratch flow `s`. */
+static __always_inline void ff_track_memo_apply(struct ff_flow *s, const struct ff_first_memo *m,
+						__u64 now_us)
+{
 	s->cls = m->cls;
 	s->score = m->score;
 	s->action = m->action;
 	s->decided_pkts = 1;
 	s->decided_us = now_us;
-	s->model_gen = gen;
-	ff_trk_count(t, FF_C_FIRST_MEMO);
-	return 1;
+	s->model_gen = m->generation;
 }
 
 static __always_inline void ff_track_memo_put(struct ff_track *t, const struct ff_flow *s,
-					      const __u64 k[3])
+					      const struct ff_pkt *p)
 {
-	struct ff_first_memo *m = ff_trk_memo(t, ff_first_memo_slot(k));
+	struct ff_first_memo *m;
+	__u64 k[3];
 
+	ff_first_key(p, k);
+	m = ff_trk_memo(t, ff_first_memo_slot(k));
 	if (!m || s->cls == FF_CLASS_NONE)
 		return;
 	m->k[0] = k[0];
@@ -303,6 +317,33 @@ static __always_inline void ff_track_flood_flush(struct ff_track *t)
 	}
 }
 
+/* Is `p` in the allow list? Looked up once per packet (*allowed: -1 not
+ * yet), and only while the list holds entries. */
+static __always_inline int ff_track_allowed(struct ff_track *t, const struct ff_ctl *ctl,
+					    const struct ff_pkt *p, int *allowed)
+{
+	if (*allowed < 0)
+		*allowed = ctl->n_allow && ff_trk_listed(t, 0, p);
+	return *allowed;
+}
+
+/* Drop the first packet whose scratch flow `s` holds a drop verdict: 1
+ * (counted, aggregated), or 0 when it is to be admitted. */
+static __always_inline int ff_track_first_drop(struct ff_track *t, const struct ff_ctl *ctl,
+					       const volatile struct ff_config *cfg,
+					       struct ff_flow *s, const struct ff_flow_key *k,
+					       const struct ff_pkt *p, __u64 now_us, int *allowed)
+{
+	if (s->cls == FF_CLASS_NONE || s->action != FF_ACT_DROP ||
+	    ff_track_allowed(t, ctl, p, allowed))
+		return 0;
+	ff_trk_class_pkt(t, s->cls);
+	ff_trk_count(t, FF_C_FIRST_DROPS);
+	ff_trk_count(t, FF_C_DROPPED);
+	ff_track_flood(t, s, k, p, now_us, cfg->flood_events);
+	return 1;
+}
+
 /*
  * The scratch flow of a packet that opens a flow, or NULL for the table
  * (no model, or the first checkpoint is not the first packet: nothing is
@@ -312,17 +353,42 @@ static __always_inline struct ff_flow *ff_track_first(struct ff_track *t,
 						      const volatile struct ff_config *cfg,
 						      __u32 *gen)
 {
-	struct ff_flow *s;
-
 	if (!cfg->first_fast)
 		return NULL;
 	*gen = ff_trk_model_gen(t);
 	if (!*gen || ff_cp_due_after(cfg, 0) != 1)
 		return NULL;
-	s = ff_trk_first(t);
-	if (s)
-		__builtin_memset(s, 0, sizeof(*s));
-	return s;
+	return ff_trk_first(t);	/* not zeroed yet */
+}
+
+/*
+ * A first packet the memo knows as a drop, with the flood's events in the
+ * aggregate only (cfg->flood_events 0), not exporting: dropped and counted
+ * without any flow state. 1 when dropped.
+ */
+static __always_inline int ff_track_memo_drop(struct ff_track *t, const struct ff_ctl *ctl,
+					      const volatile struct ff_config *cfg,
+					      const struct ff_pkt *p, const struct ff_flow_key *k,
+					      int from_b, __u64 now_us, int *allowed)
+{
+	struct ff_first_memo *memo;
+	struct ff_flow *s;
+	__u32 gen = 0;
+
+	if (cfg->flood_events || ff_trk_exporting(t))
+		return 0;
+	s = ff_track_first(t, cfg, &gen);
+	if (!s)
+		return 0;
+	memo = ff_track_memo_find(t, p, gen);
+	if (!memo || memo->action != FF_ACT_DROP)
+		return 0;
+	ff_track_memo_apply(s, memo, now_us);
+	s->initiator_is_b = from_b;
+	if (!ff_track_first_drop(t, ctl, cfg, s, k, p, now_us, allowed))
+		return 0;
+	ff_trk_count(t, FF_C_FIRST_MEMO);
+	return 1;
 }
 
 /* Admit the first packet's flow `s` into the table: its entry, or NULL. */
@@ -363,8 +429,8 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	const struct ff_ctl *ctl = ff_trk_ctl(t);
 	struct ff_flow_key key;
 	struct ff_flow *f, *first = NULL;
-	int from_b, created = 0, cp, action;
-	__u64 mk[3] = {};
+	struct ff_first_memo *memo = NULL;
+	int from_b, created = 0, cp, action, allowed = -1, syn;
 	__u32 gen = 0;
 
 	if (!cfg || !ctl)
@@ -378,11 +444,27 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_count(t, FF_C_FRAG_LATER);
 
 	from_b = ff_flow_key_make(p, &key);
+	/* A TCP SYN (without ACK) opens a connection: one the memo knows as a
+	 * drop is dropped before the flow table is looked up. Under a spoofed
+	 * SYN flood that lookup is the cost (each misses the cache on a random
+	 * bucket). A flow in the table that sends such a SYN again (its own
+	 * first packet was decided otherwise) is not updated by it. */
+	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
+	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed))
+		return FF_ACT_DROP;
 	f = ff_trk_lookup(t, &key);
 	if (!f) {
+		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed))
+			return FF_ACT_DROP;
 		f = first = ff_track_first(t, cfg, &gen);
-		if (!f)
+		if (first) {
+			/* snapshots need the features: no memo when exporting */
+			if (!ff_trk_exporting(t))
+				memo = ff_track_memo_find(t, p, gen);
+			__builtin_memset(first, 0, sizeof(*first));
+		} else {
 			f = ff_trk_create(t, &key, now_us, NULL, &created);
+		}
 		if (!f) {
 			ff_trk_count(t, FF_C_FLOW_ALLOC_FAIL);
 			return FF_ACT_PASS;
@@ -406,27 +488,20 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		cp = FF_CP_COUNT;
 		ff_trk_count(t, FF_C_RECLASSIFIED);
 	}
-	if (first) {
-		/* snapshots need the features: no memo when exporting */
-		ff_first_key(p, mk);
-		if (!ff_trk_exporting(t) && ff_track_memo_get(t, f, mk, gen, now_us))
-			cp = 0;
+	if (first && memo) {
+		ff_track_memo_apply(f, memo, now_us);
+		ff_trk_count(t, FF_C_FIRST_MEMO);
+		cp = 0;
 	}
 	if (cp)
 		ff_trk_checkpoint(t, f, &key, now_us,
 				  ((cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT) |
 					  (first ? FF_TRK_QUIET : 0));
 	if (first) {
-		if (cp)
-			ff_track_memo_put(t, f, mk);
-		if (f->cls != FF_CLASS_NONE && f->action == FF_ACT_DROP &&
-		    !(ctl->n_allow && ff_trk_listed(t, 0, p))) {
-			ff_trk_class_pkt(t, f->cls);
-			ff_trk_count(t, FF_C_FIRST_DROPS);
-			ff_trk_count(t, FF_C_DROPPED);
-			ff_track_flood(t, f, &key, p, now_us, cfg->flood_events);
+		if (cp && !ff_trk_exporting(t))
+			ff_track_memo_put(t, f, p);
+		if (ff_track_first_drop(t, ctl, cfg, f, &key, p, now_us, &allowed))
 			return FF_ACT_DROP;
-		}
 		f = ff_track_admit(t, &key, f, now_us);
 		if (!f)
 			return FF_ACT_PASS;
@@ -436,7 +511,7 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	if (f->cls == FF_CLASS_NONE)
 		return FF_ACT_PASS;
 	action = f->action;
-	if (action == FF_ACT_DROP && ctl->n_allow && ff_trk_listed(t, 0, p)) {
+	if (action == FF_ACT_DROP && ff_track_allowed(t, ctl, p, &allowed)) {
 		ff_trk_count(t, FF_C_ALLOWED);
 		return FF_ACT_PASS;
 	}
