@@ -153,6 +153,8 @@ const char *cli_iface_only(int argc, char **argv, const char *doc)
 
 /* long-only options of the schedule group */
 #define CLI_OPT_NO_STICKY 0x1001
+#define CLI_OPT_FAST_FIRST 0x1002
+#define CLI_OPT_FLOOD_EVENTS 0x1003
 
 static const struct argp_option sched_options[] = {
 	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
@@ -164,6 +166,12 @@ static const struct argp_option sched_options[] = {
 	{ "no-sticky-drops", CLI_OPT_NO_STICKY, NULL, 0, "A dropped flow may be decided again (and let "
 	  "through) at its later checkpoints; by default a drop holds until an allowlist entry or "
 	  "`model load --reclassify` releases it" },
+	{ "fast-first", CLI_OPT_FAST_FIRST, NULL, 0, "A flow whose first packet the model drops never "
+	  "enters the flow table: a flood of one-packet flows costs no insert, no eviction, and "
+	  "identical first packets one model run (docs/operations.md, One-packet flows)" },
+	{ "flood-events", CLI_OPT_FLOOD_EVENTS, "N", 0, "With --fast-first: per responder and second, "
+	  "the first N dropped one-packet flows get their own `classified` event, the rest only the "
+	  "second's `flood` event with counts (default: every flow its own)" },
 	{},
 };
 
@@ -212,6 +220,12 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_NO_STICKY:
 		cfg->cp_flags &= ~FF_CP_DROPS_HOLD;
+		break;
+	case CLI_OPT_FAST_FIRST:
+		cfg->first_fast = 1;
+		break;
+	case CLI_OPT_FLOOD_EVENTS:
+		cfg->flood_events = cli_uint(state, key, arg, 0, UINT_MAX);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
