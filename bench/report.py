@@ -422,6 +422,7 @@ def main():
         "live_stats_runs": stats_runs, "twin_runs": twin_runs, "paced": paced,
         "paced_twin_runs": paced_twin_runs, "extract": extract,
         "targets": targets,
+        "codegen": load_jsonl(P("codegen.jsonl")),
     }
     with open(out_json, "w") as f:
         json.dump(result, f, indent=1)
@@ -470,6 +471,21 @@ def render_md(R):
         extra = f" ({t['established']})" if t.get("established") else ""
         w(f"| {t.get('id', '')} | {t['target']} | {t['measured']} {t['unit']}{extra} | "
           f"{'yes' if t['met'] else '**no**'} |")
+    if R.get("codegen"):
+        w("\n## The forest as generated BPF code vs the data-driven walk\n")
+        w("`build/bench/codegen_eval TREES DEPTH`: comb forests walked to full depth; the "
+          "walk is flowforest's `ff_infer` (BPF_PROG_TEST_RUN, one model run), the generated "
+          "program is the same forest as nested comparisons compiled by clang (an upper bound "
+          "of what a load-time generator would emit), votes in a per-CPU map. Verified "
+          "instructions: flowforest's `ff_xdp` (the same for every model) against the "
+          "generated program's, which grow with the forest until the verifier refuses it "
+          "(1,000,000 processed instructions).\n")
+        w("| trees x depth | walk ns/run | generated ns/run | walk verified insns | "
+          "generated verified insns |\n|---|---|---|---|---|")
+        for c in R["codegen"]:
+            w(f"| {c['trees']} x {c['depth']} | {c['walk_ns']:.0f} | "
+              f"{fmt(c.get('generated_ns'))} | {c['walk_verified_insns']:,} | "
+              f"{fmt(c.get('generated_verified_insns')) if c.get('generated_loads') else 'refused'} |")
     floods = [g for g in R["live"] if g.get("flood")]
     if floods:
         w("\n## Flood: spoofed one-packet flows with established flows (livegen --flood)\n")

@@ -32,7 +32,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 for f in flowforest build/bench/bench_pipeline build/bench/livegen build/bench/livegen.bpf.o \
-	build/bench/empty.bpf.o build/bench/mkmodel build/bench/mkpcap build/bench/bench_extract; do
+	build/bench/empty.bpf.o build/bench/mkmodel build/bench/mkpcap build/bench/bench_extract \
+	build/bench/codegen_eval; do
 	[ -e "$f" ] || { echo "bench: $f is missing; run make all first" >&2; exit 1; }
 done
 
@@ -134,6 +135,15 @@ PIPE_ARGS=(--keep-devs "${PREFIX}x,${PREFIX}y" --json "$TMP/pipeline.json")
 [ "$QUICK" = 1 ] && PIPE_ARGS+=(--quick --runs 3)
 ff_lab_exec_long() { timeout --kill-after=5 "$1" ip netns exec "$2" "${@:3}"; }
 ff_lab_exec_long 420 "$NS_B" build/bench/bench_pipeline "${PIPE_ARGS[@]}"
+
+# the forest as generated BPF code against the data-driven walk (issue 14
+# item 3): ns per model run and verified instructions, growing forests
+: > "$TMP/codegen.jsonl"
+for td in "4 4" "8 8" "16 12" "32 12" "128 16"; do
+	timeout 120 build/bench/codegen_eval $td 20000 >> "$TMP/codegen.jsonl" ||
+		echo "bench: codegen_eval $td failed" >&2
+done
+cat "$TMP/codegen.jsonl"
 
 # ---- 2. live throughput ------------------------------------------------------
 MODEL=$TMP/forest-32x12.json
