@@ -681,19 +681,20 @@ static void test_quick_events_name_classes(void **state)
 }
 
 /* lab/evaluate.py in the quick run: for each tool of the floods, a forest
- * trained without it and tested on its flows. The target is 90 % per class;
- * with flow features alone it is not met (a spoofed SYN with Linux's TCP
- * options is, as a one-packet flow, a browser's SYN, and which one-packet
- * UDP or ICMP flood a forest generalises to varies from run to run): only
- * the context features (half-open and one-packet flows around a service)
- * can meet it. Until then the target is reported, and the test fails when
- * the floods' tools are flagged in fewer than half of their flows in all: a
- * model that learned nothing beyond its tools. */
+ * trained without it and tested on its flows. The target is 90 % of the
+ * flows per class; with flow features alone it is not met (a spoofed SYN
+ * with Linux's TCP options is, as a one-packet flow, a browser's SYN, and
+ * which other one-packet floods a forest generalises to varies from run to
+ * run): only the context features (half-open and one-packet flows around a
+ * service) can meet it. Until then the target is reported per class, and
+ * the test fails when fewer than half of the floods' tools are flagged in
+ * at least 90 % of their flows once left out: a model that learned its
+ * tools and little else. */
 static void test_quick_leave_one_tool_out_floods(void **state)
 {
 	static const char *floods[] = { "syn_flood", "udp_flood", "icmp_flood" };
 	char path[PATH_MAX + 64], key[128];
-	long all = 0, all_flagged = 0;
+	long n_tools = 0, n_general = 0;
 	json_object *r, *v, *tools;
 	size_t i, j;
 
@@ -706,12 +707,16 @@ static void test_quick_leave_one_tool_out_floods(void **state)
 	assert_non_null(tools);
 	for (j = 0; j < json_object_array_length(tools); j++) {
 		json_object *t = json_object_array_get_idx(tools, j);
+		long flows = (v = lt_get(t, "flows")) ? json_object_get_int64(v) : 0;
+		long flagged = (v = lt_get(t, "flagged")) ? json_object_get_int64(v) : 0;
+		bool general = flows > 0 && flagged * 100 >= flows * 90;
 
-		print_message("[ lab     ] leave-one-tool-out %-10s %-12s %s of %s flows flagged\n",
+		print_message("[ lab     ] leave-one-tool-out %-10s %-12s %ld of %ld flows flagged%s\n",
 			      json_object_get_string(lt_get(t, "class")),
-			      json_object_get_string(lt_get(t, "tool")),
-			      json_object_get_string(lt_get(t, "flagged")),
-			      json_object_get_string(lt_get(t, "flows")));
+			      json_object_get_string(lt_get(t, "tool")), flagged, flows,
+			      general ? "" : " (< 90 %)");
+		n_tools++;
+		n_general += general;
 	}
 	for (i = 0; i < sizeof(floods) / sizeof(floods[0]); i++) {
 		long flows, flagged;
@@ -723,13 +728,13 @@ static void test_quick_leave_one_tool_out_floods(void **state)
 		print_message("[ lab     ] leave-one-tool-out %-10s %ld of %ld flows flagged: target 90 %% %s\n",
 			      floods[i], flagged, flows, flagged * 100 >= flows * 90 ? "met" : "MISSED");
 		assert_true(flows >= 100);
-		all += flows;
-		all_flagged += flagged;
 	}
-	print_message("[ lab     ] leave-one-tool-out, the floods: %ld of %ld flows flagged\n",
-		      all_flagged, all);
-	if (all_flagged * 2 < all)
-		fail_msg("the floods' tools left out: %ld of %ld flows flagged (< 50 %%)", all_flagged, all);
+	print_message("[ lab     ] leave-one-tool-out: %ld of the floods' %ld tools flagged in >= 90 %% "
+		      "of their flows\n", n_general, n_tools);
+	assert_true(n_tools >= 9);	/* three or four tools per flood class */
+	if (n_general * 2 < n_tools)
+		fail_msg("the floods' tools left out: %ld of %ld flagged in >= 90 %% of their flows "
+			 "(< half)", n_general, n_tools);
 	json_object_put(r);
 }
 
