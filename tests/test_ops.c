@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "model_file.h"
 #include "pkt.h"
+#include "../bench/forest.h"
 
 static void need_root(void)
 {
@@ -202,35 +203,30 @@ static int on_fast_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static void test_flood_fast_path_keeps_established(void **state)
+/* The flood of `probe` packets (the model drops them at packet 1) beside
+ * established flows of `est` packets (class `benign`, passed). */
+static void fast_flood(const struct ff_model *m, const __u32 *actions, struct pkt_spec probe,
+		       struct pkt_spec est, int benign)
 {
 	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 4096,
 				  .replay_clock = true, .export_evictions = true };
-	struct pkt_spec probe = { .family = 4, .proto = 17, .daddr = "10.251.0.2",
-				  .dport = 9999, .payload_len = 10 };
-	struct pkt_spec est = { .family = 4, .proto = 17, .daddr = "10.251.0.2", .dport = 53,
-				.payload_len = 40 };
 	enum { N_EST = 300, ROUNDS = 20, PER_ROUND = 10000 };
 	struct fast_ctx fc = {};
 	struct ff_loader l;
-	struct ff_model m;
 	struct ff_counters c;
 	struct ring_buffer *rb;
 	__u8 buf[256];
 	char err[512], src[32];
 	__u64 now_ns = 1000000000ULL;
-	int prog, clock_fd, r, i, n = 0, benign;
+	int prog, clock_fd, r, i, n = 0;
 	__u32 zero = 0;
+	__u16 est_dport = est.dport;
 
-	(void)state;
-	need_root();
 	o.cfg.first_fast = 1;
 	o.cfg.flood_events = 0;
-	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
-	benign = ff_model_class_lookup(&m, "benign");
 	if (ff_loader_open(&l, &o, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(ff_loader_install_model(&l, &m, NULL, err, sizeof(err)), 0);
+	assert_int_equal(ff_loader_install_model(&l, m, actions, err, sizeof(err)), 0);
 	prog = FF_PROG_FD(&l, ff_xdp);
 	clock_fd = FF_MAP_FD(&l, ff_clock);
 	rb = ring_buffer__new(l.maps.events, on_fast_event, &fc, NULL);
@@ -243,6 +239,8 @@ static void test_flood_fast_path_keeps_established(void **state)
 
 			snprintf(src, sizeof(src), "10.252.%u.%u", i >> 8, i & 255);
 			est.sport = 2000 + i;
+			if (est.proto == 6)	/* a connection: SYN, then ACKs */
+				est.tcp_flags = r ? 0x10 : 0x02;
 			tr.data_size_in = pkt_build(&est, buf, sizeof(buf));
 			now_ns += 1000;
 			bpf_map_update_elem(clock_fd, &zero, &now_ns, BPF_ANY);
@@ -295,14 +293,13 @@ static void test_flood_fast_path_keeps_established(void **state)
 	/* every established flow kept its entry, its packets and its verdict */
 	est.saddr = src;
 	for (i = 0; i < N_EST; i++) {
-		struct ff_flow_key k = { .proto = 17, .family = 4, .port_a = 2000 + i,
-					 .port_b = 53 };
+		struct ff_flow_key k = { .proto = est.proto, .family = 4 };
 		struct ff_flow f;
 
 		k.addr_a[0] = 10, k.addr_a[1] = 251, k.addr_a[3] = 2;
 		k.addr_b[0] = 10, k.addr_b[1] = 252, k.addr_b[2] = i >> 8, k.addr_b[3] = i & 255;
 		/* canonical order: a is the smaller endpoint */
-		k.port_a = 53, k.port_b = 2000 + i;
+		k.port_a = est_dport, k.port_b = 2000 + i;
 		assert_int_equal(bpf_map_lookup_elem(l.maps.flows, &k, &f), 0);
 		assert_int_equal(ff_flow_pkts(&f), ROUNDS);
 		assert_int_equal(f.cls, benign);
@@ -310,6 +307,41 @@ static void test_flood_fast_path_keeps_established(void **state)
 	}
 	ring_buffer__free(rb);
 	ff_loader_close(&l);
+}
+
+
+static void test_flood_fast_path_keeps_established(void **state)
+{
+	struct pkt_spec probe = { .family = 4, .proto = 17, .daddr = "10.251.0.2",
+				  .dport = 9999, .payload_len = 10 };
+	struct pkt_spec est = { .family = 4, .proto = 17, .daddr = "10.251.0.2", .dport = 53,
+				.payload_len = 40 };
+	struct ff_model m;
+	char err[512];
+
+	(void)state;
+	need_root();
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
+	fast_flood(&m, NULL, probe, est, ff_model_class_lookup(&m, "benign"));
+	ff_model_free(&m);
+}
+
+/* A spoofed SYN flood (to port 80: livegen --flood's forest and actions),
+ * which the memo drops before the flow table is looked up, beside
+ * established TCP connections (to port 5001). */
+static void test_syn_flood_fast_path_keeps_established(void **state)
+{
+	struct pkt_spec syn = { .family = 4, .proto = 6, .daddr = "10.251.0.2", .dport = 80,
+				.tcp_flags = 0x02, .window = 1024 };
+	struct pkt_spec est = { .family = 4, .proto = 6, .daddr = "10.251.0.2", .dport = 5001,
+				.window = 4096, .payload_len = 100 };
+	__u32 actions[FF_MAX_CLASSES] = { [1] = FF_ACT_DROP };
+	struct ff_model m;
+
+	(void)state;
+	need_root();
+	assert_int_equal(flood_forest(&m, 32, 12, 80), 0);
+	fast_flood(&m, actions, syn, est, 0);
 	ff_model_free(&m);
 }
 
@@ -1236,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_libbpf_debug_verbose),
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_flood_fast_path_keeps_established),
+		cmocka_unit_test(test_syn_flood_fast_path_keeps_established),
 		cmocka_unit_test(test_lists_concurrent_writers),
 		cmocka_unit_test(test_evict_stale_pops_keep_live),
 		cmocka_unit_test(test_evict_two_cpus),
