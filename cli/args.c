@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "ifname.h"
+#include "log.h"
 #include "model_file.h"
 #include "numparse.h"
 
@@ -425,6 +426,9 @@ static error_t dispatch_opt(int key, char *arg, struct argp_state *state)
 	size_t i;
 
 	switch (key) {
+	case 'v':	/* libbpf's debug output, the verifier's log among it */
+		ff_log_set_verbose(1);
+		break;
 	case ARGP_KEY_ARG:
 		for (i = 0; i < d->n; i++)
 			if (!strcmp(arg, d->cmds[i].name))
@@ -447,7 +451,12 @@ int cli_dispatch(int argc, char **argv, const struct cli_command *cmds, size_t n
 		 const char *doc, const char *examples)
 {
 	struct dispatch d = { cmds, n, NULL, 0 };
-	struct argp argp = { NULL, dispatch_opt, "COMMAND [OPTION...]" };
+	static const struct argp_option options[] = {
+		{ "verbose", 'v', NULL, 0,
+		  "Debug output of libbpf on stderr (warnings, which carry the verifier's log, are always shown)" },
+		{ 0 }
+	};
+	struct argp argp = { options, dispatch_opt, "COMMAND [OPTION...]" };
 	char *full_doc, *name;
 	size_t i, len = strlen(doc) + strlen(examples) + 256;
 	int rc, off;

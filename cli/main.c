@@ -32,6 +32,7 @@ static const char doc[] =
 
 static const char examples[] =
 	"  sudo flowforest run --iface eth0 --hook xdp --model model.json\n"
+	"  sudo flowforest -v run --iface eth0 --model model.json   (libbpf debug output)\n"
 	"  flowforest model show model.json\n"
 	"  flowforest features";
 

@@ -366,6 +366,26 @@ static void test_capture_cut_short(void **state)
 	}
 }
 
+/* Issue 10 item 16: libbpf's debug output (the object's parsing, the
+ * verifier's log) comes with -v, and only with it. replay loads the BPF
+ * program, so it needs root. */
+static void test_verbose_libbpf(void **state)
+{
+	char pcap[256], *out;
+
+	(void)state;
+	need_binary();
+	if (geteuid() != 0)
+		skip();
+	make_capture(pcap, sizeof(pcap), "verbose.pcap");
+	expect(0, "libbpf: ", "$FF -v replay -q %s -o /dev/null", pcap);
+	assert_int_equal(run(&out, "$FF replay -q %s -o /dev/null", pcap), 0);
+	if (strstr(out, "libbpf: "))
+		fail_msg("libbpf debug output without -v:\n%s", out);
+	free(out);
+	expect(2, "--verbose", "$FF replay --verbose -q %s -o /dev/null", pcap);
+}
+
 static void test_bad_models_and_csvs(void **state)
 {
 	char f[256];
@@ -396,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_labels),
 		cmocka_unit_test(test_output_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),
+		cmocka_unit_test(test_verbose_libbpf),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
