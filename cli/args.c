@@ -131,11 +131,8 @@ static error_t iface_only_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		cli_child_inputs(state, state->input, NULL);
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }
@@ -403,6 +400,14 @@ void cli_child_inputs(struct argp_state *state, ...)
 	while ((p = va_arg(ap, void *)))
 		state->child_inputs[i++] = p;
 	va_end(ap);
+}
+
+error_t cli_no_args(int key, char *arg, struct argp_state *state)
+{
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	argp_error(state, "unexpected argument '%s'", arg);
+	return 0;
 }
 
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input)

@@ -86,6 +86,10 @@ void cli_classifier_init(struct cli_classifier *c, double interval);
  * input, in the order of the children array. */
 void cli_child_inputs(struct argp_state *state, ...);
 
+/* The default case of a parser that takes no positional argument: a
+ * stray one is a usage error that names it; any other key is not ours. */
+error_t cli_no_args(int key, char *arg, struct argp_state *state);
+
 /* Parse argv with argp; usage errors exit 2. */
 void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
 

@@ -31,11 +31,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'C':
 		*format = AS_CIC;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }

@@ -127,6 +127,25 @@ static const struct argp_option show_options[] = {
 	{},
 };
 
+/* The default case of a sub-command that takes one model FILE: exactly
+ * one, named in the error when there is another. */
+static error_t model_file_arg(int key, char *arg, struct argp_state *state, const char **file)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (*file)
+			argp_error(state, "unexpected argument '%s'", arg);
+		*file = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "which model FILE?");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
 static error_t file_opt(int key, char *arg, struct argp_state *state)
 {
 	struct file_args *a = state->input;
@@ -135,16 +154,8 @@ static error_t file_opt(int key, char *arg, struct argp_state *state)
 	case 'j':
 		a->json = true;
 		break;
-	case ARGP_KEY_ARG:
-		if (a->file)
-			argp_error(state, "unexpected argument '%s'", arg);
-		a->file = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "which model FILE?");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return model_file_arg(key, arg, state, &a->file);
 	}
 	return 0;
 }
@@ -226,16 +237,8 @@ static error_t load_opt(int key, char *arg, struct argp_state *state)
 	case 'R':
 		a->reclassify = true;
 		break;
-	case ARGP_KEY_ARG:
-		if (a->file)
-			argp_error(state, "unexpected argument '%s'", arg);
-		a->file = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		argp_error(state, "which model FILE?");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return model_file_arg(key, arg, state, &a->file);
 	}
 	return 0;
 }

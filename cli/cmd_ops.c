@@ -53,15 +53,12 @@ static error_t stats_opt(int key, char *arg, struct argp_state *state)
 	case 'p':
 		a->prom = true;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (a->json && a->prom)
 			argp_error(state, "--json or --prometheus, not both");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }
@@ -155,11 +152,8 @@ static error_t flows_opt(int key, char *arg, struct argp_state *state)
 	case 'j':
 		a->json = true;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }

@@ -125,15 +125,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'R':
 		args.reclassify = true;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!args.c.model && !args.pin)
 			argp_error(state, "--model is required (without it, --pin follows a pinned instance)");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }

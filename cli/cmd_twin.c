@@ -64,11 +64,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q':
 		args.quiet = true;
 		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_no_args(key, arg, state);
 	}
 	return 0;
 }
