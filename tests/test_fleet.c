@@ -219,9 +219,14 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Collectors a failed test left running (each test kills its own on
+ * success): every pid file in tmpdir names one; `timeout` leads its own
+ * process group, so the group goes too. */
 static int teardown(void **state)
 {
 	(void)state;
+	sh("for f in %s/*.pid; do [ -s \"$f\" ] || continue; p=$(cat \"$f\");"
+	   " kill -9 -- -$p $p 2>/dev/null; done; true", tmpdir);
 	sh("rm -rf %s", tmpdir);
 	return 0;
 }
@@ -1104,7 +1109,7 @@ static void fleet_collector_extract(void **state)
 			 aport, tmpdir, tmpdir);
 		write_file(dir, conf);
 	}
-	sh("timeout 8 nfacctd -f %s >%s/nfacctd.log 2>&1 & echo $! > %s/nfacctd.pid", dir, tmpdir,
+	sh("timeout -k 1 8 nfacctd -f %s >%s/nfacctd.log 2>&1 & echo $! > %s/nfacctd.pid", dir, tmpdir,
 	   tmpdir);
 	usleep(1500000);
 	assert_int_equal(sh(FF " extract --pcap %s --model " MODEL " -o /dev/null -q "
