@@ -31,22 +31,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "errmsg.h"
 #include "gbdt.h"
 #include "train.h"
 
 #define RT_EPS 1e-6		/* smallest gain that splits (XGBoost's kRtEps) */
 #define NO_RANK 0xffffffffu
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void ff_gbdt_params_default(struct ff_gbdt_params *p)
 {
@@ -741,7 +733,7 @@ int ff_gbdt_train(const struct ff_dataset *ds, const size_t *rows, size_t n_rows
 	struct gctx x;
 	struct sort_job sj;
 	size_t i, trees;
-	double t0 = now_s();
+	double t0 = ff_mono_s();
 	int rc = -1;
 
 	memset(g, 0, sizeof(*g));
@@ -813,7 +805,7 @@ int ff_gbdt_train(const struct ff_dataset *ds, const size_t *rows, size_t n_rows
 			p->max_depth, p->eta, x.n, x.nv, x.F, x.K, x.threads, x.threads == 1 ? "" : "s");
 	if (train_rounds(&x, g, err, errlen))
 		goto out;
-	g->seconds = now_s() - t0;
+	g->seconds = ff_mono_s() - t0;
 	rc = 0;
 out:
 	ctx_free(&x);
@@ -931,7 +923,6 @@ struct qcheck_job {
 	const struct ff_gbdt_check *c;
 	size_t from, to;
 	size_t bad;		/* first disagreeing position, or SIZE_MAX */
-	pthread_t th;
 };
 
 static void *qcheck_worker(void *arg)
@@ -959,7 +950,7 @@ static size_t first_disagreement(const struct ff_gbdt *g, const struct ff_model 
 {
 	struct qcheck_job jobs[64];
 	size_t n = c->rows ? c->n_rows : c->ds->n_rows, chunk, first = SIZE_MAX;
-	unsigned i, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, started;
+	unsigned i, nt = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 
 	if (n == 0)
 		return SIZE_MAX;
@@ -969,14 +960,7 @@ static size_t first_disagreement(const struct ff_gbdt *g, const struct ff_model 
 	for (i = 0; i < nt; i++)
 		jobs[i] = (struct qcheck_job){ g, m, c, i * chunk,
 					       (i + 1) * chunk < n ? (i + 1) * chunk : n, SIZE_MAX };
-	for (started = 1; started < nt; started++)
-		if (pthread_create(&jobs[started].th, NULL, qcheck_worker, &jobs[started]))
-			break;
-	for (i = started; i < nt; i++)
-		qcheck_worker(&jobs[i]);
-	qcheck_worker(&jobs[0]);
-	for (i = 1; i < started; i++)
-		pthread_join(jobs[i].th, NULL);
+	ff_run_jobs(jobs, sizeof(jobs[0]), nt, qcheck_worker);
 	for (i = 0; i < nt; i++)
 		if (jobs[i].bad < first)
 			first = jobs[i].bad;

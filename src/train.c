@@ -722,6 +722,22 @@ int ff_run_threads(unsigned n, void *(*fn)(void *), void *arg)
 	return 0;
 }
 
+void ff_run_jobs(void *jobs, size_t size, unsigned n, void *(*fn)(void *))
+{
+	pthread_t th[256];
+	char *job = jobs;
+	unsigned i, started;
+
+	for (started = 1; started < n && started < 256; started++)
+		if (pthread_create(&th[started], NULL, fn, job + started * size))
+			break;
+	for (i = started; i < n; i++)	/* jobs that got no thread: here */
+		fn(job + i * size);
+	fn(job);
+	for (i = 1; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
 /* ---------------------------------------------------------- pruning */
 
 struct prune_ent {
@@ -1149,7 +1165,6 @@ struct verify_job {
 	size_t from, to;	/* positions in rows */
 	size_t bad;		/* first failing position, or SIZE_MAX */
 	char err[512];
-	pthread_t th;
 };
 
 static void *verify_worker(void *arg)
@@ -1210,7 +1225,7 @@ int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
 {
 	struct verify_job jobs[64];
 	size_t chunk, first = SIZE_MAX;
-	unsigned i, n, started;
+	unsigned i, n;
 
 	if (!rows)
 		n_rows = ds->n_rows;
@@ -1228,14 +1243,7 @@ int ff_forest_verify(const struct ff_forest *f, const struct ff_model *m,
 					       SIZE_MAX };
 		jobs[i].err[0] = 0;
 	}
-	for (started = 1; started < n; started++)
-		if (pthread_create(&jobs[started].th, NULL, verify_worker, &jobs[started]))
-			break;
-	for (i = started; i < n; i++)	/* threads that did not start: here */
-		verify_worker(&jobs[i]);
-	verify_worker(&jobs[0]);
-	for (i = 1; i < started; i++)
-		pthread_join(jobs[i].th, NULL);
+	ff_run_jobs(jobs, sizeof(jobs[0]), n, verify_worker);
 	for (i = 0; i < n; i++)
 		if (jobs[i].bad < first) {
 			first = jobs[i].bad;

@@ -74,6 +74,9 @@ __u64 ff_rng_below(struct ff_rng *r, __u64 n);
 int ff_sort_values(__u64 *v, __u32 *idx, size_t n);
 /* Run fn(arg) on n threads (the caller's one of them) and wait for all. */
 int ff_run_threads(unsigned n, void *(*fn)(void *), void *arg);
+/* Run fn on each of n jobs (an array of elements of size bytes), a thread
+ * each, and wait for all; a job that gets no thread runs on the caller's. */
+void ff_run_jobs(void *jobs, size_t size, unsigned n, void *(*fn)(void *));
 
 /* The trainers' node limits: a split whose threshold is 2^32 or more takes
  * two nodes of the kernel's layout, and fewer than half of a tree's nodes
