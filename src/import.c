@@ -182,6 +182,67 @@ static json_object *read_json(const char *path, char *err, size_t errlen)
 	return root;
 }
 
+/* ------------------------------------------ shared by both importers */
+
+/* The tree's n nodes, zeroed. */
+static int nodes_alloc(struct itree *t, size_t n, char *err, size_t errlen)
+{
+	t->n = calloc(n, sizeof(*t->n));
+	if (!t->n)
+		return ff_fail(err, errlen, "out of memory");
+	t->n_nodes = n;
+	return 0;
+}
+
+/* Node i's children, feature and threshold from the tree's parallel arrays
+ * (a leaf has a negative left child), checked against its n nodes. */
+static int node_at(json_object *lc, json_object *rc, json_object *fe, json_object *th, size_t i,
+		   size_t n, struct inode *d, char *err, size_t errlen)
+{
+	if (int_at(lc, i, &d->left) || int_at(rc, i, &d->right) || int_at(fe, i, &d->feature) ||
+	    num_at(th, i, &d->thr))
+		return ff_fail(err, errlen, "node %zu: not numbers", i);
+	d->leaf = d->left < 0;
+	if (!d->leaf && (d->left >= (int)n || d->right >= (int)n || d->right < 0 || d->feature < 0))
+		return ff_fail(err, errlen, "node %zu: child or feature out of range", i);
+	return 0;
+}
+
+/* im->trees for the JSON array trees, zeroed, within the kernel's limit. */
+static int trees_alloc(struct imodel *im, json_object *trees, char *err, size_t errlen)
+{
+	im->n_trees = json_object_array_length(trees);
+	if (im->n_trees > FF_MAX_TREES)
+		return ff_fail(err, errlen, "%u trees; a model holds at most %d", im->n_trees, FF_MAX_TREES);
+	im->trees = calloc(im->n_trees, sizeof(*im->trees));
+	if (!im->trees)
+		return ff_fail(err, errlen, "out of memory");
+	return 0;
+}
+
+/* Prefix the error of tree t with where it is. */
+static int tree_fail(size_t t, char *err, size_t errlen)
+{
+	char sub[512];
+
+	snprintf(sub, sizeof(sub), "%.400s", err);
+	return ff_fail(err, errlen, "trees[%zu]: %s", t, sub);
+}
+
+/* The model's own feature names (fn), unless --features gives them; without
+ * either, fail with why_none. */
+static int features_from(json_object *fn, const struct ff_import_opts *o, struct imodel *im,
+			 const char *why_none, char *err, size_t errlen)
+{
+	if (!o->features && fn && json_object_array_length(fn)) {
+		if (names_from_json(fn, &im->features, &im->n_features))
+			return ff_fail(err, errlen, "out of memory");
+	} else if (!o->features) {
+		return ff_fail(err, errlen, "%s", why_none);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ XGBoost */
 
 static int xgb_tree(json_object *jt, struct itree *t, char *err, size_t errlen)
@@ -206,22 +267,16 @@ static int xgb_tree(json_object *jt, struct itree *t, char *err, size_t errlen)
 				return ff_fail(err, errlen, "a tree has a categorical split, which the kernel does not have");
 		}
 	}
-	t->n = calloc(n, sizeof(*t->n));
-	if (!t->n)
-		return ff_fail(err, errlen, "out of memory");
-	t->n_nodes = n;
+	if (nodes_alloc(t, n, err, errlen))
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct inode *d = &t->n[i];
 
-		if (int_at(lc, i, &d->left) || int_at(rc, i, &d->right) || int_at(si, i, &d->feature) ||
-		    num_at(sc, i, &d->thr))
-			return ff_fail(err, errlen, "node %zu: not numbers", i);
-		d->leaf = d->left < 0;
+		if (node_at(lc, rc, si, sc, i, n, d, err, errlen))
+			return -1;
 		if (d->leaf) {
 			d->value = d->thr;	/* a leaf's split condition is its value */
 			d->cls = t->cls;
-		} else if (d->left >= (int)n || d->right >= (int)n || d->right < 0 || d->feature < 0) {
-			return ff_fail(err, errlen, "node %zu: child or feature out of range", i);
 		}
 	}
 	return 0;
@@ -266,32 +321,22 @@ static int load_xgboost(json_object *root, const struct ff_import_opts *o, struc
 		for (k = 0; k < im->n_classes; k++)
 			im->bias[k] = base;
 	}
-	im->n_trees = json_object_array_length(trees);
-	if (im->n_trees > FF_MAX_TREES)
-		return ff_fail(err, errlen, "%u trees; a model holds at most %d", im->n_trees, FF_MAX_TREES);
-	im->trees = calloc(im->n_trees, sizeof(*im->trees));
-	if (!im->trees)
-		return ff_fail(err, errlen, "out of memory");
+	if (trees_alloc(im, trees, err, errlen))
+		return -1;
 	for (t = 0; t < im->n_trees; t++) {
 		int cls;
 
 		if (int_at(tinfo, t, &cls) || cls < 0 || (unsigned)cls >= im->n_classes)
 			return ff_fail(err, errlen, "tree_info[%zu]: class out of range", t);
 		im->trees[t].cls = !strcmp(obj, "binary:logistic") ? 1 : cls;
-		if (xgb_tree(json_object_array_get_idx(trees, t), &im->trees[t], err, errlen)) {
-			char sub[512];
-
-			snprintf(sub, sizeof(sub), "%.400s", err);
-			return ff_fail(err, errlen, "trees[%zu]: %s", t, sub);
-		}
+		if (xgb_tree(json_object_array_get_idx(trees, t), &im->trees[t], err, errlen))
+			return tree_fail(t, err, errlen);
 	}
 	fn = array(learner, "feature_names", (size_t)-1);
-	if (!o->features && fn && json_object_array_length(fn)) {
-		if (names_from_json(fn, &im->features, &im->n_features))
-			return ff_fail(err, errlen, "out of memory");
-	} else if (!o->features) {
-		return ff_fail(err, errlen, "the model has no feature names (trained on a matrix): give them with --features a,b,... in the model's column order");
-	}
+	if (features_from(fn, o, im,
+			  "the model has no feature names (trained on a matrix): give them with --features a,b,... in the model's column order",
+			  err, errlen))
+		return -1;
 	if (o->classes) {
 		if (names_from_list(o->classes, &im->classes, &k) || k != im->n_classes)
 			return ff_fail(err, errlen, "--classes names %u classes, the model has %u", k, im->n_classes);
@@ -328,23 +373,16 @@ static int skl_tree(json_object *jt, const struct imodel *im, struct itree *t, i
 	va = array(jt, "value", n);
 	if (!lc || !rc || !fe || !th || !va || n == 0)
 		return ff_fail(err, errlen, "a tree lacks children_left, children_right, feature, threshold or value of one length");
-	t->n = calloc(n, sizeof(*t->n));
-	if (!t->n)
-		return ff_fail(err, errlen, "out of memory");
-	t->n_nodes = n;
+	if (nodes_alloc(t, n, err, errlen))
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct inode *d = &t->n[i];
 		json_object *v = json_object_array_get_idx(va, i);
 
-		if (int_at(lc, i, &d->left) || int_at(rc, i, &d->right) || int_at(fe, i, &d->feature) ||
-		    num_at(th, i, &d->thr))
-			return ff_fail(err, errlen, "node %zu: not numbers", i);
-		d->leaf = d->left < 0;
-		if (!d->leaf) {
-			if (d->left >= (int)n || d->right >= (int)n || d->right < 0 || d->feature < 0)
-				return ff_fail(err, errlen, "node %zu: child or feature out of range", i);
+		if (node_at(lc, rc, fe, th, i, n, d, err, errlen))
+			return -1;
+		if (!d->leaf)
 			continue;
-		}
 		if (!json_object_is_type(v, json_type_array) ||
 		    json_object_array_length(v) != (vector ? im->n_classes : 1))
 			return ff_fail(err, errlen, "node %zu: \"value\" must hold %u number(s)", i,
@@ -412,12 +450,8 @@ static int load_sklearn(json_object *root, const struct ff_import_opts *o, struc
 	trees = array(root, "trees", (size_t)-1);
 	if (!trees || json_object_array_length(trees) == 0)
 		return ff_fail(err, errlen, "\"trees\" must be a non-empty array");
-	im->n_trees = json_object_array_length(trees);
-	if (im->n_trees > FF_MAX_TREES)
-		return ff_fail(err, errlen, "%u trees; a model holds at most %d", im->n_trees, FF_MAX_TREES);
-	im->trees = calloc(im->n_trees, sizeof(*im->trees));
-	if (!im->trees)
-		return ff_fail(err, errlen, "out of memory");
+	if (trees_alloc(im, trees, err, errlen))
+		return -1;
 	for (t = 0; t < im->n_trees; t++) {
 		json_object *jt = json_object_array_get_idx(trees, t);
 		int c = 0;
@@ -430,20 +464,14 @@ static int load_sklearn(json_object *root, const struct ff_import_opts *o, struc
 			c = (int)d;
 		}
 		im->trees[t].cls = c;
-		if (skl_tree(jt, im, &im->trees[t], vector, err, errlen)) {
-			char sub[512];
-
-			snprintf(sub, sizeof(sub), "%.400s", err);
-			return ff_fail(err, errlen, "trees[%zu]: %s", t, sub);
-		}
+		if (skl_tree(jt, im, &im->trees[t], vector, err, errlen))
+			return tree_fail(t, err, errlen);
 	}
 	fn = array(root, "features", (size_t)-1);
-	if (!o->features && fn && json_object_array_length(fn)) {
-		if (names_from_json(fn, &im->features, &im->n_features))
-			return ff_fail(err, errlen, "out of memory");
-	} else if (!o->features) {
-		return ff_fail(err, errlen, "the model has no feature names (fit on a matrix, not a DataFrame): give them with --features a,b,... in the model's column order (here or to sklearn2json.py)");
-	}
+	if (features_from(fn, o, im,
+			  "the model has no feature names (fit on a matrix, not a DataFrame): give them with --features a,b,... in the model's column order (here or to sklearn2json.py)",
+			  err, errlen))
+		return -1;
 	snprintf(info->kind, sizeof(info->kind), "scikit-learn %s, %u trees", est ? est : "model",
 		 im->n_trees);
 	return 0;
