@@ -128,6 +128,10 @@ FF_ARRAY_MAP(ff_flood, BPF_MAP_TYPE_PERCPU_ARRAY, FF_FLOOD_SLOTS, struct ff_floo
 
 FF_ARRAY_MAP(ff_counters, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_counters);
 
+/* Context (flowforest/context.h): services and source prefixes, shared by
+ * the CPUs (per CPU, a flood spread over CPUs would be seen in parts). */
+FF_ARRAY_MAP(ff_ctx, BPF_MAP_TYPE_ARRAY, FF_CTX_SLOTS, struct ff_ctx_slot);
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
@@ -651,6 +655,9 @@ static __always_inline void ff_trk_snapshot(struct ff_track *t, const struct ff_
 
 __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key, __u64 now_us,
 			     __u32 reason);
+__noinline int ff_ctx_update(const struct ff_flow_key *key, __u32 init_b, __u32 mask,
+			     __u64 now_us);
+__noinline int ff_ctx_read(const struct ff_flow_key *key, __u32 init_b, __u64 now_us);
 __noinline int ff_final_snapshot(const struct ff_flow *f, const struct ff_flow_key *key,
 				 __u32 reason);
 
@@ -667,7 +674,48 @@ static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const stru
 	ff_final_snapshot(f, k, reason);
 }
 
+static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx)
+{
+	return bpf_map_lookup_elem(&ff_ctx, &idx);
+}
+
+static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+					      __u32 init_b, __u32 mask, __u64 now_us)
+{
+	ff_ctx_update(k, init_b, mask, now_us);
+}
+
+/* Into the scratch vector (a global function of its own: its stack is not
+ * on the checkpoint's path to the model walk). */
+static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					    __u32 init_b, __u64 now_us)
+{
+	ff_ctx_read(k, init_b, now_us);
+}
+
 #include "flowforest/track.h"
+
+__noinline int ff_ctx_update(const struct ff_flow_key *key, __u32 init_b, __u32 mask,
+			     __u64 now_us)
+{
+	struct ff_track t = {};
+
+	if (!key)
+		return -1;
+	ff_track_ctx_update(&t, key, init_b, mask, now_us);
+	return 0;
+}
+
+__noinline int ff_ctx_read(const struct ff_flow_key *key, __u32 init_b, __u64 now_us)
+{
+	struct ff_track t = {};
+	struct ff_features *fv = ff_trk_features(&t);
+
+	if (!key || !fv)
+		return -1;
+	ff_track_ctx_read(&t, key, init_b, now_us, fv);
+	return 0;
+}
 
 __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key, __u64 now_us,
 			     __u32 reason)

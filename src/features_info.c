@@ -124,6 +124,7 @@ static const char *const unit_names[FF_UNIT__MAX] = {
 	[FF_UNIT_BYTES_PER_SEC] = "bytes/s",
 	[FF_UNIT_RATIO] = "ratio",
 	[FF_UNIT_ID] = "id",
+	[FF_UNIT_PERMILLE] = "permille",
 };
 
 const char *ff_unit_name(enum ff_unit u)

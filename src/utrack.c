@@ -151,8 +151,29 @@ static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow
 					      __u32 reason);
 static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const struct ff_flow *f,
 						  const struct ff_flow_key *k, __u32 reason);
+static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+					      __u32 init_b, __u32 mask, __u64 now_us);
+static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					    __u32 init_b, __u64 now_us);
+
+static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx)
+{
+	return t->ctx ? &t->ctx[idx & (FF_CTX_SLOTS - 1)] : NULL;
+}
 
 #include "flowforest/track.h"
+
+static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+					      __u32 init_b, __u32 mask, __u64 now_us)
+{
+	ff_track_ctx_update(t, k, init_b, mask, now_us);
+}
+
+static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					    __u32 init_b, __u64 now_us)
+{
+	ff_track_ctx_read(t, k, init_b, now_us, &t->fv);
+}
 
 static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow *f,
 					      const struct ff_flow_key *k, __u64 now_us,
@@ -171,12 +192,22 @@ int ff_utrack_init(struct ff_track *t, size_t expected)
 {
 	memset(t, 0, sizeof(*t));
 	t->generation = 1;
-	return ff_flowtable_init(&t->table, expected);
+	t->ctx = calloc(FF_CTX_SLOTS, sizeof(*t->ctx));
+	if (!t->ctx)
+		return -1;
+	if (ff_flowtable_init(&t->table, expected)) {
+		free(t->ctx);
+		t->ctx = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void ff_utrack_free(struct ff_track *t)
 {
 	ff_flowtable_free(&t->table);
+	free(t->ctx);
+	t->ctx = NULL;
 }
 
 int ff_utrack_frame(struct ff_track *t, const __u8 *data, __u32 len, __u32 wire_len,
@@ -220,6 +251,7 @@ int ff_utrack_end(struct ff_track *t)
 		if (!u->used)
 			continue;
 		ff_features_compute(&u->st, &t->fv);
+		ff_track_ctx_read(t, &u->key, u->st.initiator_is_b, u->st.last_us, &t->fv);
 		ff_snapshot_fill_fv(&all[n++], &u->key, &u->st, &t->fv, FF_SNAP_END,
 				    u->st.last_us);
 	}

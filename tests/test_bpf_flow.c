@@ -312,6 +312,90 @@ static void flow_iat_from_replay_clock(void **state)
 	assert_int_equal(f.last_us - f.first_us, 20000);
 }
 
+/* ---- context (flowforest/context.h) ------------------------------------ */
+
+/* The context features of the last checkpoint, as the model saw them. */
+static void ctx_read(__u64 *svc_1s, __u64 *half_open, __u64 *bits, __u64 *src_1s)
+{
+	*svc_1s = scratch_feature(FF_F_CTX_SVC_FLOWS_1S, false);
+	*half_open = scratch_feature(FF_F_CTX_SVC_HALF_OPEN_1S, false);
+	*bits = scratch_feature(FF_F_CTX_SVC_PEER_BITS_1S, false);
+	*src_1s = scratch_feature(FF_F_CTX_SRC_FLOWS_1S, false);
+}
+
+/* A spoofed SYN flood, 1,000 SYNs from random sources to one service in
+ * half a second: the flow of its last SYN, at its first checkpoint (its
+ * first packet), sees 1,000 new half-open flows from many peers; a lone
+ * benign SYN to another service sees itself only. */
+static void ctx_syn_flood_seen_at_first_checkpoint(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .saddr = "192.0.2.7", .daddr = "10.9.0.1",
+		.sport = 40000, .dport = 80, .tcp_flags = 0x02, .window = 64240,
+	};
+	__u64 svc, half, bits, src;
+	char saddr[32];
+	int i;
+
+	REQUIRE_BPF();
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &s, T0_US, NULL);
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(svc, 1);
+	assert_int_equal(half, 1);
+	assert_int_equal(bits, 1);
+	assert_int_equal(src, 1);
+
+	rnd_state = 0x9e3779b97f4a7c15ULL;
+	s.daddr = "10.9.0.2";
+	s.saddr = saddr;
+	for (i = 0; i < 1000; i++) {
+		__u64 r = rnd();
+
+		snprintf(saddr, sizeof(saddr), "%u.%u.%u.%u", 11 + (unsigned)(r % 200),
+			 (unsigned)(r >> 8) & 255, (unsigned)(r >> 16) & 255,
+			 1 + (unsigned)(r >> 24) % 254);
+		s.sport = 1024 + (r >> 32) % 60000;
+		if (i == 999)
+			scratch_feature(0, true);
+		assert_int_equal(send_pkt(H_XDP, &s, T0_US + 100000 + 500 * i, NULL), XDP_PASS);
+	}
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(svc, 1000);
+	assert_int_equal(half, 1000);
+	assert_true(bits >= 60);	/* 1,000 peers fill the 64 bits */
+	assert_true(src <= 2);		/* each source prefix opened one or two */
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_SYN_SHARE, false), 1000);
+}
+
+/* A completed handshake is no longer half-open. */
+static void ctx_handshake_completes(void **state)
+{
+	struct pkt_spec syn = {
+		.family = 4, .proto = 6, .saddr = "192.0.2.8", .daddr = "10.9.0.3",
+		.sport = 40001, .dport = 443, .tcp_flags = 0x02,
+	};
+	struct pkt_spec synack = syn, ack = syn;
+	__u64 svc, half, bits, src;
+
+	REQUIRE_BPF();
+	synack.saddr = syn.daddr;
+	synack.daddr = syn.saddr;
+	synack.sport = 443;
+	synack.dport = 40001;
+	synack.tcp_flags = 0x12;
+	ack.tcp_flags = 0x10;
+	send_pkt(H_XDP, &syn, T0_US, NULL);
+	send_pkt(H_XDP, &synack, T0_US + 100, NULL);	/* checkpoint 2 */
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(half, 1);
+	send_pkt(H_XDP, &ack, T0_US + 200, NULL);
+	send_pkt(H_XDP, &ack, T0_US + 300, NULL);	/* checkpoint 4 */
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(svc, 1);
+	assert_int_equal(half, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +407,8 @@ int main(void)
 		cmocka_unit_test_setup(flow_byte_counts, test_setup),
 		cmocka_unit_test_setup(flow_tcp_flag_counts, test_setup),
 		cmocka_unit_test_setup(flow_iat_from_replay_clock, test_setup),
+		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, test_setup),
+		cmocka_unit_test_setup(ctx_handshake_completes, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_flow", tests, group_setup, group_teardown);

@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "flow.h"
+#include "context.h"
 
 enum ff_unit {
 	FF_UNIT_COUNT,		/* packets or flags */
@@ -31,6 +32,7 @@ enum ff_unit {
 	FF_UNIT_BYTES_PER_SEC,
 	FF_UNIT_RATIO,		/* dimensionless, floored */
 	FF_UNIT_ID,		/* port, protocol, ICMP type or code */
+	FF_UNIT_PERMILLE,	/* a share in thousandths, floored */
 	FF_UNIT__MAX,
 };
 
@@ -193,7 +195,7 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  f->proto == FF_IPPROTO_TCP ? f->last_us - f->cic.conn_first_us : 0,                \
 	  "TCP: last packet minus the connection's first; 0 otherwise")
 
-#define FF_FEATURES(X)                                                                  \
+#define FF_FLOW_FEATURES(X)                                                             \
 	X(DST_PORT, "dst_port", "Dst Port", FF_UNIT_ID, "flow", ff_cic_port(f),              \
 	  "responder's port: the destination port of the first packet; 0 for ICMP")        \
 	X(PROTOCOL, "protocol", "Protocol", FF_UNIT_ID, "flow", f->proto,                   \
@@ -331,6 +333,33 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "SYN-ACK to ACK time, 0 if not seen (UNSW-NB15 ackdat)")                         \
 	FF_CIC_FEATURES(X)
 
+/* Context (context.h): what the flows around this one do, read at the
+ * checkpoint from the state of its service (responder address, port,
+ * protocol) and of its source prefix (/24, /64), with the packet's clock.
+ * Expressions over `const struct ff_ctx_view *c`. Appended last: the ids of
+ * older features stay. */
+#define FF_CTX_FEATURES(X)                                                               \
+	X(CTX_SVC_FLOWS_100MS, "ctx_svc_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",          \
+	  ff_ctx_n(c->svc, 0, FF_CTX_FLOWS, c->now_us), "flows opened to this service in the last 100 ms (sliding window)") \
+	X(CTX_SVC_FLOWS_1S, "ctx_svc_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
+	  ff_ctx_n(c->svc, 1, FF_CTX_FLOWS, c->now_us), "flows opened to this service in the last 1 s (sliding window)")   \
+	X(CTX_SVC_HALF_OPEN_1S, "ctx_svc_half_open_1s", "", FF_UNIT_COUNT, "ctx",            \
+	  ff_ctx_half_open(c->svc, c->now_us), "TCP SYNs to this service minus completed handshakes, last 1 s") \
+	X(CTX_SVC_SYN_SHARE, "ctx_svc_syn_share_permille", "", FF_UNIT_PERMILLE, "ctx",         \
+	  ff_ctx_syn_permille(c->svc, c->now_us), "permille of the service's new flows (1 s) opened by a bare SYN") \
+	X(CTX_SVC_PEER_BITS_1S, "ctx_svc_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",            \
+	  ff_ctx_bits(c->svc, c->now_us), "bits set of 64 by the service's initiators, 1 to 2 s: "   \
+	  "distinct peers ~ 64 ln(64 / (64 - bits)) (linear counting)")                   \
+	X(CTX_SRC_FLOWS_100MS, "ctx_src_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",          \
+	  ff_ctx_n(c->src, 0, FF_CTX_FLOWS, c->now_us), "flows opened by this source's /24 or /64 in the last 100 ms")    \
+	X(CTX_SRC_FLOWS_1S, "ctx_src_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
+	  ff_ctx_n(c->src, 1, FF_CTX_FLOWS, c->now_us), "flows opened by this source's /24 or /64 in the last 1 s")        \
+	X(CTX_SRC_PEER_BITS_1S, "ctx_src_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",            \
+	  ff_ctx_bits(c->src, c->now_us), "bits set of 64 by the responders of the source prefix, "  \
+	  "1 to 2 s (linear counting, as ctx_svc_peer_bits_1s)")
+
+#define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
+
 enum ff_feature_id {
 #define FF_X_ENUM(id, name, cic, unit, dir, expr, note) FF_F_##id,
 	FF_FEATURES(FF_X_ENUM)
@@ -338,21 +367,30 @@ enum ff_feature_id {
 	FF_NUM_FEATURES,
 };
 
-#define FF_MAX_FEATURES 96
+#define FF_MAX_FEATURES 128
 _Static_assert(FF_NUM_FEATURES <= FF_MAX_FEATURES, "feature table too large");
 
 struct ff_features {
 	__u64 v[FF_MAX_FEATURES];
 };
 
-/* Compute every feature of `f` into `out`: the one function both sides run. */
+/* Compute every feature of `f` into `out`: the one function both sides run.
+ * The context rows are not of `f`: ff_features_ctx() fills them. */
 static __always_inline void ff_features_compute(const struct ff_flow *f,
 						struct ff_features *out)
 {
 #define FF_X_COMPUTE(id, name, cic, unit, dir, expr, note) \
 	out->v[FF_F_##id] = (__u64)(expr);
-	FF_FEATURES(FF_X_COMPUTE)
+	FF_FLOW_FEATURES(FF_X_COMPUTE)
 #undef FF_X_COMPUTE
+}
+
+/* The context features of view `c` into `out`. */
+static __always_inline void ff_features_ctx(const struct ff_ctx_view *c, struct ff_features *out)
+{
+#define FF_X_CTX(id, name, cic, unit, dir, expr, note) out->v[FF_F_##id] = (__u64)(expr);
+	FF_CTX_FEATURES(FF_X_CTX)
+#undef FF_X_CTX
 }
 
 #endif /* FLOWFOREST_FEATURES_H */

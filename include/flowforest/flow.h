@@ -79,7 +79,7 @@ struct ff_flow {
 	__u8 icmp_type;			/* of the first ICMP packet */
 	__u8 icmp_code;
 	__u8 ended;			/* FIN or RST seen */
-	__u8 pad;
+	__u8 ctx_done;			/* its completed handshake is in the context */
 	__u64 cp_due;			/* packet count of the next count checkpoint */
 	/* cached verdict */
 	__u16 cls;			/* FF_CLASS_NONE until classified */

@@ -28,8 +28,12 @@
  *   ff_trk_event                an event for flow f (the includer reserves
  *                               the record and fills it with ff_event_fill)
  *   ff_trk_exporting, ff_trk_snapshot  feature snapshots (replay, extract)
- *   ff_trk_checkpoint, ff_trk_final_snapshot  how ff_track_checkpoint() and
- *                               ff_track_final_snapshot() are called: in BPF
+ *   ff_trk_ctx_slot             slot idx (< FF_CTX_SLOTS) of the context
+ *                               table (context.h); NULL: none
+ *   ff_trk_checkpoint, ff_trk_final_snapshot, ff_trk_ctx_update,
+ *   ff_trk_ctx_read             how ff_track_checkpoint(),
+ *                               ff_track_final_snapshot(), ff_track_ctx_update()
+ *                               and ff_track_ctx_read() are called: in BPF
  *                               through global functions, which the verifier
  *                               checks once each, in user space directly.
  */
@@ -96,6 +100,12 @@ static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow
 					      __u32 reason);
 static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const struct ff_flow *f,
 						  const struct ff_flow_key *k, __u32 reason);
+static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx);
+static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+					      __u32 init_b, __u32 mask, __u64 now_us);
+/* The context rows of the scratch vector (ff_trk_features) for a flow. */
+static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					    __u32 init_b, __u64 now_us);
 
 /* ---- the sequence ------------------------------------------------------- */
 
@@ -124,7 +134,82 @@ static __always_inline int ff_track_account(struct ff_track *t, int parse_result
 	return -1;
 }
 
-/* A checkpoint: features of `f`, the model's verdict cached in `f`, an
+/* ---- context (context.h) ------------------------------------------------ */
+
+/* The context key `kind` of a flow with key `k` opened by endpoint b
+ * (init_b) or a. */
+static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 init_b,
+					     __u8 kind, struct ff_ctx_key *ck)
+{
+	const __u8 *ia = init_b ? k->addr_b : k->addr_a;
+
+	__builtin_memset(ck, 0, sizeof(*ck));
+	ck->kind = kind;
+	if (kind == FF_CTX_SRC) {
+		if (k->family == 4)
+			__builtin_memcpy((__u8 *)ck->addr, ia, 3);	/* /24 */
+		else
+			__builtin_memcpy((__u8 *)ck->addr, ia, 8);	/* /64 */
+		return;
+	}
+	__builtin_memcpy((__u8 *)ck->addr, init_b ? k->addr_a : k->addr_b, 16);
+	ck->port = init_b ? k->port_a : k->port_b;
+	ck->proto = k->proto;
+}
+
+/* The entry of key `k`, or (create) a new one; NULL. */
+static __always_inline struct ff_ctx_entry *ff_track_ctx_get(struct ff_track *t,
+							     const struct ff_ctx_key *k, int create)
+{
+	__u32 set = ff_ctx_set(k);
+	struct ff_ctx_slot *a = ff_trk_ctx_slot(t, set), *b = ff_trk_ctx_slot(t, set + 1);
+
+	if (!a || !b)
+		return NULL;
+	return ff_ctx_find(a, b, k, create);
+}
+
+/* Count the counters in `mask` (1 << enum ff_ctx_counter) for the service
+ * of a flow and, for an opening flow (FF_CTX_FLOWS), for its source, each
+ * with the other end as a peer. */
+static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+						__u32 init_b, __u32 mask, __u64 now_us)
+{
+	const __u8 *ia = init_b ? k->addr_b : k->addr_a;
+	const __u8 *ra = init_b ? k->addr_a : k->addr_b;
+	struct ff_ctx_entry *e;
+	struct ff_ctx_key ck;
+
+	ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
+	e = ff_track_ctx_get(t, &ck, 1);
+	if (e)
+		ff_ctx_add(e, now_us, mask, (mask & (1 << FF_CTX_FLOWS)) ? ff_ctx_peer_bit(ia) : 0);
+	if (!(mask & (1 << FF_CTX_FLOWS)))
+		return;
+	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
+	e = ff_track_ctx_get(t, &ck, 1);
+	if (e)
+		ff_ctx_add(e, now_us, 1 << FF_CTX_FLOWS, ff_ctx_peer_bit(ra));
+}
+
+/* The context features of a flow (key `k`, opened by b: init_b) at
+ * `now_us` into `fv`. */
+static __always_inline void ff_track_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					      __u32 init_b, __u64 now_us, struct ff_features *fv)
+{
+	struct ff_ctx_view v;
+	struct ff_ctx_key ck;
+
+	ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
+	v.svc = ff_track_ctx_get(t, &ck, 0);
+	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
+	v.src = ff_track_ctx_get(t, &ck, 0);
+	v.now_us = now_us;
+	ff_features_ctx(&v, fv);
+}
+
+/* A checkpoint: features of `f` (the context rows are read before, by
+ * ff_trk_ctx_read(): in BPF its stack is not on the path to the walk), the model's verdict cached in `f`, an
  * event when the class changes (not with FF_TRK_QUIET in `reason`: the
  * scratch flow of a first packet), a snapshot when exporting. A drop holds
  * (FF_CP_DROPS_HOLD): the cached verdict stands, no model run, unless the
@@ -142,7 +227,7 @@ static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_fl
 
 	if (!fv || !cfg || !ctl)
 		return;
-	ff_features_compute(f, fv);
+	ff_features_compute(f, fv);	/* the context rows: read before */
 	if (ff_verdict_holds(cfg, f->action == FF_ACT_DROP, f->model_gen < ctl->reclass_gen))
 		ff_trk_count(t, FF_C_HELD);
 	else if (ff_trk_model(t, ff_flow_pkts(f), fv, &v) == 0) {
@@ -173,6 +258,7 @@ static __always_inline void ff_track_final_snapshot(struct ff_track *t, const st
 	if (!fv)
 		return;
 	ff_features_compute(f, fv);
+	ff_trk_ctx_read(t, k, f->initiator_is_b, f->last_us);
 	ff_trk_snapshot(t, f, k, fv, reason, f->last_us);
 }
 
@@ -450,12 +536,17 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	 * bucket). A flow in the table that sends such a SYN again (its own
 	 * first packet was decided otherwise) is not updated by it. */
 	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
-	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed))
+	/* the context counts every packet that opens a flow, dropped or not */
+	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
+		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(1), now_us);
 		return FF_ACT_DROP;
+	}
 	f = ff_trk_lookup(t, &key);
 	if (!f) {
-		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed))
+		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
+			ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(0), now_us);
 			return FF_ACT_DROP;
+		}
 		f = first = ff_track_first(t, cfg, &gen);
 		if (first) {
 			/* snapshots need the features: no memo when exporting */
@@ -471,6 +562,7 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		}
 		if (created)
 			ff_trk_count(t, FF_C_FLOWS_CREATED);
+		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(syn), now_us);
 	}
 	if (!first && ff_trk_ends(t, f, now_us)) {
 		/* the old flow ends here; this packet starts a new one */
@@ -479,9 +571,14 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_event(t, f, &key, f->cls, now_us, FF_EV_ENDED);
 		ff_trk_restart(t, &key, f);
 		ff_trk_count(t, FF_C_FLOWS_CREATED);
+		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(syn), now_us);
 	}
 
 	cp = ff_flow_update(f, p, from_b, now_us, cfg);
+	if (f->ack_us && !f->ctx_done) {	/* the handshake completes */
+		f->ctx_done = 1;
+		ff_trk_ctx_update(t, &key, f->initiator_is_b, 1 << FF_CTX_DONE, now_us);
+	}
 	if (!cp && f->cls != FF_CLASS_NONE && f->model_gen < ctl->reclass_gen) {
 		/* decided by an older model and the operator asked for a new
 		 * verdict: this packet is a checkpoint */
@@ -493,6 +590,8 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_count(t, FF_C_FIRST_MEMO);
 		cp = 0;
 	}
+	if (cp)
+		ff_trk_ctx_read(t, &key, f->initiator_is_b, now_us);
 	if (cp)
 		ff_trk_checkpoint(t, f, &key, now_us,
 				  ((cp & FF_CP_FIN) ? FF_SNAP_FIN : FF_SNAP_CHECKPOINT) |

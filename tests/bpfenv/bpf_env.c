@@ -258,10 +258,17 @@ int install(const struct ff_model *m)
 /* Per-test state: empty flows, counters and events, the hand-written model. */
 int reset_state(void)
 {
+	int ctx_fd = FF_MAP_FD(&env.l, ff_ctx);
+	struct ff_ctx_slot zero = {};
 	struct ff_flow_key k;
+	__u32 i;
 
 	while (!bpf_map_get_next_key(env.flows_fd, NULL, &k))
 		if (bpf_map_delete_elem(env.flows_fd, &k))
+			return -1;
+	/* the context of one test is not another's */
+	for (i = 0; i < FF_CTX_SLOTS; i++)
+		if (bpf_map_update_elem(ctx_fd, &i, &zero, BPF_ANY))
 			return -1;
 	if (zero_counters())
 		return -1;
@@ -382,6 +389,30 @@ int group_teardown(void **state)
 	ff_model_free(&env.hw);
 	env.loaded = false;
 	return 0;
+}
+
+/* The largest value of feature `fid` in any CPU's scratch vector (the
+ * vector of the last checkpoint there), or with `zero`, every CPU's
+ * vector zeroed. */
+__u64 scratch_feature(int fid, bool zero)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = FF_MAP_FD(&env.l, ff_scratch), i;
+	struct ff_features *v;
+	__u32 key = 0;
+	__u64 max = 0;
+
+	assert_true(ncpu > 0);
+	v = calloc(ncpu, sizeof(*v));
+	assert_non_null(v);
+	if (zero)
+		assert_int_equal(bpf_map_update_elem(fd, &key, v, BPF_ANY), 0);
+	else
+		assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
+	for (i = 0; i < ncpu; i++)
+		if (v[i].v[fid] > max)
+			max = v[i].v[fid];
+	free(v);
+	return max;
 }
 
 /* ---- xorshift, for the random tests (fixed seeds: reproducible) ---- */

@@ -98,6 +98,7 @@ int test_setup(void **state);
 int load_handwritten(struct ff_model *m);
 int group_setup(void **state);
 int group_teardown(void **state);
+__u64 scratch_feature(int fid, bool zero);
 __u64 rnd(void);
 __u32 rnd_below(__u32 n);
 

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Context: what the other flows around a flow do. A flood is one packet per
+ * flow, and one SYN of a flood looks like one SYN of a browser; what makes
+ * it a flood is thousands of flows opening towards one service from many
+ * sources. Two keys carry that state, in one bounded table of FF_CTX_SLOTS
+ * slots, two-way set associative (an array map in BPF, an array offline):
+ * a new key takes the slot of its pair whose long window is older. The
+ * same code decides on both sides, so offline == kernel even when the
+ * table overflows (a flood of spoofed sources), which an LRU hash map's
+ * approximate order would not give:
+ *
+ *   the service   the responder of a flow: address, port, protocol
+ *   the source    the initiator's prefix: /24 (IPv4) or /64 (IPv6)
+ *
+ * Each entry keeps, at two time scales (FF_CTX_SHORT_US, FF_CTX_LONG_US),
+ * integer counters for the current and the previous window; a read at time
+ * `now` is the sliding-window estimate cur + floor(prev * (W - elapsed) / W)
+ * (the previous window weighted by the part of it still within W of now),
+ * so nothing decays by a timer: the clock is the packet's (capture time
+ * offline), and offline == kernel. Distinct peers are a 64-bit linear
+ * counting sketch per window (one bit per hash of the peer's address),
+ * read as the bits set over the current and previous window.
+ *
+ * Updated once per flow-opening packet (and once per completed TCP
+ * handshake), read at every checkpoint: the per-packet cost of a packet
+ * inside a flow is one comparison. CPUs race on an entry without locks in
+ * the kernel: a count may be lost under load, never invented.
+ */
+#ifndef FLOWFOREST_CONTEXT_H
+#define FLOWFOREST_CONTEXT_H
+
+#include "common.h"
+
+#define FF_CTX_SLOTS 32768		/* a power of two */
+#define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
+#define FF_CTX_LONG_US 1000000ULL	/* 1 s */
+
+enum ff_ctx_counter {
+	FF_CTX_FLOWS,		/* flows opened */
+	FF_CTX_SYNS,		/* of them by a TCP SYN without ACK */
+	FF_CTX_DONE,		/* TCP handshakes completed (the initiator's ACK) */
+	FF_CTX__N,
+};
+
+/* The counters of a flow-opening packet, a TCP SYN (syn) or not. */
+#define FF_CTX_OPEN_MASK(syn) ((1U << FF_CTX_FLOWS) | ((syn) ? 1U << FF_CTX_SYNS : 0))
+
+struct ff_ctx_win {
+	__u64 idx;		/* now_us / width of the current window */
+	__u32 cur[FF_CTX__N];
+	__u32 prev[FF_CTX__N];
+	__u64 peers_cur;	/* linear counting bitmaps */
+	__u64 peers_prev;
+};
+
+struct ff_ctx_entry {
+	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
+};
+
+/* 16 bytes of address (IPv4 in the first 4), port 0 for a source prefix;
+ * kind 0: an empty slot. */
+struct ff_ctx_key {
+	__u32 addr[4];
+	__u16 port;
+	__u8 proto;
+	__u8 kind;		/* FF_CTX_SVC or FF_CTX_SRC */
+};
+
+struct ff_ctx_slot {
+	struct ff_ctx_key key;
+	__u32 pad;
+	struct ff_ctx_entry e;
+};
+
+enum ff_ctx_kind {
+	FF_CTX_SVC = 1,
+	FF_CTX_SRC = 2,
+};
+
+/* What a checkpoint reads (the context rows of features.h): the entries
+ * of the flow's service and source (NULL: none) and the time of reading. */
+struct ff_ctx_view {
+	const struct ff_ctx_entry *svc;
+	const struct ff_ctx_entry *src;
+	__u64 now_us;
+};
+
+static __always_inline __u64 ff_ctx_width(__u32 scale)
+{
+	return scale ? FF_CTX_LONG_US : FF_CTX_SHORT_US;
+}
+
+/* splitmix64's finalizer: neighbouring values land apart. */
+static __always_inline __u64 ff_ctx_mix(__u64 x)
+{
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+/* One bit of 64 for an address: the top 6 bits of a mix of it. */
+static __always_inline __u64 ff_ctx_peer_bit(const __u8 *addr)
+{
+	__u64 a, b;
+
+	__builtin_memcpy(&a, addr, 8);
+	__builtin_memcpy(&b, addr + 8, 8);
+	return 1ULL << (ff_ctx_mix(a ^ (b * 0x9E3779B97F4A7C15ULL)) >> 58);
+}
+
+/* The first slot of the pair of key `k`. */
+static __always_inline __u32 ff_ctx_set(const struct ff_ctx_key *k)
+{
+	__u64 a = ((__u64)k->addr[0] << 32 | k->addr[1]) ^
+		  (((__u64)k->addr[2] << 32 | k->addr[3]) * 0x9E3779B97F4A7C15ULL) ^
+		  (((__u64)k->port << 16 | (__u64)k->proto << 8 | k->kind) * 0xC2B2AE3D27D4EB4FULL);
+
+	return (__u32)(ff_ctx_mix(a) >> 32) & (FF_CTX_SLOTS - 2);
+}
+
+static __always_inline int ff_ctx_key_eq(const struct ff_ctx_key *a, const struct ff_ctx_key *b)
+{
+	return a->addr[0] == b->addr[0] && a->addr[1] == b->addr[1] &&
+	       a->addr[2] == b->addr[2] && a->addr[3] == b->addr[3] && a->port == b->port &&
+	       a->proto == b->proto && a->kind == b->kind;
+}
+
+/* The entry of `k` in the pair of slots `a`, `b`, or (create) a new one
+ * in the slot whose long window is older (an empty slot's is 0); NULL. */
+static __always_inline struct ff_ctx_entry *ff_ctx_find(struct ff_ctx_slot *a,
+							struct ff_ctx_slot *b,
+							const struct ff_ctx_key *k, int create)
+{
+	struct ff_ctx_slot *v;
+
+	if (ff_ctx_key_eq(&a->key, k))
+		return &a->e;
+	if (ff_ctx_key_eq(&b->key, k))
+		return &b->e;
+	if (!create)
+		return NULL;
+	v = b->e.w[1].idx < a->e.w[1].idx ? b : a;
+	__builtin_memset(&v->e, 0, sizeof(v->e));
+	v->key = *k;
+	return &v->e;
+}
+
+/* Bring window `w` to time `now_us`: a later window shifts cur to prev. A
+ * clock behind the window's (another CPU got there first) counts into the
+ * current window. */
+static __always_inline void ff_ctx_roll(struct ff_ctx_win *w, __u64 now_us, __u64 width)
+{
+	__u64 idx = now_us / width;
+	__u32 i;
+
+	if (idx <= w->idx)
+		return;
+	for (i = 0; i < FF_CTX__N; i++) {
+		w->prev[i] = idx == w->idx + 1 ? w->cur[i] : 0;
+		w->cur[i] = 0;
+	}
+	w->peers_prev = idx == w->idx + 1 ? w->peers_cur : 0;
+	w->peers_cur = 0;
+	w->idx = idx;
+}
+
+/* Count the counters in `mask` (1 << enum ff_ctx_counter) and peer bit
+ * `peer` (0: none). */
+static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u32 mask,
+				       __u64 peer)
+{
+	__u32 s, c;
+
+	for (s = 0; s < 2; s++) {
+		struct ff_ctx_win *w = &e->w[s];
+
+		ff_ctx_roll(w, now_us, ff_ctx_width(s));
+		for (c = 0; c < FF_CTX__N; c++)
+			if (mask & (1U << c))
+				w->cur[c]++;
+		w->peers_cur |= peer;
+	}
+}
+
+/* The sliding-window estimate of counter `c` at `now_us`, floored. */
+static __always_inline __u64 ff_ctx_count(const struct ff_ctx_win *w, __u32 c, __u64 now_us,
+					  __u64 width)
+{
+	__u64 idx = now_us / width, left = width - now_us % width;
+
+	if (c >= FF_CTX__N)
+		return 0;
+	if (idx <= w->idx)	/* behind: the window as it is */
+		return w->cur[c] + (__u64)w->prev[c] * left / width;
+	if (idx == w->idx + 1)
+		return (__u64)w->cur[c] * left / width;
+	return 0;
+}
+
+static __always_inline __u64 ff_ctx_popcount(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/* The bits set in the union of the current and previous window's peer
+ * bitmaps at `now_us`. Distinct peers are about 64 ln(64 / (64 - bits))
+ * (linear counting); a tree splits on the bits as it would on that
+ * estimate, which is monotonic in them, so the feature is the bits: no
+ * logarithm, no table. */
+static __always_inline __u64 ff_ctx_peers(const struct ff_ctx_win *w, __u64 now_us, __u64 width)
+{
+	__u64 idx = now_us / width, bits;
+
+	if (idx <= w->idx)
+		bits = w->peers_cur | w->peers_prev;
+	else if (idx == w->idx + 1)
+		bits = w->peers_cur;
+	else
+		return 0;
+	return ff_ctx_popcount(bits);
+}
+
+/* Counter `c` of entry `e` (NULL: 0) at time scale `scale` (0: short, 1:
+ * long) at `now_us`. */
+static __always_inline __u64 ff_ctx_n(const struct ff_ctx_entry *e, __u32 scale, __u32 c,
+				      __u64 now_us)
+{
+	if (!e)
+		return 0;
+	scale &= 1;
+	return ff_ctx_count(&e->w[scale], c, now_us, ff_ctx_width(scale));
+}
+
+static __always_inline __u64 ff_ctx_bits(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	return e ? ff_ctx_peers(&e->w[1], now_us, FF_CTX_LONG_US) : 0;
+}
+
+/* SYNs without a completed handshake over the long window. */
+static __always_inline __u64 ff_ctx_half_open(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	__u64 syns = ff_ctx_n(e, 1, FF_CTX_SYNS, now_us), done = ff_ctx_n(e, 1, FF_CTX_DONE, now_us);
+
+	return syns > done ? syns - done : 0;
+}
+
+/* Permille of the long window's new flows opened by a bare SYN. */
+static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	__u64 flows = ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us);
+
+	return ff_div(ff_min64(ff_ctx_n(e, 1, FF_CTX_SYNS, now_us), flows) * 1000, flows);
+}
+
+#endif /* FLOWFOREST_CONTEXT_H */
