@@ -209,8 +209,8 @@ static __always_inline void ff_track_ctx_read(struct ff_track *t, const struct f
 }
 
 /* A checkpoint: features of `f` (the context rows are read before, by
- * ff_trk_ctx_read(): in BPF its stack is not on the path to the walk), the model's verdict cached in `f`, an
- * event when the class changes (not with FF_TRK_QUIET in `reason`: the
+ * ff_trk_ctx_read(): in BPF its stack is then not on the path to the
+ * walk), the model's verdict cached in `f`, an event when the class changes (not with FF_TRK_QUIET in `reason`: the
  * scratch flow of a first packet), a snapshot when exporting. A drop holds
  * (FF_CP_DROPS_HOLD): the cached verdict stands, no model run, unless the
  * operator asked for new verdicts since (reclassify). */
