@@ -852,6 +852,7 @@ int ff_snapshot(struct xdp_md *ctx)
 	f = bpf_map_lookup_elem(&ff_flows, key);
 	if (!f)
 		return XDP_DROP;	/* no such flow */
+	ff_ctx_read(key, f->initiator_is_b, f->last_us);
 	ff_final_snapshot(f, key, FF_SNAP_END);
 	return XDP_PASS;
 }

@@ -153,6 +153,7 @@ const char *cli_iface_only(int argc, char **argv, const char *doc)
 #define CLI_OPT_NO_STICKY 0x1001
 #define CLI_OPT_FAST_FIRST 0x1002
 #define CLI_OPT_FLOOD_EVENTS 0x1003
+#define CLI_OPT_CTX_SLOTS 0x1004
 
 static const struct argp_option sched_options[] = {
 	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
@@ -170,6 +171,9 @@ static const struct argp_option sched_options[] = {
 	{ "flood-events", CLI_OPT_FLOOD_EVENTS, "N", 0, "With --fast-first: per responder and second, "
 	  "the first N dropped one-packet flows get their own `classified` event, the rest only the "
 	  "second's `flood` event with counts (default: every flow its own)" },
+	{ "context-slots", CLI_OPT_CTX_SLOTS, "N", 0, "Slots of the context table (services and "
+	  "source prefixes, the ctx_* features), a power of two (default 32768, 136 bytes "
+	  "each); extract and replay agree when given the same" },
 	{},
 };
 
@@ -224,6 +228,12 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_FLOOD_EVENTS:
 		cfg->flood_events = cli_uint(state, key, arg, 0, UINT_MAX);
+		break;
+	case CLI_OPT_CTX_SLOTS:
+		cfg->ctx_slots = cli_uint(state, key, arg, 2, FF_CTX_SLOTS_MAX);
+		if (cfg->ctx_slots & (cfg->ctx_slots - 1))
+			argp_error(state, "--context-slots wants a power of two from 2 to %u, got '%s'",
+				   FF_CTX_SLOTS_MAX, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -118,6 +118,10 @@ static int configure(struct flowforest_bpf *skel, const struct ff_load_opts *o,
 		skel->rodata->ff_fifo_size = max_flows;
 		skel->rodata->ff_evict_at = evict_at;
 	}
+	rc = bpf_map__set_max_entries(skel->maps.ff_ctx, ff_ctx_slots(o->cfg.ctx_slots));
+	if (rc)
+		return ff_fail(err, errlen, "cannot size the context table to %u slots: %s",
+			       ff_ctx_slots(o->cfg.ctx_slots), strerror(-rc));
 	for (i = 0; i < ff_map_table_len; i++) {
 		const struct ff_map_desc *d = &ff_map_table[i];
 		__u32 n = map_size(d, o, max_flows);

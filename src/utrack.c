@@ -156,9 +156,19 @@ static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct f
 static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
 					    __u32 init_b, __u64 now_us);
 
+/* The table is allocated at its first use: the caller sets cfg after
+ * ff_utrack_init(). */
 static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx)
 {
-	return t->ctx ? &t->ctx[idx & (FF_CTX_SLOTS - 1)] : NULL;
+	if (!t->ctx) {
+		t->ctx_n = ff_ctx_slots(t->cfg.ctx_slots);
+		t->ctx = calloc(t->ctx_n, sizeof(*t->ctx));
+		if (!t->ctx) {
+			t->oom = true;
+			return NULL;
+		}
+	}
+	return idx < t->ctx_n ? &t->ctx[idx] : NULL;
 }
 
 #include "flowforest/track.h"
@@ -192,15 +202,7 @@ int ff_utrack_init(struct ff_track *t, size_t expected)
 {
 	memset(t, 0, sizeof(*t));
 	t->generation = 1;
-	t->ctx = calloc(FF_CTX_SLOTS, sizeof(*t->ctx));
-	if (!t->ctx)
-		return -1;
-	if (ff_flowtable_init(&t->table, expected)) {
-		free(t->ctx);
-		t->ctx = NULL;
-		return -1;
-	}
-	return 0;
+	return ff_flowtable_init(&t->table, expected);
 }
 
 void ff_utrack_free(struct ff_track *t)

@@ -32,7 +32,8 @@
 
 #include "common.h"
 
-#define FF_CTX_SLOTS 32768		/* a power of two */
+#define FF_CTX_SLOTS 32768		/* the default (--context-slots) */
+#define FF_CTX_SLOTS_MAX (1U << 22)
 #define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
 #define FF_CTX_LONG_US 1000000ULL	/* 1 s */
 
@@ -109,14 +110,21 @@ static __always_inline __u64 ff_ctx_peer_bit(const __u8 *addr)
 	return 1ULL << (ff_ctx_mix(a ^ (b * 0x9E3779B97F4A7C15ULL)) >> 58);
 }
 
-/* The first slot of the pair of key `k`. */
-static __always_inline __u32 ff_ctx_set(const struct ff_ctx_key *k)
+/* The table's slots for a configured number (0: the default). */
+static __always_inline __u32 ff_ctx_slots(__u32 configured)
+{
+	return configured ? configured : FF_CTX_SLOTS;
+}
+
+/* The first slot of the pair of key `k` in a table of `slots` (a power of
+ * two, at least 2). */
+static __always_inline __u32 ff_ctx_set(const struct ff_ctx_key *k, __u32 slots)
 {
 	__u64 a = ((__u64)k->addr[0] << 32 | k->addr[1]) ^
 		  (((__u64)k->addr[2] << 32 | k->addr[3]) * 0x9E3779B97F4A7C15ULL) ^
 		  (((__u64)k->port << 16 | (__u64)k->proto << 8 | k->kind) * 0xC2B2AE3D27D4EB4FULL);
 
-	return (__u32)(ff_ctx_mix(a) >> 32) & (FF_CTX_SLOTS - 2);
+	return (__u32)(ff_ctx_mix(a) >> 32) & (slots - 1) & ~1U;
 }
 
 static __always_inline int ff_ctx_key_eq(const struct ff_ctx_key *a, const struct ff_ctx_key *b)

@@ -123,6 +123,9 @@ struct ff_config {
 	 * default until the demo has been measured with it): every flow
 	 * enters the table. */
 	__u32 first_fast;
+	/* Slots of the context table (context.h), a power of two; 0: the
+	 * default, FF_CTX_SLOTS. */
+	__u32 ctx_slots;
 };
 
 #define FF_FLOOD_EVENTS_ALL 0xffffffffu

@@ -28,8 +28,8 @@
  *   ff_trk_event                an event for flow f (the includer reserves
  *                               the record and fills it with ff_event_fill)
  *   ff_trk_exporting, ff_trk_snapshot  feature snapshots (replay, extract)
- *   ff_trk_ctx_slot             slot idx (< FF_CTX_SLOTS) of the context
- *                               table (context.h); NULL: none
+ *   ff_trk_ctx_slot             slot idx of the context table (context.h),
+ *                               of ff_ctx_slots(cfg->ctx_slots); NULL: none
  *   ff_trk_checkpoint, ff_trk_final_snapshot, ff_trk_ctx_update,
  *   ff_trk_ctx_read             how ff_track_checkpoint(),
  *                               ff_track_final_snapshot(), ff_track_ctx_update()
@@ -161,7 +161,7 @@ static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 
 static __always_inline struct ff_ctx_entry *ff_track_ctx_get(struct ff_track *t,
 							     const struct ff_ctx_key *k, int create)
 {
-	__u32 set = ff_ctx_set(k);
+	__u32 set = ff_ctx_set(k, ff_ctx_slots(ff_trk_cfg(t)->ctx_slots));
 	struct ff_ctx_slot *a = ff_trk_ctx_slot(t, set), *b = ff_trk_ctx_slot(t, set + 1);
 
 	if (!a || !b)
@@ -249,7 +249,8 @@ static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_fl
 		ff_trk_snapshot(t, f, k, fv, reason & 0xff, now_us);
 }
 
-/* The features of a flow's last state (idle restart, end of a capture). */
+/* The features of a flow's last state (idle restart, end of a capture);
+ * the caller reads its context rows at f->last_us before (ff_trk_ctx_read). */
 static __always_inline void ff_track_final_snapshot(struct ff_track *t, const struct ff_flow *f,
 						    const struct ff_flow_key *k, __u32 reason)
 {
@@ -257,8 +258,7 @@ static __always_inline void ff_track_final_snapshot(struct ff_track *t, const st
 
 	if (!fv)
 		return;
-	ff_features_compute(f, fv);
-	ff_trk_ctx_read(t, k, f->initiator_is_b, f->last_us);
+	ff_features_compute(f, fv);	/* the context rows: read before */
 	ff_trk_snapshot(t, f, k, fv, reason, f->last_us);
 }
 
@@ -566,8 +566,10 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	}
 	if (!first && ff_trk_ends(t, f, now_us)) {
 		/* the old flow ends here; this packet starts a new one */
-		if (ff_trk_exporting(t))
+		if (ff_trk_exporting(t)) {
+			ff_trk_ctx_read(t, &key, f->initiator_is_b, f->last_us);
 			ff_trk_final_snapshot(t, f, &key, FF_SNAP_IDLE);
+		}
 		ff_trk_event(t, f, &key, f->cls, now_us, FF_EV_ENDED);
 		ff_trk_restart(t, &key, f);
 		ff_trk_count(t, FF_C_FLOWS_CREATED);
