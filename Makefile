@@ -119,7 +119,8 @@ $(BUILD)/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(FUZZ_SRC) $(wildcard src/*.h
 		-Iinclude -Isrc -D_GNU_SOURCE -o $@ $< $(FUZZ_SRC) -ljson-c
 
 # The readers of untrusted files under libFuzzer (tests/fuzz/fuzz_*.c, kept
-# corpora in tests/fuzz/corpus/NAME): the labelled-CSV loader, label rules,
+# corpora in tests/fuzz/corpus/NAME; the capture seeds are written by
+# tests/fuzz/mkcorpus.py, no capture is kept): the labelled-CSV loader, label rules,
 # captures, IPFIX messages (encoder and reader). The library is built once
 # more with fuzzer coverage.
 FUZZ_TARGETS := csv labels capture ipfix
@@ -143,9 +144,10 @@ fuzz: deps
 	$(MAKE) all asan
 	@mkdir -p $(BUILD)/fuzz/new
 	$(BUILD)/fuzz/fuzz_model -max_total_time=300 $(BUILD)/fuzz/new tests/fuzz/corpus/model
+	python3 tests/fuzz/mkcorpus.py $(BUILD)/fuzz/new-capture	# seeds made up, not kept
 	for t in $(FUZZ_TARGETS); do mkdir -p $(BUILD)/fuzz/new-$$t && \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=120 -timeout=10 $(BUILD)/fuzz/new-$$t \
-		tests/fuzz/corpus/$$t || exit 1; done
+		$$(ls -d tests/fuzz/corpus/$$t 2>/dev/null) || exit 1; done
 	FF_FUZZ_PACKETS=10000000 $(BUILD)/tests/test_fuzz
 
 # The user-space tests again, built with ASan and UBSan (build/asan/), so

@@ -21,11 +21,12 @@ struct target {
 	const char *what;
 	int seconds;
 	long min_runs;		/* fewer means the target barely ran */
+	int generated;		/* seeds written by tests/fuzz/mkcorpus.py, not kept */
 };
 
 static void run_target(const struct target *t)
 {
-	char dir[] = "/tmp/ff-fuzz-XXXXXX", bin[128], cmd[1024], line[512];
+	char dir[] = "/tmp/ff-fuzz-XXXXXX", bin[128], cmd[1024], line[512], seeds[128];
 	long runs = -1;
 	FILE *p;
 	int rc;
@@ -37,11 +38,16 @@ static void run_target(const struct target *t)
 		skip();
 	}
 	assert_non_null(mkdtemp(dir));
+	snprintf(seeds, sizeof(seeds), "tests/fuzz/corpus/%s", t->name);
+	if (t->generated) {
+		snprintf(seeds, sizeof(seeds), "%s/seeds", dir);
+		snprintf(cmd, sizeof(cmd), "python3 tests/fuzz/mkcorpus.py '%s'", seeds);
+		assert_int_equal(system(cmd), 0);
+	}
 	/* new inputs go to the temporary directory, never into the repository */
 	snprintf(cmd, sizeof(cmd),
 		 "%s -seed=1 -max_total_time=%d -timeout=10 -print_final_stats=1 "
-		 "-artifact_prefix=%s/ %s tests/fuzz/corpus/%s 2>&1", bin, t->seconds, dir, dir,
-		 t->name);
+		 "-artifact_prefix=%s/ %s %s 2>&1", bin, t->seconds, dir, dir, seeds);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -87,7 +93,7 @@ static void test_label_rules_fuzz(void **state)
 
 static void test_capture_reader_fuzz(void **state)
 {
-	static const struct target t = { "capture", "capture reader and extract", 5, 200 };
+	static const struct target t = { "capture", "capture reader and extract", 5, 200, 1 };
 
 	(void)state;
 	run_target(&t);
