@@ -57,7 +57,7 @@ $(BUILD)/libflowforest.a: $(LIB_OBJ)
 flowforest: $(CLI_OBJ) $(BUILD)/libflowforest.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) $(BUILD)/libflowforest.a
+$(BUILD)/tests/%: tests/%.c $(TEST_HELPERS) $(wildcard tests/*.h) bench/forest.h $(BUILD)/libflowforest.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_HELPERS) $(BUILD)/libflowforest.a $(LDLIBS) -lcmocka
 

@@ -28,6 +28,18 @@ static inline __u64 forest_rnd(void)
 	return forest_rng;
 }
 
+/* Check the model and lay out its kernel nodes once, as loading a model
+ * file does: user space's ff_model_run() lays out a model built by hand at
+ * every call (a megabyte cleared per run), which is not what it costs. */
+static inline int forest_layout(struct ff_model *m)
+{
+	if (ff_model_validate(m, NULL, 0)) {
+		ff_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
 static inline int comb_forest(struct ff_model *m, int trees, int depth)
 {
 	int t, d, i, per = 2 * depth + 1;
@@ -66,7 +78,7 @@ static inline int comb_forest(struct ff_model *m, int trees, int depth)
 		m->nodes[base + 2 * depth].left = forest_rnd() % 4;
 		m->nodes[base + 2 * depth].right = 1;
 	}
-	return 0;
+	return forest_layout(m);
 }
 
 /*
@@ -91,7 +103,7 @@ static inline int flood_forest(struct ff_model *m, int trees, int depth, __u16 m
 		m->nodes[base + 1].left = 0;		/* dst_port above: benign */
 		m->nodes[base + 2 * depth].left = 1;	/* the comb's end: flood */
 	}
-	return 0;
+	return forest_layout(m);	/* again: the nodes changed */
 }
 
 #endif

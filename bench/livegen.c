@@ -20,13 +20,21 @@
  * even when other processes share the core.
  *
  * With --drop every class's action is drop: from a flow's first checkpoint on
- * (its first packet), the hook drops it.
+ * (its first packet), the hook drops it. With --flood too, the established
+ * flows' clients (10.128.0.0/11) are in the allow list: with every class
+ * dropping, an operator's allow list is the only way traffic passes, and
+ * those flows are still tracked and classified (the allow list overrides
+ * the action, not the verdict), so they keep their entries and verdicts.
  *
  * Every run: fresh receiver, --warmup seconds of traffic, then a window of
  * --duration seconds over which rates are measured. A run in which the
  * receive thread had less than 85 % of its core (other processes took it)
- * is reported with "discarded":true and run again, at most twice per point. One JSON object per run
- * on stdout (or --json FILE). With --stats, kernel.bpf_stats_enabled is set
+ * is reported with "discarded":true and run again, at most twice per run;
+ * a run kept after that is marked "noisy":true. Against other processes,
+ * the receive thread runs SCHED_FIFO while it is measured (not with
+ * --hook external, whose receiver shares the core; --no-rt: never): the
+ * kernel's RT throttling still leaves others 5 % of the core. One JSON
+ * object per run on stdout (or --json FILE). With --stats, kernel.bpf_stats_enabled is set
  * to 1 for the window only (the previous value is restored right after, and
  * on SIGINT/SIGTERM) and the receiver programs' run_time_ns / run_cnt give
  * the kernel's own time per packet.
@@ -95,6 +103,7 @@ static struct {
 	const char *flood;	/* "syn" or "udp": spoofed one-packet flows */
 	__u32 est_every;	/* with --flood: every Nth frame is an established flow's */
 	bool no_fast;		/* without the one-packet fast path (cfg.first_fast) */
+	bool no_rt;		/* the receive thread keeps its scheduling class */
 } o = {
 	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 0,
 	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64, .est_every = 16,
@@ -102,6 +111,7 @@ static struct {
 
 #define FLOOD_PORT 80		/* the flood's destination port (class "flood") */
 #define EST_PORT 5001		/* the established flows' (class "benign") */
+#define EST_CLIENTS "10.128.0.0/11"	/* their sources (bench/livegen.bpf.c) */
 
 static volatile sig_atomic_t stop;
 static int stats_prev = -1;	/* kernel.bpf_stats_enabled before we set it */
@@ -188,6 +198,15 @@ static void pin_self(int cpu)
 		fprintf(stderr, "livegen: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
 }
 
+/* This thread (the generator) SCHED_FIFO (rt) or back to SCHED_OTHER. */
+static void self_rt(bool rt)
+{
+	struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
+
+	if (sched_setscheduler(0, rt ? SCHED_FIFO : SCHED_OTHER, &sp) && rt)
+		fprintf(stderr, "livegen: the generator stays SCHED_OTHER: %s\n", strerror(errno));
+}
+
 /* ---- the receiver's NAPI threads --------------------------------------- */
 
 #define MAX_NAPI 8
@@ -241,8 +260,18 @@ static void napi_threads_pin(void)
 		CPU_SET(o.rx_cpu, &set);
 		if (sched_setaffinity(napi_pids[i], sizeof(set), &set))
 			die("cannot pin NAPI thread %d: %s", napi_pids[i], strerror(errno));
-
 	}
+}
+
+/* The receive thread(s) SCHED_FIFO (rt) or back to SCHED_OTHER. */
+static void napi_threads_rt(bool rt)
+{
+	struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
+
+	for (int i = 0; i < n_napi; i++)
+		if (sched_setscheduler(napi_pids[i], rt ? SCHED_FIFO : SCHED_OTHER, &sp) && rt)
+			fprintf(stderr, "livegen: NAPI thread %d stays SCHED_OTHER: %s\n",
+				napi_pids[i], strerror(errno));
 }
 
 static __u64 napi_runtime_ns(void)
@@ -400,10 +429,9 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 
 		for (int i = 0; i < FF_MAX_CLASSES; i++)
 			drop_all[i] = FF_ACT_DROP;
-		if (o.flood)	/* the flood's class drops, the established flows pass */
-			for (int i = 0; i < FF_MAX_CLASSES; i++)
-				drop_all[i] = i == 1 ? FF_ACT_DROP : FF_ACT_PASS;
 		if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
+		    (o.flood && o.drop &&
+		     ff_maps_list_update(&r->l.maps, false, EST_CLIENTS, true, err, sizeof(err))) ||
 		    ff_loader_install_model(&r->l, &model, o.drop ? drop_all : NULL, err,
 					    sizeof(err)) < 0 ||
 		    ff_loader_attach(&r->l, h, rx_ifindex, err, sizeof(err)))
@@ -414,6 +442,8 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 	}
 	r->load_ms = (ff_mono_s() - t0) * 1e3;
 	napi_threads_pin();
+	if (!o.no_rt && o.hook != RX_EXTERNAL)
+		napi_threads_rt(true);
 	if (r->have_ff) {
 		if (pthread_create(&r->user, NULL, user_thread, r))
 			die("cannot start the user-space thread");
@@ -423,6 +453,7 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 
 static void receiver_down(struct receiver *r)
 {
+	napi_threads_rt(false);
 	if (r->user_running) {
 		r->user_stop = true;
 		pthread_join(r->user, NULL);
@@ -517,7 +548,8 @@ static __u64 generate(double until)
 
 /* After a flood: how many of the n established flows still have their
  * table entry, and how many of those still hold the verdict their class
- * gets (benign, pass). */
+ * gets (benign; its action: drop with --drop, overridden by the allow
+ * list, else pass). */
 static void est_check(struct receiver *r, unsigned n, unsigned *present, unsigned *verdict_ok)
 {
 	struct ff_flow *f = malloc(sizeof(*f));
@@ -538,7 +570,7 @@ static void est_check(struct receiver *r, unsigned n, unsigned *present, unsigne
 		if (bpf_map_lookup_elem(r->l.maps.flows, &k, f))
 			continue;
 		(*present)++;
-		if (f->cls == 0 && f->action == FF_ACT_PASS)
+		if (f->cls == 0 && f->action == (o.drop ? FF_ACT_DROP : FF_ACT_PASS))
 			(*verdict_ok)++;
 	}
 	free(f);
@@ -555,7 +587,7 @@ static double napi_share(const struct snap *a, const struct snap *b)
 }
 
 static void report(struct receiver *r, unsigned n_flows, int run, const struct snap *a,
-		   const struct snap *b, bool discarded)
+		   const struct snap *b, bool discarded, bool noisy)
 {
 	char name[64];
 	double dt = b->t - a->t;
@@ -569,10 +601,10 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 
 	snprintf(name, sizeof(name), "%s%s%s%s%s", rx_names[o.hook], o.flood ? "_flood_" : "",
 		 o.flood ? o.flood : "", o.drop ? "_drop" : "", o.flood && o.no_fast ? "_nofast" : "");
-	fprintf(out, "{%s\"hook\":\"%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
+	fprintf(out, "{%s%s\"hook\":\"%s\",\"n_flows\":%u,\"run\":%d,\"t_start\":%.6f,\"t_end\":%.6f,"
 		"\"window_s\":%.4f,\"sent_pps\":%.0f,\"rx_pps\":%.0f,\"rx_dropped_pps\":%.0f,"
 		"\"lost_pps\":%.0f,",
-		discarded ? "\"discarded\":true," : "", name, n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
+		discarded ? "\"discarded\":true," : "", noisy ? "\"noisy\":true," : "", name, n_flows, run, a->t, b->t, dt, (b->sent - a->sent) / dt, rx / dt,
 		(b->rx_dropped - a->rx_dropped) / dt,
 		((double)(b->sent - a->sent) - (double)rx) / dt);
 	fprintf(out, "\"rx_cpu_steal\":%.3f,\"gen_cpu_steal\":%.3f,",
@@ -580,8 +612,9 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 		(double)(b->rx_steal - a->rx_steal) / (b->rx_total - a->rx_total) : 0,
 		b->gen_total > a->gen_total ?
 		(double)(b->gen_steal - a->gen_steal) / (b->gen_total - a->gen_total) : 0);
-	fprintf(out, "\"napi_ns_per_pkt\":%.1f,\"rx_cpu_busy\":%.3f,\"gen_cpu_busy\":%.3f,"
+	fprintf(out, "\"napi_share\":%.3f,\"napi_rt\":%s,\"napi_ns_per_pkt\":%.1f,\"rx_cpu_busy\":%.3f,\"gen_cpu_busy\":%.3f,"
 		"\"load_ms\":%.1f,\"table\":%u",
+		napi_share(a, b), !o.no_rt && o.hook != RX_EXTERNAL ? "true" : "false",
 		rx ? (double)(b->napi_ns - a->napi_ns) / rx : 0, rx_busy, gen_busy, r->load_ms,
 		r->have_ff ? table_for(n_flows) : 0);
 	if (r->have_ff)
@@ -607,11 +640,13 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 		if (r->have_ff)
 			fprintf(out, ",\"est_flows\":%u,\"est_present\":%u,\"est_verdict_ok\":%u,"
 				"\"first_fast\":%s,\"first_drops_ps\":%.0f,\"first_memo_ps\":%.0f,"
-				"\"evicted_ps\":%.0f", n_flows, present, ok,
-				o.no_fast ? "false" : "true",
+				"\"evicted_ps\":%.0f,\"allowed_ps\":%.0f,\"est_allowlisted\":%s",
+				n_flows, present, ok, o.no_fast ? "false" : "true",
 				(b->ff.c[FF_C_FIRST_DROPS] - a->ff.c[FF_C_FIRST_DROPS]) / dt,
 				(b->ff.c[FF_C_FIRST_MEMO] - a->ff.c[FF_C_FIRST_MEMO]) / dt,
-				(b->ff.c[FF_C_EVICTED] - a->ff.c[FF_C_EVICTED]) / dt);
+				(b->ff.c[FF_C_EVICTED] - a->ff.c[FF_C_EVICTED]) / dt,
+				(b->ff.c[FF_C_ALLOWED] - a->ff.c[FF_C_ALLOWED]) / dt,
+				o.drop ? "true" : "false");
 	}
 	if (o.stats) {
 		fprintf(out, ",\"stats\":true");
@@ -639,13 +674,15 @@ static void usage(void)
 		"               [--flows N,N,...] [--runs R] [--warmup S] [--duration S] [--model FILE]\n"
 		"               [--table N (default 2 x flows)] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
 		"               [--chunk N] [--batch N] [--drop] [--json FILE]\n"
-		"               [--flood syn|udp [--est-every N] [--no-fast]]\n"
+		"               [--flood syn|udp [--est-every N] [--no-fast]] [--no-rt]\n"
 		"--drop: every class of the model drops (the hooks drop classified flows)\n"
 		"--flood: spoofed one-packet flows (TCP SYN or UDP to port 80), every Nth frame\n"
 		"  (default 16) one of --flows established flows' (to port 5001); the model is a\n"
 		"  32 x 12 comb forest that classes port 80 flood, the rest benign; with --drop\n"
-		"  only the flood's class drops. The fast path for one-packet flows is on\n"
-		"  (--no-fast: off); after each run, the established flows' entries are checked\n");
+		"  every class drops and the established clients (" EST_CLIENTS ") are in the\n"
+		"  allow list. The fast path for one-packet flows is on (--no-fast: off); after\n"
+		"  each run, the established flows' entries and verdicts are checked\n"
+		"--no-rt: the receive thread stays SCHED_OTHER while measured\n");
 	exit(2);
 }
 
@@ -670,7 +707,8 @@ static void parse_args(int argc, char **argv)
 		{ "table", 1, 0, 't' }, { "gen-cpu", 1, 0, 'g' }, { "rx-cpu", 1, 0, 'x' },
 		{ "stats", 0, 0, 's' }, { "rate", 1, 0, 'p' }, { "chunk", 1, 0, 'c' },
 		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { "drop", 0, 0, 'D' },
-		{ "flood", 1, 0, 'F' }, { "est-every", 1, 0, 'E' }, { "no-fast", 0, 0, 'n' }, { 0 },
+		{ "flood", 1, 0, 'F' }, { "est-every", 1, 0, 'E' }, { "no-fast", 0, 0, 'n' },
+		{ "no-rt", 0, 0, 'T' }, { 0 },
 	};
 	int c, i;
 
@@ -719,6 +757,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'E': o.est_every = strtoul(optarg, NULL, 10); break;
 		case 'n': o.no_fast = true; break;
+		case 'T': o.no_rt = true; break;
 		default: usage();
 		}
 	}
@@ -827,9 +866,7 @@ int main(int argc, char **argv)
 	pass_prog = bpf_program__fd(pass_obj->progs.bench_pass);
 
 	for (int fi = 0; fi < o.n_flows && !stop; fi++) {
-		int rx_retries = 0;
-
-		for (int run = 0; run < o.runs && !stop; run++) {
+		for (int run = 0, rx_retries = 0; run < o.runs && !stop; run++) {
 			struct gen_state g = { .n_flows = o.flows[fi], .ifindex = gen_ifindex,
 					       .gap_fp = o.rate > 0 ? (__u64)(1e9 * 1024 / o.rate) : 0,
 					       .est_every = o.flood ? o.est_every : 0,
@@ -837,11 +874,14 @@ int main(int argc, char **argv)
 			struct receiver r;
 			struct snap a, b;
 			__u32 zero = 0;
+			bool noisy;
 
 			if (bpf_map_update_elem(gen_map_fd, &zero, &g, BPF_ANY))
 				die("cannot configure the generator");
 			receiver_up(&r, o.flows[fi]);
 			pin_self(o.gen_cpu);
+			if (!o.no_rt)
+				self_rt(true);
 			if (setns(gen_ns, CLONE_NEWNET))
 				die("cannot enter the generator's namespace");
 			generate(ff_mono_s() + o.warmup);
@@ -850,23 +890,26 @@ int main(int argc, char **argv)
 			snapshot(&r, &a);
 			generate(a.t + o.duration);
 			snapshot(&r, &b);
+			self_rt(false);
 			if (o.stats)
 				stats_set(false);
 			if (setns(rx_ns, CLONE_NEWNET))
 				die("cannot go back to the receiver's namespace");
 			/* Another process took a good part of the receiving core:
 			 * not a measurement of the receiver. Say so, and run it
-			 * again (at most twice per point). */
-			if (!stop && rx_retries < 2 && o.hook != RX_EXTERNAL && o.rate == 0 &&
-			    napi_share(&a, &b) < 0.85) {
-				report(&r, o.flows[fi], run, &a, &b, true);
+			 * again (at most twice per run; then it is kept, marked). */
+			noisy = !stop && o.hook != RX_EXTERNAL && o.rate == 0 &&
+				napi_share(&a, &b) < 0.85;
+			if (noisy && rx_retries < 2) {
+				report(&r, o.flows[fi], run, &a, &b, true, false);
 				receiver_down(&r);
 				rx_retries++;
 				run--;
 				continue;
 			}
+			rx_retries = 0;
 			if (!stop)
-				report(&r, o.flows[fi], run, &a, &b, false);
+				report(&r, o.flows[fi], run, &a, &b, false, noisy);
 			receiver_down(&r);
 		}
 	}

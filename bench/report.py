@@ -87,6 +87,11 @@ def aggregate_live(runs):
         groups.setdefault((r["hook"], r["n_flows"]), []).append(r)
     out = []
     for (hook, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        # runs kept although the receive thread had less than 85 % of its
+        # core (livegen retried them twice): only when no clean run exists
+        noisy, kept_all = sum(1 for r in rs if r.get("noisy")), len(rs)
+        if noisy < kept_all:
+            rs = [r for r in rs if not r.get("noisy")]
         def col(k, f=None):
             return stat3([(f(r) if f else r.get(k)) for r in rs if (f or k in r)])
         out.append({
@@ -107,6 +112,8 @@ def aggregate_live(runs):
             "capacity_pps": col(None, lambda r: 1e9 / r["napi_ns_per_pkt"]
                                 if r.get("napi_ns_per_pkt") else None),
             "flow_table_entries": rs[0].get("table"),
+            "noisy_runs_left_out": noisy if noisy < kept_all else 0,
+            "noisy_runs_used": kept_all if noisy == kept_all else 0,
             "load_ms": col("load_ms"),
         })
         if rs[0].get("flood"):
@@ -185,9 +192,9 @@ def issue14_targets(live, live_get, mix, grid, twin):
     kept = bool(fl and fl.get("est_flows") and fl["est_present_min"] == fl["est_flows"]
                 and fl["est_verdict_ok_min"] == fl["est_flows"])
     add("flood_drop_vs_pass",
-        "spoofed one-packet SYN flood, the flood's class dropping: packets/s >= 0.8x the "
-        "pass-only program on the same traffic, established flows keep 100 % of their "
-        "entries and verdicts", ratio, "x", ratio is not None and ratio >= 0.8 and kept,
+        "spoofed one-packet SYN flood, every class dropping (the established flows' "
+        "clients in the allow list): packets/s >= 0.8x the pass-only program on the same "
+        "traffic, established flows keep 100 % of their entries and verdicts", ratio, "x", ratio is not None and ratio >= 0.8 and kept,
         established=(f"{fl['est_present_min']}/{fl['est_flows']} entries, "
                      f"{fl['est_verdict_ok_min']}/{fl['est_flows']} verdicts (worst run)"
                      if fl else None))
@@ -492,7 +499,9 @@ def render_md(R):
         w("Every frame but every 16th opens a new flow (a spoofed source address and port, "
           "TCP SYN or UDP, to port 80); the others belong to the established flows (to port "
           "5001). The model is a 32 x 12 comb forest that classes port 80 `flood` and the rest "
-          "`benign`; `_drop`: the flood's class drops. `_nofast`: without the fast path for "
+          "`benign`; `_drop`: every class drops, the established flows' clients (10.128.0.0/11) "
+          "are in the allow list (the only way traffic passes when every class drops; they "
+          "are tracked and classified all the same). `_nofast`: without the fast path for "
           "one-packet flows (every flow enters the table). Established: after the window, "
           "the established flows that still have their entry / their verdict (worst run).\n")
         w("| hook | received Mpps | x pass | receive thread ns/pkt | flows created/s | "

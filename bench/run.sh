@@ -12,7 +12,10 @@
 #      table from 64k to 4M entries, memory of the maps
 #   2. live throughput over a veth pair (build/bench/livegen): XDP, TC
 #      ingress and socket filter against an XDP program that only passes,
-#      1k / 100k / 1M flows, generator and receiver on different cores;
+#      1k / 100k / 1M flows, generator and receiver on different cores,
+#      both SCHED_FIFO while measured (other processes cannot take their
+#      core: the pass-only receiver is saturated, so received packets/s
+#      is its capacity; livegen --no-rt to compare);
 #      a flood of spoofed one-packet flows (SYN, UDP) with established
 #      flows, dropped or not, with and without the one-packet fast path;
 #      the kernel's run time per packet (kernel.bpf_stats_enabled)
@@ -168,7 +171,8 @@ if time_left; then
 fi
 # the flood: spoofed one-packet flows (SYN, UDP) with 1,000 established flows
 # (livegen --flood): against the pass-only program on the same traffic, with
-# the flood's class dropping and not, and without the one-packet fast path
+# every class dropping (the established clients in the allow list) and not,
+# and without the one-packet fast path
 EST=1000
 for spec in "pass syn" "xdp syn --drop" "xdp syn" "xdp syn --drop --no-fast" "pass udp" \
 	"xdp udp --drop"; do
