@@ -51,6 +51,9 @@ static void print_json(void)
 		json_object_object_add(o, "cic", json_object_new_string(f->cic));
 		json_object_object_add(o, "unit", json_object_new_string(ff_unit_name(f->unit)));
 		json_object_object_add(o, "dir", json_object_new_string(f->dir));
+		json_object_object_add(o, "class", json_object_new_string(ff_feature_class_name(i)));
+		json_object_object_add(o, "fingerprint", ff_feature_fingerprint(i) ?
+				       json_object_new_string(ff_feature_fingerprint(i)) : NULL);
 		json_object_array_add(arr, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
@@ -74,10 +77,14 @@ int cmd_features(int argc, char **argv)
 {
 	static const struct argp argp = {
 		options, parse_opt, NULL,
-		"List the flow features the kernel computes: name, unit, direction and\n"
-		"CICFlowMeter column.\v"
+		"List the flow features the kernel computes: name, unit, direction, class\n"
+		"and CICFlowMeter column. The class is behaviour, or fingerprint for a\n"
+		"feature that can identify a tool or a host rather than what it does (ports\n"
+		"as ids, exact sizes, TTLs, TCP windows and options): `train --features\n"
+		"behaviour` leaves those out.\v"
 		"EXAMPLES:\n  flowforest features\n  flowforest features --json\n"
 		"  flowforest features --markdown > docs/features.md\n"
+		"  flowforest features | grep fingerprint\n"
 		"  flowforest features --cic-columns | grep not-mapped",
 	};
 	int format = AS_TEXT, i;
@@ -98,8 +105,8 @@ int cmd_features(int argc, char **argv)
 	for (i = 0; i < FF_NUM_FEATURES; i++) {
 		const struct ff_feature_info *f = &ff_feature_table[i];
 
-		printf("%2d %-20s %-8s %-5s %s\n", i, f->name, ff_unit_name(f->unit), f->dir,
-		       f->cic[0] ? f->cic : "-");
+		printf("%2d %-26s %-8s %-5s %-11s %s\n", i, f->name, ff_unit_name(f->unit), f->dir,
+		       ff_feature_class_name(i), f->cic[0] ? f->cic : "-");
 	}
 	return 0;
 }

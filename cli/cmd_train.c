@@ -36,6 +36,7 @@ struct train_args {
 	unsigned n_test;
 	const char *output;
 	const char *features;
+	const char *exclude;	/* --exclude-features */
 	struct ff_train_params p;
 	struct ff_gbdt_params gp;
 	__u32 phases[FF_MAX_PHASES];	/* --phases: first packet count of each */
@@ -72,6 +73,7 @@ enum {
 	OPT_EARLY_STOPPING,
 	OPT_VALIDATION,
 	OPT_PHASES,
+	OPT_EXCLUDE_FEATURES,
 };
 
 static const char doc[] =
@@ -100,6 +102,14 @@ static const char doc[] =
 	"Default actions: a class named benign or normal (any case) passes; every\n"
 	"other class alerts (drops with --drop-attacks). --action overrides one.\n"
 	"The same --seed gives the same model whatever --threads.\n"
+	"\n"
+	"The report gives each feature's share of the total impurity decrease\n"
+	"(gbdt: of the gain) and its splits, and warns when the model leans on\n"
+	"features that can identify a tool or a host rather than a behaviour\n"
+	"(ports used as ids, exact sizes, TTLs, TCP windows and options: the\n"
+	"fingerprint class of `flowforest features`): a model that learned the\n"
+	"tools of its training data misses the same attack sent otherwise.\n"
+	"`--features behaviour` trains on the other features only.\n"
 	"See docs/training.md.\n"
 	"\n"
 	"EXAMPLES:\n"
@@ -112,11 +122,15 @@ static const char doc[] =
 	"      --max-depth 6 -o gbdt.json\n"
 	"  flowforest train --csv flows.csv --model gbdt --rounds 200 --early-stopping 10 \\\n"
 	"      --subsample 0.8 --colsample 0.8 -o gbdt.json\n"
-	"  flowforest train --csv checkpoints.csv --phases 1,2,4,8,32 -o phased.json";
+	"  flowforest train --csv checkpoints.csv --phases 1,2,4,8,32 -o phased.json\n"
+	"  flowforest train --csv flows.csv --features behaviour -o behaviour.json\n"
+	"  flowforest train --csv flows.csv --exclude-features fingerprint,flow_duration -o m.json\n"
+	"  flowforest train --csv cic/*.csv --exclude-features dst_port,fwd_init_win -o cic.json";
 
 static const struct argp_option options[] = {
 	{ "output", 'o', "FILE", 0, "Model file to write (required)" },
-	{ "features", 'f', "LIST", 0, "Comma-separated kernel features (flowforest or CIC names), or auto (default): all that the CSVs have" },
+	{ "features", 'f', "LIST", 0, "Comma-separated kernel features (flowforest or CIC names) and classes (behaviour: every feature that describes what a flow does; fingerprint: those that can identify a tool or host, see `flowforest features`), or auto (default): all that the CSVs have" },
+	{ "exclude-features", OPT_EXCLUDE_FEATURES, "LIST", 0, "Leave out these features and classes (as --features), e.g. fingerprint or dst_port,fwd_ttl" },
 	{ 0, 0, 0, 0, "Model:" },
 	{ "model", 'm', "KIND", 0, "rf (random forest, default), dt (one decision tree) or gbdt (gradient-boosted trees)" },
 	{ "trees", 'n', "N", 0, "Trees in the forest (default 32, at most 1024)" },
@@ -170,6 +184,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		a->output = arg;
+		break;
+	case OPT_EXCLUDE_FEATURES:
+		if (!arg[0])
+			argp_error(state, "--exclude-features wants a list of features or classes");
+		a->exclude = arg;
 		break;
 	case 'f':
 		if (!arg[0])
@@ -460,6 +479,7 @@ static int train_forest_model(const struct train_args *a, const struct ff_datase
 	if (log)
 		fprintf(log, "quantization check: the integer model agrees with the float thresholds on all %zu rows\n",
 			ds->n_rows + (tds != ds ? tds->n_rows : 0));
+	ff_forest_importance(&forest, &tr->imp);
 	tr->seconds = forest.seconds;
 	tr->n_trees = forest.n_trees;
 	tr->nodes = forest.total_nodes;
@@ -502,6 +522,7 @@ static int train_gbdt_model(const struct train_args *a, const struct ff_dataset 
 	if (log)
 		fprintf(log, "quantization check: leaf values x 2^%u; the integer model's class equals the float model's on all %zu rows\n",
 			model->phases[0].scale_bits, ds->n_rows + (tds != ds ? tds->n_rows : 0));
+	ff_gbdt_importance(&g, &tr->imp);
 	tr->seconds = g.seconds;
 	tr->n_trees = g.n_trees;
 	tr->nodes_grown = tr->nodes;
@@ -535,6 +556,7 @@ static int load_test_files(struct train_run *r, struct ff_dataset_opts *lo, char
 
 	lo->label_column = ds->label_column;
 	lo->features = NULL;
+	lo->exclude = NULL;
 	lo->feature_ids = ds->feat;
 	lo->n_feature_ids = ds->n_cols;
 	if (ff_dataset_load(&r->test_store, r->a->test, r->a->n_test, lo, err, errlen)) {
@@ -561,6 +583,7 @@ static int load_data(struct train_run *r)
 	r->t_load = ff_mono_s();
 	lo.label_column = a->data.label_column;
 	lo.features = a->features;
+	lo.exclude = a->exclude;
 	lo.log = r->log;
 	if (ff_dataset_load(&r->ds, a->data.csv, a->data.n_csv, &lo, err, sizeof(err))) {
 		fprintf(stderr, "train: %s\n", err);
@@ -668,6 +691,7 @@ static int train_phases(const struct train_args *a, const struct ff_dataset *ds,
 		tr->nodes += pt.nodes;
 		tr->nodes_grown += pt.nodes_grown;
 		tr->pruned_splits += pt.pruned_splits;
+		ff_importance_merge(&tr->imp, &pt.imp);
 		tr->check = pt.check;
 		po = json_object_new_object();
 		json_object_object_add(po, "from_pkts", json_object_new_int64(a->phases[i]));
@@ -727,6 +751,7 @@ static int evaluate(struct train_run *r)
 	fprintf(out, "%s metrics (%s, %zu rows):\n", sp->n_test ? "test-set" : "training-set",
 		kind_title(r->a->p.kind), r->ev.rows);
 	ff_eval_print(&r->ev, out);
+	ff_importance_print(&r->tr.imp, 15, out);
 	return 0;
 }
 
@@ -785,6 +810,12 @@ static int write_report(const struct train_run *r)
 	json_object_object_add(j, "nodes_grown", json_object_new_uint64(r->tr.nodes_grown));
 	json_object_object_add(j, "metrics_on", json_object_new_string(r->split.n_test ? "test" : "train"));
 	json_object_object_add(j, "metrics", ff_eval_json(&r->ev));
+	json_object_object_add(j, "feature_importance",
+			       ff_importance_json(&r->tr.imp, a->p.kind == FF_TRAIN_GBDT ?
+						  "gain: loss reduction of the splits" :
+						  a->p.criterion == FF_CRIT_ENTROPY ?
+						  "entropy decrease of the splits, weighted by rows" :
+						  "Gini impurity decrease of the splits, weighted by rows"));
 	fprintf(o.f, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
 	json_object_put(j);
 	if (ff_outfile_commit(&o, err, sizeof(err))) {

@@ -69,21 +69,6 @@ PUBLIC_ATTACKS = [
     (r"^stopddos_amp\.(UDP|dns)", "udp_flood"),
 ]
 
-# Features that can name a tool or a host rather than a behaviour: what
-# the model leans on when it learns fingerprints (ports as ids, TTLs and
-# windows set by an OS or a tool, header lengths of its TCP options, exact
-# packet sizes that padding changes).
-FINGERPRINTS = {
-    "dst_port": "a port used as an id", "fwd_ttl": "the sender's TTL (OS, hops, tool)",
-    "bwd_ttl": "the sender's TTL", "fwd_init_win": "a TCP stack's or tool's window",
-    "bwd_init_win": "a TCP stack's window", "fwd_hdr_len": "a tool's TCP options",
-    "bwd_hdr_len": "a TCP stack's options", "fwd_seg_min": "a tool's TCP options",
-}
-EXACT_SIZES = {"fwd_len_max", "fwd_len_min", "fwd_len_mean", "pkt_len_min", "pkt_len_max",
-               "pkt_len_mean", "avg_pkt_size", "fwd_seg_avg", "fwd_bytes", "fwd_wire_bytes",
-               "bwd_len_max", "bwd_len_min", "bwd_len_mean", "bwd_seg_avg", "bwd_bytes",
-               "bwd_wire_bytes", "flow_bytes_per_s", "subflow_fwd_bytes", "subflow_bwd_bytes"}
-
 # Perturbations: name, lab/pcaprewrite.py options
 PERTURBATIONS = [
     ("padding 1-64 bytes", ["--pad", "1-64"]),
@@ -397,9 +382,12 @@ class Evaluation:
     def importance(self):
         """Each feature's share of the splits, a split weighted by 2^-depth (the
         share of the data that reaches it in a balanced tree), and the
-        features that can identify a tool or host."""
+        features that can identify a tool or host: the fingerprint class of
+        the feature table (`flowforest features --json`)."""
         with open(self.a.model) as f:
             m = json.load(f)
+        why = {x["name"]: x.get("fingerprint")
+               for x in json.loads(run([self.a.ff, "features", "--json"]).stdout)}
         names = [x["name"] for x in m["features"]]
         w = Counter()
         trees = m.get("trees") or [t for ph in m.get("phases", []) for t in ph.get("trees", [])]
@@ -413,12 +401,8 @@ class Evaluation:
                     w[names[nd["feature"]]] += 2.0 ** -d
                     stack += [(nd["left"], d + 1), (nd["right"], d + 1)]
         tot = sum(w.values()) or 1
-        out = []
-        for name, v in w.most_common():
-            why = FINGERPRINTS.get(name)
-            if why is None and name in EXACT_SIZES:
-                why = "an exact size (padding changes it)"
-            out.append({"feature": name, "share": round(v / tot, 4), "fingerprint": why})
+        out = [{"feature": name, "share": round(v / tot, 4), "fingerprint": why.get(name)}
+               for name, v in w.most_common()]
         fp = sum(x["share"] for x in out if x["fingerprint"])
         self.res["model_features"] = {"features": out, "fingerprint_share": round(fp, 4),
                                       "weighting": "splits weighted by 2^-depth"}

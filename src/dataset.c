@@ -380,6 +380,7 @@ struct loader {
 	struct name_count unknown_proto[256];
 	size_t unknown_proto_rows, unknown_proto_other;
 	int proto_col;		/* dataset column fed by a name->number proto, or -1 */
+	int proto_required;	/* protocol named by --features (or a fixed list) */
 };
 
 static int left_out_add(struct loader *L, const char *name)
@@ -543,55 +544,88 @@ static int pick_label(struct loader *L, struct ff_dataset *ds)
 	return 0;
 }
 
-/* Parse a feature list into kernel ids (ascending, no duplicates). */
-static int parse_feature_list(struct loader *L, const char *list, int want[FF_NUM_FEATURES])
+/* A feature class by name ("behaviour", "behavior", "fingerprint"): 1 for
+ * the fingerprints, 0 for the behaviours, -1 for neither. */
+static int feature_class_word(const char *name)
+{
+	if (!strcasecmp(name, "fingerprint") || !strcasecmp(name, "fingerprints"))
+		return 1;
+	if (!strcasecmp(name, "behaviour") || !strcasecmp(name, "behavior"))
+		return 0;
+	return -1;
+}
+
+/*
+ * Parse a feature list (names and classes) into want[]: 2 for a feature
+ * named (every file must have it), 1 for one of a class named (taken if
+ * every file has it). `what` names the option in errors.
+ */
+static int parse_feature_list(struct loader *L, const char *what, const char *list,
+			      int want[FF_NUM_FEATURES])
 {
 	char *copy = strdup(list), *tok, *save = NULL;
-	int n = 0;
+	int n = 0, fid;
 
 	if (!copy)
 		return ff_fail(L->err, L->errlen, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *name = trim(tok);
-		int fid;
+		int cls;
 
 		if (!*name)
 			continue;
+		n++;
+		cls = feature_class_word(name);
+		if (cls >= 0) {
+			for (fid = 0; fid < FF_NUM_FEATURES; fid++)
+				if (!!ff_feature_fingerprint(fid) == cls && !want[fid])
+					want[fid] = 1;
+			continue;
+		}
 		fid = ff_feature_lookup(name);
 		if (fid < 0) {
 			ff_fail(L->err, L->errlen,
-			     "--features: unknown feature \"%s\" (see `flowforest features`)", name);
+				"%s: unknown feature \"%s\" (a name of `flowforest features`, "
+				"behaviour or fingerprint)", what, name);
 			free(copy);
 			return -1;
 		}
-		want[fid] = 1;
-		n++;
+		want[fid] = 2;
 	}
 	free(copy);
 	if (!n)
-		return ff_fail(L->err, L->errlen, "--features: empty list");
+		return ff_fail(L->err, L->errlen, "%s: empty list", what);
 	return 0;
 }
 
 static int select_columns(struct loader *L, struct ff_dataset *ds)
 {
-	int want[FF_NUM_FEATURES] = { 0 }, explicit = 1, fid;
+	int want[FF_NUM_FEATURES] = { 0 }, fid;
 	unsigned fi, i;
 
 	if (L->o->feature_ids && L->o->n_feature_ids) {
 		for (i = 0; i < L->o->n_feature_ids; i++) {
 			if (L->o->feature_ids[i] >= FF_NUM_FEATURES)
 				return ff_fail(L->err, L->errlen, "bad feature id %u", L->o->feature_ids[i]);
-			want[L->o->feature_ids[i]] = 1;
+			want[L->o->feature_ids[i]] = 2;
 		}
 	} else if (L->o->features && strcmp(L->o->features, "auto")) {
-		if (parse_feature_list(L, L->o->features, want))
+		if (parse_feature_list(L, "--features", L->o->features, want))
 			return -1;
 	} else {
-		explicit = 0;
 		for (fid = 0; fid < FF_NUM_FEATURES; fid++)
 			want[fid] = 1;
 	}
+	if (L->o->exclude) {
+		int out[FF_NUM_FEATURES] = { 0 };
+
+		if (parse_feature_list(L, "--exclude-features", L->o->exclude, out))
+			return -1;
+		for (fid = 0; fid < FF_NUM_FEATURES; fid++)
+			if (out[fid])
+				want[fid] = 0;
+	}
+	L->proto_required = want[FF_F_PROTOCOL] == 2;
 	for (fid = 0; fid < FF_NUM_FEATURES; fid++) {
 		int present = 0;
 
@@ -603,7 +637,7 @@ static int select_columns(struct loader *L, struct ff_dataset *ds)
 			ds->feat[ds->n_cols++] = fid;
 			continue;
 		}
-		if (explicit) {
+		if (want[fid] == 2) {
 			for (fi = 0; fi < L->n_paths; fi++)
 				if (L->maps[fi].src[fid].col < 0)
 					break;
@@ -628,8 +662,8 @@ static int select_columns(struct loader *L, struct ff_dataset *ds)
 	}
 	if (ds->n_cols == 0)
 		return ff_fail(L->err, L->errlen,
-			    "%s: no column matches a kernel feature (see `flowforest features`)",
-			    L->paths[0]);
+			    "%s: no column matches a kernel feature%s (see `flowforest features`)",
+			    L->paths[0], L->o->exclude ? " that is not excluded" : "");
 	L->proto_col = -1;
 	for (i = 0; i < ds->n_cols; i++) {
 		L->col_conv[i] = L->maps[0].src[ds->feat[i]].conv;
@@ -875,7 +909,7 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 	struct csv c = { 0 };
 	unsigned fi;
 	size_t j;
-	int rc = -1, explicit;
+	int rc = -1;
 
 	memset(ds, 0, sizeof(*ds));
 	if (!o)
@@ -919,8 +953,7 @@ int ff_dataset_load(struct ff_dataset *ds, const char *const *paths,
 			goto out;
 		csv_close(&c);
 	}
-	explicit = (o->feature_ids && o->n_feature_ids) || (o->features && strcmp(o->features, "auto"));
-	if (finish_proto(&L, ds, explicit))
+	if (finish_proto(&L, ds, L.proto_required))
 		goto out;
 	if (ds->n_rows == 0) {
 		ff_fail(err, errlen, "%s%s: no labelled rows", paths[0], n_paths > 1 ? " ..." : "");

@@ -44,8 +44,11 @@ struct ff_dataset_opts {
 	/* NULL: "Label" if the first file has it, else "attack_cat", else "label". */
 	const char *label_column;
 	/* NULL or "auto": every kernel feature found in all files; otherwise a
-	 * comma-separated list of flowforest or CIC names. */
+	 * comma-separated list of flowforest or CIC names and classes
+	 * ("behaviour", "fingerprint": those of the class that all files have). */
 	const char *features;
+	/* NULL, or a list as `features` whose features are left out. */
+	const char *exclude;
 	/* A fixed list of kernel feature ids (eval, a --test file), which
 	 * overrides `features`; every one must be present. */
 	const __u16 *feature_ids;

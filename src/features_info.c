@@ -11,6 +11,22 @@ const struct ff_feature_info ff_feature_table[FF_NUM_FEATURES] = {
 #undef FF_X_INFO
 };
 
+static const char *const fingerprint_why[FF_NUM_FEATURES] = {
+#define FF_X_FP(id, why) [FF_F_##id] = why,
+	FF_FINGERPRINT_FEATURES(FF_X_FP)
+#undef FF_X_FP
+};
+
+const char *ff_feature_fingerprint(int fid)
+{
+	return fid >= 0 && fid < FF_NUM_FEATURES ? fingerprint_why[fid] : NULL;
+}
+
+const char *ff_feature_class_name(int fid)
+{
+	return ff_feature_fingerprint(fid) ? "fingerprint" : "behaviour";
+}
+
 /* How a CIC column relates to flowforest, by name; see ff_cic_column. */
 #define ID(n) { n, -1, 0, 0, "identifies the flow (not a feature)" }
 #define MAP(n) { n, 0, 0, 1, NULL }
@@ -225,15 +241,22 @@ void ff_features_write_markdown(FILE *out)
 		"`FF_LEN_SUM`/`FF_LEN_SQ` the payload length sums over both directions,\n"
 		"`FF_ACT`/`FF_IDLE` the active and idle periods and `FF_BULK_F`/`FF_BULK_B`\n"
 		"the bulk statistics (`struct ff_cic` in `include/flowforest/cic.h`).\n\n"
-		"| # | name | CICFlowMeter column | unit | direction | computed as | note |\n"
-		"|---|------|---------------------|------|-----------|-------------|------|\n");
+		"The class column says what a feature tells: a *behaviour* (counts, timing,\n"
+		"flags, shapes, the context of other flows) or a *fingerprint*: a value that\n"
+		"can identify a tool or a host rather than what it does (ports used as ids,\n"
+		"exact sizes that padding changes, TTLs, TCP windows and options). `train`\n"
+		"reports how much of a model rests on fingerprints and leaves them out with\n"
+		"`--features behaviour` (the list is `FF_FINGERPRINT_FEATURES` in\n"
+		"`include/flowforest/features.h`).\n\n"
+		"| # | name | CICFlowMeter column | unit | direction | class | computed as | note |\n"
+		"|---|------|---------------------|------|-----------|-------|-------------|------|\n");
 	for (i = 0; i < FF_NUM_FEATURES; i++) {
 		const struct ff_feature_info *f = &ff_feature_table[i];
-		const char *c;
+		const char *why = ff_feature_fingerprint(i), *c;
 
-		fprintf(out, "| %d | `%s` | %s | %s | %s | `", i, f->name,
-			f->cic[0] ? f->cic : "(flowforest only)",
-			ff_unit_name(f->unit), f->dir);
+		fprintf(out, "| %d | `%s` | %s | %s | %s | %s%s%s | `", i, f->name,
+			f->cic[0] ? f->cic : "(flowforest only)", ff_unit_name(f->unit), f->dir,
+			ff_feature_class_name(i), why ? ": " : "", why ? why : "");
 		for (c = f->expr; *c; c++)	/* keep the table intact */
 			fputc(*c == '|' ? '/' : *c, out);
 		fprintf(out, "` | %s |\n", f->note);

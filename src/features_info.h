@@ -18,6 +18,12 @@ struct ff_feature_info {
 
 extern const struct ff_feature_info ff_feature_table[FF_NUM_FEATURES];
 
+/* Why feature `fid` can identify a tool or a host rather than a behaviour
+ * (FF_FINGERPRINT_FEATURES), or NULL for a behaviour. */
+const char *ff_feature_fingerprint(int fid);
+/* The class's name: "fingerprint" or "behaviour". */
+const char *ff_feature_class_name(int fid);
+
 const char *ff_unit_name(enum ff_unit u);
 /* Feature id by flowforest name or CIC column name (case-insensitive), or -1. */
 int ff_feature_lookup(const char *name);

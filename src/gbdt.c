@@ -814,6 +814,20 @@ out:
 	return rc;
 }
 
+void ff_gbdt_importance(const struct ff_gbdt *g, struct ff_importance *im)
+{
+	unsigned t;
+	__u32 i;
+
+	for (t = 0; t < g->n_trees; t++)
+		for (i = 0; i < g->trees[t].n_nodes; i++) {
+			const struct ff_gnode *n = &g->trees[t].nodes[i];
+
+			if (n->col != FF_GNODE_LEAF)
+				ff_importance_add(im, g->feat[n->col], n->gain);
+		}
+}
+
 void ff_gbdt_free(struct ff_gbdt *g)
 {
 	unsigned t;

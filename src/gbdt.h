@@ -23,6 +23,7 @@
 #include "packet_path.h"
 #include "dataset.h"
 #include "model_file.h"
+#include "importance.h"
 
 struct ff_gbdt_params {
 	unsigned rounds;		/* boosting rounds (default 20) */
@@ -79,6 +80,9 @@ void ff_gbdt_params_default(struct ff_gbdt_params *p);
 int ff_gbdt_train(const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
 		  const struct ff_gbdt_params *p, struct ff_gbdt *g, char *err, size_t errlen);
 void ff_gbdt_free(struct ff_gbdt *g);
+
+/* Add every split (its loss reduction) to `im`. */
+void ff_gbdt_importance(const struct ff_gbdt *g, struct ff_importance *im);
 
 /* The trainer's own (double) margins of dataset row `r`, and its class:
  * the largest margin, ties to the lower class, as the kernel decides. */

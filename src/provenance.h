@@ -13,6 +13,7 @@
 #include "gbdt.h"
 #include "model_file.h"
 #include "train.h"
+#include "importance.h"
 #include "trainsplit.h"
 
 struct json_object;
@@ -24,6 +25,7 @@ struct ff_trained {
 	size_t nodes, nodes_grown, pruned_splits;
 	struct json_object *hp;	/* hyperparameters (ff_forest_hp, ff_gbdt_hp) */
 	const char *check;	/* what the quantization check verified */
+	struct ff_importance imp;	/* what the model splits on */
 };
 
 const char *ff_train_kind_name(int kind);	/* "rf", "dt", "gbdt" */

@@ -1054,6 +1054,20 @@ out:
 	return rc;
 }
 
+void ff_forest_importance(const struct ff_forest *f, struct ff_importance *im)
+{
+	unsigned t;
+	__u32 i;
+
+	for (t = 0; t < f->n_trees; t++)
+		for (i = 0; i < f->trees[t].n_nodes; i++) {
+			const struct ff_tnode *n = &f->trees[t].nodes[i];
+
+			if (!is_leaf(n))
+				ff_importance_add(im, f->feat[n->col], n->gain);
+		}
+}
+
 void ff_forest_free(struct ff_forest *f)
 {
 	unsigned t;

@@ -17,6 +17,7 @@
 #include "packet_path.h"
 #include "dataset.h"
 #include "model_file.h"
+#include "importance.h"
 
 #define FF_TRAINER_NAME "flowforest train"
 #define FF_TRAINER_VERSION "0.1"
@@ -131,6 +132,9 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 		    const struct ff_train_params *p, struct ff_forest *f, char *err,
 		    size_t errlen);
 void ff_forest_free(struct ff_forest *f);
+
+/* Add every split of the forest (as pruned) to `im`. */
+void ff_forest_importance(const struct ff_forest *f, struct ff_importance *im);
 
 /* The trainer's own decision (double thresholds) for dataset row `r`: the
  * leaf class of one tree, and the forest's vote (leaf weights summed, ties to

@@ -403,6 +403,69 @@ static void test_bad_models_and_csvs(void **state)
 	       "--label-column nope -o %s/x.json", dir);
 }
 
+/* A CSV whose classes a fingerprint (dst_port) separates exactly and a
+ * behaviour (fwd_pkts) only in part: the report names the fingerprint with
+ * its share and warns; --features behaviour and --exclude-features leave
+ * it out (nothing splits on it, no warning). */
+static void test_train_fingerprint_report(void **state)
+{
+	char csv[256], *out;
+	int i, rc;
+	FILE *f;
+
+	(void)state;
+	need_binary();
+	snprintf(csv, sizeof(csv), "%s/fp.csv", dir);
+	f = fopen(csv, "w");
+	assert_non_null(f);
+	fprintf(f, "dst_port,fwd_pkts,flow_duration,Label\n");
+	for (i = 0; i < 400; i++)	/* fwd_pkts overlaps between the classes */
+		fprintf(f, "%d,%d,%d,%s\n", i % 2 ? 9999 : 80, 1 + (i * 7) % 13 + (i % 2) * 3,
+			(i * 37) % 1000, i % 2 ? "flood" : "benign");
+	fclose(f);
+
+	rc = run(&out, "$FF train --csv %s -o %s/fp.json --model dt --test-split 0 "
+		 "--json-report %s/fp.rep.json -q", csv, dir, dir);
+	assert_int_equal(rc, 0);
+	if (!strstr(out, "feature importance (share of the total impurity decrease, splits)") ||
+	    !strstr(out, "dst_port") || !strstr(out, "(!) fingerprint: a port used as an id") ||
+	    !strstr(out, "warning: ") || !strstr(out, "identify a tool or a host"))
+		fail_msg("no importance or fingerprint warning:\n%s", out);
+	free(out);
+	expect(0, "\"fingerprint_share\"", "cat %s/fp.rep.json", dir);
+	expect(0, "\"class\":\"fingerprint\"", "cat %s/fp.rep.json", dir);
+
+	/* the same data on behaviours only: dst_port is not a feature of the model */
+	rc = run(&out, "$FF train --csv %s -o %s/fb.json --model dt --test-split 0 "
+		 "--features behaviour -q && grep -c dst_port %s/fb.json", csv, dir, dir);
+	if (rc != 1 || strstr(out, "warning: ") || !strstr(out, "fwd_pkts") ||
+	    strstr(out, "(!) fingerprint"))
+		fail_msg("--features behaviour: exit %d (grep finds no dst_port: 1):\n%s", rc, out);
+	free(out);
+	rc = run(&out, "$FF train --csv %s -o %s/fe.json --model dt --test-split 0 "
+		 "--exclude-features fingerprint -q && grep -c dst_port %s/fe.json", csv, dir, dir);
+	if (rc != 1 || strstr(out, "warning: "))
+		fail_msg("--exclude-features fingerprint: exit %d:\n%s", rc, out);
+	free(out);
+	rc = run(&out, "$FF train --csv %s -o %s/fe.json --model dt --test-split 0 "
+		 "--exclude-features Dst\\ Port,flow_duration -q && grep -c 'dst_port\\|flow_duration' "
+		 "%s/fe.json", csv, dir, dir);
+	if (rc != 1)
+		fail_msg("--exclude-features by name: exit %d:\n%s", rc, out);
+	free(out);
+	expect(1, "--exclude-features: unknown feature \"bogus\"",
+	       "$FF train --csv %s -o %s/fx.json --exclude-features bogus", csv, dir);
+	expect(1, "no column matches a kernel feature that is not excluded",
+	       "$FF train --csv %s -o %s/fx.json --exclude-features dst_port,behaviour", csv, dir);
+	expect(0, "--features behaviour -o", "$FF train --help | grep -A20 EXAMPLES");
+	/* the class is the feature table's: the listing, JSON and docs show it */
+	expect(0, "fingerprint", "$FF features | grep -w fwd_ttl");
+	expect(0, "\"class\":\"behaviour\"", "$FF features --json | tr -d ' \n' | "
+	       "grep -o '\"name\":\"syn_count\"[^}]*'");
+	expect(0, "| fingerprint: a TCP stack's or a tool's window |",
+	       "$FF features --markdown | grep init_win");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_output_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),
 		cmocka_unit_test(test_verbose_libbpf),
+		cmocka_unit_test(test_train_fingerprint_report),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

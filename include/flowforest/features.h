@@ -360,6 +360,37 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 
+/*
+ * The features that can identify a tool or a host rather than a behaviour,
+ * each with why: what a model leans on when it learns the fingerprints of
+ * the tools it was shown (a flood sent with another tool, or padded, walks
+ * through). Every other row of the table is a behaviour: counts, timing,
+ * flags, shapes, context. `train` reports the share of the model on these
+ * and leaves them out with `--features behaviour` or
+ * `--exclude-features fingerprint`; docs/features.md and the lab's report
+ * show the same class. X(ID, "why").
+ */
+#define FF_SIZE_WHY "an exact size (a tool's payload; padding changes it)"
+#define FF_FINGERPRINT_FEATURES(X)                                                      \
+	X(DST_PORT, "a port used as an id (a service or a tool's choice)")                \
+	X(FWD_TTL, "the sender's TTL (its OS, its distance, a tool's choice)")             \
+	X(BWD_TTL, "the responder's TTL (its OS, its distance)")                           \
+	X(FWD_INIT_WIN, "a TCP stack's or a tool's window")                                \
+	X(BWD_INIT_WIN, "a TCP stack's window")                                            \
+	X(FWD_HDR_LEN, "a TCP stack's or a tool's TCP options (header bytes)")              \
+	X(BWD_HDR_LEN, "a TCP stack's TCP options (header bytes)")                          \
+	X(FWD_SEG_MIN, "a TCP stack's or a tool's TCP options (smallest header)")           \
+	X(FWD_LEN_MAX, FF_SIZE_WHY) X(FWD_LEN_MIN, FF_SIZE_WHY) X(FWD_LEN_MEAN, FF_SIZE_WHY) \
+	X(BWD_LEN_MAX, FF_SIZE_WHY) X(BWD_LEN_MIN, FF_SIZE_WHY) X(BWD_LEN_MEAN, FF_SIZE_WHY) \
+	X(PKT_LEN_MIN, FF_SIZE_WHY) X(PKT_LEN_MAX, FF_SIZE_WHY) X(PKT_LEN_MEAN, FF_SIZE_WHY) \
+	X(AVG_PKT_SIZE, FF_SIZE_WHY) X(FWD_SEG_AVG, FF_SIZE_WHY) X(BWD_SEG_AVG, FF_SIZE_WHY) \
+	X(SUBFLOW_FWD_BYTES, FF_SIZE_WHY) X(SUBFLOW_BWD_BYTES, FF_SIZE_WHY)                \
+	X(FWD_BULK_BYTES, FF_SIZE_WHY) X(BWD_BULK_BYTES, FF_SIZE_WHY)                      \
+	X(FWD_BYTES, "exact sizes summed (one packet: its size)")                          \
+	X(BWD_BYTES, "exact sizes summed (one packet: its size)")                          \
+	X(FWD_WIRE_BYTES, "exact sizes summed (one packet: its size)")                     \
+	X(BWD_WIRE_BYTES, "exact sizes summed (one packet: its size)")
+
 enum ff_feature_id {
 #define FF_X_ENUM(id, name, cic, unit, dir, expr, note) FF_F_##id,
 	FF_FEATURES(FF_X_ENUM)
