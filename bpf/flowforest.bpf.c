@@ -582,6 +582,19 @@ static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
 	return *(volatile __u32 *)&m->generation;
 }
 
+static __always_inline __u32 ff_trk_model_flags(struct ff_track *t)
+{
+	struct ff_model_meta *m;
+	__u32 zero = 0, slot, *active;
+
+	active = bpf_map_lookup_elem(&ff_active, &zero);
+	if (!active)
+		return 0;
+	slot = *active & 1;
+	m = bpf_map_lookup_elem(&ff_meta, &slot);
+	return m ? m->flags : 0;
+}
+
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
 				       __u64 now_us)
 {
@@ -656,7 +669,9 @@ static __always_inline void ff_trk_snapshot(struct ff_track *t, const struct ff_
 __noinline int ff_checkpoint(struct ff_flow *f, const struct ff_flow_key *key, __u64 now_us,
 			     __u32 reason);
 __noinline int ff_ctx_update(const struct ff_flow_key *key, __u32 init_b, __u32 mask,
-			     __u64 now_us);
+			     __u32 bytes, __u64 now_us);
+__noinline int ff_ctx_packet(struct ff_flow *f, const struct ff_flow_key *key,
+			     const struct ff_pkt *p, __u32 from_b, __u64 now_us);
 __noinline int ff_ctx_read(const struct ff_flow_key *key, __u32 init_b, __u64 now_us);
 __noinline int ff_final_snapshot(const struct ff_flow *f, const struct ff_flow_key *key,
 				 __u32 reason);
@@ -680,9 +695,18 @@ static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, _
 }
 
 static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u32 mask, __u64 now_us)
+					      __u32 init_b, __u32 mask, __u32 bytes, __u64 now_us)
 {
-	ff_ctx_update(k, init_b, mask, now_us);
+	ff_ctx_update(k, init_b, mask, bytes, now_us);
+}
+
+/* A global function of its own: what it inlines is not on ff_track's
+ * stack, which the call chain to the model walk bounds. */
+static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow *f,
+					      const struct ff_flow_key *k, const struct ff_pkt *p,
+					      __u32 from_b, __u64 now_us)
+{
+	ff_ctx_packet(f, k, p, from_b, now_us);
 }
 
 /* Into the scratch vector (a global function of its own: its stack is not
@@ -696,13 +720,24 @@ static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_
 #include "flowforest/track.h"
 
 __noinline int ff_ctx_update(const struct ff_flow_key *key, __u32 init_b, __u32 mask,
-			     __u64 now_us)
+			     __u32 bytes, __u64 now_us)
 {
 	struct ff_track t = {};
 
 	if (!key)
 		return -1;
-	ff_track_ctx_update(&t, key, init_b, mask, now_us);
+	ff_track_ctx_update(&t, key, init_b, mask, bytes, now_us);
+	return 0;
+}
+
+__noinline int ff_ctx_packet(struct ff_flow *f, const struct ff_flow_key *key,
+			     const struct ff_pkt *p, __u32 from_b, __u64 now_us)
+{
+	struct ff_track t = {};
+
+	if (!f || !key || !p)
+		return -1;
+	ff_track_ctx_packet(&t, f, key, p, from_b, now_us);
 	return 0;
 }
 

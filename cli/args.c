@@ -171,8 +171,8 @@ static const struct argp_option sched_options[] = {
 	{ "flood-events", CLI_OPT_FLOOD_EVENTS, "N", 0, "With --fast-first: per responder and second, "
 	  "the first N dropped one-packet flows get their own `classified` event, the rest only the "
 	  "second's `flood` event with counts (default: every flow its own)" },
-	{ "context-slots", CLI_OPT_CTX_SLOTS, "N", 0, "Slots of the context table (services and "
-	  "source prefixes, the ctx_* features), a power of two (default 32768, 136 bytes "
+	{ "context-slots", CLI_OPT_CTX_SLOTS, "N", 0, "Slots of the context table (services, hosts "
+	  "and source prefixes, the ctx_* features), a power of two (default 32768, 200 bytes "
 	  "each); extract and replay agree when given the same" },
 	{},
 };

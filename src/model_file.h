@@ -48,6 +48,7 @@ struct ff_model {
 	__u32 n_leafvec;			/* vectors of n_classes values */
 	__s32 *leafvec;
 	__u32 max_depth;			/* computed by validation */
+	__u32 flags;				/* FF_MODEL_F_*, computed by validation */
 	char *provenance;			/* JSON text of "provenance", or NULL */
 	/* The kernel's layout, built by ff_model_validate(). */
 	__u32 n_knodes;

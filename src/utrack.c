@@ -62,6 +62,11 @@ static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
 	return t->model && t->model->n_trees ? t->generation : 0;
 }
 
+static __always_inline __u32 ff_trk_model_flags(struct ff_track *t)
+{
+	return t->model ? t->model->flags : 0;
+}
+
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
 				       __u64 now_us)
 {
@@ -152,7 +157,10 @@ static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow
 static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const struct ff_flow *f,
 						  const struct ff_flow_key *k, __u32 reason);
 static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u32 mask, __u64 now_us);
+					      __u32 init_b, __u32 mask, __u32 bytes, __u64 now_us);
+static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow *f,
+					      const struct ff_flow_key *k, const struct ff_pkt *p,
+					      __u32 from_b, __u64 now_us);
 static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
 					    __u32 init_b, __u64 now_us);
 
@@ -174,9 +182,16 @@ static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, _
 #include "flowforest/track.h"
 
 static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u32 mask, __u64 now_us)
+					      __u32 init_b, __u32 mask, __u32 bytes, __u64 now_us)
 {
-	ff_track_ctx_update(t, k, init_b, mask, now_us);
+	ff_track_ctx_update(t, k, init_b, mask, bytes, now_us);
+}
+
+static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow *f,
+					      const struct ff_flow_key *k, const struct ff_pkt *p,
+					      __u32 from_b, __u64 now_us)
+{
+	ff_track_ctx_packet(t, f, k, p, from_b, now_us);
 }
 
 static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,

@@ -396,6 +396,130 @@ static void ctx_handshake_completes(void **state)
 	assert_int_equal(half, 0);
 }
 
+/* A spoofed source: 11-210.x.x.x, random, from rnd(). */
+static void spoofed(char *buf, size_t len, __u64 r)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", 11 + (unsigned)(r % 200), (unsigned)(r >> 8) & 255,
+		 (unsigned)(r >> 16) & 255, 1 + (unsigned)(r >> 24) % 254);
+}
+
+/* A UDP flood to random ports of one host from spoofed sources, 500
+ * one-packet flows in 50 ms: each is the only flow of its service, the
+ * host key sees them all (flows, packets, bytes, peers, all one-packet). A
+ * DNS query and its answer to another host: one flow, one packet towards
+ * the host, and not one-packet any more once answered. */
+static void ctx_udp_flood_random_ports_seen_by_host(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .daddr = "10.9.1.1", .payload_len = 100,
+	};
+	struct pkt_spec q = {
+		.family = 4, .proto = 17, .saddr = "192.0.2.50", .daddr = "10.9.1.2",
+		.sport = 5353, .dport = 53, .payload_len = 40,
+	};
+	struct pkt_spec a = q;
+	char saddr[32];
+	int i;
+
+	REQUIRE_BPF();
+	rnd_state = 0x2545F4914F6CDD1DULL;
+	s.saddr = saddr;
+	for (i = 0; i < 500; i++) {
+		__u64 r = rnd();
+
+		spoofed(saddr, sizeof(saddr), r);
+		s.sport = 1024 + (r >> 32) % 60000;
+		s.dport = 1 + i * 131 % 65000;	/* 500 distinct ports */
+		if (i == 499)
+			scratch_feature(0, true);
+		send_pkt(H_XDP, &s, T0_US + 100 * i, NULL);
+	}
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 500);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_PKTS_100MS, false), 500);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_BYTES_1S, false), 500 * (20 + 8 + 100));
+	assert_true(scratch_feature(FF_F_CTX_HOST_PEER_BITS_1S, false) >= 60);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_ONE_PKT_SHARE, false), 1000);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_FLOWS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FAIL_SHARE, false), 0);
+
+	a.saddr = q.daddr, a.daddr = q.saddr, a.sport = q.dport, a.dport = q.sport;
+	send_pkt(H_XDP, &q, T0_US + 60000, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_PKTS_100MS, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_ONE_PKT_SHARE, false), 1000);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_ONE_PKT_SHARE, false), 1000);
+	send_pkt(H_XDP, &a, T0_US + 60100, NULL);	/* checkpoint 2 */
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_PKTS_100MS, false), 1);	/* answers: not towards it */
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_BYTES_1S, false), 20 + 8 + 40);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_ONE_PKT_SHARE, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_ONE_PKT_SHARE, false), 0);
+}
+
+/* Failed connections. A connect scan of 200 ports of one host, each SYN
+ * answered by RST-ACK: at the last RST (a checkpoint) the host and the
+ * scanner's prefix have failed every flow, and the scanner's sketch counts
+ * many services (the ports of one host). A UDP scan answered by ICMP
+ * unreachables: the host sent them, the scanner's prefix got them. */
+static void ctx_failed_connections(void **state)
+{
+	struct pkt_spec syn = {
+		.family = 4, .proto = 6, .saddr = "203.0.113.9", .daddr = "10.9.2.1",
+		.tcp_flags = 0x02, .window = 1024,
+	};
+	struct pkt_spec rst = syn, u = {
+		.family = 4, .proto = 17, .saddr = "198.18.7.7", .daddr = "10.9.2.2",
+		.sport = 41000, .payload_len = 0,
+	};
+	struct pkt_spec icmp = {
+		.family = 4, .proto = 1, .saddr = "10.9.2.2", .daddr = "198.18.7.7",
+		.icmp_type = 3, .payload_len = 28,
+	};
+	int i;
+
+	REQUIRE_BPF();
+	rst.saddr = syn.daddr, rst.daddr = syn.saddr, rst.tcp_flags = 0x14;
+	for (i = 0; i < 200; i++) {
+		syn.sport = 40000 + i, syn.dport = 1 + i;
+		rst.sport = syn.dport, rst.dport = syn.sport;
+		send_pkt(H_XDP, &syn, T0_US + 1000 * i, NULL);
+		if (i == 199)
+			scratch_feature(0, true);
+		send_pkt(H_XDP, &rst, T0_US + 1000 * i + 50, NULL);
+	}
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 200);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FAIL_SHARE, false), 1000);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FAIL_SHARE, false), 1000);
+	assert_true(scratch_feature(FF_F_CTX_SRC_PEER_BITS_1S, false) >= 50);
+	/* an RST after a completed handshake is no refusal */
+	syn.saddr = "192.0.2.99", syn.daddr = "10.9.2.3", syn.sport = 50000, syn.dport = 443;
+	rst = syn;
+	rst.saddr = syn.daddr, rst.daddr = syn.saddr, rst.sport = 443, rst.dport = 50000;
+	rst.tcp_flags = 0x12;
+	send_pkt(H_XDP, &syn, T0_US + 300000, NULL);
+	send_pkt(H_XDP, &rst, T0_US + 300100, NULL);
+	syn.tcp_flags = 0x10;
+	send_pkt(H_XDP, &syn, T0_US + 300200, NULL);
+	rst.tcp_flags = 0x04;
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &rst, T0_US + 300300, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FAIL_SHARE, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FAIL_SHARE, false), 0);
+
+	for (i = 0; i < 100; i++) {
+		u.dport = 1000 + i;
+		send_pkt(H_XDP, &u, T0_US + 400000 + 1000 * i, NULL);
+		icmp.icmp_seq = i;
+		send_pkt(H_XDP, &icmp, T0_US + 400000 + 1000 * i + 30, NULL);
+	}
+	u.dport = 2000;		/* a new flow's first checkpoint: 100 of 101 failed */
+	send_pkt(H_XDP, &u, T0_US + 600000, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 101);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FAIL_SHARE, false), 100 * 1000 / 101);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FAIL_SHARE, false), 100 * 1000 / 101);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_ONE_PKT_SHARE, false), 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +533,8 @@ int main(void)
 		cmocka_unit_test_setup(flow_iat_from_replay_clock, test_setup),
 		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, test_setup),
 		cmocka_unit_test_setup(ctx_handshake_completes, test_setup),
+		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, test_setup),
+		cmocka_unit_test_setup(ctx_failed_connections, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_flow", tests, group_setup, group_teardown);

@@ -161,7 +161,7 @@ static void test_context_windows(void **state)
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(ff_ctx_n(NULL, 0, FF_CTX_FLOWS, 5), 0);
 	for (i = 0; i < 10; i++)
-		ff_ctx_add(&e, 1000000, flow, 0);
+		ff_ctx_add(&e, 1000000, flow, 0, 0);
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_FLOWS, 1000000), 10);
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_FLOWS, 1099999), 10);
 	/* the next 100 ms window, half way: the previous one weighs half */
@@ -171,7 +171,7 @@ static void test_context_windows(void **state)
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_FLOWS, 1200000), 0);
 	/* 3 more in the next window: 3 + floor(10 * 0.75) */
 	for (i = 0; i < 3; i++)
-		ff_ctx_add(&e, 1125000, flow | 1U << FF_CTX_SYNS, 0);
+		ff_ctx_add(&e, 1125000, flow | 1U << FF_CTX_SYNS, 0, 0);
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_FLOWS, 1125000), 3 + 7);
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_FLOWS, 1175000), 3 + 2);
 	/* 1 s scale: 13 in window 1; at 2.5 s floor(13 * 0.5) = 6; 3 s: 0 */
@@ -179,14 +179,14 @@ static void test_context_windows(void **state)
 	assert_int_equal(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 2500000), 6);
 	assert_int_equal(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 3000000), 0);
 	/* a clock behind the window counts into it */
-	ff_ctx_add(&e, 1000000, flow, 0);
+	ff_ctx_add(&e, 1000000, flow, 0, 0);
 	assert_int_equal(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 1999999), 14);
 	/* SYNs without completion, their share of the new flows */
-	ff_ctx_add(&e, 1900000, 1U << FF_CTX_DONE, 0);
+	ff_ctx_add(&e, 1900000, 1U << FF_CTX_DONE, 0, 0);
 	assert_int_equal(ff_ctx_half_open(&e, 1900000), 2);
 	assert_int_equal(ff_ctx_syn_permille(&e, 1900000), 3 * 1000 / 14);
 	/* a window skipped: its successor starts from nothing */
-	ff_ctx_add(&e, 3500000, flow, 0);
+	ff_ctx_add(&e, 3500000, flow, 0, 0);
 	assert_int_equal(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 3500000), 1);
 	assert_int_equal(e.w[1].prev[FF_CTX_FLOWS], 0);
 
@@ -201,8 +201,8 @@ static void test_context_windows(void **state)
 		assert_int_equal(ff_ctx_popcount(b), 1);
 		if (i < 5) {
 			bits |= b;
-			ff_ctx_add(&e, 500000, flow, b);
-			ff_ctx_add(&e, 500001, flow, b);	/* again: no new bit */
+			ff_ctx_add(&e, 500000, flow, 0, b);
+			ff_ctx_add(&e, 500001, flow, 0, b);	/* again: no new bit */
 		}
 	}
 	assert_int_equal(ff_ctx_bits(&e, 500000), ff_ctx_popcount(bits));
@@ -212,12 +212,125 @@ static void test_context_windows(void **state)
 	/* 300 random-ish peers fill most of the bitmap */
 	for (i = 0; i < 300; i++) {
 		addr[0] = 192, addr[1] = i * 7, addr[2] = i >> 8, addr[3] = i;
-		ff_ctx_add(&e, 600000, flow, ff_ctx_peer_bit(addr));
+		ff_ctx_add(&e, 600000, flow, 0, ff_ctx_peer_bit(addr));
 	}
 	assert_true(ff_ctx_bits(&e, 600000) > 50);
 	assert_true(ff_ctx_bits(&e, 600000) <= 64);
 	assert_int_equal(ff_ctx_popcount(~0ULL), 64);
 	assert_int_equal(ff_ctx_popcount(0), 0);
+}
+
+/* The counters of issue 13 item 1 (context.h): packets and bytes, the
+ * one-packet and failed shares, what each key keeps, the service sketch
+ * of a source, the lazy roll against the division it saves. */
+static void test_context_counters(void **state)
+{
+	const __u32 open = FF_CTX_OPEN_MASK(0), syn = FF_CTX_OPEN_MASK(1);
+	const __u32 more = FF_CTX_BIT(FF_CTX_MORE), fail = FF_CTX_BIT(FF_CTX_FAIL);
+	const __u32 pkt = FF_CTX_BIT(FF_CTX_PKTS);
+	struct ff_ctx_entry e, r;
+	struct ff_pkt p;
+	__u8 addr[16];
+	__u64 bits = 0, now;
+	int i;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	/* 10 flows of 100 bytes, 4 of them get a second packet of 50 bytes
+	 * (from the initiator), 3 fail */
+	for (i = 0; i < 10; i++)
+		ff_ctx_add(&e, 1000000, open, 100, 0);
+	for (i = 0; i < 4; i++)
+		ff_ctx_add(&e, 1010000, more | pkt, 50, 0);
+	for (i = 0; i < 3; i++)
+		ff_ctx_add(&e, 1020000, fail, 999, 0);	/* no packet: no bytes */
+	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_PKTS, 1050000), 14);
+	assert_int_equal(ff_ctx_bytes(&e, 1, 1050000), 10 * 100 + 4 * 50);
+	assert_int_equal(ff_ctx_bytes(&e, 0, 1050000), 1200);
+	/* the next 100 ms window, 3/4 through: a quarter of the previous */
+	assert_int_equal(ff_ctx_bytes(&e, 0, 1175000), 300);
+	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_PKTS, 1175000), 3);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, 1050000), 600);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 1050000), 300);
+	/* shares are of the flows, at most all of them; none without flows */
+	for (i = 0; i < 20; i++)
+		ff_ctx_add(&e, 1030000, fail | more, 0, 0);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 1050000), 1000);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, 1050000), 0);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, 9000000), 0);
+	assert_int_equal(ff_ctx_one_pkt_permille(NULL, 1050000), 0);
+	assert_int_equal(ff_ctx_bytes(NULL, 1, 1050000), 0);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 9000000), 0);
+
+	/* what each key keeps: the source its flows and failures, the service
+	 * no packets (and nothing of an ICMP unreachable), the host all */
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SRC, syn | more | pkt | fail),
+			 FF_CTX_BIT(FF_CTX_FLOWS) | fail);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SVC, syn | more | pkt),
+			 FF_CTX_BIT(FF_CTX_FLOWS) | FF_CTX_BIT(FF_CTX_SYNS) | more);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SVC, fail | FF_CTX_NO_SVC), 0);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_HOST, fail | FF_CTX_NO_SVC), fail);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_HOST, syn | pkt), syn | pkt);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SRC, pkt), 0);
+
+	/* a source's sketch: one host's ports are many services */
+	memset(addr, 0, sizeof(addr));
+	addr[0] = 10, addr[3] = 1;
+	for (i = 0; i < 300; i++)
+		bits |= ff_ctx_svc_bit(addr, 1 + i, FF_IPPROTO_TCP);
+	assert_true(ff_ctx_popcount(bits) > 50);
+	assert_true(ff_ctx_svc_bit(addr, 80, FF_IPPROTO_TCP) !=
+			    ff_ctx_svc_bit(addr, 80, FF_IPPROTO_UDP) ||
+		    ff_ctx_svc_bit(addr, 81, FF_IPPROTO_TCP) !=
+			    ff_ctx_svc_bit(addr, 81, FF_IPPROTO_UDP));
+
+	/* ICMP unreachables: refused or not delivered, not "fragmentation
+	 * needed" (path MTU discovery); ICMPv6 type 1 */
+	memset(&p, 0, sizeof(p));
+	p.proto = FF_IPPROTO_ICMP, p.icmp_type = 3, p.icmp_code = 3;
+	assert_true(ff_ctx_unreachable(&p));
+	p.icmp_code = 4;
+	assert_false(ff_ctx_unreachable(&p));
+	p.icmp_type = 0, p.icmp_code = 0;
+	assert_false(ff_ctx_unreachable(&p));
+	p.proto = FF_IPPROTO_ICMPV6, p.icmp_type = 1;
+	assert_true(ff_ctx_unreachable(&p));
+	p.proto = FF_IPPROTO_UDP, p.icmp_type = 3;
+	assert_false(ff_ctx_unreachable(&p));
+
+	/* the roll that skips the division within a window gives what
+	 * rolling at every add gives, over random times and gaps */
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	now = 5000000;
+	for (i = 0; i < 20000; i++) {
+		__u64 x = (__u64)i * 0x9E3779B97F4A7C15ULL;
+		__u32 s;
+
+		now += (x >> 40) % ((i % 97) ? 30000 : 2500000);
+		ff_ctx_add(&e, now, open | pkt, i & 1023, 1ULL << (i & 63));
+		for (s = 0; s < 2; s++) {	/* the reference: divide every time */
+			struct ff_ctx_win *w = &r.w[s];
+			__u64 width = ff_ctx_width(s), idx = now / width;
+			__u32 c;
+
+			if (idx > w->idx) {
+				for (c = 0; c < FF_CTX__N; c++) {
+					w->prev[c] = idx == w->idx + 1 ? w->cur[c] : 0;
+					w->cur[c] = 0;
+				}
+				w->bytes_prev = idx == w->idx + 1 ? w->bytes_cur : 0;
+				w->peers_prev = idx == w->idx + 1 ? w->peers_cur : 0;
+				w->bytes_cur = w->peers_cur = 0;
+				w->idx = idx;
+			}
+			w->cur[FF_CTX_FLOWS]++;
+			w->cur[FF_CTX_PKTS]++;
+			w->bytes_cur += i & 1023;
+			w->peers_cur |= 1ULL << (i & 63);
+		}
+		assert_memory_equal(&e, &r, sizeof(e));
+	}
 }
 
 static void test_arith_helpers(void **state)
@@ -1104,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_u128_helpers),
 		cmocka_unit_test(test_first_features_key),
 		cmocka_unit_test(test_context_windows),
+		cmocka_unit_test(test_context_counters),
 		cmocka_unit_test(test_stats_exact_vs_python),
 		cmocka_unit_test(test_stats_long_flow_iat),
 		cmocka_unit_test(test_parse_ipv4_tcp_options),

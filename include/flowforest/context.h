@@ -3,14 +3,16 @@
  * Context: what the other flows around a flow do. A flood is one packet per
  * flow, and one SYN of a flood looks like one SYN of a browser; what makes
  * it a flood is thousands of flows opening towards one service from many
- * sources. Two keys carry that state, in one bounded table of FF_CTX_SLOTS
- * slots, two-way set associative (an array map in BPF, an array offline):
- * a new key takes the slot of its pair whose long window is older. The
- * same code decides on both sides, so offline == kernel even when the
- * table overflows (a flood of spoofed sources), which an LRU hash map's
- * approximate order would not give:
+ * sources. Three keys carry that state, in one bounded table of
+ * FF_CTX_SLOTS slots, two-way set associative (an array map in BPF, an
+ * array offline): a new key takes the slot of its pair whose long window
+ * is older. The same code decides on both sides, so offline == kernel even
+ * when the table overflows (a flood of spoofed sources), which an LRU hash
+ * map's approximate order would not give:
  *
  *   the service   the responder of a flow: address, port, protocol
+ *   the host      the responder's address alone (a flood or a scan over
+ *                 many ports and protocols is one target)
  *   the source    the initiator's prefix: /24 (IPv4) or /64 (IPv6)
  *
  * Each entry keeps, at two time scales (FF_CTX_SHORT_US, FF_CTX_LONG_US),
@@ -19,18 +21,24 @@
  * (the previous window weighted by the part of it still within W of now),
  * so nothing decays by a timer: the clock is the packet's (capture time
  * offline), and offline == kernel. Distinct peers are a 64-bit linear
- * counting sketch per window (one bit per hash of the peer's address),
- * read as the bits set over the current and previous window.
+ * counting sketch per window (one bit per hash of the peer), read as the
+ * bits set over the current and previous window.
  *
- * Updated once per flow-opening packet (and once per completed TCP
- * handshake), read at every checkpoint: the per-packet cost of a packet
- * inside a flow is one comparison. CPUs race on an entry without locks in
- * the kernel: a count may be lost under load, never invented.
+ * What each key counts (ff_ctx_kind_mask()): every key the flows opened
+ * and the failed connections; the service and the host also bare SYNs,
+ * completed handshakes and flows that saw a second packet; the host alone
+ * the packets and bytes its initiators send it. Per packet: a packet from
+ * a flow's initiator updates its host (one slot pair); a packet that opens
+ * a flow, completes a handshake, is a flow's second or fails a connection
+ * updates the keys it concerns, in the same call. Read at every
+ * checkpoint. CPUs race on an entry without locks in the kernel: a count
+ * may be lost under load, never invented.
  */
 #ifndef FLOWFOREST_CONTEXT_H
 #define FLOWFOREST_CONTEXT_H
 
 #include "common.h"
+#include "parse.h"
 
 #define FF_CTX_SLOTS 32768		/* the default (--context-slots) */
 #define FF_CTX_SLOTS_MAX (1U << 22)
@@ -41,16 +49,28 @@ enum ff_ctx_counter {
 	FF_CTX_FLOWS,		/* flows opened */
 	FF_CTX_SYNS,		/* of them by a TCP SYN without ACK */
 	FF_CTX_DONE,		/* TCP handshakes completed (the initiator's ACK) */
+	FF_CTX_MORE,		/* flows that saw a second packet (either way) */
+	FF_CTX_FAIL,		/* failed connections: the responder's RST before the
+				 * handshake completed, an ICMP unreachable back */
+	FF_CTX_PKTS,		/* packets from the initiators (and their bytes) */
 	FF_CTX__N,
 };
 
-/* The counters of a flow-opening packet, a TCP SYN (syn) or not. */
-#define FF_CTX_OPEN_MASK(syn) ((1U << FF_CTX_FLOWS) | ((syn) ? 1U << FF_CTX_SYNS : 0))
+#define FF_CTX_BIT(c) (1U << (c))
+/* The counters of a flow-opening packet, a TCP SYN (syn) or not: the flow,
+ * and its first packet. */
+#define FF_CTX_OPEN_MASK(syn) \
+	(FF_CTX_BIT(FF_CTX_FLOWS) | FF_CTX_BIT(FF_CTX_PKTS) | ((syn) ? FF_CTX_BIT(FF_CTX_SYNS) : 0))
+/* With FF_CTX_FAIL: an ICMP unreachable, whose sender is a host and not a
+ * service (the port it refers to is inside its payload, not parsed). */
+#define FF_CTX_NO_SVC (1U << 16)
 
 struct ff_ctx_win {
 	__u64 idx;		/* now_us / width of the current window */
 	__u32 cur[FF_CTX__N];
 	__u32 prev[FF_CTX__N];
+	__u64 bytes_cur;	/* with FF_CTX_PKTS: the packets' IP lengths */
+	__u64 bytes_prev;
 	__u64 peers_cur;	/* linear counting bitmaps */
 	__u64 peers_prev;
 };
@@ -59,13 +79,13 @@ struct ff_ctx_entry {
 	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
 };
 
-/* 16 bytes of address (IPv4 in the first 4), port 0 for a source prefix;
- * kind 0: an empty slot. */
+/* 16 bytes of address (IPv4 in the first 4), port and protocol 0 for a
+ * host or a source prefix; kind 0: an empty slot. */
 struct ff_ctx_key {
 	__u32 addr[4];
 	__u16 port;
 	__u8 proto;
-	__u8 kind;		/* FF_CTX_SVC or FF_CTX_SRC */
+	__u8 kind;		/* enum ff_ctx_kind */
 };
 
 struct ff_ctx_slot {
@@ -77,13 +97,30 @@ struct ff_ctx_slot {
 enum ff_ctx_kind {
 	FF_CTX_SVC = 1,
 	FF_CTX_SRC = 2,
+	FF_CTX_HOST = 3,
 };
 
+/* The counters key `kind` keeps, of a mask of them. */
+static __always_inline __u32 ff_ctx_kind_mask(__u32 kind, __u32 mask)
+{
+	const __u32 flow = FF_CTX_BIT(FF_CTX_FLOWS) | FF_CTX_BIT(FF_CTX_FAIL);
+	const __u32 tcp = FF_CTX_BIT(FF_CTX_SYNS) | FF_CTX_BIT(FF_CTX_DONE) |
+			  FF_CTX_BIT(FF_CTX_MORE);
+
+	if (kind == FF_CTX_SRC)
+		return mask & flow;
+	if (kind == FF_CTX_SVC)
+		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp);
+	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS));
+}
+
 /* What a checkpoint reads (the context rows of features.h): the entries
- * of the flow's service and source (NULL: none) and the time of reading. */
+ * of the flow's service, host and source (NULL: none) and the time of
+ * reading. */
 struct ff_ctx_view {
 	const struct ff_ctx_entry *svc;
 	const struct ff_ctx_entry *src;
+	const struct ff_ctx_entry *host;
 	__u64 now_us;
 };
 
@@ -108,6 +145,28 @@ static __always_inline __u64 ff_ctx_peer_bit(const __u8 *addr)
 	__builtin_memcpy(&a, addr, 8);
 	__builtin_memcpy(&b, addr + 8, 8);
 	return 1ULL << (ff_ctx_mix(a ^ (b * 0x9E3779B97F4A7C15ULL)) >> 58);
+}
+
+/* One bit of 64 for a service: a mix of its address, port and protocol
+ * (what a source's sketch counts: a scan of one host's ports is many). */
+static __always_inline __u64 ff_ctx_svc_bit(const __u8 *addr, __u16 port, __u8 proto)
+{
+	__u64 a, b;
+
+	__builtin_memcpy(&a, addr, 8);
+	__builtin_memcpy(&b, addr + 8, 8);
+	return 1ULL << (ff_ctx_mix(a ^ (b * 0x9E3779B97F4A7C15ULL) ^
+				   (((__u64)port << 8 | proto) * 0xC2B2AE3D27D4EB4FULL)) >> 58);
+}
+
+/* Is `p` an ICMP destination unreachable, a connection refused or not
+ * delivered (IPv4 type 3 but code 4, "fragmentation needed", which is path
+ * MTU discovery; ICMPv6 type 1)? */
+static __always_inline int ff_ctx_unreachable(const struct ff_pkt *p)
+{
+	if (p->proto == FF_IPPROTO_ICMP)
+		return p->icmp_type == 3 && p->icmp_code != 4;
+	return p->proto == FF_IPPROTO_ICMPV6 && p->icmp_type == 1;
 }
 
 /* The table's slots for a configured number (0: the default). */
@@ -156,54 +215,70 @@ static __always_inline struct ff_ctx_entry *ff_ctx_find(struct ff_ctx_slot *a,
 
 /* Bring window `w` to time `now_us`: a later window shifts cur to prev. A
  * clock behind the window's (another CPU got there first) counts into the
- * current window. */
+ * current window. Within the current window (every packet but one per
+ * window) it costs a multiplication and a comparison, no division. */
 static __always_inline void ff_ctx_roll(struct ff_ctx_win *w, __u64 now_us, __u64 width)
 {
-	__u64 idx = now_us / width;
-	__u32 i;
+	__u64 idx;
+	__u32 i, next;
 
-	if (idx <= w->idx)
+	if (now_us < (w->idx + 1) * width)	/* idx <= w->idx */
 		return;
+	idx = now_us / width;
+	next = idx == w->idx + 1;
 	for (i = 0; i < FF_CTX__N; i++) {
-		w->prev[i] = idx == w->idx + 1 ? w->cur[i] : 0;
+		w->prev[i] = next ? w->cur[i] : 0;
 		w->cur[i] = 0;
 	}
-	w->peers_prev = idx == w->idx + 1 ? w->peers_cur : 0;
+	w->bytes_prev = next ? w->bytes_cur : 0;
+	w->bytes_cur = 0;
+	w->peers_prev = next ? w->peers_cur : 0;
 	w->peers_cur = 0;
 	w->idx = idx;
 }
 
-/* Count the counters in `mask` (1 << enum ff_ctx_counter) and peer bit
- * `peer` (0: none). */
+/* Count the counters in `mask` (FF_CTX_BIT(enum ff_ctx_counter)), `bytes`
+ * with FF_CTX_PKTS, and peer bit `peer` (0: none). */
 static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u32 mask,
-				       __u64 peer)
+				       __u32 bytes, __u64 peer)
 {
 	__u32 s, c;
 
+	if (!(mask & FF_CTX_BIT(FF_CTX_PKTS)))
+		bytes = 0;
 	for (s = 0; s < 2; s++) {
 		struct ff_ctx_win *w = &e->w[s];
 
 		ff_ctx_roll(w, now_us, ff_ctx_width(s));
 		for (c = 0; c < FF_CTX__N; c++)
-			if (mask & (1U << c))
+			if (mask & FF_CTX_BIT(c))
 				w->cur[c]++;
+		w->bytes_cur += bytes;
 		w->peers_cur |= peer;
 	}
+}
+
+/* The sliding-window estimate at `now_us` of a count that is `cur` in
+ * window w->idx and `prev` in the one before, floored. */
+static __always_inline __u64 ff_ctx_slide(const struct ff_ctx_win *w, __u64 cur, __u64 prev,
+					  __u64 now_us, __u64 width)
+{
+	__u64 idx = now_us / width, left = width - now_us % width;
+
+	if (idx <= w->idx)	/* behind: the window as it is */
+		return cur + prev * left / width;
+	if (idx == w->idx + 1)
+		return cur * left / width;
+	return 0;
 }
 
 /* The sliding-window estimate of counter `c` at `now_us`, floored. */
 static __always_inline __u64 ff_ctx_count(const struct ff_ctx_win *w, __u32 c, __u64 now_us,
 					  __u64 width)
 {
-	__u64 idx = now_us / width, left = width - now_us % width;
-
 	if (c >= FF_CTX__N)
 		return 0;
-	if (idx <= w->idx)	/* behind: the window as it is */
-		return w->cur[c] + (__u64)w->prev[c] * left / width;
-	if (idx == w->idx + 1)
-		return (__u64)w->cur[c] * left / width;
-	return 0;
+	return ff_ctx_slide(w, w->cur[c], w->prev[c], now_us, width);
 }
 
 static __always_inline __u64 ff_ctx_popcount(__u64 x)
@@ -248,6 +323,37 @@ static __always_inline __u64 ff_ctx_bits(const struct ff_ctx_entry *e, __u64 now
 	return e ? ff_ctx_peers(&e->w[1], now_us, FF_CTX_LONG_US) : 0;
 }
 
+/* The bytes of entry `e` (NULL: 0) at time scale `scale` at `now_us`; a
+ * 1 s window holds less than 2^64 / 10^6 bytes, so the product cannot
+ * overflow. */
+static __always_inline __u64 ff_ctx_bytes(const struct ff_ctx_entry *e, __u32 scale,
+					  __u64 now_us)
+{
+	if (!e)
+		return 0;
+	scale &= 1;
+	return ff_ctx_slide(&e->w[scale], e->w[scale].bytes_cur, e->w[scale].bytes_prev, now_us,
+			    ff_ctx_width(scale));
+}
+
+/* Permille of the long window's new flows counted by `c` (at most all). */
+static __always_inline __u64 ff_ctx_share(const struct ff_ctx_entry *e, __u32 c, __u64 now_us)
+{
+	__u64 flows = ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us);
+
+	return ff_div(ff_min64(ff_ctx_n(e, 1, c, now_us), flows) * 1000, flows);
+}
+
+/* Permille of the long window's new flows that saw one packet so far:
+ * flows opened minus flows that saw a second packet. */
+static __always_inline __u64 ff_ctx_one_pkt_permille(const struct ff_ctx_entry *e,
+						     __u64 now_us)
+{
+	if (!ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us))
+		return 0;
+	return 1000 - ff_ctx_share(e, FF_CTX_MORE, now_us);
+}
+
 /* SYNs without a completed handshake over the long window. */
 static __always_inline __u64 ff_ctx_half_open(const struct ff_ctx_entry *e, __u64 now_us)
 {
@@ -259,9 +365,7 @@ static __always_inline __u64 ff_ctx_half_open(const struct ff_ctx_entry *e, __u6
 /* Permille of the long window's new flows opened by a bare SYN. */
 static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, __u64 now_us)
 {
-	__u64 flows = ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us);
-
-	return ff_div(ff_min64(ff_ctx_n(e, 1, FF_CTX_SYNS, now_us), flows) * 1000, flows);
+	return ff_ctx_share(e, FF_CTX_SYNS, now_us);
 }
 
 #endif /* FLOWFOREST_CONTEXT_H */

@@ -335,9 +335,10 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 
 /* Context (context.h): what the flows around this one do, read at the
  * checkpoint from the state of its service (responder address, port,
- * protocol) and of its source prefix (/24, /64), with the packet's clock.
- * Expressions over `const struct ff_ctx_view *c`. Appended last: the ids of
- * older features stay. */
+ * protocol), its host (the responder's address) and its source prefix
+ * (/24, /64), with the packet's clock. Expressions over
+ * `const struct ff_ctx_view *c`. Appended last: the ids of older features
+ * stay. */
 #define FF_CTX_FEATURES(X)                                                               \
 	X(CTX_SVC_FLOWS_100MS, "ctx_svc_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",          \
 	  ff_ctx_n(c->svc, 0, FF_CTX_FLOWS, c->now_us), "flows opened to this service in the last 100 ms (sliding window)") \
@@ -355,8 +356,37 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(CTX_SRC_FLOWS_1S, "ctx_src_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
 	  ff_ctx_n(c->src, 1, FF_CTX_FLOWS, c->now_us), "flows opened by this source's /24 or /64 in the last 1 s")        \
 	X(CTX_SRC_PEER_BITS_1S, "ctx_src_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",            \
-	  ff_ctx_bits(c->src, c->now_us), "bits set of 64 by the responders of the source prefix, "  \
-	  "1 to 2 s (linear counting, as ctx_svc_peer_bits_1s)")
+	  ff_ctx_bits(c->src, c->now_us), "bits set of 64 by the services (responder address, "    \
+	  "port, protocol) the source prefix opened flows to, 1 to 2 s: a port scan of one "      \
+	  "host sets many (linear counting, as ctx_svc_peer_bits_1s)")                           \
+	X(CTX_HOST_FLOWS_1S, "ctx_host_new_flows_1s", "", FF_UNIT_COUNT, "ctx",              \
+	  ff_ctx_n(c->host, 1, FF_CTX_FLOWS, c->now_us),                                   \
+	  "flows opened to this host (the responder's address, any port or protocol) in the last 1 s") \
+	X(CTX_HOST_PKTS_100MS, "ctx_host_pkts_100ms", "", FF_UNIT_COUNT, "ctx",              \
+	  ff_ctx_n(c->host, 0, FF_CTX_PKTS, c->now_us),                                    \
+	  "packets sent to this host by the initiators of its flows in the last 100 ms")   \
+	X(CTX_HOST_BYTES_1S, "ctx_host_bytes_1s", "", FF_UNIT_BYTES, "ctx",                  \
+	  ff_ctx_bytes(c->host, 1, c->now_us),                                             \
+	  "IP bytes of those packets in the last 1 s")                                     \
+	X(CTX_HOST_PEER_BITS_1S, "ctx_host_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",          \
+	  ff_ctx_bits(c->host, c->now_us),                                                 \
+	  "bits set of 64 by the host's initiators, 1 to 2 s (linear counting, as "        \
+	  "ctx_svc_peer_bits_1s)")                                                         \
+	X(CTX_HOST_ONE_PKT_SHARE, "ctx_host_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
+	  ff_ctx_one_pkt_permille(c->host, c->now_us),                                     \
+	  "permille of the host's new flows (1 s) without a second packet so far (flows "  \
+	  "opened minus flows that saw one; 0 without flows)")                              \
+	X(CTX_HOST_FAIL_SHARE, "ctx_host_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",    \
+	  ff_ctx_share(c->host, FF_CTX_FAIL, c->now_us),                                   \
+	  "failed connections of the host (1 s: its RSTs before a handshake completed, "   \
+	  "ICMP unreachables it sent) per thousand new flows to it, at most 1000")          \
+	X(CTX_SVC_ONE_PKT_SHARE, "ctx_svc_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
+	  ff_ctx_one_pkt_permille(c->svc, c->now_us),                                      \
+	  "permille of the service's new flows (1 s) without a second packet so far")       \
+	X(CTX_SRC_FAIL_SHARE, "ctx_src_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",      \
+	  ff_ctx_share(c->src, FF_CTX_FAIL, c->now_us),                                    \
+	  "failed connections of the source prefix (1 s: RSTs before a handshake, ICMP "   \
+	  "unreachables back to it) per thousand flows it opened, at most 1000")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 

@@ -79,7 +79,7 @@ struct ff_flow {
 	__u8 icmp_type;			/* of the first ICMP packet */
 	__u8 icmp_code;
 	__u8 ended;			/* FIN or RST seen */
-	__u8 ctx_done;			/* its completed handshake is in the context */
+	__u8 ctx_flags;			/* FF_FLOW_CTX_*: counted in the context */
 	__u64 cp_due;			/* packet count of the next count checkpoint */
 	/* cached verdict */
 	__u16 cls;			/* FF_CLASS_NONE until classified */
@@ -92,6 +92,11 @@ struct ff_flow {
 	/* last: an idle restart resets everything before it */
 	__u64 fifo_pos;			/* its entry in the eviction queue (kernel) */
 };
+
+/* ff_flow.ctx_flags: what of a flow the context (context.h) has counted,
+ * once per flow. */
+#define FF_FLOW_CTX_DONE 1	/* its completed handshake */
+#define FF_FLOW_CTX_FAIL 2	/* its refusal (the responder's RST) */
 
 #define FF_MAX_CHECKPOINTS 16
 #define FF_CP_ON_FIN_RST 1u

@@ -90,6 +90,11 @@ struct ff_phase {
 	__s64 bias[FF_MAX_CLASSES];	/* initial class sums */
 };
 
+/* The model's trees split on a context feature (features.h, direction
+ * "ctx"): a verdict depends on more than the flow, so the first-packet
+ * memo (first.h) must not answer for it. */
+#define FF_MODEL_F_CTX 1
+
 /* One model slot's header; the kernel keeps two slots and an active index. */
 struct ff_model_meta {
 	__u32 n_trees;		/* all phases; 0: no model, flows are not classified */
@@ -97,7 +102,7 @@ struct ff_model_meta {
 	__u32 n_classes;
 	__u32 generation;	/* bumped by every load; reported in events */
 	__u32 n_phases;		/* 1..FF_MAX_PHASES, ascending from_pkts */
-	__u32 pad;
+	__u32 flags;		/* FF_MODEL_F_*, computed by the loader from the trees */
 	__u32 actions[FF_MAX_CLASSES];	/* enum ff_action per class */
 	/* A drop verdict whose score (permille) is below its class's minimum
 	 * becomes an alert: not sure enough to drop. 0: always drop. */

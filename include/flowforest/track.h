@@ -18,7 +18,8 @@
  *   ff_trk_first, ff_trk_memo, ff_trk_flood, ff_trk_model_gen  one-packet
  *                               flows (first.h): a scratch flow, the
  *                               first-packet memo, the drop aggregates,
- *                               the active model's generation
+ *                               the active model's generation, ff_trk_model_flags
+ *                               and flags
  *   ff_trk_ends, ff_trk_restart  when a flow ends before a packet (the idle
  *                               timeout; CIC's flow timeout offline) and
  *                               how its entry starts over
@@ -31,9 +32,10 @@
  *   ff_trk_ctx_slot             slot idx of the context table (context.h),
  *                               of ff_ctx_slots(cfg->ctx_slots); NULL: none
  *   ff_trk_checkpoint, ff_trk_final_snapshot, ff_trk_ctx_update,
- *   ff_trk_ctx_read             how ff_track_checkpoint(),
- *                               ff_track_final_snapshot(), ff_track_ctx_update()
- *                               and ff_track_ctx_read() are called: in BPF
+ *   ff_trk_ctx_packet, ff_trk_ctx_read  how ff_track_checkpoint(),
+ *                               ff_track_final_snapshot(), ff_track_ctx_update(),
+ *                               ff_track_ctx_packet() and ff_track_ctx_read()
+ *                               are called: in BPF
  *                               through global functions, which the verifier
  *                               checks once each, in user space directly.
  */
@@ -71,6 +73,8 @@ static __always_inline struct ff_first_memo *ff_trk_memo(struct ff_track *t, __u
 static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __u32 slot);
 /* The generation of the active model; 0: none. */
 static __always_inline __u32 ff_trk_model_gen(struct ff_track *t);
+/* The active model's FF_MODEL_F_* (model.h). */
+static __always_inline __u32 ff_trk_model_flags(struct ff_track *t);
 /* 1 when flow `f` ends before the packet at `now_us`, which then starts a
  * new flow in the same entry. */
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
@@ -102,7 +106,11 @@ static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const stru
 						  const struct ff_flow_key *k, __u32 reason);
 static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx);
 static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u32 mask, __u64 now_us);
+					      __u32 init_b, __u32 mask, __u32 bytes, __u64 now_us);
+/* ff_track_ctx_packet() for a packet of flow f, before its update. */
+static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow *f,
+					      const struct ff_flow_key *k, const struct ff_pkt *p,
+					      __u32 from_b, __u64 now_us);
 /* The context rows of the scratch vector (ff_trk_features) for a flow. */
 static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
 					    __u32 init_b, __u64 now_us);
@@ -153,6 +161,8 @@ static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 
 		return;
 	}
 	__builtin_memcpy((__u8 *)ck->addr, init_b ? k->addr_a : k->addr_b, 16);
+	if (kind == FF_CTX_HOST)
+		return;
 	ck->port = init_b ? k->port_a : k->port_b;
 	ck->proto = k->proto;
 }
@@ -169,27 +179,85 @@ static __always_inline struct ff_ctx_entry *ff_track_ctx_get(struct ff_track *t,
 	return ff_ctx_find(a, b, k, create);
 }
 
-/* Count the counters in `mask` (1 << enum ff_ctx_counter) for the service
- * of a flow and, for an opening flow (FF_CTX_FLOWS), for its source, each
- * with the other end as a peer. */
-static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-						__u32 init_b, __u32 mask, __u64 now_us)
+/* Count what key `kind` keeps of `mask` (ff_ctx_kind_mask()), with peer
+ * bit `peer` for an opening flow; a key with nothing to count is not
+ * looked up. */
+static __always_inline void ff_track_ctx_one(struct ff_track *t, const struct ff_flow_key *k,
+					     __u32 init_b, __u8 kind, __u32 mask, __u32 bytes,
+					     __u64 peer, __u64 now_us)
 {
-	const __u8 *ia = init_b ? k->addr_b : k->addr_a;
-	const __u8 *ra = init_b ? k->addr_a : k->addr_b;
 	struct ff_ctx_entry *e;
 	struct ff_ctx_key ck;
 
-	ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
-	e = ff_track_ctx_get(t, &ck, 1);
-	if (e)
-		ff_ctx_add(e, now_us, mask, (mask & (1 << FF_CTX_FLOWS)) ? ff_ctx_peer_bit(ia) : 0);
-	if (!(mask & (1 << FF_CTX_FLOWS)))
+	mask = ff_ctx_kind_mask(kind, mask);
+	if (!mask)
 		return;
-	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
+	ff_track_ctx_key(k, init_b, kind, &ck);
 	e = ff_track_ctx_get(t, &ck, 1);
 	if (e)
-		ff_ctx_add(e, now_us, 1 << FF_CTX_FLOWS, ff_ctx_peer_bit(ra));
+		ff_ctx_add(e, now_us, mask, bytes, (mask & FF_CTX_BIT(FF_CTX_FLOWS)) ? peer : 0);
+}
+
+/* Count the counters in `mask` (FF_CTX_BIT(enum ff_ctx_counter), maybe
+ * FF_CTX_NO_SVC) of a flow opened by b (init_b) or a, `bytes` with
+ * FF_CTX_PKTS, for each key that keeps them. The peer of the service and
+ * the host is the initiator's address, that of the source the responder's
+ * service. */
+static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+						__u32 init_b, __u32 mask, __u32 bytes,
+						__u64 now_us)
+{
+	__u64 ipeer = 0, rpeer = 0;
+
+	if (mask & FF_CTX_BIT(FF_CTX_FLOWS)) {
+		ipeer = ff_ctx_peer_bit(init_b ? k->addr_b : k->addr_a);
+		rpeer = ff_ctx_svc_bit(init_b ? k->addr_a : k->addr_b,
+				       init_b ? k->port_a : k->port_b, k->proto);
+	}
+	ff_track_ctx_one(t, k, init_b, FF_CTX_HOST, mask, bytes, ipeer, now_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_SVC, mask, 0, ipeer, now_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_SRC, mask, 0, rpeer, now_us);
+}
+
+/* What a packet of flow `f` (not yet updated with it) from b (from_b) or
+ * a counts in the context: the opening of the flow (its first packet: a
+ * new flow or one that starts over in its entry), a packet from the
+ * initiator (its host's packets and bytes), the flow's second packet, the
+ * responder's RST before the handshake completed (a refused connection,
+ * once per flow: f->ctx_flags). The handshake's completion is counted
+ * after the update, which decides it. */
+static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct ff_pkt *p,
+					       __u32 from_b)
+{
+	__u64 n = ff_flow_pkts(f);
+	__u32 m = 0;
+
+	if (n == 0)
+		return FF_CTX_OPEN_MASK(p->proto == FF_IPPROTO_TCP &&
+					(p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN);
+	if (from_b == f->initiator_is_b)
+		m |= FF_CTX_BIT(FF_CTX_PKTS);
+	if (n == 1)
+		m |= FF_CTX_BIT(FF_CTX_MORE);
+	if (from_b != f->initiator_is_b && p->proto == FF_IPPROTO_TCP &&
+	    (p->tcp_flags & FF_TCP_RST) && !f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_FAIL)) {
+		f->ctx_flags |= FF_FLOW_CTX_FAIL;
+		m |= FF_CTX_BIT(FF_CTX_FAIL);
+	}
+	return m;
+}
+
+/* The context of a packet from b (from_b) or a of flow `f`, before the
+ * flow is updated with it. */
+static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_flow *f,
+						const struct ff_flow_key *k, const struct ff_pkt *p,
+						__u32 from_b, __u64 now_us)
+{
+	__u32 m = ff_track_ctx_mask(f, p, from_b);
+
+	if (m)
+		ff_track_ctx_update(t, k, ff_flow_pkts(f) ? f->initiator_is_b : from_b, m,
+				    p->l3_len, now_us);
 }
 
 /* The context features of a flow (key `k`, opened by b: init_b) at
@@ -204,6 +272,8 @@ static __always_inline void ff_track_ctx_read(struct ff_track *t, const struct f
 	v.svc = ff_track_ctx_get(t, &ck, 0);
 	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
 	v.src = ff_track_ctx_get(t, &ck, 0);
+	ff_track_ctx_key(k, init_b, FF_CTX_HOST, &ck);
+	v.host = ff_track_ctx_get(t, &ck, 0);
 	v.now_us = now_us;
 	ff_features_ctx(&v, fv);
 }
@@ -309,9 +379,14 @@ static __always_inline void ff_track_memo_put(struct ff_track *t, const struct f
 	struct ff_first_memo *m;
 	__u64 k[3];
 
+	/* a verdict that depends on the context is not the packet's (a
+	 * model swapped since decided with its own generation, which no
+	 * lookup under another model matches) */
+	if (s->cls == FF_CLASS_NONE || (ff_trk_model_flags(t) & FF_MODEL_F_CTX))
+		return;
 	ff_first_key(p, k);
 	m = ff_trk_memo(t, ff_first_memo_slot(k));
-	if (!m || s->cls == FF_CLASS_NONE)
+	if (!m)
 		return;
 	m->k[0] = k[0];
 	m->k[1] = k[1];
@@ -433,16 +508,24 @@ static __always_inline int ff_track_first_drop(struct ff_track *t, const struct 
 /*
  * The scratch flow of a packet that opens a flow, or NULL for the table
  * (no model, or the first checkpoint is not the first packet: nothing is
- * decided before the flow is in the table).
+ * decided before the flow is in the table). *memo_gen: the model
+ * generation the first-packet memo answers for, or 0 when it may not
+ * answer: the model's trees split on a context feature (FF_MODEL_F_CTX,
+ * decided when the model was loaded), and the memo keys on the packet's
+ * own fields, while the same packet in another context may get another
+ * verdict.
  */
 static __always_inline struct ff_flow *ff_track_first(struct ff_track *t,
 						      const volatile struct ff_config *cfg,
-						      __u32 *gen)
+						      __u32 *memo_gen)
 {
+	__u32 gen;
+
 	if (!cfg->first_fast)
 		return NULL;
-	*gen = ff_trk_model_gen(t);
-	if (!*gen || ff_cp_due_after(cfg, 0) != 1)
+	gen = ff_trk_model_gen(t);
+	*memo_gen = (ff_trk_model_flags(t) & FF_MODEL_F_CTX) ? 0 : gen;
+	if (!gen || ff_cp_due_after(cfg, 0) != 1)
 		return NULL;
 	return ff_trk_first(t);	/* not zeroed yet */
 }
@@ -464,7 +547,7 @@ static __always_inline int ff_track_memo_drop(struct ff_track *t, const struct f
 	if (cfg->flood_events || ff_trk_exporting(t))
 		return 0;
 	s = ff_track_first(t, cfg, &gen);
-	if (!s)
+	if (!s || !gen)
 		return 0;
 	memo = ff_track_memo_find(t, p, gen);
 	if (!memo || memo->action != FF_ACT_DROP)
@@ -530,6 +613,11 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_count(t, FF_C_FRAG_LATER);
 
 	from_b = ff_flow_key_make(p, &key);
+	/* a failed connection, counted for the unreachable's sender (a host)
+	 * and its receiver (the initiator), whatever becomes of the packet */
+	if (ff_ctx_unreachable(p))
+		ff_trk_ctx_update(t, &key, !from_b, FF_CTX_BIT(FF_CTX_FAIL) | FF_CTX_NO_SVC, 0,
+				  now_us);
 	/* A TCP SYN (without ACK) opens a connection: one the memo knows as a
 	 * drop is dropped before the flow table is looked up. Under a spoofed
 	 * SYN flood that lookup is the cost (each misses the cache on a random
@@ -538,19 +626,19 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
 	/* the context counts every packet that opens a flow, dropped or not */
 	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
-		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(1), now_us);
+		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(1), p->l3_len, now_us);
 		return FF_ACT_DROP;
 	}
 	f = ff_trk_lookup(t, &key);
 	if (!f) {
 		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
-			ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(0), now_us);
+			ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(0), p->l3_len, now_us);
 			return FF_ACT_DROP;
 		}
 		f = first = ff_track_first(t, cfg, &gen);
 		if (first) {
 			/* snapshots need the features: no memo when exporting */
-			if (!ff_trk_exporting(t))
+			if (gen && !ff_trk_exporting(t))
 				memo = ff_track_memo_find(t, p, gen);
 			__builtin_memset(first, 0, sizeof(*first));
 		} else {
@@ -562,7 +650,6 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		}
 		if (created)
 			ff_trk_count(t, FF_C_FLOWS_CREATED);
-		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(syn), now_us);
 	}
 	if (!first && ff_trk_ends(t, f, now_us)) {
 		/* the old flow ends here; this packet starts a new one */
@@ -573,13 +660,14 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_event(t, f, &key, f->cls, now_us, FF_EV_ENDED);
 		ff_trk_restart(t, &key, f);
 		ff_trk_count(t, FF_C_FLOWS_CREATED);
-		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(syn), now_us);
 	}
 
+	/* the context of this packet, before the checkpoint reads it */
+	ff_trk_ctx_packet(t, f, &key, p, from_b, now_us);
 	cp = ff_flow_update(f, p, from_b, now_us, cfg);
-	if (f->ack_us && !f->ctx_done) {	/* the handshake completes */
-		f->ctx_done = 1;
-		ff_trk_ctx_update(t, &key, f->initiator_is_b, 1 << FF_CTX_DONE, now_us);
+	if (f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_DONE)) {	/* the handshake completes */
+		f->ctx_flags |= FF_FLOW_CTX_DONE;
+		ff_trk_ctx_update(t, &key, f->initiator_is_b, FF_CTX_BIT(FF_CTX_DONE), 0, now_us);
 	}
 	if (!cp && f->cls != FF_CLASS_NONE && f->model_gen < ctl->reclass_gen) {
 		/* decided by an older model and the operator asked for a new
