@@ -31,9 +31,11 @@
  * receive thread had less than 85 % of its core (other processes took it)
  * is reported with "discarded":true and run again, at most twice per run;
  * a run kept after that is marked "noisy":true. Against other processes,
- * the receive thread runs SCHED_FIFO while it is measured (not with
- * --hook external, whose receiver shares the core; --no-rt: never): the
- * kernel's RT throttling still leaves others 5 % of the core. One JSON
+ * the generator and the receive thread run SCHED_RR (priority 1) while
+ * measured (--no-rt: not): alone on their cores that is SCHED_FIFO; with
+ * --hook external, run the receiving process with `chrt -r 1` too and the
+ * two take turns on the receiving core, as with nothing else running. The
+ * kernel's RT throttling still leaves others 5 % of each core. One JSON
  * object per run on stdout (or --json FILE). With --stats, kernel.bpf_stats_enabled is set
  * to 1 for the window only (the previous value is restored right after, and
  * on SIGINT/SIGTERM) and the receiver programs' run_time_ns / run_cnt give
@@ -198,12 +200,12 @@ static void pin_self(int cpu)
 		fprintf(stderr, "livegen: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
 }
 
-/* This thread (the generator) SCHED_FIFO (rt) or back to SCHED_OTHER. */
+/* This thread (the generator) SCHED_RR (rt) or back to SCHED_OTHER. */
 static void self_rt(bool rt)
 {
 	struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
 
-	if (sched_setscheduler(0, rt ? SCHED_FIFO : SCHED_OTHER, &sp) && rt)
+	if (sched_setscheduler(0, rt ? SCHED_RR : SCHED_OTHER, &sp) && rt)
 		fprintf(stderr, "livegen: the generator stays SCHED_OTHER: %s\n", strerror(errno));
 }
 
@@ -263,13 +265,13 @@ static void napi_threads_pin(void)
 	}
 }
 
-/* The receive thread(s) SCHED_FIFO (rt) or back to SCHED_OTHER. */
+/* The receive thread(s) SCHED_RR (rt) or back to SCHED_OTHER. */
 static void napi_threads_rt(bool rt)
 {
 	struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
 
 	for (int i = 0; i < n_napi; i++)
-		if (sched_setscheduler(napi_pids[i], rt ? SCHED_FIFO : SCHED_OTHER, &sp) && rt)
+		if (sched_setscheduler(napi_pids[i], rt ? SCHED_RR : SCHED_OTHER, &sp) && rt)
 			fprintf(stderr, "livegen: NAPI thread %d stays SCHED_OTHER: %s\n",
 				napi_pids[i], strerror(errno));
 }
@@ -442,7 +444,7 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 	}
 	r->load_ms = (ff_mono_s() - t0) * 1e3;
 	napi_threads_pin();
-	if (!o.no_rt && o.hook != RX_EXTERNAL)
+	if (!o.no_rt)
 		napi_threads_rt(true);
 	if (r->have_ff) {
 		if (pthread_create(&r->user, NULL, user_thread, r))
@@ -614,7 +616,7 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 		(double)(b->gen_steal - a->gen_steal) / (b->gen_total - a->gen_total) : 0);
 	fprintf(out, "\"napi_share\":%.3f,\"napi_rt\":%s,\"napi_ns_per_pkt\":%.1f,\"rx_cpu_busy\":%.3f,\"gen_cpu_busy\":%.3f,"
 		"\"load_ms\":%.1f,\"table\":%u",
-		napi_share(a, b), !o.no_rt && o.hook != RX_EXTERNAL ? "true" : "false",
+		napi_share(a, b), o.no_rt ? "false" : "true",
 		rx ? (double)(b->napi_ns - a->napi_ns) / rx : 0, rx_busy, gen_busy, r->load_ms,
 		r->have_ff ? table_for(n_flows) : 0);
 	if (r->have_ff)
@@ -682,7 +684,7 @@ static void usage(void)
 		"  every class drops and the established clients (" EST_CLIENTS ") are in the\n"
 		"  allow list. The fast path for one-packet flows is on (--no-fast: off); after\n"
 		"  each run, the established flows' entries and verdicts are checked\n"
-		"--no-rt: the receive thread stays SCHED_OTHER while measured\n");
+		"--no-rt: generator and receive thread stay SCHED_OTHER while measured\n");
 	exit(2);
 }
 

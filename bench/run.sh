@@ -13,7 +13,7 @@
 #   2. live throughput over a veth pair (build/bench/livegen): XDP, TC
 #      ingress and socket filter against an XDP program that only passes,
 #      1k / 100k / 1M flows, generator and receiver on different cores,
-#      both SCHED_FIFO while measured (other processes cannot take their
+#      both SCHED_RR while measured (other processes cannot take their
 #      core: the pass-only receiver is saturated, so received packets/s
 #      is its capacity; livegen --no-rt to compare);
 #      a flood of spoofed one-packet flows (SYN, UDP) with established
@@ -191,12 +191,14 @@ done
 # twin_run FLOWS OUT LIVEGEN-ARGS...: the twin on the receiving core, with
 # the veth's NAPI thread (one core receives and classifies, as for the
 # hooks), while livegen sends (--hook external: only the pass-only XDP
-# program on the receiver).
+# program on the receiver). Both SCHED_RR (livegen makes its NAPI thread
+# so): they take turns on the core and other processes do not take it, as
+# for the kernel hooks.
 twin_run() {
 	local n=$1 out=$2
 	shift 2
 	timeout --kill-after=5 $((WARMUP + DURATION + 30)) ip netns exec "$NS_B" \
-		taskset -c "$RX_CPU" ./flowforest twin --iface "$DEV_B" --model "$MODEL" \
+		taskset -c "$RX_CPU" chrt -r 1 ./flowforest twin --iface "$DEV_B" --model "$MODEL" \
 		--flows "$n" --json --interval 0.25 --duration $((WARMUP + DURATION + 3)) \
 		--quiet > "$out" &
 	BG_PIDS+=($!)
