@@ -252,10 +252,14 @@ static double empty_xdp_ns;
  * A spoofed one-packet flood dropped by the fast path (track.h, first.h):
  * the same TCP SYN to port 80 again and again is, each time, a packet that
  * opens a flow (it never enters the table), decided drop at its first
- * checkpoint from the first-packet memo (livegen --flood's model and
- * actions).
+ * checkpoint from the first-packet memo (livegen --flood's model). Three
+ * times: only the flood's class dropping; every class dropping with the
+ * established clients of livegen --flood --drop in the allow list (each
+ * dropped packet then pays the allow list's lookups); and that with a model
+ * that reads a context feature, whose verdicts the memo cannot keep (each
+ * packet runs the model).
  */
-static void section_first_drop(void)
+static void first_drop_row(const char *id, const char *label, int every_class, int ctx)
 {
 	struct ff_config cfg = FF_CONFIG_DEFAULT;
 	struct pkt_spec syn = { .family = 4, .proto = 6, .saddr = "11.0.0.1", .daddr = "10.199.0.2",
@@ -267,21 +271,35 @@ static void section_first_drop(void)
 	__u8 pkt[PKT_MAX_FRAME];
 	size_t len = pkt_build(&syn, pkt, sizeof(pkt));
 	char err[512];
+	int i;
 
 	cfg.first_fast = 1;
 	cfg.flood_events = 0;
-	if (flood_forest(&m, 32, 12, 80))
+	for (i = 0; every_class && i < FF_MAX_CLASSES; i++)
+		actions[i] = FF_ACT_DROP;
+	if (ctx ? flood_forest_ctx(&m, 32, 12, 80) : flood_forest(&m, 32, 12, 80))
 		die("forest");
 	open_loader(&l, &cfg, 65536);
-	if (ff_loader_install_model(&l, &m, actions, err, sizeof(err)) < 0)
+	if ((every_class &&
+	     ff_maps_list_update(&l.maps, false, "10.128.0.0/11", true, err, sizeof(err))) ||
+	    ff_loader_install_model(&l, &m, actions, err, sizeof(err)) < 0)
 		die(err);
-	per_packet_row("first_drop_xdp", "ff_xdp: one-packet flood, dropped by the fast path",
-		       measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns, "xdp");
+	per_packet_row(id, label, measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns,
+		       "xdp");
 	if (ff_loader_counters(&l, &c) || c.c[FF_C_FIRST_DROPS] < repeat ||
 	    c.c[FF_C_FLOWS_CREATED])
 		die("the one-packet flood did not take the fast path");
 	close_loader(&l);
 	ff_model_free(&m);
+}
+
+static void section_first_drop(void)
+{
+	first_drop_row("first_drop_xdp", "ff_xdp: one-packet flood, dropped by the fast path", 0, 0);
+	first_drop_row("first_drop_all_xdp",
+		       "ff_xdp: the same, every class dropping, an allow list", 1, 0);
+	first_drop_row("first_drop_ctx_xdp",
+		       "ff_xdp: the same, a model reading a ctx feature (no memo)", 1, 1);
 }
 
 static void section_per_packet(void)

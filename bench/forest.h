@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "features_info.h"
 #include "model_file.h"
 
 static __u64 forest_rng = 88172645463325252ULL;
@@ -85,7 +86,10 @@ static inline int comb_forest(struct ff_model *m, int trees, int depth)
  * The comb forest of the flood benchmark (livegen --flood): every tree's
  * root asks dst_port <= max_attack_port; below it the comb walks all
  * `depth` levels to class 1 (the flood: port 80), above it a leaf of class
- * 0 (the established flows). The flood pays the whole walk.
+ * 0 (the established flows). The flood pays the whole walk. Its splits read
+ * the flow's features only, none of the context (ctx_*): its verdict is a
+ * function of the packet, as the first-packet memo needs (a model that
+ * reads the context runs at every first packet: flood_forest_ctx()).
  */
 static inline int flood_forest(struct ff_model *m, int trees, int depth, __u16 max_attack_port)
 {
@@ -103,7 +107,29 @@ static inline int flood_forest(struct ff_model *m, int trees, int depth, __u16 m
 		m->nodes[base + 1].left = 0;		/* dst_port above: benign */
 		m->nodes[base + 2 * depth].left = 1;	/* the comb's end: flood */
 	}
+	for (t = 0; t < (int)m->n_nodes; t++)
+		while (m->nodes[t].feature < FF_NUM_FEATURES &&
+		       !strcmp(ff_feature_table[m->nodes[t].feature].dir, "ctx"))
+			m->nodes[t].feature = forest_rnd() % FF_NUM_FEATURES;
 	return forest_layout(m);	/* again: the nodes changed */
+}
+
+/* The flood forest with one split on a context feature (whose threshold
+ * every value passes): the same verdicts, but no first-packet memo. */
+static inline int flood_forest_ctx(struct ff_model *m, int trees, int depth,
+				   __u16 max_attack_port)
+{
+	__u32 f;
+
+	if (flood_forest(m, trees, depth, max_attack_port))
+		return -1;
+	for (f = 0; f < FF_NUM_FEATURES; f++)
+		if (!strcmp(ff_feature_table[f].dir, "ctx"))
+			break;
+	if (f == FF_NUM_FEATURES)
+		return 0;
+	m->nodes[m->roots[0] + 2].feature = f;	/* a comb split below the root */
+	return forest_layout(m);
 }
 
 #endif

@@ -1200,12 +1200,20 @@ static void test_bench_forests_laid_out(void **state)
 	ff_model_free(&m);
 	assert_int_equal(flood_forest(&m, 32, 12, 80), 0);
 	assert_non_null(m.knodes);
+	/* its verdicts are the packet's: the first-packet memo keeps them */
+	assert_false(m.flags & FF_MODEL_F_CTX);
 	fv[FF_F_DST_PORT] = 80;		/* the flood */
 	ff_model_run(&m, 1, fv, &v);
 	assert_int_equal(v.cls, 1);
 	fv[FF_F_DST_PORT] = 5001;	/* the established flows */
 	ff_model_run(&m, 1, fv, &v);
 	assert_int_equal(v.cls, 0);
+	ff_model_free(&m);
+	assert_int_equal(flood_forest_ctx(&m, 32, 12, 80), 0);
+	assert_true(m.flags & FF_MODEL_F_CTX);
+	fv[FF_F_DST_PORT] = 80;
+	ff_model_run(&m, 1, fv, &v);
+	assert_int_equal(v.cls, 1);
 	ff_model_free(&m);
 }
 
