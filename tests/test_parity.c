@@ -28,6 +28,7 @@
 #include <bpf/libbpf.h>
 
 #include "capgen.h"
+#include "pkt.h"
 #include "capture.h"
 #include "extract.h"
 #include "loader.h"
@@ -504,6 +505,128 @@ static void test_twin_equals_kernel(void **state)
 	free_list(list);
 }
 
+/* ---- a model that reads the context, with the one-packet fast path ---- */
+
+/* Lone SYNs of one signature (port, window, TTL, options: only the source
+ * and its port vary) to one service: 10 a second apart, then 300 in 30 ms,
+ * then 10 a second apart again. */
+static void write_syn_waves(const char *path)
+{
+	/* a classic pcap by hand: pcap.h's struct bpf_insn clashes with
+	 * linux/bpf.h's here */
+	const uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 1 /* Ethernet */ };
+	FILE *f = fopen(path, "wb");
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .daddr = "10.7.0.1", .dport = 80,
+		.tcp_flags = 0x02, .window = 64240, .tcp_opts_len = 20,
+	};
+	char saddr[32];
+	uint8_t frame[256];
+	__u64 t = 1000000;
+	int i;
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(hdr, sizeof(hdr), 1, f), 1);
+	s.saddr = saddr;
+	for (i = 0; i < 320; i++) {
+		uint32_t rec[4];
+
+		t += (i <= 10 || i >= 310) ? 1000000 : 100;
+		snprintf(saddr, sizeof(saddr), "172.%u.%u.%u", 16 + i % 16, i / 16 % 256, 1 + i % 250);
+		s.sport = 30000 + i;
+		rec[0] = t / 1000000;
+		rec[1] = t % 1000000;
+		rec[2] = rec[3] = pkt_build(&s, frame, sizeof(frame));
+		assert_int_equal(fwrite(rec, sizeof(rec), 1, f), 1);
+		assert_int_equal(fwrite(frame, rec[2], 1, f), 1);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Flood when more than 20 flows opened to the service in 100 ms. */
+static void ctx_model(struct ff_model *m)
+{
+	struct ff_xnode t[3] = {
+		{ .feature = FF_F_CTX_SVC_FLOWS_100MS, .threshold = 20, .left = 1, .right = 2 },
+		{ .feature = FF_NODE_LEAF, .left = 0, .right = 1 },
+		{ .feature = FF_NODE_LEAF, .left = 1, .right = 1 },
+	};
+	char err[256];
+
+	memset(m, 0, sizeof(*m));
+	m->n_classes = 2;
+	m->n_features = 1;
+	m->feature_ids[0] = FF_F_CTX_SVC_FLOWS_100MS;
+	snprintf(m->class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m->class_names[1], FF_NAME_MAX, "syn_flood");
+	m->actions[1] = FF_ACT_DROP;
+	assert_int_equal(ff_model_add_tree(m, t, 3, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(m, err, sizeof(err)), 0);
+}
+
+/*
+ * The same SYN signature under another context gets another verdict with
+ * --fast-first: the first-packet memo does not answer for a model that
+ * splits on a ctx feature (FF_MODEL_F_CTX, from its trees), so the quiet
+ * SYNs pass, the flood's drop from its 21st SYN on, the quiet ones after
+ * it pass again; twin == kernel (events, counters, no memo answer) and
+ * extract == replay. A model on the flow's own features keeps the memo.
+ */
+static void test_fast_first_context_model(void **state)
+{
+	char path[64];
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	struct evlist ev = {};
+	struct ff_counters cnt;
+	struct ff_model m, hw;
+	size_t flows, i, pass_before = 0, drops = 0, pass_after = 0;
+	char err[512];
+
+	(void)state;
+	need_root();
+	snprintf(path, sizeof(path), "/tmp/ff-parity-ctx-%d.pcap", getpid());
+	write_syn_waves(path);
+	ctx_model(&m);
+	assert_true(m.flags & FF_MODEL_F_CTX);
+	cfg.first_fast = 1;
+	twin_run(path, &m, &cfg, &ev, &cnt, &flows);
+	for (i = 0; i < ev.n; i++) {
+		if (ev.e[i].type != FF_EV_CLASSIFIED)
+			continue;
+		if (ev.e[i].cls == 1)
+			drops++;
+		else if (ev.e[i].ts_us < 13000000)
+			pass_before++;
+		else
+			pass_after++;
+	}
+	print_message("[ ctx     ] one SYN signature: %zu quiet passed, %zu of the flood's 300 "
+		      "dropped, %zu quiet after it passed\n", pass_before, drops, pass_after);
+	assert_int_equal(pass_before, 10 + 20);	/* the flood's first 20 too */
+	assert_int_equal(drops, 280);
+	assert_int_equal(pass_after, 10);
+	assert_int_equal(cnt.c[FF_C_FIRST_MEMO], 0);
+	assert_int_equal(cnt.c[FF_C_FIRST_DROPS], 280);
+	twin_vs_kernel(path, &m, &cfg);
+	cfg.flood_events = 0;	/* the memo's drop before the flow lookup: not either */
+	twin_vs_kernel(path, &m, &cfg);
+	run_cfg.first_fast = 1;
+	compare_one(path, &m);
+	run_cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	/* without ctx splits the memo answers (all but the first SYN) */
+	assert_int_equal(ff_model_load("lab/models/handwritten.json", &hw, err, sizeof(err)), 0);
+	assert_false(hw.flags & FF_MODEL_F_CTX);
+	free(ev.e);
+	memset(&ev, 0, sizeof(ev));
+	cfg.flood_events = FF_FLOOD_EVENTS_ALL;
+	twin_run(path, &hw, &cfg, &ev, &cnt, &flows);
+	assert_int_equal(cnt.c[FF_C_FIRST_MEMO], 319);
+	free(ev.e);
+	ff_model_free(&hw);
+	ff_model_free(&m);
+	unlink(path);
+}
+
 /* ---- tshark oracle ---- */
 
 struct conv {
@@ -853,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_parity_small_context),
 		cmocka_unit_test(test_parity_shared_pcaps),
 		cmocka_unit_test(test_twin_equals_kernel),
+		cmocka_unit_test(test_fast_first_context_model),
 		cmocka_unit_test(test_tshark_generated),
 		cmocka_unit_test(test_tshark_shared_pcaps),
 	};
