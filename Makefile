@@ -28,7 +28,7 @@ TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 
 BENCH_BIN := $(BUILD)/bench/bench_pipeline $(BUILD)/bench/empty.bpf.o $(BUILD)/fuzz/fuzz_model \
 	     $(BUILD)/bench/livegen $(BUILD)/bench/livegen.bpf.o $(BUILD)/bench/mkmodel \
-	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract
+	     $(BUILD)/bench/mkpcap $(BUILD)/bench/bench_extract $(BUILD)/bench/codegen_eval
 
 .PHONY: all deps test demo bench docs clean
 all: flowforest $(TEST_BIN) $(BENCH_BIN)
