@@ -6,7 +6,9 @@
  * the user-space twin's code; the flow table from 64k to 4M entries (load
  * time, memory, ns/packet with the table half full); memory of the maps.
  *
- *   bench_pipeline [--json FILE] [--repeat N] [--runs N] [--quick]
+ *   bench_pipeline [--json FILE] [--repeat N] [--runs N] [--quick] [--shape TxD]
+ *
+ * --shape 32x12: of the model grid, that trees x depth only (A/B runs).
  *
  * Every timing is the median of --runs runs (default 5) with min and max.
  * A run's figure is the kernel's test_run duration: the average over
@@ -37,6 +39,7 @@
 
 static unsigned repeat = 1000000;
 static int runs = 5, quick;
+static int shape_trees, shape_depth;	/* --shape TxD: that grid point only */
 static FILE *jf;
 static int jfirst;
 
@@ -381,6 +384,8 @@ static void section_grid(void)
 			int fd;
 			char id[64];
 
+			if (shape_trees && (trees[ti] != shape_trees || depths[di] != shape_depth))
+				continue;
 			if (comb_forest(&m, trees[ti], depths[di]))
 				continue;
 			open_loader(&l, &every, 65536);
@@ -714,6 +719,9 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = 1;
+		else if (!strcmp(argv[i], "--shape") && i + 1 < argc &&
+			 sscanf(argv[i + 1], "%dx%d", &shape_trees, &shape_depth) == 2)
+			i++;
 		else if (!strcmp(argv[i], "--keep-devs") && i + 1 < argc) {
 			char *comma = strchr(argv[++i], ',');
 
@@ -727,7 +735,7 @@ int main(int argc, char **argv)
 		}
 		else {
 			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--runs N] "
-				"[--quick] [--keep-devs DEV1,DEV2] [--only per_packet|grid|mix|table|memory]\n");
+				"[--quick] [--keep-devs DEV1,DEV2] [--only per_packet|grid|mix|table|memory] [--shape TxD]\n");
 			return 2;
 		}
 	}

@@ -75,6 +75,11 @@ const volatile __u8 ff_export = 0;
 const volatile __u32 ff_fifo_size = 0;
 const volatile __u32 ff_evict_at = 0;
 
+/* Every feature (a global in .rodata: clang puts a static one in a
+ * mergeable section that the BTF cannot describe). */
+const volatile struct ff_feature_set ff_fset_all_rodata = FF_FSET_ALL;
+#define ff_fset_every (*(const struct ff_feature_set *)&ff_fset_all_rodata)
+
 /* ---- maps ---------------------------------------------------------------- */
 
 /* An array map indexed by __u32 (per-CPU or not). */
@@ -116,6 +121,18 @@ FF_ARRAY_MAP(ff_meta, BPF_MAP_TYPE_ARRAY, 2, struct ff_model_meta);
 FF_ARRAY_MAP(ff_active, BPF_MAP_TYPE_ARRAY, 1, __u32);
 
 FF_ARRAY_MAP(ff_scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_features);
+
+/* Which rows of the scratch vector this checkpoint computed: the flow's
+ * of the set ff_trk_feature_set() gave last; the context rows when
+ * ctx_read (read only for a model that uses them). Kept here, not passed
+ * along: the call chain to the walk is at the verifier's stack limit. */
+struct ff_scratch_have {
+	struct ff_feature_set flow;
+	__u32 ctx_read;
+	__u32 pad;
+};
+
+FF_ARRAY_MAP(ff_scratch_have, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_scratch_have);
 
 /* One-packet flows (flowforest/first.h): the scratch flow of a packet that
  * opens a flow, the first-packet memo, the drop aggregates. Per CPU: no
@@ -273,10 +290,25 @@ __noinline int ff_vote(const struct ff_walk *w, const struct ff_phase *ph, __u32
 	return best;
 }
 
-/* One walk of the active model's phase for a flow of `pkts` packets.
- * Returns 0 with a verdict, 1 when the slot was rewritten during the walk
- * (the caller tries again), -1 for no model. Global: verified once, not
- * once per call site. */
+/* Were the features model `m` reads computed for this checkpoint? Not
+ * when the model was swapped in since ff_trk_feature_set(). Global: its
+ * stack is not on top of the caller's. */
+__noinline int ff_features_ready(const struct ff_model_meta *m)
+{
+	__u32 zero = 0;
+	struct ff_scratch_have *h = bpf_map_lookup_elem(&ff_scratch_have, &zero);
+
+	if (!m || !h || !ff_fset_covers(&h->flow, &m->features))
+		return 0;
+	return h->ctx_read || !ff_fset_has_ctx(&m->features);
+}
+
+/* One walk of the active model's phase for a flow of `pkts` packets, on
+ * the vector in ff_scratch (ff_scratch_have: its rows computed). Returns 0
+ * with a verdict, 1 when the slot was rewritten during the walk (the
+ * caller tries again), 2 when the model reads features this checkpoint did
+ * not compute (swapped in since), -1 for no model. Global: verified once,
+ * not once per call site. */
 __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 {
 	struct ff_model_meta *m;
@@ -295,6 +327,8 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	g = *(volatile __u32 *)&m->generation;
 	if (g == 0 || m->n_trees == 0)
 		return g == 0 && m->n_trees ? 1 : -1;
+	if (!ff_features_ready(m))
+		return 2;
 
 	p = ff_phase_of(m, pkts) & (FF_MAX_PHASES - 1);
 	ph = &m->phases[p];
@@ -318,13 +352,14 @@ static __always_inline int ff_run_model(__u32 pkts, struct ff_verdict *v)
 {
 	int r = ff_run_model_once(pkts, v);
 
-	if (r == 1) {
+	if (r == 1 || r == 2) {
 		__u32 zero = 0;
 		struct ff_counters *cnt = bpf_map_lookup_elem(&ff_counters, &zero);
 
 		if (cnt)
 			cnt->c[FF_C_SWAP_RETRIES]++;
-		r = ff_run_model_once(pkts, v);
+		if (r == 1)
+			r = ff_run_model_once(pkts, v);
 	}
 	return r == 0 ? 0 : -1;
 }
@@ -632,6 +667,30 @@ static __always_inline struct ff_features *ff_trk_features(struct ff_track *t)
 	return bpf_map_lookup_elem(&ff_scratch, &zero);
 }
 
+/* Every feature when exporting, else the active model's (none: none),
+ * noted in ff_scratch_have (the last call is the checkpoint's). A pointer
+ * into the slot's header, which no install rewrites while a packet can
+ * still be using it (loader_model.c). */
+static __always_inline const struct ff_feature_set *ff_trk_feature_set(struct ff_track *t)
+{
+	const struct ff_feature_set *s = &ff_fset_every;
+	struct ff_scratch_have *h;
+	struct ff_model_meta *m;
+	__u32 zero = 0, slot, *active;
+
+	h = bpf_map_lookup_elem(&ff_scratch_have, &zero);
+	active = bpf_map_lookup_elem(&ff_active, &zero);
+	if (!ff_export && active) {
+		slot = *active & 1;
+		m = bpf_map_lookup_elem(&ff_meta, &slot);
+		if (m)
+			s = &m->features;	/* no model: an empty set */
+	}
+	if (h)
+		h->flow = *s;
+	return s;
+}
+
 /* The walk reads the vector from ff_scratch, which `fv` is. */
 static __always_inline int ff_trk_model(struct ff_track *t, __u32 pkts,
 					const struct ff_features *fv, struct ff_verdict *v)
@@ -745,10 +804,12 @@ __noinline int ff_ctx_read(const struct ff_flow_key *key, __u32 init_b, __u64 no
 {
 	struct ff_track t = {};
 	struct ff_features *fv = ff_trk_features(&t);
+	__u32 zero = 0;
+	struct ff_scratch_have *h = bpf_map_lookup_elem(&ff_scratch_have, &zero);
 
-	if (!key || !fv)
+	if (!key || !fv || !h)
 		return -1;
-	ff_track_ctx_read(&t, key, init_b, now_us, fv);
+	h->ctx_read = ff_track_ctx_read(&t, key, init_b, now_us, fv);
 	return 0;
 }
 
@@ -853,14 +914,18 @@ int ff_infer(struct xdp_md *ctx)
 	struct ff_features *in, *fv;
 	struct ff_infer_result *out;
 	struct ff_verdict v = {};
+	struct ff_scratch_have *h;
 	__u32 zero = 0;
 
 	in = bpf_map_lookup_elem(&ff_infer_in, &zero);
 	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
 	out = bpf_map_lookup_elem(&ff_infer_out, &zero);
-	if (!in || !fv || !out)
+	h = bpf_map_lookup_elem(&ff_scratch_have, &zero);
+	if (!in || !fv || !out || !h)
 		return XDP_ABORTED;
 	__builtin_memcpy(fv, in, sizeof(*fv));
+	h->flow = ff_fset_every;	/* every row given */
+	h->ctx_read = 1;
 	if (ff_run_model(out->pkts, &v)) {
 		out->n_trees = 0;
 		return XDP_PASS;

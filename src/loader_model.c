@@ -77,6 +77,7 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	meta->n_classes = check.n_classes;
 	meta->n_phases = check.n_phases;
 	meta->flags = check.flags;
+	meta->features = check.features;
 	memcpy(meta->phases, check.phases, sizeof(meta->phases));
 	meta->generation = gen;
 	for (i = 0; i < check.n_classes; i++) {

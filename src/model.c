@@ -693,6 +693,10 @@ static int build_layout(struct ff_model *m, char *err, size_t errlen)
 
 	if (!out)
 		return ff_fail(err, errlen, "out of memory");
+	memset(&m->features, 0, sizeof(m->features));
+	for (t = 0; t < m->n_nodes; t++)	/* every node is in a tree (validated) */
+		if (m->nodes[t].feature != FF_NODE_LEAF && m->nodes[t].feature != FF_NODE_LEAFVEC)
+			ff_fset_add(&m->features, m->nodes[t].feature);
 	for (t = 0; t < m->n_trees; t++) {
 		m->kroots[t] = at;
 		at = layout_node(m, m->roots[t], out, at, at, err, errlen);

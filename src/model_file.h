@@ -51,6 +51,7 @@ struct ff_model {
 	__u32 flags;				/* FF_MODEL_F_*, computed by validation */
 	char *provenance;			/* JSON text of "provenance", or NULL */
 	/* The kernel's layout, built by ff_model_validate(). */
+	struct ff_feature_set features;		/* what the splits read */
 	__u32 n_knodes;
 	struct ff_node *knodes;
 	__u32 kroots[FF_MAX_TREES];
@@ -65,7 +66,8 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 /* Structure check: sizes, indices in range, every tree a tree (no cycle, no
  * shared node), depth within FF_MAX_DEPTH, phases and leaf values that fit
  * their combination. Sets m->max_depth and (re)builds the kernel layout
- * (m->knodes, m->kroots). A model with n_phases 0 gets one phase over all
+ * (m->knodes, m->kroots) and the set of features its splits read
+ * (m->features). A model with n_phases 0 gets one phase over all
  * its trees (a vote). */
 int ff_model_validate(struct ff_model *m, char *err, size_t errlen);
 void ff_model_free(struct ff_model *m);

@@ -107,6 +107,16 @@ static __always_inline struct ff_features *ff_trk_features(struct ff_track *t)
 	return &t->fv;
 }
 
+static const struct ff_feature_set ff_fset_none, ff_fset_every = FF_FSET_ALL;
+
+static __always_inline const struct ff_feature_set *ff_trk_feature_set(struct ff_track *t)
+{
+	if (t->export_snapshots || (t->model && !t->model->knodes))	/* never validated */
+		return &ff_fset_every;
+	return t->model ? &t->model->features : &ff_fset_none;
+}
+
+/* The model cannot change during a packet here: its features are there. */
 static __always_inline int ff_trk_model(struct ff_track *t, __u32 pkts,
 					const struct ff_features *fv, struct ff_verdict *v)
 {
@@ -197,7 +207,7 @@ static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow
 static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
 					    __u32 init_b, __u64 now_us)
 {
-	ff_track_ctx_read(t, k, init_b, now_us, &t->fv);
+	(void)ff_track_ctx_read(t, k, init_b, now_us, &t->fv);
 }
 
 static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow *f,

@@ -314,6 +314,15 @@ static void flow_iat_from_replay_clock(void **state)
 
 /* ---- context (flowforest/context.h) ------------------------------------ */
 
+/* The context tests' setup: a model that reads every feature, since a
+ * checkpoint reads the context rows only for a model that uses them. */
+static int ctx_setup(void **state)
+{
+	int rc = test_setup(state);
+
+	return rc || !env.loaded ? rc : install_reading(NULL, 0);
+}
+
 /* The context features of the last checkpoint, as the model saw them. */
 static void ctx_read(__u64 *svc_1s, __u64 *half_open, __u64 *bits, __u64 *src_1s)
 {
@@ -531,10 +540,10 @@ int main(void)
 		cmocka_unit_test_setup(flow_byte_counts, test_setup),
 		cmocka_unit_test_setup(flow_tcp_flag_counts, test_setup),
 		cmocka_unit_test_setup(flow_iat_from_replay_clock, test_setup),
-		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, test_setup),
-		cmocka_unit_test_setup(ctx_handshake_completes, test_setup),
-		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, test_setup),
-		cmocka_unit_test_setup(ctx_failed_connections, test_setup),
+		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, ctx_setup),
+		cmocka_unit_test_setup(ctx_handshake_completes, ctx_setup),
+		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, ctx_setup),
+		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_flow", tests, group_setup, group_teardown);

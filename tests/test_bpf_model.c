@@ -770,6 +770,90 @@ static void drop_verdict_holds(void **state)
 	assert_int_equal(f.cls, 0);
 }
 
+/* ---- 9. the features a model reads -------------------------------------- */
+
+/* The kernel's verdict on flow `k` (its cached class and score) is the one
+ * of the whole vector of its state, computed in user space. */
+static void verdict_is_full_vector(const struct ff_model *m, const struct ff_flow_key *k)
+{
+	struct ff_features all;
+	struct ff_verdict vd;
+	struct ff_flow f;
+
+	flow_must(k, &f);
+	memset(&all, 0, sizeof(all));
+	ff_features_compute(&f, &all);
+	ff_model_run(m, ff_flow_pkts(&f), all.v, &vd);
+	assert_int_equal(f.cls, vd.cls);
+	assert_int_equal(f.score, vd.score);
+}
+
+/*
+ * A model declares the features its splits read (ff_model.features, the
+ * slot's ff_model_meta.features); a checkpoint computes those only. Random
+ * forests over random subsets of 1 to 6 flow features decide flows as the
+ * whole vector does; the scratch vector holds the model's features and
+ * never one it does not read (the old code computed all 89 flow features
+ * and read the 8 context rows at every checkpoint).
+ */
+static void classify_feature_subset(void **state)
+{
+	static const __u32 expensive[] = { FF_F_FLOW_IAT_STD, FF_F_PKT_LEN_VAR, FF_F_FWD_LEN_STD,
+					   FF_F_FLOW_BYTES_PER_S, FF_F_IDLE_STD, FF_F_FWD_PKTS };
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.18.0.1", .daddr = "10.18.0.2",
+		.dport = 53,
+	};
+	struct ff_model_meta meta;
+	struct ff_flow_key k;
+	struct forest g;
+	__u32 round, i, n, used, slot;
+	__u64 t;
+
+	REQUIRE_BPF();
+	rnd_state = 0x51ab5e7ULL;
+	for (round = 0; round < 12; round++) {
+		forest_init(&g, 3);
+		forest_gen(&g, 4, 4);
+		/* each split reads one of n features */
+		n = 1 + round % FF_ARRAY_SIZE(expensive);
+		for (i = 0; i < g.m.n_nodes; i++)
+			if (g.m.nodes[i].feature < FF_NUM_FEATURES)
+				g.m.nodes[i].feature = expensive[rnd_below(n)];
+		assert_int_equal(ff_model_validate(&g.m, NULL, 0), 0);
+		for (i = 0, used = 0; i < FF_NUM_FEATURES; i++)
+			used += ff_fset_has(&g.m.features, i);
+		assert_true(used >= 1 && used <= n);
+		assert_int_equal(install(&g.m), 0);
+		slot = active_slot();
+		assert_int_equal(bpf_map_lookup_elem(env.meta_fd, &slot, &meta), 0);
+		assert_memory_equal(&meta.features, &g.m.features, sizeof(meta.features));
+
+		scratch_feature(0, true);
+		s.sport = 1000 + round;
+		key_for(&k, 4, 17, s.saddr, s.sport, s.daddr, 53, false);
+		for (i = 1, t = T0_US; i <= 8; i++) {
+			s.payload_len = 10 + 37 * i % 400;
+			t += 1000 + 7919 * i * i;
+			send_pkt(H_XDP, &s, t, NULL);
+			if (i == 1 || i == 2 || i == 4 || i == 8)
+				verdict_is_full_vector(&g.m, &k);
+		}
+		for (i = 0; i < FF_NUM_FEATURES; i++)
+			if (!ff_fset_has(&g.m.features, i) && scratch_feature(i, false))
+				fail_msg("round %u: feature %u is not read by the model but was computed",
+					 round, i);
+		assert_int_equal(scratch_feature(FF_F_FWD_BYTES, false), 0);	/* > 0 in the flow */
+		ff_model_free(&g.m);
+	}
+	/* a model reading a context feature gets the context rows */
+	assert_int_equal(install_reading((__u32[]){ FF_F_CTX_SVC_FLOWS_1S }, 1), 0);
+	scratch_feature(0, true);
+	s.daddr = "10.18.0.3";	/* a service of its own */
+	send_pkt(H_XDP, &s, T0_US, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_FLOWS_1S, false), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup(verified_insns_independent_of_model, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 		cmocka_unit_test_setup(drop_verdict_holds, test_setup),
+		cmocka_unit_test_setup(classify_feature_subset, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_model", tests, group_setup, group_teardown);

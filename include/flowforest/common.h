@@ -218,4 +218,34 @@ static __always_inline __u64 ff_isqrt128(struct ff_u128 x)
 	return r;
 }
 
+/* A set of feature ids (features.h): the features a model's splits read,
+ * which a checkpoint then computes (model.h, track.h). */
+#define FF_FSET_WORDS 2
+struct ff_feature_set {
+	__u64 w[FF_FSET_WORDS];
+};
+
+static __always_inline int ff_fset_has(const struct ff_feature_set *s, __u32 id)
+{
+	return (s->w[(id >> 6) & (FF_FSET_WORDS - 1)] >> (id & 63)) & 1;
+}
+
+static __always_inline void ff_fset_add(struct ff_feature_set *s, __u32 id)
+{
+	s->w[(id >> 6) & (FF_FSET_WORDS - 1)] |= 1ULL << (id & 63);
+}
+
+/* Every id of `need` is in `have`. */
+static __always_inline int ff_fset_covers(const struct ff_feature_set *have,
+					  const struct ff_feature_set *need)
+{
+	return !(need->w[0] & ~have->w[0]) && !(need->w[1] & ~have->w[1]);
+}
+
+static __always_inline int ff_fset_meets(const struct ff_feature_set *a,
+					 const struct ff_feature_set *b)
+{
+	return (a->w[0] & b->w[0]) || (a->w[1] & b->w[1]);
+}
+
 #endif /* FLOWFOREST_COMMON_H */

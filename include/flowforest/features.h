@@ -428,8 +428,17 @@ enum ff_feature_id {
 	FF_NUM_FEATURES,
 };
 
+/* The flow's rows come first, the context rows after them. */
+enum {
+#define FF_X_COUNT(id, name, cic, unit, dir, expr, note) FF_FLOW_COUNT_##id,
+	FF_FLOW_FEATURES(FF_X_COUNT)
+#undef FF_X_COUNT
+	FF_NUM_FLOW_FEATURES,
+};
+
 #define FF_MAX_FEATURES 128
 _Static_assert(FF_NUM_FEATURES <= FF_MAX_FEATURES, "feature table too large");
+_Static_assert(FF_MAX_FEATURES <= 64 * FF_FSET_WORDS, "struct ff_feature_set too small");
 
 struct ff_features {
 	__u64 v[FF_MAX_FEATURES];
@@ -444,6 +453,34 @@ static __always_inline void ff_features_compute(const struct ff_flow *f,
 	out->v[FF_F_##id] = (__u64)(expr);
 	FF_FLOW_FEATURES(FF_X_COMPUTE)
 #undef FF_X_COMPUTE
+}
+
+/* The features of `f` in `set` into `out` (a model's, struct ff_model_meta):
+ * the others keep whatever they held, which the model does not read. The
+ * context rows are not of `f` (ff_features_ctx()). */
+static __always_inline void ff_features_compute_set(const struct ff_flow *f,
+						    struct ff_features *out,
+						    const struct ff_feature_set *set)
+{
+#define FF_X_COMPUTE_SET(id, name, cic, unit, dir, expr, note) \
+	if (ff_fset_has(set, FF_F_##id))                     \
+		out->v[FF_F_##id] = (__u64)(expr);
+	FF_FLOW_FEATURES(FF_X_COMPUTE_SET)
+#undef FF_X_COMPUTE_SET
+}
+
+/* Every feature: what snapshots and CSV rows carry. */
+#define FF_FSET_LOW(n) ((n) >= 64 ? ~0ULL : (n) <= 0 ? 0ULL : (1ULL << ((n) & 63)) - 1)
+#define FF_FSET_ALL { { FF_FSET_LOW(FF_NUM_FEATURES), FF_FSET_LOW(FF_NUM_FEATURES - 64) } }
+
+/* The context rows (FF_CTX_FEATURES, the last ids), read apart from the
+ * flow's: word i of their set. */
+#define FF_FSET_CTX_W(i) \
+	(FF_FSET_LOW(FF_NUM_FEATURES - 64 * (i)) & ~FF_FSET_LOW(FF_NUM_FLOW_FEATURES - 64 * (i)))
+
+static __always_inline int ff_fset_has_ctx(const struct ff_feature_set *s)
+{
+	return (s->w[0] & FF_FSET_CTX_W(0)) || (s->w[1] & FF_FSET_CTX_W(1));
 }
 
 /* The context features of view `c` into `out`. */

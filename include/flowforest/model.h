@@ -103,6 +103,9 @@ struct ff_model_meta {
 	__u32 generation;	/* bumped by every load; reported in events */
 	__u32 n_phases;		/* 1..FF_MAX_PHASES, ascending from_pkts */
 	__u32 flags;		/* FF_MODEL_F_*, computed by the loader from the trees */
+	/* The features the splits of all phases read (set by the loader from
+	 * the trees): a checkpoint computes these only (track.h). */
+	struct ff_feature_set features;
 	__u32 actions[FF_MAX_CLASSES];	/* enum ff_action per class */
 	/* A drop verdict whose score (permille) is below its class's minimum
 	 * becomes an alert: not sure enough to drop. 0: always drop. */

@@ -25,6 +25,9 @@
  *                               how its entry starts over
  *   ff_trk_count, ff_trk_add, ff_trk_class_pkt  counters
  *   ff_trk_features             scratch space for one feature vector
+ *   ff_trk_feature_set          the features a checkpoint computes: every
+ *                               one when exporting snapshots, else those
+ *                               the active model reads
  *   ff_trk_model                the active model's verdict on it
  *   ff_trk_event                an event for flow f (the includer reserves
  *                               the record and fills it with ff_event_fill)
@@ -89,7 +92,10 @@ static __always_inline void ff_trk_add(struct ff_track *t, const __u32 id, __u64
 /* A tracked packet of class `cls` (FF_CLASS_NONE: not classified yet). */
 static __always_inline void ff_trk_class_pkt(struct ff_track *t, __u16 cls);
 static __always_inline struct ff_features *ff_trk_features(struct ff_track *t);
-/* The verdict on `fv` for a flow of `pkts` packets: 0, or -1 for none. */
+static __always_inline const struct ff_feature_set *ff_trk_feature_set(struct ff_track *t);
+/* The verdict on `fv` for a flow of `pkts` packets: 0, or -1 for none
+ * (also when the model that runs reads a feature that was not computed:
+ * swapped in since ff_trk_feature_set()). */
 static __always_inline int ff_trk_model(struct ff_track *t, __u32 pkts,
 					const struct ff_features *fv, struct ff_verdict *v);
 static __always_inline void ff_trk_event(struct ff_track *t, const struct ff_flow *f,
@@ -261,13 +267,15 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 }
 
 /* The context features of a flow (key `k`, opened by b: init_b) at
- * `now_us` into `fv`. */
-static __always_inline void ff_track_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u64 now_us, struct ff_features *fv)
+ * `now_us` into `fv`: 1, or 0 when none is wanted (ff_trk_feature_set). */
+static __always_inline int ff_track_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					     __u32 init_b, __u64 now_us, struct ff_features *fv)
 {
 	struct ff_ctx_view v;
 	struct ff_ctx_key ck;
 
+	if (!ff_fset_has_ctx(ff_trk_feature_set(t)))
+		return 0;	/* the model reads none: two table lookups saved */
 	ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
 	v.svc = ff_track_ctx_get(t, &ck, 0);
 	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
@@ -276,9 +284,11 @@ static __always_inline void ff_track_ctx_read(struct ff_track *t, const struct f
 	v.host = ff_track_ctx_get(t, &ck, 0);
 	v.now_us = now_us;
 	ff_features_ctx(&v, fv);
+	return 1;
 }
 
-/* A checkpoint: features of `f` (the context rows are read before, by
+/* A checkpoint: the features of `f` that the model reads, every one when
+ * exporting (the context rows are read before, by
  * ff_trk_ctx_read(): in BPF its stack is then not on the path to the
  * walk), the model's verdict cached in `f`, an event when the class changes (not with FF_TRK_QUIET in `reason`: the
  * scratch flow of a first packet), a snapshot when exporting. A drop holds
@@ -292,12 +302,13 @@ static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_fl
 	const volatile struct ff_config *cfg = ff_trk_cfg(t);
 	const struct ff_ctl *ctl = ff_trk_ctl(t);
 	struct ff_features *fv = ff_trk_features(t);
+	const struct ff_feature_set *want = ff_trk_feature_set(t);
 	struct ff_verdict v = {};
 	__u16 prev;
 
-	if (!fv || !cfg || !ctl)
+	if (!fv || !cfg || !ctl || !want)
 		return;
-	ff_features_compute(f, fv);	/* the context rows: read before */
+	ff_features_compute_set(f, fv, want);	/* the context rows: read before */
 	if (ff_verdict_holds(cfg, f->action == FF_ACT_DROP, f->model_gen < ctl->reclass_gen))
 		ff_trk_count(t, FF_C_HELD);
 	else if (ff_trk_model(t, ff_flow_pkts(f), fv, &v) == 0) {

@@ -255,6 +255,40 @@ int install(const struct ff_model *m)
 	return 0;
 }
 
+/* A model of one split per feature in `fids` (n of them; NULL: every
+ * feature), each tree's two leaves class 0 (pass): it changes no verdict
+ * but makes checkpoints compute those features (a model's feature set). */
+int install_reading(const __u32 *fids, __u32 n)
+{
+	struct ff_model m;
+	struct ff_xnode t[3];
+	char err[256];
+	__u32 i;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 1;
+	m.n_features = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	if (!fids)
+		n = FF_NUM_FEATURES;
+	for (i = 0; i < n; i++) {
+		memset(t, 0, sizeof(t));
+		t[0].feature = fids ? fids[i] : i;
+		t[0].left = 1;
+		t[0].right = 2;
+		t[1].feature = t[2].feature = FF_NODE_LEAF;
+		t[1].right = t[2].right = 1;
+		if (ff_model_add_tree(&m, t, 3, err, sizeof(err))) {
+			print_error("install_reading: %s\n", err);
+			return -1;
+		}
+	}
+	rc = ff_model_validate(&m, err, sizeof(err)) ? -1 : install(&m);
+	ff_model_free(&m);
+	return rc;
+}
+
 /* Per-test state: empty flows, counters and events, the hand-written model. */
 int reset_state(void)
 {

@@ -93,6 +93,7 @@ void clear_flows(void);
 int zero_counters(void);
 __u32 cur_gen(void);
 int install(const struct ff_model *m);
+int install_reading(const __u32 *fids, __u32 n);
 int reset_state(void);
 int test_setup(void **state);
 int load_handwritten(struct ff_model *m);
