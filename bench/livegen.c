@@ -765,6 +765,18 @@ static void parse_args(int argc, char **argv)
 	}
 	if (!o.gen_netns || !o.gen_dev || !o.rx_dev || o.runs < 1 || o.duration <= 0)
 		usage();
+	if (!o.no_rt) {
+		long long rt_runtime = 0;
+
+		/* Without RT throttling, two busy SCHED_RR threads would leave
+		 * nothing of either core to anyone else for seconds. */
+		if (read_int_file("/proc/sys/kernel/sched_rt_runtime_us", &rt_runtime) ||
+		    rt_runtime < 0) {
+			fprintf(stderr, "livegen: RT throttling is off (kernel.sched_rt_runtime_us): "
+				"running without SCHED_RR (--no-rt)\n");
+			o.no_rt = true;
+		}
+	}
 	if (!o.n_flows) {
 		o.flows[0] = 100000;
 		o.n_flows = 1;
