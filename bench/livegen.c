@@ -105,7 +105,7 @@ static struct {
 	const char *flood;	/* "syn" or "udp": spoofed one-packet flows */
 	__u32 est_every;	/* with --flood: every Nth frame is an established flow's */
 	bool no_fast;		/* without the one-packet fast path (cfg.first_fast) */
-	bool no_rt;		/* the receive thread keeps its scheduling class */
+	bool no_rt;		/* generator and receive thread keep their scheduling class */
 } o = {
 	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 0,
 	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64, .est_every = 16,
