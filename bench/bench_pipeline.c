@@ -249,7 +249,7 @@ static long long map_memlock(int fd)
 /* ---- sections ------------------------------------------------------------ */
 
 static int e_xdp, e_tc, e_sock;
-static double empty_xdp_ns;
+static double empty_xdp_ns, empty_tc_ns;
 
 /*
  * A spoofed one-packet flood dropped by the fast path (track.h, first.h):
@@ -260,9 +260,10 @@ static double empty_xdp_ns;
  * established clients of livegen --flood --drop in the allow list (each
  * dropped packet then pays the allow list's lookups); and that with a model
  * that reads a context feature, whose verdicts the memo cannot keep (each
- * packet runs the model).
+ * packet runs the model). The first also through ff_tc (tc): a packet that
+ * opens a flow at either hook.
  */
-static void first_drop_row(const char *id, const char *label, int every_class, int ctx)
+static void first_drop_row(const char *id, const char *label, int every_class, int ctx, int tc)
 {
 	struct ff_config cfg = FF_CONFIG_DEFAULT;
 	struct pkt_spec syn = { .family = 4, .proto = 6, .saddr = "11.0.0.1", .daddr = "10.199.0.2",
@@ -287,8 +288,12 @@ static void first_drop_row(const char *id, const char *label, int every_class, i
 	     ff_maps_list_update(&l.maps, false, "10.128.0.0/11", true, err, sizeof(err))) ||
 	    ff_loader_install_model(&l, &m, actions, err, sizeof(err)) < 0)
 		die(err);
-	per_packet_row(id, label, measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns,
-		       "xdp");
+	if (tc)
+		per_packet_row(id, label, measure(FF_PROG_FD(&l, ff_tc), pkt, len, repeat),
+			       empty_tc_ns, "tc");
+	else
+		per_packet_row(id, label, measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat),
+			       empty_xdp_ns, "xdp");
 	if (ff_loader_counters(&l, &c) || c.c[FF_C_FIRST_DROPS] < repeat ||
 	    c.c[FF_C_FLOWS_CREATED])
 		die("the one-packet flood did not take the fast path");
@@ -298,11 +303,13 @@ static void first_drop_row(const char *id, const char *label, int every_class, i
 
 static void section_first_drop(void)
 {
-	first_drop_row("first_drop_xdp", "ff_xdp: one-packet flood, dropped by the fast path", 0, 0);
+	first_drop_row("first_drop_xdp", "ff_xdp: one-packet flood, dropped by the fast path", 0, 0,
+		       0);
+	first_drop_row("first_drop_tc", "ff_tc: one-packet flood, dropped by the fast path", 0, 0, 1);
 	first_drop_row("first_drop_all_xdp",
-		       "ff_xdp: the same, every class dropping, an allow list", 1, 0);
+		       "ff_xdp: the same, every class dropping, an allow list", 1, 0, 0);
 	first_drop_row("first_drop_ctx_xdp",
-		       "ff_xdp: the same, a model reading a ctx feature (no memo)", 1, 1);
+		       "ff_xdp: the same, a model reading a ctx feature (no memo)", 1, 1, 0);
 }
 
 static void section_per_packet(void)
@@ -341,6 +348,7 @@ static void section_per_packet(void)
 	per_packet_row("cached_xdp", "ff_xdp: full pipeline, cached verdict (32 trees x 12)",
 		       measure(FF_PROG_FD(&l, ff_xdp), pkt, len, repeat), empty_xdp_ns, "xdp");
 	etc = measure(e_tc, pkt, len, repeat);
+	empty_tc_ns = etc.med;
 	per_packet_row("empty_tc", "empty TC program (TC_ACT_OK)", etc, etc.med, "tc");
 	per_packet_row("cached_tc", "ff_tc: full pipeline, cached verdict (32 trees x 12)",
 		       measure(FF_PROG_FD(&l, ff_tc), pkt, len, repeat), etc.med, "tc");
