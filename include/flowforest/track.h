@@ -261,7 +261,11 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 {
 	__u32 m = ff_track_ctx_mask(f, p, from_b);
 
-	if (m)
+	/* most packets: one from the initiator inside its flow, its host's
+	 * packets and bytes alone */
+	if (m == FF_CTX_BIT(FF_CTX_PKTS))
+		ff_track_ctx_one(t, k, f->initiator_is_b, FF_CTX_HOST, m, p->l3_len, 0, now_us);
+	else if (m)
 		ff_track_ctx_update(t, k, ff_flow_pkts(f) ? f->initiator_is_b : from_b, m,
 				    p->l3_len, now_us);
 }
