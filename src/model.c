@@ -11,7 +11,6 @@
 #include "packet_path.h"
 #include "model_file.h"
 #include "features_info.h"
-#include "features_info.h"
 
 static const char *const action_names[FF_ACT__MAX] = {
 	[FF_ACT_PASS] = "pass",
@@ -720,7 +719,7 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 {
 	__u32 *stack = NULL, *depth = NULL;
 	__u8 *seen = NULL;
-	__u32 t, i, sp, maxd = 0, flags = 0;
+	__u32 t, i, sp, maxd = 0;
 	int rc = -1;
 
 	if (m->n_trees == 0 || m->n_trees > FF_MAX_TREES)
@@ -785,8 +784,6 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 				     t, idx - m->roots[t], n->feature);
 				goto out;
 			}
-			if (!strcmp(ff_feature_table[n->feature].dir, "ctx"))
-				flags |= FF_MODEL_F_CTX;
 			if (n->left >= m->n_nodes || n->right >= m->n_nodes) {
 				ff_fail(err, errlen, "tree %u: node %u has a child out of range",
 				     t, idx - m->roots[t]);
@@ -809,8 +806,9 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 			goto out;
 		}
 	m->max_depth = maxd;
-	m->flags = flags;
 	rc = build_layout(m, err, errlen);
+	/* from the features the splits read (build_layout) */
+	m->flags = ff_fset_has_ctx(&m->features) ? FF_MODEL_F_CTX : 0;
 out:
 	free(seen);
 	free(stack);
