@@ -19,8 +19,11 @@
 
 /* Canonical, bidirectional key: endpoint a is the smaller (address, port)
  * pair in byte order, b the larger. Comparing the whole endpoint (and not
- * addresses and ports separately) keeps A:1000->B:80 and A:80->B:1000 apart. */
-struct ff_flow_key {
+ * addresses and ports separately) keeps A:1000->B:80 and A:80->B:1000 apart.
+ * Aligned to 8 (its size is a multiple of 8: no layout changes) so that
+ * copies and hashes of its addresses (context.h) use whole words: the BPF
+ * target has no unaligned loads and would copy byte by byte. */
+struct __attribute__((aligned(8))) ff_flow_key {
 	__u8 addr_a[16];
 	__u8 addr_b[16];
 	__u16 port_a;

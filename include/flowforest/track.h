@@ -150,12 +150,19 @@ static __always_inline int ff_track_account(struct ff_track *t, int parse_result
 
 /* ---- context (context.h) ------------------------------------------------ */
 
+/* The address of endpoint b (b) or a of key `k`, 8-aligned as the key is:
+ * copied and hashed in words, not bytes. */
+static __always_inline const __u8 *ff_track_addr(const struct ff_flow_key *k, __u32 b)
+{
+	return __builtin_assume_aligned(b ? k->addr_b : k->addr_a, 8);
+}
+
 /* The context key `kind` of a flow with key `k` opened by endpoint b
  * (init_b) or a. */
 static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 init_b,
 					     __u8 kind, struct ff_ctx_key *ck)
 {
-	const __u8 *ia = init_b ? k->addr_b : k->addr_a;
+	const __u8 *ia = ff_track_addr(k, init_b);
 
 	__builtin_memset(ck, 0, sizeof(*ck));
 	ck->kind = kind;
@@ -166,7 +173,7 @@ static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 
 			__builtin_memcpy((__u8 *)ck->addr, ia, 8);	/* /64 */
 		return;
 	}
-	__builtin_memcpy((__u8 *)ck->addr, init_b ? k->addr_a : k->addr_b, 16);
+	__builtin_memcpy((__u8 *)ck->addr, ff_track_addr(k, !init_b), 16);
 	if (kind == FF_CTX_HOST)
 		return;
 	ck->port = init_b ? k->port_a : k->port_b;
@@ -216,8 +223,8 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
 	__u64 ipeer = 0, rpeer = 0;
 
 	if (mask & FF_CTX_BIT(FF_CTX_FLOWS)) {
-		ipeer = ff_ctx_peer_bit(init_b ? k->addr_b : k->addr_a);
-		rpeer = ff_ctx_svc_bit(init_b ? k->addr_a : k->addr_b,
+		ipeer = ff_ctx_peer_bit(ff_track_addr(k, init_b));
+		rpeer = ff_ctx_svc_bit(ff_track_addr(k, !init_b),
 				       init_b ? k->port_a : k->port_b, k->proto);
 	}
 	ff_track_ctx_one(t, k, init_b, FF_CTX_HOST, mask, bytes, ipeer, now_us);
