@@ -60,8 +60,12 @@ ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood
 # application-layer classes: their handshakes, and their first packets (up
 # to the one given), are a benign client's (see extract_labelled)
 HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12,http_flood:5
-# the forest, for the demo's models and the evaluation's leave-one-tool-out folds
-TRAIN_OPTS=(--model rf --trees 32 --max-depth 14)
+# the forest, for the demo's models and the evaluation's leave-one-tool-out folds:
+# on behaviour features only (counts, timing, flags, the context of other
+# flows), not on those that can identify a tool or host (ports as ids, exact
+# sizes, TTLs, windows: `flowforest features`), which a padded flood or
+# another tool changes
+TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -168,12 +172,13 @@ lab_labels > "$OUT/labels.rules"
 		nmap) tool=nmap-sS/nmap-sT/nping ;; mscan) tool=masscan ;;
 		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect ;;
 		slow) tool=slowloris/slowbody/slowread ;; brute) tool=hydra/hydra-1task/sshpass ;;
-		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f ;; hfl) tool=curl-keepalive/curl-close/curl-https ;;
+		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp ;; hfl) tool=curl-keepalive/curl-close/curl-https ;;
 		*) tool=$n ;;
 		esac
 		extra=
 		[ "$n" = synf ] && extra="10.199.11.100-255 (spoofed)"
 		[ "$n" = udpf ] && extra="10.199.12.100-255 (spoofed)"
+		[ "$n" = t50 ] && extra="10.199.15.100-255 (spoofed)"
 		echo "$n $(lab_class "$n") $tool $(lab_addr "$n" train) $(lab_addr "$n" live) $extra"
 	done
 } > "$OUT/nodes.txt"

@@ -249,7 +249,14 @@ class Evaluation:
         a = self.a
         t0 = time.monotonic()
         grouped = self.extract(a.train, os.path.join(self.tmp, "train.tools.csv"), labels=a.tools)
-        # the training CSV: labels cut to the class, the optional relabelling
+        if a.handshake_benign:	# the training rows: lab/handshake-benign.awk
+            relab = os.path.join(self.tmp, "train.tools.relabelled.csv")
+            with open(grouped) as f, open(relab, "w") as o:
+                subprocess.run(["awk", "-F,", "-v", f"classes={a.handshake_benign}", "-f",
+                                os.path.join(HERE, "handshake-benign.awk")], stdin=f, stdout=o,
+                               stderr=subprocess.DEVNULL, check=True)
+            grouped = relab
+        # the training CSV: labels cut to the class
         classed = os.path.join(self.tmp, "train.classes.csv")
         groups = []
         with open(grouped, newline="") as f, open(classed, "w", newline="") as o:
@@ -261,13 +268,6 @@ class Evaluation:
                 groups.append(r[li])
                 r[li] = r[li].split("/")[0]
                 wr.writerow(r)
-        if a.handshake_benign:
-            relab = os.path.join(self.tmp, "train.csv")
-            with open(classed) as f, open(relab, "w") as o:
-                subprocess.run(["awk", "-F,", "-v", f"classes={a.handshake_benign}", "-f",
-                                os.path.join(HERE, "handshake-benign.awk")], stdin=f, stdout=o,
-                               stderr=subprocess.DEVNULL, check=True)
-            classed = relab
         rows = defaultdict(list)
         for i, g in enumerate(groups):
             rows[g].append(i)
@@ -524,8 +524,8 @@ def main():
     ap.add_argument("--train-option", action="append", default=[],
                     help="an option for `flowforest train` in the folds (repeatable)")
     ap.add_argument("--handshake-benign", help="CLASS[:N],...: rows of these classes without "
-                    "client payload (and before packet N) are relabelled benign for training "
-                    "(lab/handshake-benign.awk)")
+                    "client payload (and before packet N) are relabelled benign for training, "
+                    "final snapshots left out (lab/handshake-benign.awk)")
     ap.add_argument("--loto-classes", help="comma-separated: leave out only these classes' tools")
     ap.add_argument("--quick", action="store_true",
                     help="two perturbations (padding; all at once) instead of seven")

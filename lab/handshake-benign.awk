@@ -18,6 +18,12 @@
 # early verdict must be surer than a late one, so the model is not taught to
 # drop an application-layer flow before its Nth packet, while it still looks
 # like a browser's or an ssh client's (see docs/lab.md, early verdicts).
+#
+# Final snapshots (reason "idle" or "end": a flow's last state when it
+# timed out or the capture ended) are left out: the kernel never decides
+# there, and their context rows (ctx_*) are read long after the flow's last
+# packet, when the windows around it have moved on (a SYN flood's lone SYN
+# would be taught as a flood in an empty context).
 BEGIN {
 	OFS = FS
 	n = split(classes, c, ",")
@@ -33,22 +39,29 @@ NR == 1 {
 		if ($i == "Fwd Act Data Pkts") dat = i
 		if ($i == "Total Fwd Packet") fp = i
 		if ($i == "Total Bwd packets") bp = i
+		if ($i == "reason") why = i
 	}
-	if (!lab || !dat || !fp || !bp) {
-		print "handshake-benign.awk: no Label, Fwd Act Data Pkts or packet count column" > "/dev/stderr"
+	if (!lab || !dat || !fp || !bp || !why) {
+		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts or packet count column" > "/dev/stderr"
 		exit 1
 	}
 	print
 	next
 }
+$why == "idle" || $why == "end" {
+	final++
+	next
+}
 {
-	if (($lab in relabel) && ($dat == 0 || $fp + $bp < min[$lab])) {
+	cls = $lab	# CLASS, or CLASS/TOOL (lab/evaluate.py's folds)
+	sub(/\/.*/, "", cls)
+	if ((cls in relabel) && ($dat == 0 || $fp + $bp < min[cls])) {
 		$lab = "benign"
 		changed++
 	}
 	print
 }
 END {
-	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign\n",
-		changed > "/dev/stderr"
+	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign, %d final snapshots left out\n",
+		changed, final > "/dev/stderr"
 }

@@ -597,18 +597,30 @@ lab_attack_hping_syn() {
 		-d "$7" -a "$8" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_t50_syn PREFIX COUNT PORT WIN TTL SRC: t50 SYN flood in bursts
-# of 250 (t50 has no rate option).
-lab_attack_t50_syn() {
-	local p=$1 n=$2
-	_lab_srv_mac "$p" synf > /dev/null
+# _lab_t50 PREFIX NODE COUNT SRC T50-ARGS...: t50 from NODE in bursts (t50
+# has no rate option; one burst of thousands at ~150,000 packets/s would
+# overflow the receiving CPU's backlog). SRC: one source address, or
+# spread:NET (NET: 10.199.X) for bursts of 50 from a random address of
+# NET.128-255 each: a flood from many spoofed sources.
+_lab_t50() {
+	local p=$1 node=$2 n=$3 src=$4 b=250 a
+	shift 4
+	_lab_srv_mac "$p" "$node" > /dev/null
+	[ "${src#spread:}" != "$src" ] && b=50
 	while [ "$n" -gt 0 ]; do
-		LAB_EXEC_TIMEOUT=10 lab_exec "$p" synf t50 "$LAB_SRV4" --protocol TCP --syn \
-			--dport "$3" --window "$4" --ttl "$5" --threshold "$((n < 250 ? n : 250))" \
-			-s "$6" > /dev/null 2>&1
-		n=$((n - 250))
+		a=$src
+		[ "${src#spread:}" != "$src" ] && a=${src#spread:}.$((128 + RANDOM % 128))
+		LAB_EXEC_TIMEOUT=10 lab_exec "$p" "$node" t50 "$LAB_SRV4" "$@" \
+			--threshold "$((n < b ? n : b))" -s "$a" > /dev/null 2>&1
+		n=$((n - b))
 		sleep 0.05
 	done
+}
+
+# lab_attack_t50_syn PREFIX COUNT PORT WIN TTL SRC: t50 SYN flood in bursts
+# (SRC: an address or spread:NET, see _lab_t50).
+lab_attack_t50_syn() {
+	_lab_t50 "$1" synf "$2" "$6" --protocol TCP --syn --dport "$3" --window "$4" --ttl "$5"
 }
 
 # lab_attack_nping_syn PREFIX COUNT RATE PORT WIN TTL DATA SRC: nping SYN
@@ -618,15 +630,16 @@ lab_attack_nping_syn() {
 		-p "$4" --win "$5" --ttl "$6" --data-length "$7" -S "$8" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED: the
-# lab's own sender (lab/rawflood.py): every SYN from a random address of the
-# subnet's upper half and a random port; LINUX=1 adds Linux's TCP options.
+# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED [SPOOF]:
+# the lab's own sender (lab/rawflood.py): every SYN from a random address of
+# SPOOF (default: the subnet's upper half) and a random port; LINUX=1 adds
+# Linux's TCP options.
 lab_attack_rawsyn() {
 	local o=()
 	[ "$8" = 1 ] && o=(--linux-options)
 	LAB_EXEC_TIMEOUT=70 lab_exec "$1" synf python3 "$LAB_DIR/rawflood.py" syn "$LAB_SRV4" \
 		--count "$2" --pps "$3" --port "$4" --ttl "$5" --win "$6" --payload "$7" "${o[@]}" \
-		--spoof 10.199.11.128/25 --seed "$9" > /dev/null 2>&1
+		--spoof "${10:-10.199.11.128/25}" --seed "$9" > /dev/null 2>&1
 }
 
 # lab_attack_hping_udp PREFIX COUNT INTERVAL_US PORT BYTES SRC: hping3 UDP
@@ -643,39 +656,40 @@ lab_attack_nping_udp() {
 		--data-length "$5" -S "$6" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_t50_udp PREFIX COUNT SRC: t50 UDP flood (random ports), bursts.
+# lab_attack_t50_udp PREFIX COUNT SRC [PORT]: t50 UDP flood in bursts, to
+# random ports or (PORT, not 0) to one (SRC: an address or spread:NET).
 lab_attack_t50_udp() {
-	local p=$1 n=$2
-	_lab_srv_mac "$p" udpf > /dev/null
-	while [ "$n" -gt 0 ]; do
-		LAB_EXEC_TIMEOUT=10 lab_exec "$p" udpf t50 "$LAB_SRV4" --protocol UDP \
-			--threshold "$((n < 250 ? n : 250))" -s "$3" > /dev/null 2>&1
-		n=$((n - 250))
-		sleep 0.05
-	done
+	local o=()
+	[ "${4:-0}" != 0 ] && o=(--dport "$4")
+	_lab_t50 "$1" udpf "$2" "$3" --protocol UDP "${o[@]}"
 }
 
-# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED: amplification replies
-# (lab/rawflood.py reflect): UDP from reflectors' service port SPORT, SIZE
-# (A-B) bytes, from random addresses of the subnet's upper half.
+# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED [DPORT]: amplification
+# replies (lab/rawflood.py reflect): UDP from reflectors' service port SPORT,
+# SIZE (A-B) bytes, from random addresses of the subnet's upper half, to
+# random ports or (DPORT, not 0) to one.
 lab_attack_reflect() {
 	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" reflect "$LAB_SRV4" \
 		--count "$2" --pps "$3" --sport "$4" --size "$5" --spoof 10.199.12.128/25 \
-		--seed "$6" > /dev/null 2>&1
+		--dport "${7:-0}" --seed "$6" > /dev/null 2>&1
 }
 
-# lab_attack_t50 PREFIX COUNT SRC: t50 ICMP echo flood in bursts of 250 (one
-# burst of thousands at ~150,000 packets/s would overflow the receiving
-# CPU's backlog), a random ICMP id per packet.
+# lab_attack_t50 PREFIX COUNT SRC: t50 ICMP echo flood in bursts, a random
+# ICMP id per packet (SRC: an address or spread:NET).
 lab_attack_t50() {
-	local p=$1 n=$2
-	_lab_srv_mac "$p" t50 > /dev/null
-	while [ "$n" -gt 0 ]; do
-		LAB_EXEC_TIMEOUT=10 lab_exec "$p" t50 t50 "$LAB_SRV4" --protocol ICMP \
-			--threshold "$((n < 250 ? n : 250))" -s "$3" > /dev/null 2>&1
-		n=$((n - 250))
-		sleep 0.05
-	done
+	_lab_t50 "$1" t50 "$2" "$3" --protocol ICMP
+}
+
+# lab_attack_rawicmp PREFIX COUNT PPS SIZE TTL SAME SEED: ICMP echo flood
+# (lab/rawflood.py icmp) from random addresses of the subnet's upper half,
+# SIZE (A-B) bytes of data; a random id per packet (a flow each) or, with
+# SAME=1, one id (a flow per source).
+lab_attack_rawicmp() {
+	local o=()
+	[ "$6" = 1 ] && o=(--same-id)
+	LAB_EXEC_TIMEOUT=70 lab_exec "$1" t50 python3 "$LAB_DIR/rawflood.py" icmp "$LAB_SRV4" \
+		--count "$2" --pps "$3" --size "$4" --ttl "$5" "${o[@]}" --spoof 10.199.15.128/25 \
+		--seed "$7" > /dev/null 2>&1
 }
 
 # lab_attack_hping_icmp PREFIX COUNT INTERVAL_US BYTES SRC: hping3 ICMP echo flood.

@@ -6,9 +6,12 @@
 
 prints one line per attack tool or parameter set, "CLASS TOOL|COMMAND",
 each class's lines in a random order; COMMAND is a lab/lab.sh function
-call ($P: the lab's prefix). Every class has three or four tools, and each
-run draws ports, payload sizes (padding included), TCP windows and flags,
-TTLs, rates from slow to flood, and spoofed or real sources anew. K scales
+call ($P: the lab's prefix). Every class has three to five tools, and each
+run draws ports (one or many), payload sizes (padding included), TCP
+windows and flags, TTLs, rates from slow to flood, and real, spoofed or
+many spoofed sources anew: each behaviour of a flood (one service or many
+ports, one source or many) comes from two tools or more, so that
+leaving one tool out leaves the behaviour in. K scales
 the packet counts (1: the quick run, 2: the demo). --src gives the real
 source address of a node in this phase (nmap, mscan, udpf, t50).
 The same --seed gives the same plan. Standard library only.
@@ -27,6 +30,9 @@ def plan(r, k, src):
 
     def spoof(net):  # below rawflood.py's upper half of the subnet
         return f"10.199.{net}.{n(100, 127)}"
+
+    def many(net):  # t50 from random addresses of the subnet's upper half (lab.sh _lab_t50)
+        return f"spread:10.199.{net}"
 
     def ports(lo, hi, w_lo, w_hi):
         a = n(lo, hi)
@@ -47,7 +53,7 @@ def plan(r, k, src):
                                   f"{pick(80, 443, 22, 8080)} {n(512, 65535)} {n(32, 255)} "
                                   f"{pick(0, 0, 6, 20, n(1, 64))} {spoof(11)}"),
         ("syn_flood", "t50", f"lab_attack_t50_syn $P {n(750, 1500) * k} {pick(80, 443, 22)} "
-                             f"{n(512, 65535)} {n(32, 255)} {spoof(11)}"),
+                             f"{n(512, 65535)} {n(32, 255)} {pick(spoof(11), many(11), many(11))}"),
         ("syn_flood", "nping", f"lab_attack_nping_syn $P {n(300, 1000) * k} {n(200, 2000)} "
                                f"{pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} "
                                f"{pick(0, n(1, 40))} {spoof(11)}"),
@@ -57,17 +63,26 @@ def plan(r, k, src):
         ("udp_flood", "hping3-udp", f"lab_attack_hping_udp $P {n(1000, 2500) * k} {n(100, 1500)} "
                                     f"{pick('++' + str(n(1024, 40000)), str(n(1, 65535)))} "
                                     f"{n(0, 1400)} {src['udpf']}"),
+        # a flood spread over ports, or at one (a flow per source port)
         ("udp_flood", "nping-udp", f"lab_attack_nping_udp $P 1 {n(300, 3000)} "
-                                   f"{ports(1024, 50000, 100, 500)} {n(0, 1200)} {spoof(12)}"),
-        ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} {src['udpf']}"),
+                                   f"{pick(ports(1024, 50000, 100, 500), n(1, 65535))} "
+                                   f"{n(0, 1200)} {spoof(12)}"),
+        ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} "
+                                 f"{pick(src['udpf'], many(12))} "
+                                 f"{pick(0, n(1, 65535))}"),
         ("udp_flood", "reflect", f"lab_attack_reflect $P {n(750, 2000) * k} {n(200, 2000)} "
                                  f"{pick(53, 123, 161, 1900, 11211, 389)} "
-                                 f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)}"),
-        ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} {src['t50']}"),
+                                 f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)} "
+                                 f"{pick(0, n(1024, 65535))}"),
+        ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} "
+                                   f"{pick(src['t50'], many(15))}"),
         ("icmp_flood", "hping3-icmp", f"lab_attack_hping_icmp $P {n(500, 1500) * k} {n(200, 2000)} "
                                       f"{n(0, 1400)} {spoof(15)}"),
         ("icmp_flood", "nping-icmp", f"lab_attack_nping_icmp $P {n(300, 1000) * k} {n(200, 2000)} "
                                      f"{n(0, 1000)} {n(32, 255)} {spoof(15)}"),
+        ("icmp_flood", "rawicmp", f"lab_attack_rawicmp $P {n(500, 1500) * k} {n(200, 2000)} "
+                                  f"{n(0, 600)}-{n(600, 1400)} {n(32, 255)} {pick(0, 0, 1)} "
+                                  f"{n(1, 99999)}"),
         ("icmp_flood", "ping-f", f"lab_attack_pingflood $P {n(300, 1000) * k} {pick(56, 56, n(0, 1400))}"),
         ("slow_http", "slowloris", f"lab_attack_slowhttp $P H {n(40, 150)} {n(20, 100)} {n(1, 4)} "
                                    f"{3 * k + n(0, 2)}"),

@@ -2,19 +2,25 @@
 # SPDX-License-Identifier: MIT
 """lab/rawflood.py: the lab's own raw-socket flood sender, for behaviours
 the packaged tools do not make: SYN floods from many spoofed sources with a
-Linux-like TCP fingerprint, and UDP amplification/reflection replies.
+Linux-like TCP fingerprint, UDP amplification/reflection replies, and ICMP
+echo floods from many spoofed sources.
 
   python3 lab/rawflood.py syn DST --port P --count N --pps R --spoof CIDR
       [--ttl T] [--win W] [--payload B] [--linux-options]
   python3 lab/rawflood.py reflect DST --sport S --count N --pps R --spoof CIDR
-      [--size A-B] [--ttl T]
+      [--size A-B] [--ttl T] [--dport P]
+  python3 lab/rawflood.py icmp DST --count N --pps R --spoof CIDR [--size A-B]
+      [--ttl T] [--same-id]
 
 syn: TCP SYNs to DST:P, each from a random address of --spoof and a random
 source port (a new flow each), optionally with MSS, SACK, timestamp and
 window-scale options as Linux sends them, and B bytes of payload.
 reflect: UDP datagrams from source port S (53 DNS, 123 NTP, 161 SNMP, 1900
-SSDP, 11211 memcached, ...) of A..B bytes, to random destination ports, as
-the replies that reflectors send to a spoofed victim.
+SSDP, 11211 memcached, ...) of A..B bytes, to random destination ports (or
+port P), as the replies that reflectors send to a spoofed victim.
+icmp: ICMP echo requests of A..B bytes of data, each from a random address
+of --spoof with a random id (a new flow each), or one id for all
+(--same-id: one flow per source address).
 
 Bounded: --count packets at --pps packets per second, at most 60 s. Needs
 root (a raw socket). Seeded (--seed). Standard library only.
@@ -65,10 +71,19 @@ def syn(a, rng, src, dst):
 def reflect(a, rng, src, dst):
     n = rng.randint(*a.size)
     body = bytes(rng.getrandbits(8) for _ in range(n))
-    seg = struct.pack("!HHHH", a.sport, rng.randint(1024, 65535), 8 + n, 0) + body
+    seg = struct.pack("!HHHH", a.sport, a.dport or rng.randint(1024, 65535), 8 + n, 0) + body
     s = l4sum(src, dst, 17, seg) or 0xFFFF
     seg = seg[:6] + struct.pack("!H", s) + seg[8:]
     return ip4(src, dst, 17, seg, a.ttl, rng.getrandbits(16))
+
+
+def icmp(a, rng, src, dst):
+    n = rng.randint(*a.size)
+    ident = a.icmp_id if a.same_id else rng.getrandbits(16)
+    msg = struct.pack("!BBHHH", 8, 0, 0, ident, rng.getrandbits(16)) + \
+        bytes(rng.getrandbits(8) for _ in range(n))
+    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    return ip4(src, dst, 1, msg, a.ttl, rng.getrandbits(16))
 
 
 def span(text):
@@ -80,13 +95,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["syn", "reflect"])
+    ap.add_argument("mode", choices=["syn", "reflect", "icmp"])
     ap.add_argument("dst")
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--pps", type=int, required=True)
     ap.add_argument("--spoof", required=True, help="source prefix (one address: a /32)")
     ap.add_argument("--port", type=int, default=80)
     ap.add_argument("--sport", type=int, default=53)
+    ap.add_argument("--dport", type=int, default=0, help="reflect: 0 for random")
+    ap.add_argument("--same-id", action="store_true", help="icmp: one id for every packet")
     ap.add_argument("--ttl", type=int, default=64)
     ap.add_argument("--win", type=int, default=64240)
     ap.add_argument("--payload", type=int, default=0)
@@ -99,7 +116,8 @@ def main():
     net = ipaddress.IPv4Network(a.spoof, strict=False)
     hosts = [net.network_address] if net.num_addresses == 1 else list(net.hosts())
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    make = syn if a.mode == "syn" else reflect
+    a.icmp_id = rng.getrandbits(16)
+    make = {"syn": syn, "reflect": reflect, "icmp": icmp}[a.mode]
     t0 = time.monotonic()
     for i in range(a.count):
         pkt = make(a, rng, rng.choice(hosts), dst)
