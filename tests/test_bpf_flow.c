@@ -377,7 +377,8 @@ static void ctx_syn_flood_seen_at_first_checkpoint(void **state)
 	assert_int_equal(scratch_feature(FF_F_CTX_SVC_SYN_SHARE, false), 1000);
 }
 
-/* A completed handshake is no longer half-open. */
+/* A completed handshake is no longer half-open, and a flow with a second
+ * packet no longer a one-packet flow of its source prefix. */
 static void ctx_handshake_completes(void **state)
 {
 	struct pkt_spec syn = {
@@ -395,9 +396,13 @@ static void ctx_handshake_completes(void **state)
 	synack.tcp_flags = 0x12;
 	ack.tcp_flags = 0x10;
 	send_pkt(H_XDP, &syn, T0_US, NULL);
+	/* the source prefix's one flow has one packet so far */
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_ONE_PKT_SHARE, false), 1000);
 	send_pkt(H_XDP, &synack, T0_US + 100, NULL);	/* checkpoint 2 */
 	ctx_read(&svc, &half, &bits, &src);
 	assert_int_equal(half, 1);
+	/* and now a second: the source's flows are not one-packet flows */
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_ONE_PKT_SHARE, false), 0);
 	send_pkt(H_XDP, &ack, T0_US + 200, NULL);
 	send_pkt(H_XDP, &ack, T0_US + 300, NULL);	/* checkpoint 4 */
 	ctx_read(&svc, &half, &bits, &src);

@@ -262,10 +262,11 @@ static void test_context_counters(void **state)
 	assert_int_equal(ff_ctx_bytes(NULL, 1, 1050000), 0);
 	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 9000000), 0);
 
-	/* what each key keeps: the source its flows and failures, the service
-	 * no packets (and nothing of an ICMP unreachable), the host all */
+	/* what each key keeps: the source its flows, failures and flows with a
+	 * second packet, the service no packets (and nothing of an ICMP
+	 * unreachable), the host all */
 	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SRC, syn | more | pkt | fail),
-			 FF_CTX_BIT(FF_CTX_FLOWS) | fail);
+			 FF_CTX_BIT(FF_CTX_FLOWS) | fail | more);
 	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SVC, syn | more | pkt),
 			 FF_CTX_BIT(FF_CTX_FLOWS) | FF_CTX_BIT(FF_CTX_SYNS) | more);
 	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SVC, fail | FF_CTX_NO_SVC), 0);

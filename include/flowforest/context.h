@@ -24,9 +24,9 @@
  * counting sketch per window (one bit per hash of the peer), read as the
  * bits set over the current and previous window.
  *
- * What each key counts (ff_ctx_kind_mask()): every key the flows opened
- * and the failed connections; the service and the host also bare SYNs,
- * completed handshakes and flows that saw a second packet; the host alone
+ * What each key counts (ff_ctx_kind_mask()): every key the flows opened,
+ * the failed connections and the flows that saw a second packet; the
+ * service and the host also bare SYNs and completed handshakes; the host alone
  * the packets and bytes its initiators send it. Per packet: a packet from
  * a flow's initiator updates its host (one slot pair); a packet that opens
  * a flow, completes a handshake, is a flow's second or fails a connection
@@ -108,7 +108,7 @@ static __always_inline __u32 ff_ctx_kind_mask(__u32 kind, __u32 mask)
 			  FF_CTX_BIT(FF_CTX_MORE);
 
 	if (kind == FF_CTX_SRC)
-		return mask & flow;
+		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE));
 	if (kind == FF_CTX_SVC)
 		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp);
 	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS));

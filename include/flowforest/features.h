@@ -386,7 +386,12 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(CTX_SRC_FAIL_SHARE, "ctx_src_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",      \
 	  ff_ctx_share(c->src, FF_CTX_FAIL, c->now_us),                                    \
 	  "failed connections of the source prefix (1 s: RSTs before a handshake, ICMP "   \
-	  "unreachables back to it) per thousand flows it opened, at most 1000")
+	  "unreachables back to it) per thousand flows it opened, at most 1000")           \
+	X(CTX_SRC_ONE_PKT_SHARE, "ctx_src_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
+	  ff_ctx_one_pkt_permille(c->src, c->now_us),                                      \
+	  "permille of the source prefix's new flows (1 s) without a second packet so far: " \
+	  "what a sender's flows do, seen from the receiving side alone (a spoofed flood's "  \
+	  "never answer, a client's send their handshake's ACK)")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 
