@@ -61,14 +61,11 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	/* Let walks that started before the last swap finish (they take
 	 * microseconds; BPF programs run to completion). */
 	sleep_ms(2);
-	/* 2. The nodes, in the kernel's layout. */
-	for (i = 0; i < check.n_knodes; i++) {
-		__u32 key = slot * FF_MAX_NODES + i;
-
-		if (bpf_map_update_elem(mp->nodes, &key, &check.knodes[i], BPF_ANY)) {
-			ff_fail(err, errlen, "cannot write model node %u: %s", i, strerror(errno));
-			goto out;
-		}
+	/* 2. The nodes, in the kernel's layout: the slot's whole array
+	 *    (FF_MAX_NODES, zeroes past the model's) in one write. */
+	if (bpf_map_update_elem(mp->nodes, &slot, check.knodes, BPF_ANY)) {
+		ff_fail(err, errlen, "cannot write the model's nodes: %s", strerror(errno));
+		goto out;
 	}
 	/* 3. The header, with the new generation. */
 	memset(meta, 0, sizeof(*meta));

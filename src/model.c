@@ -686,7 +686,7 @@ static long layout_node(const struct ff_model *m, __u32 idx, struct ff_node *out
 
 static int build_layout(struct ff_model *m, char *err, size_t errlen)
 {
-	struct ff_node *out = calloc(FF_MAX_NODES, sizeof(*out)), *shrunk;
+	struct ff_node *out = calloc(FF_MAX_NODES, sizeof(*out));
 	long at = 0;
 	__u32 t;
 
@@ -708,9 +708,10 @@ static int build_layout(struct ff_model *m, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	shrunk = realloc(out, (at ? at : 1) * sizeof(*out));
+	/* kept whole, zeroes past the model's nodes, as a kernel slot: the
+	 * walk masks every index into FF_MAX_NODES (model.h) */
 	free(m->knodes);
-	m->knodes = shrunk ? shrunk : out;
+	m->knodes = out;
 	m->n_knodes = at;
 	return 0;
 }
@@ -1138,7 +1139,7 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		  struct ff_verdict *v)
 {
-	struct ff_walk_src src;
+	struct ff_walk_mem mem;
 	struct ff_model tmp;
 	const struct ff_phase *ph;
 	struct ff_walk w;
@@ -1157,13 +1158,12 @@ void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		free(tmp.knodes);
 		return;
 	}
-	src = (struct ff_walk_src){ m->knodes, m->kroots, features };
+	mem = (struct ff_walk_mem){ m->knodes, m->kroots, features };
 	v->phase = ff_phase_pick(m->phases, m->n_phases, pkts);
 	ph = &m->phases[v->phase];
 	ff_walk_init(&w, ph, m->n_knodes, m->n_classes);
-	w.user = (__u64)(uintptr_t)&src;
 	for (i = 0; i < FF_MAX_TREES; i++)
-		if (ff_walk_tree(&w))
+		if (ff_walk_tree(&w, &mem))
 			break;
 	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
 	v->action = ff_verdict_action(m->actions[v->cls], v->score, m->min_score[v->cls]);

@@ -53,7 +53,7 @@ struct ff_model {
 	/* The kernel's layout, built by ff_model_validate(). */
 	struct ff_feature_set features;		/* what the splits read */
 	__u32 n_knodes;
-	struct ff_node *knodes;
+	struct ff_node *knodes;			/* FF_MAX_NODES, zeroes past n_knodes */
 	__u32 kroots[FF_MAX_TREES];
 };
 

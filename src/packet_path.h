@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shared packet path (include/flowforest/) bound to user-space memory:
- * where the parser reads bytes from (a capture buffer) and where the forest
- * walk finds nodes, roots and feature values (plain arrays). The kernel's
+ * where the parser reads bytes from (a capture buffer) and how the softmax
+ * score's terms are computed (the walk reads plain arrays, struct
+ * ff_walk_mem). The kernel's
  * binding of the same headers is bpf/flowforest.bpf.c. Include this instead
  * of the shared headers in any user-space file that runs the packet path.
  */
@@ -47,47 +48,9 @@ static __always_inline __u32 ff_frame_len(void *src, const int kind)
 	return fr->wire_len ? fr->wire_len : fr->len;
 }
 
-/* What a user-space walk reads (the kernel's layout, struct ff_model's
- * knodes and kroots): ff_walk.user points at one of these. */
-struct ff_walk_src {
-	const struct ff_node *nodes;
-	const __u32 *roots;
-	const __u64 *features;	/* indexed by kernel feature id */
-};
-
-static __always_inline const struct ff_node *ff_walk_node(struct ff_walk *w,
-							  __u32 idx)
-{
-	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
-
-	return idx < w->n_nodes ? &s->nodes[idx] : NULL;
-}
-
-static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
-					__u32 *root)
-{
-	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
-
-	if (tree >= w->end)
-		return -1;
-	*root = s->roots[tree];
-	return 0;
-}
-
 static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
 {
 	return ff_exp_neg_q24(d, scale_bits);
-}
-
-static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
-					   __u64 *val)
-{
-	const struct ff_walk_src *s = (const struct ff_walk_src *)(uintptr_t)w->user;
-
-	if (fid >= FF_MAX_FEATURES)
-		return -1;
-	*val = s->features[fid];
-	return 0;
 }
 
 #endif /* FLOWFOREST_PACKET_PATH_H */

@@ -770,6 +770,66 @@ static void drop_verdict_holds(void **state)
 	assert_int_equal(f.cls, 0);
 }
 
+/* ---- 10. a slot no loader wrote --------------------------------------- */
+
+/*
+ * The walk reads a slot's node array through masked indices and stops
+ * every tree within FF_MAX_DEPTH, whatever the slot holds: a slot written
+ * past the loader's validation (a bad feature id, a right child past the
+ * model's nodes, a root past them) costs bounded work, each such tree
+ * counted as an error, and the kernel and user space (the same walk on the
+ * same array) agree on class, score and errors.
+ */
+static void infer_unvalidated_slot_bounded(void **state)
+{
+	struct ff_node_slot *ns = calloc(1, sizeof(*ns));
+	struct ff_model_meta *meta = calloc(1, sizeof(*meta));
+	struct ff_model *m = calloc(1, sizeof(*m));
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	__u32 slot = active_slot() ^ 1, zero = 0;
+	struct ff_infer_result o;
+	struct ff_verdict vd;
+
+	REQUIRE_BPF();
+	assert_true(ns && meta && m);
+	ns->n[0] = (struct ff_node){ .kind = FF_KIND_FID_MASK, .value = 0 };	/* bad feature */
+	ns->n[1] = (struct ff_node){ .kind = 1, .value = 5, .right = 60000 };	/* right: past */
+	ns->n[2] = (struct ff_node){ .kind = FF_KIND_LEAF | 1, .value = 7 };
+	meta->n_trees = 4;
+	meta->n_nodes = 3;
+	meta->n_classes = 2;
+	meta->n_phases = 1;
+	meta->phases[0] = (struct ff_phase){ .n_trees = 4, .combine = FF_COMBINE_VOTE };
+	meta->roots[0] = 0;
+	meta->roots[1] = 1;
+	meta->roots[2] = 2;
+	meta->roots[3] = 100000;	/* past the nodes */
+	meta->generation = cur_gen() + 1;
+	assert_int_equal(bpf_map_update_elem(FF_MAP_FD(&env.l, ff_nodes), &slot, ns, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(env.meta_fd, &slot, meta, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(env.active_fd, &zero, &slot, BPF_ANY), 0);
+	v[1] = 10;		/* takes the right child */
+	o = infer(v);
+	m->knodes = ns->n;
+	m->n_knodes = 3;
+	m->n_trees = 4;
+	m->n_classes = 2;
+	m->n_phases = 1;
+	m->phases[0] = meta->phases[0];
+	memcpy(m->kroots, meta->roots, sizeof(m->kroots));
+	ff_model_run(m, 1, v, &vd);
+	assert_int_equal(o.n_trees, 1);
+	assert_int_equal(o.errors, 3);
+	assert_int_equal(o.cls, 1);
+	assert_int_equal(o.score, 1000);
+	assert_int_equal(vd.errors, o.errors);
+	assert_int_equal(vd.cls, o.cls);
+	assert_int_equal(vd.score, o.score);
+	free(ns);
+	free(meta);
+	free(m);
+}
+
 /* ---- 9. the features a model reads -------------------------------------- */
 
 /* The kernel's verdict on flow `k` (its cached class and score) is the one
@@ -870,6 +930,7 @@ int main(void)
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 		cmocka_unit_test_setup(drop_verdict_holds, test_setup),
 		cmocka_unit_test_setup(classify_feature_subset, test_setup),
+		cmocka_unit_test_setup(infer_unvalidated_slot_bounded, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_model", tests, group_setup, group_teardown);

@@ -16,9 +16,10 @@
  *
  * The walk is one function that walks one tree over a small state, so that
  * the kernel can run it from bpf_loop() once per tree (verified once,
- * whatever the model size) and user space from a plain loop. Where nodes,
- * roots and feature values are stored differs, so the includer defines the
- * three glue functions declared below.
+ * whatever the model size) and user space from a plain loop. It reads
+ * nodes, roots and features through three pointers (struct ff_walk_mem)
+ * that the includer looks up once per call: BPF map values (a model
+ * slot's node array is one value) or user-space arrays.
  */
 #ifndef FLOWFOREST_MODEL_H
 #define FLOWFOREST_MODEL_H
@@ -148,17 +149,24 @@ struct ff_walk {
 	__u32 errors;		/* trees abandoned (bad index, too deep) */
 	__u32 pad;
 	__s64 sums[FF_MAX_CLASSES];
-	__u64 user;		/* includer's handle: slot (BPF), arrays (user) */
+	__u64 user;		/* includer's handle: the slot (BPF) */
 };
 
-/* Glue, defined by the includer. Node `idx` of the model (NULL if out of
- * range); the root of `tree`; the value of feature `fid`. 0 on success. */
-static __always_inline const struct ff_node *ff_walk_node(struct ff_walk *w,
-							  __u32 idx);
-static __always_inline int ff_walk_root(struct ff_walk *w, __u32 tree,
-					__u32 *root);
-static __always_inline int ff_walk_feature(struct ff_walk *w, __u32 fid,
-					   __u64 *val);
+/* A model slot's node array, as the kernel stores it (one map value). */
+struct ff_node_slot {
+	struct ff_node n[FF_MAX_NODES];
+};
+
+/* Where a walk reads: the model's nodes (indices below n_nodes, which is
+ * at most FF_MAX_NODES: in BPF a slot's whole node array, one map value),
+ * its tree roots (FF_MAX_TREES) and the feature vector (FF_MAX_FEATURES).
+ * Looked up once per call of ff_walk_tree(), never per node. */
+struct ff_walk_mem {
+	const struct ff_node *nodes;
+	const __u32 *roots;
+	const __u64 *fv;
+};
+
 /* The softmax score's term for a margin `d` below the best (ff_exp_neg_q24):
  * the BPF side makes it a global function, checked once by the verifier
  * instead of once per class and branch. */
@@ -192,72 +200,73 @@ static __always_inline void ff_walk_init(struct ff_walk *w, const struct ff_phas
 }
 
 /* A vector leaf at `idx`: one value per class in the nodes after it. */
-static __always_inline int ff_walk_vec(struct ff_walk *w, __u32 idx)
+static __always_inline void ff_walk_vec(struct ff_walk *w, const struct ff_node *nodes,
+					__u64 idx)
 {
-	const struct ff_node *v;
 	__u32 c;
 
 	for (c = 0; c < FF_MAX_CLASSES; c++) {
 		if (c >= w->n_classes)
 			break;
-		v = ff_walk_node(w, idx + 1 + c);
-		if (!v)
-			return -1;
-		w->sums[c] += (__s32)v->value;
+		w->sums[c] += (__s32)nodes[(idx + 1 + c) & (FF_MAX_NODES - 1)].value;
 	}
-	return 0;
 }
 
-/* Walk the next tree from its root to a leaf and add the leaf's values.
- * Returns 1 when every tree has been walked. A tree whose walk leaves the
- * node array or goes deeper than FF_MAX_DEPTH (impossible for a validated
- * model) is abandoned and counted in w->errors. */
-static __always_inline int ff_walk_tree(struct ff_walk *w)
+/* The next node after a split with a wide threshold at `node` (kind at or
+ * above FF_MAX_FEATURES, not a leaf): its threshold is the next node. A
+ * bad kind goes nowhere: the walk runs out of depth. */
+static __always_inline __u64 ff_walk_wide(const struct ff_node *nodes, const __u64 *fv,
+					  __u64 node, __u64 kind)
 {
-	const struct ff_node *n, *t;
-	__u32 node, d, left;
-	__u64 val, thr;
+	__u64 fid = kind & FF_KIND_FID_MASK;
 
-	if (w->tree >= w->end || w->tree >= FF_MAX_TREES)
+	if (!(kind & FF_KIND_WIDE) || fid >= FF_MAX_FEATURES)
+		return node;
+	if (fv[fid] <= ff_node_u64(&nodes[(node + 1) & (FF_MAX_NODES - 1)]))
+		return node + 2;
+	return node + nodes[node & (FF_MAX_NODES - 1)].right;
+}
+
+/*
+ * Walk the next tree from its root to a leaf and add the leaf's values.
+ * Returns 1 when every tree has been walked.
+ *
+ * The node array holds FF_MAX_NODES nodes (a kernel slot; user space
+ * allocates as many), zeroes past the model's: every index is masked into
+ * it, so no read leaves it, whatever the model. A tree that does not reach
+ * a leaf within FF_MAX_DEPTH splits (impossible for a validated model: a
+ * bad feature id, a cycle, an index past the model's nodes) is abandoned
+ * and counted in w->errors. The common split (a 32-bit threshold: kind
+ * below FF_MAX_FEATURES is its feature id) costs a few instructions.
+ */
+static __always_inline int ff_walk_tree(struct ff_walk *w, const struct ff_walk_mem *mem)
+{
+	const struct ff_node *nodes = mem->nodes, *n;
+	const __u64 *fv = mem->fv;
+	__u64 node, d, kind, tree = w->tree;
+
+	if (tree >= w->end || tree >= FF_MAX_TREES)
 		return 1;
-	if (ff_walk_root(w, w->tree, &node)) {
-		w->errors++;
-		goto next;
-	}
+	FF_OPAQUE(tree);	/* the mask stays: the BPF verifier's bound */
+	node = mem->roots[tree & (FF_MAX_TREES - 1)];
 	for (d = 0; d <= FF_MAX_DEPTH; d++) {
-		n = node < w->n_nodes ? ff_walk_node(w, node) : 0;
-		if (!n) {
-			w->errors++;
-			goto next;
+		n = &nodes[node & (FF_MAX_NODES - 1)];
+		kind = n->kind;
+		if (kind < FF_MAX_FEATURES) {
+			node += fv[kind] <= n->value ? 1 : n->right;
+			continue;
 		}
-		if (n->kind & FF_KIND_LEAF) {
-			if (n->kind & FF_KIND_VEC) {
-				if (ff_walk_vec(w, node))
-					w->errors++;
-			} else {
-				w->sums[n->kind & (FF_MAX_CLASSES - 1)] += (__s32)n->value;
-			}
-			goto next;
-		}
-		if (ff_walk_feature(w, n->kind & FF_KIND_FID_MASK, &val)) {
-			w->errors++;
-			goto next;
-		}
-		thr = n->value;
-		left = node + 1;
-		if (n->kind & FF_KIND_WIDE) {
-			t = ff_walk_node(w, node + 1);
-			if (!t) {
-				w->errors++;
-				goto next;
-			}
-			thr = ff_node_u64(t);
-			left = node + 2;
-		}
-		node = val <= thr ? left : node + n->right;
+		if (kind & FF_KIND_LEAF)
+			break;
+		node = ff_walk_wide(nodes, fv, node, kind);
 	}
-	w->errors++;		/* deeper than FF_MAX_DEPTH */
-next:
+	n = &nodes[node & (FF_MAX_NODES - 1)];
+	if (!(n->kind & FF_KIND_LEAF))
+		w->errors++;
+	else if (!(n->kind & FF_KIND_VEC))
+		w->sums[n->kind & (FF_MAX_CLASSES - 1)] += (__s32)n->value;
+	else
+		ff_walk_vec(w, nodes, node);
 	w->tree++;
 	return w->tree >= w->end;
 }
