@@ -469,6 +469,38 @@ static void ctx_udp_flood_random_ports_seen_by_host(void **state)
 	assert_int_equal(scratch_feature(FF_F_CTX_SVC_ONE_PKT_SHARE, false), 0);
 }
 
+/* An ICMP flood of one flow (one echo identifier): every request counts
+ * towards the host, the replies do not; at checkpoint 64 the host has seen
+ * 64 packets of one flow in 10 ms, none of it one-packet. */
+static void ctx_one_flow_flood_packets_and_bytes(void **state)
+{
+	struct pkt_spec req = {
+		.family = 4, .proto = 1, .saddr = "192.0.2.61", .daddr = "10.9.3.1",
+		.icmp_type = 8, .icmp_id = 77, .payload_len = 56,
+	};
+	struct pkt_spec rep = req;
+	int i;
+
+	REQUIRE_BPF();
+	rep.saddr = req.daddr, rep.daddr = req.saddr, rep.icmp_type = 0;
+	send_pkt(H_XDP, &rep, T0_US, NULL);	/* an answer first: its own flow */
+	for (i = 0; i < 64; i++) {
+		req.icmp_seq = i;
+		if (i == 63)
+			scratch_feature(0, true);
+		send_pkt(H_XDP, &req, T0_US + 1000 + 150 * i, NULL);
+		if (i < 63) {
+			rep.icmp_seq = i;
+			send_pkt(H_XDP, &rep, T0_US + 1000 + 150 * i + 20, NULL);
+		}
+	}
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_PKTS_100MS, false), 64);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_BYTES_1S, false), 64 * (20 + 8 + 56));
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_ONE_PKT_SHARE, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_PEER_BITS_1S, false), 1);
+}
+
 /* Failed connections. A connect scan of 200 ports of one host, each SYN
  * answered by RST-ACK: at the last RST (a checkpoint) the host and the
  * scanner's prefix have failed every flow, and the scanner's sketch counts
@@ -548,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, ctx_setup),
 		cmocka_unit_test_setup(ctx_handshake_completes, ctx_setup),
 		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, ctx_setup),
+		cmocka_unit_test_setup(ctx_one_flow_flood_packets_and_bytes, ctx_setup),
 		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),
 	};
 

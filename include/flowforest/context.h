@@ -26,13 +26,14 @@
  *
  * What each key counts (ff_ctx_kind_mask()): every key the flows opened,
  * the failed connections and the flows that saw a second packet; the
- * service and the host also bare SYNs and completed handshakes; the host alone
- * the packets and bytes its initiators send it. Per packet: a packet from
- * a flow's initiator updates its host (one slot pair); a packet that opens
- * a flow, completes a handshake, is a flow's second or fails a connection
- * updates the keys it concerns, in the same call. Read at every
- * checkpoint. CPUs race on an entry without locks in the kernel: a count
- * may be lost under load, never invented.
+ * service and the host also bare SYNs and completed handshakes; the host
+ * alone the packets and bytes its initiators send it. Per packet
+ * (track.h): a packet from a flow's initiator updates its host (one slot
+ * pair); one that opens a flow, is a flow's second or fails a connection
+ * updates the keys it concerns in the same call; the one that completes a
+ * handshake (known after the flow update) the service and the host once
+ * more. Read at every checkpoint. CPUs race on an entry without locks in
+ * the kernel: a count may be lost under load, never invented.
  */
 #ifndef FLOWFOREST_CONTEXT_H
 #define FLOWFOREST_CONTEXT_H
