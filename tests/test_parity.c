@@ -34,6 +34,7 @@
 #include "loader.h"
 #include "replay.h"
 #include "model_file.h"
+#include "features_info.h"
 #include "dataset.h"
 #include "twin.h"
 #include "flowforest.skel.h"
@@ -609,6 +610,36 @@ static void ctx_model(struct ff_model *m)
 	assert_int_equal(ff_model_validate(m, err, sizeof(err)), 0);
 }
 
+/* A chain over every context feature: at link i, a flow whose feature is
+ * above a threshold of its unit is class i % 2 (drop), else the next link;
+ * the last link's left is benign. Every ctx row is read and decides. */
+static void ctx_chain_model(struct ff_model *m)
+{
+	struct ff_xnode t[2 * FF_MAX_FEATURES + 1];
+	char err[256];
+	__u32 n = 0, fid;
+
+	memset(m, 0, sizeof(*m));
+	m->n_classes = 2;
+	snprintf(m->class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m->class_names[1], FF_NAME_MAX, "crowd");
+	m->actions[1] = FF_ACT_DROP;
+	for (fid = FF_NUM_FLOW_FEATURES; fid < FF_NUM_FEATURES; fid++) {
+		enum ff_unit u = ff_feature_table[fid].unit;
+
+		m->feature_ids[m->n_features++] = fid;
+		t[n] = (struct ff_xnode){ .feature = fid, .left = n + 2, .right = n + 1,
+					  .threshold = u == FF_UNIT_PERMILLE ? 500 :
+						       u == FF_UNIT_BYTES ? 20000 : 3 };
+		t[n + 1] = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = fid % 2,
+					      .right = 1 };
+		n += 2;
+	}
+	t[n++] = (struct ff_xnode){ .feature = FF_NODE_LEAF, .left = 0, .right = 1 };
+	assert_int_equal(ff_model_add_tree(m, t, n, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(m, err, sizeof(err)), 0);
+}
+
 /*
  * The same SYN signature under another context gets another verdict with
  * --fast-first: the first-packet memo does not answer for a model that
@@ -655,6 +686,20 @@ static void test_fast_first_context_model(void **state)
 	twin_vs_kernel(path, &m, &cfg);
 	cfg.flood_events = 0;	/* the memo's drop before the flow lookup: not either */
 	twin_vs_kernel(path, &m, &cfg);
+	/* every context row read and deciding, on varied traffic: twin ==
+	 * kernel with and without the fast path */
+	ff_model_free(&m);
+	ctx_chain_model(&m);
+	assert_true(m.flags & FF_MODEL_F_CTX);
+	first_drops_seen = 0;
+	twin_vs_kernel(gen_path, &m, &cfg);
+	print_message("[ ctx     ] chain: %llu first drops\n", (unsigned long long)first_drops_seen);
+	assert_true(first_drops_seen > 100);	/* the chain decides, both ways */
+	cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	twin_vs_kernel(gen_path, &m, &cfg);
+	cfg.first_fast = 1;
+	ff_model_free(&m);
+	ctx_model(&m);
 	run_cfg.first_fast = 1;
 	compare_one(path, &m);
 	run_cfg = (struct ff_config)FF_CONFIG_DEFAULT;
