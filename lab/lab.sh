@@ -121,11 +121,17 @@ lab_labels() {
 }
 
 # lab_benign_sources train|live: lab/benign.py's client addresses (c1's
-# extra ones: 10.199.2.x for training, 10.199.3.x live), comma-separated.
+# extra ones), comma-separated: half of them in one /24 (a busy network:
+# 10.199.2.x for training, 10.199.3.x live), half each alone in a /24 of its
+# own (10.199.41-60.2, live .3), as clients come from many networks: a
+# quiet network's first flows are not a scan.
 lab_benign_sources() {
-	local n=2
+	local n=2 i h=$((LAB_BENIGN_N / 2)) out=
 	[ "$1" = live ] && n=3
-	seq -s, -f "10.199.$n.%g" 1 "$LAB_BENIGN_N"
+	for i in $(seq 1 "$LAB_BENIGN_N"); do
+		if [ "$i" -le "$h" ]; then out+=,10.199.$n.$i; else out+=,10.199.$((40 + i - h)).$n; fi
+	done
+	echo "${out#,}"
 }
 
 # lab_tools SCHEDULE...: label rules CLASS/TOOL for lab/evaluate.py's

@@ -303,7 +303,9 @@ static void test_lab_up_down(void **state)
 	print_message("%s", st);
 	assert_non_null(strstr(st, "10.199.0.10/16"));
 	assert_non_null(strstr(st, "10.199.11.21/16"));
-	assert_non_null(strstr(st, "10.199.3.40/16"));	/* lab/benign.py's clients */
+	/* lab/benign.py's clients: in one /24, and each in a /24 of its own */
+	assert_non_null(strstr(st, "10.199.3.20/16"));
+	assert_non_null(strstr(st, "10.199.60.3/16"));
 	free(st);
 	/* an attacker reaches the server, from its live address too */
 	assert_int_equal(lt_run(20, "ip netns exec '%s-t50' ping -n -q -c1 -W2 -I 10.199.15.21 10.199.0.10 "
@@ -626,17 +628,20 @@ static void test_quick_events_name_classes(void **state)
 	 * flow each; without context features (how many ports, how many
 	 * sources) the quick model may name one as the other. Both are
 	 * dropped; the name the run gave is printed. */
-	static const struct { const char *src, *cls, *alt; int required; } want[] = {
-		{ "10.199.10.21", "portscan", "syn_flood", 1 },	/* nmap, nping, live address */
-		{ "10.199.10.22", "portscan", "syn_flood", 1 },	/* masscan */
-		{ "10.199.11.", "syn_flood", "portscan", 1 },	/* hping3, t50, nping, rawflood: spoofed */
-		{ "10.199.12.", "udp_flood", NULL, 1 },		/* hping3, nping, t50, reflections */
-		{ "10.199.13.21", "slow_http", NULL, 0 },	/* slowhttptest */
-		{ "10.199.14.21", "ssh_bruteforce", NULL, 0 },	/* hydra, sshpass */
-		{ "10.199.15.", "icmp_flood", NULL, 1 },	/* t50, hping3, nping, ping -f */
-		{ "10.199.16.21", "http_flood", NULL, 0 },	/* curl */
+	/* `tool`: the only tool of that source, which a quick mix may not
+	 * reach (a class's tools run one after the other, in a drawn order,
+	 * until the mix's end): then there is nothing to judge */
+	static const struct { const char *src, *cls, *alt; int required; const char *tool; } want[] = {
+		{ "10.199.10.21", "portscan", "syn_flood", 1, NULL },	/* nmap, nping, live address */
+		{ "10.199.10.22", "portscan", "syn_flood", 1, "masscan" },
+		{ "10.199.11.", "syn_flood", "portscan", 1, NULL },	/* hping3, t50, nping, rawflood: spoofed */
+		{ "10.199.12.", "udp_flood", NULL, 1, NULL },	/* hping3, nping, t50, reflections */
+		{ "10.199.13.21", "slow_http", NULL, 0, NULL },	/* slowhttptest */
+		{ "10.199.14.21", "ssh_bruteforce", NULL, 0, NULL },	/* hydra, sshpass */
+		{ "10.199.15.", "icmp_flood", NULL, 1, NULL },	/* t50, hping3, nping, ping -f, rawflood */
+		{ "10.199.16.21", "http_flood", NULL, 0, NULL },	/* curl */
 	};
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], sched[PATH_MAX + 64], cmd[PATH_MAX + 128];
 	struct lt_ev_count c[256];
 	size_t i;
 	int n, j;
@@ -652,6 +657,13 @@ static void test_quick_events_name_classes(void **state)
 
 		print_message("[ lab     ] %-14s -> %s (first attack verdict of %ld flows)\n", want[i].src,
 			      got, cnt);
+		snprintf(sched, sizeof(sched), "%s/protected/schedule.txt", lt_out);
+		snprintf(cmd, sizeof(cmd), "grep -c '^%s ' '%s'", want[i].tool ? want[i].tool : "",
+			 sched);
+		if (want[i].tool && !cnt && lt_exists(sched) && !lt_count("%s", cmd)) {
+			print_message("[ lab     ]   (%s did not run in this quick mix)\n", want[i].tool);
+			continue;
+		}
 		if (strcmp(got, want[i].cls) && want[i].alt && !strcmp(got, want[i].alt)) {
 			print_message("[ lab     ]   (a SYN class: %s expected, %s accepted)\n",
 				      want[i].cls, got);
@@ -681,8 +693,12 @@ static void test_quick_events_name_classes(void **state)
 		long benign = 0, flagged = 0;
 
 		for (j = 0; j < n; j++) {
+			unsigned o3 = 0;
+
+			/* c1, c2 and lab/benign.py's clients (10.199.3.x, 10.199.41-60.3) */
+			sscanf(c[j].src, "10.199.%u.", &o3);
 			if (strncmp(c[j].src, "10.199.1.", 9) && strncmp(c[j].src, "fd99::1:", 8) &&
-			    strncmp(c[j].src, "10.199.3.", 9))
+			    strncmp(c[j].src, "10.199.3.", 9) && (o3 < 41 || o3 > 60))
 				continue;
 			if (strcmp(c[j].cls, "benign")) {
 				flagged += c[j].n;
@@ -701,21 +717,17 @@ static void test_quick_events_name_classes(void **state)
 }
 
 /* lab/evaluate.py in the quick run: for each tool of the floods, a forest
- * trained without it and tested on its flows. The target is 90 % of the
- * flows per class; with flow features alone it is not met (a spoofed SYN
- * with Linux's TCP options is, as a one-packet flow, a browser's SYN, and
- * which other one-packet floods a forest generalises to varies from run to
- * run): only the context features (half-open and one-packet flows around a
- * service) can meet it. Until then the target is reported per class, and
- * the test fails when fewer than half of the floods' tools are flagged in
- * at least 90 % of their flows once left out: a model that learned its
- * tools and little else. */
+ * trained as the demo's (behaviour features, with the context of other
+ * flows) without it and tested on its flows. Fails when a flood class's
+ * flows are flagged below 90 % once their tool is left out: a model that
+ * learned its tools rather than what a flood does. */
 static void test_quick_leave_one_tool_out_floods(void **state)
 {
 	static const char *floods[] = { "syn_flood", "udp_flood", "icmp_flood" };
 	char path[PATH_MAX + 64], key[128];
 	long n_tools = 0, n_general = 0;
 	json_object *r, *v, *tools;
+	int missed = 0;
 	size_t i, j;
 
 	(void)state;
@@ -748,13 +760,14 @@ static void test_quick_leave_one_tool_out_floods(void **state)
 		print_message("[ lab     ] leave-one-tool-out %-10s %ld of %ld flows flagged: target 90 %% %s\n",
 			      floods[i], flagged, flows, flagged * 100 >= flows * 90 ? "met" : "MISSED");
 		assert_true(flows >= 100);
+		missed += flagged * 100 < flows * 90;
 	}
 	print_message("[ lab     ] leave-one-tool-out: %ld of the floods' %ld tools flagged in >= 90 %% "
 		      "of their flows\n", n_general, n_tools);
-	assert_true(n_tools >= 9);	/* three or four tools per flood class */
-	if (n_general * 2 < n_tools)
-		fail_msg("the floods' tools left out: %ld of %ld flagged in >= 90 %% of their flows "
-			 "(< half)", n_general, n_tools);
+	assert_true(n_tools >= 9);	/* three to five tools per flood class */
+	if (missed)
+		fail_msg("leave-one-tool-out of the floods below 90 %% in %d class%s (see above)", missed,
+			 missed == 1 ? "" : "es");
 	json_object_put(r);
 }
 
