@@ -686,8 +686,8 @@ static void section_memory(void)
 				flows_n = bpf_map__max_entries(map);
 			}
 			if (!strcmp(bpf_map__name(map), "ff_nodes")) {
-				nodes_mem = mem;
-				nodes_n = bpf_map__max_entries(map);
+				nodes_mem = mem;	/* a slot per entry */
+				nodes_n = bpf_map__max_entries(map) * FF_MAX_NODES;
 			}
 		}
 	}

@@ -620,8 +620,8 @@ def render_md(R):
           f"the LRU map costs **{mem['flow_map_bytes_per_entry']:.0f} bytes per entry** "
           "(element header with the LRU node, hash bucket, per-CPU spare elements)")
         w(f"- a tree node: **{mem['node_bytes']:.0f} bytes** "
-          f"({mem['node_map_bytes_per_node']:.1f} bytes per node in `ff_nodes`, 2 slots × 65,536 nodes "
-          "preallocated)")
+          f"({mem['node_map_bytes_per_node']:.1f} bytes per node in `ff_nodes`, 2 slots × 131,072 nodes "
+          "preallocated, a slot one map value)")
         w(f"- all maps at the defaults (65,536 flows): **{mem['total_bytes'] / 1048576:.1f} MiB**: " +
           ", ".join(f"{k} {v / 1024:,.0f} KiB" for k, v in
                     sorted(mem["maps"].items(), key=lambda kv: -kv[1]) if v >= 4096))
