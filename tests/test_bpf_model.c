@@ -778,7 +778,8 @@ static void drop_verdict_holds(void **state)
  * past the loader's validation (a bad feature id, a right child past the
  * model's nodes, a root past them) costs bounded work, each such tree
  * counted as an error, and the kernel and user space (the same walk on the
- * same array) agree on class, score and errors.
+ * same array) agree on class, score and errors. A leaf after 32 splits
+ * counts, after 33 it does not.
  */
 static void infer_unvalidated_slot_bounded(void **state)
 {
@@ -786,7 +787,7 @@ static void infer_unvalidated_slot_bounded(void **state)
 	struct ff_model_meta *meta = calloc(1, sizeof(*meta));
 	struct ff_model *m = calloc(1, sizeof(*m));
 	__u64 v[FF_MAX_FEATURES] = { 0 };
-	__u32 slot = active_slot() ^ 1, zero = 0;
+	__u32 slot = active_slot() ^ 1, zero = 0, i;
 	struct ff_infer_result o;
 	struct ff_verdict vd;
 
@@ -795,15 +796,24 @@ static void infer_unvalidated_slot_bounded(void **state)
 	ns->n[0] = (struct ff_node){ .kind = FF_KIND_FID_MASK, .value = 0 };	/* bad feature */
 	ns->n[1] = (struct ff_node){ .kind = 1, .value = 5, .right = 60000 };	/* right: past */
 	ns->n[2] = (struct ff_node){ .kind = FF_KIND_LEAF | 1, .value = 7 };
-	meta->n_trees = 4;
-	meta->n_nodes = 3;
+	/* 33 splits before a leaf: one too deep; 32: as deep as allowed */
+	for (i = 10; i < 43; i++)
+		ns->n[i] = (struct ff_node){ .kind = 2, .value = ~0U, .right = 1 };
+	ns->n[43] = (struct ff_node){ .kind = FF_KIND_LEAF | 0, .value = 100 };
+	for (i = 50; i < 82; i++)
+		ns->n[i] = (struct ff_node){ .kind = 2, .value = ~0U, .right = 1 };
+	ns->n[82] = (struct ff_node){ .kind = FF_KIND_LEAF | 1, .value = 1 };
+	meta->n_trees = 6;
+	meta->n_nodes = 83;
 	meta->n_classes = 2;
 	meta->n_phases = 1;
-	meta->phases[0] = (struct ff_phase){ .n_trees = 4, .combine = FF_COMBINE_VOTE };
+	meta->phases[0] = (struct ff_phase){ .n_trees = 6, .combine = FF_COMBINE_VOTE };
 	meta->roots[0] = 0;
 	meta->roots[1] = 1;
 	meta->roots[2] = 2;
 	meta->roots[3] = 100000;	/* past the nodes */
+	meta->roots[4] = 10;
+	meta->roots[5] = 50;
 	meta->generation = cur_gen() + 1;
 	assert_int_equal(bpf_map_update_elem(FF_MAP_FD(&env.l, ff_nodes), &slot, ns, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(env.meta_fd, &slot, meta, BPF_ANY), 0);
@@ -811,15 +821,15 @@ static void infer_unvalidated_slot_bounded(void **state)
 	v[1] = 10;		/* takes the right child */
 	o = infer(v);
 	m->knodes = ns->n;
-	m->n_knodes = 3;
-	m->n_trees = 4;
+	m->n_knodes = 83;
+	m->n_trees = 6;
 	m->n_classes = 2;
 	m->n_phases = 1;
 	m->phases[0] = meta->phases[0];
 	memcpy(m->kroots, meta->roots, sizeof(m->kroots));
 	ff_model_run(m, 1, v, &vd);
 	assert_int_equal(o.n_trees, 1);
-	assert_int_equal(o.errors, 3);
+	assert_int_equal(o.errors, 4);
 	assert_int_equal(o.cls, 1);
 	assert_int_equal(o.score, 1000);
 	assert_int_equal(vd.errors, o.errors);

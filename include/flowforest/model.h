@@ -249,7 +249,7 @@ static __always_inline int ff_walk_tree(struct ff_walk *w, const struct ff_walk_
 		return 1;
 	FF_OPAQUE(tree);	/* the mask stays: the BPF verifier's bound */
 	node = mem->roots[tree & (FF_MAX_TREES - 1)];
-	for (d = 0; d <= FF_MAX_DEPTH; d++) {
+	for (d = 0; d < FF_MAX_DEPTH; d++) {	/* splits; the node after them must be a leaf */
 		n = &nodes[node & (FF_MAX_NODES - 1)];
 		kind = n->kind;
 		if (kind < FF_MAX_FEATURES) {
