@@ -318,7 +318,7 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 
 	p = ff_phase_of(m, pkts) & (FF_MAX_PHASES - 1);
 	ph = &m->phases[p];
-	ff_walk_init(w, ph, m->n_nodes, m->n_classes);
+	ff_walk_init(w, ph, m->n_classes);
 	w->user = slot;
 	bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
 	cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);

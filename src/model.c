@@ -1161,7 +1161,7 @@ void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 	mem = (struct ff_walk_mem){ m->knodes, m->kroots, features };
 	v->phase = ff_phase_pick(m->phases, m->n_phases, pkts);
 	ph = &m->phases[v->phase];
-	ff_walk_init(&w, ph, m->n_knodes, m->n_classes);
+	ff_walk_init(&w, ph, m->n_classes);
 	for (i = 0; i < FF_MAX_TREES; i++)
 		if (ff_walk_tree(&w, &mem))
 			break;

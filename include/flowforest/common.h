@@ -242,10 +242,4 @@ static __always_inline int ff_fset_covers(const struct ff_feature_set *have,
 	return !(need->w[0] & ~have->w[0]) && !(need->w[1] & ~have->w[1]);
 }
 
-static __always_inline int ff_fset_meets(const struct ff_feature_set *a,
-					 const struct ff_feature_set *b)
-{
-	return (a->w[0] & b->w[0]) || (a->w[1] & b->w[1]);
-}
-
 #endif /* FLOWFOREST_COMMON_H */

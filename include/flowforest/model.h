@@ -144,7 +144,7 @@ struct ff_infer_result {
 struct ff_walk {
 	__u32 tree;		/* next tree to walk */
 	__u32 end;		/* one past the last tree of the phase */
-	__u32 n_nodes;
+	__u32 pad0;
 	__u32 n_classes;
 	__u32 errors;		/* trees abandoned (bad index, too deep) */
 	__u32 pad;
@@ -157,10 +157,10 @@ struct ff_node_slot {
 	struct ff_node n[FF_MAX_NODES];
 };
 
-/* Where a walk reads: the model's nodes (indices below n_nodes, which is
- * at most FF_MAX_NODES: in BPF a slot's whole node array, one map value),
- * its tree roots (FF_MAX_TREES) and the feature vector (FF_MAX_FEATURES).
- * Looked up once per call of ff_walk_tree(), never per node. */
+/* Where a walk reads: the model's nodes (a whole slot, FF_MAX_NODES:
+ * in BPF one map value, in user space ff_model.knodes), its tree roots
+ * (FF_MAX_TREES) and the feature vector (FF_MAX_FEATURES). Looked up once
+ * per call of ff_walk_tree(), never per node. */
 struct ff_walk_mem {
 	const struct ff_node *nodes;
 	const __u32 *roots;
@@ -186,13 +186,13 @@ static __always_inline __u32 ff_phase_pick(const struct ff_phase *ph, __u32 n_ph
 }
 
 static __always_inline void ff_walk_init(struct ff_walk *w, const struct ff_phase *ph,
-					 __u32 n_nodes, __u32 n_classes)
+					 __u32 n_classes)
 {
 	int i;
 
 	w->tree = ph->first_tree;
 	w->end = ph->first_tree + ph->n_trees;
-	w->n_nodes = n_nodes;
+	w->pad0 = 0;
 	w->n_classes = n_classes;
 	w->errors = 0;
 	for (i = 0; i < FF_MAX_CLASSES; i++)
