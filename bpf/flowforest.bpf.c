@@ -289,6 +289,21 @@ __noinline int ff_features_ready(const struct ff_model_meta *m)
 	return h->ctx_read || !ff_fset_has_ctx(&m->features);
 }
 
+/* The active model slot's header, and its index in *slot (NULL: none).
+ * *slot is the first lookup's key too: the walk's call chain is at the
+ * verifier's 512-byte stack limit, no room for another local. */
+static __always_inline struct ff_model_meta *ff_active_meta(__u32 *slot)
+{
+	__u32 *active;
+
+	*slot = 0;
+	active = bpf_map_lookup_elem(&ff_active, slot);
+	if (!active)
+		return NULL;
+	*slot = *active & 1;
+	return bpf_map_lookup_elem(&ff_meta, slot);
+}
+
 /* One walk of the active model's phase for a flow of `pkts` packets, on
  * the vector in ff_scratch (ff_scratch_have: its rows computed). Returns 0
  * with a verdict, 1 when the slot was rewritten during the walk (the
@@ -300,14 +315,12 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	struct ff_model_meta *m;
 	struct ff_phase *ph;
 	struct ff_walk *w;
-	__u32 zero = 0, slot, *active, g, p, cls;
+	__u32 zero = 0, slot, g, p, cls;
 
-	active = bpf_map_lookup_elem(&ff_active, &zero);
 	w = bpf_map_lookup_elem(&ff_walk_state, &zero);
-	if (!active || !w || !v)
+	if (!w || !v)
 		return -1;
-	slot = *active & 1;
-	m = bpf_map_lookup_elem(&ff_meta, &slot);
+	m = ff_active_meta(&slot);
 	if (!m)
 		return -1;
 	g = *(volatile __u32 *)&m->generation;
@@ -590,14 +603,9 @@ static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __
 
 static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
 {
-	struct ff_model_meta *m;
-	__u32 zero = 0, slot, *active;
+	__u32 slot;
+	struct ff_model_meta *m = ff_active_meta(&slot);
 
-	active = bpf_map_lookup_elem(&ff_active, &zero);
-	if (!active)
-		return 0;
-	slot = *active & 1;
-	m = bpf_map_lookup_elem(&ff_meta, &slot);
 	if (!m || !m->n_trees)
 		return 0;
 	return *(volatile __u32 *)&m->generation;
@@ -605,14 +613,9 @@ static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
 
 static __always_inline __u32 ff_trk_model_flags(struct ff_track *t)
 {
-	struct ff_model_meta *m;
-	__u32 zero = 0, slot, *active;
+	__u32 slot;
+	struct ff_model_meta *m = ff_active_meta(&slot);
 
-	active = bpf_map_lookup_elem(&ff_active, &zero);
-	if (!active)
-		return 0;
-	slot = *active & 1;
-	m = bpf_map_lookup_elem(&ff_meta, &slot);
 	return m ? m->flags : 0;
 }
 
@@ -662,13 +665,11 @@ static __always_inline const struct ff_feature_set *ff_trk_feature_set(struct ff
 	const struct ff_feature_set *s = &ff_fset_every;
 	struct ff_scratch_have *h;
 	struct ff_model_meta *m;
-	__u32 zero = 0, slot, *active;
+	__u32 zero = 0, slot;
 
 	h = bpf_map_lookup_elem(&ff_scratch_have, &zero);
-	active = bpf_map_lookup_elem(&ff_active, &zero);
-	if (!ff_export && active) {
-		slot = *active & 1;
-		m = bpf_map_lookup_elem(&ff_meta, &slot);
+	if (!ff_export) {
+		m = ff_active_meta(&slot);
 		if (m)
 			s = &m->features;	/* no model: an empty set */
 	}
