@@ -64,16 +64,15 @@ HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12,http_flood:5
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact
 # sizes, TTLs, windows: `flowforest features`), which a padded flood or
-# another tool changes. Of the context, the sender's (its source prefix:
-# flows opened, services reached, one-packet flows): the receiver's (the
-# service's and the host's) says that a service is flooded, not which flows
-# flood it, and taught the forest to drop a benign client's SYN to a flooded
-# service (ssh logins 10 of 16 in a run with it)
-VICTIM_CTX=ctx_svc_new_flows_100ms,ctx_svc_new_flows_1s,ctx_svc_half_open_1s
-VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_share_permille
-VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
-VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
-TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
+# another tool changes; with the context of other flows: the sender's (its
+# source prefix: flows opened, services reached, one-packet flows) and the
+# receiver's (the service's and the host's). The receiver's alone says a
+# service is flooded, not which flows flood it (trained on the lab's floods
+# from one /24 each, it dropped benign ssh logins to a flooded port); the
+# training floods are therefore also spread over the address space
+# (spread, below), where only the receiver's context shows them, and the
+# sender's history tells the clients apart
+TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -244,17 +243,30 @@ ff_detach() {
 	[ -z "$left" ] || die "an XDP program is still attached: $left"
 }
 
-# extract_labelled DIR: DIR/capture.pcap -> DIR/flows.csv (labelled
+# extract_labelled DIR [NAME]: DIR/capture.pcap -> DIR/flows.csv (labelled
 # snapshots at the checkpoints) -> DIR/train.csv (handshakes of
-# application-layer attacks relabelled, see lab/handshake-benign.awk).
+# application-layer attacks relabelled, see lab/handshake-benign.awk); with
+# NAME, DIR/NAME.pcap -> DIR/NAME.flows.csv -> DIR/NAME.train.csv.
 extract_labelled() {
-	"$FF" extract -q --pcap "$1/capture.pcap" --labels "$OUT/labels.rules" \
-		--checkpoints "$CP" -o "$1/flows.csv" || die "extract failed"
+	local n=${2:-capture} o
+	o=$([ "$n" = capture ] && echo "$1/" || echo "$1/$n.")
+	"$FF" extract -q --pcap "$1/$n.pcap" --labels "$OUT/labels.rules" \
+		--checkpoints "$CP" -o "${o}flows.csv" || die "extract failed"
 	awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
-		"$1/flows.csv" > "$1/train.csv" 2> "$1/relabel.txt" || die "relabel failed"
-	detail "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Label") l = i; next }
-		{ n[$l]++ } END { for (k in n) printf "%s %d  ", k, n[k] }' "$1/flows.csv")(snapshot rows)"
-	detail "$(cat "$1/relabel.txt")"
+		"${o}flows.csv" > "${o}train.csv" 2> "${o}relabel.txt" || die "relabel failed"
+	detail "$n: $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "Label") l = i; next }
+		{ n[$l]++ } END { for (k in n) printf "%s %d  ", k, n[k] }' "${o}flows.csv")(snapshot rows)"
+	detail "$(cat "${o}relabel.txt")"
+}
+
+# spread DIR: DIR/capture.pcap with the floods of lab_spread spoofed over
+# a /11 each (lab/pcaprewrite.py --spread), -> DIR/spread.train.csv
+spread() {
+	local a=() cls from to
+	while read -r cls from to; do a+=(--src "$from" --spread "$from=$to"); done < <(lab_spread)
+	python3 "$ROOT/lab/pcaprewrite.py" -q "$1/capture.pcap" "$1/spread.pcap" "${a[@]}" \
+		--seed "$SEED" || die "pcaprewrite --spread failed"
+	extract_labelled "$1" spread
 }
 
 # train_model MODEL CSV...: a random forest, attack classes dropped.
@@ -291,7 +303,8 @@ stage_done train-run-1
 
 phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
 extract_labelled "$OUT/train"
-train_model "$OUT/train/model.json" "$OUT/train/train.csv"
+spread "$OUT/train"
+train_model "$OUT/train/model.json" "$OUT/train/train.csv" "$OUT/train/spread.train.csv"
 stage_done model-1
 
 # A flow the classifier drops looks different from then on: its sender
@@ -309,7 +322,9 @@ stage_done train-run-2
 
 phase model "final model: rounds 1 and 2"
 extract_labelled "$OUT/train2"
-train_model "$OUT/model.json" "$OUT/train/train.csv" "$OUT/train2/train.csv"
+spread "$OUT/train2"
+train_model "$OUT/model.json" "$OUT/train/train.csv" "$OUT/train/spread.train.csv" \
+	"$OUT/train2/train.csv" "$OUT/train2/spread.train.csv"
 stage_done model-2
 
 # ---- 4: live, classifier attached ----------------------------------------------------------
@@ -380,7 +395,7 @@ if [ "$EVAL" = 1 ]; then
 	lab_tools "$OUT/train/schedule.txt" "$OUT/train2/schedule.txt" "$OUT/protected/schedule.txt" \
 		> "$OUT/tools.rules"
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
-		--train "$OUT/train/capture.pcap" --handshake-benign "$HANDSHAKE_CLASSES"
+		--train "$OUT/train/capture.pcap" "$OUT/train/spread.pcap" --handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done

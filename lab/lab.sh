@@ -118,6 +118,21 @@ lab_labels() {
 	icmp_flood:host=10.199.15.0/24
 	http_flood:host=10.199.16.0/24
 	EOF
+	lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
+}
+
+# lab_spread: CLASS FROM TO per flood whose training capture is also
+# rewritten (lab/pcaprewrite.py --spread FROM=TO) as if spoofed over a
+# whole /11, each flow from a network of its own: the spoofing tools stay
+# in their /24 so that labels hold, and seen from one /24 a flood shows
+# its sender; spread over the address space, only the receiver's context
+# shows it (the public spoofed SYN flood). TO gets a label rule.
+lab_spread() {
+	cat <<-'EOF'
+	syn_flood 10.199.11.0/24 10.128.0.0/11
+	udp_flood 10.199.12.0/24 10.160.0.0/11
+	icmp_flood 10.199.15.0/24 10.96.0.0/11
+	EOF
 }
 
 # lab_benign_sources train|live: lab/benign.py's client addresses (c1's
@@ -143,8 +158,9 @@ lab_tools() {
 	local tool cls t0 t1 net
 	echo "# flowforest lab: CLASS/TOOL per attack tool run, from the run's schedule"
 	cat "$@" | while read -r tool cls t0 t1; do
-		net=$(lab_labels | sed -n "s/^$cls:host=//p")
-		[ -n "$net" ] && echo "$cls/$tool:host=$net,time=$t0-$(awk -v t="$t1" 'BEGIN { printf "%.2f", t + 1 }')"
+		for net in $(lab_labels | sed -n "s/^$cls:host=//p"); do
+			echo "$cls/$tool:host=$net,time=$t0-$(awk -v t="$t1" 'BEGIN { printf "%.2f", t + 1 }')"
+		done
 	done
 	lab_labels | grep -v '^#'
 }

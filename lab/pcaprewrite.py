@@ -5,6 +5,7 @@ model can be tried on the same behaviour with other fingerprints.
 
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
+      [--spread SRC=PREFIX...]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -16,6 +17,11 @@ Only packets whose source address is in one of the --src prefixes change
   --sport     a new source port (1024..65535), one per flow (TCP, UDP)
   --rate K    the source's packets K times further apart (K < 1: faster),
               measured from its first packet; the capture is re-sorted by time
+  --spread SRC=PREFIX
+              every flow from SRC (one of the --src prefixes) gets a random
+              source address of the IPv4 PREFIX, one per flow: the same flood
+              as if spoofed over many networks (the lab's spoofing tools stay
+              in their /24 so that labels hold; PREFIX gets a label rule)
   --only      write only the rewritten packets (the others are left out)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
@@ -165,7 +171,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="example:\n  python3 lab/pcaprewrite.py live.pcap padded.pcap "
-                                        "--src 10.199.11.0/24 --pad 6-6")
+                                        "--src 10.199.11.0/24 --pad 6-6\n"
+                                        "  python3 lab/pcaprewrite.py day.pcap spread.pcap "
+                                        "--src 10.199.11.0/24 --spread 10.199.11.0/24=10.128.0.0/11")
     ap.add_argument("input")
     ap.add_argument("output")
     ap.add_argument("--src", action="append", required=True, help="attacker prefix (repeatable)")
@@ -173,6 +181,10 @@ def main():
     ap.add_argument("--ttl", type=span)
     ap.add_argument("--win", type=span)
     ap.add_argument("--sport", action="store_true")
+    ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
+                    help="each flow from SRC (one of the --src prefixes) gets a random source "
+                    "address of the IPv4 PREFIX: the same flood spoofed over many networks "
+                    "(repeatable)")
     ap.add_argument("--rate", type=float)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", action="store_true", help="write only the rewritten packets")
@@ -188,6 +200,14 @@ def main():
         nets = [ipaddress.ip_network(s, strict=False) for s in a.src]
     except ValueError as e:
         ap.error(str(e))
+    spread = []
+    try:
+        for m in a.spread:
+            frm, _, to = m.partition("=")
+            spread.append((ipaddress.ip_network(frm, strict=False),
+                           ipaddress.IPv4Network(to, strict=False)))
+    except ValueError as e:
+        ap.error(f"--spread: {e}")
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
     per_flow, per_src, first_ns = {}, {}, {}
@@ -205,7 +225,10 @@ def main():
         if fk not in per_flow:
             per_flow[fk] = {"pad": rng.randint(*a.pad) if a.pad else 0,
                             "win": rng.randint(*a.win) if a.win else None,
-                            "sport": rng.randint(1024, 65535) if a.sport else None}
+                            "sport": rng.randint(1024, 65535) if a.sport else None,
+                            "src": next((int(to.network_address) + rng.randrange(to.num_addresses)
+                                         for frm, to in spread
+                                         if not p.v6 and p.src in frm), None)}
         if p.src not in per_src:
             per_src[p.src] = rng.randint(*a.ttl) if a.ttl else None
         f = per_flow[fk]
@@ -220,6 +243,8 @@ def main():
             struct.pack_into("!H", frame, p.l4 + 14, f["win"])
         if f["sport"] is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4, f["sport"])
+        if f["src"] is not None:
+            struct.pack_into("!I", frame, p.l3 + 12, f["src"])
         if a.rate is not None:
             t0 = first_ns.setdefault(p.src, rec[0])
             rec[0] = t0 + int((rec[0] - t0) * a.rate)
