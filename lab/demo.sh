@@ -27,10 +27,13 @@
 #      and as a page (lab/out/report.html)
 #
 # Usage (root, from anywhere; `make demo` builds first):
-#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--out DIR] [--seed N] [--prefix P]
+#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--spread-floods] [--out DIR] [--seed N] [--prefix P]
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
+#     --spread-floods  an experiment: train also on the floods rewritten as
+#                    if spoofed over the whole address space, with the
+#                    receiver's context (docs/lab.md)
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -64,21 +67,28 @@ HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12,http_flood:5
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact
 # sizes, TTLs, windows: `flowforest features`), which a padded flood or
-# another tool changes; with the context of other flows: the sender's (its
-# source prefix: flows opened, services reached, one-packet flows) and the
-# receiver's (the service's and the host's). The receiver's alone says a
-# service is flooded, not which flows flood it (trained on the lab's floods
-# from one /24 each, it dropped benign ssh logins to a flooded port); the
-# training floods are therefore also spread over the address space
-# (spread, below), where only the receiver's context shows them, and the
-# sender's history tells the clients apart
-TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
+# another tool changes. Of the context, the sender's (its source prefix:
+# flows opened, services reached, one-packet flows): the receiver's (the
+# service's and the host's) says that a service is flooded, not which flows
+# flood it, and taught the forest to drop a benign client's SYN to a flooded
+# service (ssh logins 10 of 16 in a run with it)
+VICTIM_CTX=ctx_svc_new_flows_100ms,ctx_svc_new_flows_1s,ctx_svc_half_open_1s
+VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_share_permille
+VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
+VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
+TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
+# --spread-floods (an experiment, not the default): the training floods are
+# also rewritten as if spoofed over the address space (spread, below),
+# where only the receiver's context shows them, and the forest reads the
+# receiver's context too (docs/lab.md, "Floods spread over the address space")
+SPREAD=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
 	--no-baseline) BASELINE=0 ;;
 	--no-eval) EVAL=0 ;;
+	--spread-floods) SPREAD=1 ;;
 	--data) DATA=$2; shift ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
@@ -89,6 +99,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
+if [ "$SPREAD" = 1 ]; then
+	export LAB_SPREAD=1
+	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
+fi
 
 P=${PREFIX:-ffl$(($$ % 100000))}
 . "$ROOT/lab/lab.sh"
@@ -259,14 +273,17 @@ extract_labelled() {
 	detail "$(cat "${o}relabel.txt")"
 }
 
-# spread DIR: DIR/capture.pcap with the floods of lab_spread spoofed over
-# a /11 each (lab/pcaprewrite.py --spread), -> DIR/spread.train.csv
+# spread DIR: with --spread-floods, DIR/capture.pcap with the floods of
+# lab_spread spoofed over a /11 each (lab/pcaprewrite.py --spread) ->
+# DIR/spread.pcap -> DIR/spread.train.csv; prints the training CSVs of DIR.
 spread() {
 	local a=() cls from to
+	if [ "$SPREAD" != 1 ]; then echo "$1/train.csv"; return; fi
 	while read -r cls from to; do a+=(--src "$from" --spread "$from=$to"); done < <(lab_spread)
 	python3 "$ROOT/lab/pcaprewrite.py" -q "$1/capture.pcap" "$1/spread.pcap" "${a[@]}" \
-		--seed "$SEED" || die "pcaprewrite --spread failed"
-	extract_labelled "$1" spread
+		--seed "$SEED" >&2 || die "pcaprewrite --spread failed"
+	extract_labelled "$1" spread >&2
+	echo "$1/train.csv $1/spread.train.csv"
 }
 
 # train_model MODEL CSV...: a random forest, attack classes dropped.
@@ -303,8 +320,9 @@ stage_done train-run-1
 
 phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
 extract_labelled "$OUT/train"
-spread "$OUT/train"
-train_model "$OUT/train/model.json" "$OUT/train/train.csv" "$OUT/train/spread.train.csv"
+train1=$(spread "$OUT/train") || exit 1
+# shellcheck disable=SC2086
+train_model "$OUT/train/model.json" $train1
 stage_done model-1
 
 # A flow the classifier drops looks different from then on: its sender
@@ -322,9 +340,9 @@ stage_done train-run-2
 
 phase model "final model: rounds 1 and 2"
 extract_labelled "$OUT/train2"
-spread "$OUT/train2"
-train_model "$OUT/model.json" "$OUT/train/train.csv" "$OUT/train/spread.train.csv" \
-	"$OUT/train2/train.csv" "$OUT/train2/spread.train.csv"
+train2=$(spread "$OUT/train2") || exit 1
+# shellcheck disable=SC2086
+train_model "$OUT/model.json" $train1 $train2
 stage_done model-2
 
 # ---- 4: live, classifier attached ----------------------------------------------------------
@@ -395,16 +413,16 @@ if [ "$EVAL" = 1 ]; then
 	lab_tools "$OUT/train/schedule.txt" "$OUT/train2/schedule.txt" "$OUT/protected/schedule.txt" \
 		> "$OUT/tools.rules"
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
-		--train "$OUT/train/capture.pcap" "$OUT/train/spread.pcap" --loto-test "$OUT/train/capture.pcap"
-		--handshake-benign "$HANDSHAKE_CLASSES"
+		--train "$OUT/train/capture.pcap" --handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
+	[ "$SPREAD" = 1 ] && ev+=(--train "$OUT/train/capture.pcap" "$OUT/train/spread.pcap"
+		--loto-test "$OUT/train/capture.pcap")
 	# leave-one-tool-out: folds of round 1 only (round 2 was shaped by a
-	# model that knew every tool), trained without the tool and its spread
-	# copy, tested on the tool's flows as it sent them (spreading is a
-	# transformation: the public captures test it on real floods); the
-	# quick run: the floods' tools, two perturbations
+	# model that knew every tool; with --spread-floods trained without the
+	# tool and its spread copy, tested on the tool's flows as it sent them);
+	# the quick run: the floods' tools, two perturbations
 	[ "$QUICK" = 1 ] && ev+=(--quick --loto-classes syn_flood,udp_flood,icmp_flood)
 	for c in $(lab_labels | sed -n 's/^[a-z_]*:host=//p'); do ev+=(--attack-src "$c"); done
 	if [ "$QUICK" = 1 ]; then

@@ -118,15 +118,17 @@ lab_labels() {
 	icmp_flood:host=10.199.15.0/24
 	http_flood:host=10.199.16.0/24
 	EOF
-	lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
+	[ "${LAB_SPREAD:-0}" = 1 ] && lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
+	return 0
 }
 
-# lab_spread: CLASS FROM TO per flood whose training capture is also
-# rewritten (lab/pcaprewrite.py --spread FROM=TO) as if spoofed over a
-# whole /11, each flow from a network of its own: the spoofing tools stay
-# in their /24 so that labels hold, and seen from one /24 a flood shows
-# its sender; spread over the address space, only the receiver's context
-# shows it (the public spoofed SYN flood). TO gets a label rule.
+# lab_spread: CLASS FROM TO per flood whose training capture lab/demo.sh
+# --spread-floods also rewrites (lab/pcaprewrite.py --spread FROM=TO) as if
+# spoofed over a whole /11, each flow from a network of its own: the
+# spoofing tools stay in their /24 so that labels hold, and seen from one
+# /24 a flood shows its sender; spread over the address space, only the
+# receiver's context shows it (the public spoofed SYN flood). TO gets a
+# label rule in lab_labels when LAB_SPREAD=1.
 lab_spread() {
 	cat <<-'EOF'
 	syn_flood 10.199.11.0/24 10.128.0.0/11
