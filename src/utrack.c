@@ -161,19 +161,6 @@ static __always_inline void ff_trk_snapshot(struct ff_track *t, const struct ff_
 		t->on_snapshot(t->user, &s);
 }
 
-static __always_inline void ff_trk_checkpoint(struct ff_track *t, struct ff_flow *f,
-					      const struct ff_flow_key *k, __u64 now_us,
-					      __u32 reason);
-static __always_inline void ff_trk_final_snapshot(struct ff_track *t, const struct ff_flow *f,
-						  const struct ff_flow_key *k, __u32 reason);
-static __always_inline void ff_trk_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-					      __u32 init_b, __u32 mask, __u32 bytes, __u64 now_us);
-static __always_inline void ff_trk_ctx_packet(struct ff_track *t, struct ff_flow *f,
-					      const struct ff_flow_key *k, const struct ff_pkt *p,
-					      __u32 from_b, __u64 now_us);
-static __always_inline void ff_trk_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
-					    __u32 init_b, __u64 now_us);
-
 /* The table is allocated at its first use: the caller sets cfg after
  * ff_utrack_init(). */
 static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx)
