@@ -70,6 +70,33 @@ double cli_real(struct argp_state *state, int key, const char *arg, double min, 
 	return v;
 }
 
+double cli_fraction(struct argp_state *state, int key, const char *arg, bool below_one)
+{
+	double v = 0;
+	char name[64];
+
+	if (ff_parse_real(arg, 0, 1, &v) || v == 0 || (below_one && v == 1))
+		argp_error(state, "%s wants a fraction in (0, 1%c, got '%s'",
+			   opt_name(state, key, name, sizeof(name)), below_one ? ')' : ']', arg);
+	return v;
+}
+
+unsigned cli_word(struct argp_state *state, int key, const char *arg, const char *const *words)
+{
+	char name[64], list[256] = "";
+	size_t len = 0;
+	unsigned i, n;
+
+	for (n = 0; words[n]; n++)
+		if (!strcmp(arg, words[n]))
+			return n;
+	for (i = 0; i < n && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s%s",
+				!i ? "" : i + 1 < n ? ", " : " or ", words[i]);
+	argp_error(state, "%s wants %s, got '%s'", opt_name(state, key, name, sizeof(name)), list, arg);
+	return 0;
+}
+
 #define CLI_MAX_SECS 1e9	/* ~31 years: any longer is a typo */
 
 double cli_secs(struct argp_state *state, int key, const char *arg)

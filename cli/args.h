@@ -20,6 +20,11 @@ unsigned long long cli_uint(struct argp_state *state, int key, const char *arg,
 			    unsigned long long min, unsigned long long max);
 /* A finite decimal number in [min, max]. */
 double cli_real(struct argp_state *state, int key, const char *arg, double min, double max);
+/* A fraction in (0, 1], or in (0, 1) if below_one. */
+double cli_fraction(struct argp_state *state, int key, const char *arg, bool below_one);
+/* One of a NULL-terminated list of words; its index. Anything else is a
+ * usage error that lists them: "--sort wants pkts or bytes, got 'x'". */
+unsigned cli_word(struct argp_state *state, int key, const char *arg, const char *const *words);
 /* Seconds as microseconds; 0 stays 0, but a positive time that would round
  * to 0 (which means "never" for a timeout) is refused. */
 __u64 cli_usecs(struct argp_state *state, int key, const char *arg);

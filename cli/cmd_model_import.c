@@ -42,12 +42,8 @@ static error_t import_opt(int key, char *arg, struct argp_state *state)
 		cli_child_inputs(state, &a->actions, NULL);
 		break;
 	case OPT_FROM:
-		if (!strcmp(arg, "xgboost"))
-			a->from = FF_IMPORT_XGBOOST;
-		else if (!strcmp(arg, "sklearn"))
-			a->from = FF_IMPORT_SKLEARN;
-		else
-			argp_error(state, "--from wants xgboost or sklearn, got '%s'", arg);
+		/* in enum ff_import_from's order */
+		a->from = cli_word(state, key, arg, (const char *const[]){ "xgboost", "sklearn", NULL });
 		a->from_set = true;
 		break;
 	case 'o':

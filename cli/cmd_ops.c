@@ -142,9 +142,7 @@ static error_t flows_opt(int key, char *arg, struct argp_state *state)
 		a->top = cli_uint(state, key, arg, 1, 1000000000);
 		break;
 	case 's':
-		if (strcmp(arg, "pkts") && strcmp(arg, "bytes"))
-			argp_error(state, "--sort wants pkts or bytes, got '%s'", arg);
-		a->by_bytes = !strcmp(arg, "bytes");
+		a->by_bytes = cli_word(state, key, arg, (const char *const[]){ "pkts", "bytes", NULL });
 		break;
 	case 'C':
 		a->only = arg;

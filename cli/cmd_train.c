@@ -168,10 +168,145 @@ static const struct argp_option options[] = {
 	{},
 };
 
+/* --phases 1,2,4,8,32: ascending packet counts. */
+static void parse_phases(struct argp_state *state, struct train_args *a, const char *arg)
+{
+	const char *p = arg;
+	char *end;
+
+	a->n_phases = 0;
+	while (*p) {
+		unsigned long v;
+
+		if (a->n_phases == FF_MAX_PHASES)
+			argp_error(state, "--phases: at most %d phases", FF_MAX_PHASES);
+		if (*p < '0' || *p > '9')
+			argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
+		v = strtoul(p, &end, 10);
+		if (v < 1 || v > UINT32_MAX || (a->n_phases && v <= a->phases[a->n_phases - 1]) ||
+		    (*end && *end != ','))
+			argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
+		a->phases[a->n_phases++] = v;
+		p = *end ? end + 1 : end;
+	}
+	if (!a->n_phases)
+		argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32");
+}
+
+/* --max-features sqrt|log2|all|COUNT|FRACTION */
+static void parse_max_features(struct argp_state *state, struct train_args *a, const char *arg)
+{
+	static const char *const words[] = { "sqrt", "log2", "all", NULL };
+	static const int kinds[] = { FF_MF_SQRT, FF_MF_LOG2, FF_MF_ALL };
+	unsigned long long v;
+	double d = 0;
+	unsigned i;
+
+	for (i = 0; words[i]; i++)
+		if (!strcmp(arg, words[i])) {
+			a->p.max_features = kinds[i];
+			return;
+		}
+	if (!ff_parse_uint(arg, 1, FF_MAX_FEATURES, &v)) {
+		a->p.max_features = FF_MF_INT;
+		a->p.max_features_arg = v;
+		return;
+	}
+	if (ff_parse_real(arg, 0, 1, &d) || d == 0 || !strchr(arg, '.'))
+		argp_error(state, "--max-features wants sqrt, log2, all, a count 1..%d or a fraction like 0.5, got '%s'",
+			   FF_MAX_FEATURES, arg);
+	a->p.max_features = FF_MF_FRAC;
+	a->p.max_features_arg = d;
+}
+
+/* The options of --model gbdt; ARGP_ERR_UNKNOWN for any other. */
+static error_t parse_boost_opt(int key, char *arg, struct argp_state *state)
+{
+	struct train_args *a = state->input;
+
+	switch (key) {
+	case OPT_ROUNDS:
+		a->gp.rounds = cli_uint(state, key, arg, 1, FF_MAX_TREES);
+		break;
+	case OPT_ETA:
+		a->gp.eta = cli_fraction(state, key, arg, false);
+		break;
+	case OPT_MIN_CHILD_WEIGHT:
+		a->gp.min_child_weight = cli_real(state, key, arg, 0, 1e12);
+		break;
+	case OPT_LAMBDA:
+		a->gp.lambda = cli_real(state, key, arg, 0, 1e12);
+		break;
+	case OPT_SUBSAMPLE:
+		a->gp.subsample = cli_fraction(state, key, arg, false);
+		break;
+	case OPT_COLSAMPLE:
+		a->gp.colsample = cli_fraction(state, key, arg, false);
+		break;
+	case OPT_EARLY_STOPPING:
+		a->gp.early_stopping = cli_uint(state, key, arg, 1, FF_MAX_TREES);
+		break;
+	case OPT_VALIDATION:
+		a->gp.validation = cli_fraction(state, key, arg, true);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	a->boost_set = 1;
+	return 0;
+}
+
+/* The options of --model rf and dt; ARGP_ERR_UNKNOWN for any other. The
+ * words are in their enums' order. */
+static error_t parse_forest_opt(int key, char *arg, struct argp_state *state)
+{
+	struct train_args *a = state->input;
+
+	switch (key) {
+	case OPT_MIN_LEAF:
+		a->p.min_samples_leaf = cli_uint(state, key, arg, 1, UINT_MAX / 2);
+		break;
+	case OPT_MAX_FEATURES:
+		parse_max_features(state, a, arg);
+		a->max_features_set = 1;
+		break;
+	case OPT_CRITERION:
+		a->p.criterion = cli_word(state, key, arg, (const char *const[]){ "gini", "entropy", NULL });
+		break;
+	case OPT_CLASS_WEIGHT:
+		a->p.balanced = !cli_word(state, key, arg, (const char *const[]){ "balanced", "none", NULL });
+		break;
+	case OPT_LEAF_WEIGHT:
+		a->p.leaf_weight = cli_word(state, key, arg, (const char *const[]){ "one", "confidence", NULL });
+		break;
+	case OPT_NO_BOOTSTRAP:
+		a->p.bootstrap = 0;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	a->forest_set = 1;
+	return 0;
+}
+
+/* Options that only make sense together, checked once all are read. */
+static void check_combinations(struct argp_state *state, const struct train_args *a)
+{
+	if (!a->output)
+		argp_error(state, "-o/--output FILE is required");
+	if (!!a->n_test + !!a->split_file + a->test_split_set > 1)
+		argp_error(state, "use one of --test, --split-file and --test-split");
+	if (a->trees_set && a->p.kind == FF_TRAIN_DT && a->p.n_trees != 1)
+		argp_error(state, "--trees is for --model rf; a dt is one tree");
+	if (a->boost_set && a->p.kind != FF_TRAIN_GBDT)
+		argp_error(state, "--rounds, --learning-rate, --min-child-weight, --lambda, --subsample, --colsample, --early-stopping and --validation are for --model gbdt");
+	if (a->p.kind == FF_TRAIN_GBDT && (a->trees_set || a->forest_set))
+		argp_error(state, "--model gbdt grows --rounds of trees; --trees, --min-samples-leaf, --max-features, --criterion, --class-weight, --leaf-weight and --no-bootstrap are for rf and dt");
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct train_args *a = state->input;
-	unsigned long long v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -195,15 +330,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--features wants a list of features or auto");
 		a->features = arg;
 		break;
-	case 'm':
-		if (!strcmp(arg, "rf"))
-			a->p.kind = FF_TRAIN_RF;
-		else if (!strcmp(arg, "dt"))
-			a->p.kind = FF_TRAIN_DT;
-		else if (!strcmp(arg, "gbdt"))
-			a->p.kind = FF_TRAIN_GBDT;
-		else
-			argp_error(state, "--model wants rf, dt or gbdt, got '%s'", arg);
+	case 'm':	/* in enum ff_train_kind's order */
+		a->p.kind = cli_word(state, key, arg, (const char *const[]){ "dt", "rf", "gbdt", NULL });
 		a->kind_set = 1;
 		break;
 	case 'n':
@@ -214,124 +342,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->p.max_depth = cli_uint(state, key, arg, 1, FF_MAX_DEPTH);
 		a->depth_set = 1;
 		break;
-	case OPT_ROUNDS:
-		a->gp.rounds = cli_uint(state, key, arg, 1, FF_MAX_TREES);
-		a->boost_set = 1;
-		break;
-	case OPT_ETA:
-		a->gp.eta = cli_real(state, key, arg, 0, 1);
-		if (a->gp.eta == 0)
-			argp_error(state, "--learning-rate wants a number in (0, 1], got '%s'", arg);
-		a->boost_set = 1;
-		break;
-	case OPT_MIN_CHILD_WEIGHT:
-		a->gp.min_child_weight = cli_real(state, key, arg, 0, 1e12);
-		a->boost_set = 1;
-		break;
-	case OPT_LAMBDA:
-		a->gp.lambda = cli_real(state, key, arg, 0, 1e12);
-		a->boost_set = 1;
-		break;
-	case OPT_SUBSAMPLE:
-	case OPT_COLSAMPLE: {
-		double f = cli_real(state, key, arg, 0, 1);
-
-		if (f == 0)
-			argp_error(state, "--%s wants a fraction in (0, 1], got '%s'",
-				   key == OPT_SUBSAMPLE ? "subsample" : "colsample", arg);
-		*(key == OPT_SUBSAMPLE ? &a->gp.subsample : &a->gp.colsample) = f;
-		a->boost_set = 1;
-		break;
-	}
-	case OPT_PHASES: {
-		const char *p = arg;
-		char *end;
-
-		a->n_phases = 0;
-		while (*p) {
-			unsigned long v;
-
-			if (a->n_phases == FF_MAX_PHASES)
-				argp_error(state, "--phases: at most %d phases", FF_MAX_PHASES);
-			if (*p < '0' || *p > '9')
-				argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
-			v = strtoul(p, &end, 10);
-			if (v < 1 || v > UINT32_MAX || (a->n_phases && v <= a->phases[a->n_phases - 1]) ||
-			    (*end && *end != ','))
-				argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32, got '%s'", arg);
-			a->phases[a->n_phases++] = v;
-			p = *end ? end + 1 : end;
-		}
-		if (!a->n_phases)
-			argp_error(state, "--phases wants ascending packet counts like 1,2,4,8,32");
-		break;
-	}
-	case OPT_EARLY_STOPPING:
-		a->gp.early_stopping = cli_uint(state, key, arg, 1, FF_MAX_TREES);
-		a->boost_set = 1;
-		break;
-	case OPT_VALIDATION:
-		a->gp.validation = cli_real(state, key, arg, 0, 1);
-		if (a->gp.validation == 0 || a->gp.validation == 1)
-			argp_error(state, "--validation wants a fraction in (0, 1), got '%s'", arg);
-		a->boost_set = 1;
-		break;
-	case OPT_MIN_LEAF:
-		a->forest_set = 1;
-		a->p.min_samples_leaf = cli_uint(state, key, arg, 1, UINT_MAX / 2);
-		break;
-	case OPT_MAX_FEATURES:
-		a->max_features_set = 1;
-		a->forest_set = 1;
-		if (!strcmp(arg, "sqrt")) {
-			a->p.max_features = FF_MF_SQRT;
-		} else if (!strcmp(arg, "log2")) {
-			a->p.max_features = FF_MF_LOG2;
-		} else if (!strcmp(arg, "all")) {
-			a->p.max_features = FF_MF_ALL;
-		} else if (!ff_parse_uint(arg, 1, FF_MAX_FEATURES, &v)) {
-			a->p.max_features = FF_MF_INT;
-			a->p.max_features_arg = v;
-		} else {
-			double d = 0;
-
-			if (ff_parse_real(arg, 0, 1, &d) || d == 0 || !strchr(arg, '.'))
-				argp_error(state, "--max-features wants sqrt, log2, all, a count 1..%d or a fraction like 0.5, got '%s'",
-					   FF_MAX_FEATURES, arg);
-			a->p.max_features = FF_MF_FRAC;
-			a->p.max_features_arg = d;
-		}
-		break;
-	case OPT_CRITERION:
-		a->forest_set = 1;
-		if (!strcmp(arg, "gini"))
-			a->p.criterion = FF_CRIT_GINI;
-		else if (!strcmp(arg, "entropy"))
-			a->p.criterion = FF_CRIT_ENTROPY;
-		else
-			argp_error(state, "--criterion wants gini or entropy, got '%s'", arg);
-		break;
-	case OPT_CLASS_WEIGHT:
-		a->forest_set = 1;
-		if (!strcmp(arg, "balanced"))
-			a->p.balanced = 1;
-		else if (!strcmp(arg, "none"))
-			a->p.balanced = 0;
-		else
-			argp_error(state, "--class-weight wants balanced or none, got '%s'", arg);
-		break;
-	case OPT_LEAF_WEIGHT:
-		a->forest_set = 1;
-		if (!strcmp(arg, "one"))
-			a->p.leaf_weight = FF_LEAF_ONE;
-		else if (!strcmp(arg, "confidence"))
-			a->p.leaf_weight = FF_LEAF_CONFIDENCE;
-		else
-			argp_error(state, "--leaf-weight wants one or confidence, got '%s'", arg);
-		break;
-	case OPT_NO_BOOTSTRAP:
-		a->forest_set = 1;
-		a->p.bootstrap = 0;
+	case OPT_PHASES:
+		parse_phases(state, a, arg);
 		break;
 	case 's':
 		a->p.seed = cli_uint(state, key, arg, 0, ULLONG_MAX);
@@ -361,19 +373,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->quiet = 1;
 		break;
 	case ARGP_KEY_END:
-		if (!a->output)
-			argp_error(state, "-o/--output FILE is required");
-		if (!!a->n_test + !!a->split_file + a->test_split_set > 1)
-			argp_error(state, "use one of --test, --split-file and --test-split");
-		if (a->trees_set && a->p.kind == FF_TRAIN_DT && a->p.n_trees != 1)
-			argp_error(state, "--trees is for --model rf; a dt is one tree");
-		if (a->boost_set && a->p.kind != FF_TRAIN_GBDT)
-			argp_error(state, "--rounds, --learning-rate, --min-child-weight, --lambda, --subsample, --colsample, --early-stopping and --validation are for --model gbdt");
-		if (a->p.kind == FF_TRAIN_GBDT && (a->trees_set || a->forest_set))
-			argp_error(state, "--model gbdt grows --rounds of trees; --trees, --min-samples-leaf, --max-features, --criterion, --class-weight, --leaf-weight and --no-bootstrap are for rf and dt");
+		check_combinations(state, a);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		if (parse_boost_opt(key, arg, state) == 0)
+			return 0;
+		return parse_forest_opt(key, arg, state);
 	}
 	return 0;
 }

@@ -77,10 +77,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->model_path = arg;
 		break;
 	case 'f':
-		if (!strcmp(arg, "cic"))
-			a->cic = true;
-		else if (strcmp(arg, "snapshots"))
-			argp_error(state, "--format wants snapshots or cic, got '%s'", arg);
+		a->cic = cli_word(state, key, arg, (const char *const[]){ "snapshots", "cic", NULL });
 		break;
 	case 'W':
 		a->cicout.flow_timeout_us = cli_usecs(state, key, arg);

@@ -111,6 +111,13 @@ static void test_usage_errors(void **state)
 	expect(-1, "unknown hook", "$FF run -i lo -H nope -m lab/models/handwritten.json");
 	expect(-1, "--checkpoints wants", "$FF run -i lo -m x.json -c 4,2");
 	expect(-1, "--flows wants", "$FF run -i lo -m x.json --flows -3");
+	/* a word option names itself and lists its words */
+	expect(2, "--model wants dt, rf or gbdt, got 'svm'", "$FF train --csv a.csv -o m.json -m svm");
+	expect(2, "--criterion wants gini or entropy", "$FF train --csv a.csv -o m.json --criterion x");
+	expect(2, "--validation wants a fraction in (0, 1), got '1'",
+	       "$FF train --csv a.csv -o m.json -m gbdt --validation 1");
+	expect(2, "--format wants snapshots or cic", "$FF extract x.pcap --format csv");
+	expect(2, "--from wants xgboost or sklearn", "$FF model import --from lgbm -o m.json x");
 	expect(-1, "which capture", "$FF extract");
 	expect(-1, "--idle-timeout wants", "$FF extract x.pcap --idle-timeout soon");
 	expect(2, "--action", "$FF run -i lo -m x.json -a =drop");
