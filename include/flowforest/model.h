@@ -144,10 +144,8 @@ struct ff_infer_result {
 struct ff_walk {
 	__u32 tree;		/* next tree to walk */
 	__u32 end;		/* one past the last tree of the phase */
-	__u32 pad0;
 	__u32 n_classes;
 	__u32 errors;		/* trees abandoned (bad index, too deep) */
-	__u32 pad;
 	__s64 sums[FF_MAX_CLASSES];
 	__u64 user;		/* includer's handle: the slot (BPF) */
 };
@@ -192,7 +190,6 @@ static __always_inline void ff_walk_init(struct ff_walk *w, const struct ff_phas
 
 	w->tree = ph->first_tree;
 	w->end = ph->first_tree + ph->n_trees;
-	w->pad0 = 0;
 	w->n_classes = n_classes;
 	w->errors = 0;
 	for (i = 0; i < FF_MAX_CLASSES; i++)
