@@ -62,9 +62,13 @@ static __always_inline __u32 ff_trk_model_gen(struct ff_track *t)
 	return t->model && t->model->n_trees ? t->generation : 0;
 }
 
+/* A model never validated has no feature set: it reads every feature
+ * (ff_trk_feature_set), the context too. */
 static __always_inline __u32 ff_trk_model_flags(struct ff_track *t)
 {
-	return t->model ? t->model->flags : 0;
+	if (!t->model)
+		return 0;
+	return t->model->knodes ? t->model->flags : FF_MODEL_F_CTX;
 }
 
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,

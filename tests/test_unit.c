@@ -23,6 +23,7 @@
 #include "model_file.h"
 #include "features_info.h"
 #include "pkt.h"
+#include "utrack.h"
 #include "../bench/forest.h"
 
 /* floor(sqrt(x)) by a slow, obviously correct method */
@@ -1218,6 +1219,58 @@ static void test_bench_forests_laid_out(void **state)
 	ff_model_free(&m);
 }
 
+/* A SYN flood of 200 spoofed sources and a completed handshake through the
+ * user-space sequence (utrack: extract, the twin) under `m`: the context
+ * slots it left in use. */
+static unsigned utrack_ctx_slots(const struct ff_model *m, bool exporting)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = "192.0.2.70",
+			      .daddr = "10.9.4.1", .sport = 40000, .dport = 80,
+			      .tcp_flags = 0x02, .window = 64240 };
+	struct ff_track t;
+	__u8 fr[PKT_MAX_FRAME];
+	char src[32];
+	unsigned i, used = 0;
+	size_t n;
+
+	assert_int_equal(ff_utrack_init(&t, 1024), 0);
+	t.cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	t.cfg.first_fast = 1;
+	t.model = m;
+	t.export_snapshots = exporting;
+	for (i = 0; i < 200; i++) {
+		snprintf(src, sizeof(src), "11.%u.%u.1", i / 250, i % 250);
+		s.saddr = src;
+		s.sport = 1024 + i;
+		n = pkt_build(&s, fr, sizeof(fr));
+		assert_true(ff_utrack_frame(&t, fr, n, 0, 1000000 + 100 * i) >= 0);
+	}
+	for (i = 0; t.ctx && i < t.ctx_n; i++)
+		used += t.ctx[i].key.kind != 0;
+	ff_utrack_free(&t);
+	return used;
+}
+
+/* The context is counted only while something reads it (track.h,
+ * ff_track_ctx_on), offline as in the kernel (test_bpf_flow:
+ * ctx_counted_only_while_read): a model that splits on no context feature
+ * leaves the table untouched, one that does or exporting snapshots fill it. */
+static void test_utrack_ctx_only_while_read(void **state)
+{
+	struct ff_model m;
+
+	(void)state;
+	assert_int_equal(flood_forest(&m, 4, 4, 80), 0);
+	assert_int_equal(utrack_ctx_slots(&m, false), 0);
+	assert_true(utrack_ctx_slots(&m, true) > 200);	/* host, service, sources */
+	ff_model_free(&m);
+	assert_int_equal(flood_forest_ctx(&m, 4, 4, 80), 0);
+	assert_true(utrack_ctx_slots(&m, false) > 200);
+	ff_model_free(&m);
+	assert_int_equal(utrack_ctx_slots(NULL, false), 0);
+	assert_true(utrack_ctx_slots(NULL, true) > 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1248,6 +1301,7 @@ int main(void)
 		cmocka_unit_test(test_strict_numbers),
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_bench_forests_laid_out),
+		cmocka_unit_test(test_utrack_ctx_only_while_read),
 	};
 
 	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
