@@ -181,6 +181,7 @@ const char *cli_iface_only(int argc, char **argv, const char *doc)
 #define CLI_OPT_FAST_FIRST 0x1002
 #define CLI_OPT_FLOOD_EVENTS 0x1003
 #define CLI_OPT_CTX_SLOTS 0x1004
+#define CLI_OPT_HOLD_FIRST 0x1005
 
 static const struct argp_option sched_options[] = {
 	{ "checkpoints", 'c', "LIST", 0, "Packet counts at which flows are classified (default 1,2,4,...,1024)" },
@@ -192,6 +193,9 @@ static const struct argp_option sched_options[] = {
 	{ "no-sticky-drops", CLI_OPT_NO_STICKY, NULL, 0, "A dropped flow may be decided again (and let "
 	  "through) at its later checkpoints; by default a drop holds until an allowlist entry or "
 	  "`model load --reclassify` releases it" },
+	{ "hold-first-drops", CLI_OPT_HOLD_FIRST, NULL, 0, "A drop decided at a flow's first packet "
+	  "holds too; by default it is tentative: the flow's next checkpoint decides again (a new "
+	  "client's SYN to a flooded service looks like the flood's own at its first packet)" },
 	{ "fast-first", CLI_OPT_FAST_FIRST, NULL, 0, "A flow whose first packet the model drops never "
 	  "enters the flow table: a flood of one-packet flows costs no insert, no eviction, and "
 	  "identical first packets one model run (docs/operations.md, One-packet flows)" },
@@ -249,6 +253,9 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_NO_STICKY:
 		cfg->cp_flags &= ~FF_CP_DROPS_HOLD;
+		break;
+	case CLI_OPT_HOLD_FIRST:
+		cfg->cp_flags |= FF_CP_FIRST_HOLDS;
 		break;
 	case CLI_OPT_FAST_FIRST:
 		cfg->first_fast = 1;

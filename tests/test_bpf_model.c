@@ -732,7 +732,8 @@ static void classify_by_phase(void **state)
 /* A dropped flow stays dropped (FF_CP_DROPS_HOLD, the default): at its
  * later checkpoints the drop holds although the model would now call the
  * flow benign (as a model may, on features distorted by the flow's own
- * retransmissions); an operator's --reclassify releases it. */
+ * retransmissions); an operator's --reclassify releases it. The drop is
+ * decided at the flow's 2nd packet (one at its first is tentative: below). */
 static void drop_verdict_holds(void **state)
 {
 	struct pkt_spec s = {
@@ -751,23 +752,72 @@ static void drop_verdict_holds(void **state)
 	const_model(&a, &la, 2, FF_ACT_DROP);
 	const_model(&b, &lb, 0, FF_ACT_PASS);
 	key_for(&k, 4, 17, s.saddr, 1, s.daddr, 2, false);
-	assert_int_equal(install(&a), 0);
-	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_DROP);
-	/* the model now says benign at every checkpoint (2, 4, 8) */
 	assert_int_equal(install(&b), 0);
-	for (i = 2; i <= 8; i++)
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+	assert_int_equal(install(&a), 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 2, NULL), XDP_DROP);
+	/* the model now says benign at every checkpoint (4, 8) */
+	assert_int_equal(install(&b), 0);
+	for (i = 3; i <= 8; i++)
 		assert_int_equal(send_pkt(H_XDP, &s, T0_US + i, NULL), XDP_DROP);
 	flow_must(&k, &f);
 	assert_int_equal(f.cls, 2);
 	assert_int_equal(f.action, FF_ACT_DROP);
-	assert_int_equal(f.decided_pkts, 1);
+	assert_int_equal(f.decided_pkts, 2);
 	get_counters(&c);
-	assert_int_equal(c.c[FF_C_HELD], 3);
+	assert_int_equal(c.c[FF_C_HELD], 2);
 	/* released: decided again at its next packet, by model b */
 	assert_true(ff_maps_install_model(&env.l.maps, &b, NULL, true, err, sizeof(err)) > 0);
 	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 9, NULL), XDP_PASS);
 	flow_must(&k, &f);
 	assert_int_equal(f.cls, 0);
+}
+
+/* A drop decided at a flow's first packet is tentative (no
+ * FF_CP_FIRST_HOLDS, the default): there only the context of other flows
+ * speaks, and a new client's SYN to a flooded service is the flood's. The
+ * flow's next checkpoint (its retransmission) asks the model again, and a
+ * drop decided there holds. */
+static void first_drop_is_tentative(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .saddr = "10.16.0.3", .daddr = "10.16.0.2",
+		.sport = 40000, .dport = 80, .tcp_flags = 0x02,
+	};
+	struct ff_counters c;
+	struct ff_model a, b;
+	struct ff_xnode la, lb;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	int i;
+
+	REQUIRE_BPF();
+	const_model(&a, &la, 2, FF_ACT_DROP);
+	const_model(&b, &lb, 0, FF_ACT_PASS);
+	key_for(&k, 4, 6, s.saddr, 40000, s.daddr, 80, false);
+	assert_int_equal(install(&a), 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US, NULL), XDP_DROP);
+	flow_must(&k, &f);
+	assert_int_equal(f.decided_pkts, 1);
+	/* the SYN again a second later: decided again, passed */
+	assert_int_equal(install(&b), 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1000000, NULL), XDP_PASS);
+	flow_must(&k, &f);
+	assert_int_equal(f.cls, 0);
+	assert_int_equal(f.decided_pkts, 2);
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_HELD], 0);
+	/* a drop at the 4th packet (the next checkpoint) holds from then on */
+	assert_int_equal(install(&a), 0);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 3000000, NULL), XDP_PASS);
+	assert_int_equal(send_pkt(H_XDP, &s, T0_US + 4000000, NULL), XDP_DROP);
+	assert_int_equal(install(&b), 0);
+	for (i = 5; i <= 8; i++)
+		assert_int_equal(send_pkt(H_XDP, &s, T0_US + i * 1000000ULL, NULL), XDP_DROP);
+	flow_must(&k, &f);
+	assert_int_equal(f.decided_pkts, 4);
+	get_counters(&c);
+	assert_int_equal(c.c[FF_C_HELD], 1);
 }
 
 /* ---- 10. a slot no loader wrote --------------------------------------- */
@@ -939,6 +989,7 @@ int main(void)
 		cmocka_unit_test_setup(verified_insns_independent_of_model, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 		cmocka_unit_test_setup(drop_verdict_holds, test_setup),
+		cmocka_unit_test_setup(first_drop_is_tentative, test_setup),
 		cmocka_unit_test_setup(classify_feature_subset, test_setup),
 		cmocka_unit_test_setup(infer_unvalidated_slot_bounded, test_setup),
 	};

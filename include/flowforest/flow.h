@@ -108,6 +108,13 @@ struct ff_flow {
  * the flow's own retransmissions into the void, may be benign). An
  * allowlist entry or an operator's `model load --reclassify` releases it. */
 #define FF_CP_DROPS_HOLD 2u
+/* A drop decided at a flow's first packet holds too. Without it (the
+ * default) such a drop is tentative: at a first packet only the context of
+ * other flows speaks, and a new client's SYN to a flooded service looks
+ * like the flood's own, so the flow's next checkpoint decides again (a
+ * client whose SYN was dropped loses one retransmission timeout, not its
+ * connection; a flood's flows have no next packet). */
+#define FF_CP_FIRST_HOLDS 4u
 
 /* What ff_flow_update() returns: why this packet is a checkpoint. */
 #define FF_CP_COUNT 1	/* the flow reached a checkpoint packet count */
@@ -118,7 +125,7 @@ struct ff_config {
 	__u32 n_checkpoints;			/* entries used in checkpoints[] */
 	__u32 checkpoints[FF_MAX_CHECKPOINTS];	/* ascending packet counts */
 	__u32 cp_every;		/* after the last: every N packets, 0 = never */
-	__u32 cp_flags;		/* FF_CP_ON_FIN_RST, FF_CP_DROPS_HOLD */
+	__u32 cp_flags;		/* FF_CP_ON_FIN_RST, FF_CP_DROPS_HOLD, FF_CP_FIRST_HOLDS */
 	__u64 idle_timeout_us;	/* a packet after this much silence starts a
 				 * new flow (0 = never) */
 	__u64 activity_us;	/* CIC's activity timeout: a longer gap is idle */
@@ -154,11 +161,14 @@ struct ff_config {
 /* Does a checkpoint keep the flow's cached verdict instead of asking the
  * model? Yes for a drop when drops hold (FF_CP_DROPS_HOLD), unless the
  * operator asked for new verdicts since it was decided (`released`: the
- * kernel's reclass_gen is newer than the flow's model). */
+ * kernel's reclass_gen is newer than the flow's model), or it was decided
+ * at the flow's first packet (`decided_pkts` 1) and is tentative (no
+ * FF_CP_FIRST_HOLDS). */
 static __always_inline int ff_verdict_holds(const volatile struct ff_config *cfg, int dropped,
-					    int released)
+					    int released, __u32 decided_pkts)
 {
-	return (cfg->cp_flags & FF_CP_DROPS_HOLD) && dropped && !released;
+	return (cfg->cp_flags & FF_CP_DROPS_HOLD) && dropped && !released &&
+	       (decided_pkts > 1 || (cfg->cp_flags & FF_CP_FIRST_HOLDS));
 }
 
 /* Compare two 16-byte addresses in network (memcmp) order: -1, 0, 1. */

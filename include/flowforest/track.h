@@ -326,7 +326,8 @@ static __always_inline int ff_track_ctx_read(struct ff_track *t, const struct ff
  * walk), the model's verdict cached in `f`, an event when the class changes (not with FF_TRK_QUIET in `reason`: the
  * scratch flow of a first packet), a snapshot when exporting. A drop holds
  * (FF_CP_DROPS_HOLD): the cached verdict stands, no model run, unless the
- * operator asked for new verdicts since (reclassify). */
+ * operator asked for new verdicts since (reclassify) or it was decided at
+ * the flow's first packet (tentative, see FF_CP_FIRST_HOLDS). */
 #define FF_TRK_QUIET 0x100
 static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_flow *f,
 						const struct ff_flow_key *k, __u64 now_us,
@@ -342,7 +343,8 @@ static __always_inline void ff_track_checkpoint(struct ff_track *t, struct ff_fl
 	if (!fv || !cfg || !ctl || !want)
 		return;
 	ff_features_compute_set(f, fv, want);	/* the context rows: read before */
-	if (ff_verdict_holds(cfg, f->action == FF_ACT_DROP, f->model_gen < ctl->reclass_gen))
+	if (ff_verdict_holds(cfg, f->action == FF_ACT_DROP, f->model_gen < ctl->reclass_gen,
+			     f->decided_pkts))
 		ff_trk_count(t, FF_C_HELD);
 	else if (ff_trk_model(t, ff_flow_pkts(f), fv, &v) == 0) {
 		prev = f->cls;
