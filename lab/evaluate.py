@@ -13,6 +13,10 @@ tools instead of the attacks. Four parts, each optional:
                        an attack (../shared/data/pcaps), classified
   false alarms         benign flows flagged, with the 95 % upper bound
                        (one-sided Clopper-Pearson; 3/n when none is flagged)
+  held-out captures    every DIR/NAME.pcap with its label rules DIR/NAME.rules
+                       (--holdout DIR; lab/holdout.sh makes such a set):
+                       per capture and label, flows flagged; the benign
+                       flows' false alarms with their 95 % upper bound
 
 A flow counts as flagged when the model gives it an attack class (a class
 whose action is not pass) at any checkpoint: that is when the kernel
@@ -31,10 +35,18 @@ matches are benign), e.g. for your own captures:
       --perturb day2.pcap --attack-src 198.51.100.0/24 --benign day2.pcap \\
       --public ../shared/data/pcaps
 
+Held-out captures, yours or lab/holdout.sh's: a folder of NAME.pcap files,
+each with its rules NAME.rules (first match wins; CLASS/TOOL or CLASS
+labels; flows no rule matches, and the label "benign", are benign):
+
+  python3 lab/evaluate.py --out ev --model lab/out/model.json \
+      --holdout /work/holdout --holdout-md /work/holdout/RESULTS.md
+
 Standard library only; runs `flowforest` (--ff, default ./flowforest).
 """
 import argparse
 import csv
+import hashlib
 import json
 import math
 import os
@@ -377,6 +389,60 @@ class Evaluation:
         self.res["public"] = {"folder": a.public, "captures": out, "flows": n, "flagged": k,
                               "rate": rate(k, n), "seconds": round(time.monotonic() - t0, 1)}
 
+    # ---- held-out captures ------------------------------------------------------------
+
+    def holdout(self):
+        """Each DIR/NAME.pcap with its DIR/NAME.rules: per label, flows and
+        flows flagged (and flagged as the label's own class); benign ones
+        with the 95 % upper bound of their false alarm rate."""
+        a = self.a
+        t0 = time.monotonic()
+        attack = self.attack_classes(a.model)
+        out = []
+        for fn in sorted(os.listdir(a.holdout)):
+            m = re.match(r"(.+)\.pcap(ng)?$", fn)
+            if not m:
+                continue
+            rules = os.path.join(a.holdout, m.group(1) + ".rules")
+            if not os.path.isfile(rules):
+                log(f"held-out {fn}: no {m.group(1)}.rules beside it, skipped")
+                continue
+            sc = Scored(self.extract([os.path.join(a.holdout, fn)],
+                                     os.path.join(self.tmp, "holdout.csv"), a.model, rules), attack)
+            per = {}
+            for lab in sorted({fl["label"] for fl in sc.flows.values()}):
+                s = sc.summary(lambda x, lab=lab: x == lab)
+                if lab == a.benign_label:
+                    s["upper95"] = upper95(s["flagged"], s["flows"])
+                else:
+                    s["right_class"] = s["classes"].get(lab.split("/")[0], 0)
+                per[lab] = s
+            out.append({"scenario": m.group(1), "capture": os.path.join(a.holdout, fn),
+                        "rules": rules, "labels": per})
+            log(f"held-out {m.group(1)}: " + ", ".join(f"{k} {v['flagged']}/{v['flows']}"
+                                                        for k, v in per.items()))
+        tot = {"attack_flows": 0, "attack_flagged": 0, "benign_flows": 0, "benign_flagged": 0}
+        per_class = {}
+        for x in out:
+            for lab, s in x["labels"].items():
+                if lab == a.benign_label:
+                    tot["benign_flows"] += s["flows"]
+                    tot["benign_flagged"] += s["flagged"]
+                    continue
+                tot["attack_flows"] += s["flows"]
+                tot["attack_flagged"] += s["flagged"]
+                c = per_class.setdefault(lab.split("/")[0], {"flows": 0, "flagged": 0,
+                                                             "right_class": 0})
+                for k in c:
+                    c[k] += s[k]
+        for c in per_class.values():
+            c["rate"] = rate(c["flagged"], c["flows"])
+        tot["attack_rate"] = rate(tot["attack_flagged"], tot["attack_flows"])
+        tot["benign_rate"] = rate(tot["benign_flagged"], tot["benign_flows"])
+        tot["benign_upper95"] = upper95(tot["benign_flagged"], tot["benign_flows"])
+        self.res["holdout"] = {"folder": a.holdout, "scenarios": out, "per_class": per_class,
+                               "total": tot, "seconds": round(time.monotonic() - t0, 1)}
+
     # ---- what the model leans on ------------------------------------------------------
 
     def importance(self):
@@ -466,6 +532,30 @@ def pc(x):
     return "n/a" if x is None else f"{100 * x:.2f} %"
 
 
+def holdout_md(R, benign="benign"):
+    """The held-out part as a Markdown table, one row per capture and label."""
+    H = R["holdout"]
+    L = ["| capture | label | flows | flagged | % flagged | as its own class | named as | "
+         "median pkts to flag |", "|---|---|---:|---:|---:|---:|---|---:|"]
+    for x in H["scenarios"]:
+        for lab, s in sorted(x["labels"].items(), key=lambda kv: kv[0] == benign):
+            own = (f"{s['right_class']}" if lab != benign
+                   else f"95 % upper bound {pc(s['upper95'])}")
+            L.append(f"| {x['scenario']} | {lab} | {s['flows']:,} | {s['flagged']:,} | "
+                     f"{pc(s['rate'])} | {own} | "
+                     f"{', '.join(f'{k} {v:,}' for k, v in s['classes'].items()) or '-'} | "
+                     f"{s['median_pkts_to_flag'] if s['median_pkts_to_flag'] is not None else '-'} |")
+    t = H["total"]
+    L.append("")
+    L.append("per class: " + ", ".join(f"{c} {p['flagged']:,}/{p['flows']:,} = {pc(p['rate'])}"
+                                       for c, p in sorted(H["per_class"].items())))
+    L.append(f"all attack flows: {t['attack_flagged']:,}/{t['attack_flows']:,} = "
+             f"{pc(t['attack_rate'])}; benign flows flagged: {t['benign_flagged']:,}/"
+             f"{t['benign_flows']:,} = {pc(t['benign_rate'])} (95 % upper bound "
+             f"{pc(t['benign_upper95'])})")
+    return "\n".join(L)
+
+
 def text(R):
     L = [f"evaluation of {R['model']} (seed {R['seed']}): {R['definition']}"]
     mf = R.get("model_features")
@@ -505,6 +595,9 @@ def text(R):
     if fa:
         L.append(f"false alarms: {fa['flagged']}/{fa['flows']} benign flows flagged = {pc(fa['rate'])}, "
                  f"95 % upper bound {pc(fa['upper95'])}")
+    if R.get("holdout"):
+        L.append(f"held-out captures ({R['holdout']['folder']}):")
+        L.append(holdout_md(R))
     for k, v in R.get("targets", {}).get("pass", {}).items():
         L.append(f"  target {k}: {'n/a' if v is None else ('met' if v else 'MISSED')}")
     return "\n".join(L)
@@ -534,12 +627,20 @@ def main():
     ap.add_argument("--public", help="folder of public attack captures")
     ap.add_argument("--benign", nargs="+", help="captures whose benign flows count false alarms")
     ap.add_argument("--benign-label", default="benign")
+    ap.add_argument("--holdout", metavar="DIR",
+                    help="folder of held-out captures NAME.pcap, each with its label rules NAME.rules")
+    ap.add_argument("--holdout-md", metavar="FILE",
+                    help="append the held-out results to FILE as Markdown (model, its sha256, time)")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     if a.train and not a.tools:
         ap.error("leave-one-tool-out (--train) needs --tools")
-    if (a.perturb or a.public or a.benign) and not a.model:
-        ap.error("--perturb, --public and --benign need --model")
+    if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
+        ap.error("--perturb, --public, --benign and --holdout need --model")
+    if a.holdout and not os.path.isdir(a.holdout):
+        ap.error(f"--holdout {a.holdout}: no such folder")
+    if a.holdout_md and not a.holdout:
+        ap.error("--holdout-md needs --holdout")
     if a.perturb and not a.attack_src:
         ap.error("--perturb needs --attack-src")
     if not os.access(a.ff, os.X_OK):
@@ -561,12 +662,22 @@ def main():
                 log(f"{a.public}: no such folder, public captures skipped")
         if a.benign:
             ev.false_alarms()
+        if a.holdout:
+            ev.holdout()
         ev.targets()
     finally:
         subprocess.run(["rm", "-rf", ev.tmp])
     with open(os.path.join(a.out, "evaluation.json"), "w") as f:
         json.dump(ev.res, f, indent=1)
     print(text(ev.res))
+    if a.holdout_md:
+        with open(a.model, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        with open(a.holdout_md, "a") as f:
+            f.write(f"\n## {a.model} (sha256 {digest}), evaluated {ev.res['generated']}\n\n"
+                    f"A flow is flagged when the model gives it an attack class at any checkpoint "
+                    f"({a.checkpoints}), by `flowforest extract --model` (the kernel's code).\n\n"
+                    f"{holdout_md(ev.res, a.benign_label)}\n")
     return 0
 
 

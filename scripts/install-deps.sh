@@ -17,6 +17,8 @@ PKGS=(
   # the traffic lab and demo (lab/): services, traffic and attack tools, capture
   nginx openssh-server openssh-client sshpass iperf3 dnsmasq-base bind9-dnsutils curl wget
   nmap masscan hping3 slowhttptest hydra t50 tcpdump procps
+  # the held-out captures (lab/holdout.sh): tools the lab does not train on
+  apache2-utils netsniff-ng
   # fleet integration tests: a real IPFIX collector, unit checks, packaging
   nfdump pmacct systemd help2man lintian dpkg-dev fakeroot
 )
