@@ -474,45 +474,51 @@ static void test_train_fingerprint_report(void **state)
 	       "$FF features --markdown | grep init_win");
 }
 
-/* A capture of one-packet UDP flows FROM -> 10.0.0.2:PORT, 1 ms apart. */
-static void udp_capture(const char *path, int n, const char *const *from, const int *port)
+/* A capture of flows to 10.0.0.2, 1 ms between packets: one UDP packet
+ * FROM -> PORT each, or (PORT 0) an ICMP echo flow of 25 packets. */
+static void holdout_capture(const char *path, int n, const char *const *from, const int *port)
 {
 	static const uint32_t head[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
 	uint8_t frame[PKT_MAX_FRAME];
-	uint32_t rec[4];
+	uint32_t rec[4], t = 0;
 	FILE *f = fopen(path, "wb");
-	int i;
+	int i, k;
 
 	assert_non_null(f);
 	assert_int_equal(fwrite(head, sizeof(head), 1, f), 1);
-	for (i = 0; i < n; i++) {
-		struct pkt_spec sp = { .family = 4, .proto = 17, .saddr = from[i],
-				       .daddr = "10.0.0.2", .sport = 40000 + i, .dport = port[i],
-				       .payload_len = 32 };
-		size_t len = pkt_build(&sp, frame, sizeof(frame));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < (port[i] ? 1 : 25); k++) {
+			struct pkt_spec sp = { .family = 4, .proto = port[i] ? 17 : 1,
+					       .saddr = from[i], .daddr = "10.0.0.2",
+					       .sport = 40000 + i, .dport = port[i],
+					       .icmp_type = 8, .icmp_id = 7, .icmp_seq = k,
+					       .payload_len = 32 };
+			size_t len = pkt_build(&sp, frame, sizeof(frame));
 
-		rec[0] = 1700000000;
-		rec[1] = 1000 * i;
-		rec[2] = rec[3] = len;
-		assert_int_equal(fwrite(rec, sizeof(rec), 1, f), 1);
-		assert_int_equal(fwrite(frame, len, 1, f), 1);
-	}
+			rec[0] = 1700000000;
+			rec[1] = 1000 * t++;
+			rec[2] = rec[3] = len;
+			assert_int_equal(fwrite(rec, sizeof(rec), 1, f), 1);
+			assert_int_equal(fwrite(frame, len, 1, f), 1);
+		}
 	assert_int_equal(fclose(f), 0);
 }
 
 /* lab/evaluate.py --holdout counts per capture and label, reading each
  * capture's own rules: with the hand-written model (UDP to port 9999 is
- * udp_probe), a.pcap holds 4 flows labelled udp_probe/x (3 to 9999: 3 of 4
- * flagged) and 3 benign (one to 9999: 1 of 3 flagged, a false alarm);
- * b.pcap one udp_probe (flagged) and 2 benign; c.pcap has no rules and is
- * skipped. */
+ * udp_probe; an ICMP flow of more than 20 packets ping_flood), a.pcap holds
+ * 4 flows labelled udp_probe/x (3 to 9999: 3 of 4 flagged) and 3 benign
+ * (one to 9999: 1 of 3 flagged, a false alarm); b.pcap one udp_probe
+ * (flagged), 2 benign, and an ICMP flow of 25 packets labelled
+ * ping_flood/z that no checkpoint calls ping_flood (16 packets, then 32:
+ * not flagged); c.pcap has no rules and is skipped. */
 static void test_evaluate_holdout_counts(void **state)
 {
 	static const char *const fa[] = { "198.51.100.1", "198.51.100.2", "10.0.1.5", "198.51.100.3",
 					  "10.0.1.6", "198.51.100.4", "10.0.1.5" };
 	static const int pa[] = { 9999, 9999, 53, 9999, 9999, 53, 123 };
-	static const char *const fb[] = { "10.0.1.7", "203.0.113.9", "10.0.1.7" };
-	static const int pb[] = { 53, 9999, 80 };
+	static const char *const fb[] = { "10.0.1.7", "203.0.113.9", "10.0.1.7", "198.51.100.9" };
+	static const int pb[] = { 53, 9999, 80, 0 };
 	char path[256], *out;
 	int rc;
 
@@ -524,13 +530,14 @@ static void test_evaluate_holdout_counts(void **state)
 	}
 	expect(0, NULL, "mkdir -p %s/ho", dir);
 	snprintf(path, sizeof(path), "%s/ho/a.pcap", dir);
-	udp_capture(path, 7, fa, pa);
+	holdout_capture(path, 7, fa, pa);
 	snprintf(path, sizeof(path), "%s/ho/b.pcap", dir);
-	udp_capture(path, 3, fb, pb);
+	holdout_capture(path, 4, fb, pb);
 	snprintf(path, sizeof(path), "%s/ho/c.pcap", dir);
-	udp_capture(path, 3, fb, pb);
+	holdout_capture(path, 3, fb, pb);
 	expect(0, NULL, "printf 'benign:src=10.0.1.0/24\nudp_probe/x:dst=10.0.0.2/32,proto=udp\n' "
-	       "> %s/ho/a.rules && printf '# b\nbenign:src=10.0.1.0/24\nudp_probe:sport=40001\n' "
+	       "> %s/ho/a.rules && printf '# b\nbenign:src=10.0.1.0/24\nudp_probe:sport=40001\n"
+	       "ping_flood/z:proto=icmp\n' "
 	       "> %s/ho/b.rules", dir, dir);
 	rc = run(&out, "python3 lab/evaluate.py --ff \"$FF\" --out %s/ev --holdout %s/ho "
 		 "--model lab/models/handwritten.json --holdout-md %s/R.md", dir, dir, dir);
@@ -539,8 +546,8 @@ static void test_evaluate_holdout_counts(void **state)
 	    !strstr(out, "| a | benign | 3 | 1 | 33.33 % | 95 % upper bound"))
 		fail_msg("evaluate.py --holdout: exit %d:\n%s", rc, out);
 	free(out);
-	expect(0, "a benign 1/3 udp_probe/x 3/4 own 3; b benign 0/2 udp_probe 1/1 own 1; "
-	       "attack 4/5 benign 1/5 class udp_probe 4/5",
+	expect(0, "a benign 1/3 udp_probe/x 3/4 own 3; b benign 0/2 ping_flood/z 0/1 own 0 "
+	       "udp_probe 1/1 own 1; attack 4/6 benign 1/5 class udp_probe 4/5",
 	       "python3 -c \"import json; h = json.load(open('%s/ev/evaluation.json'))['holdout']; "
 	       "t = h['total']; print('; '.join(x['scenario'] + ' ' + ' '.join("
 	       "k + ' %%d/%%d' %% (v['flagged'], v['flows']) + (' own %%d' %% v['right_class'] "
