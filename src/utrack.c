@@ -71,6 +71,12 @@ static __always_inline __u32 ff_trk_model_flags(struct ff_track *t)
 	return t->model->knodes ? t->model->flags : FF_MODEL_F_CTX;
 }
 
+/* The frame's capture time, whichever clock is asked for. */
+static __always_inline __u64 ff_trk_now(struct ff_track *t, int coarse)
+{
+	return t->now_us;
+}
+
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
 				       __u64 now_us)
 {
@@ -239,7 +245,8 @@ int ff_utrack_frame(struct ff_track *t, const __u8 *data, __u32 len, __u32 wire_
 	t->cur = NULL;
 	if (ff_track_account(t, ff_parse(&fr, 0, &pkt), len))
 		return FF_ACT_PASS;
-	action = ff_track_packet(t, &pkt, now_us);
+	t->now_us = now_us;
+	action = ff_track_packet(t, &pkt);
 	return t->oom ? -1 : action;
 }
 

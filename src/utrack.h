@@ -38,6 +38,7 @@ struct ff_track {
 	void (*restart)(void *user, const struct ff_flow_key *k, struct ff_flow *f);
 	void *user;
 	bool oom;			/* the flow table could not grow */
+	__u64 now_us;			/* the current frame's time (ff_trk_now) */
 	struct ff_flow *cur;		/* the last frame's flow (NULL: none), valid */
 	struct ff_flow_key cur_key;	/* until the next frame */
 };

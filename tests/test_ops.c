@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "flowforest/first.h"
 #include "loader.h"
 #include "log.h"
 #include "flowforest.skel.h"
@@ -343,6 +344,75 @@ static void test_syn_flood_fast_path_keeps_established(void **state)
 	assert_int_equal(flood_forest(&m, 32, 12, 80), 0);
 	fast_flood(&m, actions, syn, est, 0);
 	ff_model_free(&m);
+}
+
+/* The kernel's clock for a SYN the memo drops is the coarse one (track.h,
+ * ff_track_memo_drop): only the flood aggregate's interval reads it. On one
+ * CPU, one test run of 2,001 identical SYNs (some 100 microseconds) to a
+ * responder: the first opens its aggregate (from the model's verdict, or
+ * the memo's for the next responders), the 2,000 memo drops after it leave
+ * the aggregate's last drop time at its start, since the coarse clock
+ * stays at the last tick's time, unless a tick falls within the run (tried
+ * with up to 5 responders). With the monotonic clock every run moves it
+ * on by tens of microseconds. */
+static void test_memo_drop_coarse_clock(void **state)
+{
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 4096 };
+	struct pkt_spec syn = { .family = 4, .proto = 6, .saddr = "11.0.0.1", .dport = 80,
+				.sport = 1024, .tcp_flags = 0x02, .window = 1024 };
+	__u32 actions[FF_MAX_CLASSES] = { [1] = FF_ACT_DROP };
+	int ncpu = libbpf_num_possible_cpus(), prog, fd, still = 0, i, c;
+	struct ff_flood_slot *v = calloc(ncpu, sizeof(*v));
+	struct ff_counters cnt;
+	struct ff_loader l;
+	struct ff_model m;
+	cpu_set_t one, prev;
+	__u8 buf[256];
+	char err[512], dst[32];
+
+	(void)state;
+	need_root();
+	assert_non_null(v);
+	assert_int_equal(flood_forest(&m, 4, 4, 80), 0);
+	o.cfg.first_fast = 1;
+	o.cfg.flood_events = 0;
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_loader_install_model(&l, &m, actions, err, sizeof(err)), 0);
+	prog = FF_PROG_FD(&l, ff_xdp);
+	fd = FF_MAP_FD(&l, ff_flood);
+	assert_int_equal(sched_getaffinity(0, sizeof(prev), &prev), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	for (i = 0; i < 5 && !still; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, flood, .data_in = buf, .repeat = 2001);
+		__u64 t0 = 0, t1 = 0;
+		__u32 slot;
+
+		snprintf(dst, sizeof(dst), "10.251.%d.2", i);
+		syn.daddr = dst;
+		flood.data_size_in = pkt_build(&syn, buf, sizeof(buf));
+		assert_int_equal(bpf_prog_test_run_opts(prog, &flood), 0);
+		assert_int_equal(flood.retval, XDP_DROP);
+		for (slot = 0; slot < FF_FLOOD_SLOTS && !t1; slot++) {
+			assert_int_equal(bpf_map_lookup_elem(fd, &slot, v), 0);
+			for (c = 0; c < ncpu; c++)
+				if (v[c].pkts == 2001 && !memcmp(v[c].resp, &buf[14 + 16], 4))
+					t0 = v[c].start_us, t1 = v[c].last_us;
+		}
+		print_message("[ clock   ] responder %s: first drop at %llu, last of 2,001 at "
+			      "%llu\n", dst, (unsigned long long)t0, (unsigned long long)t1);
+		assert_true(t0 > 0 && t1 >= t0);
+		still = t1 == t0;
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(prev), &prev), 0);
+	assert_int_equal(ff_loader_counters(&l, &cnt), 0);
+	assert_true(cnt.c[FF_C_FIRST_MEMO] >= 2000);
+	assert_true(still);
+	ff_loader_close(&l);
+	ff_model_free(&m);
+	free(v);
 }
 
 /* ---- swap under load ------------------------------------------------------ */
@@ -1269,6 +1339,7 @@ int main(void)
 		cmocka_unit_test(test_flood_one_million_flows),
 		cmocka_unit_test(test_flood_fast_path_keeps_established),
 		cmocka_unit_test(test_syn_flood_fast_path_keeps_established),
+		cmocka_unit_test(test_memo_drop_coarse_clock),
 		cmocka_unit_test(test_lists_concurrent_writers),
 		cmocka_unit_test(test_evict_stale_pops_keep_live),
 		cmocka_unit_test(test_evict_two_cpus),

@@ -20,6 +20,7 @@
  *                               first-packet memo, the drop aggregates,
  *                               the active model's generation, ff_trk_model_flags
  *                               and flags
+ *   ff_trk_now                  the clock, read once a packet needs it
  *   ff_trk_ends, ff_trk_restart  when a flow ends before a packet (the idle
  *                               timeout; CIC's flow timeout offline) and
  *                               how its entry starts over
@@ -78,6 +79,10 @@ static __always_inline struct ff_flood_slot *ff_trk_flood(struct ff_track *t, __
 static __always_inline __u32 ff_trk_model_gen(struct ff_track *t);
 /* The active model's FF_MODEL_F_* (model.h). */
 static __always_inline __u32 ff_trk_model_flags(struct ff_track *t);
+/* The packet's time in microseconds; coarse: a clock that may lag by up to
+ * a tick (4 ms at HZ 250) and costs less (the kernel's coarse clock), for
+ * what needs no finer time. Offline both are the packet's capture time. */
+static __always_inline __u64 ff_trk_now(struct ff_track *t, int coarse);
 /* 1 when flow `f` ends before the packet at `now_us`, which then starts a
  * new flow in the same entry. */
 static __always_inline int ff_trk_ends(struct ff_track *t, const struct ff_flow *f,
@@ -579,7 +584,10 @@ static __always_inline struct ff_flow *ff_track_first(struct ff_track *t,
 /*
  * A first packet the memo knows as a drop, with the flood's events in the
  * aggregate only (cfg->flood_events 0), not exporting: dropped and counted
- * without any flow state. 1 when dropped.
+ * without any flow state. 1 when dropped. Its time (`now_us`) is the
+ * coarse clock's: only the flood aggregate's interval (a second) and the
+ * context read it, and the context is never counted when the memo answers
+ * (for a model that reads no context, not exporting: ff_track_ctx_on).
  */
 static __always_inline int ff_track_memo_drop(struct ff_track *t, const struct ff_ctl *ctl,
 					      const volatile struct ff_config *cfg,
@@ -603,6 +611,11 @@ static __always_inline int ff_track_memo_drop(struct ff_track *t, const struct f
 	if (!ff_track_first_drop(t, ctl, cfg, s, k, p, now_us, allowed))
 		return 0;
 	ff_trk_count(t, FF_C_FIRST_MEMO);
+	/* the context counts every packet that opens a flow, dropped or not */
+	ff_trk_ctx_update(t, k, from_b,
+			  FF_CTX_OPEN_MASK(p->proto == FF_IPPROTO_TCP &&
+					   (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN),
+			  p->l3_len, now_us);
 	return 1;
 }
 
@@ -629,22 +642,23 @@ static __always_inline struct ff_flow *ff_track_admit(struct ff_track *t,
 }
 
 /*
- * Everything after parsing, for one packet at `now_us`. Returns the enum
- * ff_action to apply.
+ * Everything after parsing, for one packet. Returns the enum ff_action to
+ * apply. The clock is read once the packet needs it: a first packet the
+ * memo drops reads only the coarse one (ff_track_memo_drop).
  *
  * A packet that opens a flow runs through the same update and checkpoint
  * in a scratch flow (ff_track_first); decided drop at that checkpoint, it
  * is dropped without entering the table (FF_C_FIRST_DROPS, an FF_EV_FLOOD
  * aggregate), otherwise admitted with that state (ff_track_admit).
  */
-static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_pkt *p,
-					   __u64 now_us)
+static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_pkt *p)
 {
 	const volatile struct ff_config *cfg = ff_trk_cfg(t);
 	const struct ff_ctl *ctl = ff_trk_ctl(t);
 	struct ff_flow_key key;
 	struct ff_flow *f, *first = NULL;
 	struct ff_first_memo *memo = NULL;
+	__u64 now_us;
 	int from_b, created = 0, cp, action, allowed = -1, syn;
 	__u32 gen = 0;
 
@@ -659,28 +673,28 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 		ff_trk_count(t, FF_C_FRAG_LATER);
 
 	from_b = ff_flow_key_make(p, &key);
+	/* A TCP SYN (without ACK) opens a connection: one the memo knows as a
+	 * drop is dropped before the flow table is looked up, and before the
+	 * clock is read (it takes the coarse one). Under a spoofed SYN flood
+	 * that lookup (a cache miss on a random bucket) and the clock are the
+	 * cost. A flow in the table that sends such a SYN again (its own first
+	 * packet was decided otherwise) is not updated by it. */
+	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
+	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, ff_trk_now(t, 1), &allowed))
+		return FF_ACT_DROP;
+	/* every other packet: the clock before the flow lookup (read after
+	 * it, the cached-verdict path took 6 ns more in test_run: more
+	 * registers to keep across the helper call) */
+	now_us = ff_trk_now(t, 0);
 	/* a failed connection, counted for the unreachable's sender (a host)
 	 * and its receiver (the initiator), whatever becomes of the packet */
 	if (ff_ctx_unreachable(p))
 		ff_trk_ctx_update(t, &key, !from_b, FF_CTX_BIT(FF_CTX_FAIL) | FF_CTX_NO_SVC, 0,
 				  now_us);
-	/* A TCP SYN (without ACK) opens a connection: one the memo knows as a
-	 * drop is dropped before the flow table is looked up. Under a spoofed
-	 * SYN flood that lookup is the cost (each misses the cache on a random
-	 * bucket). A flow in the table that sends such a SYN again (its own
-	 * first packet was decided otherwise) is not updated by it. */
-	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
-	/* the context counts every packet that opens a flow, dropped or not */
-	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
-		ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(1), p->l3_len, now_us);
-		return FF_ACT_DROP;
-	}
 	f = ff_trk_lookup(t, &key);
 	if (!f) {
-		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed)) {
-			ff_trk_ctx_update(t, &key, from_b, FF_CTX_OPEN_MASK(0), p->l3_len, now_us);
+		if (!syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, now_us, &allowed))
 			return FF_ACT_DROP;
-		}
 		f = first = ff_track_first(t, cfg, &gen);
 		if (first) {
 			/* snapshots need the features: no memo when exporting */
