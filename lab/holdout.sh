@@ -91,6 +91,7 @@ NODES="srv cli atk"
 # lab/plan.py use none of these tools with these parameters)
 SCENARIOS=(
 	"benign-browse|benign|20 clients: curl over HTTP and HTTPS (IPv4 and IPv6), 1-4 files a connection (keep-alive), files 1 KB to 5 MB, ssh logins, dig lookups; 30 s"
+	"benign-busy|benign|20 clients as browsers opening a page: 3-8 parallel connections each (curl -Z), HTTP or HTTPS, small files, every 0.3-1.5 s; 10 of them looking names up every 0.1-0.5 s; 30 s"
 	"syn-hping3-randsrc|syn_flood/hping3-randsrc|hping3 -S --rand-source (the whole IPv4 space) -d 100 -w 29200 to :443, 8,000 SYNs at about 4,000/s"
 	"syn-linuxopts|syn_flood/holdout_send-syn|lab/holdout_send.py syn: Linux-like options (MSS 1400, SACK, TS, wscale 10), window 64800, TTL 57, sources over the whole IPv4 space, to :80, 6,000 at 3,000/s"
 	"syn-slow|syn_flood/holdout_send-slow|lab/holdout_send.py syn: the same fingerprint, sources over the whole IPv4 space, to :22, 1,000 at 100/s"
@@ -108,7 +109,7 @@ SCENARIOS=(
 	"http-ab|http_flood/ab|ab (apache2-utils): 3,000 GETs of / over 20 concurrent connections, one request a connection (HTTP/1.0)"
 	"http-ab-keepalive|http_flood/ab-k|ab -k: 6,000 GETs of /f/1k over 10 keep-alive connections"
 	"http-py|http_flood/py-get|a Python HTTP/1.1 GET flood (http.client): 8 threads, 2,400 requests of random query strings, 1-3 a connection, browser-like headers"
-	"slowloris-py|slow_http/py-slowloris|a Python slowloris: 120 connections, a partial request each, then one header line every 3-7 s, for 20 s"
+	"slowloris-py|slow_http/py-slowloris|a Python slowloris: 120 connections, a partial request each, then one header line every 3-7 s, for 12 s"
 	"ssh-nmap-brute|ssh_bruteforce/nmap-ssh-brute|nmap --script ssh-brute: 30 passwords for 3 users, for 25 s at most"
 )
 
@@ -252,11 +253,27 @@ browse() {
 		pause 0.2 1.5
 	done
 }
+# busy I SECONDS: client I as a browser opening pages: 3-8 parallel
+# connections a page (curl -Z), small files, short pauses
+busy() {
+	local i=$1 end=$((SECONDS + $2)) url args
+	while [ "$SECONDS" -lt "$end" ]; do
+		url="http://$SRV4"
+		[ $((RANDOM % 2)) = 0 ] && url="https://$SRV4"
+		args=()
+		for _ in $(seq $((3 + RANDOM % 6))); do
+			args+=(-o /dev/null "$url${FILES[$(( (RANDOM % 9 + 8) % 12 ))]}")
+		done
+		T=12 x cli curl -sk -m 8 -Z --parallel-max 8 --interface "172.31.1.$i" \
+			-A "Mozilla/5.0 (holdout busy $i)" "${args[@]}" > /dev/null 2>&1
+		pause 0.3 1.5
+	done
+}
 dns_lookups() {
-	local i=$1 end=$((SECONDS + $2)) names=(lab.test www.lab.test mail.lab.test example.org)
+	local i=$1 end=$((SECONDS + $2)) lo=${3:-0.3} hi=${4:-2} names=(lab.test www.lab.test mail.lab.test example.org)
 	while [ "$SECONDS" -lt "$end" ] && [ ! -e "$TMP/stop" ]; do
 		T=5 x cli dig +tries=1 +time=2 +short -b "172.31.1.$i" "@$SRV4" "${names[$((RANDOM % 4))]}" > /dev/null 2>&1
-		pause 0.3 2
+		pause "$lo" "$hi"
 	done
 }
 ssh_logins() {
@@ -301,6 +318,13 @@ sc_benign-browse() {
 	for i in $(seq "$NCLI"); do browse "$i" 30 & pids+=($!); done
 	for i in 3 7 11 15; do ssh_logins "$i" 3 & pids+=($!); done
 	for i in $(seq 1 2 "$NCLI"); do dns_lookups "$i" 30 & pids+=($!); done
+	wait "${pids[@]}"
+	rules_head "$1"
+}
+sc_benign-busy() {
+	local i pids=()
+	for i in $(seq "$NCLI"); do busy "$i" 30 & pids+=($!); done
+	for i in $(seq 2 2 "$NCLI"); do dns_lookups "$i" 30 0.1 0.5 & pids+=($!); done
 	wait "${pids[@]}"
 	rules_head "$1"
 }
@@ -416,7 +440,7 @@ sc_slowloris-py() {
 	    except OSError:
 	        pass
 	    time.sleep(0.02)
-	end = time.monotonic() + 20
+	end = time.monotonic() + 12
 	while time.monotonic() < end:
 	    for c in conns:
 	        if c[1] <= time.monotonic():
@@ -458,7 +482,7 @@ for s in "${SCENARIOS[@]}"; do
 	t0=$SECONDS
 	PART=$OUT/$name
 	cap_start "$OUT/$name.pcap.part" || die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
-	[ "$name" = benign-browse ] || { background 5 600; sleep 1; }
+	[ "${label%%/*}" = benign ] || { background 5 600; sleep 1; }
 	"sc_$name" "$name" "$label" > "$OUT/$name.rules.part"
 	sleep 1
 	touch "$TMP/stop"
@@ -470,8 +494,12 @@ for s in "${SCENARIOS[@]}"; do
 	mv "$OUT/$name.pcap.part" "$OUT/$name.pcap" && mv "$OUT/$name.rules.part" "$OUT/$name.rules"
 	PART=
 	pk=$(awk '{ print $1; exit }' <<< "$stats")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$SEED" "$(date -u +%FT%TZ)" \
-		"$((SECONDS - t0))" "$pk" "$what" >> "$OUT/scenarios.tsv"
+	# one line per scenario: a new recording replaces the old one's
+	{
+		grep -v "^$name	" "$OUT/scenarios.tsv"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$SEED" "$(date -u +%FT%TZ)" \
+			"$((SECONDS - t0))" "$pk" "$what"
+	} > "$TMP/scenarios.tsv" && cat "$TMP/scenarios.tsv" > "$OUT/scenarios.tsv"
 	echo "holdout: $name: $((SECONDS - t0)) s, $stats"
 done
 echo "holdout: done in $((SECONDS - t_start)) s"
