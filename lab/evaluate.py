@@ -539,12 +539,13 @@ def holdout_md(R, benign="benign"):
          "median pkts to flag |", "|---|---|---:|---:|---:|---:|---|---:|"]
     for x in H["scenarios"]:
         for lab, s in sorted(x["labels"].items(), key=lambda kv: kv[0] == benign):
+            med = "-" if s["median_pkts_to_flag"] is None else f"{s['median_pkts_to_flag']:g}"
             own = (f"{s['right_class']}" if lab != benign
                    else f"95 % upper bound {pc(s['upper95'])}")
             L.append(f"| {x['scenario']} | {lab} | {s['flows']:,} | {s['flagged']:,} | "
                      f"{pc(s['rate'])} | {own} | "
                      f"{', '.join(f'{k} {v:,}' for k, v in s['classes'].items()) or '-'} | "
-                     f"{s['median_pkts_to_flag'] if s['median_pkts_to_flag'] is not None else '-'} |")
+                     f"{med} |")
     t = H["total"]
     L.append("")
     L.append("per class: " + ", ".join(f"{c} {p['flagged']:,}/{p['flows']:,} = {pc(p['rate'])}"
