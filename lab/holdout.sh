@@ -26,15 +26,15 @@ usage() {
 	  attacker          172.31.66.5        fd31:31::66:5     (spoofs anything else)
 
 	The capture is what the server receives (tcpdump -Q out on the bridge's
-	port towards it), neighbour discovery and multicast left out. Label
-	rules: everything from the benign clients' 172.31.1.0/24 and
+	port towards it), neighbour discovery and multicast (IPv4 and IPv6) left
+	out. Label rules: everything from the benign clients' 172.31.1.0/24 and
 	fd31:31::1:0/112 is benign; the attack is everything else towards the
 	attacked service (address, protocol, port), or everything from the
 	attacker's address for the attacks that do not spoof. Spoofed sources
 	are drawn over the whole address space: lab/holdout_send.py never draws
-	from the benign ranges; hping3 --rand-source and mausezahn -A rand may (a
-	chance of about 1 in 2,000 per 8,000 packets that one such packet lands
-	in the benign /24), see DIR/README.md.
+	from the benign ranges; hping3 --rand-source and mausezahn -A rand may
+	(a chance of about 1 in 2,000 per 8,000 packets that one such packet
+	lands in the benign /24; docs/lab.md).
 
 	Bounded: every tool by its packet count and a timeout; the whole run
 	takes about 3 minutes. Needs root. Takes /tmp/ff-lab.lock (flock) for the
@@ -206,7 +206,7 @@ ho_up() {
 
 cap_start() {
 	ip netns exec "$(ns br)" tcpdump -i b-srv -Q out -s 0 -B 32768 -U -n -w "$1" \
-		'not ip6 multicast and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)' > "$TMP/tcpdump.log" 2>&1 &
+		'not ip multicast and not ip6 multicast and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)' > "$TMP/tcpdump.log" 2>&1 &
 	CAP_PID=$!
 	for _ in $(seq 50); do
 		grep -q 'listening on' "$TMP/tcpdump.log" && return 0
