@@ -117,6 +117,12 @@ if [ "$LIST" = 1 ]; then
 	for s in "${SCENARIOS[@]}"; do IFS='|' read -r n t w <<< "$s"; printf '%-24s %-34s %s\n' "$n" "$t" "$w"; done
 	exit 0
 fi
+if [ -n "$ONLY" ]; then
+	for n in ${ONLY//,/ }; do
+		printf '%s\n' "${SCENARIOS[@]}" | grep -q "^$n|" ||
+			{ echo "holdout: unknown scenario '$n' (--list)" >&2; exit 2; }
+	done
+fi
 [ "$(id -u)" = 0 ] || { echo "holdout: needs root (namespaces, raw sockets)" >&2; exit 1; }
 if [ "${FF_LAB_LOCKED:-0}" != 1 ]; then
 	exec env FF_LAB_LOCKED=1 flock -w 900 /tmp/ff-lab.lock bash "$0" --out "$OUT" --seed "$SEED" \
@@ -126,12 +132,6 @@ for c in ip tcpdump hping3 nmap nc iperf3 mausezahn ab curl dig sshpass ssh ngin
 	command -v "$c" > /dev/null || [ -x "/usr/sbin/$c" ] ||
 		{ echo "holdout: '$c' is missing (sudo bash scripts/install-deps.sh)" >&2; exit 1; }
 done
-if [ -n "$ONLY" ]; then
-	for n in ${ONLY//,/ }; do
-		printf '%s\n' "${SCENARIOS[@]}" | grep -q "^$n|" ||
-			{ echo "holdout: unknown scenario '$n' (--list)" >&2; exit 2; }
-	done
-fi
 
 # lab.sh: the server's services (lab_services_start), on this network's addresses
 # shellcheck source=lab/lab.sh

@@ -561,6 +561,25 @@ static void test_evaluate_holdout_counts(void **state)
 	       "--model lab/models/handwritten.json --holdout-md %s/R.md", dir, dir);
 }
 
+/* lab/holdout.sh answers --help with examples, lists its scenarios, each
+ * with the function that records it, and refuses an unknown option or
+ * scenario before it needs root, the lab lock or a namespace. */
+static void test_holdout_script_args(void **state)
+{
+	(void)state;
+	expect(0, "Examples:", "bash lab/holdout.sh --help");
+	expect(0, "usage:", "python3 lab/holdout_send.py --help");
+	expect(0, "21", "bash lab/holdout.sh --list | wc -l");
+	expect(0, "benign-busy", "bash lab/holdout.sh --list");
+	expect(0, "ssh_bruteforce/nmap-ssh-brute", "bash lab/holdout.sh --list");
+	expect(0, "all recorded", "bash lab/holdout.sh --list | while read -r n _; do "
+	       "grep -q \"^sc_$n() {\" lab/holdout.sh || echo \"no sc_$n\"; done | grep . || "
+	       "echo all recorded");
+	expect(2, "unknown option '--bogus'", "bash lab/holdout.sh --bogus");
+	expect(2, "unknown scenario 'nope'", "FF_LAB_LOCKED=1 bash lab/holdout.sh --only amp-dns,nope");
+	expect(2, "--seed: not a number", "bash lab/holdout.sh --seed x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_verbose_libbpf),
 		cmocka_unit_test(test_train_fingerprint_report),
 		cmocka_unit_test(test_evaluate_holdout_counts),
+		cmocka_unit_test(test_holdout_script_args),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
