@@ -90,11 +90,11 @@ NODES="srv cli atk"
 # the scenarios, in the order they run: NAME CLASS/TOOL what (lab/lab.sh and
 # lab/plan.py use none of these tools with these parameters)
 SCENARIOS=(
-	"benign-browse|benign|20 clients: curl over HTTP and HTTPS (IPv4 and IPv6), 1-4 files a connection (keep-alive), files 1 KB to 5 MB, ssh logins, dig lookups; 30 s"
-	"benign-busy|benign|20 clients as browsers opening a page: 3-8 parallel connections each (curl -Z), HTTP or HTTPS, small files, every 0.3-1.5 s; 10 of them looking names up every 0.1-0.5 s; 30 s"
+	"benign-browse|benign|20 clients: curl over HTTP and HTTPS (IPv4 and IPv6), 1-4 files a connection (keep-alive), files 1 KB to 5 MB, ssh logins, dig lookups; 25 s"
+	"benign-busy|benign|20 clients as browsers opening a page: 3-8 parallel connections each (curl -Z), HTTP or HTTPS, small files, every 0.3-1.5 s; 10 of them looking names up every 0.1-0.5 s; 25 s"
 	"syn-hping3-randsrc|syn_flood/hping3-randsrc|hping3 -S --rand-source (the whole IPv4 space) -d 100 -w 29200 to :443, 8,000 SYNs at about 4,000/s"
 	"syn-linuxopts|syn_flood/holdout_send-syn|lab/holdout_send.py syn: Linux-like options (MSS 1400, SACK, TS, wscale 10), window 64800, TTL 57, sources over the whole IPv4 space, to :80, 6,000 at 3,000/s"
-	"syn-slow|syn_flood/holdout_send-slow|lab/holdout_send.py syn: the same fingerprint, sources over the whole IPv4 space, to :22, 1,000 at 100/s"
+	"syn-slow|syn_flood/holdout_send-slow|lab/holdout_send.py syn: the same fingerprint, sources over the whole IPv4 space, to :22, 800 at 100/s"
 	"syn6-linuxopts|syn_flood/holdout_send-syn6|lab/holdout_send.py syn over IPv6: sources over 2000::/3, to [fd31:31::10]:443, 4,000 at 2,000/s"
 	"scan-connect-nc|portscan/nc-z|nc -z (netcat-openbsd): a TCP connect scan of ports 1-2500, one after the other"
 	"scan-udp-nmap|portscan/nmap-sU|nmap -sU: a UDP scan of ports 1-2000 at 500-1,000 probes/s"
@@ -315,16 +315,16 @@ NOT_OURS=(--exclude 172.31.0.0/16 --exclude 10.0.0.0/8 --exclude 192.168.0.0/16)
 
 sc_benign-browse() {
 	local i pids=()
-	for i in $(seq "$NCLI"); do browse "$i" 30 & pids+=($!); done
+	for i in $(seq "$NCLI"); do browse "$i" 25 & pids+=($!); done
 	for i in 3 7 11 15; do ssh_logins "$i" 3 & pids+=($!); done
-	for i in $(seq 1 2 "$NCLI"); do dns_lookups "$i" 30 & pids+=($!); done
+	for i in $(seq 1 2 "$NCLI"); do dns_lookups "$i" 25 & pids+=($!); done
 	wait "${pids[@]}"
 	rules_head "$1"
 }
 sc_benign-busy() {
 	local i pids=()
-	for i in $(seq "$NCLI"); do busy "$i" 30 & pids+=($!); done
-	for i in $(seq 2 2 "$NCLI"); do dns_lookups "$i" 30 0.1 0.5 & pids+=($!); done
+	for i in $(seq "$NCLI"); do busy "$i" 25 & pids+=($!); done
+	for i in $(seq 2 2 "$NCLI"); do dns_lookups "$i" 25 0.1 0.5 & pids+=($!); done
 	wait "${pids[@]}"
 	rules_head "$1"
 }
@@ -337,7 +337,7 @@ sc_syn-linuxopts() {
 	rules_head "$1"; echo "$2:dst=$SRV4/32,proto=tcp,dport=80"
 }
 sc_syn-slow() {
-	send syn --dst "$SRV4" --port 22 --sources 0.0.0.0/0 "${NOT_OURS[@]}" --count 1000 --pps 100
+	send syn --dst "$SRV4" --port 22 --sources 0.0.0.0/0 "${NOT_OURS[@]}" --count 800 --pps 100
 	rules_head "$1"; echo "$2:dst=$SRV4/32,proto=tcp,dport=22"
 }
 sc_syn6-linuxopts() {
@@ -482,9 +482,9 @@ for s in "${SCENARIOS[@]}"; do
 	t0=$SECONDS
 	PART=$OUT/$name
 	cap_start "$OUT/$name.pcap.part" || die "tcpdump did not start: $(cat "$TMP/tcpdump.log")"
-	[ "${label%%/*}" = benign ] || { background 5 600; sleep 1; }
+	[ "${label%%/*}" = benign ] || { background 5 600; sleep 0.5; }
 	"sc_$name" "$name" "$label" > "$OUT/$name.rules.part"
-	sleep 1
+	sleep 0.5
 	touch "$TMP/stop"
 	# (a bare `wait` would wait for tcpdump too)
 	[ ${#BG[@]} = 0 ] || wait "${BG[@]}" 2> /dev/null
