@@ -6,7 +6,8 @@
 #      and seven attackers, each in its own network namespace on one bridge
 #   2. training round 1: benign traffic (curl/wget browsing, ssh logins, DNS,
 #      iperf3, ping) and every attack (nmap, masscan, hping3 SYN and UDP
-#      floods, slowhttptest, hydra, t50), captured on the server's side;
+#      floods, slowhttptest, hydra, medusa, ncrack, curl and ab floods, t50,
+#      the lab's own senders), captured on the server's side;
 #      `flowforest extract` at the kernel's checkpoints, labelled by source
 #      subnet; `flowforest train` a random forest
 #   3. training round 2: the same mix with round 1's model attached at XDP
@@ -62,7 +63,7 @@ CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
 ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood http_flood"
 # application-layer classes: their handshakes, and their first packets (up
 # to the one given), are a benign client's (see extract_labelled)
-HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12,http_flood:5
+HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12:open,http_flood:5
 # the forest, for the demo's models and the evaluation's leave-one-tool-out folds:
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact
@@ -160,7 +161,7 @@ trap 'exit 143' TERM
 "$FF" train --help > /dev/null 2>&1 || die "this flowforest has no 'train' command"
 missing=
 for t in ip tcpdump nginx sshd ssh sshpass iperf3 dnsmasq dig curl wget ping nmap masscan hping3 \
-	slowhttptest hydra t50 python3 perl ss timeout awk; do
+	slowhttptest hydra t50 ab medusa ncrack python3 perl ss timeout awk; do
 	command -v "$t" > /dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
 done
 [ -z "$missing" ] || die "missing tools:$missing (run: sudo bash scripts/install-deps.sh)"
@@ -192,8 +193,10 @@ lab_labels > "$OUT/labels.rules"
 		c2) tool=curl/wget/ssh/dig ;;
 		nmap) tool=nmap-sS/nmap-sT/nping ;; mscan) tool=masscan ;;
 		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect ;;
-		slow) tool=slowloris/slowbody/slowread ;; brute) tool=hydra/hydra-1task/sshpass ;;
-		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp ;; hfl) tool=curl-keepalive/curl-close/curl-https ;;
+		slow) tool=slowloris/slowbody/slowread/py-slowheaders/py-slowbody/py-slowread ;;
+		brute) tool=hydra/hydra-1task/sshpass/medusa/ncrack ;;
+		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp ;;
+		hfl) tool=curl-keepalive/curl-close/curl-https/ab-keepalive/ab-close/py-keepalive/py-close ;;
 		*) tool=$n ;;
 		esac
 		extra=

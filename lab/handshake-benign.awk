@@ -2,7 +2,8 @@
 # lab/handshake-benign.awk: relabel the handshake snapshots of
 # application-layer attacks as benign, in a CSV of `flowforest extract`.
 #
-#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12 -f lab/handshake-benign.awk in.csv > out.csv
+#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12:open,http_flood:5:16:50 \
+#       -f lab/handshake-benign.awk in.csv > out.csv
 #
 # Until its client has sent a byte of payload, a slowloris or SSH
 # brute-force connection is a TCP handshake from the same kernel as every
@@ -19,6 +20,19 @@
 # drop an application-layer flow before its Nth packet, while it still looks
 # like a browser's or an ssh client's (see docs/lab.md, early verdicts).
 #
+# CLASS:N:open: the same while the flow is open; the rows of a flow that has
+# ended (a FIN or RST counted) keep their label: a whole connection is no
+# early verdict. An ssh connection that closes after one wrong password (11
+# or 12 packets) is taught at its close.
+#
+# CLASS:N:M:K: rows before N benign, and rows before M too unless the
+# sender's context shows at least K flows opened in the last second
+# (ctx_src_new_flows_1s): before its Mth packet an HTTP request flood's
+# connection is a browser's request, and only the context says "flood"
+# (hundreds of connections a second from one network). The first
+# connections of a flood, and a keep-alive flood's few connections, are
+# taught from packet M.
+#
 # Final snapshots (reason "idle" or "end": a flow's last state when it
 # timed out or the capture ended) are left out: the kernel never decides
 # there, and their context rows (ctx_*) are read long after the flow's last
@@ -31,6 +45,11 @@ BEGIN {
 		split(c[i], cm, ":")
 		relabel[cm[1]] = 1
 		min[cm[1]] = cm[2] + 0
+		open_only[cm[1]] = cm[3] == "open"
+		if (cm[3] ~ /^[0-9]+$/) {
+			quiet_min[cm[1]] = cm[3] + 0
+			busy[cm[1]] = cm[4] + 0
+		}
 	}
 }
 NR == 1 {
@@ -40,9 +59,16 @@ NR == 1 {
 		if ($i == "Total Fwd Packet") fp = i
 		if ($i == "Total Bwd packets") bp = i
 		if ($i == "reason") why = i
+		if ($i == "FIN Flag Count") fin = i
+		if ($i == "RST Flag Count") rst = i
+		if ($i == "ctx_src_new_flows_1s") ctx = i
 	}
-	if (!lab || !dat || !fp || !bp || !why) {
-		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts or packet count column" > "/dev/stderr"
+	if (!lab || !dat || !fp || !bp || !why || !fin || !rst) {
+		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts, FIN/RST or packet count column" > "/dev/stderr"
+		exit 1
+	}
+	if (length(quiet_min) && !ctx) {
+		print "handshake-benign.awk: CLASS:N:M:K needs the ctx_src_new_flows_1s column" > "/dev/stderr"
 		exit 1
 	}
 	print
@@ -55,7 +81,10 @@ $why == "idle" || $why == "end" {
 {
 	cls = $lab	# CLASS, or CLASS/TOOL (lab/evaluate.py's folds)
 	sub(/\/.*/, "", cls)
-	if ((cls in relabel) && ($dat == 0 || $fp + $bp < min[cls])) {
+	n = $fp + $bp
+	if ((cls in relabel) && ($dat == 0 ||
+	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
+	    ((cls in quiet_min) && n < quiet_min[cls] && $ctx < busy[cls]))) {
 		$lab = "benign"
 		changed++
 	}

@@ -749,6 +749,17 @@ lab_attack_slowhttp() {
 		-p 3 -l "$6" "${o[@]}" > /dev/null 2>&1
 }
 
+# lab_attack_appslow PREFIX headers|body|read CONNS RATE INTERVAL CHUNK SECONDS SEED [RCVBUF]:
+# the lab's own slow HTTP client (lab/appattack.py slow), a second
+# implementation of slowhttptest's three behaviours (INTERVAL, CHUNK: A-B).
+lab_attack_appslow() {
+	local path=/
+	[ "$2" = read ] && path=/f/5m
+	LAB_EXEC_TIMEOUT=$(($7 + 10)) lab_exec "$1" slow python3 "$LAB_DIR/appattack.py" slow "$2" \
+		"http://$LAB_SRV4$path" --conns "$3" --rate "$4" --interval "$5" --chunk "$6" \
+		--seconds "$7" --seed "$8" --rcvbuf "${9:-1024}" > /dev/null 2>&1
+}
+
 # lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
 # of WORDS wrong passwords (hydra runs in a temporary directory, under
 # $LAB_TMPDIR when set: its restore file stays there).
@@ -774,16 +785,60 @@ lab_attack_sshguess() {
 	done
 }
 
-# lab_attack_curlflood PREFIX REQUESTS PARALLEL keep|close|https: an HTTP
-# request flood by curl: REQUESTS GETs over PARALLEL connections, reused
-# (keep, https) or one per request (close).
+# lab_attack_medusa PREFIX WORDS THREADS: medusa's ssh module (libssh2), a
+# list of WORDS wrong passwords over THREADS parallel logins.
+lab_attack_medusa() {
+	local p=$1 w i
+	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-medusa.XXXXXX") || return 1
+	for i in $(seq "$2"); do echo "secret$i$RANDOM"; done > "$w"
+	LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute medusa -h "$LAB_SRV4" -u "$LAB_SSH_USER" -P "$w" \
+		-M ssh -t "$3" -T 1 -e n > /dev/null 2>&1
+	rm -f "$w"
+}
+
+# lab_attack_ncrack PREFIX WORDS CONNS TRIES: ncrack (its own ssh code),
+# WORDS wrong passwords over at most CONNS parallel connections, TRIES
+# guesses per connection (1: a connection per guess, as sshpass).
+lab_attack_ncrack() {
+	local p=$1 w i
+	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-ncrack.XXXXXX") || return 1
+	for i in $(seq "$2"); do echo "letmein$i$RANDOM"; done > "$w"
+	LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute ncrack --user "$LAB_SSH_USER" -P "$w" \
+		"ssh://$LAB_SRV4:22,CL=$3,at=$4,cr=0,to=15s" > /dev/null 2>&1
+	rm -f "$w"
+}
+
+# lab_attack_curlflood PREFIX REQUESTS PARALLEL keep|close|https [PATH]: an
+# HTTP request flood by curl: REQUESTS GETs of PATH (default /f/1k) over
+# PARALLEL connections, reused (keep, https) or one per request (close).
 lab_attack_curlflood() {
 	local o=(-s -o /dev/null --parallel --parallel-max "$3" -m 6 --connect-timeout 2) url="http://$LAB_SRV4"
 	case $4 in
 	close) o+=(-H "Connection: close") ;;
 	https) o+=(-k) url="https://$LAB_SRV4" ;;
 	esac
-	LAB_EXEC_TIMEOUT=12 lab_exec "$1" hfl curl "${o[@]}" "$url/f/1k?[1-$2]" > /dev/null 2>&1
+	LAB_EXEC_TIMEOUT=12 lab_exec "$1" hfl curl "${o[@]}" "$url${5:-/f/1k}?[1-$2]" > /dev/null 2>&1
+}
+
+# lab_attack_ab PREFIX REQUESTS CONCURRENCY keep|close PATH: ApacheBench, the
+# same GET REQUESTS times (-t before -n: -t alone means 50,000) over
+# CONCURRENCY keep-alive connections (keep) or
+# a connection per request (close).
+lab_attack_ab() {
+	local o=()
+	[ "$4" = keep ] && o=(-k)
+	LAB_EXEC_TIMEOUT=12 lab_exec "$1" hfl ab -q -t 8 -n "$2" -c "$3" -s 3 "${o[@]}" \
+		"http://$LAB_SRV4$5" > /dev/null 2>&1
+}
+
+# lab_attack_appflood PREFIX keep|close http|https REQUESTS CONNS RATE SEED:
+# the lab's own HTTP request flood (lab/appattack.py flood): random paths,
+# query strings and user agent; RATE requests/s over all connections (0:
+# as fast as the server answers).
+lab_attack_appflood() {
+	LAB_EXEC_TIMEOUT=14 lab_exec "$1" hfl python3 "$LAB_DIR/appattack.py" flood "$2" \
+		"$3://$LAB_SRV4/" --requests "$4" --conns "$5" --rate "$6" --seconds 8 --seed "$7" \
+		> /dev/null 2>&1
 }
 
 # ---- mixes ----------------------------------------------------------------------

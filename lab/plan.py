@@ -38,6 +38,13 @@ def plan(r, k, src):
         a = n(lo, hi)
         return f"{a}-{a + n(w_lo, w_hi) * k}"
 
+    def gap():  # lab/appattack.py slow: A-B seconds between one connection's trickles
+        a = r.uniform(0.3, 1.2)
+        return f"{a:.2f}-{a + r.uniform(0.1, 1.0):.2f}"
+
+    def page():  # a page of the lab's server for an HTTP flood (lab_services_start)
+        return pick("/", "/index.html", "/news.html", "/f/1k", "/f/4k", "/f/16k", "/robots.txt")
+
     iv = pick(n(100, 1500), n(100, 1500), n(5000, 20000))  # hping3: a flood, or a slow one
     L = [
         ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)} "
@@ -84,18 +91,46 @@ def plan(r, k, src):
                                   f"{n(0, 600)}-{n(600, 1400)} {n(32, 255)} {pick(0, 0, 1)} "
                                   f"{n(1, 99999)}"),
         ("icmp_flood", "ping-f", f"lab_attack_pingflood $P {n(300, 1000) * k} {pick(56, 56, n(0, 1400))}"),
-        ("slow_http", "slowloris", f"lab_attack_slowhttp $P H {n(40, 150)} {n(20, 100)} {n(1, 4)} "
-                                   f"{3 * k + n(0, 2)}"),
-        ("slow_http", "slowbody", f"lab_attack_slowhttp $P B {n(40, 150)} {n(20, 100)} {n(1, 4)} "
-                                  f"{3 * k + n(0, 2)}"),
-        ("slow_http", "slowread", f"lab_attack_slowhttp $P X {n(30, 100)} {n(20, 100)} {n(1, 3)} "
-                                  f"{3 * k + n(0, 2)}"),
+        # slow_http: each behaviour (headers never ended, a body trickled, a
+        # response read through a tiny window) from slowhttptest and from the
+        # lab's own client (lab/appattack.py), intervals short enough for a
+        # flow to reach its 5th packet (HANDSHAKE_CLASSES in lab/demo.sh)
+        ("slow_http", "slowloris", f"lab_attack_slowhttp $P H {n(40, 150)} {n(20, 100)} {n(1, 2)} "
+                                   f"{2 * k + n(1, 2)}"),
+        ("slow_http", "slowbody", f"lab_attack_slowhttp $P B {n(40, 150)} {n(20, 100)} {n(1, 2)} "
+                                  f"{2 * k + n(1, 2)}"),
+        ("slow_http", "slowread", f"lab_attack_slowhttp $P X {n(30, 100)} {n(20, 100)} {n(1, 2)} "
+                                  f"{2 * k + n(1, 2)}"),
+        ("slow_http", "py-slowheaders", f"lab_attack_appslow $P headers {n(30, 150)} {n(15, 120)} "
+                                        f"{gap()} {n(4, 20)}-{n(20, 120)} {2 * k + n(1, 2)} "
+                                        f"{n(1, 99999)}"),
+        ("slow_http", "py-slowbody", f"lab_attack_appslow $P body {n(30, 150)} {n(15, 120)} "
+                                     f"{gap()} {n(1, 8)}-{n(8, 64)} {2 * k + n(1, 2)} {n(1, 99999)}"),
+        ("slow_http", "py-slowread", f"lab_attack_appslow $P read {n(20, 100)} {n(15, 120)} "
+                                     f"{gap()} {n(1, 16)}-{n(16, 256)} {2 * k + n(1, 2)} "
+                                     f"{n(1, 99999)} {pick(256, 512, 1024, 2048)}"),
+        # ssh_bruteforce: several guesses per connection (hydra, medusa) and a
+        # connection per guess (sshpass one after the other, ncrack in parallel)
         ("ssh_bruteforce", "hydra", f"lab_attack_hydra $P {n(8, 15) * k} {n(2, 6)}"),
-        ("ssh_bruteforce", "hydra-1task", f"lab_attack_hydra $P {n(3, 5) * k} 1"),
-        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(2, 4) * k} {n(100, 800)}"),
-        ("http_flood", "curl-keepalive", f"lab_attack_curlflood $P {n(500, 1500) * k} {n(2, 12)} keep"),
-        ("http_flood", "curl-close", f"lab_attack_curlflood $P {n(300, 800) * k} {n(4, 16)} close"),
-        ("http_flood", "curl-https", f"lab_attack_curlflood $P {n(300, 1000) * k} {n(2, 8)} https"),
+        ("ssh_bruteforce", "hydra-1task", f"lab_attack_hydra $P {n(3, 6) * k} 1"),
+        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(3, 6) * k} {n(50, 400)}"),
+        ("ssh_bruteforce", "medusa", f"lab_attack_medusa $P {n(12, 24) * k} {n(1, 4)}"),
+        ("ssh_bruteforce", "ncrack", f"lab_attack_ncrack $P {n(8, 16) * k} {n(1, 4)} 1"),
+        # http_flood: keep-alive connections and a connection per request, each
+        # from curl, ApacheBench and the lab's own client, over HTTP and HTTPS
+        ("http_flood", "curl-keepalive", f"lab_attack_curlflood $P {n(500, 1500) * k} {n(2, 12)} keep {page()}"),
+        ("http_flood", "curl-close", f"lab_attack_curlflood $P {n(300, 800) * k} {n(4, 16)} close {page()}"),
+        ("http_flood", "curl-https", f"lab_attack_curlflood $P {n(300, 1000) * k} {n(2, 8)} https {page()}"),
+        ("http_flood", "ab-keepalive", f"lab_attack_ab $P {n(500, 1500) * k} {n(2, 12)} keep "
+                                       f"{page()}"),
+        ("http_flood", "ab-close", f"lab_attack_ab $P {n(300, 800) * k} {n(4, 16)} close "
+                                   f"{page()}"),
+        ("http_flood", "py-keepalive", f"lab_attack_appflood $P keep {pick('http', 'http', 'https')} "
+                                       f"{n(300, 1000) * k} {n(2, 8)} {pick(0, n(200, 800))} "
+                                       f"{n(1, 99999)}"),
+        ("http_flood", "py-close", f"lab_attack_appflood $P close {pick('http', 'http', 'https')} "
+                                   f"{n(300, 800) * k} {n(4, 16)} {pick(0, n(500, 1500))} "
+                                   f"{n(1, 99999)}"),
     ]
     out = []
     for cls in dict.fromkeys(c for c, _, _ in L):

@@ -18,7 +18,9 @@ PKGS=(
   nginx openssh-server openssh-client sshpass iperf3 dnsmasq-base bind9-dnsutils curl wget
   nmap masscan hping3 slowhttptest hydra t50 tcpdump procps
   # the held-out captures (lab/holdout.sh): tools the lab does not train on
-  apache2-utils netsniff-ng
+  netsniff-ng
+  # second implementations of the application-layer attacks (lab/plan.py)
+  apache2-utils medusa ncrack
   # fleet integration tests: a real IPFIX collector, unit checks, packaging
   nfdump pmacct systemd help2man lintian dpkg-dev fakeroot
 )

@@ -216,7 +216,7 @@ static int lt_group_setup(void **state)
 	static const char *tools[] = {
 		"ip", "tcpdump", "nginx", "sshd", "ssh", "sshpass", "iperf3", "dnsmasq", "dig",
 		"curl", "wget", "nmap", "masscan", "hping3", "slowhttptest", "hydra", "t50",
-		"python3", "perl", "ss", NULL,
+		"ab", "medusa", "ncrack", "python3", "perl", "ss", NULL,
 	};
 	char missing[256] = "";
 	int i;
@@ -480,10 +480,10 @@ static void test_quick_tools_made_traffic(void **state)
 		{ "portscan: nmap -sS/-sT, masscan, nping", "10.199.10.0/24", 400 },
 		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24", 2000 },
 		{ "udp_flood: hping3, nping, t50, reflections", "10.199.12.0/24", 2000 },
-		{ "slow_http: slowhttptest -H/-B/-X", "10.199.13.0/24", 30 },
-		{ "ssh_bruteforce: hydra, sshpass", "10.199.14.0/24", 20 },
+		{ "slow_http: slowhttptest -H/-B/-X, appattack.py", "10.199.13.0/24", 30 },
+		{ "ssh_bruteforce: hydra, sshpass, medusa, ncrack", "10.199.14.0/24", 20 },
 		{ "icmp_flood: t50, hping3, nping, ping -f", "10.199.15.0/24", 1000 },
-		{ "http_flood: curl", "10.199.16.0/24", 200 },
+		{ "http_flood: curl, ab, appattack.py", "10.199.16.0/24", 200 },
 		{ "benign client c1", "10.199.1.11/32", 50 },
 		{ "benign client c2", "10.199.1.12/32", 50 },
 		{ "benign clients of benign.py", "10.199.2.0/24", 1000 },
@@ -638,10 +638,10 @@ static void test_quick_events_name_classes(void **state)
 		{ "10.199.10.22", "portscan", "syn_flood", 1 },	/* masscan */
 		{ "10.199.11.", "syn_flood", "portscan", 1 },	/* hping3, t50, nping, rawflood: spoofed */
 		{ "10.199.12.", "udp_flood", NULL, 1 },		/* hping3, nping, t50, reflections */
-		{ "10.199.13.21", "slow_http", NULL, 0 },	/* slowhttptest */
-		{ "10.199.14.21", "ssh_bruteforce", NULL, 0 },	/* hydra, sshpass */
+		{ "10.199.13.21", "slow_http", NULL, 0 },	/* slowhttptest, appattack.py */
+		{ "10.199.14.21", "ssh_bruteforce", NULL, 0 },	/* hydra, sshpass, medusa, ncrack */
 		{ "10.199.15.", "icmp_flood", NULL, 1 },	/* t50, hping3, nping, ping -f, rawflood */
-		{ "10.199.16.21", "http_flood", NULL, 0 },	/* curl */
+		{ "10.199.16.21", "http_flood", NULL, 0 },	/* curl, ab, appattack.py */
 	};
 	char path[PATH_MAX + 64];
 	static struct lt_ev_count c[LT_EV_MAX];	/* static: 6.8 MB */
@@ -890,6 +890,47 @@ static void test_report_renders(void **state)
 	assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
 }
 
+/* lab/handshake-benign.awk: which rows of an application-layer attack the
+ * forest is taught as the attack. CLASS:N: rows before packet N benign;
+ * CLASS:N:open: not once the flow has ended (an ssh connection closed after
+ * one wrong password); CLASS:N:M:K: rows before M benign too unless the
+ * sender opened K flows or more in the last second (a flood's first
+ * connections and a keep-alive flood's few are a browser's until M). No
+ * root needed. */
+static void test_handshake_relabel(void **state)
+{
+	char csv[PATH_MAX + 32], out[PATH_MAX + 64];
+	int rc;
+
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	snprintf(csv, sizeof(csv), "%s/relabel.csv", lt_dir);
+	snprintf(out, sizeof(out), "%s/relabel.out", lt_dir);
+	/* s: a one-guess ssh connection (FIN at 11); c: a one-request HTTP
+	 * connection amid hundreds a second; q: the first one of a flood; k: a
+	 * keep-alive flood's connection */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_src_new_flows_1s,Label' "
+		    "'s,1,checkpoint,8,0,4,0,0,3,ssh_bruteforce' 's,1,fin,11,0,7,1,0,3,ssh_bruteforce' "
+		    "'s,1,checkpoint,12,0,7,1,0,3,ssh_bruteforce' 's,1,end,12,0,7,1,0,3,ssh_bruteforce' "
+		    "'c,2,checkpoint,3,0,1,0,0,300,http_flood' 'c,2,checkpoint,5,0,1,1,0,300,http_flood' "
+		    "'c,2,end,5,0,1,1,0,300,http_flood' "
+		    "'q,3,checkpoint,5,0,1,0,0,2,http_flood' 'q,3,checkpoint,16,0,6,0,0,2,http_flood' "
+		    "'k,4,checkpoint,5,0,2,0,0,3,http_flood' 'k,4,checkpoint,12,0,6,0,0,3,http_flood' "
+		    "'k,4,checkpoint,16,0,8,0,0,3,http_flood' 'k,4,checkpoint,32,0,16,0,0,3,http_flood' "
+		    "> '%s' && awk -F, -v classes=ssh_bruteforce:12:open,http_flood:5:16:50 "
+		    "-f lab/handshake-benign.awk '%s' 2>/dev/null | cut -d, -f1,4,10 | tr '\\n' ' ' > '%s'",
+		    csv, csv, out);
+	assert_int_equal(rc, 0);
+	rc = lt_run(10, "cat '%s'; echo; grep -qx 'Flow ID,Total Fwd Packet,Label "
+		    "s,8,benign s,11,ssh_bruteforce s,12,ssh_bruteforce c,3,benign c,5,http_flood "
+		    "q,5,benign q,16,http_flood k,5,benign k,12,benign k,16,http_flood k,32,http_flood ' '%s'",
+		    out, out);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +943,7 @@ int main(void)
 		cmocka_unit_test(test_quick_rewriter),
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
+		cmocka_unit_test(test_handshake_relabel),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
