@@ -175,6 +175,15 @@ FF_LPM_LIST(ff_allow);
 
 FF_LPM_LIST(ff_deny);
 
+/* Which /16s the lists' prefixes touch (ctl.h): written by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct ff_list_cover);
+} ff_cover SEC(".maps");
+
 /* Flow keys in the order they entered the table (sized by the loader). */
 FF_ARRAY_MAP(ff_fifo, BPF_MAP_TYPE_ARRAY, 1, struct ff_fifo_entry);
 
@@ -406,15 +415,18 @@ static __always_inline void ff_emit(struct ff_counters *cnt, const struct ff_flo
 	cnt->c[FF_C_EVENTS]++;
 }
 
-/* Is either endpoint of `pkt` in the LPM trie `map`? */
-static __always_inline int ff_listed(void *map, const struct ff_pkt *pkt)
+/* Is either endpoint of `pkt` in the LPM trie `map`, whose cover is
+ * `cover` (ff_cover)? An address in an uncovered /16 is not looked up. */
+static __always_inline int ff_listed(void *map, const __u16 *cover, const struct ff_pkt *pkt)
 {
 	struct ff_lpm_key k = { .prefixlen = 8 + 128, .family = pkt->family };
-	__u64 *hits;
+	__u64 *hits = NULL;
 
-	__builtin_memcpy(k.addr, pkt->saddr, 16);
-	hits = bpf_map_lookup_elem(map, &k);
-	if (!hits) {
+	if (cover[ff_cover_idx(pkt->saddr)]) {
+		__builtin_memcpy(k.addr, pkt->saddr, 16);
+		hits = bpf_map_lookup_elem(map, &k);
+	}
+	if (!hits && cover[ff_cover_idx(pkt->daddr)]) {
 		__builtin_memcpy(k.addr, pkt->daddr, 16);
 		hits = bpf_map_lookup_elem(map, &k);
 	}
@@ -568,9 +580,22 @@ static __always_inline const struct ff_ctl *ff_trk_ctl(struct ff_track *t)
 	return t->ctl;
 }
 
+/* Global: verified once, not at each of the sequence's list checks. */
+__noinline int ff_listed_g(int deny, const struct ff_pkt *p)
+{
+	__u32 zero = 0;
+	struct ff_list_cover *c = bpf_map_lookup_elem(&ff_cover, &zero);
+
+	if (!c || !p)
+		return 0;
+	if (deny)
+		return ff_listed(&ff_deny, c->n[1][p->family == 6], p);
+	return ff_listed(&ff_allow, c->n[0][p->family == 6], p);
+}
+
 static __always_inline int ff_trk_listed(struct ff_track *t, int deny, const struct ff_pkt *p)
 {
-	return deny ? ff_listed(&ff_deny, p) : ff_listed(&ff_allow, p);
+	return ff_listed_g(deny, p);
 }
 
 static __always_inline struct ff_flow *ff_trk_lookup(struct ff_track *t,

@@ -36,7 +36,7 @@ struct flowforest_bpf;
 /* The maps an operator works with: from the loaded object, or opened from
  * their pins by another process (`flowforest stats`, `model load`, ...). */
 struct ff_maps {
-	int flows, nodes, meta, active, counters, events, ctl, allow, deny;
+	int flows, nodes, meta, active, counters, events, ctl, allow, deny, cover;
 };
 
 struct ff_loader {

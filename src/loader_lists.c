@@ -18,10 +18,24 @@ static int list_fd(const struct ff_maps *mp, bool deny)
 	return deny ? mp->deny : mp->allow;
 }
 
+/* Count prefix `c` (host bits zero) in the /16s it touches of list
+ * `deny`'s cover: +1 or -1 (a /0 touches all 65,536). */
+static void cover_add(struct ff_list_cover *cv, bool deny, const struct ff_cidr *c, int delta)
+{
+	__u16 *n = cv->n[deny][c->family == 6];
+	__u32 first = ff_cover_idx(c->addr), i, span = 1;
+
+	if (c->plen < FF_COVER_BITS)	/* host bits zero: first is aligned */
+		span = 1U << (FF_COVER_BITS - c->plen);
+	for (i = 0; i < span; i++)
+		ff_ctl_add16(&n[first + i], delta);
+}
+
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,
 			char *err, size_t errlen)
 {
 	struct ff_lpm_key k = {};
+	struct ff_list_cover *cv;
 	struct ff_cidr c;
 	struct ff_ctl *ctl;
 	__u64 zero = 0;
@@ -37,21 +51,30 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 	/* host bits beyond the prefix must be zero for a clean listing */
 	for (int bit = c.plen; bit < 128; bit++)
 		k.addr[bit / 8] &= ~(0x80 >> (bit % 8));
+	memcpy(c.addr, k.addr, 16);
 	ctl = ff_ctl_map(mp, err, errlen);
 	if (!ctl)
 		return -1;
+	cv = ff_cover_map(mp, err, errlen);
+	if (!cv) {
+		ff_ctl_unmap(ctl);
+		return -1;
+	}
 	count = deny ? &ctl->n_deny : &ctl->n_allow;
 	/*
-	 * The kernel skips a list whose count is 0, so the count never falls
-	 * below the entries: raised before an insert, lowered after a delete.
-	 * Only the process whose insert or delete took effect (NOEXIST,
-	 * ENOENT) keeps its change of the count.
+	 * The kernel skips a list whose count is 0, and an address whose /16
+	 * the list's cover does not count, so neither count ever falls below
+	 * the entries: raised before an insert, lowered after a delete. Only
+	 * the process whose insert or delete took effect (NOEXIST, ENOENT)
+	 * keeps its change of the counts.
 	 */
 	if (add) {
 		ff_ctl_add(count, 1);
+		cover_add(cv, deny, &c, 1);
 		if (bpf_map_update_elem(list_fd(mp, deny), &k, &zero, BPF_NOEXIST)) {
 			int e = errno;
 
+			cover_add(cv, deny, &c, -1);
 			ff_ctl_add(count, -1);
 			if (e != EEXIST)
 				rc = ff_fail(err, errlen, "cannot add %s: %s", cidr, strerror(e));
@@ -62,8 +85,10 @@ int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, b
 				     : ff_fail(err, errlen, "cannot remove %s: %s", cidr,
 					       strerror(errno));
 	} else {
+		cover_add(cv, deny, &c, -1);
 		ff_ctl_add(count, -1);
 	}
+	ff_cover_unmap(cv);
 	ff_ctl_unmap(ctl);
 	return rc;
 }

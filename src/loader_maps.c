@@ -27,22 +27,25 @@ const struct ff_map_desc ff_map_table[] = {
 	FF_MAP(ff_ctl, ctl, FF_SIZE_OBJECT),
 	FF_MAP(ff_allow, allow, FF_SIZE_OBJECT),
 	FF_MAP(ff_deny, deny, FF_SIZE_OBJECT),
+	FF_MAP(ff_cover, cover, FF_SIZE_OBJECT),
 	FF_MAP_PRIVATE(ff_fifo, FF_SIZE_FIFO),
 	FF_MAP_PRIVATE(ff_fifo_state, FF_SIZE_OBJECT),
 	FF_MAP_PRIVATE(ff_snapshots, FF_SIZE_SNAPSHOTS),
 };
 const size_t ff_map_table_len = sizeof(ff_map_table) / sizeof(ff_map_table[0]);
 
-static size_t ctl_map_len(void)
+/* The length to map of a one-entry map whose value has `size` bytes. */
+static size_t map_len(size_t size)
 {
 	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
 
-	return page > 0 ? (size_t)page : 4096;
+	return (size + p - 1) / p * p;
 }
 
-struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen)
+static void *map_value(int fd, size_t size, char *err, size_t errlen)
 {
-	void *p = mmap(NULL, ctl_map_len(), PROT_READ | PROT_WRITE, MAP_SHARED, mp->ctl, 0);
+	void *p = mmap(NULL, map_len(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED) {
 		ff_fail(err, errlen, "cannot map the classifier's control state (%s): "
@@ -52,20 +55,48 @@ struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen)
 	return p;
 }
 
+struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen)
+{
+	return map_value(mp->ctl, sizeof(struct ff_ctl), err, errlen);
+}
+
 void ff_ctl_unmap(struct ff_ctl *ctl)
 {
 	if (ctl)
-		munmap(ctl, ctl_map_len());
+		munmap(ctl, map_len(sizeof(*ctl)));
 }
+
+struct ff_list_cover *ff_cover_map(const struct ff_maps *mp, char *err, size_t errlen)
+{
+	return map_value(mp->cover, sizeof(struct ff_list_cover), err, errlen);
+}
+
+void ff_cover_unmap(struct ff_list_cover *c)
+{
+	if (c)
+		munmap(c, map_len(sizeof(*c)));
+}
+
+/* *field += delta, never below 0, as one atomic operation. */
+#define FF_CTL_ADD(field, delta)                                                            \
+	do {                                                                                \
+		__typeof__(*(field)) old_ = __atomic_load_n(field, __ATOMIC_RELAXED), val_; \
+                                                                                            \
+		do {                                                                        \
+			val_ = (delta) < 0 && old_ < (__typeof__(old_))-(delta) ? 0 :       \
+								       old_ + (delta);      \
+		} while (!__atomic_compare_exchange_n(field, &old_, val_, false,            \
+						      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)); \
+	} while (0)
 
 void ff_ctl_add(__u32 *field, int delta)
 {
-	__u32 old = __atomic_load_n(field, __ATOMIC_RELAXED), val;
+	FF_CTL_ADD(field, delta);
+}
 
-	do {
-		val = delta < 0 && old < (__u32)-delta ? 0 : old + delta;
-	} while (!__atomic_compare_exchange_n(field, &old, val, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_RELAXED));
+void ff_ctl_add16(__u16 *field, int delta)
+{
+	FF_CTL_ADD(field, delta);
 }
 
 struct bpf_map *ff_map_handle(struct flowforest_bpf *skel, const struct ff_map_desc *d)

@@ -50,5 +50,9 @@ struct ff_ctl *ff_ctl_map(const struct ff_maps *mp, char *err, size_t errlen);
 void ff_ctl_unmap(struct ff_ctl *ctl);
 /* Add `delta` to a counter of the mapped ff_ctl, never below 0. */
 void ff_ctl_add(__u32 *field, int delta);
+/* The lists' cover (ctl.h) mapped the same way, and a count of it. */
+struct ff_list_cover *ff_cover_map(const struct ff_maps *mp, char *err, size_t errlen);
+void ff_cover_unmap(struct ff_list_cover *c);
+void ff_ctl_add16(__u16 *field, int delta);
 
 #endif

@@ -874,6 +874,20 @@ static int list_entries(const struct ff_loader *l, bool deny)
 	return n;
 }
 
+/* The allow (deny) list's cover count of IPv4 /16 a.b (ctl.h). */
+static unsigned cover_count(const struct ff_loader *l, bool deny, int a, int b)
+{
+	struct ff_list_cover *c = malloc(sizeof(*c));
+	__u32 zero = 0;
+	unsigned n;
+
+	assert_non_null(c);
+	assert_int_equal(bpf_map_lookup_elem(l->maps.cover, &zero, c), 0);
+	n = c->n[deny][0][a << 8 | b];
+	free(c);
+	return n;
+}
+
 /* In a child: add or delete 10.<net>.x.y/32 for i in [0, n); exit 0 when
  * every call behaved (a delete of what is gone may fail). */
 static void list_child(struct ff_loader *l, int net, int n, bool add, bool deny)
@@ -947,6 +961,11 @@ static void test_lists_concurrent_writers(void **state)
 	assert_int_equal(list_entries(&l, false), 5000);
 	assert_int_equal(ctl_count(&l, false), 5000);
 	assert_int_equal(ctl_count(&l, true), 0);
+	/* and so is each /16's cover */
+	assert_int_equal(cover_count(&l, false, 10, 1), 2000);
+	assert_int_equal(cover_count(&l, false, 10, 2), 2000);
+	assert_int_equal(cover_count(&l, false, 10, 3), 1000);
+	assert_int_equal(cover_count(&l, true, 10, 3), 0);
 
 	for (i = 0; i < 2; i++) {
 		pids[i] = fork();
@@ -966,15 +985,89 @@ static void test_lists_concurrent_writers(void **state)
 	/* one prefix left: the count says so, and the kernel does not skip it */
 	assert_int_equal(list_entries(&l, false), 1);
 	assert_int_equal(ctl_count(&l, false), 1);
+	assert_int_equal(cover_count(&l, false, 10, 1), 1);
+	assert_int_equal(cover_count(&l, false, 10, 2) + cover_count(&l, false, 10, 3), 0);
 	assert_int_equal(ff_maps_list_update(&l.maps, false, "10.1.7.207/32", false, err,
 					     sizeof(err)), 0);
 	assert_int_equal(ctl_count(&l, false), 0);
+	assert_int_equal(cover_count(&l, false, 10, 1), 0);
 	/* removing what is not there fails and changes nothing */
 	assert_int_equal(ff_maps_list_update(&l.maps, false, "10.1.7.207/32", false, err,
 					     sizeof(err)), -1);
 	assert_int_equal(ctl_count(&l, false), 0);
 	ff_loader_close(&l);
 	ff_model_free(&m);
+}
+
+/* ff_xdp's verdict on one UDP packet from `src` to `dst`. */
+static __u32 list_verdict(const struct ff_loader *l, const char *src, const char *dst)
+{
+	struct pkt_spec s = { .family = strchr(src, ':') ? 6 : 4, .proto = 17, .saddr = src,
+			      .daddr = dst, .sport = 1000, .dport = 53 };
+	LIBBPF_OPTS(bpf_test_run_opts, tr, .repeat = 1);
+	__u8 buf[128];
+
+	tr.data_in = buf;
+	tr.data_size_in = pkt_build(&s, buf, sizeof(buf));
+	assert_int_equal(bpf_prog_test_run_opts(FF_PROG_FD(l, ff_xdp), &tr), 0);
+	return tr.retval;
+}
+
+/*
+ * The lists' cover (ctl.h): the kernel looks an address up only when a
+ * prefix of the list touches its /16; prefixes shorter than /16 touch
+ * many. Everything denied (0.0.0.0/0, ::/0) but what the allow list holds:
+ * a /11, a /24 and, for IPv6, an /8 and a /32; each address passes
+ * exactly when a prefix holds it, before and after removals.
+ */
+static void test_lists_cover_decides(void **state)
+{
+	static const char *const allow[] = { "10.128.0.0/11", "192.0.2.0/24", "fd00::/8",
+					     "2001:db8::/32" };
+	static const struct {
+		const char *src, *dst;
+		int allowed;	/* bit i: while allow[i] is listed */
+	} pk[] = {
+		{ "10.130.1.1", "10.199.0.2", 1 }, { "11.0.0.1", "10.159.255.255", 1 },
+		{ "10.160.0.1", "10.199.0.2", 0 }, { "10.127.255.255", "9.9.9.9", 0 },
+		{ "192.0.2.77", "10.199.0.2", 2 }, { "192.0.3.1", "10.199.0.2", 0 },
+		{ "fd12:3456::1", "2001:db9::1", 4 }, { "fe80::1", "fdff:ffff::2", 4 },
+		{ "fc00::1", "2001:db9::1", 0 }, { "2001:db8:7::1", "fe80::2", 8 },
+		{ "2001:db9::1", "fe80::2", 0 },
+	};
+	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT };
+	struct ff_loader l;
+	char err[512];
+	unsigned i, listed = 0xf, k;
+
+	(void)state;
+	need_root();
+	if (ff_loader_open(&l, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(ff_maps_list_update(&l.maps, true, "0.0.0.0/0", true, err, sizeof(err)), 0);
+	assert_int_equal(ff_maps_list_update(&l.maps, true, "::/0", true, err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ff_maps_list_update(&l.maps, false, allow[i], true, err,
+						     sizeof(err)), 0);
+	assert_int_equal(cover_count(&l, true, 0, 0) + cover_count(&l, true, 255, 255), 2);
+	assert_int_equal(cover_count(&l, false, 10, 128) + cover_count(&l, false, 10, 159), 2);
+	assert_int_equal(cover_count(&l, false, 10, 127) + cover_count(&l, false, 10, 160), 0);
+	for (k = 0; k <= 4; k++) {
+		for (i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+			__u32 want = (pk[i].allowed & listed) ? XDP_PASS : XDP_DROP;
+
+			if (list_verdict(&l, pk[i].src, pk[i].dst) != want)
+				fail_msg("%s -> %s: %s with allow list 0x%x", pk[i].src, pk[i].dst,
+					 want == XDP_PASS ? "dropped" : "passed", listed);
+		}
+		if (k < 4) {	/* take one prefix out */
+			assert_int_equal(ff_maps_list_update(&l.maps, false, allow[k], false, err,
+							     sizeof(err)), 0);
+			listed &= ~(1U << k);
+		}
+	}
+	assert_int_equal(cover_count(&l, false, 10, 130), 0);
+	ff_loader_close(&l);
 }
 
 /* Run one UDP packet from 10.<a>.<b>.<c> through ff_xdp at `now_ns`. */
@@ -1341,6 +1434,7 @@ int main(void)
 		cmocka_unit_test(test_syn_flood_fast_path_keeps_established),
 		cmocka_unit_test(test_memo_drop_coarse_clock),
 		cmocka_unit_test(test_lists_concurrent_writers),
+		cmocka_unit_test(test_lists_cover_decides),
 		cmocka_unit_test(test_evict_stale_pops_keep_live),
 		cmocka_unit_test(test_evict_two_cpus),
 		cmocka_unit_test(test_swap_under_load),
