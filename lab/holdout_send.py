@@ -27,6 +27,10 @@ each to one port: one flow of J packets per reflector.
 icmp: ICMP echo requests (ICMPv6 for an IPv6 A), sizes of data taken in
 turn from --sizes, each from a random source with a random id.
 
+--write FILE writes the frames to a capture (pcap, timestamps at --pps
+from 0) instead of sending them: no root, no network (--dev and --dst-mac
+are then not needed).
+
 Addresses of --exclude are never used as sources (the benign clients' range:
 the label rules stay exact). Bounded: --count packets (ntp: K x J),
 at --pps, at most 60 s. Seeded (--seed). Needs root. Standard library only;
@@ -148,13 +152,30 @@ def frames(a, rng, dst):
             yield udp(r, dst, 123, port, ntp_monlist(rng), a.ttl, rng)
 
 
+def write(a, rng, dst):
+    """The frames into a pcap, the i-th at i / pps seconds."""
+    eth = bytes.fromhex(a.dst_mac.replace(":", "")) + bytes.fromhex("020000000002") + \
+        struct.pack("!H", 0x86DD if dst.version == 6 else 0x0800)
+    n = 0
+    with open(a.write, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, pkt in enumerate(frames(a, rng, dst)):
+            us = i * 1_000_000 // a.pps
+            f.write(struct.pack("<IIII", us // 1_000_000, us % 1_000_000, len(eth + pkt),
+                                len(eth + pkt)) + eth + pkt)
+            n += 1
+    print(f"holdout_send: {a.mode}: {n} packets to {a.write}", file=sys.stderr)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mode", choices=["syn", "dns", "ntp", "icmp"])
-    ap.add_argument("--dev", required=True)
-    ap.add_argument("--dst-mac", required=True)
+    ap.add_argument("--dev", help="interface to send on")
+    ap.add_argument("--dst-mac", default="02:00:00:00:00:01", help="the receiver's MAC address")
+    ap.add_argument("--write", metavar="FILE", help="write a pcap instead of sending")
     ap.add_argument("--dst", required=True)
     ap.add_argument("--sources", required=True, help="prefix the sources are drawn from")
     ap.add_argument("--exclude", action="append", default=[], help="prefix never used (repeatable)")
@@ -177,6 +198,10 @@ def main():
     dst = ipaddress.ip_address(a.dst)
     if ipaddress.ip_network(a.sources, strict=False).version != dst.version:
         ap.error("--sources and --dst are of different IP versions")
+    if a.write:
+        return write(a, rng, dst)
+    if not a.dev:
+        ap.error("--dev (or --write) is needed")
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((a.dev, 0))
     eth = bytes.fromhex(a.dst_mac.replace(":", "")) + s.getsockname()[4][:6] + \

@@ -580,6 +580,43 @@ static void test_holdout_script_args(void **state)
 	expect(2, "--seed: not a number", "bash lab/holdout.sh --seed x");
 }
 
+/* lab/holdout_send.py --write: its frames read back by tcpdump with every
+ * TCP, UDP and ICMPv6 checksum right, IPv4 and IPv6; no source in an
+ * --exclude range (the held-out captures' label rules rest on it: of 8,000
+ * sources drawn from 172.0.0.0/8, about 31 would be in 172.31.0.0/16); the
+ * DNS replies a flow each, the NTP ones a flow per reflector. */
+static void test_holdout_send_frames(void **state)
+{
+	const char *hs = "python3 lab/holdout_send.py";
+
+	(void)state;
+	need_binary();
+	if (system("command -v python3 > /dev/null 2>&1 && command -v tcpdump > /dev/null 2>&1")) {
+		print_message("no python3 or tcpdump: skipping\n");
+		skip();
+	}
+	expect(0, NULL, "%s syn --write %s/s4.pcap --dst 10.0.0.2 --sources 172.0.0.0/8 "
+	       "--exclude 172.31.0.0/16 --count 8000", hs, dir);
+	expect(0, "\n0\n8000\n8000\n",
+	       "echo; tcpdump -nr %s/s4.pcap 'src net 172.31.0.0/16' 2>/dev/null | wc -l; "
+	       "tcpdump -nr %s/s4.pcap 'src net 172.0.0.0/8 and tcp[13] == 2' 2>/dev/null | wc -l; "
+	       "tcpdump -vvnr %s/s4.pcap 2>/dev/null | grep -c 'cksum 0x[0-9a-f]* (correct)'",
+	       dir, dir, dir);
+	expect(0, NULL, "%s syn --write %s/s6.pcap --dst fd00::2 --sources 2000::/3 --count 50 && "
+	       "%s icmp --write %s/i6.pcap --dst fd00::2 --sources 2000::/3 --count 50 "
+	       "--sizes 64,1232 && %s dns --write %s/d.pcap --dst 10.0.0.2 --sources 0.0.0.0/0 "
+	       "--count 200 && %s ntp --write %s/n.pcap --dst 10.0.0.2 --sources 0.0.0.0/0 "
+	       "--reflectors 10 --per-reflector 5", hs, dir, hs, dir, hs, dir, hs, dir);
+	expect(0, "\n50\n50\n200\n50\n",
+	       "echo; tcpdump -vvnr %s/s6.pcap 2>/dev/null | grep -c '(correct)'; "
+	       "tcpdump -vvnr %s/i6.pcap 2>/dev/null | grep -c 'icmp6 sum ok'; "
+	       "tcpdump -vvnr %s/d.pcap 'udp src port 53' 2>/dev/null | grep -c 'udp sum ok'; "
+	       "tcpdump -vvnr %s/n.pcap 'udp src port 123' 2>/dev/null | grep -c 'udp sum ok'",
+	       dir, dir, dir, dir);
+	expect(0, "\n200\n10\n",
+	       "echo; for f in d n; do $FF extract -q %s/$f.pcap | grep -c ',end,'; done", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_train_fingerprint_report),
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_holdout_script_args),
+		cmocka_unit_test(test_holdout_send_frames),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
