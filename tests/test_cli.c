@@ -569,7 +569,7 @@ static void test_holdout_script_args(void **state)
 	(void)state;
 	expect(0, "Examples:", "bash lab/holdout.sh --help");
 	expect(0, "usage:", "python3 lab/holdout_send.py --help");
-	expect(0, "21", "bash lab/holdout.sh --list | wc -l");
+	expect(0, "24", "bash lab/holdout.sh --list | wc -l");
 	expect(0, "benign-busy", "bash lab/holdout.sh --list");
 	expect(0, "ssh_bruteforce/nmap-ssh-brute", "bash lab/holdout.sh --list");
 	expect(0, "all recorded", "bash lab/holdout.sh --list | while read -r n _; do "
