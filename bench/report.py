@@ -201,7 +201,11 @@ def issue14_targets(live, live_get, mix, grid, twin):
         "traffic, established flows keep 100 % of their entries and verdicts", ratio, "x", ratio is not None and ratio >= 0.8 and kept,
         established=(f"{fl['est_present_min']}/{fl['est_flows']} entries, "
                      f"{fl['est_verdict_ok_min']}/{fl['est_flows']} verdicts (worst run)"
-                     if fl else None))
+                     if fl else None),
+        note="livegen --flood's forest splits on the packet's fields only: each SYN is a "
+             "first-packet memo drop, which counts no context (no model reads it) and reads "
+             "the coarse clock; with a model that reads a ctx feature each SYN runs the "
+             "model instead (per-packet row first_drop_ctx_xdp)")
     x = live_get("xdp", 100000)
     r = x.get("ratio_to_pass") if x else None
     share = med(x.get("model_runs_per_pkt")) if x else None
