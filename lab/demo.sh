@@ -32,9 +32,9 @@
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
-#     --spread-floods  an experiment: train also on the floods rewritten as
-#                    if spoofed over the whole address space, with the
-#                    receiver's context (docs/lab.md)
+#     --spread-floods  an experiment: train also on the floods of the
+#                    attackers' /24s rewritten as if spoofed over their /11s
+#                    (docs/lab.md)
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -68,20 +68,17 @@ HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12:open,http_flood:5
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact
 # sizes, TTLs, windows: `flowforest features`), which a padded flood or
-# another tool changes. Of the context, the sender's (its source prefix:
-# flows opened, services reached, one-packet flows): the receiver's (the
-# service's and the host's) says that a service is flooded, not which flows
-# flood it, and taught the forest to drop a benign client's SYN to a flooded
-# service (ssh logins 10 of 16 in a run with it)
-VICTIM_CTX=ctx_svc_new_flows_100ms,ctx_svc_new_flows_1s,ctx_svc_half_open_1s
-VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_share_permille
-VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
-VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
-TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
-# --spread-floods (an experiment, not the default): the training floods are
-# also rewritten as if spoofed over the address space (spread, below),
-# where only the receiver's context shows them, and the forest reads the
-# receiver's context too (docs/lab.md, "Floods spread over the address space")
+# another tool changes. The context is the sender's (its source prefix:
+# flows opened, services reached, one-packet flows) and the receiver's (the
+# service's and the host's: new, half-open and one-packet flows, peers): a
+# flood spoofed over the whole address space (lab_spread) sends one flow per
+# network, and only the receiver sees it. At a flow's first packet that
+# cannot tell a flood's SYN from a new client's: such a drop is tentative
+# (the flow is decided again at its next packet, docs/operations.md)
+TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
+# --spread-floods (an experiment, not the default): the training floods of
+# the class's /24 are also rewritten as if spoofed over its /11
+# (spread, below; docs/lab.md, "Floods spread over the address space")
 SPREAD=0
 
 while [ $# -gt 0 ]; do
@@ -100,10 +97,6 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
-if [ "$SPREAD" = 1 ]; then
-	export LAB_SPREAD=1
-	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
-fi
 
 P=${PREFIX:-ffl$(($$ % 100000))}
 . "$ROOT/lab/lab.sh"
@@ -192,7 +185,7 @@ lab_labels > "$OUT/labels.rules"
 		c1) tool=curl/wget/ssh/dig/benign.py ;;
 		c2) tool=curl/wget/ssh/dig ;;
 		nmap) tool=nmap-sS/nmap-sT/nping ;; mscan) tool=masscan ;;
-		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect ;;
+		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect/rawudp ;;
 		slow) tool=slowloris/slowbody/slowread/py-slowheaders/py-slowbody/py-slowread ;;
 		brute) tool=hydra/hydra-1task/sshpass/medusa/ncrack ;;
 		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp ;;
@@ -200,9 +193,9 @@ lab_labels > "$OUT/labels.rules"
 		*) tool=$n ;;
 		esac
 		extra=
-		[ "$n" = synf ] && extra="10.199.11.100-255 (spoofed)"
-		[ "$n" = udpf ] && extra="10.199.12.100-255 (spoofed)"
-		[ "$n" = t50 ] && extra="10.199.15.100-255 (spoofed)"
+		[ "$n" = synf ] && extra="10.199.11.100-255 10.128.0.0/11 (spoofed)"
+		[ "$n" = udpf ] && extra="10.199.12.100-255 10.160.0.0/11 (spoofed)"
+		[ "$n" = t50 ] && extra="10.199.15.100-255 10.96.0.0/11 (spoofed)"
 		echo "$n $(lab_class "$n") $tool $(lab_addr "$n" train) $(lab_addr "$n" live) $extra"
 	done
 } > "$OUT/nodes.txt"

