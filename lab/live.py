@@ -7,7 +7,8 @@ lines on its stderr, --interval 1 --json) and the lab's benign results file,
 and prints:
 
   - one line the first time a source is classified as an attack class (and
-    whether that is its true class, by the lab's label rules),
+    whether that is its true class, by the lab's label rules); a flood
+    spread over a range wider than a /24 gets one line for the range,
   - every benign flow classified as an attack (a false alarm),
   - one summary line a second: flows classified per attack class in that
     second, packets dropped, benign HTTP/ssh/DNS results in that second.
@@ -46,14 +47,23 @@ def load_rules(path):
 
 
 def true_label(rules, *addrs):
+    """the label of the first rule an address matches, and that rule's network"""
     for label, net in rules:
         for a in addrs:
             try:
                 if ipaddress.ip_address(a) in net:
-                    return label
+                    return label, net
             except ValueError:
                 pass
-    return "benign"
+    return "benign", None
+
+
+def source_key(src, net):
+    """a source, or the range of a flood spread over more than a /24 (one
+    line for the range, not one per spoofed address)"""
+    if net is not None and net.version == 4 and net.prefixlen < 24:
+        return str(net)
+    return src
 
 
 class Tail:
@@ -113,7 +123,8 @@ def main():
             cls = e.get("class") or "?"
             if cls == "benign":
                 continue
-            truth = true_label(rules, e["src"], e["dst"])
+            truth, net = true_label(rules, e["src"], e["dst"])
+            src = source_key(e["src"], net)
             per_sec[cls] = per_sec.get(cls, 0) + 1
             tgt = f"{e['dst']}:{e['dport']}" if e["proto"] in ("tcp", "udp") else e["dst"]
             if truth == "benign":
@@ -124,11 +135,11 @@ def main():
                 print(head(now - start) + c("31;1", "FALSE ALARM ")
                       + f"{cls:<15} {e['proto']:<4} {e['src']}:{e['sport']} -> {tgt}"
                       f"  at packet {e['pkts']}  ({e['action']})", flush=True)
-            elif (e["src"], cls) not in seen_src:
-                seen_src.add((e["src"], cls))
+            elif (src, cls) not in seen_src:
+                seen_src.add((src, cls))
                 mark = c("32", "right class") if truth == cls else c("33", f"true class {truth}")
                 print(head(now - start) + c("1", "DETECTED    ")
-                      + f"{cls:<15} {e['proto']:<4} from {e['src']:<14} -> {tgt:<17}"
+                      + f"{cls:<15} {e['proto']:<4} from {src:<14} -> {tgt:<17}"
                       f" at packet {e['pkts']:<3} {e['action']:<5} {mark}", flush=True)
         for line in ct.lines():
             if line.startswith("{"):

@@ -475,14 +475,16 @@ static const char *lt_top_attack_class(struct lt_ev_count *c, int n, const char 
 
 static void test_quick_tools_made_traffic(void **state)
 {
+	/* the floods' spoofing tools send from their /24 or spread over their
+	 * class's /11 (lab.sh lab_spread) */
 	static const struct { const char *tool, *net; long min; } t[] = {
 		/* packets each class's tools send in the quick training mix, at least */
 		{ "portscan: nmap -sS/-sT, masscan, nping", "10.199.10.0/24", 400 },
-		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24", 2000 },
-		{ "udp_flood: hping3, nping, t50, reflections", "10.199.12.0/24", 2000 },
+		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24 or src net 10.128.0.0/11", 2000 },
+		{ "udp_flood: hping3, nping, t50, rawflood.py", "10.199.12.0/24 or src net 10.160.0.0/11", 2000 },
 		{ "slow_http: slowhttptest -H/-B/-X, appattack.py", "10.199.13.0/24", 30 },
 		{ "ssh_bruteforce: hydra, sshpass, medusa, ncrack", "10.199.14.0/24", 20 },
-		{ "icmp_flood: t50, hping3, nping, ping -f", "10.199.15.0/24", 1000 },
+		{ "icmp_flood: t50, hping3, nping, ping -f", "10.199.15.0/24 or src net 10.96.0.0/11", 1000 },
 		{ "http_flood: curl, ab, appattack.py", "10.199.16.0/24", 200 },
 		{ "benign client c1", "10.199.1.11/32", 50 },
 		{ "benign client c2", "10.199.1.12/32", 50 },
@@ -503,7 +505,7 @@ static void test_quick_tools_made_traffic(void **state)
 
 		snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s' 'src net %%s' 2>/dev/null | wc -l", pcap);
 		n = lt_count(cmd, t[i].net);
-		print_message("[ lab     ] %-44s %-15s %6ld packets in the training capture\n",
+		print_message("[ lab     ] %-44s %-40s %6ld packets in the training capture\n",
 			      t[i].tool, t[i].net, n);
 		if (n < t[i].min)
 			fail_msg("%s (%s): %ld packets, expected at least %ld", t[i].tool, t[i].net, n,
