@@ -39,8 +39,8 @@ def plan(r, k, src):
     # own, as a real spoofed flood comes from the whole address space
     wide = {11: "10.128.0.0/11", 12: "10.160.0.0/11", 15: "10.96.0.0/11"}
 
-    def sources(net):  # rawflood.py: the subnet's upper half, or (mostly) the /11
-        return pick(f"10.199.{net}.128/25", wide[net], wide[net])
+    def sources(net):  # rawflood.py: the /11 (t50 covers the subnet's upper half)
+        return wide[net]
 
     def ports(lo, hi, w_lo, w_hi):
         a = n(lo, hi)
@@ -84,16 +84,18 @@ def plan(r, k, src):
                                    f"{pick(ports(1024, 50000, 100, 500), n(1, 65535))} "
                                    f"{n(0, 1200)} {spoof(12)}"),
         ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} "
-                                 f"{pick(src['udpf'], many(12), 'spread:' + wide[12])} "
+                                 f"{pick(src['udpf'], many(12), 'spread:' + wide[12], 'spread:' + wide[12])} "
                                  f"{pick(0, n(1, 65535))}"),
         ("udp_flood", "reflect", f"lab_attack_reflect $P {n(750, 2000) * k} {n(200, 2000)} "
                                  f"{pick(53, 123, 161, 1900, 11211, 389)} "
                                  f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)} "
                                  f"{pick(0, n(1024, 65535))} {sources(12)}"),
-        # a plain UDP flood from random source ports, mostly spread
+        # a plain UDP flood from random source ports, spread, to one port
+        # (with the reflections and t50: spread to one service or to many
+        # ports, each from two tools or more)
         ("udp_flood", "rawudp", f"lab_attack_rawudp $P {n(750, 2000) * k} {n(200, 3000)} "
                                 f"{n(0, 200)}-{n(200, 1400)} {n(32, 255)} {n(1, 99999)} "
-                                f"{pick(0, 0, n(1, 65535))} {pick(wide[12], wide[12], spoof(12) + '/32')}"),
+                                f"{n(1, 65535)} {sources(12)}"),
         ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} "
                                    f"{pick(src['t50'], many(15), 'spread:' + wide[15])}"),
         ("icmp_flood", "hping3-icmp", f"lab_attack_hping_icmp $P {n(500, 1500) * k} {n(200, 2000)} "
