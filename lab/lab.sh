@@ -28,15 +28,17 @@
 #   c2     benign client             10.199.1.12        10.199.1.22  fd99::1:12
 #   nmap   nmap SYN scan             10.199.10.11       10.199.10.21
 #   mscan  masscan                   10.199.10.12       10.199.10.22
-#   synf   hping3 SYN flood          10.199.11.11       10.199.11.21  (spoofs .99 / .199)
-#   udpf   hping3 UDP flood          10.199.12.11       10.199.12.21
+#   synf   SYN floods                10.199.11.11       10.199.11.21  (spoofs .100-255, 10.128.0.0/11)
+#   udpf   UDP floods                10.199.12.11       10.199.12.21  (spoofs .100-255, 10.160.0.0/11)
 #   slow   slowhttptest (slowloris)  10.199.13.11       10.199.13.21
 #   brute  hydra SSH brute force     10.199.14.11       10.199.14.21
-#   t50    t50 ICMP flood            10.199.15.11       10.199.15.21
+#   t50    ICMP floods               10.199.15.11       10.199.15.21  (spoofs .100-255, 10.96.0.0/11)
 #
 # Every node has both its addresses from the start; `lab_phase PREFIX
 # train|live` picks the source address its traffic leaves with. One /16 on one
-# bridge: no routing, nothing outside these namespaces. Labels go by the
+# bridge: no routing (the server's route to the floods' spread /11s goes to
+# a gateway that does not exist, lab_spread), nothing outside these
+# namespaces. Labels go by the
 # attacker's /24 (lab_labels): the live phase uses other addresses of the same
 # subnets, so its flows are labelled as well.
 #
@@ -911,7 +913,9 @@ _lab_at() {
 # parameters drawn at random (seeded by SEED and the phase). Returns when
 # everything has ended (each piece is bounded in time and packets). Results
 # of benign requests go to $LAB_RESULTS, attack times to $LAB_SCHEDULE, the
-# drawn parameters to $LAB_PARAMS.
+# drawn parameters to $LAB_PARAMS. LAB_SPREAD=0: the floods' spoofed sources
+# stay in their /24 (lab/plan.py --no-spread; default: also over the /11s
+# of lab_spread).
 lab_mix() {
 	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0
 	lab_phase "$p" "$ph" || return 1
@@ -923,7 +927,8 @@ lab_mix() {
 	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
-		${LAB_CLASSES:+--classes "$LAB_CLASSES"} > "$plan" || { rm -f "$plan"; return 1; }
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} $([ "${LAB_SPREAD:-1}" = 0 ] && echo --no-spread) \
+		> "$plan" || { rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)
 	lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)

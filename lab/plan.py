@@ -22,7 +22,7 @@ import random
 import sys
 
 
-def plan(r, k, src):
+def plan(r, k, src, spread=True):
     def n(lo, hi):
         return r.randint(lo, hi)
 
@@ -36,11 +36,15 @@ def plan(r, k, src):
         return f"spread:10.199.{net}"
 
     # the class's /11 (lab.sh lab_spread): every flow from a network of its
-    # own, as a real spoofed flood comes from the whole address space
+    # own, as a real spoofed flood comes from the whole address space;
+    # without spread, the subnet's upper half instead
     wide = {11: "10.128.0.0/11", 12: "10.160.0.0/11", 15: "10.96.0.0/11"}
 
     def sources(net):  # rawflood.py: the /11 (t50 covers the subnet's upper half)
-        return wide[net]
+        return wide[net] if spread else f"10.199.{net}.128/25"
+
+    def t50_wide(net):  # t50 in bursts from random addresses of the /11
+        return "spread:" + wide[net] if spread else many(net)
 
     def ports(lo, hi, w_lo, w_hi):
         a = n(lo, hi)
@@ -69,7 +73,7 @@ def plan(r, k, src):
                                   f"{pick(0, 0, 6, 20, n(1, 64))} {spoof(11)}"),
         ("syn_flood", "t50", f"lab_attack_t50_syn $P {n(750, 1500) * k} {pick(80, 443, 22)} "
                              f"{n(512, 65535)} {n(32, 255)} "
-                             f"{pick(spoof(11), many(11), 'spread:' + wide[11], 'spread:' + wide[11])}"),
+                             f"{pick(spoof(11), many(11), t50_wide(11), t50_wide(11))}"),
         ("syn_flood", "nping", f"lab_attack_nping_syn $P {n(300, 1000) * k} {n(200, 2000)} "
                                f"{pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} "
                                f"{pick(0, n(1, 40))} {spoof(11)}"),
@@ -84,7 +88,7 @@ def plan(r, k, src):
                                    f"{pick(ports(1024, 50000, 100, 500), n(1, 65535))} "
                                    f"{n(0, 1200)} {spoof(12)}"),
         ("udp_flood", "t50-udp", f"lab_attack_t50_udp $P {n(500, 1500) * k} "
-                                 f"{pick(src['udpf'], many(12), 'spread:' + wide[12], 'spread:' + wide[12])} "
+                                 f"{pick(src['udpf'], many(12), t50_wide(12), t50_wide(12))} "
                                  f"{pick(0, n(1, 65535))}"),
         ("udp_flood", "reflect", f"lab_attack_reflect $P {n(750, 2000) * k} {n(200, 2000)} "
                                  f"{pick(53, 123, 161, 1900, 11211, 389)} "
@@ -97,7 +101,7 @@ def plan(r, k, src):
                                 f"{n(0, 200)}-{n(200, 1400)} {n(32, 255)} {n(1, 99999)} "
                                 f"{n(1, 65535)} {sources(12)}"),
         ("icmp_flood", "t50-icmp", f"lab_attack_t50 $P {n(750, 1500) * k} "
-                                   f"{pick(src['t50'], many(15), 'spread:' + wide[15])}"),
+                                   f"{pick(src['t50'], many(15), t50_wide(15))}"),
         ("icmp_flood", "hping3-icmp", f"lab_attack_hping_icmp $P {n(500, 1500) * k} {n(200, 2000)} "
                                       f"{n(0, 1400)} {spoof(15)}"),
         ("icmp_flood", "nping-icmp", f"lab_attack_nping_icmp $P {n(300, 1000) * k} {n(200, 2000)} "
@@ -163,13 +167,15 @@ def main():
     ap.add_argument("--scale", type=int, default=2)
     ap.add_argument("--src", action="append", default=[], help="NODE=ADDR")
     ap.add_argument("--classes", help="comma-separated: only these classes")
+    ap.add_argument("--no-spread", action="store_true",
+                    help="the floods' spoofed sources stay in their /24 (no /11)")
     a = ap.parse_args()
     src = dict(s.split("=", 1) for s in a.src)
     for need in ("nmap", "mscan", "udpf", "t50"):
         if need not in src:
             ap.error(f"--src {need}=ADDR is missing")
     only = set(a.classes.split(",")) if a.classes else None
-    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src):
+    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, not a.no_spread):
         if only is None or cls in only:
             print(f"{cls} {tool}|{cmd}")
     return 0
