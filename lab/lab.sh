@@ -125,13 +125,13 @@ lab_labels() {
 }
 
 # lab_spread: CLASS FROM TO per flood: TO is the /11 its spoofing tools
-# (lab/rawflood.py, t50) may spread their sources over, each flow from a
+# (lab/rawflood.py, t50) spread their sources over with LAB_SPREAD=1
+# (lab/demo.sh --spread-floods), each flow from a
 # network of its own, as a real spoofed flood comes from the whole address
 # space (seen from one /24, a flood shows its sender; spread, only the
 # receiver's context shows it). TO has its class's label rule (lab_labels),
-# and the server's route to it goes nowhere (lab_up). lab/demo.sh
-# --spread-floods also rewrites FROM (the class's /24) to TO in the
-# training captures (lab/pcaprewrite.py --spread FROM=TO).
+# and the server's route to it goes nowhere (lab_up). FROM is the class's
+# /24 (lab/pcaprewrite.py --spread FROM=TO rewrites a capture so).
 LAB_SPREAD_GW=10.199.0.254	# no node has it
 lab_spread() {
 	cat <<-'EOF'
@@ -913,9 +913,9 @@ _lab_at() {
 # parameters drawn at random (seeded by SEED and the phase). Returns when
 # everything has ended (each piece is bounded in time and packets). Results
 # of benign requests go to $LAB_RESULTS, attack times to $LAB_SCHEDULE, the
-# drawn parameters to $LAB_PARAMS. LAB_SPREAD=0: the floods' spoofed sources
-# stay in their /24 (lab/plan.py --no-spread; default: also over the /11s
-# of lab_spread).
+# drawn parameters to $LAB_PARAMS. LAB_SPREAD=1: the floods' spoofing tools
+# also spread their sources over the /11s of lab_spread (default: they stay
+# in their /24, lab/plan.py --no-spread).
 lab_mix() {
 	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0
 	lab_phase "$p" "$ph" || return 1
@@ -927,7 +927,7 @@ lab_mix() {
 	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
-		${LAB_CLASSES:+--classes "$LAB_CLASSES"} $([ "${LAB_SPREAD:-1}" = 0 ] && echo --no-spread) \
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} $([ "${LAB_SPREAD:-0}" = 1 ] || echo --no-spread) \
 		> "$plan" || { rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)
