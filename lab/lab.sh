@@ -924,11 +924,13 @@ lab_mix() {
 	[ "$ph" = live ] && s=1
 	plan=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-plan.XXXXXX") || return 1
 	local LAB_MIX_END=$((SECONDS + T + 20))	# no tool starts after this
+	local nospread=()
+	[ "${LAB_SPREAD:-0}" = 1 ] || nospread=(--no-spread)
 	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
-		${LAB_CLASSES:+--classes "$LAB_CLASSES"} $([ "${LAB_SPREAD:-0}" = 1 ] || echo --no-spread) \
-		> "$plan" || { rm -f "$plan"; return 1; }
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} "${nospread[@]}" > "$plan" ||
+		{ rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)
 	lab_ssh_logins "$p" c2 $((T / 4 + 1)) 1000 3000 & pids+=($!)
