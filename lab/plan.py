@@ -22,7 +22,7 @@ import random
 import sys
 
 
-def plan(r, k, src, spread=True):
+def plan(r, k, src, seed, spread=True):
     def n(lo, hi):
         return r.randint(lo, hi)
 
@@ -151,10 +151,12 @@ def plan(r, k, src, spread=True):
                                    f"{n(300, 800) * k} {n(4, 16)} {pick(0, n(500, 1500))} "
                                    f"{n(1, 99999)}"),
     ]
+    # each class's order from a generator of its own: a class's tools or
+    # parameters changing leaves the other classes' orders as they were
     out = []
     for cls in dict.fromkeys(c for c, _, _ in L):
         mine = [x for x in L if x[0] == cls]
-        r.shuffle(mine)
+        random.Random(f"{seed}/{cls}").shuffle(mine)
         out += mine
     return out
 
@@ -175,7 +177,7 @@ def main():
         if need not in src:
             ap.error(f"--src {need}=ADDR is missing")
     only = set(a.classes.split(",")) if a.classes else None
-    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, not a.no_spread):
+    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, a.seed, not a.no_spread):
         if only is None or cls in only:
             print(f"{cls} {tool}|{cmd}")
     return 0
