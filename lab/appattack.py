@@ -28,11 +28,11 @@ Bounded: --seconds (at most 60), every socket operation 3 s. Seeded
 (--seed). Standard library only. Examples (lab/lab.sh runs them in the
 attacker's namespace against the lab's server):
 
-  python3 lab/appattack.py slow headers http://10.199.0.10/ --conns 60 \
+  python3 lab/appattack.py slow headers http://10.199.0.10/ --conns 60 \\
       --rate 50 --interval 0.5-1.2 --chunk 10-60 --seconds 6
-  python3 lab/appattack.py slow read http://10.199.0.10/f/5m --conns 40 \
+  python3 lab/appattack.py slow read http://10.199.0.10/f/5m --conns 40 \\
       --rate 40 --interval 0.5-1.0 --chunk 8-100 --rcvbuf 512 --seconds 6
-  python3 lab/appattack.py flood close https://10.199.0.10/ --requests 800 \
+  python3 lab/appattack.py flood close https://10.199.0.10/ --requests 800 \\
       --conns 8 --rate 600 --seconds 8
 """
 import argparse
