@@ -5,8 +5,10 @@ detector flags, and enough flows to bound its false alarms.
 
   python3 lab/benign.py --server 10.199.0.10 --sources 10.199.3.1,10.199.3.2,... \\
       --seconds 40 --http-rate 90 --dns-rate 60 --results FILE [--seed N]
+  python3 lab/benign.py --server 10.199.0.10 --page-sources 10.199.5.1,10.199.5.2,... \\
+      --page-gap 0.3,1.5 --page-scheme https --seconds 20
 
-Runs for --seconds, from the given source addresses (each a client):
+Runs for --seconds, from the --sources addresses (each a client):
 
   web      new HTTP or HTTPS connections at --http-rate a second (Poisson),
            each with its own user agent, 1 request (Connection: close) or
@@ -18,6 +20,21 @@ Runs for --seconds, from the given source addresses (each a client):
   dns      queries for random names at --dns-rate a second, and every
            5..12 s a storm of 100..300 queries within a second
 
+and from --page-sources, browsers that never ask this server's DNS (their
+resolver is elsewhere, as a web server's clients' usually is: a network
+that sends no one-packet flows is not a flood for that):
+
+  pages    each client opens a page every PAGE-GAP seconds (its own mean,
+           drawn in --page-gap): 2..8 parallel connections, HTTP or HTTPS
+           (--page-scheme: one of them for every page, as a site that
+           serves one, or mixed), keep-alive (1..4 requests) or one request
+           each, small assets and now and then a large file; a share of the
+           pages by curl --parallel (a C client: its packets come faster)
+  rushes   every 4..10 s, most page clients open a page at the same moment
+
+The per-run share of HTTPS (mixed), of keep-alive connections, of large
+files and of curl's pages, and the most connections a page opens, are
+drawn from --seed.
 Results go to --results as the lab's lines "KIND ok|fail SECONDS WALLTIME"
 (KIND http or dns). Bounded: every request has a 3 s timeout, the whole run
 --seconds plus 5. Seeded (--seed). Standard library only.
@@ -28,6 +45,7 @@ import random
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -51,7 +69,8 @@ class Run:
         self.a = a
         self.end = time.monotonic() + a.seconds
         self.lock = threading.Lock()
-        self.out = open(a.results, "a") if a.results else None
+        # a line a write: other processes append to the same file
+        self.out = open(a.results, "a", buffering=1) if a.results else None
         self.ctx = ssl.create_default_context()
         self.ctx.check_hostname = False
         self.ctx.verify_mode = ssl.CERT_NONE
@@ -64,18 +83,18 @@ class Run:
             if self.out and not self.out.closed:
                 self.out.write(f"{k} {time.monotonic() - t0:.3f} {time.time():.2f}\n")
 
-    def conn(self, rng, https):
-        src = (rng.choice(self.a.sources), 0)
+    def conn(self, rng, https, src=None):
+        src = (src or rng.choice(self.a.sources), 0)
         if https:
             return http.client.HTTPSConnection(self.a.server, 443, timeout=3, source_address=src,
                                                context=self.ctx)
         return http.client.HTTPConnection(self.a.server, 80, timeout=3, source_address=src)
 
-    def session(self, rng, paths, keep, gap=(0, 0), https=None):
+    def session(self, rng, paths, keep, gap=(0, 0), https=None, src=None, ua=None):
         """One connection, len(paths) requests; each result recorded."""
         https = rng.random() < 0.35 if https is None else https
-        ua = rng.choice(AGENTS)
-        c = self.conn(rng, https)
+        ua = ua or rng.choice(AGENTS)
+        c = self.conn(rng, https, src)
         try:
             for i, p in enumerate(paths):
                 t0 = time.monotonic()
@@ -137,6 +156,77 @@ class Run:
             n = rng.randint(5, 10)
             self.session(rng, [rng.choice(FILES[:5]) for _ in range(n)], keep=True, gap=(1, 3))
 
+    def page(self, rng, src, ua):
+        """A browser opening a page: its connections in parallel, one scheme."""
+        p = self.page_params
+        https = {"http": False, "https": True}.get(self.a.page_scheme, rng.random() < p["https"])
+        if rng.random() < p["curl"]:
+            self.curl_page(rng, src, ua, https)
+            return
+        ts = []
+        for _ in range(rng.randint(2, p["par"])):
+            keep = rng.random() < p["keep"]
+            paths = [self.page_path(rng) for _ in range(rng.randint(1, 4) if keep else 1)]
+            ts.append(threading.Thread(target=self.session,
+                                       args=(random.Random(rng.getrandbits(32)), paths, keep),
+                                       kwargs={"https": https, "src": src, "ua": ua}, daemon=True))
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(max(0, self.end + 4 - time.monotonic()))
+
+    def page_path(self, rng):
+        if rng.random() < self.page_params["large"]:
+            return rng.choice(BULK + FILES[4:6])
+        return rng.choice(FILES[:4] + FILES[6:])
+
+    def curl_page(self, rng, src, ua, https):
+        """A page by curl: its URLs over up to N parallel connections, reused
+        (keep-alive) or closed after each request."""
+        p = self.page_params
+        conns = rng.randint(2, p["par"])
+        urls = [f"{'https' if https else 'http'}://{self.a.server}{self.page_path(rng)}"
+                for _ in range(rng.randint(conns, 2 * conns))]
+        cmd = ["curl", "-Z", "--parallel-max", str(conns), "-s", "-k", "-m", "3",
+               "--interface", src, "-A", ua, "-w", "%{http_code} %{time_total} %{url}\n"]
+        if rng.random() >= p["keep"]:
+            cmd += ["-H", "Connection: close"]
+        for u in urls:
+            cmd += ["-o", "/dev/null", u]
+        t0 = time.monotonic()
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=8).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        lines = [l.split() for l in out.splitlines() if len(l.split()) == 3]
+        for code, secs, url in lines:
+            ok = code[0] in "23" or (code == "404" and url.endswith("/missing.html"))
+            self.result("http", ok, time.monotonic() - float(secs))
+        for _ in range(len(urls) - len(lines)):
+            self.result("http", False, t0)
+
+    def pages(self, seed, src):
+        rng = random.Random(seed)
+        ua = rng.choice(AGENTS)
+        mean = rng.uniform(*self.a.page_gap)
+        time.sleep(rng.uniform(0, mean))
+        while time.monotonic() < self.end:
+            self.page(rng, src, ua)
+            time.sleep(rng.uniform(0.3, 1.7) * mean)
+
+    def rushes(self, seed):
+        rng = random.Random(seed)
+        while True:
+            time.sleep(rng.uniform(4, 10))
+            if time.monotonic() > self.end - 2:
+                return
+            srcs = rng.sample(self.a.page_sources,
+                              rng.randint((len(self.a.page_sources) + 1) // 2,
+                                          len(self.a.page_sources)))
+            for s in srcs:
+                threading.Thread(target=self.page, args=(random.Random(rng.getrandbits(32)), s,
+                                                         rng.choice(AGENTS)), daemon=True).start()
+
     def dns_query(self, rng, sock):
         qid = rng.getrandbits(16)
         name = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 12)))
@@ -182,21 +272,45 @@ def main():
                                  epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", required=True)
-    ap.add_argument("--sources", required=True, help="comma-separated client addresses")
+    ap.add_argument("--sources", default="", help="comma-separated client addresses")
     ap.add_argument("--seconds", type=float, required=True)
     ap.add_argument("--http-rate", type=float, default=60)
     ap.add_argument("--dns-rate", type=float, default=40)
     ap.add_argument("--workers", type=int, default=24)
+    ap.add_argument("--page-sources", default="",
+                    help="comma-separated addresses of browsers that send no DNS to --server")
+    ap.add_argument("--page-scheme", choices=["mixed", "http", "https"], default="mixed")
+    ap.add_argument("--page-gap", default="0.3,2",
+                    help="MIN,MAX: each page client's mean seconds between pages is drawn in it")
     ap.add_argument("--results")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     a.sources = [s for s in a.sources.split(",") if s]
+    a.page_sources = [s for s in a.page_sources.split(",") if s]
+    if not a.sources and not a.page_sources:
+        ap.error("no clients: give --sources, --page-sources or both")
+    gap = a.page_gap
+    try:
+        a.page_gap = tuple(float(x) for x in gap.split(","))
+        if len(a.page_gap) != 2 or not 0 < a.page_gap[0] <= a.page_gap[1]:
+            raise ValueError
+    except ValueError:
+        ap.error(f"--page-gap {gap!r}: MIN,MAX seconds, 0 < MIN <= MAX")
     run = Run(a)
     rng = random.Random(a.seed)
-    jobs = [(run.web, (rng.getrandbits(32),)) for _ in range(a.workers)]
-    jobs += [(run.bursts, (rng.getrandbits(32),)), (run.bulk, (rng.getrandbits(32),))]
-    jobs += [(run.long, (rng.getrandbits(32),)) for _ in range(3)]
-    jobs += [(run.dns, (rng.getrandbits(32), False)), (run.dns, (rng.getrandbits(32), True))]
+    # this run's browsers: HTTPS share, keep-alive share, large files, widest page
+    run.page_params = {"https": rng.uniform(0.2, 0.7), "keep": rng.uniform(0.2, 0.8),
+                       "large": rng.uniform(0.02, 0.12), "par": rng.randint(4, 8),
+                       "curl": rng.uniform(0.3, 0.8)}
+    jobs = []
+    if a.sources:
+        jobs += [(run.web, (rng.getrandbits(32),)) for _ in range(a.workers)]
+        jobs += [(run.bursts, (rng.getrandbits(32),)), (run.bulk, (rng.getrandbits(32),))]
+        jobs += [(run.long, (rng.getrandbits(32),)) for _ in range(3)]
+        jobs += [(run.dns, (rng.getrandbits(32), False)), (run.dns, (rng.getrandbits(32), True))]
+    jobs += [(run.pages, (rng.getrandbits(32), s)) for s in a.page_sources]
+    if a.page_sources:
+        jobs.append((run.rushes, (rng.getrandbits(32),)))
     ts = [threading.Thread(target=f, args=x, daemon=True) for f, x in jobs]
     for t in ts:
         t.start()

@@ -155,6 +155,25 @@ lab_benign_sources() {
 	echo "${out#,}"
 }
 
+# lab_page_sources train|live [one|mixed]: lab/benign.py's browsers that
+# never query the lab's DNS (their resolver is elsewhere, as most web
+# clients' is), c1's extra addresses too: "one", a /24 of 20 whose pages all
+# use one scheme (10.199.4.x for training, 10.199.5.x live); "mixed", a /24
+# of 20 mixing HTTP and HTTPS (10.199.6.x, live 10.199.7.x) and 10 each alone
+# in a /24 of its own (10.199.61-70.2, live .3); both without the third
+# argument. Every other benign network sends DNS queries to the server; with
+# only those, a busy /24 without one-packet flows was taught as a flood
+# (docs/lab.md).
+lab_page_sources() {
+	local n=2 i out= w=${2:-both}
+	[ "$1" = live ] && n=3
+	[ "$w" = mixed ] || for i in $(seq 1 20); do out+=,10.199.$((n + 2)).$i; done
+	[ "$w" = one ] || for i in $(seq 1 20) $(seq 61 70); do
+		if [ "$i" -le 20 ]; then out+=,10.199.$((n + 4)).$i; else out+=,10.199.$i.$n; fi
+	done
+	echo "${out#,}"
+}
+
 # lab_tools SCHEDULE...: label rules CLASS/TOOL for lab/evaluate.py's
 # leave-one-tool-out, one per tool run of the schedules (lab_mix's
 # $LAB_SCHEDULE: the class's subnet while that tool ran; a class's tools run
@@ -249,7 +268,8 @@ lab_up() {
 			{ [ "$n" = srv ] || _lab_t ip -n "$ns" addr add "$(lab_addr "$n" live)/16" dev eth0; } &&
 			{ ! a=$(lab_addr6 "$n") || _lab_t ip -n "$ns" addr add "$a/64" dev eth0 nodad; } &&
 			{ [ "$n" != c1 ] || for a in $(lab_benign_sources train | tr , ' ') \
-				$(lab_benign_sources live | tr , ' '); do echo "addr add $a/16 dev eth0"; done |
+				$(lab_benign_sources live | tr , ' ') $(lab_page_sources train | tr , ' ') \
+				$(lab_page_sources live | tr , ' '); do echo "addr add $a/16 dev eth0"; done |
 				_lab_t ip -n "$ns" -batch -; }
 		}; then
 			echo "lab: cannot set up namespace $ns" >&2
@@ -908,7 +928,8 @@ _lab_at() {
 
 # lab_mix PREFIX train|live SECONDS [benign|all] [SEED]: benign traffic for
 # SECONDS (curl/wget browsing, ssh logins, dig, iperf3, ping from c1 and
-# c2; lab/benign.py's many clients from c1's extra addresses) and, with
+# c2; lab/benign.py's many clients from c1's extra addresses, and its
+# browsers without DNS: lab_page_sources) and, with
 # "all" (default), every attack class's tools one after the other, their
 # parameters drawn at random (seeded by SEED and the phase). Returns when
 # everything has ended (each piece is bounded in time and packets). Results
@@ -917,7 +938,7 @@ _lab_at() {
 # also spread their sources over the /11s of lab_spread (default: they stay
 # in their /24, lab/plan.py --no-spread).
 lab_mix() {
-	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0
+	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net
 	lab_phase "$p" "$ph" || return 1
 	# k: a short mix (under 30 s) sends about half of every count
 	[ "$T" -lt 30 ] && k=1
@@ -942,6 +963,19 @@ lab_mix() {
 		--sources "$(lab_benign_sources "$ph")" --seconds "$T" --seed "$((seed * 2 + 7))" \
 		--http-rate $((90 * k)) --dns-rate $((110 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
 		2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
+	# with LAB_PAGE_BROWSERS=1, browsers without DNS (lab_page_sources), a
+	# process per network: one scheme (HTTP or HTTPS, drawn), and mixed; a
+	# short mix opens fewer pages. Off by default: with them the held-out
+	# slowloris and ssh brute force were flagged less (docs/lab.md)
+	for net in $([ "${LAB_PAGE_BROWSERS:-0}" = 1 ] && echo one mixed); do
+		LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" \
+			--server "$LAB_SRV4" --page-sources "$(lab_page_sources "$ph" "$net")" \
+			--page-scheme "$([ "$net" = mixed ] && echo mixed ||
+				{ [ $(((seed + s) % 2)) = 0 ] && echo https || echo http; })" \
+			--page-gap "$([ "$k" = 1 ] && echo 1.5,6 || echo 0.8,3)" --seconds "$T" \
+			--seed "$((seed * 4 + s * 2 + ${#net}))" ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
+			2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
+	done
 	if [ "$what" = all ]; then
 		for cls in $(cut -d' ' -f1 "$plan" | sort -u); do
 			{ sleep 1; _lab_chain "$p" "$cls" "$plan"; } & pids+=($!)

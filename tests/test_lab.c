@@ -306,6 +306,10 @@ static void test_lab_up_down(void **state)
 	/* lab/benign.py's clients: in one /24, and each in a /24 of its own */
 	assert_non_null(strstr(st, "10.199.3.20/16"));
 	assert_non_null(strstr(st, "10.199.60.3/16"));
+	/* its browsers that send no DNS to the server (lab_page_sources) */
+	assert_non_null(strstr(st, "10.199.5.20/16"));
+	assert_non_null(strstr(st, "10.199.7.20/16"));
+	assert_non_null(strstr(st, "10.199.70.3/16"));
 	free(st);
 	/* an attacker reaches the server, from its live address too */
 	assert_int_equal(lt_run(20, "ip netns exec '%s-t50' ping -n -q -c1 -W2 -I 10.199.15.21 10.199.0.10 "
@@ -477,7 +481,7 @@ static void test_quick_tools_made_traffic(void **state)
 {
 	/* the floods' spoofing tools send from their /24 or spread over their
 	 * class's /11 (lab.sh lab_spread) */
-	static const struct { const char *tool, *net; long min; } t[] = {
+	static const struct { const char *tool, *net; long min; int pages; } t[] = {
 		/* packets each class's tools send in the quick training mix, at least */
 		{ "portscan: nmap -sS/-sT, masscan, nping", "10.199.10.0/24", 400 },
 		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24 or src net 10.128.0.0/11", 2000 },
@@ -489,6 +493,10 @@ static void test_quick_tools_made_traffic(void **state)
 		{ "benign client c1", "10.199.1.11/32", 50 },
 		{ "benign client c2", "10.199.1.12/32", 50 },
 		{ "benign clients of benign.py", "10.199.2.0/24", 1000 },
+		/* browsers without DNS to the server, busy /24s of their own: with
+		 * LAB_PAGE_BROWSERS=1 (lab_mix) */
+		{ "browsers of benign.py, one scheme, no DNS", "10.199.4.0/24", 500, 1 },
+		{ "browsers of benign.py, mixed, no DNS", "10.199.6.0/24", 500, 1 },
 	};
 	static const char *classes[] = { "portscan", "syn_flood", "udp_flood", "slow_http",
 					 "ssh_bruteforce", "icmp_flood", "http_flood" };
@@ -501,8 +509,11 @@ static void test_quick_tools_made_traffic(void **state)
 	snprintf(pcap, sizeof(pcap), "%s/train/capture.pcap", lt_out);
 	assert_true(lt_exists(pcap));
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *pb = getenv("LAB_PAGE_BROWSERS");
 		long n;
 
+		if (t[i].pages && !(pb && !strcmp(pb, "1")))
+			continue;
 		snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s' 'src net %%s' 2>/dev/null | wc -l", pcap);
 		n = lt_count(cmd, t[i].net);
 		print_message("[ lab     ] %-44s %-40s %6ld packets in the training capture\n",
@@ -692,10 +703,11 @@ static void test_quick_events_name_classes(void **state)
 		for (j = 0; j < n; j++) {
 			unsigned o3 = 0;
 
-			/* c1, c2 and lab/benign.py's clients (10.199.3.x, 10.199.41-60.3) */
+			/* c1, c2 and lab/benign.py's clients (10.199.3.x, 10.199.41-60.3)
+			 * and browsers without DNS (10.199.5.x, 10.199.7.x, 10.199.61-70.3) */
 			sscanf(c[j].src, "10.199.%u.", &o3);
 			if (strncmp(c[j].src, "10.199.1.", 9) && strncmp(c[j].src, "fd99::1:", 8) &&
-			    strncmp(c[j].src, "10.199.3.", 9) && (o3 < 41 || o3 > 60))
+			    o3 != 3 && o3 != 5 && o3 != 7 && (o3 < 41 || o3 > 70))
 				continue;
 			if (strcmp(c[j].cls, "benign")) {
 				flagged += c[j].n;
