@@ -46,7 +46,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rawflood import csum, ip4, l4sum  # noqa: E402  (one checksum code for the lab)
+from rawflood import csum, ip4, l4sum, paced_send  # noqa: E402  (one checksum and pacing code for the lab)
 
 
 def ip6(src, dst, nh, payload, hlim):
@@ -207,19 +207,7 @@ def main():
     eth = bytes.fromhex(a.dst_mac.replace(":", "")) + s.getsockname()[4][:6] + \
         struct.pack("!H", 0x86DD if dst.version == 6 else 0x0800)
     t0 = time.monotonic()
-    n = 0
-    for i, pkt in enumerate(frames(a, rng, dst)):
-        try:
-            s.send(eth + pkt)
-            n += 1
-        except OSError as e:  # a full queue: wait, go on
-            print(f"holdout_send: {e}", file=sys.stderr)
-            time.sleep(0.01)
-        ahead = t0 + (i + 1) / a.pps - time.monotonic()
-        if ahead > 0.001:
-            time.sleep(ahead)
-        if time.monotonic() - t0 > 60:
-            break
+    n = paced_send(lambda pkt: s.send(eth + pkt), frames(a, rng, dst), a.pps, "holdout_send")
     print(f"holdout_send: {a.mode}: {n} packets in {time.monotonic() - t0:.1f} s", file=sys.stderr)
     return 0
 

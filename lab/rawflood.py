@@ -89,6 +89,27 @@ def icmp(a, rng, src, dst):
     return ip4(src, dst, 1, msg, a.ttl, rng.getrandbits(16))
 
 
+def paced_send(send, packets, pps, name, limit_s=60):
+    """Send each packet of the iterable at `pps`, for at most `limit_s`
+    seconds; a full queue is reported and waited out, not fatal. Returns
+    the number sent."""
+    t0 = time.monotonic()
+    n = 0
+    for i, pkt in enumerate(packets):
+        try:
+            send(pkt)
+            n += 1
+        except OSError as e:  # a full socket buffer or queue: wait, go on
+            print(f"{name}: {e}", file=sys.stderr)
+            time.sleep(0.01)
+        ahead = t0 + (i + 1) / pps - time.monotonic()
+        if ahead > 0.001:
+            time.sleep(ahead)
+        if time.monotonic() - t0 > limit_s:
+            break
+    return n
+
+
 def span(text):
     lo, _, hi = text.partition("-")
     return int(lo), int(hi or lo)
@@ -128,19 +149,9 @@ def main():
     if a.mode == "udp":
         a.sport = 0  # random per packet
     make = {"syn": syn, "reflect": reflect, "udp": reflect, "icmp": icmp}[a.mode]
-    t0 = time.monotonic()
-    for i in range(a.count):
-        pkt = make(a, rng, ipaddress.IPv4Address(first + rng.randrange(n)), dst)
-        try:
-            s.sendto(pkt, (a.dst, 0))
-        except OSError as e:  # a full socket buffer: wait, go on
-            print(f"rawflood: {e}", file=sys.stderr)
-            time.sleep(0.01)
-        ahead = t0 + (i + 1) / a.pps - time.monotonic()
-        if ahead > 0.001:
-            time.sleep(ahead)
-        if time.monotonic() - t0 > 60:
-            break
+    packets = (make(a, rng, ipaddress.IPv4Address(first + rng.randrange(n)), dst)
+               for _ in range(a.count))
+    paced_send(lambda pkt: s.sendto(pkt, (a.dst, 0)), packets, a.pps, "rawflood")
     return 0
 
 
