@@ -22,6 +22,7 @@
 #include "features_info.h"
 #include "flowcsv.h"
 #include "pkt.h"
+#include "scratch.h"
 
 static const struct ff_config def_cfg = FF_CONFIG_DEFAULT;
 
@@ -468,11 +469,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

@@ -18,6 +18,7 @@
 
 #include "capgen.h"
 #include "pkt.h"
+#include "scratch.h"
 
 static char dir[] = "/tmp/ff-cli-XXXXXX";
 
@@ -82,11 +83,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) ? -1 : 0;
+	return scratch_remove(dir);
 }
 
 static void need_binary(void)

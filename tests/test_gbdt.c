@@ -25,6 +25,7 @@
 #include "gbdt.h"
 #include "model_file.h"
 #include "train.h"
+#include "scratch.h"
 
 static char tmpdir[64];
 
@@ -644,17 +645,13 @@ static void test_real_cic_vs_xgboost(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ff-test-gbdt-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return scratch_make(tmpdir, sizeof(tmpdir), "gbdt");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(tmpdir);
 }
 
 int main(void)

@@ -27,6 +27,7 @@
 #include "loader.h"
 #include "flowforest.skel.h"
 #include "model_file.h"
+#include "scratch.h"
 
 static char tmpdir[64];
 
@@ -322,17 +323,13 @@ static void test_python_models(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ff-test-import-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return scratch_make(tmpdir, sizeof(tmpdir), "import");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(tmpdir);
 }
 
 int main(void)

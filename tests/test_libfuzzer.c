@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch.h"
+
 struct target {
 	const char *name;	/* build/fuzz/fuzz_NAME, tests/fuzz/corpus/NAME */
 	const char *what;
@@ -58,8 +60,7 @@ static void run_target(const struct target *t)
 			print_error("%s", line);
 	}
 	rc = pclose(p);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	(void)!system(cmd);
+	(void)!scratch_remove(dir);
 	print_message("[ fuzz    ] %s: %ld inputs, exit %d\n", t->what, runs,
 		      WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
 	assert_true(WIFEXITED(rc));

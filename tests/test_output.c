@@ -23,6 +23,7 @@
 #include "labels.h"
 #include "lines.h"
 #include "outfile.h"
+#include "scratch.h"
 
 static char dir[] = "/tmp/ff-output-XXXXXX";
 
@@ -34,11 +35,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) ? -1 : 0;
+	return scratch_remove(dir);
 }
 
 static void snapshot(struct ff_snapshot *s)

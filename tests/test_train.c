@@ -25,6 +25,7 @@
 #include "features_info.h"
 #include "model_file.h"
 #include "train.h"
+#include "scratch.h"
 
 static char tmpdir[64];
 
@@ -777,17 +778,13 @@ static void test_real_unsw(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ff-test-train-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return scratch_make(tmpdir, sizeof(tmpdir), "train");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(tmpdir);
 }
 
 int main(void)
