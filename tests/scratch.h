@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A test's scratch folder under /tmp, made by its setup and removed with
- * everything in it by its teardown (or by the test itself).
+ * Where a test works: its scratch folder under /tmp, made by its setup and
+ * removed with everything in it by its teardown (or by the test itself),
+ * and the repository root as its working folder.
  */
 #ifndef FF_TESTS_SCRATCH_H
 #define FF_TESTS_SCRATCH_H
@@ -13,5 +14,9 @@ int scratch_make(char *buf, size_t size, const char *tag);
 
 /* Remove dir and what it holds. Returns 0, or -1 when rm failed. */
 int scratch_remove(const char *dir);
+
+/* Make the repository the working folder when `marker` (a path relative to
+ * it) is not here: the tests run from the root or as build/tests/NAME. */
+void scratch_enter_repo(const char *marker);
 
 #endif

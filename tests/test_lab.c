@@ -50,6 +50,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "scratch.h"
+
 #define LT_FF "./flowforest"
 #define LT_LAB "lab/lab.sh"
 #define LT_DEMO "lab/demo.sh"
@@ -188,28 +190,6 @@ static void lt_on_signal(int sig)
 	raise(sig);
 }
 
-static void lt_find_root(void)
-{
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	int up;
-
-	if (access(LT_DEMO, R_OK) == 0)
-		return;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = 0;
-	for (up = 0; up < 3; up++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return;
-		*slash = 0;
-	}
-	if (exe[0] && chdir(exe) == 0)
-		return;
-}
-
 static int lt_group_setup(void **state)
 {
 	static char reason[512];
@@ -222,7 +202,7 @@ static int lt_group_setup(void **state)
 	int i;
 
 	(void)state;
-	lt_find_root();
+	scratch_enter_repo(LT_DEMO);
 	snprintf(lt_dir, sizeof(lt_dir), "/tmp/ff-lab-test.XXXXXX");
 	if (!mkdtemp(lt_dir)) {
 		lt_dir[0] = 0;

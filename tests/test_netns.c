@@ -30,6 +30,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "scratch.h"
+
 #define NT_FF "./flowforest"
 #define NT_MODEL "lab/models/handwritten.json"
 #define NT_LIB "lab/netns.sh"
@@ -303,36 +305,12 @@ static void nt_on_signal(int sig)
 	raise(sig);
 }
 
-/* The repository root: where ./flowforest is, or two levels above this
- * binary (build/tests/test_netns). */
-static void nt_find_root(void)
-{
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	int up;
-
-	if (access(NT_FF, X_OK) == 0)
-		return;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = 0;
-	for (up = 0; up < 3; up++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return;
-		*slash = 0;
-	}
-	if (exe[0] && chdir(exe) == 0 && access(NT_FF, X_OK) == 0)
-		return;
-}
-
 static int nt_group_setup(void **state)
 {
 	char probe[16];
 
 	(void)state;
-	nt_find_root();
+	scratch_enter_repo(NT_FF);
 	nt_have_ff = access(NT_FF, X_OK) == 0 && access(NT_MODEL, R_OK) == 0 &&
 		     access(NT_LIB, R_OK) == 0;
 	snprintf(nt_dir, sizeof(nt_dir), "/tmp/ff-netns-test.XXXXXX");
