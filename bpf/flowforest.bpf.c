@@ -247,17 +247,7 @@ static long ff_walk_cb(__u32 i, void *ctx)
 
 /* Global functions return unknown scalars: the verifier checks each body
  * once instead of following the caller with every value it could return
- * (8 phases, 16 classes' exp terms). */
-__noinline __u64 ff_softmax_term_g(__u64 d, __u32 scale_bits)
-{
-	return ff_exp_neg_q24(d, scale_bits);
-}
-
-static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
-{
-	return ff_softmax_term_g(d, scale_bits);
-}
-
+ * (8 phases here; the 16 classes' softmax terms: ff_softmax_term, model.h). */
 __noinline __u32 ff_phase_of(const struct ff_model_meta *m, __u32 pkts)
 {
 	if (!m)

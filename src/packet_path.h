@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The shared packet path (include/flowforest/) bound to user-space memory:
- * where the parser reads bytes from (a capture buffer) and how the softmax
- * score's terms are computed (the walk reads plain arrays, struct
- * ff_walk_mem). The kernel's
- * binding of the same headers is bpf/flowforest.bpf.c. Include this instead
+ * where the parser reads bytes from (a capture buffer; the walk reads plain
+ * arrays, struct ff_walk_mem). The kernel's binding of the same headers is
+ * bpf/flowforest.bpf.c. Include this instead
  * of the shared headers in any user-space file that runs the packet path.
  */
 #ifndef FLOWFOREST_PACKET_PATH_H
@@ -46,11 +45,6 @@ static __always_inline __u32 ff_frame_len(void *src, const int kind)
 
 	(void)kind;
 	return fr->wire_len ? fr->wire_len : fr->len;
-}
-
-static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
-{
-	return ff_exp_neg_q24(d, scale_bits);
 }
 
 #endif /* FLOWFOREST_PACKET_PATH_H */

@@ -632,7 +632,7 @@ static __u32 verified_insns(int fd)
  * phases, classes or nodes. A walk unrolled over the trees (or the phases,
  * or the nodes) would multiply it, and so would a loop whose branches the
  * verifier follows with every value (phases, classes: measured 213,000
- * before ff_phase_of, ff_best and ff_softmax_term_g were global functions,
+ * before ff_phase_of, ff_best and ff_softmax_term were global functions,
  * 15,500 after); the bound catches that.
  */
 static void verified_insns_independent_of_model(void **state)

@@ -165,11 +165,6 @@ struct ff_walk_mem {
 	const __u64 *fv;
 };
 
-/* The softmax score's term for a margin `d` below the best (ff_exp_neg_q24):
- * the BPF side makes it a global function, checked once by the verifier
- * instead of once per class and branch. */
-static __always_inline __u64 ff_softmax_term(__u64 d, __u32 scale_bits);
-
 /* The phase for a flow of `pkts` packets: the last one that starts at or
  * before it (phase 0 covers everything before phase 1). */
 static __always_inline __u32 ff_phase_pick(const struct ff_phase *ph, __u32 n_phases,
@@ -288,6 +283,14 @@ static __always_inline __u64 ff_exp_neg_q24(__u64 d, __u32 scale_bits)
 	a = ff_exp_q24[k];
 	b = ff_exp_q24[k + 1];
 	return a - (((a - b) * frac) >> 10);
+}
+
+/* The softmax score's term for a margin `d` below the best: in BPF a
+ * global function, checked once by the verifier instead of once per class
+ * and branch. */
+FF_GLOBAL __u64 ff_softmax_term(__u64 d, __u32 scale_bits)
+{
+	return ff_exp_neg_q24(d, scale_bits);
 }
 
 /* The winning class: the largest sum, ties to the lower class index. The
