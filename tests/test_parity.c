@@ -205,6 +205,33 @@ static void need_root(void)
 		skip();
 }
 
+/* The rows of CSV `csv` whose column `name` is not 0 (-1: no such column). */
+static long rows_nonzero(const char *csv, const char *name)
+{
+	const char *p = csv, *eol;
+	long col = -1, c = 0, rows = 0, k;
+	size_t nl = strlen(name);
+
+	for (eol = strchr(p, '\n'); p < eol; c++) {	/* the header */
+		const char *e = memchr(p, ',', eol - p);
+
+		e = e ? e : eol;
+		if ((size_t)(e - p) == nl && !memcmp(p, name, nl))
+			col = c;
+		p = e + 1;
+	}
+	if (col < 0)
+		return -1;
+	for (p = eol + 1; *p; p = *eol ? eol + 1 : eol) {
+		eol = strchr(p, '\n');
+		eol = eol ? eol : p + strlen(p);
+		for (k = 0; k < col && p < eol; k++)
+			p = memchr(p, ',', eol - p) + 1;
+		rows += *p != '0' || (p + 1 < eol && p[1] != ',');
+	}
+	return rows;
+}
+
 static void test_parity_generated(void **state)
 {
 	struct ff_model m;
@@ -215,6 +242,16 @@ static void test_parity_generated(void **state)
 	compared_rows = 0;
 	compare_one(gen_path, NULL);
 	assert_true(compared_rows > 3000);
+	{	/* the pair key (context.h) is exercised, not only equal */
+		size_t len;
+		char *csv = run_csv(gen_path, 1, NULL, &len);
+
+		assert_true(rows_nonzero(csv, "ctx_pair_new_flows_1s") > 1000);
+		assert_true(rows_nonzero(csv, "ctx_pair_flows_per_peer_bit_1s") > 100);
+		assert_true(rows_nonzero(csv, "ctx_pair_peer_bits_1s") > 100);
+		assert_true(rows_nonzero(csv, "ctx_pair_long_open_1s") > 0);
+		free(csv);
+	}
 	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);
 	compare_one(gen_path, &m);
 	rows_have_every_feature(gen_path, &m);

@@ -1271,6 +1271,138 @@ static void test_utrack_ctx_only_while_read(void **state)
 	assert_true(utrack_ctx_slots(NULL, true) > 200);
 }
 
+/* One TCP connection from `src`:`sport` to 10.9.4.1:80 opened at `t0`
+ * through track `t`: SYN, SYN-ACK, ACK, a request (with `late`: only one
+ * more request at t0). */
+static void utrack_conn(struct ff_track *t, const char *src, __u16 sport, __u64 t0, bool late)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = src, .daddr = "10.9.4.1",
+			      .sport = sport, .dport = 80, .window = 64240 };
+	struct pkt_spec r = { .family = 4, .proto = 6, .saddr = "10.9.4.1", .daddr = src,
+			      .sport = 80, .dport = sport, .window = 64240 };
+	__u8 fr[PKT_MAX_FRAME];
+	size_t n;
+
+	if (late) {
+		s.tcp_flags = 0x18, s.payload_len = 20;
+		n = pkt_build(&s, fr, sizeof(fr));
+		assert_true(ff_utrack_frame(t, fr, n, 0, t0) >= 0);
+		return;
+	}
+	s.tcp_flags = 0x02;
+	n = pkt_build(&s, fr, sizeof(fr));
+	assert_true(ff_utrack_frame(t, fr, n, 0, t0) >= 0);
+	r.tcp_flags = 0x12;
+	n = pkt_build(&r, fr, sizeof(fr));
+	assert_true(ff_utrack_frame(t, fr, n, 0, t0 + 100) >= 0);
+	s.tcp_flags = 0x10;
+	n = pkt_build(&s, fr, sizeof(fr));
+	assert_true(ff_utrack_frame(t, fr, n, 0, t0 + 200) >= 0);
+	s.tcp_flags = 0x18, s.payload_len = 80;
+	n = pkt_build(&s, fr, sizeof(fr));
+	assert_true(ff_utrack_frame(t, fr, n, 0, t0 + 300) >= 0);
+}
+
+/* The context features of the pair (the /24 of `src`, 10.9.4.1:80/TCP)
+ * and of the source prefix, from track `t`'s table at `now_us`. */
+static void utrack_pair_features(const struct ff_track *t, const char *src, __u64 now_us,
+				 struct ff_features *fv)
+{
+	struct ff_ctx_view v = { .now_us = now_us };
+	struct ff_ctx_key pk, sk;
+	__u8 a[4];
+	__u32 i;
+
+	assert_int_equal(sscanf(src, "%hhu.%hhu.%hhu.%hhu", &a[0], &a[1], &a[2], &a[3]), 4);
+	memset(&pk, 0, sizeof(pk));
+	memset(&sk, 0, sizeof(sk));
+	pk.kind = FF_CTX_PAIR, pk.proto = 6, pk.port = 80;
+	memcpy(pk.pfx, a, 3);
+	memcpy(pk.addr, (__u8[4]){ 10, 9, 4, 1 }, 4);
+	sk.kind = FF_CTX_SRC;
+	memcpy(sk.addr, a, 3);
+	for (i = 0; t->ctx && i < t->ctx_n; i++) {
+		if (ff_ctx_key_eq(&t->ctx[i].key, &pk))
+			v.pair = &t->ctx[i].e;
+		if (ff_ctx_key_eq(&t->ctx[i].key, &sk))
+			v.src = &t->ctx[i].e;
+	}
+	assert_non_null(v.pair);
+	memset(fv, 0, sizeof(*fv));
+	ff_features_ctx(&v, fv);
+}
+
+/* The pair key (initiator's prefix, service; context.h) counted through
+ * the user-space sequence (extract, the twin; the kernel's is the same
+ * code, test_parity): a busy /24 of 20 browsers, two connections each,
+ * against one host of another /24 opening 40 connections to the same
+ * service in the same second. Only the pair tells them apart by hosts:
+ * the source prefix's flows are the same 40, and both complete their
+ * handshakes. Then long-open flows, and one prefix to two services. */
+static void test_utrack_pair_context(void **state)
+{
+	struct ff_track t;
+	struct ff_features busy, flood, fv;
+	char src[32];
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(ff_utrack_init(&t, 1024), 0);
+	t.cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	t.export_snapshots = true;	/* the context is counted */
+	for (i = 0; i < 40; i++) {
+		snprintf(src, sizeof(src), "10.1.1.%u", 1 + i % 20);	/* busy /24 */
+		utrack_conn(&t, src, 30000 + i, 1000000 + 20000 * i, false);
+		utrack_conn(&t, "10.2.2.7", 40000 + i, 1000000 + 20000 * i + 5000, false);
+	}
+	utrack_pair_features(&t, "10.1.1.1", 1900000, &busy);
+	utrack_pair_features(&t, "10.2.2.7", 1900000, &flood);
+	/* the same flows per second from each prefix, to the service and in all */
+	assert_int_equal(busy.v[FF_F_CTX_PAIR_FLOWS_1S], 40);
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_FLOWS_1S], 40);
+	assert_int_equal(busy.v[FF_F_CTX_SRC_FLOWS_1S], flood.v[FF_F_CTX_SRC_FLOWS_1S]);
+	assert_int_equal(busy.v[FF_F_CTX_PAIR_FLOWS_100MS], flood.v[FF_F_CTX_PAIR_FLOWS_100MS]);
+	/* every handshake completed, every flow saw a second packet, none failed */
+	assert_int_equal(busy.v[FF_F_CTX_PAIR_DONE_SHARE], 1000);
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_DONE_SHARE], 1000);
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_ONE_PKT_SHARE], 0);
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_FAIL_SHARE], 0);
+	/* but one host against 20: the peers sketch and flows per host */
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_PEER_BITS_1S], 1);
+	assert_int_equal(flood.v[FF_F_CTX_PAIR_FLOWS_PER_BIT], 40);
+	assert_true(busy.v[FF_F_CTX_PAIR_PEER_BITS_1S] >= 14);	/* 20 hosts in 64 bits */
+	assert_true(busy.v[FF_F_CTX_PAIR_FLOWS_PER_BIT] <= 3);
+	assert_int_equal(busy.v[FF_F_CTX_PAIR_OLD_1S], 0);
+	/* 2 s later: the windows are empty */
+	utrack_pair_features(&t, "10.2.2.7", 3100000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_PAIR_FLOWS_1S], 0);
+	assert_int_equal(fv.v[FF_F_CTX_PAIR_FLOWS_PER_BIT], 0);
+
+	/* long-open: 5 connections of another /24 that send again 1.2 s after
+	 * they began, counted once each, at that packet */
+	for (i = 0; i < 5; i++)
+		utrack_conn(&t, "10.3.3.3", 50000 + i, 5000000 + 1000 * i, false);
+	for (i = 0; i < 5; i++)	/* 0.9 s: not yet long-open */
+		utrack_conn(&t, "10.3.3.3", 50000 + i, 5900000 + 1000 * i, true);
+	utrack_pair_features(&t, "10.3.3.3", 5990000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_PAIR_OLD_1S], 0);
+	for (i = 0; i < 5; i++)	/* 1.2 s, twice */
+		utrack_conn(&t, "10.3.3.3", 50000 + i, 6200000 + 1000 * i, true);
+	for (i = 0; i < 5; i++)
+		utrack_conn(&t, "10.3.3.3", 50000 + i, 6205000 + 1000 * i, true);
+	utrack_pair_features(&t, "10.3.3.3", 6210000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_PAIR_OLD_1S], 5);
+	assert_int_equal(fv.v[FF_F_CTX_PAIR_FLOWS_1S], 5 * 790 / 1000);	/* sliding */
+	ff_utrack_free(&t);
+
+	/* the kinds: the pair keeps what the service keeps, and long-open */
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_PAIR, FF_CTX_OPEN_MASK(1) | FF_CTX_BIT(FF_CTX_OLD)),
+			 FF_CTX_BIT(FF_CTX_FLOWS) | FF_CTX_BIT(FF_CTX_SYNS) | FF_CTX_BIT(FF_CTX_OLD));
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_PAIR, FF_CTX_BIT(FF_CTX_FAIL) | FF_CTX_NO_SVC), 0);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_SVC, FF_CTX_BIT(FF_CTX_OLD)), 0);
+	assert_int_equal(ff_ctx_kind_mask(FF_CTX_HOST, FF_CTX_BIT(FF_CTX_OLD)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1302,6 +1434,7 @@ int main(void)
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_bench_forests_laid_out),
 		cmocka_unit_test(test_utrack_ctx_only_while_read),
+		cmocka_unit_test(test_utrack_pair_context),
 	};
 
 	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * Context: what the other flows around a flow do. A flood is one packet per
  * flow, and one SYN of a flood looks like one SYN of a browser; what makes
  * it a flood is thousands of flows opening towards one service from many
- * sources. Three keys carry that state, in one bounded table of
+ * sources. Four keys carry that state, in one bounded table of
  * FF_CTX_SLOTS slots, two-way set associative (an array map in BPF, an
  * array offline): a new key takes the slot of its pair whose long window
  * is older. The same code decides on both sides, so offline == kernel even
@@ -14,6 +14,12 @@
  *   the host      the responder's address alone (a flood or a scan over
  *                 many ports and protocols is one target)
  *   the source    the initiator's prefix: /24 (IPv4) or /64 (IPv6)
+ *   the pair      the initiator's prefix and the service together: what
+ *                 one network does to one service. A busy /24 of browsers
+ *                 and an HTTP flood from one /24 both open many flows to
+ *                 port 80; the browsers' come from many hosts, a few each,
+ *                 the flood's from one or a few hosts, many each (and a
+ *                 slow attack's stay open)
  *
  * Each entry keeps, at two time scales (FF_CTX_SHORT_US, FF_CTX_LONG_US),
  * integer counters for the current and the previous window; a read at time
@@ -26,11 +32,15 @@
  *
  * What each key counts (ff_ctx_kind_mask()): every key the flows opened,
  * the failed connections and the flows that saw a second packet; the
- * service and the host also bare SYNs and completed handshakes; the host
- * alone the packets and bytes its initiators send it. Per packet
+ * service, the pair and the host also bare SYNs and completed handshakes;
+ * the host alone the packets and bytes its initiators send it; the pair
+ * alone the flows still open FF_CTX_OLD_US after they began (counted at
+ * their first packet after that). The pair's peers are the initiators'
+ * full addresses (the hosts of the prefix). Per packet
  * (track.h): a packet from a flow's initiator updates its host (one slot
  * pair); one that opens a flow, is a flow's second or fails a connection
- * updates the keys it concerns in the same call; the one that completes a
+ * updates the keys it concerns in the same call (an opening one: four slot
+ * pairs); the first of a flow after FF_CTX_OLD_US its pair; the one that completes a
  * handshake (known after the flow update) the service and the host once
  * more. Read at every checkpoint. CPUs race on an entry without locks in
  * the kernel: a count may be lost under load, never invented.
@@ -45,6 +55,7 @@
 #define FF_CTX_SLOTS_MAX (1U << 22)
 #define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
 #define FF_CTX_LONG_US 1000000ULL	/* 1 s */
+#define FF_CTX_OLD_US 1000000ULL	/* a flow open this long is long-open */
 
 enum ff_ctx_counter {
 	FF_CTX_FLOWS,		/* flows opened */
@@ -54,6 +65,8 @@ enum ff_ctx_counter {
 	FF_CTX_FAIL,		/* failed connections: the responder's RST before the
 				 * handshake completed, an ICMP unreachable back */
 	FF_CTX_PKTS,		/* packets from the initiators (and their bytes) */
+	FF_CTX_OLD,		/* flows that had a packet FF_CTX_OLD_US or more
+				 * after their first (once per flow) */
 	FF_CTX__N,
 };
 
@@ -81,9 +94,12 @@ struct ff_ctx_entry {
 };
 
 /* 16 bytes of address (IPv4 in the first 4), port and protocol 0 for a
- * host or a source prefix; kind 0: an empty slot. */
+ * host or a source prefix; pfx: the initiator's prefix of a pair (its /24
+ * in the first 3 bytes, its /64), 0 for the others; kind 0: an empty
+ * slot. */
 struct ff_ctx_key {
 	__u32 addr[4];
+	__u32 pfx[2];
 	__u16 port;
 	__u8 proto;
 	__u8 kind;		/* enum ff_ctx_kind */
@@ -99,6 +115,7 @@ enum ff_ctx_kind {
 	FF_CTX_SVC = 1,
 	FF_CTX_SRC = 2,
 	FF_CTX_HOST = 3,
+	FF_CTX_PAIR = 4,	/* initiator's prefix and service */
 };
 
 /* The counters key `kind` keeps, of a mask of them. */
@@ -112,16 +129,19 @@ static __always_inline __u32 ff_ctx_kind_mask(__u32 kind, __u32 mask)
 		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE));
 	if (kind == FF_CTX_SVC)
 		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp);
+	if (kind == FF_CTX_PAIR)
+		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp | FF_CTX_BIT(FF_CTX_OLD));
 	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS));
 }
 
 /* What a checkpoint reads (the context rows of features.h): the entries
- * of the flow's service, host and source (NULL: none) and the time of
- * reading. */
+ * of the flow's service, host, source and pair (NULL: none) and the time
+ * of reading. */
 struct ff_ctx_view {
 	const struct ff_ctx_entry *svc;
 	const struct ff_ctx_entry *src;
 	const struct ff_ctx_entry *host;
+	const struct ff_ctx_entry *pair;
 	__u64 now_us;
 };
 
@@ -182,7 +202,8 @@ static __always_inline __u32 ff_ctx_set(const struct ff_ctx_key *k, __u32 slots)
 {
 	__u64 a = ((__u64)k->addr[0] << 32 | k->addr[1]) ^
 		  (((__u64)k->addr[2] << 32 | k->addr[3]) * 0x9E3779B97F4A7C15ULL) ^
-		  (((__u64)k->port << 16 | (__u64)k->proto << 8 | k->kind) * 0xC2B2AE3D27D4EB4FULL);
+		  (((__u64)k->port << 16 | (__u64)k->proto << 8 | k->kind) * 0xC2B2AE3D27D4EB4FULL) ^
+		  (((__u64)k->pfx[0] << 32 | k->pfx[1]) * 0xD6E8FEB86659FD93ULL);
 
 	return (__u32)(ff_ctx_mix(a) >> 32) & (slots - 1) & ~1U;
 }
@@ -190,8 +211,9 @@ static __always_inline __u32 ff_ctx_set(const struct ff_ctx_key *k, __u32 slots)
 static __always_inline int ff_ctx_key_eq(const struct ff_ctx_key *a, const struct ff_ctx_key *b)
 {
 	return a->addr[0] == b->addr[0] && a->addr[1] == b->addr[1] &&
-	       a->addr[2] == b->addr[2] && a->addr[3] == b->addr[3] && a->port == b->port &&
-	       a->proto == b->proto && a->kind == b->kind;
+	       a->addr[2] == b->addr[2] && a->addr[3] == b->addr[3] && a->pfx[0] == b->pfx[0] &&
+	       a->pfx[1] == b->pfx[1] && a->port == b->port && a->proto == b->proto &&
+	       a->kind == b->kind;
 }
 
 /* The entry of `k` in the pair of slots `a`, `b`, or (create) a new one
@@ -251,9 +273,9 @@ static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u
 		struct ff_ctx_win *w = &e->w[s];
 
 		ff_ctx_roll(w, now_us, ff_ctx_width(s));
+		/* branch-free: no path per counter for the verifier to walk */
 		for (c = 0; c < FF_CTX__N; c++)
-			if (mask & FF_CTX_BIT(c))
-				w->cur[c]++;
+			w->cur[c] += (mask >> c) & 1;
 		w->bytes_cur += bytes;
 		w->peers_cur |= peer;
 	}
@@ -353,6 +375,15 @@ static __always_inline __u64 ff_ctx_one_pkt_permille(const struct ff_ctx_entry *
 	if (!ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us))
 		return 0;
 	return 1000 - ff_ctx_share(e, FF_CTX_MORE, now_us);
+}
+
+/* Flows opened over the long window per bit set by their initiators
+ * (ff_ctx_bits: about one per distinct host while few), floored; 0
+ * without flows: a few hosts opening many flows each (a flood, a brute
+ * force) against many hosts opening a few (browsers). */
+static __always_inline __u64 ff_ctx_flows_per_bit(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	return ff_div(ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us), ff_ctx_bits(e, now_us));
 }
 
 /* SYNs without a completed handshake over the long window. */

@@ -391,7 +391,38 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  ff_ctx_one_pkt_permille(c->src, c->now_us),                                      \
 	  "permille of the source prefix's new flows (1 s) without a second packet so far: " \
 	  "what a sender's flows do, seen from the receiving side alone (a spoofed flood's "  \
-	  "never answer, a client's send their handshake's ACK)")
+	  "never answer, a client's send their handshake's ACK)")                           \
+	X(CTX_PAIR_FLOWS_100MS, "ctx_pair_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",        \
+	  ff_ctx_n(c->pair, 0, FF_CTX_FLOWS, c->now_us),                                   \
+	  "flows opened by this source's /24 or /64 to this service in the last 100 ms")   \
+	X(CTX_PAIR_FLOWS_1S, "ctx_pair_new_flows_1s", "", FF_UNIT_COUNT, "ctx",              \
+	  ff_ctx_n(c->pair, 1, FF_CTX_FLOWS, c->now_us),                                   \
+	  "flows opened by this source's /24 or /64 to this service in the last 1 s")      \
+	X(CTX_PAIR_PEER_BITS_1S, "ctx_pair_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",          \
+	  ff_ctx_bits(c->pair, c->now_us),                                                 \
+	  "bits set of 64 by the source hosts (full addresses) of the prefix that opened "  \
+	  "flows to this service, 1 to 2 s (linear counting, as ctx_svc_peer_bits_1s)")    \
+	X(CTX_PAIR_FLOWS_PER_BIT, "ctx_pair_flows_per_peer_bit_1s", "", FF_UNIT_COUNT, "ctx", \
+	  ff_ctx_flows_per_bit(c->pair, c->now_us),                                        \
+	  "ctx_pair_new_flows_1s per ctx_pair_peer_bits_1s, floored (0 without bits): "    \
+	  "flows per distinct source host while they are few")                              \
+	X(CTX_PAIR_DONE_SHARE, "ctx_pair_done_share_permille", "", FF_UNIT_PERMILLE, "ctx",  \
+	  ff_ctx_share(c->pair, FF_CTX_DONE, c->now_us),                                   \
+	  "TCP handshakes completed per thousand flows the prefix opened to this service " \
+	  "(1 s), at most 1000")                                                           \
+	X(CTX_PAIR_ONE_PKT_SHARE, "ctx_pair_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
+	  ff_ctx_one_pkt_permille(c->pair, c->now_us),                                     \
+	  "permille of the prefix's new flows to this service (1 s) without a second "     \
+	  "packet so far")                                                                 \
+	X(CTX_PAIR_FAIL_SHARE, "ctx_pair_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",  \
+	  ff_ctx_share(c->pair, FF_CTX_FAIL, c->now_us),                                   \
+	  "failed connections (the service's RSTs before a handshake completed) per "      \
+	  "thousand flows the prefix opened to it (1 s), at most 1000")                    \
+	X(CTX_PAIR_OLD_1S, "ctx_pair_long_open_1s", "", FF_UNIT_COUNT, "ctx",                \
+	  ff_ctx_n(c->pair, 1, FF_CTX_OLD, c->now_us),                                     \
+	  "flows of the prefix to this service that were still sending 1 s or more after " \
+	  "they began, counted at that packet, in the last 1 s (slow attacks keep theirs " \
+	  "open)")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 

@@ -162,6 +162,16 @@ static __always_inline const __u8 *ff_track_addr(const struct ff_flow_key *k, __
 	return __builtin_assume_aligned(b ? k->addr_b : k->addr_a, 8);
 }
 
+/* The initiator's prefix (/24, /64) of family `family` from its address
+ * `ia` into `to` (8 bytes, zeroed). */
+static __always_inline void ff_track_ctx_prefix(__u8 family, const __u8 *ia, __u32 *to)
+{
+	if (family == 4)
+		__builtin_memcpy((__u8 *)to, ia, 3);	/* /24 */
+	else
+		__builtin_memcpy((__u8 *)to, ia, 8);	/* /64 */
+}
+
 /* The context key `kind` of a flow with key `k` opened by endpoint b
  * (init_b) or a. */
 static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 init_b,
@@ -172,12 +182,11 @@ static __always_inline void ff_track_ctx_key(const struct ff_flow_key *k, __u32 
 	__builtin_memset(ck, 0, sizeof(*ck));
 	ck->kind = kind;
 	if (kind == FF_CTX_SRC) {
-		if (k->family == 4)
-			__builtin_memcpy((__u8 *)ck->addr, ia, 3);	/* /24 */
-		else
-			__builtin_memcpy((__u8 *)ck->addr, ia, 8);	/* /64 */
+		ff_track_ctx_prefix(k->family, ia, ck->addr);
 		return;
 	}
+	if (kind == FF_CTX_PAIR)
+		ff_track_ctx_prefix(k->family, ia, ck->pfx);
 	__builtin_memcpy((__u8 *)ck->addr, ff_track_addr(k, !init_b), 16);
 	if (kind == FF_CTX_HOST)
 		return;
@@ -255,6 +264,7 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
 	ff_track_ctx_one(t, k, init_b, FF_CTX_HOST, mask, bytes, ipeer, now_us);
 	ff_track_ctx_one(t, k, init_b, FF_CTX_SVC, mask, 0, ipeer, now_us);
 	ff_track_ctx_one(t, k, init_b, FF_CTX_SRC, mask, 0, rpeer, now_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_PAIR, mask, 0, ipeer, now_us);
 }
 
 /* What a packet of flow `f` (not yet updated with it) from b (from_b) or
@@ -262,10 +272,11 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
  * new flow or one that starts over in its entry), a packet from the
  * initiator (its host's packets and bytes), the flow's second packet, the
  * responder's RST before the handshake completed (a refused connection,
- * once per flow: f->ctx_flags). The handshake's completion is counted
- * after the update, which decides it. */
+ * once per flow: f->ctx_flags), its first packet FF_CTX_OLD_US or more
+ * after its first (long-open, once per flow). The handshake's completion
+ * is counted after the update, which decides it. */
 static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct ff_pkt *p,
-					       __u32 from_b)
+					       __u32 from_b, __u64 now_us)
 {
 	__u64 n = ff_flow_pkts(f);
 	__u32 m = 0;
@@ -282,6 +293,10 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 		f->ctx_flags |= FF_FLOW_CTX_FAIL;
 		m |= FF_CTX_BIT(FF_CTX_FAIL);
 	}
+	if (!(f->ctx_flags & FF_FLOW_CTX_OLD) && now_us >= f->first_us + FF_CTX_OLD_US) {
+		f->ctx_flags |= FF_FLOW_CTX_OLD;
+		m |= FF_CTX_BIT(FF_CTX_OLD);
+	}
 	return m;
 }
 
@@ -291,7 +306,7 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 						const struct ff_flow_key *k, const struct ff_pkt *p,
 						__u32 from_b, __u64 now_us)
 {
-	__u32 m = ff_track_ctx_mask(f, p, from_b);
+	__u32 m = ff_track_ctx_mask(f, p, from_b, now_us);
 
 	if (!m || !ff_track_ctx_on(t))
 		return;
@@ -320,6 +335,8 @@ static __always_inline int ff_track_ctx_read(struct ff_track *t, const struct ff
 	v.src = ff_track_ctx_get(t, &ck, 0);
 	ff_track_ctx_key(k, init_b, FF_CTX_HOST, &ck);
 	v.host = ff_track_ctx_get(t, &ck, 0);
+	ff_track_ctx_key(k, init_b, FF_CTX_PAIR, &ck);
+	v.pair = ff_track_ctx_get(t, &ck, 0);
 	v.now_us = now_us;
 	ff_features_ctx(&v, fv);
 	return 1;
