@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -37,13 +38,22 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double run_ns(int prog, unsigned rep)
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The median of `times` test runs of `rep` repeats (ns per run). */
+static double run_ns(int prog, unsigned rep, int times)
 {
 	static __u8 pkt[64];
 	double v[5];
 	int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < times; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = sizeof(pkt),
 			    .repeat = rep);
 
@@ -53,8 +63,8 @@ static double run_ns(int prog, unsigned rep)
 		}
 		v[i] = tr.duration;
 	}
-	qsort(v, 5, sizeof(v[0]), cmp_d);
-	return v[2];
+	qsort(v, times, sizeof(v[0]), cmp_d);
+	return v[times / 2];
 }
 
 static __u32 verified(int prog)
@@ -125,20 +135,32 @@ static int generated(const struct ff_model *m, unsigned rep, double *ns, __u32 *
 	}
 	unlink(o_path);
 	p = bpf_object__find_program_by_name(obj, "gen_forest");
-	*ns = run_ns(bpf_program__fd(p), rep);
+	*ns = run_ns(bpf_program__fd(p), rep, 5);
 	*insns = verified(bpf_program__fd(p));
 	bpf_object__close(obj);
 	return 0;
 }
 
-static int walked(const struct ff_model *m, unsigned rep, double *ns, __u32 *insns)
+struct walk_vs_native {
+	double walk_ns, native_ns;
+	__u32 xdp_verified, infer_verified, native_verified, native_insns;
+	double code_ms, load_ms;
+	const char *why;	/* no native forest: why */
+};
+
+/* The walk (the object's ff_infer) and the native forest (its copy with the
+ * model's code), timed in alternation so that both see the same load. */
+static int walked(const struct ff_model *m, unsigned rep, struct walk_vs_native *r)
 {
 	struct ff_load_opts o = { .cfg = FF_CONFIG_DEFAULT, .max_flows = 65536 };
 	struct ff_infer_result res = { .pkts = 1 };
 	struct ff_features zero_fv = {};
+	static char why[256];
 	struct ff_loader l;
+	double w[5], n[5], t0;
 	char err[512];
 	__u32 zero = 0;
+	int i, walk, nat;
 
 	if (ff_loader_open(&l, &o, err, sizeof(err)) ||
 	    ff_loader_install_model(&l, m, NULL, err, sizeof(err)) < 0) {
@@ -147,8 +169,25 @@ static int walked(const struct ff_model *m, unsigned rep, double *ns, __u32 *ins
 	}
 	bpf_map_update_elem(FF_MAP_FD(&l, ff_infer_in), &zero, &zero_fv, BPF_ANY);
 	bpf_map_update_elem(FF_MAP_FD(&l, ff_infer_out), &zero, &res, BPF_ANY);
-	*ns = run_ns(FF_PROG_FD(&l, ff_infer), rep);
-	*insns = verified(FF_PROG_FD(&l, ff_xdp));
+	walk = FF_SKEL_PROG_FD(&l, ff_infer);
+	t0 = now_ms();
+	nat = FF_PROG_FD(&l, ff_infer);	/* built here: the load's time */
+	r->load_ms = now_ms() - t0;
+	r->code_ms = l.native.code_ms;
+	snprintf(why, sizeof(why), "%s", l.native.why);
+	r->why = nat == walk ? why : NULL;
+	for (i = 0; i < 5; i++) {
+		w[i] = run_ns(walk, rep / 5 + 1, 1);
+		n[i] = run_ns(nat, rep / 5 + 1, 1);
+	}
+	qsort(w, 5, sizeof(w[0]), cmp_d);
+	qsort(n, 5, sizeof(n[0]), cmp_d);
+	r->walk_ns = w[2];
+	r->native_ns = n[2];
+	r->xdp_verified = verified(FF_SKEL_PROG_FD(&l, ff_xdp));
+	r->infer_verified = verified(walk);
+	r->native_verified = nat == walk ? 0 : verified(nat);
+	r->native_insns = (__u32)l.native.n_body;
 	ff_loader_close(&l);
 	return 0;
 }
@@ -157,8 +196,9 @@ int main(int argc, char **argv)
 {
 	unsigned rep = argc > 3 ? strtoul(argv[3], NULL, 10) : 100000;
 	struct ff_model m;
-	double gns, wns;
-	__u32 gi, wi, i;
+	struct walk_vs_native r;
+	double gns;
+	__u32 gi, i;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: codegen_eval TREES DEPTH [REPEAT]\n");
@@ -174,11 +214,22 @@ int main(int argc, char **argv)
 	for (i = 0; i < m.n_nodes; i++)
 		if (m.nodes[i].feature != FF_NODE_LEAF)
 			m.nodes[i].threshold = 1 + (forest_rnd() & 0x7fffffff);
-	if (walked(&m, rep, &wns, &wi))
+	if (walked(&m, rep, &r))
 		return 1;
-	printf("{\"trees\":%s,\"depth\":%s,\"walk_ns\":%.1f,\"walk_verified_insns\":%u,",
-	       argv[1], argv[2], wns, wi);
-	if (generated(&m, rep, &gns, &gi))	/* the verifier refused it */
+	printf("{\"trees\":%s,\"depth\":%s,\"walk_ns\":%.1f,\"walk_verified_insns\":%u,"
+	       "\"infer_verified_insns\":%u,\"native_ns\":%.1f,\"native_insns\":%u,"
+	       "\"native_verified_insns\":%u,\"native_code_ms\":%.2f,\"native_load_ms\":%.1f,"
+	       "\"native_refused\":",
+	       argv[1], argv[2], r.walk_ns, r.xdp_verified, r.infer_verified, r.native_ns,
+	       r.native_insns, r.native_verified, r.code_ms, r.load_ms);
+	if (r.why)
+		printf("\"%s\",", r.why);
+	else
+		printf("null,");
+	if (getenv("CODEGEN_NO_CLANG"))
+		printf("\"generated_ns\":null,\"generated_verified_insns\":null,"
+		       "\"generated_loads\":null}\n");
+	else if (generated(&m, rep, &gns, &gi))	/* the verifier refused it */
 		printf("\"generated_ns\":null,\"generated_verified_insns\":null,"
 		       "\"generated_loads\":false}\n");
 	else

@@ -288,6 +288,25 @@ __noinline int ff_features_ready(const struct ff_model_meta *m)
 	return h->ctx_read || !ff_fset_has_ctx(&m->features);
 }
 
+/* The native forest (src/forest_native.c). flowforest compiles the active
+ * model to instructions at install time and loads a copy of the hook's
+ * program whose ff_forest_native() body is that code: it adds phase
+ * `phase`'s trees to w->sums (initialised by ff_walk_init) from the vector
+ * `fv`, and returns 0 when `generation` is the model it was compiled for.
+ * This body, or another model's code during a swap, returns 1: the walk
+ * runs. A global function, so the verifier checks the generated body once
+ * on its own; pointers, not map lookups, so that it needs no stack (the
+ * call chain to here is at the 512-byte limit). The asm keeps clang from
+ * folding the constant into the caller. */
+__noinline int ff_forest_native(struct ff_walk *w, const struct ff_features *fv,
+				__u32 generation, __u32 phase)
+{
+	int r = 1;
+
+	asm volatile("" : "+r"(r) : "r"(w), "r"(fv), "r"(generation), "r"(phase));
+	return r;
+}
+
 /* The active model slot's header, and its index in *slot (NULL: none).
  * *slot is the first lookup's key too: the walk's call chain is at the
  * verifier's 512-byte stack limit, no room for another local. */
@@ -311,6 +330,7 @@ static __always_inline struct ff_model_meta *ff_active_meta(__u32 *slot)
  * not once per call site. */
 __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 {
+	struct ff_features *fv;
 	struct ff_model_meta *m;
 	struct ff_phase *ph;
 	struct ff_walk *w;
@@ -332,7 +352,9 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	ph = &m->phases[p];
 	ff_walk_init(w, ph, m->n_classes);
 	w->user = slot;
-	bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
+	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
+	if (!fv || ff_forest_native(w, fv, g, p))
+		bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
 	cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);
 	v->cls = cls;
 	v->action = ff_verdict_action(m->actions[cls], v->score, m->min_score[cls]);

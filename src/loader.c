@@ -163,6 +163,9 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 	memset(l, 0, sizeof(*l));
 	l->link_fd = -1;
 	l->sock_fd = -1;
+	l->native.off = o->no_native_forest;
+	for (i = 0; i < FF_NATIVE_PROGS; i++)
+		l->native.fd[i] = -1;
 	l->hook = FF_HOOK_NONE;
 
 	if (o->cfg.n_checkpoints > FF_MAX_CHECKPOINTS)
@@ -183,6 +186,7 @@ int ff_loader_open(struct ff_loader *l, const struct ff_load_opts *o,
 		if (ff_map_table[i].fd_off >= 0)
 			*ff_map_fd_slot(&l->maps, &ff_map_table[i]) =
 				bpf_map__fd(ff_map_handle(skel, &ff_map_table[i]));
+	l->maps.loader = l;
 	return 0;
 fail:
 	flowforest_bpf__destroy(skel);
@@ -192,6 +196,7 @@ fail:
 void ff_loader_close(struct ff_loader *l)
 {
 	ff_loader_detach(l);
+	ff_loader_native_free(l);
 	if (l->skel)
 		flowforest_bpf__destroy(l->skel);
 	l->skel = NULL;

@@ -14,6 +14,9 @@
 #include "packet_path.h"
 #include "model_file.h"
 
+struct bpf_program;
+struct bpf_insn;
+
 enum ff_hook {
 	FF_HOOK_XDP,		/* native XDP (driver mode) */
 	FF_HOOK_XDP_GENERIC,	/* XDP in the generic (skb) path */
@@ -29,6 +32,7 @@ struct ff_load_opts {
 	bool replay_clock;		/* take time from the ff_clock map */
 	bool export_snapshots;		/* features of every checkpoint to ff_snapshots */
 	bool export_evictions;		/* make room itself, reporting evicted flows */
+	bool no_native_forest;		/* models run as the walk only (loader_native.c) */
 };
 
 struct flowforest_bpf;
@@ -37,6 +41,25 @@ struct flowforest_bpf;
  * their pins by another process (`flowforest stats`, `model load`, ...). */
 struct ff_maps {
 	int flows, nodes, meta, active, counters, events, ctl, allow, deny, cover;
+	/* The loaded object these maps are (NULL: opened from pins): a model
+	 * installed through them is also compiled to its native forest. */
+	struct ff_loader *loader;
+};
+
+/* The native forest (forest_codegen.h, loader_native.c): the active model
+ * as instructions inside copies of the programs that run it (ff_xdp,
+ * ff_tc, ff_socket, ff_infer), built when first asked for and at the hook
+ * from the install on. */
+#define FF_NATIVE_PROGS 4
+struct ff_native {
+	bool off;		/* --no-native-forest: always the walk */
+	__u32 generation;	/* of `body`; 0: none */
+	struct bpf_insn *body;	/* the active model's code, NULL: the walk */
+	size_t n_body;
+	int fd[FF_NATIVE_PROGS];	/* copies with the body; -1: none yet, -2: failed */
+	__u32 verified[FF_NATIVE_PROGS];	/* their verified instructions */
+	double code_ms, load_ms;	/* last install: emit; load of the hook's copy */
+	char why[256];		/* why the walk runs (a refused model), or "" */
 };
 
 struct ff_loader {
@@ -49,6 +72,7 @@ struct ff_loader {
 	bool tc_attached;	/* legacy clsact filter (no tcx links) */
 	bool tc_hook_created;	/* we created clsact and remove it on detach */
 	__u32 max_flows;
+	struct ff_native native;
 };
 
 #define FF_PIN_ROOT "/sys/fs/bpf/flowforest"
@@ -77,8 +101,11 @@ __u32 ff_prog_verified_insns(int prog_fd);
 
 /* A program's or map's fd by its skeleton handle (the caller includes
  * flowforest.skel.h): a misspelt name fails to compile instead of
- * returning -1 at run time. */
-#define FF_PROG_FD(l, name) bpf_program__fd((l)->skel->progs.name)
+ * returning -1 at run time. FF_PROG_FD is the program to run: its native
+ * forest copy when there is one (ff_loader_prog_fd); FF_SKEL_PROG_FD the
+ * object's own. */
+#define FF_PROG_FD(l, name) ff_loader_prog_fd((l), (l)->skel->progs.name)
+#define FF_SKEL_PROG_FD(l, name) bpf_program__fd((l)->skel->progs.name)
 #define FF_MAP_FD(l, name) bpf_map__fd((l)->skel->maps.name)
 
 /* loader_maps.c */
@@ -101,6 +128,15 @@ int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 int ff_maps_active_meta(const struct ff_maps *mp, struct ff_model_meta *out);
 /* The header of slot 0 or 1 (generation 0: being rewritten). */
 int ff_maps_slot_meta(const struct ff_maps *mp, __u32 slot, struct ff_model_meta *out);
+
+/* loader_native.c: the native forest of the model just installed as
+ * generation `gen` (called by ff_maps_install_model); on failure the
+ * walk runs and l->native.why says why. */
+void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u32 gen);
+/* The program to run for `prog` (a skeleton program): its native copy
+ * when the active model has one (built on first use), else itself. */
+int ff_loader_prog_fd(struct ff_loader *l, const struct bpf_program *prog);
+void ff_loader_native_free(struct ff_loader *l);
 
 /* loader_lists.c: allow (deny = false) or deny list: add or remove one CIDR. */
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,

@@ -36,7 +36,7 @@ static int attach_xdp(struct ff_loader *l, bool generic, char *err, size_t errle
 	int fd;
 
 	opts.flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	fd = bpf_link_create(bpf_program__fd(l->skel->progs.ff_xdp), l->ifindex,
+	fd = bpf_link_create(FF_PROG_FD(l, ff_xdp), l->ifindex,
 			     BPF_XDP, &opts);
 	if (fd < 0) {
 		int e = errno;
@@ -62,7 +62,7 @@ static int attach_tc(struct ff_loader *l, bool egress, char *err, size_t errlen)
 	int fd;
 
 	/* A tcx link: detached when the last holder goes, even on kill -9. */
-	fd = bpf_link_create(bpf_program__fd(l->skel->progs.ff_tc), l->ifindex,
+	fd = bpf_link_create(FF_PROG_FD(l, ff_tc), l->ifindex,
 			     egress ? BPF_TCX_EGRESS : BPF_TCX_INGRESS, NULL);
 	if (fd >= 0) {
 		l->link_fd = fd;
@@ -114,7 +114,7 @@ static int attach_socket(struct ff_loader *l, char *err, size_t errlen)
 		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = l->ifindex,
 	};
-	int fd, prog = bpf_program__fd(l->skel->progs.ff_socket);
+	int fd, prog = FF_PROG_FD(l, ff_socket);
 
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (fd < 0)

@@ -116,6 +116,7 @@ void ff_maps_init(struct ff_maps *mp)
 	for (i = 0; i < ff_map_table_len; i++)
 		if (ff_map_table[i].fd_off >= 0)
 			*ff_map_fd_slot(mp, &ff_map_table[i]) = -1;
+	mp->loader = NULL;
 }
 
 void ff_maps_close(struct ff_maps *mp)

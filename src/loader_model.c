@@ -102,6 +102,10 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 		__atomic_store_n(&ctl->reclass_gen, gen, __ATOMIC_SEQ_CST);
 		ff_ctl_unmap(ctl);
 	}
+	/* After the swap: until the new code is in place, the old code sees
+	 * a generation it was not compiled for and the walk runs. */
+	if (mp->loader)
+		ff_loader_native_install(mp->loader, &check, gen);
 	rc = (int)gen;
 out:
 	free(check.knodes);

@@ -17,7 +17,7 @@ static struct ff_infer_result infer(const __u64 *v)
 	assert_int_equal(bpf_map_update_elem(env.in_fd, &zero, &in, BPF_ANY), 0);
 	memset(&out, 0xee, sizeof(out));
 	assert_int_equal(bpf_map_update_elem(env.out_fd, &zero, &out, BPF_ANY), 0);
-	assert_int_equal(bpf_prog_test_run_opts(env.infer_fd, &o), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env_infer(), &o), 0);
 	assert_int_equal(o.retval, XDP_PASS);
 	assert_int_equal(bpf_map_lookup_elem(env.out_fd, &zero, &out), 0);
 	return out;
@@ -664,7 +664,7 @@ static struct ff_infer_result infer_at(const __u64 *v, __u32 pkts)
 	memset(&out, 0, sizeof(out));
 	out.pkts = pkts;
 	assert_int_equal(bpf_map_update_elem(env.out_fd, &zero, &out, BPF_ANY), 0);
-	assert_int_equal(bpf_prog_test_run_opts(env.infer_fd, &o), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env_infer(), &o), 0);
 	assert_int_equal(bpf_map_lookup_elem(env.out_fd, &zero, &out), 0);
 	return out;
 }

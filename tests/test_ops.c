@@ -1009,7 +1009,7 @@ static __u32 list_verdict(const struct ff_loader *l, const char *src, const char
 
 	tr.data_in = buf;
 	tr.data_size_in = pkt_build(&s, buf, sizeof(buf));
-	assert_int_equal(bpf_prog_test_run_opts(FF_PROG_FD(l, ff_xdp), &tr), 0);
+	assert_int_equal(bpf_prog_test_run_opts(FF_SKEL_PROG_FD(l, ff_xdp), &tr), 0);
 	return tr.retval;
 }
 
@@ -1085,7 +1085,7 @@ static void flood_one(struct ff_loader *l, int i, __u64 now_ns)
 	tr.data_in = buf;
 	tr.data_size_in = pkt_build(&s, buf, sizeof(buf));
 	assert_int_equal(bpf_map_update_elem(FF_MAP_FD(l, ff_clock), &zero, &now_ns, BPF_ANY), 0);
-	assert_int_equal(bpf_prog_test_run_opts(FF_PROG_FD(l, ff_xdp), &tr), 0);
+	assert_int_equal(bpf_prog_test_run_opts(FF_SKEL_PROG_FD(l, ff_xdp), &tr), 0);
 }
 
 /*

@@ -108,7 +108,7 @@ __u32 run_frame(enum hook h, const uint8_t *frame, size_t len)
 		o.data_in = frame;
 		o.data_size_in = len;
 	}
-	assert_int_equal(bpf_prog_test_run_opts(env.prog[h], &o), 0);
+	assert_int_equal(bpf_prog_test_run_opts(env_prog(h), &o), 0);
 	return o.retval;
 }
 
@@ -242,6 +242,26 @@ __u32 cur_gen(void)
 	if (ff_maps_active_meta(&env.l.maps, &meta))
 		return 0;
 	return meta.generation;
+}
+
+/* The program to run at hook h: with the active model's native forest
+ * when it has one (built on first use after an install), else the
+ * object's own; env.prog[] are always the object's own. */
+int env_prog(int h)
+{
+	switch (h) {
+	case H_XDP:
+		return FF_PROG_FD(&env.l, ff_xdp);
+	case H_TC:
+		return FF_PROG_FD(&env.l, ff_tc);
+	default:
+		return FF_PROG_FD(&env.l, ff_socket);
+	}
+}
+
+int env_infer(void)
+{
+	return FF_PROG_FD(&env.l, ff_infer);
 }
 
 int install(const struct ff_model *m)

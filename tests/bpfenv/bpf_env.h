@@ -93,6 +93,8 @@ void clear_flows(void);
 int zero_counters(void);
 __u32 cur_gen(void);
 int install(const struct ff_model *m);
+int env_prog(int h);	/* the program to run at hook h (native forest copy or own) */
+int env_infer(void);	/* ff_infer, the same way */
 int install_reading(const __u32 *fids, __u32 n);
 int reset_state(void);
 int test_setup(void **state);
