@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 
 #include "args.h"
 #include "commands.h"
 #include "class_names.h"
+#include "forest_native.h"
 #include "loader.h"
 #include "metrics.h"
 #include "output.h"
@@ -75,6 +77,29 @@ static void print_stats_text(const struct ff_counters *c, const struct ff_model 
 	printf("%-18s %" PRIu64 "\n", "unclassified", (uint64_t)c->unclassified_pkts);
 }
 
+/* What runs the model at the pinned link: the native forest or the walk. */
+static int native_of(const char *iface, struct ff_native_info *n)
+{
+	int fd = ff_pinned_prog_fd(iface), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = ff_native_probe(fd, n);
+	close(fd);
+	return rc;
+}
+
+static void print_native_text(const struct ff_native_info *n, __u32 active_gen)
+{
+	if (!n->attached)
+		printf("%-18s walk (program verified insns %u)\n", "native_forest", n->verified_insns);
+	else
+		printf("%-18s generation %u%s, %u insns (program verified insns %u)\n",
+		       "native_forest", n->generation,
+		       n->generation == active_gen ? "" : " (not the active model's: walks)",
+		       n->insns, n->verified_insns);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -85,15 +110,18 @@ int cmd_stats(int argc, char **argv)
 		iface_child,
 	};
 	struct stats_args a = {};
+	struct ff_native_info nat;
 	struct ff_counters c;
 	struct ff_model names;
 	struct ff_maps mp;
-	int rc = 0;
+	int rc = 0, have_nat;
+	__u32 gen;
 
 	cli_parse(&argp, argc, argv, &a);
 	if (cli_open_pinned(a.iface, &mp, "stats"))
 		return 1;
-	cli_active_classes(&mp, &names);
+	gen = cli_active_classes(&mp, &names);
+	have_nat = native_of(a.iface, &nat) == 0;
 	if (a.prom) {
 		char *t = ff_metrics_render(&mp, a.iface);
 
@@ -105,9 +133,11 @@ int cmd_stats(int argc, char **argv)
 		fprintf(stderr, "stats: cannot read the counters\n");
 		rc = 1;
 	} else if (a.json) {
-		ff_counters_print_json(stdout, &c, &names);
+		ff_counters_print_json(stdout, &c, &names, have_nat ? &nat : NULL);
 	} else {
 		print_stats_text(&c, &names);
+		if (have_nat)
+			print_native_text(&nat, gen);
 	}
 	ff_maps_close(&mp);
 	return rc;

@@ -33,6 +33,7 @@ static struct run_args {
 	bool quiet;
 	bool pin;
 	bool reclassify;
+	bool no_native;
 	const char *allow_file;
 	const char *deny_file;
 	const char *metrics;
@@ -66,7 +67,12 @@ static const char doc[] =
 	"  sudo flowforest run -i eth0 -m model.json --pin --allow mgmt.txt --metrics 127.0.0.1:9464\n"
 	"  sudo flowforest run -i eth0 -m model.json --ipfix 192.0.2.9:4739 --eve /var/log/flowforest/eve.json\n"
 	"  sudo flowforest run --config /etc/flowforest/eth0.conf --iface eth0 --pin --takeover\n"
+	"  sudo flowforest run -i eth0 -m model.json --no-native-forest\n"
 	"\n"
+	"The model runs as BPF instructions that flowforest generates from it at\n"
+	"every load (the native forest, docs/design.md), in a copy of the hook's\n"
+	"program that replaces it; a model over the size cap, or\n"
+	"--no-native-forest, runs as the data-driven walk (same verdicts).\n"
 	"--ipfix sends a record when a flow ends (idle timeout, eviction, agent stop),\n"
 	"when its verdict changes, and every --active-timeout for long flows\n"
 	"(docs/ipfix.md). --eve writes a Suricata alert for each drop or alert\n"
@@ -85,6 +91,8 @@ static const struct argp_option options[] = {
 	{ "takeover", 0x1200, NULL, 0,
 	  "With --pin: if a pinned classifier runs on IF, take it over (swap in --model, follow it)" },
 	{ "config", 'C', "FILE", 0, "Settings from FILE: one `option = value` per line (docs/fleet.md)" },
+	{ "no-native-forest", 0x1201, NULL, 0,
+	  "Run the model as the data-driven walk only, not compiled to BPF instructions" },
 	{},
 };
 
@@ -96,6 +104,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 0x1200:
 		args.takeover = true;
+		break;
+	case 0x1201:
+		args.no_native = true;
 		break;
 	case 'C':	/* read before argp (cli_config_expand); never reached */
 		break;
@@ -195,7 +206,7 @@ static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 	if (ff_maps_counters(mp, &c))
 		return;
 	if (args.json)
-		ff_counters_print_json(stderr, &c, m);
+		ff_counters_print_json(stderr, &c, m, NULL);
 	else
 		ff_counters_print_text(stderr, &c, m);
 }
@@ -251,6 +262,7 @@ static int start_fresh(struct run *r, const __u32 *actions)
 	lo.max_flows = args.c.flows;
 	lo.cfg = args.c.cfg;
 	lo.export_evictions = true;
+	lo.no_native_forest = args.no_native;
 	if (ff_loader_open(&r->l, &lo, err, sizeof(err)) ||
 	    ff_maps_install_model(&r->l.maps, &r->m, actions, false, err, sizeof(err)) < 0) {
 		fprintf(stderr, "flowforest: %s\n", err);
@@ -263,6 +275,8 @@ static int start_fresh(struct run *r, const __u32 *actions)
 		fprintf(stderr, "flowforest: %s\n", err);
 		return -1;
 	}
+	if (r->l.native.why[0])
+		fprintf(stderr, "flowforest: note: the model runs as the walk: %s\n", r->l.native.why);
 	r->mp = &r->l.maps;
 	return 0;
 }

@@ -21,12 +21,17 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #include "errmsg.h"
 #include "forest_native.h"
+#include "loader.h"
+#include "flowforest.skel.h"
 
 #define STUB_NAME "ff_forest_native"
 #define STUB_LEN 2	/* r0 = 1; exit */
+#define FF_NATIVE_MAX_FUNCS 64	/* functions of one program */
 
 /* Does insn i refer to another instruction by a relative imm (a call of a
  * subprogram, or a callback's address)? */
@@ -107,6 +112,114 @@ static int prog_btf_get(int prog_fd, struct prog_btf *b, char *err, size_t errle
 	if (b->btf_fd < 0 || !b->btf)
 		return ff_fail(err, errlen, "cannot open the program's BTF: %s", strerror(errno));
 	return 0;
+}
+
+/* The object's functions in .text (its ELF, embedded in the skeleton):
+ * name and instructions. */
+struct text_func {
+	const char *name;
+	const struct bpf_insn *code;
+	__u32 len;
+};
+
+static int text_funcs(Elf *e, struct text_func *out, int max)
+{
+	Elf_Scn *scn = NULL, *text = NULL, *symtab = NULL;
+	size_t shstr, text_idx = 0;
+	Elf_Data *td, *sd;
+	GElf_Shdr sh;
+	int n = 0, i, cnt;
+
+	if (elf_getshdrstrndx(e, &shstr))
+		return -1;
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *nm;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -1;
+		nm = elf_strptr(e, shstr, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = scn;
+		else if (nm && !strcmp(nm, ".text")) {
+			text = scn;
+			text_idx = elf_ndxscn(scn);
+		}
+	}
+	if (!text || !symtab || !gelf_getshdr(symtab, &sh))
+		return -1;
+	td = elf_getdata(text, NULL);
+	sd = elf_getdata(symtab, NULL);
+	if (!td || !sd || !sh.sh_entsize)
+		return -1;
+	cnt = (int)(sh.sh_size / sh.sh_entsize);
+	for (i = 0; i < cnt && n < max; i++) {
+		GElf_Sym sym;
+
+		if (!gelf_getsym(sd, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_shndx != text_idx || sym.st_value + sym.st_size > td->d_size)
+			continue;
+		out[n].name = elf_strptr(e, sh.sh_link, sym.st_name);
+		out[n].code = (const struct bpf_insn *)((const char *)td->d_buf + sym.st_value);
+		out[n].len = (__u32)(sym.st_size / sizeof(struct bpf_insn));
+		n++;
+	}
+	return n;
+}
+
+/* Is the libbpf copy `c` of `len` instructions the function `f`? The same
+ * length and opcodes (libbpf rewrites immediates: calls, map fds). */
+static bool same_code(const struct bpf_insn *c, __u32 len, const struct text_func *f)
+{
+	__u32 i;
+
+	if (f->len != len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (c[i].code != f->code[i].code || c[i].dst_reg != f->code[i].dst_reg)
+			return false;
+	return true;
+}
+
+/*
+ * The function info of libbpf's final instructions `in` (subprogram starts
+ * `starts`, ns of them): the kernel's own (bpf_prog_info) lacks the
+ * subprograms its verifier found dead (ff_make_room when eviction is off),
+ * so each subprogram is named by the .text function it was copied from.
+ */
+static int func_info_of(const struct bpf_program *prog, const struct bpf_insn *in, size_t n,
+			const __u32 *starts, __u32 ns, const struct prog_btf *b,
+			struct bpf_func_info *fi)
+{
+	struct text_func tf[FF_NATIVE_MAX_FUNCS];
+	size_t sz;
+	const void *bytes = flowforest_bpf__elf_bytes(&sz);
+	Elf *e;
+	int nt, rc = 0, id;
+	__u32 i, j;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	e = elf_memory((char *)bytes, sz);
+	if (!e)
+		return -1;
+	nt = text_funcs(e, tf, FF_NATIVE_MAX_FUNCS);
+	id = btf__find_by_name_kind(b->btf, bpf_program__name(prog), BTF_KIND_FUNC);
+	if (nt < 0 || id <= 0)
+		rc = -1;
+	fi[0] = (struct bpf_func_info){ 0, (__u32)id };
+	for (i = 1; i < ns && !rc; i++) {
+		__u32 len = (i + 1 < ns ? starts[i + 1] : (__u32)n) - starts[i];
+
+		for (j = 0; j < (__u32)nt; j++)
+			if (same_code(in + starts[i], len, &tf[j]))
+				break;
+		id = j < (__u32)nt ? btf__find_by_name_kind(b->btf, tf[j].name, BTF_KIND_FUNC) : -1;
+		if (id <= 0)
+			rc = -1;
+		fi[i] = (struct bpf_func_info){ starts[i], (__u32)id };
+	}
+	elf_end(e);
+	return rc;
 }
 
 /* Index of the stub among the functions, or -1. */
@@ -202,6 +315,7 @@ int ff_native_load(const struct bpf_program *prog, const struct bpf_insn *body, 
 {
 	const struct bpf_insn *in = bpf_program__insns(prog);
 	size_t n = bpf_program__insn_cnt(prog);
+	struct bpf_func_info *fi = NULL;
 	struct prog_btf b;
 	__u32 *starts = NULL, ns, i, at;
 	struct bpf_insn *code = NULL;
@@ -210,14 +324,23 @@ int ff_native_load(const struct bpf_program *prog, const struct bpf_insn *body, 
 	out->fd = -1;
 	if (prog_btf_get(bpf_program__fd(prog), &b, err, errlen))
 		goto out;
-	starts = calloc(b.n_func + 1, sizeof(*starts));
+	starts = calloc(FF_NATIVE_MAX_FUNCS, sizeof(*starts));
 	if (!starts) {
 		ff_fail(err, errlen, "out of memory");
 		goto out;
 	}
-	ns = subprog_starts(in, n, starts, b.n_func + 1);
+	ns = subprog_starts(in, n, starts, FF_NATIVE_MAX_FUNCS);
+	fi = calloc(ns, sizeof(*fi));
+	if (!fi || func_info_of(prog, in, n, starts, ns, &b, fi)) {
+		ff_fail(err, errlen, "%s: cannot name its functions", bpf_program__name(prog));
+		goto out;
+	}
+	free(b.fi);	/* from here on, the function info of the copy */
+	b.fi = fi;
+	b.n_func = ns;
+	fi = NULL;
 	s = stub_index(&b);
-	if (ns != b.n_func || s < 0 || starts[s] + STUB_LEN > n || !is_stub(&in[starts[s]]) ||
+	if (s < 0 || starts[s] + STUB_LEN > n || !is_stub(&in[starts[s]]) ||
 	    ((__u32)s + 1 < ns && starts[s + 1] != starts[s] + STUB_LEN)) {
 		ff_fail(err, errlen, "%s: no %s stub where expected", bpf_program__name(prog),
 			STUB_NAME);
@@ -246,7 +369,61 @@ int ff_native_load(const struct bpf_program *prog, const struct bpf_insn *body, 
 	}
 out:
 	prog_btf_free(&b);
+	free(fi);
 	free(starts);
 	free(code);
 	return out->fd >= 0 ? 0 : -1;
+}
+
+/* The start of function `idx` of the program and the next one's (or the
+ * program's end), in its translated instructions. */
+static int func_span(const struct prog_btf *b, __u32 idx, __u32 xlated_insns, __u32 *from,
+		     __u32 *to)
+{
+	if (idx >= b->n_func)
+		return -1;
+	*from = b->fi[idx].insn_off;
+	*to = idx + 1 < b->n_func ? b->fi[idx + 1].insn_off : xlated_insns;
+	return *to > *from ? 0 : -1;
+}
+
+int ff_native_probe(int prog_fd, struct ff_native_info *out)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), from, to;
+	struct bpf_insn *x = NULL;
+	struct prog_btf b;
+	char err[64];
+	int s, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (prog_btf_get(prog_fd, &b, err, sizeof(err)))
+		goto out;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		goto out;
+	out->verified_insns = info.verified_insns;
+	s = stub_index(&b);
+	if (s < 0 || func_span(&b, s, info.xlated_prog_len / sizeof(*x), &from, &to))
+		goto out;
+	rc = 0;
+	if (to - from <= STUB_LEN)
+		goto out;	/* the stub's own body: the walk */
+	out->attached = true;
+	out->insns = to - from;
+	/* the body's first instruction holds the generation (forest_codegen.c) */
+	x = calloc(info.xlated_prog_len / sizeof(*x), sizeof(*x));
+	if (!x)
+		goto out;
+	len = info.xlated_prog_len;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = len;
+	info.xlated_prog_insns = (__u64)(unsigned long)x;
+	len = sizeof(info);
+	if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len) &&
+	    x[from].code == (BPF_JMP32 | BPF_JEQ | BPF_K) && x[from].dst_reg == 3)
+		out->generation = (__u32)x[from].imm;
+out:
+	free(x);
+	prog_btf_free(&b);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef FLOWFOREST_FOREST_NATIVE_H
 #define FLOWFOREST_FOREST_NATIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/bpf.h>
 
@@ -24,5 +25,17 @@ struct ff_native_prog {
  * `body`. 0 with out->fd, or -1 with a reason. */
 int ff_native_load(const struct bpf_program *prog, const struct bpf_insn *body, size_t bn,
 		   struct ff_native_prog *out, char *err, size_t errlen);
+
+/* What runs in program `prog_fd` (the one at a hook, any process): the
+ * native forest (its generation and instructions, as the kernel holds
+ * them after verification) or the walk. 0, or -1 if the program has no
+ * stub (not flowforest's, or older). */
+struct ff_native_info {
+	bool attached;
+	__u32 generation;	/* of the model compiled in */
+	__u32 insns;		/* the forest's code, translated */
+	__u32 verified_insns;	/* the whole program's */
+};
+int ff_native_probe(int prog_fd, struct ff_native_info *out);
 
 #endif

@@ -134,7 +134,8 @@ int ff_maps_slot_meta(const struct ff_maps *mp, __u32 slot, struct ff_model_meta
  * walk runs and l->native.why says why. */
 void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u32 gen);
 /* The program to run for `prog` (a skeleton program): its native copy
- * when the active model has one (built on first use), else itself. */
+ * when the active model has one (built on first use), else itself. A copy's
+ * fd is closed by the next install: dup() it to keep it. */
 int ff_loader_prog_fd(struct ff_loader *l, const struct bpf_program *prog);
 void ff_loader_native_free(struct ff_loader *l);
 
@@ -153,6 +154,9 @@ int ff_pin_dir(const char *ifname, char *buf, size_t len);
 bool ff_pinned_exists(const char *ifname);
 int ff_loader_pin(struct ff_loader *l, const char *ifname, char *err, size_t errlen);
 int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t errlen);
+/* The program at the pinned link (the object's or its native forest
+ * copy), or -1. */
+int ff_pinned_prog_fd(const char *ifname);
 /* Detach a pinned classifier and remove its pins. */
 int ff_pinned_stop(const char *ifname, char *err, size_t errlen);
 

@@ -144,6 +144,25 @@ int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t err
 	return 0;
 }
 
+int ff_pinned_prog_fd(const char *ifname)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char dir[256], path[320];
+	int link, fd = -1;
+
+	if (ff_pin_dir(ifname, dir, sizeof(dir)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/link", dir);
+	link = bpf_obj_get(path);
+	if (link < 0)
+		return -1;
+	if (!bpf_obj_get_info_by_fd(link, &info, &len))
+		fd = bpf_prog_get_fd_by_id(info.prog_id);
+	close(link);
+	return fd;
+}
+
 int ff_pinned_stop(const char *ifname, char *err, size_t errlen)
 {
 	char dir[256], path[320];

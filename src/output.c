@@ -5,6 +5,7 @@
 #include <time.h>
 #include <json-c/json.h>
 
+#include "forest_native.h"
 #include "output.h"
 #include "loader.h"
 
@@ -138,7 +139,23 @@ void ff_counters_print_text(FILE *out, const struct ff_counters *c, const struct
 	fputc('\n', out);
 }
 
-void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m)
+/* {"attached": bool, "generation": G, "insns": N, "program_verified_insns": V} */
+static json_object *native_json(const struct ff_native_info *n)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "attached", json_object_new_boolean(n->attached));
+	if (n->attached) {
+		json_object_object_add(o, "generation", json_object_new_uint64(n->generation));
+		json_object_object_add(o, "insns", json_object_new_uint64(n->insns));
+	}
+	json_object_object_add(o, "program_verified_insns",
+			       json_object_new_uint64(n->verified_insns));
+	return o;
+}
+
+void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m,
+			    const struct ff_native_info *nat)
 {
 	json_object *o = json_object_new_object(), *cls = json_object_new_object();
 	char name[32];
@@ -159,6 +176,8 @@ void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct
 		}
 	}
 	json_object_object_add(o, "class_pkts", cls);
+	if (nat)
+		json_object_object_add(o, "native_forest", native_json(nat));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 }

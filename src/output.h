@@ -23,6 +23,9 @@ void ff_output_set_clock_offset(__s64 realtime_minus_monotonic_us);
 void ff_event_print_json(FILE *out, const struct ff_event *e, const struct ff_model *m);
 
 void ff_counters_print_text(FILE *out, const struct ff_counters *c, const struct ff_model *m);
-void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m);
+struct ff_native_info;
+/* With `nat` (not NULL): a "native_forest" member, what runs the model. */
+void ff_counters_print_json(FILE *out, const struct ff_counters *c, const struct ff_model *m,
+			    const struct ff_native_info *nat);
 
 #endif

@@ -538,7 +538,12 @@ static void test_swap_under_load(void **state)
 	sc->gen_model[gen] = 0;
 	rb = ring_buffer__new(l.maps.events, on_swap_event, sc, NULL);
 	assert_non_null(rb);
-	lc.prog = FF_PROG_FD(&l, ff_xdp);
+	/* model a's native forest, kept across the swaps (an install closes
+	 * the loader's copies): from the first swap on it walks, as a hook's
+	 * program does until its replacement is in place */
+	lc.prog = dup(FF_PROG_FD(&l, ff_xdp));
+	assert_true(lc.prog >= 0);
+	assert_true(l.native.n_body > 0);
 	assert_int_equal(pthread_create(&th, NULL, load_thread, &lc), 0);
 	for (i = 0; i < swaps; i++) {
 		const struct ff_model *m = (i & 1) ? &a : &b;
@@ -572,6 +577,7 @@ static void test_swap_under_load(void **state)
 	assert_true(sc->events > 0);
 	assert_int_equal(sc->wrong, 0);
 	ring_buffer__free(rb);
+	close(lc.prog);
 	ff_loader_close(&l);
 	ff_model_free(&a);
 	ff_model_free(&b);
