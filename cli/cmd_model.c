@@ -219,10 +219,13 @@ struct load_args {
 	const char *file;
 	struct cli_actions actions;
 	bool reclassify;
+	bool no_native;
 };
 
 static const struct argp_option load_options[] = {
 	{ "reclassify", 'R', NULL, 0, "Decide every flow again at its next packet" },
+	{ "no-native-forest", 0x1201, NULL, 0,
+	  "Run the model as the data-driven walk only, not compiled to BPF instructions" },
 	{},
 };
 
@@ -236,6 +239,9 @@ static error_t load_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'R':
 		a->reclassify = true;
+		break;
+	case 0x1201:
+		a->no_native = true;
 		break;
 	default:
 		return model_file_arg(key, arg, state, &a->file);
@@ -254,8 +260,13 @@ static int model_load(int argc, char **argv)
 		"flows: a packet sees the old model or the new one, never a mix.\v"
 		"Decided flows keep their verdicts until their next checkpoint, or are\n"
 		"decided again at their next packet with --reclassify.\n\n"
+		"The model is compiled to BPF instructions (the native forest,\n"
+		"docs/design.md) and a copy of the classifier's program with them\n"
+		"replaces it at the pinned link; until then, and with\n"
+		"--no-native-forest, the data-driven walk decides (same verdicts).\n\n"
 		"EXAMPLES:\n  sudo flowforest model load --iface eth0 new.json\n"
-		"  sudo flowforest model load -i eth0 --reclassify -a syn_flood=drop new.json",
+		"  sudo flowforest model load -i eth0 --reclassify -a syn_flood=drop new.json\n"
+		"  sudo flowforest model load -i eth0 --no-native-forest new.json",
 		children,
 	};
 	struct load_args a = {};
@@ -276,7 +287,10 @@ static int model_load(int argc, char **argv)
 		ff_model_free(&m);
 		return 1;
 	}
+	mp.no_native = a.no_native;
 	gen = ff_maps_install_model(&mp, &m, actions, a.reclassify, err, sizeof(err));
+	if (gen > 0 && mp.native_note[0])
+		fprintf(stderr, "flowforest: %s\n", mp.native_note);
 	ff_maps_close(&mp);
 	if (gen < 0) {
 		fprintf(stderr, "flowforest: %s\n", err);

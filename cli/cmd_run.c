@@ -160,7 +160,7 @@ static void on_signal(int sig)
 struct run {
 	struct ff_loader l;
 	struct ff_maps pinned;
-	const struct ff_maps *mp;	/* &l.maps, or &pinned when following */
+	struct ff_maps *mp;		/* &l.maps, or &pinned when following */
 	struct ff_model m;		/* or just the class names when following */
 	bool follow;
 	struct ring_buffer *rb;
@@ -212,7 +212,7 @@ static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
 }
 
 /* SIGHUP: the model file again, swapped in atomically. */
-static void reload_model(const struct ff_maps *mp, struct ff_model *m, struct ff_exporter *x)
+static void reload_model(struct ff_maps *mp, struct ff_model *m, struct ff_exporter *x)
 {
 	struct ff_model fresh;
 	__u32 actions[FF_MAX_CLASSES];
@@ -297,8 +297,11 @@ static int start_follow(struct run *r)
 			return -1;
 		/* The running classifier keeps deciding while the model is
 		 * swapped in: no gap in protection. */
+		r->pinned.no_native = args.no_native;
 		gen = ff_maps_install_model(&r->pinned, &r->m, actions, args.reclassify, err,
 					    sizeof(err));
+		if (gen > 0 && r->pinned.native_note[0])
+			fprintf(stderr, "flowforest: %s\n", r->pinned.native_note);
 		if (gen < 0) {
 			fprintf(stderr, "flowforest: takeover: %s\n", err);
 			return -1;

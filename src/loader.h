@@ -44,6 +44,11 @@ struct ff_maps {
 	/* The loaded object these maps are (NULL: opened from pins): a model
 	 * installed through them is also compiled to its native forest. */
 	struct ff_loader *loader;
+	/* Opened from the pins of this interface: an install replaces the
+	 * program at the pinned link with its native forest copy. */
+	char iface[16];
+	bool no_native;		/* ... or with the walk (--no-native-forest) */
+	char native_note[320];	/* the last install's native forest, for a person */
 };
 
 /* The native forest (forest_codegen.h, loader_native.c): the active model
@@ -120,7 +125,7 @@ void ff_maps_close(struct ff_maps *mp);
  * With `reclassify`, flows decided by the old model are decided again at
  * their next packet; otherwise they keep their verdicts until their next
  * checkpoint. Returns the new model generation (> 0), or -1. */
-int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
+int ff_maps_install_model(struct ff_maps *mp, const struct ff_model *m,
 			  const __u32 *actions, bool reclassify, char *err, size_t errlen);
 int ff_loader_install_model(struct ff_loader *l, const struct ff_model *m,
 			    const __u32 *actions, char *err, size_t errlen);
@@ -138,6 +143,11 @@ void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u
  * fd is closed by the next install: dup() it to keep it. */
 int ff_loader_prog_fd(struct ff_loader *l, const struct bpf_program *prog);
 void ff_loader_native_free(struct ff_loader *l);
+/* The same for the classifier pinned on mp->iface (another process's):
+ * this process loads the program at the link again on the running maps,
+ * checks it is the same code (its tag), builds the copy and puts it at the
+ * link. 0, or -1; mp->native_note says what runs. */
+int ff_pinned_native_install(struct ff_maps *mp, const struct ff_model *m, __u32 gen);
 
 /* loader_lists.c: allow (deny = false) or deny list: add or remove one CIDR. */
 int ff_maps_list_update(const struct ff_maps *mp, bool deny, const char *cidr, bool add,

@@ -117,6 +117,9 @@ void ff_maps_init(struct ff_maps *mp)
 		if (ff_map_table[i].fd_off >= 0)
 			*ff_map_fd_slot(mp, &ff_map_table[i]) = -1;
 	mp->loader = NULL;
+	mp->iface[0] = 0;
+	mp->no_native = false;
+	mp->native_note[0] = 0;
 }
 
 void ff_maps_close(struct ff_maps *mp)

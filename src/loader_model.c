@@ -20,7 +20,7 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
+int ff_maps_install_model(struct ff_maps *mp, const struct ff_model *m,
 			  const __u32 *actions, bool reclassify, char *err, size_t errlen)
 {
 	struct ff_model check = *m;	/* validation builds its own kernel layout */
@@ -106,6 +106,8 @@ int ff_maps_install_model(const struct ff_maps *mp, const struct ff_model *m,
 	 * a generation it was not compiled for and the walk runs. */
 	if (mp->loader)
 		ff_loader_native_install(mp->loader, &check, gen);
+	else if (mp->iface[0])
+		ff_pinned_native_install(mp, &check, gen);
 	rc = (int)gen;
 out:
 	free(check.knodes);

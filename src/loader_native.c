@@ -170,3 +170,162 @@ void ff_loader_native_free(struct ff_loader *l)
 {
 	native_drop(&l->native);
 }
+
+/* ---- a classifier pinned by another process ------------------------------ */
+
+/* The running program's map of each name reused by `skel`: the program
+ * loaded again works on the running classifier's state. */
+static int reuse_maps(struct flowforest_bpf *skel, int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64], i;
+	struct bpf_map *map;
+	int rc = 0;
+
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) || info.nr_map_ids > 64)
+		return -1;
+	for (i = 0; i < info.nr_map_ids && !rc; i++) {
+		struct bpf_map_info mi = {};
+		__u32 ml = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &ml)) {
+			rc = -1;
+		} else {
+			bpf_object__for_each_map(map, skel->obj)
+				if (!strncmp(bpf_map__name(map), mi.name, BPF_OBJ_NAME_LEN - 1))
+					rc = bpf_map__reuse_fd(map, fd);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return rc;
+}
+
+/* Which of the programs with the stub runs at the link (by name). */
+static int prog_index_named(const struct ff_loader *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < FF_NATIVE_PROGS; i++)
+		if (!strncmp(bpf_program__name(native_prog(l, i)), name, BPF_OBJ_NAME_LEN - 1))
+			return i;
+	return -1;
+}
+
+/* A BTF object's bytes (malloc'd), or NULL. */
+static void *btf_bytes(__u32 id, __u32 *size)
+{
+	struct bpf_btf_info info = {};
+	__u32 len = sizeof(info);
+	void *buf = NULL;
+	int fd = bpf_btf_get_fd_by_id(id);
+
+	if (fd < 0)
+		return NULL;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && (buf = malloc(info.btf_size))) {
+		*size = info.btf_size;
+		memset(&info, 0, sizeof(info));
+		info.btf = (__u64)(unsigned long)buf;
+		info.btf_size = *size;
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+/* Do two programs come from the same object? Their BTF (types, function
+ * names and the source lines of the line info) is the same: the running
+ * program may be a native copy, whose instructions (tag) differ. */
+static bool same_btf(__u32 a, __u32 b)
+{
+	__u32 la = 0, lb = 0;
+	void *x = btf_bytes(a, &la), *y = btf_bytes(b, &lb);
+	bool same = x && y && la == lb && !memcmp(x, y, la);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Load the program running at the link again (only it) on the running
+ * maps, into l: the same code, or -1. */
+static int reload_running(struct ff_loader *l, int prog_fd, char *why, size_t len)
+{
+	struct bpf_prog_info a = {}, b = {};
+	__u32 la = sizeof(a), lb = sizeof(b);
+	struct bpf_program *p;
+	int i;
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &a, &la))
+		return snprintf(why, len, "cannot read the running program"), -1;
+	l->skel = flowforest_bpf__open();
+	if (!l->skel)
+		return snprintf(why, len, "cannot open the BPF object"), -1;
+	i = prog_index_named(l, a.name);
+	if (i < 0 || reuse_maps(l->skel, prog_fd))
+		return snprintf(why, len, "the running program is not one this flowforest knows"), -1;
+	bpf_object__for_each_program(p, l->skel->obj)
+		bpf_program__set_autoload(p, p == native_prog(l, i));
+	if (flowforest_bpf__load(l->skel))
+		return snprintf(why, len, "cannot load the program again: %s", strerror(errno)), -1;
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(native_prog(l, i)), &b, &lb) ||
+	    !same_btf(a.btf_id, b.btf_id))
+		return snprintf(why, len, "the running program is another flowforest's (restart "
+				"it to use the native forest)"), -1;
+	return i;
+}
+
+int ff_pinned_native_install(struct ff_maps *mp, const struct ff_model *m, __u32 gen)
+{
+	struct ff_loader l = {};
+	int prog = ff_pinned_prog_fd(mp->iface), i, fd = -1, rc = -1;
+	char dir[256], path[320];
+
+	for (i = 0; i < FF_NATIVE_PROGS; i++)
+		l.native.fd[i] = -1;
+	l.native.off = mp->no_native;
+	l.link_fd = -1;
+	mp->native_note[0] = 0;
+	if (prog < 0 || ff_pin_dir(mp->iface, dir, sizeof(dir))) {
+		snprintf(mp->native_note, sizeof(mp->native_note), "no pinned link");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/link", dir);
+	l.link_fd = bpf_obj_get(path);
+	i = reload_running(&l, prog, mp->native_note, sizeof(mp->native_note));
+	if (i < 0 || l.link_fd < 0)
+		goto out;
+	if (!l.native.off && !ff_codegen_forest(m, gen, FF_NATIVE_MAX_INSNS, &l.native.body,
+						&l.native.n_body, l.native.why,
+						sizeof(l.native.why)))
+		fd = native_build(&l, i);
+	if (bpf_link_update(l.link_fd, fd >= 0 ? fd : bpf_program__fd(native_prog(&l, i)), NULL)) {
+		snprintf(mp->native_note, sizeof(mp->native_note),
+			 "cannot replace the program at the link: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	if (fd >= 0)
+		snprintf(mp->native_note, sizeof(mp->native_note),
+			 "native forest: %zu instructions, program verified in %u", l.native.n_body,
+			 l.native.verified[i]);
+	else
+		snprintf(mp->native_note, sizeof(mp->native_note), "the walk runs: %s",
+			 l.native.off ? "--no-native-forest" : l.native.why);
+out:
+	if (prog >= 0)
+		close(prog);
+	if (l.link_fd >= 0)
+		close(l.link_fd);
+	native_drop(&l.native);
+	if (l.skel)
+		flowforest_bpf__destroy(l.skel);
+	return rc;
+}

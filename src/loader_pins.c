@@ -141,6 +141,7 @@ int ff_pinned_open(const char *ifname, struct ff_maps *mp, char *err, size_t err
 			return -1;
 		}
 	}
+	snprintf(mp->iface, sizeof(mp->iface), "%s", ifname);
 	return 0;
 }
 

@@ -1350,9 +1350,38 @@ static bool ends_with(const char *s, const char *tail)
  * class names: events, flows and metrics name each verdict from the class
  * list of the generation that decided it (the agent used to keep the names
  * it started with, and `flows` named every flow after the active model). */
+/* `flowforest stats --json` on the test's device into `st`: the native
+ * forest attached as `attached` says; the active generation. */
+static int native_at_link(const char *st, bool attached)
+{
+	json_object *o, *n, *v;
+	int gen = -1;
+
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest stats -i %s --json >%s",
+			    ns, dev, st), 0);
+	o = json_object_from_file(st);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "native_forest", &n));
+	assert_true(json_object_object_get_ex(n, "attached", &v));
+	assert_int_equal(json_object_get_boolean(v), attached);
+	if (json_object_object_get_ex(n, "generation", &v))
+		gen = json_object_get_int(v);
+	json_object_put(o);
+	if (!attached) {
+		struct ff_maps mp;
+		struct ff_model_meta meta;
+
+		assert_int_equal(ff_pinned_open(dev, &mp, NULL, 0), 0);
+		assert_int_equal(ff_maps_active_meta(&mp, &meta), 0);
+		ff_maps_close(&mp);
+		gen = (int)meta.generation;
+	}
+	return gen;
+}
+
 static void test_live_swap_class_names(void **state)
 {
-	char dir[] = "/tmp/ff-swap-XXXXXX", ev[300], fl[300], mb[300], me[300];
+	char dir[] = "/tmp/ff-swap-XXXXXX", ev[300], fl[300], mb[300], me[300], st[300];
 	int port = 20000 + (getpid() + 2) % 20000;
 	json_object *o;
 	char *text;
@@ -1366,6 +1395,7 @@ static void test_live_swap_class_names(void **state)
 	snprintf(fl, sizeof(fl), "%s/flows", dir);
 	snprintf(mb, sizeof(mb), "%s/b.json", dir);
 	snprintf(me, sizeof(me), "%s/metrics", dir);
+	snprintf(st, sizeof(st), "%s/stats", dir);
 	write_model(mb, "_v2", NULL);
 	/* the sender in a second namespace, across the veth pair */
 	assert_int_equal(sh("ip netns add %sb && ip -n %s link set %sp netns %sb && "
@@ -1390,6 +1420,13 @@ static void test_live_swap_class_names(void **state)
 			    "exit 1", ns, ev), 0);
 	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest flows -i %s --json >%s",
 			    ns, dev, fl), 0);
+	/* the model load from this other process put generation 2's native
+	 * forest at the pinned link (the verdict above is its), and
+	 * --no-native-forest the walk */
+	assert_int_equal(native_at_link(st, 1), 2);
+	assert_int_equal(sh("nsenter --net=/run/netns/%s ./flowforest model load -i %s "
+			    "--no-native-forest %s >/dev/null 2>&1", ns, dev, mb), 0);
+	assert_int_equal(native_at_link(st, 0), 3);
 	assert_int_equal(sh("nsenter --net=/run/netns/%s bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d; "
 			    "printf \"GET /metrics HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3' >%s",
 			    ns, port, me), 0);
