@@ -28,13 +28,17 @@
 #      and as a page (lab/out/report.html)
 #
 # Usage (root, from anywhere; `make demo` builds first):
-#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--spread-floods] [--out DIR] [--seed N] [--prefix P]
+#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--floods segments|subnet] [--out DIR] [--seed N] [--prefix P]
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
-#     --spread-floods  an experiment: the floods' spoofing tools also spread
-#                    their sources over a /11 per class, and the forest reads
-#                    the receiver's context too (docs/lab.md)
+#     --floods segments  (default) every flood tool runs in segments, each
+#                    from a source spread drawn for it: one real or spoofed
+#                    address, a /24, a /16, the class's /11, a source per
+#                    packet or bursts, IPv6 too; the forest reads the
+#                    receiver's context too (docs/lab.md)
+#     --floods subnet  the lab before: the floods' spoofed sources in their
+#                    class's /24, the forest without the receiver's context
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -78,22 +82,22 @@ VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_sha
 VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
 VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
-# --spread-floods (an experiment, not the default): the floods' spoofing
-# tools also spread their sources over a /11 per class (lab_spread; a real
-# spoofed flood sends one flow per network, and only the receiver sees it),
-# and the forest reads the receiver's context too. A drop at a flow's first
-# packet, where only the context speaks, is tentative in the kernel (the
-# next checkpoint decides again: a new client of a flooded service loses
-# one retransmission timeout). docs/lab.md, "Floods spread over the
-# address space", measures both and why this is not the default.
-SPREAD=0
+# The floods (--floods): by default every flood tool runs in segments
+# whose source spread is drawn apart from the tool (lab/plan.py CORNERS; a
+# real spoofed flood sends one flow per network, and only the receiver sees
+# it), and the forest reads the receiver's context too. A drop at a flow's
+# first packet, where only the context speaks, is tentative in the kernel
+# (the next checkpoint decides again: a new client of a flooded service
+# loses one retransmission timeout). docs/lab.md, "Floods spread over the
+# address space", measures it against --floods subnet.
+FLOODS=segments
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
 	--no-baseline) BASELINE=0 ;;
 	--no-eval) EVAL=0 ;;
-	--spread-floods) SPREAD=1 ;;
+	--floods) FLOODS=$2; shift ;;
 	--data) DATA=$2; shift ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
@@ -104,8 +108,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
-export LAB_SPREAD=$SPREAD	# lab_mix: the floods' sources over the /11s too, or not
-[ "$SPREAD" = 1 ] && TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
+case $FLOODS in
+segments) TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour) ;;
+subnet) ;;
+*) echo "demo: --floods: segments or subnet, not '$FLOODS'" >&2; exit 2 ;;
+esac
+export LAB_FLOODS=$FLOODS	# lab_mix: lab/plan.py --floods
 
 P=${PREFIX:-ffl$(($$ % 100000))}
 . "$ROOT/lab/lab.sh"
@@ -163,7 +171,7 @@ trap 'exit 143' TERM
 "$FF" train --help > /dev/null 2>&1 || die "this flowforest has no 'train' command"
 missing=
 for t in ip tcpdump nginx sshd ssh sshpass iperf3 dnsmasq dig curl wget ping nmap masscan hping3 \
-	slowhttptest hydra t50 ab medusa ncrack python3 perl ss timeout awk; do
+	slowhttptest hydra t50 ab medusa ncrack trafgen python3 perl ss timeout awk; do
 	command -v "$t" > /dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
 done
 [ -z "$missing" ] || die "missing tools:$missing (run: sudo bash scripts/install-deps.sh)"
@@ -194,17 +202,20 @@ lab_labels > "$OUT/labels.rules"
 		c1) tool=curl/wget/ssh/dig/benign.py ;;
 		c2) tool=curl/wget/ssh/dig ;;
 		nmap) tool=nmap-sS/nmap-sT/nping ;; mscan) tool=masscan ;;
-		synf) tool=hping3-S/t50/nping/rawsyn ;; udpf) tool=hping3-udp/nping-udp/t50-udp/reflect/rawudp ;;
+		synf) tool=hping3-S/t50/nping/rawsyn/trafgen-syn ;;
+		udpf) tool=hping3-udp/nping-udp/t50-udp/reflect/rawudp/trafgen-udp ;;
 		slow) tool=slowloris/slowbody/slowread/py-slowheaders/py-slowbody/py-slowread ;;
 		brute) tool=hydra/hydra-1task/sshpass/medusa/ncrack ;;
-		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp ;;
+		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp/trafgen-icmp ;;
 		hfl) tool=curl-keepalive/curl-close/curl-https/ab-keepalive/ab-close/py-keepalive/py-close ;;
 		*) tool=$n ;;
 		esac
 		extra=
-		[ "$n" = synf ] && extra="10.199.11.100-255$([ "$SPREAD" = 1 ] && echo " 10.128.0.0/11") (spoofed)"
-		[ "$n" = udpf ] && extra="10.199.12.100-255$([ "$SPREAD" = 1 ] && echo " 10.160.0.0/11") (spoofed)"
-		[ "$n" = t50 ] && extra="10.199.15.100-255$([ "$SPREAD" = 1 ] && echo " 10.96.0.0/11") (spoofed)"
+		sp=$([ "$FLOODS" = segments ] && lab_spread | awk -v c="$(lab_class "$n")" '$1 == c { print " " $3 }')
+		sp6=$([ "$FLOODS" = segments ] && lab_spread6 | awk -v c="$(lab_class "$n")" '$1 == c { print " " $2 }')
+		[ "$n" = synf ] && extra="10.199.11.100-255$sp$sp6 (spoofed)"
+		[ "$n" = udpf ] && extra="10.199.12.100-255$sp$sp6 (spoofed)"
+		[ "$n" = t50 ] && extra="10.199.15.100-255$sp$sp6 (spoofed)"
 		echo "$n $(lab_class "$n") $tool $(lab_addr "$n" train) $(lab_addr "$n" live) $extra"
 	done
 } > "$OUT/nodes.txt"
@@ -406,9 +417,9 @@ if [ "$EVAL" = 1 ]; then
 		--benign "$OUT/protected/capture.pcap")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
 	# leave-one-tool-out: folds of round 1 only (round 2 was shaped by a
-	# model that knew every tool; with --spread-floods a tool's spread
-	# flows are its own: left out with it); the quick run: the floods'
-	# tools, two perturbations
+	# model that knew every tool; a tool's segments, however spread, are
+	# its own: left out with it); the quick run: the floods' tools, two
+	# perturbations
 	[ "$QUICK" = 1 ] && ev+=(--quick --loto-classes syn_flood,udp_flood,icmp_flood)
 	for c in $(lab_labels | sed -n 's/^[a-z_]*:host=//p'); do ev+=(--attack-src "$c"); done
 	if [ "$QUICK" = 1 ]; then

@@ -46,17 +46,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rawflood import csum, ip4, l4sum, paced_send  # noqa: E402  (one checksum and pacing code for the lab)
-
-
-def ip6(src, dst, nh, payload, hlim):
-    return struct.pack("!IHBB16s16s", 6 << 28 | random.getrandbits(20), len(payload), nh, hlim,
-                       src.packed, dst.packed) + payload
+# one checksum, header, capture and pacing code for the lab
+from rawflood import csum, eth_header, ip4, ip6, l4sum, paced_send, write_pcap  # noqa: E402
 
 
 def ip_pkt(src, dst, proto, seg, ttl, rng):
     if dst.version == 6:
-        return ip6(src, dst, proto, seg, ttl)
+        return ip6(src, dst, proto, seg, ttl, random.getrandbits(20))
     return ip4(src, dst, proto, seg, ttl, rng.getrandbits(16))
 
 
@@ -154,16 +150,8 @@ def frames(a, rng, dst):
 
 def write(a, rng, dst):
     """The frames into a pcap, the i-th at i / pps seconds."""
-    eth = bytes.fromhex(a.dst_mac.replace(":", "")) + bytes.fromhex("020000000002") + \
-        struct.pack("!H", 0x86DD if dst.version == 6 else 0x0800)
-    n = 0
-    with open(a.write, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, pkt in enumerate(frames(a, rng, dst)):
-            us = i * 1_000_000 // a.pps
-            f.write(struct.pack("<IIII", us // 1_000_000, us % 1_000_000, len(eth + pkt),
-                                len(eth + pkt)) + eth + pkt)
-            n += 1
+    eth = eth_header(a.dst_mac, bytes.fromhex("020000000002"), dst.version)
+    n = write_pcap(a.write, (eth + pkt for pkt in frames(a, rng, dst)), a.pps)
     print(f"holdout_send: {a.mode}: {n} packets to {a.write}", file=sys.stderr)
     return 0
 
@@ -204,8 +192,7 @@ def main():
         ap.error("--dev (or --write) is needed")
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((a.dev, 0))
-    eth = bytes.fromhex(a.dst_mac.replace(":", "")) + s.getsockname()[4][:6] + \
-        struct.pack("!H", 0x86DD if dst.version == 6 else 0x0800)
+    eth = eth_header(a.dst_mac, s.getsockname()[4][:6], dst.version)
     t0 = time.monotonic()
     n = paced_send(lambda pkt: s.send(eth + pkt), frames(a, rng, dst), a.pps, "holdout_send")
     print(f"holdout_send: {a.mode}: {n} packets in {time.monotonic() - t0:.1f} s", file=sys.stderr)

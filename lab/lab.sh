@@ -121,6 +121,7 @@ lab_labels() {
 	http_flood:host=10.199.16.0/24
 	EOF
 	lab_spread | while read -r cls _ to; do echo "$cls:host=$to"; done
+	lab_spread6 | while read -r cls to; do echo "$cls:host=$to"; done
 	return 0
 }
 
@@ -138,6 +139,20 @@ lab_spread() {
 	syn_flood 10.199.11.0/24 10.128.0.0/11
 	udp_flood 10.199.12.0/24 10.160.0.0/11
 	icmp_flood 10.199.15.0/24 10.96.0.0/11
+	EOF
+}
+
+# lab_spread6: CLASS PREFIX per flood: the /32 its IPv6 senders
+# (lab/rawflood.py, nping -6) spoof their sources from (one address, a /64,
+# a /48 or the whole /32: lab/plan.py draws it per segment); its label rule
+# is the class's, and the server's route to it goes nowhere as for
+# lab_spread.
+LAB_SPREAD_GW6=fd99::fe	# no node has it
+lab_spread6() {
+	cat <<-'EOF'
+	syn_flood fd99:11::/32
+	udp_flood fd99:12::/32
+	icmp_flood fd99:15::/32
 	EOF
 }
 
@@ -287,9 +302,10 @@ lab_up() {
 	# (a SYN-ACK, an ICMP error) through a gateway that does not exist, so
 	# that their half-open connections pile up as under a real spoofed flood
 	# and the answers die in the server's own neighbour queue
-	lab_spread | while read -r _ _ to; do
-		echo "route add $to via $LAB_SPREAD_GW dev eth0"
-	done | _lab_t ip -n "$(lab_ns "$p" srv)" -batch - || { lab_down "$p"; return 1; }
+	{
+		lab_spread | while read -r _ _ to; do echo "route add $to via $LAB_SPREAD_GW dev eth0"; done
+		lab_spread6 | while read -r _ to; do echo "route add $to via $LAB_SPREAD_GW6 dev eth0"; done
+	} | _lab_t ip -n "$(lab_ns "$p" srv)" -batch - || { lab_down "$p"; return 1; }
 	lab_phase "$p" train || { lab_down "$p"; return 1; }
 	# every node reaches the server
 	for n in $LAB_NODES; do
@@ -652,57 +668,167 @@ lab_attack_hping_syn() {
 		-d "$7" -a "$8" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# _lab_t50 PREFIX NODE COUNT SRC T50-ARGS...: t50 from NODE in bursts (t50
-# has no rate option; one burst of thousands at ~150,000 packets/s would
-# overflow the receiving CPU's backlog). SRC: one source address, or
-# spread:NET (NET: 10.199.X) for bursts of 50 from a random address of
-# NET.128-255 each: a flood from many spoofed sources; spread:10.A.0.0/11
-# for bursts of 25 from a random address of that /11 each (lab_spread).
-_lab_t50() {
-	local p=$1 node=$2 n=$3 src=$4 b=250 a o2
-	shift 4
-	_lab_srv_mac "$p" "$node" > /dev/null
-	[ "${src#spread:}" != "$src" ] && b=50
-	[ "${src%/11}" != "$src" ] && b=25
+# Sources of the floods (lab/plan.py draws one per segment, so that every
+# tool covers several corners of the source context and every corner has
+# two tools or more): ADDR, one address (the node's real one or a spoofed
+# one), or PREFIX@B, a random address of PREFIX for every B packets (B 1:
+# a new source per packet). PREFIX is IPv4, or IPv6 of a /32, /48, /64
+# (lab_spread6).
+
+# _lab_rand_addr PREFIX: a random address of PREFIX (IPv4, never .0 or
+# .255; IPv6: a prefix of whole 16-bit groups, written G:G[:G:G]::/LEN).
+_lab_rand_addr() {
+	local net=${1%/*} len=${1#*/} a b c d x i g
+	if [ "${net#*:}" != "$net" ]; then
+		g=${net%::}
+		for i in $(seq $((len / 16 + 1)) 8); do g+=:$(printf %x $((RANDOM * 2 + RANDOM % 2))); done
+		echo "$g"
+		return
+	fi
+	IFS=. read -r a b c d <<< "$net"
+	x=$(( (a << 24 | b << 16 | c << 8 | d) + ((RANDOM << 15 | RANDOM) & ((1 << (32 - len)) - 1)) ))
+	d=$((x & 255))
+	[ "$len" -lt 24 ] && d=$((1 + d % 254))
+	echo "$((x >> 24 & 255)).$((x >> 16 & 255)).$((x >> 8 & 255)).$d"
+}
+
+# _lab_bursts COUNT SRC DEFAULT_B CMD...: CMD once per burst, `{src}` in
+# it replaced by the burst's source and `{n}` by its packet count (SRC as
+# above; ADDR: bursts of DEFAULT_B from it), until COUNT packets.
+_lab_bursts() {
+	local n=$1 src=$2 b=$3 a arg cmd
+	shift 3
+	[ "${src#*@}" != "$src" ] && b=${src#*@}
 	while [ "$n" -gt 0 ]; do
 		a=$src
-		if [ "${src%/11}" != "$src" ]; then
-			o2=${src#spread:10.}
-			o2=${o2%%.*}
-			a=10.$((o2 + RANDOM % 32)).$((RANDOM % 256)).$((1 + RANDOM % 254))
-		elif [ "${src#spread:}" != "$src" ]; then
-			a=${src#spread:}.$((128 + RANDOM % 128))
-		fi
-		LAB_EXEC_TIMEOUT=10 lab_exec "$p" "$node" t50 "$LAB_SRV4" "$@" \
-			--threshold "$((n < b ? n : b))" -s "$a" > /dev/null 2>&1
+		[ "${src#*@}" != "$src" ] && a=$(_lab_rand_addr "${src%@*}")
+		cmd=()
+		for arg in "$@"; do
+			arg=${arg//\{src\}/$a}
+			cmd+=("${arg//\{n\}/$((n < b ? n : b))}")
+		done
+		"${cmd[@]}"
 		n=$((n - b))
-		sleep 0.05
 	done
 }
 
+# _lab_t50 PREFIX NODE COUNT SRC T50-ARGS...: t50 from NODE in bursts (t50
+# has no rate option; one burst of thousands at ~150,000 packets/s would
+# overflow the receiving CPU's backlog): of 250 from one address, or of B
+# from a random address of PREFIX each (SRC PREFIX@B).
+_lab_t50() {
+	local p=$1 node=$2 n=$3 src=$4
+	shift 4
+	_lab_srv_mac "$p" "$node" > /dev/null
+	_lab_bursts "$n" "$src" 250 _lab_t50_burst "$p" "$node" "{src}" "{n}" "$@"
+}
+_lab_t50_burst() {
+	local p=$1 node=$2 a=$3 n=$4
+	shift 4
+	LAB_EXEC_TIMEOUT=10 lab_exec "$p" "$node" t50 "$LAB_SRV4" "$@" --threshold "$n" -s "$a" \
+		> /dev/null 2>&1
+	sleep 0.05
+}
+
+# _lab_nping PREFIX NODE COUNT RATE SRC NPING-ARGS...: nping from SRC (one
+# address: one run; PREFIX@B: a run of B packets from a random address of
+# PREFIX each); to the server's IPv6 address for an IPv6 SRC, as whole
+# frames (the attacker has no IPv6 address).
+_lab_nping() {
+	local p=$1 node=$2 n=$3 rate=$4 src=$5 dst=$LAB_SRV4 o=()
+	shift 5
+	if [ "${src#*:}" != "$src" ]; then
+		dst=$LAB_SRV6
+		o=(-6 -N --send-eth -e eth0 --dest-mac "$(_lab_srv_mac "$p" "$node")"
+			--source-mac "$(ip -n "$(lab_ns "$p" "$node")" link show dev eth0 |
+				awk '/link\/ether/ { print $2 }')")
+	fi
+	[ "$dst" = "$LAB_SRV6" ] && set -- "${@/#--ttl/--hop-limit}"
+	_lab_bursts "$n" "$src" "$n" lab_exec "$p" "$node" nping -q -H "${o[@]}" -c "{n}" \
+		--rate "$rate" -S "{src}" "$@" "$dst" > /dev/null 2>&1
+}
+
+# _lab_rawflood PREFIX NODE MODE COUNT PPS SRC ARGS...: lab/rawflood.py MODE
+# from SRC (ADDR, or PREFIX@B: --burst B), to the server's IPv4 or (an IPv6
+# SRC) IPv6 address.
+_lab_rawflood() {
+	local p=$1 node=$2 mode=$3 n=$4 pps=$5 src=$6 dst=$LAB_SRV4 o=()
+	shift 6
+	case $src in
+	*@*) o=(--spoof "${src%@*}" --burst "${src#*@}") ;;
+	*) o=(--spoof "$src") ;;
+	esac
+	if [ "${src#*:}" != "$src" ]; then
+		dst=$LAB_SRV6
+		o+=(--dev eth0 --dst-mac "$(_lab_srv_mac "$p" "$node")")
+	fi
+	LAB_EXEC_TIMEOUT=70 lab_exec "$p" "$node" python3 "$LAB_DIR/rawflood.py" "$mode" "$dst" \
+		--count "$n" --pps "$pps" "${o[@]}" "$@" > /dev/null 2>&1
+}
+
+# _lab_trafgen_sa PREFIX: trafgen's ipv4() source fields for a random
+# address of PREFIX per packet (the octets the prefix leaves open drawn at
+# run time; never .0 or .255 below a /24)
+_lab_trafgen_sa() {
+	local net=${1%/*} len=${1#*/} o k lo
+	IFS=. read -r -a o <<< "$net"
+	printf 'sa=%s' "$net"
+	for k in 0 1 2 3; do
+		[ $((8 * (k + 1))) -le "$len" ] && continue
+		lo=$((o[k] & ~((1 << (8 * (k + 1) - (len > 8 * k ? len : 8 * k))) - 1) & 255))
+		if [ "$k" = 3 ] && [ "$len" -lt 24 ]; then
+			printf ', sa[3]=drnd(1, 254)'
+		else
+			printf ', sa[%d]=drnd(%d, %d)' "$k" "$lo" \
+				$((lo + (1 << (8 * (k + 1) - (len > 8 * k ? len : 8 * k))) - 1))
+		fi
+	done
+}
+
+# lab_attack_trafgen PREFIX NODE syn|udp|icmp COUNT PPS SRC PORT BYTES TTL:
+# trafgen (netsniff-ng), a packet builder of its own: every packet from a
+# random address of SRC (PREFIX@1) or from one (ADDR), a random source port
+# (a new flow each) to PORT (syn, udp; udp PORT 0: random ports), BYTES
+# bytes of payload.
+lab_attack_trafgen() {
+	local p=$1 node=$2 mode=$3 src=${6%@*} cfg l4 mac
+	case $src in */*) ;; *) src=$src/32 ;; esac
+	mac=$(_lab_srv_mac "$p" "$node")
+	case $mode in
+	syn) l4="tcp(sp=drnd(1024, 65535), dp=$7, seq=drnd(), syn, win=$((1024 + RANDOM % 64000)))" ;;
+	udp) l4="udp(sp=drnd(1024, 65535), dp=$([ "$7" = 0 ] && echo 'drnd(1, 65535)' || echo "$7"))" ;;
+	*) l4="icmp4(echorequest, id=$RANDOM, seq=$RANDOM)" ;;
+	esac
+	cfg=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-trafgen.XXXXXX") || return 1
+	echo "{ eth(da=$mac), ipv4($(_lab_trafgen_sa "$src"), da=$LAB_SRV4, ttl=$9, id=drnd()), $l4$([ "$8" -gt 0 ] && echo ", fill(0x$(printf %02x $((RANDOM % 256))), $8)") }" > "$cfg"
+	LAB_EXEC_TIMEOUT=70 lab_exec "$p" "$node" trafgen -o eth0 -i "$cfg" -n "$4" \
+		-t "$((1000000 / $5))us" --cpus 1 > /dev/null 2>&1
+	rm -f "$cfg"
+}
+
 # lab_attack_t50_syn PREFIX COUNT PORT WIN TTL SRC: t50 SYN flood in bursts
-# (SRC: an address or spread:NET, see _lab_t50).
+# (SRC: ADDR or PREFIX@B, see _lab_t50).
 lab_attack_t50_syn() {
 	_lab_t50 "$1" synf "$2" "$6" --protocol TCP --syn --dport "$3" --window "$4" --ttl "$5"
 }
 
 # lab_attack_nping_syn PREFIX COUNT RATE PORT WIN TTL DATA SRC: nping SYN
-# flood (one source port: a single flow of many SYNs).
+# flood (one source port per run: a single flow of many SYNs from one
+# address; SRC PREFIX@B: runs of B, IPv4 or IPv6, _lab_nping).
 lab_attack_nping_syn() {
-	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf nping -q -H --tcp --flags syn -c "$2" --rate "$3" \
-		-p "$4" --win "$5" --ttl "$6" --data-length "$7" -S "$8" "$LAB_SRV4" > /dev/null 2>&1
+	LAB_EXEC_TIMEOUT=60 _lab_nping "$1" synf "$2" "$3" "$8" --tcp --flags syn -p "$4" --win "$5" \
+		--ttl "$6" --data-length "$7"
 }
 
-# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED [SPOOF]:
-# the lab's own sender (lab/rawflood.py): every SYN from a random address of
-# SPOOF (default: the subnet's upper half) and a random port; LINUX=1 adds
+# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED [SRC]:
+# the lab's own sender (lab/rawflood.py): every SYN from a random port, from
+# SRC (_lab_rawflood; default: the subnet's upper half); LINUX=1 adds
 # Linux's TCP options.
 lab_attack_rawsyn() {
 	local o=()
 	[ "$8" = 1 ] && o=(--linux-options)
-	LAB_EXEC_TIMEOUT=70 lab_exec "$1" synf python3 "$LAB_DIR/rawflood.py" syn "$LAB_SRV4" \
-		--count "$2" --pps "$3" --port "$4" --ttl "$5" --win "$6" --payload "$7" "${o[@]}" \
-		--spoof "${10:-10.199.11.128/25}" --seed "$9" > /dev/null 2>&1
+	_lab_rawflood "$1" synf syn "$2" "$3" "${10:-10.199.11.128/25@1}" --port "$4" --ttl "$5" \
+		--win "$6" --payload "$7" "${o[@]}" --seed "$9"
 }
 
 # lab_attack_hping_udp PREFIX COUNT INTERVAL_US PORT BYTES SRC: hping3 UDP
@@ -713,56 +839,52 @@ lab_attack_hping_udp() {
 }
 
 # lab_attack_nping_udp PREFIX COUNT RATE PORTS BYTES SRC: nping UDP flood
-# over a port range.
+# over a port range (COUNT rounds of the range) (SRC: _lab_nping).
 lab_attack_nping_udp() {
-	LAB_EXEC_TIMEOUT=60 lab_exec "$1" udpf nping -q -H --udp -c "$2" --rate "$3" -p "$4" \
-		--data-length "$5" -S "$6" "$LAB_SRV4" > /dev/null 2>&1
+	LAB_EXEC_TIMEOUT=60 _lab_nping "$1" udpf "$2" "$3" "$6" --udp -p "$4" --data-length "$5"
 }
 
 # lab_attack_t50_udp PREFIX COUNT SRC [PORT]: t50 UDP flood in bursts, to
-# random ports or (PORT, not 0) to one (SRC: an address or spread:NET).
+# random ports or (PORT, not 0) to one (SRC: ADDR or PREFIX@B).
 lab_attack_t50_udp() {
 	local o=()
 	[ "${4:-0}" != 0 ] && o=(--dport "$4")
 	_lab_t50 "$1" udpf "$2" "$3" --protocol UDP "${o[@]}"
 }
 
-# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED [DPORT [SPOOF]]:
+# lab_attack_reflect PREFIX COUNT PPS SPORT SIZE SEED [DPORT [SRC]]:
 # amplification replies (lab/rawflood.py reflect): UDP from reflectors'
-# service port SPORT, SIZE (A-B) bytes, from random addresses of SPOOF
-# (default: the subnet's upper half), to random ports or (DPORT, not 0) to
-# one.
+# service port SPORT, SIZE (A-B) bytes, from SRC (_lab_rawflood; default:
+# random addresses of the subnet's upper half), to random ports or (DPORT,
+# not 0) to one.
 lab_attack_reflect() {
-	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" reflect "$LAB_SRV4" \
-		--count "$2" --pps "$3" --sport "$4" --size "$5" --spoof "${8:-10.199.12.128/25}" \
-		--dport "${7:-0}" --seed "$6" > /dev/null 2>&1
+	_lab_rawflood "$1" udpf reflect "$2" "$3" "${8:-10.199.12.128/25@1}" --sport "$4" \
+		--size "$5" --dport "${7:-0}" --seed "$6"
 }
 
-# lab_attack_rawudp PREFIX COUNT PPS SIZE TTL SEED DPORT SPOOF: a UDP flood
-# (lab/rawflood.py udp): random source ports, SIZE (A-B) bytes, from random
-# addresses of SPOOF, to random ports or (DPORT, not 0) to one.
+# lab_attack_rawudp PREFIX COUNT PPS SIZE TTL SEED DPORT SRC: a UDP flood
+# (lab/rawflood.py udp): random source ports, SIZE (A-B) bytes, from SRC
+# (_lab_rawflood), to random ports or (DPORT, not 0) to one.
 lab_attack_rawudp() {
-	LAB_EXEC_TIMEOUT=70 lab_exec "$1" udpf python3 "$LAB_DIR/rawflood.py" udp "$LAB_SRV4" \
-		--count "$2" --pps "$3" --size "$4" --ttl "$5" --dport "$7" --spoof "$8" \
-		--seed "$6" > /dev/null 2>&1
+	_lab_rawflood "$1" udpf udp "$2" "$3" "$8" --size "$4" --ttl "$5" --dport "$7" --seed "$6"
 }
 
 # lab_attack_t50 PREFIX COUNT SRC: t50 ICMP echo flood in bursts, a random
-# ICMP id per packet (SRC: an address or spread:NET).
+# ICMP id per packet (SRC: ADDR or PREFIX@B).
 lab_attack_t50() {
 	_lab_t50 "$1" t50 "$2" "$3" --protocol ICMP
 }
 
-# lab_attack_rawicmp PREFIX COUNT PPS SIZE TTL SAME SEED [SPOOF]: ICMP echo
-# flood (lab/rawflood.py icmp) from random addresses of SPOOF (default: the
-# subnet's upper half), SIZE (A-B) bytes of data; a random id per packet (a
-# flow each) or, with SAME=1, one id (a flow per source).
+# lab_attack_rawicmp PREFIX COUNT PPS SIZE TTL SAME SEED [SRC]: ICMP (an
+# IPv6 SRC: ICMPv6) echo flood (lab/rawflood.py icmp) from SRC
+# (_lab_rawflood; default: random addresses of the subnet's upper half),
+# SIZE (A-B) bytes of data; a random id per packet (a flow each) or, with
+# SAME=1, one id (a flow per source).
 lab_attack_rawicmp() {
 	local o=()
 	[ "$6" = 1 ] && o=(--same-id)
-	LAB_EXEC_TIMEOUT=70 lab_exec "$1" t50 python3 "$LAB_DIR/rawflood.py" icmp "$LAB_SRV4" \
-		--count "$2" --pps "$3" --size "$4" --ttl "$5" "${o[@]}" \
-		--spoof "${8:-10.199.15.128/25}" --seed "$7" > /dev/null 2>&1
+	_lab_rawflood "$1" t50 icmp "$2" "$3" "${8:-10.199.15.128/25@1}" --size "$4" --ttl "$5" \
+		"${o[@]}" --seed "$7"
 }
 
 # lab_attack_hping_icmp PREFIX COUNT INTERVAL_US BYTES SRC: hping3 ICMP echo flood.
@@ -771,10 +893,10 @@ lab_attack_hping_icmp() {
 		"$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_nping_icmp PREFIX COUNT RATE BYTES TTL SRC: nping ICMP echo flood.
+# lab_attack_nping_icmp PREFIX COUNT RATE BYTES TTL SRC: nping ICMP (an
+# IPv6 SRC: ICMPv6) echo flood (SRC: _lab_nping).
 lab_attack_nping_icmp() {
-	LAB_EXEC_TIMEOUT=60 lab_exec "$1" t50 nping -q -H --icmp -c "$2" --rate "$3" \
-		--data-length "$4" --ttl "$5" -S "$6" "$LAB_SRV4" > /dev/null 2>&1
+	LAB_EXEC_TIMEOUT=60 _lab_nping "$1" t50 "$2" "$3" "$6" --icmp --data-length "$4" --ttl "$5"
 }
 
 # lab_attack_pingflood PREFIX COUNT BYTES: ping -f (a real source, replies
@@ -934,9 +1056,11 @@ _lab_at() {
 # parameters drawn at random (seeded by SEED and the phase). Returns when
 # everything has ended (each piece is bounded in time and packets). Results
 # of benign requests go to $LAB_RESULTS, attack times to $LAB_SCHEDULE, the
-# drawn parameters to $LAB_PARAMS. LAB_SPREAD=1: the floods' spoofing tools
-# also spread their sources over the /11s of lab_spread (default: they stay
-# in their /24, lab/plan.py --no-spread).
+# drawn parameters to $LAB_PARAMS. LAB_FLOODS=segments (default): every
+# flood tool in segments, each from a source spread drawn for it (one
+# address to the class's /11 of lab_spread, IPv6 over lab_spread6);
+# LAB_FLOODS=subnet: the floods' spoofed sources stay in their /24 (lab/plan.py
+# --floods).
 lab_mix() {
 	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net
 	lab_phase "$p" "$ph" || return 1
@@ -945,12 +1069,11 @@ lab_mix() {
 	[ "$ph" = live ] && s=1
 	plan=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-plan.XXXXXX") || return 1
 	local LAB_MIX_END=$((SECONDS + T + 20))	# no tool starts after this
-	local nospread=()
-	[ "${LAB_SPREAD:-0}" = 1 ] || nospread=(--no-spread)
 	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
-		${LAB_CLASSES:+--classes "$LAB_CLASSES"} "${nospread[@]}" > "$plan" ||
+		--src "synf=$(lab_addr synf "$ph")" --floods "${LAB_FLOODS:-segments}" \
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} > "$plan" ||
 		{ rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)

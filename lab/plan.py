@@ -6,15 +6,19 @@
 
 prints one line per attack tool or parameter set, "CLASS TOOL|COMMAND",
 each class's lines in a random order; COMMAND is a lab/lab.sh function
-call ($P: the lab's prefix). Every class has three to five tools, and each
-run draws ports (one or many), payload sizes (padding included), TCP
-windows and flags, TTLs, rates from slow to flood, and real, spoofed or
-many spoofed sources (within the class's /24, or spread over its /11)
-anew: each behaviour of a flood (one service or many
-ports, one source or many) comes from two tools or more, so that
-leaving one tool out leaves the behaviour in. K scales
+call ($P: the lab's prefix). Every class has three to seven tools, and
+each run draws ports (one or many), payload sizes (padding included), TCP
+windows and flags, TTLs and rates from slow to flood anew. Each flood tool
+runs in segments, and each segment's source spread is drawn apart from the
+tool (CORNERS: one real address, one spoofed, a /24, a /16, the class's
+/11, a new source per packet or bursts, IPv6 too), every corner from two
+tools or more: leaving one tool out leaves every behaviour in. K scales
 the packet counts (1: the quick run, 2: the demo). --src gives the real
-source address of a node in this phase (nmap, mscan, udpf, t50).
+source address of a node in this phase (nmap, mscan, udpf, t50; synf).
+
+Example:
+  python3 lab/plan.py --seed 1 --src nmap=10.199.10.11 --src mscan=10.199.10.12 \
+      --src udpf=10.199.12.11 --src t50=10.199.15.11 --classes syn_flood
 The same --seed gives the same plan. Standard library only.
 """
 import argparse
@@ -22,7 +26,182 @@ import random
 import sys
 
 
-def plan(r, k, src, seed, spread=True):
+# The source context of a flood, what the sender's and the receiver's
+# context features see: one real address (answers come back), one spoofed
+# address, a /24, a /16 or the class's whole /11 (each packet from a random
+# address of it: "1", or bursts of 2-50 from each: "B"), and over IPv6 one
+# address, a /64, a /48 or the class's /32 (lab.sh lab_spread, lab_spread6).
+CORNERS = ("real", "one", "24/1", "24/B", "16/1", "16/B", "11/1", "11/B",
+           "6one", "64", "48", "32")
+
+# the corners each flood tool can make (lab.sh: hping3 and ping -f send from
+# one address; t50 in bursts; nping one address a run, so bursts, and IPv6 as
+# whole frames; trafgen a new source per packet, IPv4; lab/rawflood.py
+# everything)
+V6 = ("6one", "64", "48", "32")
+CAN = {
+    "hping3-S": ("real", "one"), "hping3-udp": ("real", "one"), "hping3-icmp": ("real", "one"),
+    "t50": ("real", "one", "24/B", "16/B", "11/B"), "t50-udp": ("real", "one", "24/B", "16/B", "11/B"),
+    "t50-icmp": ("real", "one", "24/B", "16/B", "11/B"),
+    "nping": ("one",) + V6, "nping-udp": ("one",) + V6, "nping-icmp": ("real", "one") + V6,
+    "ping-f": ("real",),
+    "rawsyn": CORNERS, "rawudp": CORNERS, "rawicmp": CORNERS, "reflect": CORNERS,
+    "trafgen-syn": ("real", "one", "24/1", "16/1", "11/1"),
+    "trafgen-udp": ("real", "one", "24/1", "16/1", "11/1"),
+    "trafgen-icmp": ("real", "one", "24/1", "16/1", "11/1"),
+}
+FLOODS = {"syn_flood": 11, "udp_flood": 12, "icmp_flood": 15}
+WIDE = {11: "10.128.0.0/11", 12: "10.160.0.0/11", 15: "10.96.0.0/11"}
+WIDE6 = {11: "fd99:11", 12: "fd99:12", 15: "fd99:15"}
+
+
+def assign(r, tools):
+    """Corners to a class's flood tools: every corner to two tools that can
+    make it (the ones with the fewest segments yet first, so that a tool
+    left out leaves each of its corners to another), then a corner of its
+    own to a tool left without; a list of corners per tool, in a random
+    order."""
+    seg = {t: [] for t in tools}
+    for c in CORNERS:
+        able = [t for t in tools if c in CAN[t]]
+        r.shuffle(able)
+        able.sort(key=lambda t: len(seg[t]))
+        for t in able[:2]:
+            seg[t].append(c)
+    for t in tools:
+        if not seg[t]:
+            seg[t].append(r.choice(CAN[t]))
+        r.shuffle(seg[t])
+    return seg
+
+
+def source(r, corner, net, real):
+    """A segment's source (lab.sh: ADDR, or PREFIX@B: a random address of
+    PREFIX every B packets) for a corner, in the class's ranges."""
+    o2 = int(WIDE[net].split(".")[1])
+
+    def in11():
+        return f"10.{o2 + r.randint(0, 31)}.{r.randint(0, 255)}"
+
+    def hx():
+        return f"{r.getrandbits(16):x}"
+
+    burst = 1 if corner.endswith("/1") else r.randint(2, 50)
+    if corner == "real":
+        return real
+    if corner == "one":
+        return r.choice((f"10.199.{net}.{r.randint(100, 127)}", f"{in11()}.{r.randint(1, 254)}"))
+    if corner.startswith("24"):
+        return r.choice((f"10.199.{net}.128/25", f"{in11()}.0/24")) + f"@{burst}"
+    if corner.startswith("16"):
+        return f"10.{o2 + r.randint(0, 31)}.0.0/16@{burst}"
+    if corner.startswith("11"):
+        return f"{WIDE[net]}@{burst}"
+    burst = r.choice((1, r.randint(2, 50)))
+    if corner == "6one":
+        return f"{WIDE6[net]}:{hx()}:{hx()}:{hx()}:{hx()}:{hx()}:{hx()}"
+    if corner == "64":
+        return f"{WIDE6[net]}:{hx()}:{hx()}::/64@{burst}"
+    if corner == "48":
+        return f"{WIDE6[net]}:{hx()}::/48@{burst}"
+    return f"{WIDE6[net]}::/32@{burst}"
+
+
+def flood_tools(r, k):
+    """The flood tools of the segmented lab: (class, tool, packets, make),
+    make(count, source) a segment's command, its other parameters drawn anew
+    for each segment."""
+    def n(lo, hi):
+        return r.randint(lo, hi)
+
+    def pick(*xs):
+        return r.choice(xs)
+
+    def size():
+        return f"{n(0, 200)}-{n(200, 1400)}"
+
+    def iv():  # hping3: a flood, or a slow one
+        return pick(n(100, 1500), n(100, 1500), n(5000, 20000))
+
+    def ports():
+        a = n(1024, 50000)
+        return pick(str(n(1, 65535)), f"{a}-{a + n(10, 100)}")
+
+    def nping_udp(c, s):
+        p = ports()
+        w = int(p.split("-")[1]) - int(p.split("-")[0]) + 1 if "-" in p else 1
+        return f"lab_attack_nping_udp $P {max(1, c // w)} {n(300, 3000)} {p} {n(0, 1200)} {s}"
+
+    return [
+        ("syn_flood", "hping3-S", n(1000, 2500) * k, lambda c, s:
+         f"lab_attack_hping_syn $P {c} {iv()} {pick(80, 443, 22, 8080)} {n(512, 65535)} "
+         f"{n(32, 255)} {pick(0, 0, 6, 20, n(1, 64))} {s}"),
+        ("syn_flood", "t50", n(750, 1500) * k, lambda c, s:
+         f"lab_attack_t50_syn $P {c} {pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} {s}"),
+        ("syn_flood", "nping", n(300, 1000) * k, lambda c, s:
+         f"lab_attack_nping_syn $P {c} {n(200, 2000)} {pick(80, 443, 22)} {n(512, 65535)} "
+         f"{n(32, 255)} {pick(0, n(1, 40))} {s}"),
+        ("syn_flood", "rawsyn", n(750, 2000) * k, lambda c, s:
+         f"lab_attack_rawsyn $P {c} {n(100, 2000)} {pick(80, 443, 22)} {n(32, 255)} "
+         f"{pick(64240, 65495, 29200)} {pick(0, 0, n(1, 32))} {pick(1, 1, 0)} {n(1, 99999)} {s}"),
+        ("syn_flood", "trafgen-syn", n(750, 2000) * k, lambda c, s:
+         f"lab_attack_trafgen $P synf syn {c} {n(100, 2000)} {s} {pick(80, 443, 22, 8080)} "
+         f"{pick(0, 0, n(1, 64))} {n(32, 255)}"),
+        ("udp_flood", "hping3-udp", n(1000, 2500) * k, lambda c, s:
+         f"lab_attack_hping_udp $P {c} {n(100, 1500)} "
+         f"{pick('++' + str(n(1024, 40000)), str(n(1, 65535)))} {n(0, 1400)} {s}"),
+        ("udp_flood", "nping-udp", n(300, 1500) * k, nping_udp),
+        ("udp_flood", "t50-udp", n(500, 1500) * k, lambda c, s:
+         f"lab_attack_t50_udp $P {c} {s} {pick(0, n(1, 65535))}"),
+        ("udp_flood", "reflect", n(750, 2000) * k, lambda c, s:
+         f"lab_attack_reflect $P {c} {n(200, 2000)} {pick(53, 123, 161, 1900, 11211, 389)} "
+         f"{n(100, 600)}-{n(700, 1472)} {n(1, 99999)} {pick(0, n(1024, 65535))} {s}"),
+        ("udp_flood", "rawudp", n(750, 2000) * k, lambda c, s:
+         f"lab_attack_rawudp $P {c} {n(200, 3000)} {size()} {n(32, 255)} {n(1, 99999)} "
+         f"{pick(0, n(1, 65535))} {s}"),
+        ("udp_flood", "trafgen-udp", n(750, 2000) * k, lambda c, s:
+         f"lab_attack_trafgen $P udpf udp {c} {n(200, 3000)} {s} {pick(0, n(1, 65535))} "
+         f"{n(0, 1400)} {n(32, 255)}"),
+        ("icmp_flood", "t50-icmp", n(750, 1500) * k, lambda c, s: f"lab_attack_t50 $P {c} {s}"),
+        ("icmp_flood", "hping3-icmp", n(500, 1500) * k, lambda c, s:
+         f"lab_attack_hping_icmp $P {c} {n(200, 2000)} {n(0, 1400)} {s}"),
+        ("icmp_flood", "nping-icmp", n(300, 1000) * k, lambda c, s:
+         f"lab_attack_nping_icmp $P {c} {n(200, 2000)} {n(0, 1000)} {n(32, 255)} {s}"),
+        ("icmp_flood", "ping-f", n(300, 1000) * k, lambda c, s:
+         f"lab_attack_pingflood $P {c} {pick(56, 56, n(0, 1400))}"),
+        ("icmp_flood", "rawicmp", n(500, 1500) * k, lambda c, s:
+         f"lab_attack_rawicmp $P {c} {n(200, 2000)} {size()} {n(32, 255)} {pick(0, 0, 1)} "
+         f"{n(1, 99999)} {s}"),
+        ("icmp_flood", "trafgen-icmp", n(500, 1500) * k, lambda c, s:
+         f"lab_attack_trafgen $P t50 icmp {c} {n(200, 2000)} {s} 0 {n(0, 1400)} {n(32, 255)}"),
+    ]
+
+
+def segments(r, k, src):
+    """The flood tools' commands, each a few segments (lab.sh runs them one
+    after the other, within the tool's window), each segment from a source
+    drawn for it (assign, source): which tool, and how spread, are drawn
+    apart, so that a tool left out leaves every corner it made to others."""
+    real = {11: src.get("synf", "10.199.11.11"), 12: src["udpf"], 15: src["t50"]}
+    tools = flood_tools(r, k)
+    out = []
+    for cls, net in FLOODS.items():
+        seg = assign(r, [t for c, t, _, _ in tools if c == cls])
+        for c, t, total, make in tools:
+            if c != cls:
+                continue
+            parts = []
+            for corner in seg[t]:
+                s = source(r, corner, net, real[net])
+                # nping: a process per run of packets (bursts of 5 or more)
+                if t.startswith("nping") and "/" in s:
+                    s = s.split("@")[0] + f"@{r.randint(5, 50)}"
+                parts.append(make(max(50 * k, total // len(seg[t])), s))
+            out.append((c, t, "; ".join(parts)))
+    return out
+
+
+def plan(r, k, src, seed, floods="segments"):
     def n(lo, hi):
         return r.randint(lo, hi)
 
@@ -32,19 +211,16 @@ def plan(r, k, src, seed, spread=True):
     def spoof(net):  # below rawflood.py's upper half of the subnet
         return f"10.199.{net}.{n(100, 127)}"
 
-    def many(net):  # t50 from random addresses of the subnet's upper half (lab.sh _lab_t50)
-        return f"spread:10.199.{net}"
+    def many(net):  # t50 in bursts of 50 from random addresses of the subnet's upper half
+        return f"10.199.{net}.128/25@50"
 
-    # the class's /11 (lab.sh lab_spread): every flow from a network of its
-    # own, as a real spoofed flood comes from the whole address space;
-    # without spread, the subnet's upper half instead
-    wide = {11: "10.128.0.0/11", 12: "10.160.0.0/11", 15: "10.96.0.0/11"}
+    # --floods subnet: every spoofed source in the class's /24 (the segmented
+    # floods replace these lines by default)
+    def sources(net):  # rawflood.py: the subnet's upper half, a source per packet
+        return f"10.199.{net}.128/25"
 
-    def sources(net):  # rawflood.py: the /11 (t50 covers the subnet's upper half)
-        return wide[net] if spread else f"10.199.{net}.128/25"
-
-    def t50_wide(net):  # t50 in bursts from random addresses of the /11
-        return "spread:" + wide[net] if spread else many(net)
+    def t50_wide(net):
+        return many(net)
 
     def ports(lo, hi, w_lo, w_hi):
         a = n(lo, hi)
@@ -151,6 +327,12 @@ def plan(r, k, src, seed, spread=True):
                                    f"{n(300, 800) * k} {n(4, 16)} {pick(0, n(500, 1500))} "
                                    f"{n(1, 99999)}"),
     ]
+    # the segmented floods (the default): drawn after the others, so that
+    # the other classes' parameters are the same in either mode
+    if floods == "segments":
+        fl = segments(r, k, src)
+        L = [x for x in L if x[0] not in FLOODS]
+        L[1:1] = fl
     # each class's order from a generator of its own: a class's tools or
     # parameters changing leaves the other classes' orders as they were
     out = []
@@ -169,15 +351,17 @@ def main():
     ap.add_argument("--scale", type=int, default=2)
     ap.add_argument("--src", action="append", default=[], help="NODE=ADDR")
     ap.add_argument("--classes", help="comma-separated: only these classes")
-    ap.add_argument("--no-spread", action="store_true",
-                    help="the floods' spoofed sources stay in their /24 (no /11)")
+    ap.add_argument("--floods", choices=("segments", "subnet"), default="segments",
+                    help="segments (default): every flood tool in segments, each from a "
+                         "source spread drawn for it (one address to the whole /11, IPv6 too); "
+                         "subnet: the floods' spoofed sources stay in their /24 (before 2026-11-30)")
     a = ap.parse_args()
     src = dict(s.split("=", 1) for s in a.src)
-    for need in ("nmap", "mscan", "udpf", "t50"):
+    for need in ("nmap", "mscan", "udpf", "t50"):  # synf: 10.199.11.11 by default
         if need not in src:
             ap.error(f"--src {need}=ADDR is missing")
     only = set(a.classes.split(",")) if a.classes else None
-    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, a.seed, not a.no_spread):
+    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, a.seed, a.floods):
         if only is None or cls in only:
             print(f"{cls} {tool}|{cmd}")
     return 0

