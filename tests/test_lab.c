@@ -459,16 +459,27 @@ static const char *lt_top_attack_class(struct lt_ev_count *c, int n, const char 
 
 static void test_quick_tools_made_traffic(void **state)
 {
-	/* the floods' spoofing tools send from their /24 or spread over their
-	 * class's /11 (lab.sh lab_spread) */
+	/* the floods' tools send in segments, each from a source spread drawn
+	 * for it: their /24, their class's /11 (lab.sh lab_spread) or, over
+	 * IPv6, its /32 (lab_spread6) */
 	static const struct { const char *tool, *net; long min; int pages; } t[] = {
 		/* packets each class's tools send in the quick training mix, at least */
 		{ "portscan: nmap -sS/-sT, masscan, nping", "10.199.10.0/24", 400 },
-		{ "syn_flood: hping3, t50, nping, rawflood.py", "10.199.11.0/24 or src net 10.128.0.0/11", 2000 },
-		{ "udp_flood: hping3, nping, t50, rawflood.py", "10.199.12.0/24 or src net 10.160.0.0/11", 2000 },
+		{ "syn_flood: hping3, t50, nping, rawflood.py, trafgen",
+		  "10.199.11.0/24 or src net 10.128.0.0/11 or src net fd99:11::/32", 2000 },
+		{ "udp_flood: hping3, nping, t50, rawflood.py, trafgen",
+		  "10.199.12.0/24 or src net 10.160.0.0/11 or src net fd99:12::/32", 2000 },
+		{ "syn_flood spread over its /11", "10.128.0.0/11", 500 },
+		{ "udp_flood spread over its /11", "10.160.0.0/11", 500 },
+		{ "icmp_flood spread over its /11", "10.96.0.0/11", 500 },
+		/* IPv6 floods (rawflood.py, nping -6): what teaches them */
+		{ "syn_flood over IPv6: rawflood.py, nping -6", "fd99:11::/32", 200 },
+		{ "udp_flood over IPv6: rawflood.py, nping -6", "fd99:12::/32", 200 },
+		{ "icmp_flood over IPv6 (ICMPv6): rawflood.py, nping -6", "fd99:15::/32", 200 },
 		{ "slow_http: slowhttptest -H/-B/-X, appattack.py", "10.199.13.0/24", 30 },
 		{ "ssh_bruteforce: hydra, sshpass, medusa, ncrack", "10.199.14.0/24", 20 },
-		{ "icmp_flood: t50, hping3, nping, ping -f", "10.199.15.0/24 or src net 10.96.0.0/11", 1000 },
+		{ "icmp_flood: t50, hping3, nping, ping -f, rawflood.py, trafgen",
+		  "10.199.15.0/24 or src net 10.96.0.0/11 or src net fd99:15::/32", 1000 },
 		{ "http_flood: curl, ab, appattack.py", "10.199.16.0/24", 200 },
 		{ "benign client c1", "10.199.1.11/32", 50 },
 		{ "benign client c2", "10.199.1.12/32", 50 },
