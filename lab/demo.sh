@@ -32,13 +32,14 @@
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
-#     --floods segments  (default) every flood tool runs in segments, each
-#                    from a source spread drawn for it: one real or spoofed
-#                    address, a /24, a /16, the class's /11, a source per
-#                    packet or bursts, IPv6 too; the forest reads the
-#                    receiver's context too (docs/lab.md)
-#     --floods subnet  the lab before: the floods' spoofed sources in their
-#                    class's /24, the forest without the receiver's context
+#     --floods subnet  (default; $LAB_FLOODS) the floods' spoofed sources in
+#                    their class's /24, the forest on the sender's context
+#     --floods segments  an experiment: every flood tool runs in segments,
+#                    each from a source spread drawn for it (one real or
+#                    spoofed address, a /24, a /16, the class's /11, a
+#                    source per packet or bursts, IPv6 too), and the forest
+#                    reads the receiver's context too (docs/lab.md: why it
+#                    is not the default); --spread-floods is the same
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -82,15 +83,19 @@ VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_sha
 VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
 VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
-# The floods (--floods): by default every flood tool runs in segments
-# whose source spread is drawn apart from the tool (lab/plan.py CORNERS; a
-# real spoofed flood sends one flow per network, and only the receiver sees
-# it), and the forest reads the receiver's context too. A drop at a flow's
-# first packet, where only the context speaks, is tentative in the kernel
-# (the next checkpoint decides again: a new client of a flooded service
-# loses one retransmission timeout). docs/lab.md, "Floods spread over the
-# address space", measures it against --floods subnet.
-FLOODS=segments
+# The floods (--floods): by default (subnet) their spoofed sources stay in
+# their class's /24. --floods segments (an experiment) runs every flood
+# tool in segments whose source spread is drawn apart from the tool
+# (lab/plan.py CORNERS; a real spoofed flood sends one flow per network,
+# and only the receiver sees it), and the forest reads the receiver's
+# context too. A drop at a flow's first packet, where only the context
+# speaks, is tentative in the kernel (the next checkpoint decides again: a
+# new client of a flooded service loses one retransmission timeout).
+# docs/lab.md, "Floods spread over the address space", measures both, and
+# why segments is not the default: its models catch spread floods of other
+# tools and the public captures, and flag benign one-packet flows of quiet
+# networks (DNS queries) as floods.
+FLOODS=${LAB_FLOODS:-subnet}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -98,6 +103,7 @@ while [ $# -gt 0 ]; do
 	--no-baseline) BASELINE=0 ;;
 	--no-eval) EVAL=0 ;;
 	--floods) FLOODS=$2; shift ;;
+	--spread-floods) FLOODS=segments ;;
 	--data) DATA=$2; shift ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;

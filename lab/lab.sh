@@ -1056,11 +1056,10 @@ _lab_at() {
 # parameters drawn at random (seeded by SEED and the phase). Returns when
 # everything has ended (each piece is bounded in time and packets). Results
 # of benign requests go to $LAB_RESULTS, attack times to $LAB_SCHEDULE, the
-# drawn parameters to $LAB_PARAMS. LAB_FLOODS=segments (default): every
-# flood tool in segments, each from a source spread drawn for it (one
-# address to the class's /11 of lab_spread, IPv6 over lab_spread6);
-# LAB_FLOODS=subnet: the floods' spoofed sources stay in their /24 (lab/plan.py
-# --floods).
+# drawn parameters to $LAB_PARAMS. LAB_FLOODS=subnet (default): the floods'
+# spoofed sources stay in their /24; LAB_FLOODS=segments: every flood tool
+# in segments, each from a source spread drawn for it (one address to the
+# class's /11 of lab_spread, IPv6 over lab_spread6) (lab/plan.py --floods).
 lab_mix() {
 	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net
 	lab_phase "$p" "$ph" || return 1
@@ -1072,7 +1071,7 @@ lab_mix() {
 	python3 "$LAB_DIR/plan.py" --seed $((seed * 2 + s)) --scale "$k" \
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
-		--src "synf=$(lab_addr synf "$ph")" --floods "${LAB_FLOODS:-segments}" \
+		--src "synf=$(lab_addr synf "$ph")" --floods "${LAB_FLOODS:-subnet}" \
 		${LAB_CLASSES:+--classes "$LAB_CLASSES"} > "$plan" ||
 		{ rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)

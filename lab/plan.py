@@ -8,17 +8,18 @@ prints one line per attack tool or parameter set, "CLASS TOOL|COMMAND",
 each class's lines in a random order; COMMAND is a lab/lab.sh function
 call ($P: the lab's prefix). Every class has three to seven tools, and
 each run draws ports (one or many), payload sizes (padding included), TCP
-windows and flags, TTLs and rates from slow to flood anew. Each flood tool
-runs in segments, and each segment's source spread is drawn apart from the
-tool (CORNERS: one real address, one spoofed, a /24, a /16, the class's
-/11, a new source per packet or bursts, IPv6 too), every corner from two
-tools or more: leaving one tool out leaves every behaviour in. K scales
+windows and flags, TTLs and rates from slow to flood anew. With --floods
+segments each flood tool runs in segments, and each segment's source spread
+is drawn apart from the tool (CORNERS: one real address, one spoofed, a
+/24, a /16, the class's /11, a new source per packet or bursts, IPv6 too),
+every corner from two tools or more: leaving one tool out leaves every
+behaviour in (default, subnet: spoofed sources in the class's /24). K scales
 the packet counts (1: the quick run, 2: the demo). --src gives the real
 source address of a node in this phase (nmap, mscan, udpf, t50; synf).
 
 Example:
   python3 lab/plan.py --seed 1 --src nmap=10.199.10.11 --src mscan=10.199.10.12 \
-      --src udpf=10.199.12.11 --src t50=10.199.15.11 --classes syn_flood
+      --src udpf=10.199.12.11 --src t50=10.199.15.11 --classes syn_flood --floods segments
 The same --seed gives the same plan. Standard library only.
 """
 import argparse
@@ -201,7 +202,7 @@ def segments(r, k, src):
     return out
 
 
-def plan(r, k, src, seed, floods="segments"):
+def plan(r, k, src, seed, floods="subnet"):
     def n(lo, hi):
         return r.randint(lo, hi)
 
@@ -327,8 +328,8 @@ def plan(r, k, src, seed, floods="segments"):
                                    f"{n(300, 800) * k} {n(4, 16)} {pick(0, n(500, 1500))} "
                                    f"{n(1, 99999)}"),
     ]
-    # the segmented floods (the default): drawn after the others, so that
-    # the other classes' parameters are the same in either mode
+    # the segmented floods (--floods segments): drawn after the others, so
+    # that the other classes' parameters are the same in either mode
     if floods == "segments":
         fl = segments(r, k, src)
         L = [x for x in L if x[0] not in FLOODS]
@@ -351,10 +352,10 @@ def main():
     ap.add_argument("--scale", type=int, default=2)
     ap.add_argument("--src", action="append", default=[], help="NODE=ADDR")
     ap.add_argument("--classes", help="comma-separated: only these classes")
-    ap.add_argument("--floods", choices=("segments", "subnet"), default="segments",
-                    help="segments (default): every flood tool in segments, each from a "
-                         "source spread drawn for it (one address to the whole /11, IPv6 too); "
-                         "subnet: the floods' spoofed sources stay in their /24 (before 2026-11-30)")
+    ap.add_argument("--floods", choices=("subnet", "segments"), default="subnet",
+                    help="subnet (default): the floods' spoofed sources stay in their /24; "
+                         "segments: every flood tool in segments, each from a source spread "
+                         "drawn for it (one address to the whole /11, IPv6 too)")
     a = ap.parse_args()
     src = dict(s.split("=", 1) for s in a.src)
     for need in ("nmap", "mscan", "udpf", "t50"):  # synf: 10.199.11.11 by default

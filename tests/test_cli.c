@@ -626,7 +626,8 @@ static void test_holdout_send_frames(void **state)
 static void test_plan_flood_corners(void **state)
 {
 	const char *plan = "python3 lab/plan.py --src nmap=10.199.10.11 --src mscan=10.199.10.12 "
-			   "--src udpf=10.199.12.11 --src t50=10.199.15.11 --src synf=10.199.11.11";
+			   "--src udpf=10.199.12.11 --src t50=10.199.15.11 --src synf=10.199.11.11 "
+			   "--floods segments";
 	const char *own = "syn_flood=10.199.11.11 udp_flood=10.199.12.11 icmp_flood=10.199.15.11";
 
 	(void)state;
