@@ -28,11 +28,11 @@
 #   c2     benign client             10.199.1.12        10.199.1.22  fd99::1:12
 #   nmap   nmap SYN scan             10.199.10.11       10.199.10.21
 #   mscan  masscan                   10.199.10.12       10.199.10.22
-#   synf   SYN floods                10.199.11.11       10.199.11.21  (spoofs .100-255, 10.128.0.0/11)
-#   udpf   UDP floods                10.199.12.11       10.199.12.21  (spoofs .100-255, 10.160.0.0/11)
+#   synf   SYN floods                10.199.11.11       10.199.11.21  (spoofs .100-255, 10.128.0.0/11, fd99:11::/32)
+#   udpf   UDP floods                10.199.12.11       10.199.12.21  (spoofs .100-255, 10.160.0.0/11, fd99:12::/32)
 #   slow   slowhttptest (slowloris)  10.199.13.11       10.199.13.21
 #   brute  hydra SSH brute force     10.199.14.11       10.199.14.21
-#   t50    ICMP floods               10.199.15.11       10.199.15.21  (spoofs .100-255, 10.96.0.0/11)
+#   t50    ICMP floods               10.199.15.11       10.199.15.21  (spoofs .100-255, 10.96.0.0/11, fd99:15::/32)
 #
 # Every node has both its addresses from the start; `lab_phase PREFIX
 # train|live` picks the source address its traffic leaves with. One /16 on one
