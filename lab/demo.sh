@@ -67,8 +67,10 @@ PREFIX=
 CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
 ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood http_flood"
 # application-layer classes: their handshakes, and their first packets (up
-# to the one given), are a benign client's (see extract_labelled)
-HANDSHAKE_CLASSES=slow_http:5,ssh_bruteforce:12:open,http_flood:5
+# to the one given), are a benign client's (see extract_labelled), unless
+# the sender's /24 opens P or more flows a second per host to the service
+# (pairP: a flood's handshake is the flood's; benign hosts open at most 11)
+HANDSHAKE_CLASSES=slow_http:5:pair20,ssh_bruteforce:12:open:pair4,http_flood:5:pair20
 # the forest, for the demo's models and the evaluation's leave-one-tool-out folds:
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact

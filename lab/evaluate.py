@@ -283,7 +283,9 @@ class Evaluation:
         rows = defaultdict(list)
         for i, g in enumerate(groups):
             rows[g].append(i)
-        tools = sorted(g for g in rows if "/" in g)
+        # a tool's handshake rows relabelled benign are benign/CLASS/TOOL
+        # (lab/handshake-benign.awk): left out with the tool
+        tools = sorted(g for g in rows if "/" in g and not g.startswith("benign/"))
         if a.loto_classes:
             tools = [g for g in tools if g.split("/")[0] in a.loto_classes.split(",")]
         windows = self.tool_windows()
@@ -291,8 +293,9 @@ class Evaluation:
         for g in tools:
             cls = g.split("/")[0]
             split = os.path.join(self.tmp, "fold.rows")
+            left = sorted(rows[g] + rows.get("benign/" + g, []))
             with open(split, "w") as f:
-                f.write("\n".join(map(str, rows[g])) + "\n")
+                f.write("\n".join(map(str, left)) + "\n")
             model = os.path.join(self.tmp, "fold.json")
             run([a.ff, "train", "--csv", classed, "--split-file", split, "-o", model, "-q",
                  "--seed", str(a.seed), "--drop-attacks"] + a.train_option)
@@ -306,7 +309,7 @@ class Evaluation:
                                 model=model, labels=a.tools)
             s = Scored(test, attack).summary(lambda lab, g=g: lab == g)
             s.update({"tool": g.split("/", 1)[1], "class": cls,
-                      "training_rows_left_out": len(rows[g]),
+                      "training_rows_left_out": len(left),
                       "class_left_in_training": any(t != g and t.split("/")[0] == cls
                                                     for t in tools)})
             out.append(s)

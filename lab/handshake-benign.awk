@@ -33,6 +33,21 @@
 # connections of a flood, and a keep-alive flood's few connections, are
 # taught from packet M.
 #
+# CLASS:...:pairP (last): whatever the rules above say, a row keeps its
+# label when its pair context (the sender's /24 or /64 towards this
+# service) shows P or more flows opened in the last second per host of the
+# prefix (ctx_pair_flows_per_peer_bit_1s): a handshake amid hundreds of
+# connections a second from one host is the flood's, not a browser's, and
+# taught as benign it would teach that context as benign. (In the lab's
+# recordings benign hosts open at most 11 a second to one service.)
+#
+# A label CLASS/TOOL (lab/evaluate.py's leave-one-tool-out folds) becomes
+# benign/CLASS/TOOL: benign to the trainer (evaluate.py cuts labels at the
+# first "/"), and still the tool's, so that a fold that leaves the tool out
+# leaves out its relabelled rows too. Kept in training as plain benign, a
+# flood's handshake rows carry its context (hundreds of flows a second from
+# one host to one service) and teach the fold that context as benign.
+#
 # Final snapshots (reason "idle" or "end": a flow's last state when it
 # timed out or the capture ended) are left out: the kernel never decides
 # there, and their context rows (ctx_*) are read long after the flow's last
@@ -42,7 +57,7 @@ BEGIN {
 	OFS = FS
 	n = split(classes, c, ",")
 	for (i = 1; i <= n; i++) {
-		split(c[i], cm, ":")
+		m = split(c[i], cm, ":")
 		relabel[cm[1]] = 1
 		min[cm[1]] = cm[2] + 0
 		open_only[cm[1]] = cm[3] == "open"
@@ -50,6 +65,9 @@ BEGIN {
 			quiet_min[cm[1]] = cm[3] + 0
 			busy[cm[1]] = cm[4] + 0
 		}
+		for (k = 3; k <= m; k++)
+			if (cm[k] ~ /^pair[0-9]+$/)
+				pair_busy[cm[1]] = substr(cm[k], 5) + 0
 	}
 }
 NR == 1 {
@@ -62,6 +80,7 @@ NR == 1 {
 		if ($i == "FIN Flag Count") fin = i
 		if ($i == "RST Flag Count") rst = i
 		if ($i == "ctx_src_new_flows_1s") ctx = i
+		if ($i == "ctx_pair_flows_per_peer_bit_1s") pctx = i
 	}
 	if (!lab || !dat || !fp || !bp || !why || !fin || !rst) {
 		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts, FIN/RST or packet count column" > "/dev/stderr"
@@ -69,6 +88,10 @@ NR == 1 {
 	}
 	if (length(quiet_min) && !ctx) {
 		print "handshake-benign.awk: CLASS:N:M:K needs the ctx_src_new_flows_1s column" > "/dev/stderr"
+		exit 1
+	}
+	if (length(pair_busy) && !pctx) {
+		print "handshake-benign.awk: CLASS:...:pairP needs the ctx_pair_flows_per_peer_bit_1s column" > "/dev/stderr"
 		exit 1
 	}
 	print
@@ -82,10 +105,10 @@ $why == "idle" || $why == "end" {
 	cls = $lab	# CLASS, or CLASS/TOOL (lab/evaluate.py's folds)
 	sub(/\/.*/, "", cls)
 	n = $fp + $bp
-	if ((cls in relabel) && ($dat == 0 ||
+	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls]) && ($dat == 0 ||
 	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
 	    ((cls in quiet_min) && n < quiet_min[cls] && $ctx < busy[cls]))) {
-		$lab = "benign"
+		$lab = $lab == cls ? "benign" : "benign/" $lab
 		changed++
 	}
 	print

@@ -899,7 +899,8 @@ static void test_report_renders(void **state)
 }
 
 /* lab/handshake-benign.awk: which rows of an application-layer attack the
- * forest is taught as the attack. CLASS:N: rows before packet N benign;
+ * forest is taught as the attack. CLASS:N: rows before packet N benign
+ * (benign/CLASS/TOOL for a fold's CLASS/TOOL: left out with the tool);
  * CLASS:N:open: not once the flow has ended (an ssh connection closed after
  * one wrong password); CLASS:N:M:K: rows before M benign too unless the
  * sender opened K flows or more in the last second (a flood's first
@@ -920,21 +921,27 @@ static void test_handshake_relabel(void **state)
 	 * keep-alive flood's connection */
 	rc = lt_run(10, "printf '%%s\\n' "
 		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
-		    "FIN Flag Count,RST Flag Count,ctx_src_new_flows_1s,Label' "
-		    "'s,1,checkpoint,8,0,4,0,0,3,ssh_bruteforce' 's,1,fin,11,0,7,1,0,3,ssh_bruteforce' "
-		    "'s,1,checkpoint,12,0,7,1,0,3,ssh_bruteforce' 's,1,end,12,0,7,1,0,3,ssh_bruteforce' "
-		    "'c,2,checkpoint,3,0,1,0,0,300,http_flood' 'c,2,checkpoint,5,0,1,1,0,300,http_flood' "
-		    "'c,2,end,5,0,1,1,0,300,http_flood' "
-		    "'q,3,checkpoint,5,0,1,0,0,2,http_flood' 'q,3,checkpoint,16,0,6,0,0,2,http_flood' "
-		    "'k,4,checkpoint,5,0,2,0,0,3,http_flood' 'k,4,checkpoint,12,0,6,0,0,3,http_flood' "
-		    "'k,4,checkpoint,16,0,8,0,0,3,http_flood' 'k,4,checkpoint,32,0,16,0,0,3,http_flood' "
-		    "> '%s' && awk -F, -v classes=ssh_bruteforce:12:open,http_flood:5:16:50 "
-		    "-f lab/handshake-benign.awk '%s' 2>/dev/null | cut -d, -f1,4,10 | tr '\\n' ' ' > '%s'",
+		    "FIN Flag Count,RST Flag Count,ctx_src_new_flows_1s,ctx_pair_flows_per_peer_bit_1s,Label' "
+		    "'s,1,checkpoint,8,0,4,0,0,3,1,ssh_bruteforce' 's,1,fin,11,0,7,1,0,3,1,ssh_bruteforce' "
+		    "'s,1,checkpoint,12,0,7,1,0,3,1,ssh_bruteforce' 's,1,end,12,0,7,1,0,3,1,ssh_bruteforce' "
+		    "'c,2,checkpoint,3,0,1,0,0,300,1,http_flood' 'c,2,checkpoint,5,0,1,1,0,300,1,http_flood' "
+		    "'c,2,end,5,0,1,1,0,300,1,http_flood' "
+		    "'q,3,checkpoint,5,0,1,0,0,2,1,http_flood' 'q,3,checkpoint,16,0,6,0,0,2,1,http_flood' "
+		    "'k,4,checkpoint,5,0,2,0,0,3,1,http_flood' 'k,4,checkpoint,12,0,6,0,0,3,1,http_flood' "
+		    "'k,4,checkpoint,16,0,8,0,0,3,1,http_flood' 'k,4,checkpoint,32,0,16,0,0,3,1,http_flood' "
+		    "'t,5,checkpoint,3,0,0,0,0,300,1,http_flood/curl' "
+		    "'t,5,checkpoint,16,0,6,0,0,300,1,http_flood/curl' "
+		    "'p,6,checkpoint,1,0,0,0,0,600,40,http_flood' 'p,6,checkpoint,3,0,0,0,0,600,19,http_flood' "
+		    "'p,6,checkpoint,5,0,1,0,0,600,20,http_flood' "
+		    "> '%s' && awk -F, -v classes=ssh_bruteforce:12:open,http_flood:5:16:50:pair20 "
+		    "-f lab/handshake-benign.awk '%s' 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' > '%s'",
 		    csv, csv, out);
 	assert_int_equal(rc, 0);
 	rc = lt_run(10, "cat '%s'; echo; grep -qx 'Flow ID,Total Fwd Packet,Label "
 		    "s,8,benign s,11,ssh_bruteforce s,12,ssh_bruteforce c,3,benign c,5,http_flood "
-		    "q,5,benign q,16,http_flood k,5,benign k,12,benign k,16,http_flood k,32,http_flood ' '%s'",
+		    "q,5,benign q,16,http_flood k,5,benign k,12,benign k,16,http_flood k,32,http_flood "
+		    "t,3,benign/http_flood/curl t,16,http_flood/curl p,1,http_flood p,3,benign "
+		    "p,5,http_flood ' '%s'",
 		    out, out);
 	assert_int_equal(rc, 0);
 }
