@@ -410,6 +410,66 @@ static void ctx_handshake_completes(void **state)
 	assert_int_equal(half, 0);
 }
 
+/* The pair key (initiator's /24, service) in the kernel: a busy /24 of 20
+ * hosts opening 2 flows each to port 80 and one host of another /24
+ * opening 40 to it in the same second open as many flows each, the same
+ * for their source prefix; only the pair's peers tell them apart. A flow
+ * of the flood's /24 to another port is another pair. A flow that sends
+ * 1.2 s after its first packet is long-open, once. */
+static void ctx_pair_busy_prefix_against_one_host(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .daddr = "10.9.0.9", .dport = 80,
+		.tcp_flags = 0x02, .window = 64240,
+	};
+	char saddr[32];
+	int i;
+
+	REQUIRE_BPF();
+	s.saddr = saddr;
+	for (i = 0; i < 40; i++) {
+		snprintf(saddr, sizeof(saddr), "10.1.1.%d", 1 + i % 20);
+		s.sport = 30000 + i;
+		send_pkt(H_XDP, &s, T0_US + 20000 * i, NULL);
+		snprintf(saddr, sizeof(saddr), "10.2.2.7");
+		s.sport = 40000 + i;
+		scratch_feature(0, true);
+		send_pkt(H_XDP, &s, T0_US + 20000 * i + 5000, NULL);
+	}
+	/* the flood's last SYN, at its first checkpoint */
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_FLOWS_1S, false), 40);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FLOWS_1S, false), 40);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_PEER_BITS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_FLOWS_PER_BIT, false), 40);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_ONE_PKT_SHARE, false), 1000);
+	/* a busy host's next SYN */
+	snprintf(saddr, sizeof(saddr), "10.1.1.3");
+	s.sport = 31000;
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &s, T0_US + 800000, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_FLOWS_1S, false), 41);
+	assert_true(scratch_feature(FF_F_CTX_PAIR_PEER_BITS_1S, false) >= 14);
+	assert_true(scratch_feature(FF_F_CTX_PAIR_FLOWS_PER_BIT, false) <= 3);
+	/* the flood's /24 to another service: a pair of its own */
+	snprintf(saddr, sizeof(saddr), "10.2.2.7");
+	s.dport = 22;
+	s.sport = 41000;
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &s, T0_US + 810000, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_FLOWS_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FLOWS_1S, false), 41);
+	/* that flow again 1.2 s after its SYN (checkpoint 2), and once more */
+	s.tcp_flags = 0x10;
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &s, T0_US + 2010000, NULL);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_OLD_1S, false), 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_ONE_PKT_SHARE, false), 0);
+	send_pkt(H_XDP, &s, T0_US + 2020000, NULL);
+	scratch_feature(0, true);
+	send_pkt(H_XDP, &s, T0_US + 2030000, NULL);	/* checkpoint 4 */
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_OLD_1S, false), 1);
+}
+
 /* A spoofed source: 11-210.x.x.x, random, from rnd(). */
 static void spoofed(char *buf, size_t len, __u64 r)
 {
@@ -647,6 +707,7 @@ int main(void)
 		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, ctx_setup),
 		cmocka_unit_test_setup(ctx_one_flow_flood_packets_and_bytes, ctx_setup),
 		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),
+		cmocka_unit_test_setup(ctx_pair_busy_prefix_against_one_host, ctx_setup),
 		cmocka_unit_test_setup(ctx_counted_only_while_read, test_setup),
 	};
 
