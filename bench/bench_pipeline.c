@@ -120,6 +120,23 @@ static struct stat3 measure(int prog, const void *pkt, __u32 len, unsigned rep)
 	return stat3_of(v, runs);
 }
 
+/* Programs a and b, run after run in turn (both see the same load). */
+static void measure_ab(int a, int b, const void *pkt, __u32 len, unsigned rep,
+		       struct stat3 *sa, struct stat3 *sb)
+{
+	double va[MAX_RUNS], vb[MAX_RUNS];
+	int i, saved = runs;
+
+	runs = 1;
+	for (i = 0; i < saved; i++) {
+		va[i] = measure(a, pkt, len, rep).med;
+		vb[i] = measure(b, pkt, len, rep).med;
+	}
+	runs = saved;
+	*sa = stat3_of(va, runs);
+	*sb = stat3_of(vb, runs);
+}
+
 static void print_row(const char *name, struct stat3 s, double base)
 {
 	printf("  %-60s %9.1f ns  (min %.1f, max %.1f)", name, s.med, s.min, s.max);
@@ -379,17 +396,17 @@ static void section_grid(void)
 
 	printf("\nModel at every packet (checkpoint at every packet), comb forests: every walk "
 	       "goes the full depth\n");
-	printf("  %-7s %-6s %7s %12s %12s %12s %10s %9s\n", "trees", "depth", "nodes", "ns/packet",
-	       "min", "max", "load ms", "inst ms");
+	printf("  %-7s %-6s %7s %12s %12s %12s %10s %9s %12s %10s\n", "trees", "depth", "nodes",
+	       "ns/packet", "min", "max", "load ms", "inst ms", "walk ns/pkt", "native ms");
 	for (di = 0; di < FF_ARRAY_SIZE(depths); di++)
 		for (ti = 0; ti < FF_ARRAY_SIZE(trees); ti++) {
 			struct ff_loader l;
 			struct ff_model m;
-			struct stat3 s;
-			double inst_ms, load_ms;
+			struct stat3 s, w;
+			double inst_ms, load_ms, nat_ms, t0;
 			unsigned rep;
-			__u32 vi;
-			int fd;
+			__u32 vi, nvi;
+			int fd, walk;
 			char id[64];
 
 			if (shape_trees && (trees[ti] != shape_trees || depths[di] != shape_depth))
@@ -399,8 +416,14 @@ static void section_grid(void)
 			open_loader(&l, &every, 65536);
 			load_ms = load_ms_last;
 			inst_ms = install(&l, &m);
+			/* the native forest's copy of ff_xdp (built here: its load
+			 * time) against the object's own, the walk */
+			walk = FF_SKEL_PROG_FD(&l, ff_xdp);
+			t0 = ff_mono_ms();
 			fd = FF_PROG_FD(&l, ff_xdp);
-			vi = ff_prog_verified_insns(fd);
+			nat_ms = ff_mono_ms() - t0 + l.native.code_ms;
+			vi = ff_prog_verified_insns(walk);
+			nvi = fd != walk ? ff_prog_verified_insns(fd) : 0;
 			/* about 0.1 s per run */
 			s = measure(fd, pkt, len, 2000);
 			rep = (unsigned)(1e8 / (s.med > 1 ? s.med : 1));
@@ -410,9 +433,11 @@ static void section_grid(void)
 				rep = 500;
 			if (rep > repeat)
 				rep = repeat;
-			s = measure(fd, pkt, len, rep);
-			printf("  %-7d %-6d %7u %12.1f %12.1f %12.1f %10.1f %9.1f   verified insns %u\n",
-			       trees[ti], depths[di], m.n_nodes, s.med, s.min, s.max, load_ms, inst_ms, vi);
+			measure_ab(fd, walk, pkt, len, rep, &s, &w);
+			printf("  %-7d %-6d %7u %12.1f %12.1f %12.1f %10.1f %9.1f %12.1f %10.1f   "
+			       "verified insns %u, native copy %u%s\n",
+			       trees[ti], depths[di], m.n_nodes, s.med, s.min, s.max, load_ms, inst_ms,
+			       w.med, nat_ms, vi, nvi, fd == walk ? " (no native forest)" : "");
 			fflush(stdout);
 			snprintf(id, sizeof(id), "t%d_d%d", trees[ti], depths[di]);
 			jbegin("grid", id);
@@ -425,6 +450,11 @@ static void section_grid(void)
 			jnum("load_ms", load_ms);
 			jnum("install_ms", inst_ms);
 			jnum("verified_insns", vi);
+			jstat("walk_ns_per_pkt", w);
+			jnum("native", fd != walk);
+			jnum("native_insns", (double)l.native.n_body);
+			jnum("native_verified_insns", nvi);
+			jnum("native_ms", nat_ms);
 			jend();
 			close_loader(&l);
 			ff_model_free(&m);

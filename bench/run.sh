@@ -142,7 +142,7 @@ ff_lab_exec_long 420 "$NS_B" build/bench/bench_pipeline "${PIPE_ARGS[@]}"
 # the forest as generated BPF code against the data-driven walk (issue 14
 # item 3): ns per model run and verified instructions, growing forests
 : > "$TMP/codegen.jsonl"
-for td in "4 4" "8 8" "16 12" "32 12" "128 16"; do
+for td in "4 4" "8 8" "16 12" "32 12" "128 16" "256 24"; do
 	timeout 120 build/bench/codegen_eval $td 20000 >> "$TMP/codegen.jsonl" ||
 		echo "bench: codegen_eval $td failed" >&2
 done

@@ -58,6 +58,7 @@ struct ff_maps {
 #define FF_NATIVE_PROGS 4
 struct ff_native {
 	bool off;		/* --no-native-forest: always the walk */
+	size_t max_insns;	/* the code's cap; 0: FF_NATIVE_MAX_INSNS */
 	__u32 generation;	/* of `body`; 0: none */
 	struct bpf_insn *body;	/* the active model's code, NULL: the walk */
 	size_t n_body;

@@ -144,8 +144,8 @@ void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u
 	n->code_ms = n->load_ms = 0;
 	if (n->off)
 		snprintf(n->why, sizeof(n->why), "turned off (--no-native-forest)");
-	else if (!ff_codegen_forest(m, gen, FF_NATIVE_MAX_INSNS, &n->body, &n->n_body, n->why,
-				    sizeof(n->why)))
+	else if (!ff_codegen_forest(m, gen, n->max_insns ? n->max_insns : FF_NATIVE_MAX_INSNS,
+				    &n->body, &n->n_body, n->why, sizeof(n->why)))
 		n->generation = gen;
 	t1 = now_ms();
 	n->code_ms = t1 - t0;

@@ -266,12 +266,32 @@ static void native_refuses_over_cap_and_bad_trees(void **state)
 	ff_model_free(&m);
 }
 
+/* Through the loader: a model over the cap runs as the walk, everywhere. */
+static void native_over_cap_walks(void **state)
+{
+	struct ff_model m;
+
+	REQUIRE_BPF();
+	pin_cpu0();
+	rnd_state = 0x3f84d5b5b5470917ULL;
+	gen_model(&m, 10);
+	env.l.native.max_insns = 20;
+	assert_int_equal(install(&m), 0);
+	env.l.native.max_insns = 0;
+	assert_int_equal(env_infer(), FF_SKEL_PROG_FD(&env.l, ff_infer));
+	assert_int_equal(env_prog(H_XDP), FF_SKEL_PROG_FD(&env.l, ff_xdp));
+	assert_null(env.l.native.body);
+	assert_non_null(strstr(env.l.native.why, "cap"));
+	ff_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(native_equals_walk, test_setup),
 		cmocka_unit_test_setup(native_generation_mismatch_walks, test_setup),
 		cmocka_unit_test_setup(native_refuses_over_cap_and_bad_trees, test_setup),
+		cmocka_unit_test_setup(native_over_cap_walks, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_native", tests, group_setup, group_teardown);
