@@ -85,6 +85,69 @@ static struct ff_u128 u128(unsigned __int128 x)
  * one-packet flow starts to depend on a field the key leaves out (then the
  * key must take it in).
  */
+/* The first byte at or after `from` where flows a and b differ, or -1. */
+static int flow_diff_from(const struct ff_flow *a, const struct ff_flow *b, size_t from)
+{
+	const unsigned char *x = (const void *)a, *y = (const void *)b;
+	size_t i;
+
+	for (i = from; i < sizeof(*a); i++)
+		if (x[i] != y[i])
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A packet of a flow that has begun writes only the hot start of its
+ * entry (flow.h: what lies before the TCP fields for UDP, before
+ * decided_us for TCP): a packet of a flow that is out of the cache then touches a few
+ * cache lines, not the whole entry. Both directions, with and without
+ * payload, bulks under way.
+ */
+static void test_flow_update_hot_start(void **state)
+{
+	struct ff_config cfg = FF_CONFIG_DEFAULT;
+	static const __u8 protos[] = { 17, 6 };
+	unsigned pi;
+	int i, off;
+
+	(void)state;
+	for (pi = 0; pi < FF_ARRAY_SIZE(protos); pi++) {
+		size_t hot = protos[pi] == 6 ? offsetof(struct ff_flow, decided_us) :
+					       offsetof(struct ff_flow, flags);
+		struct ff_flow f, before;
+		struct ff_pkt p;
+		__u64 now = 1000000;
+
+		memset(&f, 0, sizeof(f));
+		memset(&p, 0, sizeof(p));
+		p.family = 4;
+		p.proto = protos[pi];
+		p.sport = 40000;
+		p.dport = 53;
+		p.l4_hdr_len = p.proto == 6 ? 20 : 8;
+		p.hdr_len = p.l4_hdr_len + 20;
+		p.tcp_flags = p.proto == 6 ? 0x02 : 0;	/* SYN */
+		ff_flow_update(&f, &p, 0, now, &cfg);
+		for (i = 0; i < 64; i++) {
+			int from_b = (i / 5) & 1;
+
+			now += 100 + 37 * (i % 7);
+			p.payload_len = (i % 3) ? 100 + i : 0;
+			p.l3_len = p.hdr_len + p.payload_len;
+			p.tcp_flags = p.proto == 6 ? (i == 1 ? 0x12 : 0x10 | (i % 2 ? 0x08 : 0)) : 0;
+			before = f;
+			ff_flow_update(&f, &p, from_b, now, &cfg);
+			off = flow_diff_from(&f, &before, hot);
+			if (off >= 0)
+				fail_msg("proto %u packet %d wrote byte %d of struct ff_flow, past %zu",
+					 p.proto, i, off, hot);
+		}
+		assert_true(f.dir[0].pkts > 10 && f.dir[1].pkts > 10);
+		assert_true(f.bulk[0].bulks > 0 || f.bulk[1].bulks > 0);
+	}
+}
+
 static void test_first_features_key(void **state)
 {
 	struct ff_config cfg = FF_CONFIG_DEFAULT;
@@ -1435,6 +1498,7 @@ int main(void)
 		cmocka_unit_test(test_bench_forests_laid_out),
 		cmocka_unit_test(test_utrack_ctx_only_while_read),
 		cmocka_unit_test(test_utrack_pair_context),
+		cmocka_unit_test(test_flow_update_hot_start),
 	};
 
 	return cmocka_run_group_tests_name("unit", tests, NULL, NULL);

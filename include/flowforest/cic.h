@@ -43,17 +43,19 @@ struct ff_bulk {
 #define FF_BULK_GAP_US 1000000ULL	/* CIC: more than 1 s apart ends a bulk */
 #define FF_BULK_MIN_PKTS 4
 
+/* What CIC's activity and connection columns keep: written at a flow's
+ * first packet and at idle gaps only, so it lies in the cold end of the
+ * flow entry. The bulk state (struct ff_bulk, both directions) and the
+ * fwd data count change with most packets and lie in its hot start
+ * (struct ff_flow, flow.h). */
 struct ff_cic {
 	struct ff_series active;
 	struct ff_series idle;
-	struct ff_bulk bulk[2];		/* FF_DIR_FWD, FF_DIR_BWD */
 	__u64 active_start_us;		/* the current active period began; it
 					 * ends at the flow's last packet */
 	__u64 conn_first_us;		/* first packet of the TCP connection */
 	__u32 active_n;
 	__u32 idle_n;
-	__u32 fwd_data;			/* fwd packets with payload, bar the first */
-	__u32 pad;
 };
 
 static __always_inline void ff_series_add(struct ff_series *s, __u32 *n, __u64 v)
@@ -86,11 +88,12 @@ static __always_inline void ff_cic_activity(struct ff_cic *c, __u64 now_us, __u6
 	c->active_start_us = now_us;
 }
 
-/* One packet of `len` payload bytes in direction `dir` (0 fwd, 1 bwd). */
-static __always_inline void ff_cic_bulk(struct ff_cic *c, int dir, __u32 len, __u64 now_us)
+/* One packet of `len` payload bytes in direction `dir` (0 fwd, 1 bwd),
+ * into the bulk state of both directions. */
+static __always_inline void ff_cic_bulk(struct ff_bulk *bulk, int dir, __u32 len, __u64 now_us)
 {
-	struct ff_bulk *b = &c->bulk[dir & 1];
-	const struct ff_bulk *o = &c->bulk[(dir & 1) ^ 1];
+	struct ff_bulk *b = &bulk[dir & 1];
+	const struct ff_bulk *o = &bulk[(dir & 1) ^ 1];
 
 	/* payload the other way since this candidate began ends it */
 	if (o->cand_last_us > b->cand_start_us)
@@ -121,11 +124,13 @@ static __always_inline void ff_cic_bulk(struct ff_cic *c, int dir, __u32 len, __
 }
 
 /*
- * Everything CIC keeps per packet: `first` is 1 for the flow's first
- * packet, `gap_us` the time since the flow's previous packet (0 for the
- * first), `dir` 0 fwd or 1 bwd, `len` the payload.
+ * Everything CIC keeps per packet: `bulk` both directions' bulk state,
+ * `fwd_data` the fwd packets with payload bar the first; `first` is 1 for
+ * the flow's first packet, `gap_us` the time since the flow's previous
+ * packet (0 for the first), `dir` 0 fwd or 1 bwd, `len` the payload.
  */
-static __always_inline void ff_cic_update(struct ff_cic *c, int first, int dir, __u32 len,
+static __always_inline void ff_cic_update(struct ff_cic *c, struct ff_bulk *bulk,
+					  __u32 *fwd_data, int first, int dir, __u32 len,
 					  __u64 now_us, __u64 gap_us, __u64 activity_us)
 {
 	if (first) {
@@ -135,9 +140,9 @@ static __always_inline void ff_cic_update(struct ff_cic *c, int first, int dir, 
 	} else {
 		ff_cic_activity(c, now_us, gap_us, activity_us);
 		if (dir == 0 && len > 0)
-			c->fwd_data++;
+			(*fwd_data)++;
 	}
-	ff_cic_bulk(c, dir, len, now_us);
+	ff_cic_bulk(bulk, dir, len, now_us);
 }
 
 #endif /* FLOWFOREST_CIC_H */

@@ -152,12 +152,13 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 #define FF_FLOW_IAT_N (FF_NPKT > 1 ? FF_NPKT - 1 : 0)
 
 /* CICFlowMeter's activity, subflow, bulk and connection columns (state in
- * struct ff_cic, include/flowforest/cic.h). Appended after the older rows
+ * struct ff_cic, include/flowforest/cic.h, and the flow's bulk and
+ * fwd_data). Appended after the older rows
  * so that feature ids of existing models stay what they were. */
 #define FF_ACT (&f->cic.active)
 #define FF_IDLE (&f->cic.idle)
-#define FF_BULK_F (&f->cic.bulk[FF_DIR_FWD])
-#define FF_BULK_B (&f->cic.bulk[FF_DIR_BWD])
+#define FF_BULK_F (&f->bulk[FF_DIR_FWD])
+#define FF_BULK_B (&f->bulk[FF_DIR_BWD])
 #define FF_CIC_FEATURES(X)                                                               \
 	X(ACTIVE_MEAN, "active_mean", "Active Mean", FF_UNIT_USEC, "flow",                  \
 	  ff_mean(FF_ACT->sum, f->cic.active_n), "active periods: see docs/cic-definitions.md")  \
@@ -309,7 +310,7 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(BWD_INIT_WIN, "bwd_init_win", "Bwd Init Win Bytes", FF_UNIT_BYTES, "bwd",         \
 	  FF_BWD->init_win, "TCP window of the first bwd packet, unscaled; 0 if none")      \
 	X(FWD_ACT_DATA_PKTS, "fwd_act_data_pkts", "Fwd Act Data Pkts", FF_UNIT_COUNT,       \
-	  "fwd", f->cic.fwd_data,                                              \
+	  "fwd", f->fwd_data,                                                  \
 	  "fwd packets with payload, not counting the flow's first packet (as CIC)")       \
 	X(FWD_SEG_MIN, "fwd_seg_min", "Fwd Seg Size Min", FF_UNIT_BYTES, "fwd",             \
 	  FF_FWD->hdr_min, "smallest L4 header in fwd (CIC's name; not a segment size)")    \

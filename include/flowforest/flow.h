@@ -38,7 +38,12 @@ struct __attribute__((aligned(8))) ff_flow_key {
 #define FF_DIR_BWD 1
 
 /* Statistics of one direction. Lengths are L4 payload bytes, as in
- * CICFlowMeter; wire_bytes counts whole IP packets. */
+ * CICFlowMeter; wire_bytes counts whole IP packets. The fields every
+ * packet of the direction updates come first (pkts .. hdr_min), the TCP
+ * flag counts and the first packet's fields after them. Widths are those
+ * of the packet fields they hold (struct ff_pkt): payload lengths and the
+ * TCP window 16 bits, the L4 header length and the TTL 8, so every value
+ * is exact. */
 struct ff_dir_stats {
 	__u64 pkts;
 	__u64 wire_bytes;
@@ -50,48 +55,68 @@ struct ff_dir_stats {
 	struct ff_u128 iat_sq;
 	__u64 iat_min;
 	__u64 iat_max;
-	__u32 len_min;
-	__u32 len_max;
-	__u32 hdr_min;
 	__u32 data_pkts;	/* packets with payload */
+	__u16 len_min;
+	__u16 len_max;
+	__u8 hdr_min;
+	__u8 ttl;		/* TTL / hop limit of the first packet */
+	__u16 init_win;		/* TCP window of the first packet, 0 if none */
 	__u32 psh;
 	__u32 urg;
 	__u32 rst;
-	__u32 init_win;		/* TCP window of the first packet, 0 if none */
-	__u32 ttl;		/* TTL / hop limit of the first packet */
 };
 
 /* Verdict classes: FF_CLASS_NONE until the model first decides. */
 #define FF_CLASS_NONE 0xffff
 
+/*
+ * A flow's state, hot first: in the kernel it is the value of an LRU hash
+ * map's element, right after the key, and a packet of a flow that is not
+ * in the cache pays for every cache line it touches (bench/results.md,
+ * section 3). A packet with a cached verdict reads and writes the first
+ * 48 bytes (verdict, schedule, clocks), the flow's inter-arrival times,
+ * both directions' bulk state and its own direction's statistics (and
+ * reads the other's packet count): 300 bytes of the first 424, five
+ * cache lines where the old order grouped by meaning took ten. TCP adds
+ * the flag counts and handshake times after them; what only a
+ * checkpoint, an idle gap or the eviction queue touch lies at the end
+ * (tests/test_unit.c: test_flow_update_hot_start).
+ */
 struct ff_flow {
-	struct ff_dir_stats dir[2];	/* FF_DIR_FWD, FF_DIR_BWD */
-	__u64 first_us;
+	/* every packet */
 	__u64 last_us;
-	__u64 iat_sum;			/* flow inter-arrival, any direction */
-	struct ff_u128 iat_sq;
-	__u64 iat_min;
-	__u64 iat_max;
-	__u32 flags[8];			/* packets with FIN SYN RST PSH ACK URG ECE CWR */
-	__u64 syn_us;			/* initiator's first SYN */
-	__u64 synack_us;		/* responder's first SYN-ACK after it */
-	__u64 ack_us;			/* initiator's first ACK after that */
-	__u16 resp_port;		/* responder's port (CIC "Dst Port") */
-	__u8 proto;
-	__u8 initiator_is_b;		/* the first packet came from endpoint b */
-	__u8 icmp_type;			/* of the first ICMP packet */
-	__u8 icmp_code;
-	__u8 ended;			/* FIN or RST seen */
-	__u8 ctx_flags;			/* FF_FLOW_CTX_*: counted in the context */
+	__u64 first_us;			/* (the context's long-open test reads it) */
 	__u64 cp_due;			/* packet count of the next count checkpoint */
 	/* cached verdict */
 	__u16 cls;			/* FF_CLASS_NONE until classified */
 	__u16 score;			/* permille of votes for cls */
 	__u32 action;			/* enum ff_action for cls */
-	__u32 decided_pkts;		/* packets when cls was last decided */
 	__u32 model_gen;		/* model generation that decided */
+	__u8 initiator_is_b;		/* the first packet came from endpoint b */
+	__u8 ctx_flags;			/* FF_FLOW_CTX_*: counted in the context */
+	__u8 ended;			/* FIN or RST seen */
+	__u8 proto;
+	__u32 fwd_data;			/* CIC: fwd packets with payload, bar the first */
+	__u16 resp_port;		/* responder's port (CIC "Dst Port") */
+	__u8 icmp_type;			/* of the first ICMP packet */
+	__u8 icmp_code;
+	__u64 iat_sum;			/* flow inter-arrival, any direction */
+	struct ff_u128 iat_sq;
+	__u64 iat_min;
+	__u64 iat_max;
+	struct ff_bulk bulk[2];		/* CIC's bulks: FF_DIR_FWD, FF_DIR_BWD */
+	struct ff_dir_stats dir[2];	/* FF_DIR_FWD, FF_DIR_BWD */
+	/* TCP */
+	__u32 flags[8];			/* packets with FIN SYN RST PSH ACK URG ECE CWR */
+	__u64 syn_us;			/* initiator's first SYN */
+	__u64 synack_us;		/* responder's first SYN-ACK after it */
+	__u64 ack_us;			/* initiator's first ACK after that */
+	/* checkpoints, idle gaps (TCP packets write only what lies before
+	 * decided_us) */
 	__u64 decided_us;
-	struct ff_cic cic;		/* CICFlowMeter's activity, bulk, connection */
+	__u32 decided_pkts;		/* packets when cls was last decided */
+	__u32 pad;
+	struct ff_cic cic;		/* CICFlowMeter's activity, connection */
 	/* last: an idle restart resets everything before it */
 	__u64 fifo_pos;			/* its entry in the eviction queue (kernel) */
 };
@@ -352,8 +377,8 @@ static __always_inline int ff_flow_update(struct ff_flow *f,
 	f->last_us = now_us;
 
 	dir = from_b == f->initiator_is_b ? FF_DIR_FWD : FF_DIR_BWD;
-	ff_cic_update(&f->cic, ff_flow_pkts(f) == 0, dir, p->payload_len, now_us, iat,
-		      cfg->activity_us);
+	ff_cic_update(&f->cic, f->bulk, &f->fwd_data, ff_flow_pkts(f) == 0, dir, p->payload_len,
+		      now_us, iat, cfg->activity_us);
 	ff_dir_update(&f->dir[dir & 1], p, now_us);
 
 	for (i = 0; i < 8; i++)

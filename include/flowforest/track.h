@@ -742,7 +742,9 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	/* the context of this packet, before the checkpoint reads it */
 	ff_trk_ctx_packet(t, f, &key, p, from_b, now_us);
 	cp = ff_flow_update(f, p, from_b, now_us, cfg);
-	if (f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_DONE)) {	/* the handshake completes */
+	/* the handshake completes (ack_us: TCP only; not read for other
+	 * packets, it lies past the fields they touch) */
+	if (p->proto == FF_IPPROTO_TCP && f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_DONE)) {
 		f->ctx_flags |= FF_FLOW_CTX_DONE;
 		ff_trk_ctx_update(t, &key, f->initiator_is_b, FF_CTX_BIT(FF_CTX_DONE), 0, now_us);
 	}
