@@ -76,7 +76,7 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-BENCH_SKEL := $(BUILD)/bench/empty.skel.h $(BUILD)/bench/livegen.skel.h
+BENCH_SKEL := $(BUILD)/bench/empty.skel.h $(BUILD)/bench/livegen.skel.h $(BUILD)/bench/lookup.skel.h
 .SECONDARY: $(BENCH_SKEL)
 $(BUILD)/bench/%: bench/%.c $(TEST_HELPERS) $(wildcard tests/*.h bench/*.h) $(BUILD)/libflowforest.a \
 		  $(BENCH_SKEL)

@@ -6,9 +6,10 @@
  * the user-space twin's code; the flow table from 64k to 4M entries (load
  * time, memory, ns/packet with the table half full); memory of the maps.
  *
- *   bench_pipeline [--json FILE] [--repeat N] [--runs N] [--quick] [--shape TxD]
+ *   bench_pipeline [--json FILE] [--repeat N] [--runs N] [--quick] [--shape TxD] [--only SECTION]
  *
  * --shape 32x12: of the model grid, that trees x depth only (A/B runs).
+ * --only stages: a random flow's packet stage by stage (A/B runs).
  *
  * Every timing is the median of --runs runs (default 5) with min and max.
  * A run's figure is the kernel's test_run duration: the average over
@@ -34,6 +35,7 @@
 #include "forest.h"
 #include "flowforest.skel.h"
 #include "bench/empty.skel.h"
+#include "bench/lookup.skel.h"
 
 #define MAX_RUNS 15
 
@@ -553,11 +555,118 @@ static void section_mix(void)
 	ff_model_free(&m);
 }
 
+/* The flow key of udp_packet(i). */
+static void flow_key_of(__u32 i, struct ff_flow_key *k)
+{
+	__u8 pkt[PKT_MAX_FRAME];
+	struct ff_frame fr = { pkt, 0 };
+	struct ff_pkt p = {};
+
+	fr.len = udp_packet(pkt, i);
+	ff_parse(&fr, 0, &p);
+	ff_flow_key_make(&p, k);
+}
+
+/* Fill flow map `mfd` with `fill` flows (udp_packet(i), i < fill), each in
+ * state `tmpl`. */
+static void map_fill(int mfd, __u32 fill, const struct ff_flow *tmpl)
+{
+	__u32 chunk = 65536, done;
+	struct ff_flow_key *keys = malloc((size_t)chunk * sizeof(*keys));
+	struct ff_flow *vals = malloc((size_t)chunk * sizeof(*vals));
+
+	if (!keys || !vals)
+		die("out of memory");
+	for (done = 0; done < fill; done += chunk) {
+		__u32 n = fill - done < chunk ? fill - done : chunk, j, count = n;
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+
+		for (j = 0; j < n; j++) {
+			flow_key_of(done + j, &keys[j]);
+			vals[j] = *tmpl;
+		}
+		if (bpf_map_update_batch(mfd, keys, vals, &count, &bo) || count != n)
+			die("cannot fill the flow table");
+	}
+	free(keys);
+	free(vals);
+}
+
 /*
- * Flow-table size: load time (open + verify + allocate the preallocated LRU
- * map), the map's kernel memory, and ns/packet with the table half full:
- * packets of random flows already in the table (cached verdicts), one
- * test_run call per packet so that every packet looks up another entry.
+ * Fill the flow table of a loaded `l` with `fill` flows in the state flow
+ * 0 has after 100 packets (checkpoints up to 64 done, the next at 128),
+ * decided when a model is installed, last seen now.
+ */
+static void table_fill(struct ff_loader *l, __u32 fill)
+{
+	int mfd = FF_MAP_FD(l, ff_flows);
+	__u8 pkt[PKT_MAX_FRAME];
+	size_t len = udp_packet(pkt, 0);
+	LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len, .repeat = 100);
+	struct ff_flow tmpl;
+	struct ff_flow_key k;
+
+	if (bpf_prog_test_run_opts(FF_PROG_FD(l, ff_xdp), &tr))
+		die("test run failed");
+	flow_key_of(0, &k);
+	if (bpf_map_lookup_elem(mfd, &k, &tmpl))
+		die("template flow missing");
+	map_fill(mfd, fill, &tmpl);
+}
+
+/* A frame for flow i: the UDP packet ff_xdp parses, or (bench_lookup)
+ * the flow's key itself. */
+static size_t frame_udp(__u8 *buf, __u32 i)
+{
+	return udp_packet(buf, i);
+}
+
+static size_t frame_key(__u8 *buf, __u32 i)
+{
+	flow_key_of(i, (struct ff_flow_key *)buf);
+	return sizeof(struct ff_flow_key);
+}
+
+/* ns per packet of `samples` test runs of `prog`, one per packet: on
+ * random flows of the `fill` in the table (v), and on flow 0 again and
+ * again (hot), per round; frame(buf, i) makes flow i's frame. */
+static void table_measure(int prog, size_t (*frame)(__u8 *, __u32), __u32 fill, int samples,
+			  double *v, double *hot)
+{
+	__u8 pkt[PKT_MAX_FRAME];
+	size_t len;
+	int r, k;
+
+	for (r = 0; r < runs; r++) {
+		double sum = 0, sum_hot = 0;
+
+		for (k = 0; k < samples; k++) {
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .repeat = 1);
+
+			tr.data_size_in = frame(pkt, (__u32)(forest_rnd() % fill));
+			if (bpf_prog_test_run_opts(prog, &tr))
+				die("test run failed");
+			sum += tr.duration;
+		}
+		/* the same calls on one hot flow: what a call costs when the
+		 * entry is in the cache */
+		len = frame(pkt, 0);
+		for (k = 0; k < samples; k++) {
+			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
+				    .repeat = 1);
+
+			if (bpf_prog_test_run_opts(prog, &tr))
+				die("test run failed");
+			sum_hot += tr.duration;
+		}
+		v[r] = sum / samples;
+		hot[r] = sum_hot / samples;
+	}
+}
+
+/* The flow table from 64k to 4M entries: load time, memory, ns/packet on
+ * random flows of a half-full table, with one test_run call per packet so
+ * that every packet looks up another entry.
  */
 static void section_table(void)
 {
@@ -573,16 +682,11 @@ static void section_table(void)
 	printf("  %-10s %10s %12s %12s %12s %12s %12s\n", "entries", "load ms", "memory MiB",
 	       "bytes/flow", "ns/packet", "min", "max");
 	for (si = 0; si < FF_ARRAY_SIZE(sizes); si++) {
-		__u32 size = sizes[si], fill = size / 2, chunk = 65536, done;
+		__u32 size = sizes[si], fill = size / 2;
 		struct ff_loader l;
-		struct ff_flow_key *keys;
-		struct ff_flow tmpl, *vals;
-		__u8 pkt[PKT_MAX_FRAME];
 		double v[MAX_RUNS], hot[MAX_RUNS], load_ms;
 		struct stat3 s, sh;
 		long long mem;
-		int fd, mfd, r, samples = quick ? 5000 : 20000;
-		size_t len;
 		char id[32];
 
 		if (quick && size > 1048576)
@@ -590,76 +694,9 @@ static void section_table(void)
 		open_loader(&l, &def, size);
 		load_ms = load_ms_last;
 		install(&l, &m);
-		fd = FF_PROG_FD(&l, ff_xdp);
-		mfd = FF_MAP_FD(&l, ff_flows);
-		mem = map_memlock(mfd);
-
-		/* A template state: flow 0 after 100 packets (checkpoints up to
-		 * 64 done, the next at 128), decided, last seen now. */
-		len = udp_packet(pkt, 0);
-		{
-			LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
-				    .repeat = 100);
-			struct ff_frame fr = { pkt, (__u32)len };
-			struct ff_pkt p = {};
-			struct ff_flow_key k;
-
-			if (bpf_prog_test_run_opts(fd, &tr))
-				die("test run failed");
-			ff_parse(&fr, 0, &p);
-			ff_flow_key_make(&p, &k);
-			if (bpf_map_lookup_elem(mfd, &k, &tmpl))
-				die("template flow missing");
-		}
-		keys = malloc((size_t)chunk * sizeof(*keys));
-		vals = malloc((size_t)chunk * sizeof(*vals));
-		if (!keys || !vals)
-			die("out of memory");
-		for (done = 0; done < fill; done += chunk) {
-			__u32 n = fill - done < chunk ? fill - done : chunk, j, count = n;
-			LIBBPF_OPTS(bpf_map_batch_opts, bo);
-
-			for (j = 0; j < n; j++) {
-				struct ff_frame fr = { pkt, 0 };
-				struct ff_pkt p = {};
-
-				fr.len = udp_packet(pkt, done + j);
-				ff_parse(&fr, 0, &p);
-				ff_flow_key_make(&p, &keys[j]);
-				vals[j] = tmpl;
-			}
-			if (bpf_map_update_batch(mfd, keys, vals, &count, &bo) || count != n)
-				die("cannot fill the flow table");
-		}
-		free(keys);
-		free(vals);
-
-		for (r = 0; r < runs; r++) {
-			double sum = 0, sum_hot = 0;
-			int k;
-
-			for (k = 0; k < samples; k++) {
-				LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .repeat = 1);
-
-				tr.data_size_in = udp_packet(pkt, (__u32)(forest_rnd() % fill));
-				if (bpf_prog_test_run_opts(fd, &tr))
-					die("test run failed");
-				sum += tr.duration;
-			}
-			/* the same calls on one hot flow: what a call costs
-			 * when the entry is in the cache */
-			len = udp_packet(pkt, 0);
-			for (k = 0; k < samples; k++) {
-				LIBBPF_OPTS(bpf_test_run_opts, tr, .data_in = pkt, .data_size_in = len,
-					    .repeat = 1);
-
-				if (bpf_prog_test_run_opts(fd, &tr))
-					die("test run failed");
-				sum_hot += tr.duration;
-			}
-			v[r] = sum / samples;
-			hot[r] = sum_hot / samples;
-		}
+		mem = map_memlock(FF_MAP_FD(&l, ff_flows));
+		table_fill(&l, fill);
+		table_measure(FF_PROG_FD(&l, ff_xdp), frame_udp, fill, quick ? 5000 : 20000, v, hot);
 		s = stat3_of(v, runs);
 		sh = stat3_of(hot, runs);
 		printf("  %-10u %10.1f %12.1f %12.1f %12.1f %12.1f %12.1f   (one hot flow: %.1f ns)\n",
@@ -678,6 +715,101 @@ static void section_table(void)
 		close_loader(&l);
 	}
 	ff_model_free(&m);
+}
+
+/* One row of section_stages. */
+static void stage_row(__u32 size, const char *name, const char *label, double *v,
+		      double *hot)
+{
+	struct stat3 s = stat3_of(v, runs), sh = stat3_of(hot, runs);
+	char id[48];
+
+	printf("  %-8u %-62s %8.1f  hot %6.1f\n", size, label, s.med, sh.med);
+	fflush(stdout);
+	snprintf(id, sizeof(id), "%s_%u", name, size);
+	jbegin("stages", id);
+	if (jf)
+		fprintf(jf, ",\"label\":\"%s\"", label);
+	jnum("entries", size);
+	jstat("ns_per_pkt_random_flow", s);
+	jstat("ns_per_pkt_hot_flow", sh);
+	jend();
+}
+
+/* The lookup alone (bench/lookup.bpf.c): the same map type, key and value
+ * sizes, size and fill as the flow table; the frame is the key. */
+static void stage_lookup(__u32 size, int samples)
+{
+	struct lookup_bpf *lk = lookup_bpf__open();
+	double v[MAX_RUNS], hot[MAX_RUNS];
+	struct ff_flow zero = {};
+	int link;
+
+	if (!lk || bpf_map__set_max_entries(lk->maps.bench_flows, size) || lookup_bpf__load(lk))
+		die("cannot load bench/lookup.bpf.c");
+	link = keep_attach(bpf_program__fd(lk->progs.bench_lookup), 1);
+	map_fill(bpf_map__fd(lk->maps.bench_flows), size / 2, &zero);
+	table_measure(bpf_program__fd(lk->progs.bench_lookup), frame_key, size / 2, samples, v,
+		      hot);
+	stage_row(size, "lookup_only", "flow lookup alone (key given, value not read)", v, hot);
+	if (link >= 0)
+		close(link);
+	lookup_bpf__destroy(lk);
+}
+
+/*
+ * Where a packet of a random flow spends its time, stage by stage: the
+ * same half-full tables as section_table, the flow lookup alone first
+ * (stage_lookup), then ff_xdp with a stage more in each row (no model:
+ * parse, flow lookup and update; a model that reads
+ * no context: the cached verdict; the 32 x 12 comb forest, which reads
+ * context features: the packet's context update too; checkpoints at every
+ * packet: features, context read and the model each time). Random flows
+ * against the same calls on one hot flow: the difference is the cache
+ * and TLB misses of the stage.
+ */
+static void section_stages(void)
+{
+	static const __u32 sizes[] = { 65536, 1048576 };
+	static const char *const names[] = { "lookup_update", "cached_verdict", "ctx_update",
+					     "checkpoint_every_pkt" };
+	static const char *const labels[] = {
+		"parse + flow lookup + flow update (no model)",
+		"+ cached verdict (a model reading no context)",
+		"+ the packet's context update (32 x 12 comb, reads context)",
+		"+ checkpoint at every packet (features, context read, model)",
+	};
+	int samples = quick ? 5000 : 20000;
+	unsigned si, st;
+
+	printf("\nStages: ns/packet, random flows of a half-full table / one hot flow "
+	       "(median of %d rounds)\n", runs);
+	for (si = 0; si < FF_ARRAY_SIZE(sizes); si++) {
+		stage_lookup(sizes[si], samples);
+		for (st = 0; st < FF_ARRAY_SIZE(names); st++) {
+			__u32 size = sizes[si], fill = size / 2;
+			struct ff_config cfg = FF_CONFIG_DEFAULT;
+			double v[MAX_RUNS], hot[MAX_RUNS];
+			struct ff_loader l;
+			struct ff_model m;
+
+			if (st == 3) {	/* the model at every packet */
+				cfg.n_checkpoints = 1;
+				cfg.checkpoints[0] = 1;
+				cfg.cp_every = 1;
+			}
+			open_loader(&l, &cfg, size);
+			if (st == 1 ? flood_forest(&m, 32, 12, 80) : comb_forest(&m, 32, 12))
+				die("forest");
+			if (st > 0)
+				install(&l, &m);
+			table_fill(&l, fill);
+			table_measure(FF_PROG_FD(&l, ff_xdp), frame_udp, fill, samples, v, hot);
+			stage_row(size, names[st], labels[st], v, hot);
+			close_loader(&l);
+			ff_model_free(&m);
+		}
+	}
 }
 
 /* Kernel memory of every map at the defaults; bytes per flow and per node. */
@@ -773,7 +905,7 @@ int main(int argc, char **argv)
 		}
 		else {
 			fprintf(stderr, "usage: bench_pipeline [--json FILE] [--repeat N] [--runs N] "
-				"[--quick] [--keep-devs DEV1,DEV2] [--only per_packet|grid|mix|table|memory] [--shape TxD]\n");
+				"[--quick] [--keep-devs DEV1,DEV2] [--only per_packet|grid|mix|table|stages|memory] [--shape TxD]\n");
 			return 2;
 		}
 	}
@@ -821,6 +953,8 @@ int main(int argc, char **argv)
 		section_mix();
 	if (!only || !strcmp(only, "table"))
 		section_table();
+	if (!only || !strcmp(only, "stages"))
+		section_stages();
 	if (!only || !strcmp(only, "memory"))
 		section_memory();
 	if (jf) {

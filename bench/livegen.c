@@ -106,6 +106,8 @@ static struct {
 	__u32 est_every;	/* with --flood: every Nth frame is an established flow's */
 	bool no_fast;		/* without the one-packet fast path (cfg.first_fast) */
 	bool no_rt;		/* generator and receive thread keep their scheduling class */
+	bool cp_first;		/* the model at a flow's first packet only: the
+				 * checkpoints' share of the per-packet cost */
 } o = {
 	.hook = RX_PASS, .runs = 3, .warmup = 1, .duration = 3, .table = 0,
 	.gen_cpu = 0, .rx_cpu = 1, .chunk = 65536, .batch = 64, .est_every = 16,
@@ -419,6 +421,12 @@ static void receiver_up(struct receiver *r, unsigned n_flows)
 		struct ff_config cfg = FF_CONFIG_DEFAULT;
 		struct ff_load_opts lo = { .max_flows = table_for(n_flows), .cfg = cfg };
 
+		if (o.cp_first) {
+			lo.cfg.n_checkpoints = 1;
+			lo.cfg.checkpoints[0] = 1;
+			lo.cfg.cp_every = 0;
+			lo.cfg.cp_flags = 0;
+		}
 		if (o.flood) {
 			/* the fast path for one-packet flows, aggregated events */
 			lo.cfg.first_fast = !o.no_fast;
@@ -619,6 +627,8 @@ static void report(struct receiver *r, unsigned n_flows, int run, const struct s
 		napi_share(a, b), o.no_rt ? "false" : "true",
 		rx ? (double)(b->napi_ns - a->napi_ns) / rx : 0, rx_busy, gen_busy, r->load_ms,
 		r->have_ff ? table_for(n_flows) : 0);
+	if (o.cp_first)
+		fprintf(out, ",\"cp_first\":true");
 	if (r->have_ff)
 		fprintf(out, ",\"ff_pps\":%.0f,\"classified_ps\":%.0f,\"dropped_ps\":%.0f,"
 			"\"flows_created_ps\":%.0f,\"alloc_fail\":%llu,\"events_lost\":%llu,"
@@ -676,7 +686,7 @@ static void usage(void)
 		"               [--flows N,N,...] [--runs R] [--warmup S] [--duration S] [--model FILE]\n"
 		"               [--table N (default 2 x flows)] [--gen-cpu C] [--rx-cpu C] [--stats] [--rate PPS]\n"
 		"               [--chunk N] [--batch N] [--drop] [--json FILE]\n"
-		"               [--flood syn|udp [--est-every N] [--no-fast]] [--no-rt]\n"
+		"               [--flood syn|udp [--est-every N] [--no-fast]] [--no-rt] [--cp-first]\n"
 		"--drop: every class of the model drops (the hooks drop classified flows)\n"
 		"--flood: spoofed one-packet flows (TCP SYN or UDP to port 80), every Nth frame\n"
 		"  (default 16) one of --flows established flows' (to port 5001); the model is a\n"
@@ -684,7 +694,9 @@ static void usage(void)
 		"  every class drops and the established clients (" EST_CLIENTS ") are in the\n"
 		"  allow list. The fast path for one-packet flows is on (--no-fast: off); after\n"
 		"  each run, the established flows' entries and verdicts are checked\n"
-		"--no-rt: generator and receive thread stay SCHED_OTHER while measured\n");
+		"--no-rt: generator and receive thread stay SCHED_OTHER while measured\n"
+		"--cp-first: the model runs at a flow's first packet only (no later checkpoint):\n"
+		"  against the default schedule, what the checkpoints cost per packet\n");
 	exit(2);
 }
 
@@ -710,7 +722,7 @@ static void parse_args(int argc, char **argv)
 		{ "stats", 0, 0, 's' }, { "rate", 1, 0, 'p' }, { "chunk", 1, 0, 'c' },
 		{ "batch", 1, 0, 'b' }, { "json", 1, 0, 'j' }, { "drop", 0, 0, 'D' },
 		{ "flood", 1, 0, 'F' }, { "est-every", 1, 0, 'E' }, { "no-fast", 0, 0, 'n' },
-		{ "no-rt", 0, 0, 'T' }, { 0 },
+		{ "no-rt", 0, 0, 'T' }, { "cp-first", 0, 0, 'C' }, { 0 },
 	};
 	int c, i;
 
@@ -760,6 +772,7 @@ static void parse_args(int argc, char **argv)
 		case 'E': o.est_every = strtoul(optarg, NULL, 10); break;
 		case 'n': o.no_fast = true; break;
 		case 'T': o.no_rt = true; break;
+		case 'C': o.cp_first = true; break;
 		default: usage();
 		}
 	}

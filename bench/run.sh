@@ -9,7 +9,8 @@
 #      hooks against empty programs, the model from 1 to 256 trees and
 #      depth 4 to 24 (ns/packet, load time, verified instructions), a
 #      realistic mix (also through the user-space twin's code), the flow
-#      table from 64k to 4M entries, memory of the maps
+#      table from 64k to 4M entries, a random flow's packet stage by stage
+#      (the lookup alone first), memory of the maps
 #   2. live throughput over a veth pair (build/bench/livegen): XDP, TC
 #      ingress and socket filter against an XDP program that only passes,
 #      1k / 100k / 1M flows, generator and receiver on different cores,
@@ -18,7 +19,8 @@
 #      is its capacity; livegen --no-rt to compare);
 #      a flood of spoofed one-packet flows (SYN, UDP) with established
 #      flows, dropped or not, with and without the one-packet fast path;
-#      the kernel's run time per packet (kernel.bpf_stats_enabled)
+#      the kernel's run time per packet (kernel.bpf_stats_enabled), and at
+#      100k flows with the model at first packets only (the checkpoints' share)
 #   3. the user-space twin (flowforest twin, TPACKET_V3) on the same traffic:
 #      at saturation, and paced so that it loses nothing (CPU per packet)
 #   4. extraction speed (flowforest extract) on a generated capture
@@ -186,6 +188,12 @@ for hook in pass xdp tc socket; do
 	say "live: $hook with kernel.bpf_stats_enabled (run time per packet)"
 	livegen "$hook" --flows "$FLOWS_CSV" --runs 1 --stats --json "$TMP/live_stats.jsonl"
 done
+# the checkpoints' share at 100,000 flows: the model at first packets only,
+# against the xdp run time above
+if time_left; then
+	say "live: xdp, checkpoint at first packets only (--cp-first), run time per packet"
+	livegen xdp --cp-first --flows 100000 --runs 1 --stats --json "$TMP/live_cpfirst.jsonl"
+fi
 
 # ---- 3. the user-space twin on the same traffic ------------------------------
 # twin_run FLOWS OUT LIVEGEN-ARGS...: the twin on the receiving core, with
