@@ -285,6 +285,88 @@ static void native_over_cap_walks(void **state)
 	ff_model_free(&m);
 }
 
+/* A full tree of `depth` splits under root `i`, scalar leaves. */
+static __u32 gen_full(struct ff_model *m, __u32 depth, __u64 thr)
+{
+	__u32 idx = m->n_nodes++, l, r;
+	struct ff_xnode *n = &m->nodes[idx];
+
+	memset(n, 0, sizeof(*n));
+	if (!depth) {
+		n->feature = FF_NODE_LEAF;
+		n->left = rnd_below(m->n_classes);
+		n->right = 1 + rnd_below(1000);
+		return idx;
+	}
+	n->feature = rnd_below(FF_NUM_FEATURES);
+	n->threshold = thr ? thr : pick_thr();
+	l = gen_full(m, depth - 1, thr);
+	r = gen_full(m, depth - 1, thr);
+	m->nodes[idx].left = l;
+	m->nodes[idx].right = r;
+	return idx;
+}
+
+static void gen_full_model(struct ff_model *m, __u32 trees, __u32 depth, __u64 thr)
+{
+	char err[256];
+	__u32 t, c;
+
+	memset(m, 0, sizeof(*m));
+	m->nodes = calloc(FF_MAX_NODES, sizeof(*m->nodes));
+	assert_non_null(m->nodes);
+	m->n_features = FF_NUM_FEATURES;
+	for (c = 0; c < FF_NUM_FEATURES; c++)
+		m->feature_ids[c] = c;
+	m->n_classes = 4;
+	for (c = 0; c < m->n_classes; c++)
+		snprintf(m->class_names[c], FF_NAME_MAX, "c%u", c);
+	for (t = 0; t < trees; t++) {
+		m->roots[t] = m->n_nodes;
+		gen_full(m, depth, thr);
+	}
+	m->n_trees = trees;
+	if (ff_model_validate(m, err, sizeof(err)))
+		fail_msg("full model does not validate: %s", err);
+}
+
+/* Trees whose subtrees span more than a 16-bit jump: the far compare
+ * (if r0 <= thr skip; gotol right) and gotol to the tree's end. */
+static void native_far_jumps(void **state)
+{
+	struct ff_model m;
+
+	REQUIRE_BPF();
+	pin_cpu0();
+	rnd_state = 0x9216d5d98979fb1bULL;
+	gen_full_model(&m, 2, 14, 0);
+	assert_int_equal(install(&m), 0);
+	assert_true(env.l.native.n_body > 2 * 32768);
+	if (env_infer() == FF_SKEL_PROG_FD(&env.l, ff_infer))
+		fail_msg("no native forest: %s", env.l.native.why);
+	compare_progs(FF_SKEL_PROG_FD(&env.l, ff_infer), env_infer(), 300);
+	ff_model_free(&m);
+}
+
+/* The largest code the cap lets through loads in a copy of ff_xdp, the
+ * largest program: the verifier's work stays inside its limit. */
+static void native_at_cap_loads(void **state)
+{
+	struct ff_model m;
+
+	REQUIRE_BPF();
+	rnd_state = 0x636920d871574e69ULL;
+	/* 64 full trees of depth 10: 131,008 nodes, ~393,000 instructions */
+	gen_full_model(&m, 64, 10, 1000);
+	assert_int_equal(install(&m), 0);
+	assert_true(env.l.native.n_body > FF_NATIVE_MAX_INSNS * 95 / 100);
+	if (env_prog(H_XDP) == FF_SKEL_PROG_FD(&env.l, ff_xdp))
+		fail_msg("the copy of ff_xdp at the cap does not load: %s", env.l.native.why);
+	print_message("[ cap     ] %zu instructions of code: ff_xdp's copy verified %u "
+		      "instructions\n", env.l.native.n_body, env.l.native.verified[0]);
+	ff_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +374,8 @@ int main(void)
 		cmocka_unit_test_setup(native_generation_mismatch_walks, test_setup),
 		cmocka_unit_test_setup(native_refuses_over_cap_and_bad_trees, test_setup),
 		cmocka_unit_test_setup(native_over_cap_walks, test_setup),
+		cmocka_unit_test_setup(native_far_jumps, test_setup),
+		cmocka_unit_test_setup(native_at_cap_loads, test_setup),
 	};
 
 	return cmocka_run_group_tests_name("bpf_native", tests, group_setup, group_teardown);
