@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "config_args.h"
 #include "export_args.h"
+#include "forest_native.h"
 #include "loader.h"
 #include "metrics.h"
 #include "model_file.h"
@@ -199,14 +200,33 @@ static void export_scan(struct run *r, bool baseline, bool force)
 		fprintf(stderr, "flowforest: IPFIX: scanning the flow table: %s\n", strerror(-rc));
 }
 
-static void print_counters(const struct ff_maps *mp, const struct ff_model *m)
+/* With --json, what runs the model at the hook (the native forest or the
+ * walk), read back from the kernel: the pinned link's program, or this
+ * process's. */
+static int native_now(const struct run *r, struct ff_native_info *n)
 {
+	int fd, rc;
+
+	if (r->follow || args.pin) {
+		fd = ff_pinned_prog_fd(args.c.iface);
+		if (fd < 0)
+			return -1;
+		rc = ff_native_probe(fd, n);
+		close(fd);
+		return rc;
+	}
+	return ff_native_probe(ff_loader_hook_prog_fd(&r->l), n);
+}
+
+static void print_counters(const struct run *r, const struct ff_model *m)
+{
+	struct ff_native_info n;
 	struct ff_counters c;
 
-	if (ff_maps_counters(mp, &c))
+	if (ff_maps_counters(r->mp, &c))
 		return;
 	if (args.json)
-		ff_counters_print_json(stderr, &c, m, NULL);
+		ff_counters_print_json(stderr, &c, m, native_now(r, &n) ? NULL : &n);
 	else
 		ff_counters_print_text(stderr, &c, m);
 }
@@ -478,7 +498,7 @@ static void event_loop(struct run *r)
 		}
 		t = ff_mono_s();
 		if (!args.quiet && args.c.interval > 0 && t >= next_print) {
-			print_counters(r->mp, ff_class_book_active(&r->book));
+			print_counters(r, ff_class_book_active(&r->book));
 			next_print = t + args.c.interval;
 		}
 		if (t >= next_scan) {
@@ -544,7 +564,7 @@ int cmd_run(int argc, char **argv)
 			"`flowforest stop --iface %s` removes it\n", args.c.iface, args.c.iface);
 	else
 		fprintf(stderr, "flowforest: detaching from %s\n", args.c.iface);
-	print_counters(r.mp, ff_class_book_active(&r.book));
+	print_counters(&r, ff_class_book_active(&r.book));
 out:
 	run_close(&r, rc);
 	return rc;

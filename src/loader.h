@@ -144,6 +144,9 @@ void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u
  * fd is closed by the next install: dup() it to keep it. */
 int ff_loader_prog_fd(struct ff_loader *l, const struct bpf_program *prog);
 void ff_loader_native_free(struct ff_loader *l);
+/* The program running at the attached hook (its native copy or the
+ * object's own), -1 when nothing is attached. */
+int ff_loader_hook_prog_fd(const struct ff_loader *l);
 /* The same for the classifier pinned on mp->iface (another process's):
  * this process loads the program at the link again on the running maps,
  * checks it is the same code (its tag), builds the copy and puts it at the

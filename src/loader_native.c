@@ -77,6 +77,16 @@ static int hook_index(const struct ff_loader *l)
 	}
 }
 
+int ff_loader_hook_prog_fd(const struct ff_loader *l)
+{
+	int h = hook_index(l);
+
+	if (h < 0)
+		return l->hook == FF_HOOK_NONE || !l->skel ? -1 :
+			bpf_program__fd(l->skel->progs.ff_tc);	/* a legacy TC filter */
+	return l->native.fd[h] >= 0 ? l->native.fd[h] : bpf_program__fd(native_prog(l, h));
+}
+
 /* Put program `fd` at the hook in place of what runs there. */
 static int hook_replace(struct ff_loader *l, int fd)
 {
