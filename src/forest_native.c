@@ -278,7 +278,8 @@ static int load_copy(const struct bpf_program *prog, const struct prog_btf *b,
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .prog_btf_fd = b->btf_fd, .func_info = b->fi,
 		    .func_info_cnt = n_func, .func_info_rec_size = sizeof(*b->fi),
-		    .expected_attach_type = bpf_program__expected_attach_type(prog));
+		    .expected_attach_type = bpf_program__expected_attach_type(prog),
+		    .prog_flags = bpf_program__flags(prog));
 	enum bpf_prog_type type = bpf_program__type(prog);
 	const char *name = bpf_program__name(prog);
 	char *log, *last;
