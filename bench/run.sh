@@ -139,8 +139,9 @@ timeout 10 ip -n "$NS_B" link add "${PREFIX}x" type veth peer name "${PREFIX}y"
 PIPE_ARGS=(--keep-devs "${PREFIX}x,${PREFIX}y" --json "$TMP/pipeline.json")
 [ "$QUICK" = 1 ] && PIPE_ARGS+=(--quick --runs 3)
 ff_lab_exec_long() { timeout --kill-after=5 "$1" ip netns exec "$2" "${@:3}"; }
-# 540 s: section 2 times every model twice (native forest, walk)
-ff_lab_exec_long 540 "$NS_B" build/bench/bench_pipeline "${PIPE_ARGS[@]}"
+# 900 s: section 2 times every model twice (native forest, walk); 540 s ran out
+# after the grid, at 9 min (2026-11-30)
+ff_lab_exec_long 900 "$NS_B" build/bench/bench_pipeline "${PIPE_ARGS[@]}"
 
 # the forest as generated BPF code against the data-driven walk (issue 14
 # item 3): ns per model run and verified instructions, growing forests
