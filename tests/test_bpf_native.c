@@ -61,11 +61,11 @@ static __u32 gen_node(struct ff_model *m, __u32 depth, __u32 max_depth, __u32 co
 	return idx;
 }
 
-/* 1..3 phases of 1..6 trees each, vote or softmax at random. */
-static void gen_model(struct ff_model *m, __u32 max_depth)
+/* An empty model of n_classes classes named c0, c1, ..., every feature
+ * readable, room for FF_MAX_NODES nodes. */
+static void model_start(struct ff_model *m, __u32 n_classes)
 {
-	__u32 p, t, c;
-	char err[256];
+	__u32 c;
 
 	memset(m, 0, sizeof(*m));
 	m->nodes = calloc(FF_MAX_NODES, sizeof(*m->nodes));
@@ -73,9 +73,18 @@ static void gen_model(struct ff_model *m, __u32 max_depth)
 	m->n_features = FF_NUM_FEATURES;
 	for (c = 0; c < FF_NUM_FEATURES; c++)
 		m->feature_ids[c] = c;
-	m->n_classes = 2 + rnd_below(FF_MAX_CLASSES - 1);
+	m->n_classes = n_classes;
 	for (c = 0; c < m->n_classes; c++)
 		snprintf(m->class_names[c], FF_NAME_MAX, "c%u", c);
+}
+
+/* 1..3 phases of 1..6 trees each, vote or softmax at random. */
+static void gen_model(struct ff_model *m, __u32 max_depth)
+{
+	__u32 p, t, c;
+	char err[256];
+
+	model_start(m, 2 + rnd_below(FF_MAX_CLASSES - 1));
 	m->n_phases = 1 + rnd_below(3);
 	for (p = 0; p < m->n_phases; p++) {
 		struct ff_phase *ph = &m->phases[p];
@@ -310,17 +319,9 @@ static __u32 gen_full(struct ff_model *m, __u32 depth, __u64 thr)
 static void gen_full_model(struct ff_model *m, __u32 trees, __u32 depth, __u64 thr)
 {
 	char err[256];
-	__u32 t, c;
+	__u32 t;
 
-	memset(m, 0, sizeof(*m));
-	m->nodes = calloc(FF_MAX_NODES, sizeof(*m->nodes));
-	assert_non_null(m->nodes);
-	m->n_features = FF_NUM_FEATURES;
-	for (c = 0; c < FF_NUM_FEATURES; c++)
-		m->feature_ids[c] = c;
-	m->n_classes = 4;
-	for (c = 0; c < m->n_classes; c++)
-		snprintf(m->class_names[c], FF_NAME_MAX, "c%u", c);
+	model_start(m, 4);
 	for (t = 0; t < trees; t++) {
 		m->roots[t] = m->n_nodes;
 		gen_full(m, depth, thr);
