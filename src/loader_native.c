@@ -16,23 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "forest_codegen.h"
+#include "clock.h"
 #include "forest_native.h"
 #include "loader.h"
 #include "flowforest.skel.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* The programs with the stub, by index into ff_native.fd. */
 static const struct bpf_program *native_prog(const struct ff_loader *l, int i)
@@ -145,7 +137,7 @@ void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u
 {
 	struct ff_native *n = &l->native;
 	int h = hook_index(l), old_hook = h >= 0 ? n->fd[h] : -1, fd = -1;
-	double t0 = now_ms(), t1;
+	double t0 = ff_mono_ms(), t1;
 
 	if (old_hook >= 0)
 		n->fd[h] = -1;	/* still at the hook: closed once replaced */
@@ -157,11 +149,11 @@ void ff_loader_native_install(struct ff_loader *l, const struct ff_model *m, __u
 	else if (!ff_codegen_forest(m, gen, n->max_insns ? n->max_insns : FF_NATIVE_MAX_INSNS,
 				    &n->body, &n->n_body, n->why, sizeof(n->why)))
 		n->generation = gen;
-	t1 = now_ms();
+	t1 = ff_mono_ms();
 	n->code_ms = t1 - t0;
 	if (h >= 0) {
 		fd = native_build(l, h);
-		n->load_ms = now_ms() - t1;
+		n->load_ms = ff_mono_ms() - t1;
 		/* the new copy, or the object's own program (the walk) */
 		if (hook_replace(l, fd >= 0 ? fd : bpf_program__fd(native_prog(l, h)))) {
 			snprintf(n->why, sizeof(n->why), "cannot replace the program at the hook: %s",
