@@ -1466,6 +1466,77 @@ static void test_utrack_pair_context(void **state)
 	assert_int_equal(ff_ctx_kind_mask(FF_CTX_HOST, FF_CTX_BIT(FF_CTX_OLD)), 0);
 }
 
+/* One TCP packet of src:sport <-> 10.9.4.1:80 (from the server with
+ * `back`) at `t0`. */
+static void utrack_tcp1(struct ff_track *t, const char *src, __u16 sport, __u8 flags, bool back,
+			__u64 t0)
+{
+	struct pkt_spec s = { .family = 4, .proto = 6, .saddr = back ? "10.9.4.1" : src,
+			      .daddr = back ? src : "10.9.4.1", .sport = back ? 80 : sport,
+			      .dport = back ? sport : 80, .tcp_flags = flags, .window = 64240 };
+	__u8 fr[PKT_MAX_FRAME];
+	size_t n = pkt_build(&s, fr, sizeof(fr));
+
+	assert_true(ff_utrack_frame(t, fr, n, 0, t0) >= 0);
+}
+
+/* Sources that come back (context.h, FF_CTX_RETURN): a client's /24 sends
+ * the second packet of a flow (its handshake's ACK, seen with the answer
+ * or without, as at a server's XDP hook), a spoofed flood's never does,
+ * even when the server answers its SYNs. ctx_src_return_age_us tells a
+ * real client's next first packet from a spoofed one, and a key whose
+ * initiators came back is kept before a flood's new keys. */
+static void test_utrack_source_return(void **state)
+{
+	struct ff_track t;
+	struct ff_features fv;
+	struct ff_ctx_slot a, b;
+	struct ff_ctx_key k;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(ff_utrack_init(&t, 1024), 0);
+	t.cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	t.export_snapshots = true;	/* the context is counted */
+	utrack_conn(&t, "10.5.5.7", 30000, 1000000, false);	/* SYN, SYN-ACK, ACK, request */
+	utrack_tcp1(&t, "10.5.6.8", 30001, 0x02, false, 1000000);	/* ingress only */
+	utrack_tcp1(&t, "10.5.6.8", 30001, 0x10, false, 1000400);
+	for (i = 0; i < 20; i++) {	/* spoofed SYNs, the server answers */
+		utrack_tcp1(&t, "10.6.6.9", 40000 + i, 0x02, false, 1000000 + 1000 * i);
+		utrack_tcp1(&t, "10.6.6.9", 40000 + i, 0x12, true, 1000100 + 1000 * i);
+		utrack_tcp1(&t, "10.6.6.9", 40000 + i, 0x12, true, 2000100 + 1000 * i);
+	}
+	utrack_pair_features(&t, "10.5.5.7", 5000000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 1000200);	/* the ACK */
+	utrack_pair_features(&t, "10.5.6.8", 5000000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 1000400);
+	utrack_pair_features(&t, "10.6.6.9", 5000000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);	/* never */
+	utrack_pair_features(&t, "10.5.5.7", 1000200 + FF_CTX_KEEP_US + 1, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);	/* at most */
+	ff_utrack_free(&t);
+	assert_int_equal(ff_ctx_return_age(NULL, 5000000), FF_CTX_KEEP_US);
+
+	/* the slot pair: a client's source, quiet for 2 s, against a flood's
+	 * one-packet source of this second; the flood's new key takes the
+	 * flood's slot, not the client's older one */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&k, 0, sizeof(k));
+	a.key.kind = b.key.kind = k.kind = FF_CTX_SRC;
+	a.key.addr[0] = 1, b.key.addr[0] = 2, k.addr[0] = 3;
+	ff_ctx_add(&a.e, 10000000, FF_CTX_OPEN_MASK(1), 0, 0);
+	ff_ctx_add(&a.e, 10000300, FF_CTX_BIT(FF_CTX_MORE) | FF_CTX_RETURN, 0, 0);
+	ff_ctx_add(&b.e, 12000000, FF_CTX_OPEN_MASK(1), 0, 0);
+	assert_ptr_equal(ff_ctx_find(&a, &b, &k, 1), &b.e);
+	assert_int_equal(a.key.addr[0], 1);
+	assert_int_equal(ff_ctx_return_age(&a.e, 12500000), 2500000 - 300);
+	/* a minute later the client's slot is the older one again */
+	ff_ctx_add(&b.e, 10000300 + FF_CTX_KEEP_US + 2000000, FF_CTX_OPEN_MASK(1), 0, 0);
+	k.addr[0] = 4;
+	assert_ptr_equal(ff_ctx_find(&a, &b, &k, 1), &a.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1498,6 +1569,7 @@ int main(void)
 		cmocka_unit_test(test_bench_forests_laid_out),
 		cmocka_unit_test(test_utrack_ctx_only_while_read),
 		cmocka_unit_test(test_utrack_pair_context),
+		cmocka_unit_test(test_utrack_source_return),
 		cmocka_unit_test(test_flow_update_hot_start),
 	};
 

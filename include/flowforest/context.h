@@ -56,6 +56,11 @@
 #define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
 #define FF_CTX_LONG_US 1000000ULL	/* 1 s */
 #define FF_CTX_OLD_US 1000000ULL	/* a flow open this long is long-open */
+/* A key whose initiators came back (FF_CTX_RETURN) this recently is kept
+ * before one whose did not, and ctx_src_return_age_us reads at most this:
+ * a spoofed flood's new keys, whose senders never come back, cannot push
+ * out the sources and services that real clients use. */
+#define FF_CTX_KEEP_US 60000000ULL
 
 enum ff_ctx_counter {
 	FF_CTX_FLOWS,		/* flows opened */
@@ -78,6 +83,10 @@ enum ff_ctx_counter {
 /* With FF_CTX_FAIL: an ICMP unreachable, whose sender is a host and not a
  * service (the port it refers to is inside its payload, not parsed). */
 #define FF_CTX_NO_SVC (1U << 16)
+/* Not a counter: an initiator sent its second packet in its flow (a
+ * handshake's ACK, a request, a retransmission): it came back, as a
+ * spoofed source never does; the keys note the time (return_us). */
+#define FF_CTX_RETURN (1U << 17)
 
 struct ff_ctx_win {
 	__u64 idx;		/* now_us / width of the current window */
@@ -91,6 +100,7 @@ struct ff_ctx_win {
 
 struct ff_ctx_entry {
 	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
+	__u64 return_us;	/* the last FF_CTX_RETURN; 0: none yet */
 };
 
 /* 16 bytes of address (IPv4 in the first 4), port and protocol 0 for a
@@ -126,12 +136,13 @@ static __always_inline __u32 ff_ctx_kind_mask(__u32 kind, __u32 mask)
 			  FF_CTX_BIT(FF_CTX_MORE);
 
 	if (kind == FF_CTX_SRC)
-		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE));
+		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE) | FF_CTX_RETURN);
 	if (kind == FF_CTX_SVC)
-		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp);
+		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp | FF_CTX_RETURN);
 	if (kind == FF_CTX_PAIR)
-		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp | FF_CTX_BIT(FF_CTX_OLD));
-	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS));
+		return (mask & FF_CTX_NO_SVC) ? 0 :
+		       mask & (flow | tcp | FF_CTX_BIT(FF_CTX_OLD) | FF_CTX_RETURN);
+	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS) | FF_CTX_RETURN);
 }
 
 /* What a checkpoint reads (the context rows of features.h): the entries
@@ -216,8 +227,18 @@ static __always_inline int ff_ctx_key_eq(const struct ff_ctx_key *a, const struc
 	       a->kind == b->kind;
 }
 
+/* How long slot `s` deserves its place, in long windows: its last one,
+ * or, if later, FF_CTX_KEEP_US after its initiators last came back. */
+static __always_inline __u64 ff_ctx_keep(const struct ff_ctx_slot *s)
+{
+	__u64 keep = s->e.return_us ? (s->e.return_us + FF_CTX_KEEP_US) / FF_CTX_LONG_US : 0;
+
+	return keep > s->e.w[1].idx ? keep : s->e.w[1].idx;
+}
+
 /* The entry of `k` in the pair of slots `a`, `b`, or (create) a new one
- * in the slot whose long window is older (an empty slot's is 0); NULL. */
+ * in the slot kept for less long (ff_ctx_keep: the older long window,
+ * unless its initiators came back lately; an empty slot's is 0); NULL. */
 static __always_inline struct ff_ctx_entry *ff_ctx_find(struct ff_ctx_slot *a,
 							struct ff_ctx_slot *b,
 							const struct ff_ctx_key *k, int create)
@@ -230,7 +251,7 @@ static __always_inline struct ff_ctx_entry *ff_ctx_find(struct ff_ctx_slot *a,
 		return &b->e;
 	if (!create)
 		return NULL;
-	v = b->e.w[1].idx < a->e.w[1].idx ? b : a;
+	v = ff_ctx_keep(b) < ff_ctx_keep(a) ? b : a;
 	__builtin_memset(&v->e, 0, sizeof(v->e));
 	v->key = *k;
 	return &v->e;
@@ -279,6 +300,9 @@ static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u
 		w->bytes_cur += bytes;
 		w->peers_cur |= peer;
 	}
+	/* a clock behind (another CPU) does not move it back */
+	if ((mask & FF_CTX_RETURN) && now_us > e->return_us)
+		e->return_us = now_us;
 }
 
 /* The sliding-window estimate at `now_us` of a count that is `cur` in
@@ -398,6 +422,19 @@ static __always_inline __u64 ff_ctx_half_open(const struct ff_ctx_entry *e, __u6
 static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, __u64 now_us)
 {
 	return ff_ctx_share(e, FF_CTX_SYNS, now_us);
+}
+
+/* Microseconds since an initiator of entry `e` last came back
+ * (FF_CTX_RETURN), at most FF_CTX_KEEP_US: also for none within it, none
+ * ever, or no entry (a key forgotten). */
+static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	__u64 age;
+
+	if (!e || !e->return_us)
+		return FF_CTX_KEEP_US;
+	age = now_us > e->return_us ? now_us - e->return_us : 0;
+	return age < FF_CTX_KEEP_US ? age : FF_CTX_KEEP_US;
 }
 
 #endif /* FLOWFOREST_CONTEXT_H */

@@ -271,6 +271,7 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
  * a counts in the context: the opening of the flow (its first packet: a
  * new flow or one that starts over in its entry), a packet from the
  * initiator (its host's packets and bytes), the flow's second packet, the
+ * initiator's second (it came back: FF_CTX_RETURN), the
  * responder's RST before the handshake completed (a refused connection,
  * once per flow: f->ctx_flags), its first packet FF_CTX_OLD_US or more
  * after its first (long-open, once per flow). The handshake's completion
@@ -288,6 +289,9 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 		m |= FF_CTX_BIT(FF_CTX_PKTS);
 	if (n == 1)
 		m |= FF_CTX_BIT(FF_CTX_MORE);
+	/* the initiator's second packet: it came back */
+	if (from_b == f->initiator_is_b && f->dir[FF_DIR_FWD].pkts == 1)
+		m |= FF_CTX_RETURN;
 	if (from_b != f->initiator_is_b && p->proto == FF_IPPROTO_TCP &&
 	    (p->tcp_flags & FF_TCP_RST) && !f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_FAIL)) {
 		f->ctx_flags |= FF_FLOW_CTX_FAIL;
