@@ -14,6 +14,7 @@
  * ../shared/data/pcaps (or $FLOWFOREST_DATA/pcaps) when present.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,12 +206,15 @@ static void need_root(void)
 		skip();
 }
 
-/* The rows of CSV `csv` whose column `name` is not 0 (-1: no such column). */
-static long rows_nonzero(const char *csv, const char *name)
+/* The rows of CSV `csv` whose column `name` holds a value in [lo, hi) (-1:
+ * no such column). */
+static long rows_in(const char *csv, const char *name, unsigned long long lo,
+		    unsigned long long hi)
 {
 	const char *p = csv, *eol;
 	long col = -1, c = 0, rows = 0, k;
 	size_t nl = strlen(name);
+	unsigned long long v;
 
 	for (eol = strchr(p, '\n'); p < eol; c++) {	/* the header */
 		const char *e = memchr(p, ',', eol - p);
@@ -227,9 +231,16 @@ static long rows_nonzero(const char *csv, const char *name)
 		eol = eol ? eol : p + strlen(p);
 		for (k = 0; k < col && p < eol; k++)
 			p = memchr(p, ',', eol - p) + 1;
-		rows += *p != '0' || (p + 1 < eol && p[1] != ',');
+		v = strtoull(p, NULL, 10);
+		rows += v >= lo && v < hi;
 	}
 	return rows;
+}
+
+/* The rows of CSV `csv` whose column `name` is not 0 (-1: no such column). */
+static long rows_nonzero(const char *csv, const char *name)
+{
+	return rows_in(csv, name, 1, ULLONG_MAX);
 }
 
 static void test_parity_generated(void **state)
@@ -250,6 +261,9 @@ static void test_parity_generated(void **state)
 		assert_true(rows_nonzero(csv, "ctx_pair_flows_per_peer_bit_1s") > 100);
 		assert_true(rows_nonzero(csv, "ctx_pair_peer_bits_1s") > 100);
 		assert_true(rows_nonzero(csv, "ctx_pair_long_open_1s") > 0);
+		/* sources that came back, and some that did not yet */
+		assert_true(rows_in(csv, "ctx_src_return_age_us", 0, FF_CTX_KEEP_US) > 100);
+		assert_true(rows_in(csv, "ctx_src_return_age_us", FF_CTX_KEEP_US, ULLONG_MAX) > 10);
 		free(csv);
 	}
 	assert_int_equal(ff_model_load("lab/models/handwritten.json", &m, err, sizeof(err)), 0);

@@ -1480,7 +1480,7 @@ static void utrack_tcp1(struct ff_track *t, const char *src, __u16 sport, __u8 f
 	assert_true(ff_utrack_frame(t, fr, n, 0, t0) >= 0);
 }
 
-/* Sources that come back (context.h, FF_CTX_RETURN): a client's /24 sends
+/* Sources that come back (context.h, return_us): a client's /24 sends
  * the second packet of a flow (its handshake's ACK, seen with the answer
  * or without, as at a server's XDP hook), a spoofed flood's never does,
  * even when the server answers its SYNs. ctx_src_return_age_us tells a
@@ -1526,7 +1526,8 @@ static void test_utrack_source_return(void **state)
 	a.key.kind = b.key.kind = k.kind = FF_CTX_SRC;
 	a.key.addr[0] = 1, b.key.addr[0] = 2, k.addr[0] = 3;
 	ff_ctx_add(&a.e, 10000000, FF_CTX_OPEN_MASK(1), 0, 0);
-	ff_ctx_add(&a.e, 10000300, FF_CTX_BIT(FF_CTX_MORE) | FF_CTX_RETURN, 0, 0);
+	ff_ctx_add(&a.e, 10000300, FF_CTX_BIT(FF_CTX_MORE), 0, 0);
+	a.e.return_us = 10000300;	/* ff_track_ctx_return */
 	ff_ctx_add(&b.e, 12000000, FF_CTX_OPEN_MASK(1), 0, 0);
 	assert_ptr_equal(ff_ctx_find(&a, &b, &k, 1), &b.e);
 	assert_int_equal(a.key.addr[0], 1);

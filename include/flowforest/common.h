@@ -35,6 +35,8 @@ static __always_inline __u64 ff_div(__u64 a, __u64 b)
 
 static __always_inline __u64 ff_min64(__u64 a, __u64 b) { return a < b ? a : b; }
 static __always_inline __u64 ff_max64(__u64 a, __u64 b) { return a > b ? a : b; }
+/* 1 when x (below 2^63) is not 0, without a branch for the verifier to walk */
+static __always_inline __u64 ff_nonzero(__u64 x) { return (x | (0 - x)) >> 63; }
 
 /* In BPF, a global function: the verifier checks it once, on its own, and
  * not at every call site. In user space, an ordinary inline function. */

@@ -56,10 +56,10 @@
 #define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
 #define FF_CTX_LONG_US 1000000ULL	/* 1 s */
 #define FF_CTX_OLD_US 1000000ULL	/* a flow open this long is long-open */
-/* A key whose initiators came back (FF_CTX_RETURN) this recently is kept
- * before one whose did not, and ctx_src_return_age_us reads at most this:
- * a spoofed flood's new keys, whose senders never come back, cannot push
- * out the sources and services that real clients use. */
+/* A source prefix whose hosts came back (return_us) this recently is
+ * kept before a key whose did not, and ctx_src_return_age_us reads at most
+ * this: a spoofed flood's new keys, whose senders never come back, cannot
+ * push out the sources of real clients. */
 #define FF_CTX_KEEP_US 60000000ULL
 
 enum ff_ctx_counter {
@@ -83,10 +83,6 @@ enum ff_ctx_counter {
 /* With FF_CTX_FAIL: an ICMP unreachable, whose sender is a host and not a
  * service (the port it refers to is inside its payload, not parsed). */
 #define FF_CTX_NO_SVC (1U << 16)
-/* Not a counter: an initiator sent its second packet in its flow (a
- * handshake's ACK, a request, a retransmission): it came back, as a
- * spoofed source never does; the keys note the time (return_us). */
-#define FF_CTX_RETURN (1U << 17)
 
 struct ff_ctx_win {
 	__u64 idx;		/* now_us / width of the current window */
@@ -100,7 +96,11 @@ struct ff_ctx_win {
 
 struct ff_ctx_entry {
 	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
-	__u64 return_us;	/* the last FF_CTX_RETURN; 0: none yet */
+	/* a source prefix's: the last time one of its hosts came back (sent
+	 * the second packet of its flow: a handshake's ACK, a request, a
+	 * retransmission, which a spoofed source never sends; track.h
+	 * ff_track_ctx_return); 0: not yet */
+	__u64 return_us;
 };
 
 /* 16 bytes of address (IPv4 in the first 4), port and protocol 0 for a
@@ -136,13 +136,12 @@ static __always_inline __u32 ff_ctx_kind_mask(__u32 kind, __u32 mask)
 			  FF_CTX_BIT(FF_CTX_MORE);
 
 	if (kind == FF_CTX_SRC)
-		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE) | FF_CTX_RETURN);
+		return mask & (flow | FF_CTX_BIT(FF_CTX_MORE));
 	if (kind == FF_CTX_SVC)
-		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp | FF_CTX_RETURN);
+		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp);
 	if (kind == FF_CTX_PAIR)
-		return (mask & FF_CTX_NO_SVC) ? 0 :
-		       mask & (flow | tcp | FF_CTX_BIT(FF_CTX_OLD) | FF_CTX_RETURN);
-	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS) | FF_CTX_RETURN);
+		return (mask & FF_CTX_NO_SVC) ? 0 : mask & (flow | tcp | FF_CTX_BIT(FF_CTX_OLD));
+	return mask & (flow | tcp | FF_CTX_BIT(FF_CTX_PKTS));
 }
 
 /* What a checkpoint reads (the context rows of features.h): the entries
@@ -231,9 +230,11 @@ static __always_inline int ff_ctx_key_eq(const struct ff_ctx_key *a, const struc
  * or, if later, FF_CTX_KEEP_US after its initiators last came back. */
 static __always_inline __u64 ff_ctx_keep(const struct ff_ctx_slot *s)
 {
-	__u64 keep = s->e.return_us ? (s->e.return_us + FF_CTX_KEEP_US) / FF_CTX_LONG_US : 0;
+	__u64 idx = s->e.w[1].idx;
+	__u64 keep = (s->e.return_us + FF_CTX_KEEP_US) / FF_CTX_LONG_US * ff_nonzero(s->e.return_us);
 
-	return keep > s->e.w[1].idx ? keep : s->e.w[1].idx;
+	/* branch-free (the verifier walks no path per slot): the larger */
+	return idx + (keep - idx) * ((idx - keep) >> 63);
 }
 
 /* The entry of `k` in the pair of slots `a`, `b`, or (create) a new one
@@ -300,9 +301,6 @@ static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u
 		w->bytes_cur += bytes;
 		w->peers_cur |= peer;
 	}
-	/* a clock behind (another CPU) does not move it back */
-	if ((mask & FF_CTX_RETURN) && now_us > e->return_us)
-		e->return_us = now_us;
 }
 
 /* The sliding-window estimate at `now_us` of a count that is `cur` in
@@ -425,7 +423,7 @@ static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, _
 }
 
 /* Microseconds since an initiator of entry `e` last came back
- * (FF_CTX_RETURN), at most FF_CTX_KEEP_US: also for none within it, none
+ * (return_us), at most FF_CTX_KEEP_US: also for none within it, none
  * ever, or no entry (a key forgotten). */
 static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us)
 {

@@ -271,7 +271,6 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
  * a counts in the context: the opening of the flow (its first packet: a
  * new flow or one that starts over in its entry), a packet from the
  * initiator (its host's packets and bytes), the flow's second packet, the
- * initiator's second (it came back: FF_CTX_RETURN), the
  * responder's RST before the handshake completed (a refused connection,
  * once per flow: f->ctx_flags), its first packet FF_CTX_OLD_US or more
  * after its first (long-open, once per flow). The handshake's completion
@@ -289,9 +288,6 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 		m |= FF_CTX_BIT(FF_CTX_PKTS);
 	if (n == 1)
 		m |= FF_CTX_BIT(FF_CTX_MORE);
-	/* the initiator's second packet: it came back */
-	if (from_b == f->initiator_is_b && f->dir[FF_DIR_FWD].pkts == 1)
-		m |= FF_CTX_RETURN;
 	if (from_b != f->initiator_is_b && p->proto == FF_IPPROTO_TCP &&
 	    (p->tcp_flags & FF_TCP_RST) && !f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_FAIL)) {
 		f->ctx_flags |= FF_FLOW_CTX_FAIL;
@@ -304,6 +300,23 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 	return m;
 }
 
+/* The initiator of flow `f` (key `k`) sends its second packet: its source
+ * prefix came back (struct ff_ctx_entry return_us). Its entry only, and only while it is in
+ * the table (the packet that opened the flow created it): once per flow, a
+ * slot pair's lookup, apart from the counters' masks, whose constants the
+ * verifier follows path by path. */
+static __always_inline void ff_track_ctx_return(struct ff_track *t, const struct ff_flow_key *k,
+						__u32 init_b, __u64 now_us)
+{
+	struct ff_ctx_entry *e;
+	struct ff_ctx_key ck;
+
+	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
+	e = ff_track_ctx_get(t, &ck, 0);
+	if (e)
+		e->return_us = now_us;
+}
+
 /* The context of a packet from b (from_b) or a of flow `f`, before the
  * flow is updated with it. */
 static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_flow *f,
@@ -312,7 +325,11 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 {
 	__u32 m = ff_track_ctx_mask(f, p, from_b, now_us);
 
-	if (!m || !ff_track_ctx_on(t))
+	if (!ff_track_ctx_on(t))
+		return;
+	if (from_b == f->initiator_is_b && f->dir[FF_DIR_FWD].pkts == 1)
+		ff_track_ctx_return(t, k, f->initiator_is_b, now_us);
+	if (!m)
 		return;
 	/* most packets: one from the initiator inside its flow, its host's
 	 * packets and bytes alone */
