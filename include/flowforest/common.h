@@ -64,6 +64,16 @@ static __always_inline struct ff_u128 ff_u128_add(struct ff_u128 a, struct ff_u1
 	return r;
 }
 
+/* *a + *b, read by words: a struct ff_u128 passed by value from memory
+ * reaches clang's BPF backend as a copy one byte at a time. */
+static __always_inline struct ff_u128 ff_u128_add_at(const struct ff_u128 *a,
+						     const struct ff_u128 *b)
+{
+	struct ff_u128 x = { a->hi, a->lo }, y = { b->hi, b->lo };
+
+	return ff_u128_add(x, y);
+}
+
 static __always_inline void ff_u128_add64(struct ff_u128 *a, __u64 x)
 {
 	a->lo += x;

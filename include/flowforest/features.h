@@ -67,7 +67,7 @@ struct ff_moments {
  */
 FF_GLOBAL __u64 ff_moment_stat(const struct ff_moments *mo)
 {
-	struct ff_u128 a, b;
+	struct ff_u128 a, b, sq;
 	__u64 m, r, c;
 
 	if (!mo || mo->n == 0)
@@ -75,8 +75,10 @@ FF_GLOBAL __u64 ff_moment_stat(const struct ff_moments *mo)
 	m = mo->form == FF_VAR_SAMPLE ? mo->n - 1 : mo->n;
 	if (m == 0)
 		return 0;
+	sq.hi = mo->sq.hi;	/* by words (see ff_var) */
+	sq.lo = mo->sq.lo;
 	r = ff_u128_divmod(ff_mul64(mo->sum, mo->sum), mo->n, &a);
-	c = ff_u128_divmod(ff_u128_sub(mo->sq, a), m, &b);
+	c = ff_u128_divmod(ff_u128_sub(sq, a), m, &b);
 	if (c == 0 && r > 0) {
 		if (!b.hi && !b.lo)
 			return 0;	/* inconsistent state (racing CPUs) */
@@ -85,19 +87,24 @@ FF_GLOBAL __u64 ff_moment_stat(const struct ff_moments *mo)
 	return mo->std ? ff_isqrt128(b) : ff_u128_sat64(b);
 }
 
-static __always_inline __u64 ff_var(__u64 sum, struct ff_u128 sq, __u64 n, __u32 form)
+/* The statistic of n values with sum `sum` and sum of squares sq_hi:sq_lo,
+ * through ff_moment_stat. */
+static __always_inline __u64 ff_sq_stat(__u64 sum, __u64 sq_hi, __u64 sq_lo, __u64 n, __u32 form,
+					__u32 std)
 {
-	struct ff_moments mo = { .n = n, .sum = sum, .sq = sq, .form = form, .std = 0 };
+	struct ff_moments mo = { .n = n, .sum = sum, .sq = { sq_hi, sq_lo }, .form = form,
+				 .std = std };
 
 	return ff_moment_stat(&mo);
 }
 
-static __always_inline __u64 ff_std(__u64 sum, struct ff_u128 sq, __u64 n, __u32 form)
-{
-	struct ff_moments mo = { .n = n, .sum = sum, .sq = sq, .form = form, .std = 1 };
-
-	return ff_moment_stat(&mo);
-}
+/* The variance and the standard deviation of n values with sum `sum` and
+ * sum of squares `sq` (a struct ff_u128). Macros, so that the sum of
+ * squares goes by its halves: a 16-byte struct passed by value reaches
+ * clang's BPF backend as a copy one byte at a time (16 one-byte loads and
+ * 30 shifts and ORs for each statistic of a checkpoint). */
+#define ff_var(sum, sq, n, form) ff_sq_stat((sum), (sq).hi, (sq).lo, (n), (form), 0)
+#define ff_std(sum, sq, n, form) ff_sq_stat((sum), (sq).hi, (sq).lo, (n), (form), 1)
 
 /* Per-second rate of `count` over `dur_us`; 0 for a zero duration. */
 static __always_inline __u64 ff_rate(__u64 count, __u64 dur_us)
@@ -148,7 +155,7 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 #define FF_NPKT (ff_flow_pkts(f))
 #define FF_DUR (f->last_us - f->first_us)
 #define FF_LEN_SUM (FF_FWD->len_sum + FF_BWD->len_sum)
-#define FF_LEN_SQ (ff_u128_add(FF_FWD->len_sq, FF_BWD->len_sq))
+#define FF_LEN_SQ (ff_u128_add_at(&FF_FWD->len_sq, &FF_BWD->len_sq))
 #define FF_FLOW_IAT_N (FF_NPKT > 1 ? FF_NPKT - 1 : 0)
 
 /* CICFlowMeter's activity, subflow, bulk and connection columns (state in
@@ -501,7 +508,7 @@ static __always_inline void ff_features_compute(const struct ff_flow *f,
  * the others keep whatever they held, which the model does not read. The
  * context rows are not of `f` (ff_features_ctx()). */
 static __always_inline void ff_features_compute_set(const struct ff_flow *f,
-						    struct ff_features *out,
+						    struct ff_features *__restrict out,
 						    const struct ff_feature_set *set)
 {
 #define FF_X_COMPUTE_SET(id, name, cic, unit, dir, expr, note) \
@@ -526,7 +533,8 @@ static __always_inline int ff_fset_has_ctx(const struct ff_feature_set *s)
 }
 
 /* The context features of view `c` into `out`. */
-static __always_inline void ff_features_ctx(const struct ff_ctx_view *c, struct ff_features *out)
+static __always_inline void ff_features_ctx(const struct ff_ctx_view *c,
+					    struct ff_features *out)
 {
 #define FF_X_CTX(id, name, cic, unit, dir, expr, note) out->v[FF_F_##id] = (__u64)(expr);
 	FF_CTX_FEATURES(FF_X_CTX)

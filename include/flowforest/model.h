@@ -181,14 +181,18 @@ static __always_inline __u32 ff_phase_pick(const struct ff_phase *ph, __u32 n_ph
 static __always_inline void ff_walk_init(struct ff_walk *w, const struct ff_phase *ph,
 					 __u32 n_classes)
 {
-	int i;
+	__u32 i;
 
 	w->tree = ph->first_tree;
 	w->end = ph->first_tree + ph->n_trees;
 	w->n_classes = n_classes;
 	w->errors = 0;
-	for (i = 0; i < FF_MAX_CLASSES; i++)
+	/* the classes' sums only: the others are never read */
+	for (i = 0; i < FF_MAX_CLASSES; i++) {
+		if (i >= n_classes)
+			break;
 		w->sums[i] = ph->bias[i];
+	}
 }
 
 /* A vector leaf at `idx`: one value per class in the nodes after it. */
@@ -302,9 +306,12 @@ static __always_inline __u32 ff_walk_best(const struct ff_walk *w)
 	__s64 best_sum = w->sums[0];
 
 	for (i = 1; i < FF_MAX_CLASSES; i++) {
-		__s64 v = w->sums[i];
+		__s64 v;
 
-		if (i < w->n_classes && v > best_sum) {
+		if (i >= w->n_classes)
+			break;
+		v = w->sums[i];
+		if (v > best_sum) {
 			best = i;
 			best_sum = v;
 		}
