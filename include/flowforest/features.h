@@ -95,6 +95,10 @@ static __always_inline __u64 ff_sq_stat(__u64 sum, __u64 sq_hi, __u64 sq_lo, __u
 	struct ff_moments mo = { .n = n, .sum = sum, .sq = { sq_hi, sq_lo }, .form = form,
 				 .std = std };
 
+	/* too few values: 0, as ff_moment_stat() would say, without the call
+	 * (an idle direction, a flow without activity periods) */
+	if (n == 0 || (n == 1 && form == FF_VAR_SAMPLE))
+		return 0;
 	return ff_moment_stat(&mo);
 }
 
