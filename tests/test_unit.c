@@ -214,6 +214,12 @@ static void test_first_features_key(void **state)
 	}
 }
 
+/* An entry's new flows over the long window: the shares' denominator. */
+static __u64 flows1(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	return ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us);
+}
+
 /* The context's windows (include/flowforest/context.h): sliding-window
  * estimates floored, windows that roll and expire, the peer sketch. */
 static void test_context_windows(void **state)
@@ -251,7 +257,7 @@ static void test_context_windows(void **state)
 	/* SYNs without completion, their share of the new flows */
 	ff_ctx_add(&e, 1900000, 1U << FF_CTX_DONE, 0, 0);
 	assert_int_equal(ff_ctx_half_open(&e, 1900000), 2);
-	assert_int_equal(ff_ctx_syn_permille(&e, 1900000), 3 * 1000 / 14);
+	assert_int_equal(ff_ctx_syn_permille(&e, flows1(&e, 1900000), 1900000), 3 * 1000 / 14);
 	/* a window skipped: its successor starts from nothing */
 	ff_ctx_add(&e, 3500000, flow, 0, 0);
 	assert_int_equal(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 3500000), 1);
@@ -317,17 +323,17 @@ static void test_context_counters(void **state)
 	/* the next 100 ms window, 3/4 through: a quarter of the previous */
 	assert_int_equal(ff_ctx_bytes(&e, 0, 1175000), 300);
 	assert_int_equal(ff_ctx_n(&e, 0, FF_CTX_PKTS, 1175000), 3);
-	assert_int_equal(ff_ctx_one_pkt_permille(&e, 1050000), 600);
-	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 1050000), 300);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, flows1(&e, 1050000), 1050000), 600);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, flows1(&e, 1050000), 1050000), 300);
 	/* shares are of the flows, at most all of them; none without flows */
 	for (i = 0; i < 20; i++)
 		ff_ctx_add(&e, 1030000, fail | more, 0, 0);
-	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 1050000), 1000);
-	assert_int_equal(ff_ctx_one_pkt_permille(&e, 1050000), 0);
-	assert_int_equal(ff_ctx_one_pkt_permille(&e, 9000000), 0);
-	assert_int_equal(ff_ctx_one_pkt_permille(NULL, 1050000), 0);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, flows1(&e, 1050000), 1050000), 1000);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, flows1(&e, 1050000), 1050000), 0);
+	assert_int_equal(ff_ctx_one_pkt_permille(&e, flows1(&e, 9000000), 9000000), 0);
+	assert_int_equal(ff_ctx_one_pkt_permille(NULL, flows1(NULL, 1050000), 1050000), 0);
 	assert_int_equal(ff_ctx_bytes(NULL, 1, 1050000), 0);
-	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, 9000000), 0);
+	assert_int_equal(ff_ctx_share(&e, FF_CTX_FAIL, flows1(&e, 9000000), 9000000), 0);
 
 	/* what each key keeps: the source its flows, failures and flows with a
 	 * second packet, the service no packets (and nothing of an ICMP
@@ -1468,6 +1474,7 @@ static void utrack_pair_features(const struct ff_track *t, const char *src, __u6
 	}
 	assert_non_null(v.pair);
 	memset(fv, 0, sizeof(*fv));
+	ff_ctx_view_flows(&v);
 	ff_features_ctx(&v, fv);
 }
 

@@ -153,6 +153,14 @@ struct ff_ctx_view {
 	const struct ff_ctx_entry *host;
 	const struct ff_ctx_entry *pair;
 	__u64 now_us;
+	/* Each entry's new flows over the long window, slid once for the
+	 * features and the shares they are the denominator of
+	 * (ff_ctx_view_flows): eleven slides of a checkpoint's context read
+	 * were this same count, divisions included. */
+	__u64 svc_flows;
+	__u64 src_flows;
+	__u64 host_flows;
+	__u64 pair_flows;
 };
 
 static __always_inline __u64 ff_ctx_width(__u32 scale)
@@ -381,31 +389,33 @@ static __always_inline __u64 ff_ctx_bytes(const struct ff_ctx_entry *e, __u32 sc
 			    ff_ctx_width(scale));
 }
 
-/* Permille of the long window's new flows counted by `c` (at most all). */
-static __always_inline __u64 ff_ctx_share(const struct ff_ctx_entry *e, __u32 c, __u64 now_us)
+/* Permille of the long window's new flows (`flows`: ff_ctx_n(e, 1,
+ * FF_CTX_FLOWS, now_us)) counted by `c` (at most all). */
+static __always_inline __u64 ff_ctx_share(const struct ff_ctx_entry *e, __u32 c, __u64 flows,
+					  __u64 now_us)
 {
-	__u64 flows = ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us);
-
 	return ff_div(ff_min64(ff_ctx_n(e, 1, c, now_us), flows) * 1000, flows);
 }
 
-/* Permille of the long window's new flows that saw one packet so far:
- * flows opened minus flows that saw a second packet. */
+/* Permille of the long window's new flows (`flows`, as ff_ctx_share) that
+ * saw one packet so far: flows opened minus flows that saw a second
+ * packet. */
 static __always_inline __u64 ff_ctx_one_pkt_permille(const struct ff_ctx_entry *e,
-						     __u64 now_us)
+						     __u64 flows, __u64 now_us)
 {
-	if (!ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us))
+	if (!flows)
 		return 0;
-	return 1000 - ff_ctx_share(e, FF_CTX_MORE, now_us);
+	return 1000 - ff_ctx_share(e, FF_CTX_MORE, flows, now_us);
 }
 
-/* Flows opened over the long window per bit set by their initiators
- * (ff_ctx_bits: about one per distinct host while few), floored; 0
- * without flows: a few hosts opening many flows each (a flood, a brute
- * force) against many hosts opening a few (browsers). */
-static __always_inline __u64 ff_ctx_flows_per_bit(const struct ff_ctx_entry *e, __u64 now_us)
+/* Flows opened over the long window (`flows`, as ff_ctx_share) per bit
+ * set by their initiators (ff_ctx_bits: about one per distinct host while
+ * few), floored; 0 without flows: a few hosts opening many flows each (a
+ * flood, a brute force) against many hosts opening a few (browsers). */
+static __always_inline __u64 ff_ctx_flows_per_bit(const struct ff_ctx_entry *e, __u64 flows,
+						  __u64 now_us)
 {
-	return ff_div(ff_ctx_n(e, 1, FF_CTX_FLOWS, now_us), ff_ctx_bits(e, now_us));
+	return ff_div(flows, ff_ctx_bits(e, now_us));
 }
 
 /* SYNs without a completed handshake over the long window. */
@@ -416,10 +426,21 @@ static __always_inline __u64 ff_ctx_half_open(const struct ff_ctx_entry *e, __u6
 	return syns > done ? syns - done : 0;
 }
 
-/* Permille of the long window's new flows opened by a bare SYN. */
-static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, __u64 now_us)
+/* Permille of the long window's new flows (`flows`, as ff_ctx_share)
+ * opened by a bare SYN. */
+static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, __u64 flows,
+						 __u64 now_us)
 {
-	return ff_ctx_share(e, FF_CTX_SYNS, now_us);
+	return ff_ctx_share(e, FF_CTX_SYNS, flows, now_us);
+}
+
+/* The long window's new flows of the view's entries, at its time. */
+static __always_inline void ff_ctx_view_flows(struct ff_ctx_view *v)
+{
+	v->svc_flows = ff_ctx_n(v->svc, 1, FF_CTX_FLOWS, v->now_us);
+	v->src_flows = ff_ctx_n(v->src, 1, FF_CTX_FLOWS, v->now_us);
+	v->host_flows = ff_ctx_n(v->host, 1, FF_CTX_FLOWS, v->now_us);
+	v->pair_flows = ff_ctx_n(v->pair, 1, FF_CTX_FLOWS, v->now_us);
 }
 
 /* Microseconds since an initiator of entry `e` last came back

@@ -355,24 +355,25 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(CTX_SVC_FLOWS_100MS, "ctx_svc_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",          \
 	  ff_ctx_n(c->svc, 0, FF_CTX_FLOWS, c->now_us), "flows opened to this service in the last 100 ms (sliding window)") \
 	X(CTX_SVC_FLOWS_1S, "ctx_svc_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
-	  ff_ctx_n(c->svc, 1, FF_CTX_FLOWS, c->now_us), "flows opened to this service in the last 1 s (sliding window)")   \
+	  c->svc_flows, "flows opened to this service in the last 1 s (sliding window)")   \
 	X(CTX_SVC_HALF_OPEN_1S, "ctx_svc_half_open_1s", "", FF_UNIT_COUNT, "ctx",            \
 	  ff_ctx_half_open(c->svc, c->now_us), "TCP SYNs to this service minus completed handshakes, last 1 s") \
 	X(CTX_SVC_SYN_SHARE, "ctx_svc_syn_share_permille", "", FF_UNIT_PERMILLE, "ctx",         \
-	  ff_ctx_syn_permille(c->svc, c->now_us), "permille of the service's new flows (1 s) opened by a bare SYN") \
+	  ff_ctx_syn_permille(c->svc, c->svc_flows, c->now_us),                             \
+	  "permille of the service's new flows (1 s) opened by a bare SYN")                \
 	X(CTX_SVC_PEER_BITS_1S, "ctx_svc_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",            \
 	  ff_ctx_bits(c->svc, c->now_us), "bits set of 64 by the service's initiators, 1 to 2 s: "   \
 	  "distinct peers ~ 64 ln(64 / (64 - bits)) (linear counting)")                   \
 	X(CTX_SRC_FLOWS_100MS, "ctx_src_new_flows_100ms", "", FF_UNIT_COUNT, "ctx",          \
 	  ff_ctx_n(c->src, 0, FF_CTX_FLOWS, c->now_us), "flows opened by this source's /24 or /64 in the last 100 ms")    \
 	X(CTX_SRC_FLOWS_1S, "ctx_src_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
-	  ff_ctx_n(c->src, 1, FF_CTX_FLOWS, c->now_us), "flows opened by this source's /24 or /64 in the last 1 s")        \
+	  c->src_flows, "flows opened by this source's /24 or /64 in the last 1 s")        \
 	X(CTX_SRC_PEER_BITS_1S, "ctx_src_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",            \
 	  ff_ctx_bits(c->src, c->now_us), "bits set of 64 by the services (responder address, "    \
 	  "port, protocol) the source prefix opened flows to, 1 to 2 s: a port scan of one "      \
 	  "host sets many (linear counting, as ctx_svc_peer_bits_1s)")                           \
 	X(CTX_HOST_FLOWS_1S, "ctx_host_new_flows_1s", "", FF_UNIT_COUNT, "ctx",              \
-	  ff_ctx_n(c->host, 1, FF_CTX_FLOWS, c->now_us),                                   \
+	  c->host_flows,                                   \
 	  "flows opened to this host (the responder's address, any port or protocol) in the last 1 s") \
 	X(CTX_HOST_PKTS_100MS, "ctx_host_pkts_100ms", "", FF_UNIT_COUNT, "ctx",              \
 	  ff_ctx_n(c->host, 0, FF_CTX_PKTS, c->now_us),                                    \
@@ -385,22 +386,22 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "bits set of 64 by the host's initiators, 1 to 2 s (linear counting, as "        \
 	  "ctx_svc_peer_bits_1s)")                                                         \
 	X(CTX_HOST_ONE_PKT_SHARE, "ctx_host_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
-	  ff_ctx_one_pkt_permille(c->host, c->now_us),                                     \
+	  ff_ctx_one_pkt_permille(c->host, c->host_flows, c->now_us),                                     \
 	  "permille of the host's new flows (1 s) without a second packet so far (flows "  \
 	  "opened minus flows that saw one; 0 without flows)")                              \
 	X(CTX_HOST_FAIL_SHARE, "ctx_host_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",    \
-	  ff_ctx_share(c->host, FF_CTX_FAIL, c->now_us),                                   \
+	  ff_ctx_share(c->host, FF_CTX_FAIL, c->host_flows, c->now_us),                                   \
 	  "failed connections of the host (1 s: its RSTs before a handshake completed, "   \
 	  "ICMP unreachables it sent) per thousand new flows to it, at most 1000")          \
 	X(CTX_SVC_ONE_PKT_SHARE, "ctx_svc_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
-	  ff_ctx_one_pkt_permille(c->svc, c->now_us),                                      \
+	  ff_ctx_one_pkt_permille(c->svc, c->svc_flows, c->now_us),                                      \
 	  "permille of the service's new flows (1 s) without a second packet so far")       \
 	X(CTX_SRC_FAIL_SHARE, "ctx_src_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",      \
-	  ff_ctx_share(c->src, FF_CTX_FAIL, c->now_us),                                    \
+	  ff_ctx_share(c->src, FF_CTX_FAIL, c->src_flows, c->now_us),                                    \
 	  "failed connections of the source prefix (1 s: RSTs before a handshake, ICMP "   \
 	  "unreachables back to it) per thousand flows it opened, at most 1000")           \
 	X(CTX_SRC_ONE_PKT_SHARE, "ctx_src_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
-	  ff_ctx_one_pkt_permille(c->src, c->now_us),                                      \
+	  ff_ctx_one_pkt_permille(c->src, c->src_flows, c->now_us),                                      \
 	  "permille of the source prefix's new flows (1 s) without a second packet so far: " \
 	  "what a sender's flows do, seen from the receiving side alone (a spoofed flood's "  \
 	  "never answer, a client's send their handshake's ACK)")                           \
@@ -408,26 +409,26 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  ff_ctx_n(c->pair, 0, FF_CTX_FLOWS, c->now_us),                                   \
 	  "flows opened by this source's /24 or /64 to this service in the last 100 ms")   \
 	X(CTX_PAIR_FLOWS_1S, "ctx_pair_new_flows_1s", "", FF_UNIT_COUNT, "ctx",              \
-	  ff_ctx_n(c->pair, 1, FF_CTX_FLOWS, c->now_us),                                   \
+	  c->pair_flows,                                   \
 	  "flows opened by this source's /24 or /64 to this service in the last 1 s")      \
 	X(CTX_PAIR_PEER_BITS_1S, "ctx_pair_peer_bits_1s", "", FF_UNIT_COUNT, "ctx",          \
 	  ff_ctx_bits(c->pair, c->now_us),                                                 \
 	  "bits set of 64 by the source hosts (full addresses) of the prefix that opened "  \
 	  "flows to this service, 1 to 2 s (linear counting, as ctx_svc_peer_bits_1s)")    \
 	X(CTX_PAIR_FLOWS_PER_BIT, "ctx_pair_flows_per_peer_bit_1s", "", FF_UNIT_COUNT, "ctx", \
-	  ff_ctx_flows_per_bit(c->pair, c->now_us),                                        \
+	  ff_ctx_flows_per_bit(c->pair, c->pair_flows, c->now_us),                                        \
 	  "ctx_pair_new_flows_1s per ctx_pair_peer_bits_1s, floored (0 without bits): "    \
 	  "flows per distinct source host while they are few")                              \
 	X(CTX_PAIR_DONE_SHARE, "ctx_pair_done_share_permille", "", FF_UNIT_PERMILLE, "ctx",  \
-	  ff_ctx_share(c->pair, FF_CTX_DONE, c->now_us),                                   \
+	  ff_ctx_share(c->pair, FF_CTX_DONE, c->pair_flows, c->now_us),                                   \
 	  "TCP handshakes completed per thousand flows the prefix opened to this service " \
 	  "(1 s), at most 1000")                                                           \
 	X(CTX_PAIR_ONE_PKT_SHARE, "ctx_pair_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
-	  ff_ctx_one_pkt_permille(c->pair, c->now_us),                                     \
+	  ff_ctx_one_pkt_permille(c->pair, c->pair_flows, c->now_us),                                     \
 	  "permille of the prefix's new flows to this service (1 s) without a second "     \
 	  "packet so far")                                                                 \
 	X(CTX_PAIR_FAIL_SHARE, "ctx_pair_fail_share_permille", "", FF_UNIT_PERMILLE, "ctx",  \
-	  ff_ctx_share(c->pair, FF_CTX_FAIL, c->now_us),                                   \
+	  ff_ctx_share(c->pair, FF_CTX_FAIL, c->pair_flows, c->now_us),                                   \
 	  "failed connections (the service's RSTs before a handshake completed) per "      \
 	  "thousand flows the prefix opened to it (1 s), at most 1000")                    \
 	X(CTX_PAIR_OLD_1S, "ctx_pair_long_open_1s", "", FF_UNIT_COUNT, "ctx",                \

@@ -359,6 +359,7 @@ static __always_inline int ff_track_ctx_read(struct ff_track *t, const struct ff
 	ff_track_ctx_key(k, init_b, FF_CTX_PAIR, &ck);
 	v.pair = ff_track_ctx_get(t, &ck, 0);
 	v.now_us = now_us;
+	ff_ctx_view_flows(&v);
 	ff_features_ctx(&v, fv);
 	return 1;
 }
