@@ -124,8 +124,9 @@ FF_ARRAY_MAP(ff_active, BPF_MAP_TYPE_ARRAY, 1, __u32);
 FF_ARRAY_MAP(ff_scratch, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_features);
 
 /* Which rows of the scratch vector this checkpoint computed: the flow's
- * of the set ff_trk_feature_set() gave last; the context rows when
- * ctx_read (read only for a model that uses them). Kept here, not passed
+ * of the set ff_trk_feature_set() gave last; the context rows of the
+ * entries in ctx_read (FF_MODEL_F_CTX_KIND() bits: read only for a model
+ * that uses them, those it uses). Kept here, not passed
  * along: the call chain to the walk is at the verifier's stack limit. */
 struct ff_scratch_have {
 	struct ff_feature_set flow;
@@ -285,7 +286,7 @@ __noinline int ff_features_ready(const struct ff_model_meta *m)
 
 	if (!m || !h || !ff_fset_covers(&h->flow, &m->features))
 		return 0;
-	return h->ctx_read || !ff_fset_has_ctx(&m->features);
+	return !(ff_model_ctx_kinds(m->flags) & ~h->ctx_read);
 }
 
 /* The native forest (src/forest_native.c). flowforest compiles the active
@@ -956,7 +957,7 @@ int ff_infer(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	__builtin_memcpy(fv, in, sizeof(*fv));
 	h->flow = ff_fset_every;	/* every row given */
-	h->ctx_read = 1;
+	h->ctx_read = FF_MODEL_F_CTX_KINDS;
 	if (ff_run_model(out->pkts, &v)) {
 		out->n_trees = 0;
 		return XDP_PASS;

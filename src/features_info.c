@@ -148,6 +148,22 @@ const char *ff_unit_name(enum ff_unit u)
 	return (unsigned)u < FF_UNIT__MAX ? unit_names[u] : "?";
 }
 
+int ff_feature_ctx_kind(int fid)
+{
+	static const char *const prefix[] = {
+		[FF_CTX_SVC] = "ctx_svc_", [FF_CTX_SRC] = "ctx_src_",
+		[FF_CTX_HOST] = "ctx_host_", [FF_CTX_PAIR] = "ctx_pair_",
+	};
+	int k;
+
+	if (fid < 0 || fid >= FF_NUM_FEATURES || strcmp(ff_feature_table[fid].dir, "ctx"))
+		return 0;
+	for (k = FF_CTX_SVC; k <= FF_CTX_PAIR; k++)
+		if (!strncmp(ff_feature_table[fid].name, prefix[k], strlen(prefix[k])))
+			return k;
+	return -1;
+}
+
 int ff_feature_lookup(const char *name)
 {
 	int i;

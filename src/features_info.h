@@ -27,6 +27,10 @@ const char *ff_feature_class_name(int fid);
 const char *ff_unit_name(enum ff_unit u);
 /* Feature id by flowforest name or CIC column name (case-insensitive), or -1. */
 int ff_feature_lookup(const char *name);
+/* The context entry (enum ff_ctx_kind, context.h) that context feature
+ * `fid` reads, from its name (ctx_svc_, ctx_src_, ctx_host_, ctx_pair_); 0
+ * for a flow feature, -1 for a context feature of none of them. */
+int ff_feature_ctx_kind(int fid);
 /*
  * CICFlowMeter's columns, in CICFlowMeter's order (the corrected tool's,
  * as in CIC-IDS2017 improved). A column is one of: an identifying column

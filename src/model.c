@@ -810,6 +810,12 @@ int ff_model_validate(struct ff_model *m, char *err, size_t errlen)
 	rc = build_layout(m, err, errlen);
 	/* from the features the splits read (build_layout) */
 	m->flags = ff_fset_has_ctx(&m->features) ? FF_MODEL_F_CTX : 0;
+	for (i = 0; i < FF_NUM_FEATURES; i++) {
+		int k = ff_fset_has(&m->features, i) ? ff_feature_ctx_kind((int)i) : 0;
+
+		if (k)	/* -1: a context feature of no known entry reads them all */
+			m->flags |= k > 0 ? FF_MODEL_F_CTX_KIND(k) : FF_MODEL_F_CTX_KINDS;
+	}
 out:
 	free(seen);
 	free(stack);

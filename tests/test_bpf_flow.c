@@ -410,6 +410,33 @@ static void ctx_handshake_completes(void **state)
 	assert_int_equal(half, 0);
 }
 
+/* A model that reads the pair's features only: a checkpoint looks up the
+ * pair's entry and no other (track.h, ff_track_ctx_read): the rows of the
+ * service, the host and the source prefix stay 0, the pair's count as
+ * with a model that reads them all. */
+static void ctx_only_the_entries_read(void **state)
+{
+	const __u32 fids[] = { FF_F_CTX_PAIR_FLOWS_1S };
+	struct pkt_spec s = {
+		.family = 4, .proto = 6, .saddr = "10.1.1.1", .daddr = "10.9.0.9", .dport = 80,
+		.tcp_flags = 0x02, .window = 64240,
+	};
+	int i;
+
+	REQUIRE_BPF();
+	assert_int_equal(install_reading(fids, 1), 0);
+	scratch_feature(0, true);
+	for (i = 0; i < 3; i++) {
+		s.sport = 30000 + i;
+		send_pkt(H_XDP, &s, T0_US + 1000 * i, NULL);
+	}
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_FLOWS_1S, false), 3);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_ONE_PKT_SHARE, false), 1000);
+	assert_int_equal(scratch_feature(FF_F_CTX_SVC_FLOWS_1S, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_HOST_FLOWS_1S, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_FLOWS_1S, false), 0);
+}
+
 /* The pair key (initiator's /24, service) in the kernel: a busy /24 of 20
  * hosts opening 2 flows each to port 80 and one host of another /24
  * opening 40 to it in the same second open as many flows each, the same
@@ -708,6 +735,7 @@ int main(void)
 		cmocka_unit_test_setup(ctx_one_flow_flood_packets_and_bytes, ctx_setup),
 		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),
 		cmocka_unit_test_setup(ctx_pair_busy_prefix_against_one_host, ctx_setup),
+		cmocka_unit_test_setup(ctx_only_the_entries_read, test_setup),
 		cmocka_unit_test_setup(ctx_counted_only_while_read, test_setup),
 	};
 

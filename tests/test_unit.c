@@ -1236,6 +1236,45 @@ static void test_bpf_checkpoint_word_loads(void **state)
 	assert_in_range(run, 1, 4);	/* at most a few adjacent one-byte fields */
 }
 
+/* Every context feature names the entry it reads (ff_feature_ctx_kind),
+ * and a model's flags say which entries its features read: those alone are
+ * looked up at its checkpoints (track.h). */
+static void test_model_ctx_kinds(void **state)
+{
+	const __u32 fids[] = { FF_F_CTX_PAIR_FLOWS_1S, FF_F_CTX_SRC_ONE_PKT_SHARE, FF_F_DST_PORT };
+	struct ff_xnode t[3];
+	struct ff_model m;
+	char err[256];
+	__u32 i;
+
+	(void)state;
+	for (i = 0; i < FF_NUM_FEATURES; i++)
+		assert_int_equal(ff_feature_ctx_kind((int)i) > 0,
+				 !strcmp(ff_feature_table[i].dir, "ctx"));
+	assert_int_equal(ff_feature_ctx_kind(FF_F_CTX_SVC_HALF_OPEN_1S), FF_CTX_SVC);
+	assert_int_equal(ff_feature_ctx_kind(FF_F_CTX_HOST_BYTES_1S), FF_CTX_HOST);
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 1;
+	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+	for (i = 0; i < FF_ARRAY_SIZE(fids); i++) {
+		memset(t, 0, sizeof(t));
+		t[0].feature = fids[i];
+		t[0].left = 1;
+		t[0].right = 2;
+		t[1].feature = t[2].feature = FF_NODE_LEAF;
+		t[1].right = t[2].right = 1;
+		assert_int_equal(ff_model_add_tree(&m, t, 3, err, sizeof(err)), 0);
+	}
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(m.flags, FF_MODEL_F_CTX | FF_MODEL_F_CTX_KIND(FF_CTX_PAIR) |
+					  FF_MODEL_F_CTX_KIND(FF_CTX_SRC));
+	assert_int_equal(ff_model_ctx_kinds(m.flags),
+			 FF_MODEL_F_CTX_KIND(FF_CTX_PAIR) | FF_MODEL_F_CTX_KIND(FF_CTX_SRC));
+	assert_int_equal(ff_model_ctx_kinds(FF_MODEL_F_CTX), FF_MODEL_F_CTX_KINDS);
+	assert_int_equal(ff_model_ctx_kinds(0), 0);
+	ff_model_free(&m);
+}
+
 /* docs/features.md is generated from the table: it must be current. */
 static void test_features_doc_current(void **state)
 {
@@ -1645,6 +1684,7 @@ int main(void)
 		cmocka_unit_test(test_feature_table),
 		cmocka_unit_test(test_features_doc_current),
 		cmocka_unit_test(test_bpf_checkpoint_word_loads),
+		cmocka_unit_test(test_model_ctx_kinds),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_model_good_and_roundtrip),
 		cmocka_unit_test(test_model_bad_files),

@@ -95,6 +95,19 @@ struct ff_phase {
  * "ctx"): a verdict depends on more than the flow, so the first-packet
  * memo (first.h) must not answer for it. */
 #define FF_MODEL_F_CTX 1
+/* Which context entries its context features read (enum ff_ctx_kind k:
+ * FF_MODEL_F_CTX_KIND(k)): the others are not looked up (track.h). */
+#define FF_MODEL_F_CTX_KIND(k) (1u << (k))
+#define FF_MODEL_F_CTX_KINDS 0x1eu	/* kinds 1 to 4 */
+
+/* The context entries a model of `flags` reads; every one for a model that
+ * reads context without saying which (flags from before the kinds). */
+static __always_inline __u32 ff_model_ctx_kinds(__u32 flags)
+{
+	__u32 k = flags & FF_MODEL_F_CTX_KINDS;
+
+	return (flags & FF_MODEL_F_CTX) && !k ? FF_MODEL_F_CTX_KINDS : k;
+}
 
 /* One model slot's header; the kernel keeps two slots and an active index. */
 struct ff_model_meta {

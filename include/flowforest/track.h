@@ -341,27 +341,41 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 }
 
 /* The context features of a flow (key `k`, opened by b: init_b) at
- * `now_us` into `fv`: 1, or 0 when none is wanted (ff_trk_feature_set). */
-static __always_inline int ff_track_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
-					     __u32 init_b, __u64 now_us, struct ff_features *fv)
+ * `now_us` into `fv`: the entries read (FF_MODEL_F_CTX_KIND() of each), 0
+ * when none is wanted (ff_trk_feature_set). Only the entries the model's
+ * features read are looked up (every one when exporting); the features
+ * of the others read none (0) and the model does not read them. */
+static __always_inline __u32 ff_track_ctx_read(struct ff_track *t, const struct ff_flow_key *k,
+					       __u32 init_b, __u64 now_us, struct ff_features *fv)
 {
-	struct ff_ctx_view v;
+	const struct ff_feature_set *want = ff_trk_feature_set(t);
+	struct ff_ctx_view v = { .now_us = now_us };
 	struct ff_ctx_key ck;
+	__u32 kinds;
 
-	if (!ff_fset_has_ctx(ff_trk_feature_set(t)))
-		return 0;	/* the model reads none: two table lookups saved */
-	ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
-	v.svc = ff_track_ctx_get(t, &ck, 0);
-	ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
-	v.src = ff_track_ctx_get(t, &ck, 0);
-	ff_track_ctx_key(k, init_b, FF_CTX_HOST, &ck);
-	v.host = ff_track_ctx_get(t, &ck, 0);
-	ff_track_ctx_key(k, init_b, FF_CTX_PAIR, &ck);
-	v.pair = ff_track_ctx_get(t, &ck, 0);
-	v.now_us = now_us;
+	if (!want || !ff_fset_has_ctx(want))
+		return 0;	/* the model reads none: four table lookups saved */
+	kinds = ff_trk_exporting(t) ? FF_MODEL_F_CTX_KINDS :
+				      ff_model_ctx_kinds(ff_trk_model_flags(t));
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SVC)) {
+		ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
+		v.svc = ff_track_ctx_get(t, &ck, 0);
+	}
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SRC)) {
+		ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
+		v.src = ff_track_ctx_get(t, &ck, 0);
+	}
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_HOST)) {
+		ff_track_ctx_key(k, init_b, FF_CTX_HOST, &ck);
+		v.host = ff_track_ctx_get(t, &ck, 0);
+	}
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_PAIR)) {
+		ff_track_ctx_key(k, init_b, FF_CTX_PAIR, &ck);
+		v.pair = ff_track_ctx_get(t, &ck, 0);
+	}
 	ff_ctx_view_flows(&v);
 	ff_features_ctx(&v, fv);
-	return 1;
+	return kinds;
 }
 
 /* A checkpoint: the features of `f` that the model reads, every one when
