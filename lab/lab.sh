@@ -943,14 +943,24 @@ lab_attack_hydra() {
 	rm -rf "$w"
 }
 
-# lab_attack_sshguess PREFIX COUNT PAUSE_MS: the OpenSSH client guessing
-# (sshpass, a wrong password per connection, up to 3 tries each), with pauses.
+# lab_attack_sshguess PREFIX COUNT PAUSE_MS [PARALLEL [PROMPTS]]: the OpenSSH
+# client guessing (sshpass, a wrong password per connection, PROMPTS tries
+# each, default 3), COUNT connections over PARALLEL (default 1) senders,
+# each pausing PAUSE_MS to twice that between its connections.
 lab_attack_sshguess() {
+	local p=$1 j par=${4:-1}
+	for j in $(seq "$par"); do
+		_lab_sshguess "$p" $((($2 + par - j) / par)) "$3" "${5:-3}" &
+	done
+	wait
+}
+
+_lab_sshguess() {
 	local p=$1 i
 	for i in $(seq "$2"); do
 		LAB_EXEC_TIMEOUT=6 lab_exec "$p" brute sshpass -p "wrong-$i-$RANDOM" ssh -F /dev/null \
 			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
-			-o ConnectTimeout=3 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=3 \
+			-o ConnectTimeout=3 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts="$4" \
 			-o PreferredAuthentications=password "admin@$LAB_SRV4" true > /dev/null 2>&1
 		_lab_pause "$3" "$(($3 * 2))"
 	done

@@ -305,27 +305,40 @@ def plan(r, k, src, seed, floods="subnet"):
         ("slow_http", "py-slowread", f"lab_attack_appslow $P read {n(20, 100)} {n(15, 120)} "
                                      f"{gap()} {n(1, 16)}-{n(16, 256)} {2 * k + n(1, 2)} "
                                      f"{n(1, 99999)} {pick(256, 512, 1024, 2048)}"),
-        # ssh_bruteforce: several guesses per connection (hydra, medusa) and a
-        # connection per guess (sshpass one after the other, ncrack in parallel)
-        ("ssh_bruteforce", "hydra", f"lab_attack_hydra $P {n(8, 15) * k} {n(2, 6)}"),
-        ("ssh_bruteforce", "hydra-1task", f"lab_attack_hydra $P {n(3, 6) * k} 1"),
-        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(3, 6) * k} {n(50, 400)}"),
-        ("ssh_bruteforce", "medusa", f"lab_attack_medusa $P {n(12, 24) * k} {n(1, 4)}"),
-        ("ssh_bruteforce", "ncrack", f"lab_attack_ncrack $P {n(8, 16) * k} {n(1, 4)} 1"),
+        # ssh_bruteforce: guesses per connection and connections in
+        # parallel drawn for every tool over ranges that overlap (hydra,
+        # medusa, ncrack and the OpenSSH client each from one at a time to
+        # several, one guess a connection to several), and enough guesses
+        # for 20 or more connections a tool in a run: a tool left out
+        # leaves its behaviour to the others, and its figure is not a
+        # handful of flows (run K: sshpass 8 connections, hydra 7)
+        ("ssh_bruteforce", "hydra", f"lab_attack_hydra $P {n(30, 45) * k} {n(3, 8)}"),
+        ("ssh_bruteforce", "hydra-1task", f"lab_attack_hydra $P {n(6, 10) * k} 1"),
+        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(12, 20) * k} {n(50, 400)} "
+                                      f"{n(1, 4)} {n(1, 3)}"),
+        ("ssh_bruteforce", "medusa", f"lab_attack_medusa $P {n(30, 60) * k} {n(1, 4)}"),
+        ("ssh_bruteforce", "ncrack", f"lab_attack_ncrack $P {n(30, 50) * k} {n(1, 4)} {n(1, 3)}"),
         # http_flood: keep-alive connections and a connection per request, each
-        # from curl, ApacheBench and the lab's own client, over HTTP and HTTPS
+        # from curl, ApacheBench and the lab's own client, over HTTP and HTTPS.
+        # A client that opens a connection per request and waits for each
+        # answer sends CONNS / (the server's answer time) requests a second:
+        # with the lab's server answering in 0.2-1.7 s under the other
+        # attacks, 4-16 connections made 6-20 a second, a browser's rate
+        # (run K: ab-close 46 requests in 8 s), not a flood; 32-96 make a
+        # flood whatever the server's load, and keep making one while some
+        # of its connections are being dropped
         ("http_flood", "curl-keepalive", f"lab_attack_curlflood $P {n(500, 1500) * k} {n(2, 12)} keep {page()}"),
-        ("http_flood", "curl-close", f"lab_attack_curlflood $P {n(300, 800) * k} {n(4, 16)} close {page()}"),
+        ("http_flood", "curl-close", f"lab_attack_curlflood $P {n(400, 900) * k} {n(32, 96)} close {page()}"),
         ("http_flood", "curl-https", f"lab_attack_curlflood $P {n(300, 1000) * k} {n(2, 8)} https {page()}"),
         ("http_flood", "ab-keepalive", f"lab_attack_ab $P {n(500, 1500) * k} {n(2, 12)} keep "
                                        f"{page()}"),
-        ("http_flood", "ab-close", f"lab_attack_ab $P {n(300, 800) * k} {n(4, 16)} close "
+        ("http_flood", "ab-close", f"lab_attack_ab $P {n(400, 900) * k} {n(32, 96)} close "
                                    f"{page()}"),
         ("http_flood", "py-keepalive", f"lab_attack_appflood $P keep {pick('http', 'http', 'https')} "
                                        f"{n(300, 1000) * k} {n(2, 8)} {pick(0, n(200, 800))} "
                                        f"{n(1, 99999)}"),
         ("http_flood", "py-close", f"lab_attack_appflood $P close {pick('http', 'http', 'https')} "
-                                   f"{n(300, 800) * k} {n(4, 16)} {pick(0, n(500, 1500))} "
+                                   f"{n(400, 900) * k} {n(32, 96)} {pick(0, n(500, 1500))} "
                                    f"{n(1, 99999)}"),
     ]
     # the segmented floods (--floods segments): drawn after the others, so

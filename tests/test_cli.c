@@ -646,6 +646,47 @@ static void test_plan_flood_corners(void **state)
 	       plan, dir, plan, dir, dir, dir);
 }
 
+/* lab/plan.py, the application-layer classes (tests/plan_app.py): over 12
+ * demo-scale plans, every HTTP flood that opens a connection per request
+ * runs 32 connections or more at once (with 4-16 and the lab's server
+ * answering in up to 1.7 s, run K's ab-close sent 46 requests in 8 s: a
+ * browser's rate); every ssh brute-force tool makes 20 connections or more
+ * (run K: sshpass 8, hydra 7), and each tool's parallel connections and
+ * guesses per connection are drawn from one to several. */
+static void test_plan_app_layer(void **state)
+{
+	const char *plan = "python3 lab/plan.py --src nmap=10.199.10.11 --src mscan=10.199.10.12 "
+			   "--src udpf=10.199.12.11 --src t50=10.199.15.11 --scale 2";
+
+	(void)state;
+	if (system("command -v python3 > /dev/null 2>&1")) {
+		print_message("no python3: skipping\n");
+		skip();
+	}
+	expect(0, "app plans ok", "for s in $(seq 1 12); do %s --seed $s; done | "
+	       "python3 tests/plan_app.py", plan);
+}
+
+/* lab/appattack.py slow body: the body it announces stays within what the
+ * lab's nginx takes (client_max_body_size, 1 MB by default): a larger one
+ * is refused at once with 413 and the connection closed, no slow attack
+ * (run K: 13 of py-slowbody's 93 live connections, closed within 0.5 s,
+ * were missed, and taught as slow_http in training they are noise). */
+static void test_appattack_body_size(void **state)
+{
+	(void)state;
+	if (system("command -v python3 > /dev/null 2>&1")) {
+		print_message("no python3: skipping\n");
+		skip();
+	}
+	expect(0, "largest body True True", "cd lab && python3 -c '"
+	       "import random, re, types, appattack as A\n"
+	       "a = types.SimpleNamespace(url=\"http://127.0.0.1/\", mode=\"body\")\n"
+	       "n = [int(re.search(\"Content-Length: ([0-9]+)\", A.Slow(a, random.Random(s)).first())[1])"
+	       " for s in range(300)]\n"
+	       "print(\"largest body\", max(n) <= 1 << 20, min(n) >= 10000)'");
+}
+
 /* lab/rawflood.py --write: IPv6 floods (ICMPv6 echo, SYN, UDP) as valid
  * frames (every checksum right: tcpdump -vv), from sources of --spoof only;
  * --burst K keeps each source for K packets in a row, each packet still a
@@ -732,6 +773,8 @@ int main(void)
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
+		cmocka_unit_test(test_plan_app_layer),
+		cmocka_unit_test(test_appattack_body_size),
 		cmocka_unit_test(test_rawflood_frames),
 		cmocka_unit_test(test_lab_source_draws),
 	};
