@@ -377,8 +377,15 @@ lab_services_start() {
 		return 1
 
 	cat > "$d/nginx/nginx.conf" <<-EOF
-	# a small web server: one worker, 1024 connections, short header timeout
-	worker_processes 1;
+	# a small web server: a worker per core, 1024 connections each, short
+	# header timeout. Its workers run at a higher priority: in the lab the
+	# server shares two cores with every client and attack tool, and at
+	# nice 0 its one worker waited 0.5-1 s of every second for a CPU while
+	# the attacks ran (/proc/PID/schedstat in a demo run), and answered in
+	# 0.2-1.7 s (run K: benign requests timing out, a closed-loop HTTP
+	# flood slowed to a browser's rate); a real server has its CPUs to itself
+	worker_processes 2;
+	worker_priority -10;
 	daemon off;
 	user www-data;
 	pid $d/nginx/nginx.pid;
@@ -946,7 +953,10 @@ lab_attack_hydra() {
 # lab_attack_sshguess PREFIX COUNT PAUSE_MS [PARALLEL [PROMPTS]]: the OpenSSH
 # client guessing (sshpass, a wrong password per connection, PROMPTS tries
 # each, default 3), COUNT connections over PARALLEL (default 1) senders,
-# each pausing PAUSE_MS to twice that between its connections.
+# each pausing PAUSE_MS to twice that between its connections; none starts
+# after $LAB_MIX_END (lab_mix: a dropped guess stalls its sender 6 s, and
+# run K's went on after the classifier had stopped: 2 flows without a
+# verdict, counted as missed).
 lab_attack_sshguess() {
 	local p=$1 j par=${4:-1}
 	for j in $(seq "$par"); do
@@ -958,6 +968,7 @@ lab_attack_sshguess() {
 _lab_sshguess() {
 	local p=$1 i
 	for i in $(seq "$2"); do
+		[ "$SECONDS" -lt "${LAB_MIX_END:-999999999}" ] || break
 		LAB_EXEC_TIMEOUT=6 lab_exec "$p" brute sshpass -p "wrong-$i-$RANDOM" ssh -F /dev/null \
 			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
 			-o ConnectTimeout=3 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts="$4" \

@@ -687,6 +687,21 @@ static void test_appattack_body_size(void **state)
 	       "print(\"largest body\", max(n) <= 1 << 20, min(n) >= 10000)'");
 }
 
+/* lab/lab.sh lab_attack_sshguess: COUNT connections over PARALLEL senders,
+ * PROMPTS guesses each, and none started after $LAB_MIX_END (run K's went
+ * on after the classifier had stopped: flows without a verdict, counted as
+ * missed). lab_exec and the pauses are stubbed: the calls are counted. */
+static void test_lab_sshguess_bounded(void **state)
+{
+	const char *sh = "bash -c '. lab/lab.sh; lab_exec() { echo \"$*\" >> %s/calls; }; "
+			 "_lab_pause() { :; }; : > %s/calls; LAB_MIX_END=%s lab_attack_sshguess P 10 50 3 2; "
+			 "echo; grep -c NumberOfPasswordPrompts=2 %s/calls'";
+
+	(void)state;
+	expect(0, "\n10\n", sh, dir, dir, "$((SECONDS + 100))", dir);
+	expect(1, "\n0\n", sh, dir, dir, "$SECONDS", dir);
+}
+
 /* lab/rawflood.py --write: IPv6 floods (ICMPv6 echo, SYN, UDP) as valid
  * frames (every checksum right: tcpdump -vv), from sources of --spoof only;
  * --burst K keeps each source for K packets in a row, each packet still a
@@ -775,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_plan_flood_corners),
 		cmocka_unit_test(test_plan_app_layer),
 		cmocka_unit_test(test_appattack_body_size),
+		cmocka_unit_test(test_lab_sshguess_bounded),
 		cmocka_unit_test(test_rawflood_frames),
 		cmocka_unit_test(test_lab_source_draws),
 	};

@@ -294,6 +294,17 @@ static void test_lab_up_down(void **state)
 	/* an attacker reaches the server, from its live address too */
 	assert_int_equal(lt_run(20, "ip netns exec '%s-t50' ping -n -q -c1 -W2 -I 10.199.15.21 10.199.0.10 "
 				    ">/dev/null", lt_updown_prefix), 0);
+	/* the web server: a worker per core, at nice -10 (lab_services_start:
+	 * sharing two cores with every client and attack tool, one worker at
+	 * nice 0 waited for a CPU 0.5-1 s of every second under attack) */
+	st = lt_capture(60, "bash -c '. %s && d=$(mktemp -d /tmp/fflab-t.XXXXXX) && chmod 755 $d && "
+			"lab_services_start %s $d/srv > /dev/null 2>&1; "
+			"for p in $(ip netns pids %s-srv); do ps -o ni=,args= -p $p; done | "
+			"grep -c \"^ *-10 nginx: worker\"; lab_services_stop %s; rm -rf $d'",
+			LT_LAB, lt_updown_prefix, lt_updown_prefix, lt_updown_prefix);
+	print_message("[ lab     ] nginx workers at nice -10: %s", st);
+	assert_int_equal(atoi(st), 2);
+	free(st);
 	assert_int_equal(lt_run(60, "bash '%s' down '%s'", LT_LAB, lt_updown_prefix), 0);
 	assert_int_equal(lt_namespaces(lt_updown_prefix), 0);
 	/* down is idempotent */
