@@ -587,14 +587,32 @@ lab_browse() {
 	done
 }
 
+# _lab_ssh_algos: the OpenSSH client's algorithm options for one
+# connection, drawn: its defaults, or a short list of one key exchange,
+# cipher and host key type, as users' and programs' configurations have.
+# Both the benign logins and the guessing client draw from it: the bytes of
+# a key exchange say which client configuration connected, not whether it
+# guessed (run K: left out, the OpenSSH client's guesses were taken for
+# logins, 1 of 8, the other tools' handshakes being all smaller).
+_lab_ssh_algos() {
+	local sets=(
+		""
+		"-o KexAlgorithms=curve25519-sha256 -o Ciphers=aes128-ctr -o MACs=hmac-sha2-256 -o HostKeyAlgorithms=ssh-ed25519"
+		"-o KexAlgorithms=ecdh-sha2-nistp256 -o Ciphers=aes256-gcm@openssh.com -o HostKeyAlgorithms=rsa-sha2-256"
+		"-o KexAlgorithms=diffie-hellman-group14-sha256 -o Ciphers=chacha20-poly1305@openssh.com"
+	)
+	echo "${sets[$((RANDOM % ${#sets[@]}))]}"
+}
+
 # lab_ssh_logins PREFIX NODE COUNT MIN_MS MAX_MS: successful ssh logins
-# (sshpass), each running one command.
+# (sshpass), each running one command, algorithms drawn (_lab_ssh_algos).
 lab_ssh_logins() {
 	local p=$1 n=$2 c=$3 lo=$4 hi=$5 i t0 out
 	for i in $(seq "$c"); do
 		t0=$(date +%s.%N)
+		# shellcheck disable=SC2046  # the options split into words
 		out=$(LAB_EXEC_TIMEOUT=8 lab_exec "$p" "$n" sshpass -p "$LAB_SSH_PASS" ssh -F /dev/null \
-			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+			$(_lab_ssh_algos) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 			-o ConnectTimeout=4 -o ServerAliveInterval=2 -o ServerAliveCountMax=2 \
 			-o PubkeyAuthentication=no -o PreferredAuthentications=password \
 			"$LAB_SSH_USER@$LAB_SRV4" "echo lab-ok-$i; uptime" 2>&1)
@@ -952,7 +970,7 @@ lab_attack_hydra() {
 
 # lab_attack_sshguess PREFIX COUNT PAUSE_MS [PARALLEL [PROMPTS]]: the OpenSSH
 # client guessing (sshpass, a wrong password per connection, PROMPTS tries
-# each, default 3), COUNT connections over PARALLEL (default 1) senders,
+# each, default 3, algorithms drawn: _lab_ssh_algos), COUNT connections over PARALLEL (default 1) senders,
 # each pausing PAUSE_MS to twice that between its connections; none starts
 # after $LAB_MIX_END (lab_mix: a dropped guess stalls its sender 6 s, and
 # run K's went on after the classifier had stopped: 2 flows without a
@@ -969,8 +987,9 @@ _lab_sshguess() {
 	local p=$1 i
 	for i in $(seq "$2"); do
 		[ "$SECONDS" -lt "${LAB_MIX_END:-999999999}" ] || break
+		# shellcheck disable=SC2046  # the options split into words
 		LAB_EXEC_TIMEOUT=6 lab_exec "$p" brute sshpass -p "wrong-$i-$RANDOM" ssh -F /dev/null \
-			-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
+			$(_lab_ssh_algos) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
 			-o ConnectTimeout=3 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts="$4" \
 			-o PreferredAuthentications=password "admin@$LAB_SRV4" true > /dev/null 2>&1
 		_lab_pause "$3" "$(($3 * 2))"

@@ -702,6 +702,21 @@ static void test_lab_sshguess_bounded(void **state)
 	expect(1, "\n0\n", sh, dir, dir, "$SECONDS", dir);
 }
 
+/* lab/lab.sh: the benign ssh logins and the OpenSSH client's guesses draw
+ * their algorithms from the same sets (_lab_ssh_algos): with the client's
+ * defaults alone, a key exchange's bytes told the OpenSSH client (benign)
+ * from the other brute-force tools (run K: sshpass left out, 1 of 8). */
+static void test_lab_ssh_algos(void **state)
+{
+	const char *sh = "bash -c '. lab/lab.sh; lab_exec() { echo \"$*\" >> %s/%s; }; "
+			 "_lab_pause() { :; }; _lab_result() { :; }; : > %s/%s; %s; "
+			 "echo; grep -o \"KexAlgorithms=[^ ]*\" %s/%s | sort -u | wc -l'";
+
+	(void)state;
+	expect(0, "\n3\n", sh, dir, "g", dir, "g", "lab_attack_sshguess P 40 50 2 1", dir, "g");
+	expect(0, "\n3\n", sh, dir, "l", dir, "l", "lab_ssh_logins P c1 40 1 2", dir, "l");
+}
+
 /* lab/rawflood.py --write: IPv6 floods (ICMPv6 echo, SYN, UDP) as valid
  * frames (every checksum right: tcpdump -vv), from sources of --spoof only;
  * --burst K keeps each source for K packets in a row, each packet still a
@@ -791,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_plan_app_layer),
 		cmocka_unit_test(test_appattack_body_size),
 		cmocka_unit_test(test_lab_sshguess_bounded),
+		cmocka_unit_test(test_lab_ssh_algos),
 		cmocka_unit_test(test_rawflood_frames),
 		cmocka_unit_test(test_lab_source_draws),
 	};
