@@ -213,7 +213,7 @@ lab_labels > "$OUT/labels.rules"
 		synf) tool=hping3-S/t50/nping/rawsyn/trafgen-syn ;;
 		udpf) tool=hping3-udp/nping-udp/t50-udp/reflect/rawudp/trafgen-udp ;;
 		slow) tool=slowloris/slowbody/slowread/py-slowheaders/py-slowbody/py-slowread ;;
-		brute) tool=hydra/hydra-1task/sshpass/medusa/ncrack ;;
+		brute) tool=hydra/sshpass/medusa/ncrack ;;
 		t50) tool=t50-icmp/hping3-icmp/nping-icmp/ping-f/rawicmp/trafgen-icmp ;;
 		hfl) tool=curl-keepalive/curl-close/curl-https/ab-keepalive/ab-close/py-keepalive/py-close ;;
 		*) tool=$n ;;

@@ -963,7 +963,7 @@ lab_attack_hydra() {
 	local p=$1 w i
 	w=$(mktemp -d "${LAB_TMPDIR:-/tmp}/fflab-hydra.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "password$i"; done > "$w/words"
-	(cd "$w" && LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
+	(cd "$w" && LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
 		-t "$3" -w 5 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
 	rm -rf "$w"
 }
@@ -974,11 +974,12 @@ lab_attack_hydra() {
 # each pausing PAUSE_MS to twice that between its connections; none starts
 # after $LAB_MIX_END (lab_mix: a dropped guess stalls its sender 6 s, and
 # run K's went on after the classifier had stopped: 2 flows without a
-# verdict, counted as missed).
+# verdict, counted as missed) or $LAB_TOOL_SECONDS (12) after the first.
 lab_attack_sshguess() {
-	local p=$1 j par=${4:-1}
+	local p=$1 j par=${4:-1} end=$((SECONDS + ${LAB_TOOL_SECONDS:-12}))
+	[ "$end" -lt "${LAB_MIX_END:-999999999}" ] || end=${LAB_MIX_END:-999999999}
 	for j in $(seq "$par"); do
-		_lab_sshguess "$p" $((($2 + par - j) / par)) "$3" "${5:-3}" &
+		_lab_sshguess "$p" $((($2 + par - j) / par)) "$3" "${5:-3}" "$end" &
 	done
 	wait
 }
@@ -986,7 +987,7 @@ lab_attack_sshguess() {
 _lab_sshguess() {
 	local p=$1 i
 	for i in $(seq "$2"); do
-		[ "$SECONDS" -lt "${LAB_MIX_END:-999999999}" ] || break
+		[ "$SECONDS" -lt "$5" ] || break
 		# shellcheck disable=SC2046  # the options split into words
 		LAB_EXEC_TIMEOUT=6 lab_exec "$p" brute sshpass -p "wrong-$i-$RANDOM" ssh -F /dev/null \
 			$(_lab_ssh_algos) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=QUIET \
@@ -1002,7 +1003,7 @@ lab_attack_medusa() {
 	local p=$1 w i
 	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-medusa.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "secret$i$RANDOM"; done > "$w"
-	LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute medusa -h "$LAB_SRV4" -u "$LAB_SSH_USER" -P "$w" \
+	LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute medusa -h "$LAB_SRV4" -u "$LAB_SSH_USER" -P "$w" \
 		-M ssh -t "$3" -T 1 -e n > /dev/null 2>&1
 	rm -f "$w"
 }
@@ -1014,8 +1015,8 @@ lab_attack_ncrack() {
 	local p=$1 w i
 	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-ncrack.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "letmein$i$RANDOM"; done > "$w"
-	LAB_EXEC_TIMEOUT=20 lab_exec "$p" brute ncrack --user "$LAB_SSH_USER" -P "$w" \
-		"ssh://$LAB_SRV4:22,CL=$3,at=$4,cr=0,to=15s" > /dev/null 2>&1
+	LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute ncrack --user "$LAB_SSH_USER" -P "$w" \
+		"ssh://$LAB_SRV4:22,CL=$3,at=$4,cr=0,to=10s" > /dev/null 2>&1
 	rm -f "$w"
 }
 

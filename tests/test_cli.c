@@ -690,7 +690,7 @@ static void test_appattack_body_size(void **state)
 /* lab/lab.sh lab_attack_sshguess: COUNT connections over PARALLEL senders,
  * PROMPTS guesses each, and none started after $LAB_MIX_END (run K's went
  * on after the classifier had stopped: flows without a verdict, counted as
- * missed). lab_exec and the pauses are stubbed: the calls are counted. */
+ * missed) or $LAB_TOOL_SECONDS after the first. lab_exec and the pauses are stubbed: the calls are counted. */
 static void test_lab_sshguess_bounded(void **state)
 {
 	const char *sh = "bash -c '. lab/lab.sh; lab_exec() { echo \"$*\" >> %s/calls; }; "
@@ -700,6 +700,9 @@ static void test_lab_sshguess_bounded(void **state)
 	(void)state;
 	expect(0, "\n10\n", sh, dir, dir, "$((SECONDS + 100))", dir);
 	expect(1, "\n0\n", sh, dir, dir, "$SECONDS", dir);
+	/* and none LAB_TOOL_SECONDS after it began (each ssh tool a bounded
+	 * time, so that all of them fit the mix on a loaded machine) */
+	expect(1, "\n0\n", sh, dir, dir, "$((SECONDS + 100)) LAB_TOOL_SECONDS=0", dir);
 }
 
 /* lab/lab.sh: the benign ssh logins and the OpenSSH client's guesses draw
