@@ -41,6 +41,16 @@
 # taught as benign it would teach that context as benign. (In the lab's
 # recordings benign hosts open at most 11 a second to one service.)
 #
+# CLASS:...:burstB (with or after pairP): a row keeps its label too when
+# the sender's prefix opened B or more flows to this service in the last
+# 100 ms per host of it (ctx_pair_new_flows_100ms over
+# ctx_pair_peer_bits_1s, floored): B connections from one host within
+# 100 ms. A request flood's threads start together, and its first
+# connections complete within milliseconds, before the 1 s window reaches
+# pairP (run A3: py-close's first 18 connections of each burst, in 12 ms,
+# were taught benign and let through); a browser opens 2-8 at once (at
+# most 8 per host in 100 ms over the benign HTTP rows of runs K and A3).
+#
 # A label CLASS/TOOL (lab/evaluate.py's leave-one-tool-out folds) becomes
 # benign/CLASS/TOOL: benign to the trainer (evaluate.py cuts labels at the
 # first "/"), and still the tool's, so that a fold that leaves the tool out
@@ -68,6 +78,8 @@ BEGIN {
 		for (k = 3; k <= m; k++)
 			if (cm[k] ~ /^pair[0-9]+$/)
 				pair_busy[cm[1]] = substr(cm[k], 5) + 0
+			else if (cm[k] ~ /^burst[0-9]+$/)
+				burst_busy[cm[1]] = substr(cm[k], 6) + 0
 	}
 }
 NR == 1 {
@@ -81,6 +93,8 @@ NR == 1 {
 		if ($i == "RST Flag Count") rst = i
 		if ($i == "ctx_src_new_flows_1s") ctx = i
 		if ($i == "ctx_pair_flows_per_peer_bit_1s") pctx = i
+		if ($i == "ctx_pair_new_flows_100ms") p100 = i
+		if ($i == "ctx_pair_peer_bits_1s") pbits = i
 	}
 	if (!lab || !dat || !fp || !bp || !why || !fin || !rst) {
 		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts, FIN/RST or packet count column" > "/dev/stderr"
@@ -94,6 +108,10 @@ NR == 1 {
 		print "handshake-benign.awk: CLASS:...:pairP needs the ctx_pair_flows_per_peer_bit_1s column" > "/dev/stderr"
 		exit 1
 	}
+	if (length(burst_busy) && (!p100 || !pbits)) {
+		print "handshake-benign.awk: CLASS:...:burstB needs the ctx_pair_new_flows_100ms and ctx_pair_peer_bits_1s columns" > "/dev/stderr"
+		exit 1
+	}
 	print
 	next
 }
@@ -105,7 +123,8 @@ $why == "idle" || $why == "end" {
 	cls = $lab	# CLASS, or CLASS/TOOL (lab/evaluate.py's folds)
 	sub(/\/.*/, "", cls)
 	n = $fp + $bp
-	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls]) && ($dat == 0 ||
+	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls]) &&
+	    !((cls in burst_busy) && $pbits > 0 && int($p100 / $pbits) >= burst_busy[cls]) && ($dat == 0 ||
 	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
 	    ((cls in quiet_min) && n < quiet_min[cls] && $ctx < busy[cls]))) {
 		$lab = $lab == cls ? "benign" : "benign/" $lab

@@ -915,8 +915,9 @@ static void test_report_renders(void **state)
  * CLASS:N:open: not once the flow has ended (an ssh connection closed after
  * one wrong password); CLASS:N:M:K: rows before M benign too unless the
  * sender opened K flows or more in the last second (a flood's first
- * connections and a keep-alive flood's few are a browser's until M). No
- * root needed. */
+ * connections and a keep-alive flood's few are a browser's until M);
+ * :pairP and :burstB keep the label amid a flood from one host. No root
+ * needed. */
 static void test_handshake_relabel(void **state)
 {
 	char csv[PATH_MAX + 32], out[PATH_MAX + 64];
@@ -954,6 +955,24 @@ static void test_handshake_relabel(void **state)
 		    "t,3,benign/http_flood/curl t,16,http_flood/curl p,1,http_flood p,3,benign "
 		    "p,5,http_flood ' '%s'",
 		    out, out);
+	assert_int_equal(rc, 0);
+	/* :burst10: a row keeps its label when the sender's prefix opened 10
+	 * flows or more to the service in 100 ms per host (b: 12 from one
+	 * host, its first packet and its request); not 9 (w), not 30 from 20
+	 * hosts (m), not another class (x) */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_src_new_flows_1s,ctx_pair_flows_per_peer_bit_1s,"
+		    "ctx_pair_new_flows_100ms,ctx_pair_peer_bits_1s,Label' "
+		    "'b,1,checkpoint,1,0,0,0,0,12,12,12,1,http_flood' "
+		    "'b,1,checkpoint,3,0,1,0,0,12,12,12,1,http_flood' "
+		    "'w,2,checkpoint,1,0,0,0,0,9,9,9,1,http_flood' "
+		    "'m,3,checkpoint,1,0,0,0,0,30,1,30,20,http_flood' "
+		    "'x,4,checkpoint,1,0,0,0,0,12,12,12,1,slow_http' "
+		    "| awk -F, -v classes=slow_http:5:pair20,http_flood:5:pair20:burst10 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,13 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label b,1,http_flood b,3,http_flood w,1,benign "
+		    "m,1,benign x,1,benign '");
 	assert_int_equal(rc, 0);
 }
 
