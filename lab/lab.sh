@@ -1111,7 +1111,7 @@ _lab_at() {
 # in segments, each from a source spread drawn for it (one address to the
 # class's /11 of lab_spread, IPv6 over lab_spread6) (lab/plan.py --floods).
 lab_mix() {
-	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net
+	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net part
 	lab_phase "$p" "$ph" || return 1
 	# k: a short mix (under 30 s) sends about half of every count
 	[ "$T" -lt 30 ] && k=1
@@ -1131,10 +1131,15 @@ lab_mix() {
 	lab_dns "$p" c2 "$T" 300 1200 & pids+=($!)
 	_lab_at "$p" "$((T / 3 + s * 5))" c1:iperf3 lab_iperf "$p" c1 2 $((40 + s * 20)) & pids+=($!)
 	_lab_at "$p" "$((T / 4 + s * 3))" c2:ping lab_exec "$p" c2 ping -n -q -c 4 -i 0.5 "$LAB_SRV4" > /dev/null & pids+=($!)
-	LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" --server "$LAB_SRV4" \
-		--sources "$(lab_benign_sources "$ph")" --seconds "$T" --seed "$((seed * 2 + 7))" \
-		--http-rate $((90 * k)) --dns-rate $((110 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
-		2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
+	# lab/benign.py's clients: their HTTP and their DNS in a process each
+	# (in one, the DNS queries waited on the HTTP threads)
+	for part in http dns; do
+		LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" \
+			--server "$LAB_SRV4" --sources "$(lab_benign_sources "$ph")" --seconds "$T" \
+			--seed "$((seed * 2 + 7))" --part "$part" --http-rate $((90 * k)) \
+			--dns-rate $((110 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
+			2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)
+	done
 	# browsers without DNS (lab_page_sources), a process per network: one
 	# scheme (HTTP or HTTPS, drawn), and mixed; a short mix opens fewer
 	# pages. On by default (LAB_PAGE_BROWSERS=0 turns them off): without
