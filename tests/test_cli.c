@@ -49,6 +49,20 @@ static int run(char **out, const char *fmt, ...)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+/* Skip the test, saying so, unless every command of `tools` (separated by
+ * spaces) is on the PATH. */
+static void need_tools(const char *tools)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "for t in %s; do command -v $t > /dev/null 2>&1 || exit 1; done",
+		 tools);
+	if (system(cmd)) {
+		print_message("no %s: skipping\n", tools);
+		skip();
+	}
+}
+
 static void expect(int want_rc, const char *want_msg, const char *fmt, ...)
 {
 	char cmd[2048], *out;
@@ -522,10 +536,7 @@ static void test_evaluate_holdout_counts(void **state)
 
 	(void)state;
 	need_binary();
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, NULL, "mkdir -p %s/ho", dir);
 	snprintf(path, sizeof(path), "%s/ho/a.pcap", dir);
 	holdout_capture(path, 7, fa, pa);
@@ -589,10 +600,7 @@ static void test_holdout_send_frames(void **state)
 
 	(void)state;
 	need_binary();
-	if (system("command -v python3 > /dev/null 2>&1 && command -v tcpdump > /dev/null 2>&1")) {
-		print_message("no python3 or tcpdump: skipping\n");
-		skip();
-	}
+	need_tools("python3 tcpdump");
 	expect(0, NULL, "%s syn --write %s/s4.pcap --dst 10.0.0.2 --sources 172.0.0.0/8 "
 	       "--exclude 172.31.0.0/16 --count 8000", hs, dir);
 	expect(0, "\n0\n8000\n8000\n",
@@ -631,10 +639,7 @@ static void test_plan_flood_corners(void **state)
 	const char *own = "syn_flood=10.199.11.11 udp_flood=10.199.12.11 icmp_flood=10.199.15.11";
 
 	(void)state;
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, NULL, "bash -c '. lab/lab.sh && lab_labels' > %s/labels.rules", dir);
 	expect(0, "\n12\n", "echo; for s in $(seq 1 12); do %s --seed $s --scale $((s %% 2 + 1)) | "
 	       "python3 tests/plan_corners.py %s/labels.rules %s || exit 1; done | "
@@ -659,10 +664,7 @@ static void test_plan_app_layer(void **state)
 			   "--src udpf=10.199.12.11 --src t50=10.199.15.11 --scale 2";
 
 	(void)state;
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, "app plans ok", "for s in $(seq 1 12); do %s --seed $s; done | "
 	       "python3 tests/plan_app.py", plan);
 }
@@ -675,10 +677,7 @@ static void test_plan_app_layer(void **state)
 static void test_appattack_body_size(void **state)
 {
 	(void)state;
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, "largest body True True", "cd lab && python3 -c '"
 	       "import random, re, types, appattack as A\n"
 	       "a = types.SimpleNamespace(url=\"http://127.0.0.1/\", mode=\"body\")\n"
@@ -730,10 +729,7 @@ static void test_benign_parts(void **state)
 			"--http-rate 20 --dns-rate 20";
 
 	(void)state;
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, "http ok 0, http fail 0, dns ok 0, dns fail ", "%s --part dns", b);
 	expect(0, ", dns ok 0, dns fail 0", "%s --part http", b);
 	expect(1, "\n0\n", "%s --part http --results %s/b.txt 2>/dev/null; echo; grep -c '^dns' %s/b.txt",
@@ -750,10 +746,7 @@ static void test_rawflood_frames(void **state)
 
 	(void)state;
 	need_binary();
-	if (system("command -v python3 > /dev/null 2>&1 && command -v tcpdump > /dev/null 2>&1")) {
-		print_message("no python3 or tcpdump: skipping\n");
-		skip();
-	}
+	need_tools("python3 tcpdump");
 	expect(0, "Examples:", "%s --help", rf);
 	expect(0, NULL, "%s icmp fd99::10 --count 60 --pps 100 --spoof fd99:15:7::/48 --burst 6 "
 	       "--size 8-1200 --write %s/i6.pcap && "
@@ -790,10 +783,7 @@ static void test_rawflood_frames(void **state)
 static void test_lab_source_draws(void **state)
 {
 	(void)state;
-	if (system("command -v python3 > /dev/null 2>&1")) {
-		print_message("no python3: skipping\n");
-		skip();
-	}
+	need_tools("python3");
 	expect(0, "\n320\n",
 	       "echo; bash -c '. lab/lab.sh; for i in $(seq 40); do for p in 10.128.0.0/11 10.131.0.0/16 "
 	       "10.199.11.128/25 10.140.7.0/24 10.199.12.77/32 fd99:11::/32 fd99:15:7::/48 "

@@ -340,6 +340,21 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 				    p->l3_len, now_us);
 }
 
+/* The entry of key `kind` of a flow (key `k`, opened by b: init_b) when
+ * `kinds` (FF_MODEL_F_CTX_KIND() bits) asks for it, without creating it;
+ * NULL when not asked for or not there. */
+static __always_inline const struct ff_ctx_entry *
+ff_track_ctx_peek(struct ff_track *t, const struct ff_flow_key *k, __u32 init_b, __u32 kinds,
+		  __u8 kind)
+{
+	struct ff_ctx_key ck;
+
+	if (!(kinds & FF_MODEL_F_CTX_KIND(kind)))
+		return NULL;
+	ff_track_ctx_key(k, init_b, kind, &ck);
+	return ff_track_ctx_get(t, &ck, 0);
+}
+
 /* The context features of a flow (key `k`, opened by b: init_b) at
  * `now_us` into `fv`: the entries read (FF_MODEL_F_CTX_KIND() of each), 0
  * when none is wanted (ff_trk_feature_set). Only the entries the model's
@@ -350,29 +365,16 @@ static __always_inline __u32 ff_track_ctx_read(struct ff_track *t, const struct 
 {
 	const struct ff_feature_set *want = ff_trk_feature_set(t);
 	struct ff_ctx_view v = { .now_us = now_us };
-	struct ff_ctx_key ck;
 	__u32 kinds;
 
 	if (!want || !ff_fset_has_ctx(want))
 		return 0;	/* the model reads none: four table lookups saved */
 	kinds = ff_trk_exporting(t) ? FF_MODEL_F_CTX_KINDS :
 				      ff_model_ctx_kinds(ff_trk_model_flags(t));
-	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SVC)) {
-		ff_track_ctx_key(k, init_b, FF_CTX_SVC, &ck);
-		v.svc = ff_track_ctx_get(t, &ck, 0);
-	}
-	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SRC)) {
-		ff_track_ctx_key(k, init_b, FF_CTX_SRC, &ck);
-		v.src = ff_track_ctx_get(t, &ck, 0);
-	}
-	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_HOST)) {
-		ff_track_ctx_key(k, init_b, FF_CTX_HOST, &ck);
-		v.host = ff_track_ctx_get(t, &ck, 0);
-	}
-	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_PAIR)) {
-		ff_track_ctx_key(k, init_b, FF_CTX_PAIR, &ck);
-		v.pair = ff_track_ctx_get(t, &ck, 0);
-	}
+	v.svc = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SVC);
+	v.src = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SRC);
+	v.host = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_HOST);
+	v.pair = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_PAIR);
 	ff_ctx_view_flows(&v);
 	ff_features_ctx(&v, fv);
 	return kinds;
