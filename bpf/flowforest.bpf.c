@@ -298,9 +298,12 @@ __noinline int ff_features_ready(const struct ff_model_meta *m)
  * runs. A global function, so the verifier checks the generated body once
  * on its own; pointers, not map lookups, so that it needs no stack (the
  * call chain to here is at the 512-byte limit). The asm keeps clang from
- * folding the constant into the caller. */
+ * folding the constant into the caller. generation and phase are 64-bit
+ * here so that the stub stays two instructions (forest_native.c replaces
+ * exactly those): a __u32 parameter used as a register is zero-extended
+ * first with 32-bit ALU instructions (-mcpu=v3). */
 __noinline int ff_forest_native(struct ff_walk *w, const struct ff_features *fv,
-				__u32 generation, __u32 phase)
+				__u64 generation, __u64 phase)
 {
 	int r = 1;
 
