@@ -72,6 +72,33 @@ static void test_isqrt_exact(void **state)
 	assert_int_equal(ff_isqrt(4), 2);
 }
 
+/* Newton's iteration for the standard deviations starts within 6.1 % (and
+ * 1) above the root, never below it: started at 2^(s+1) (4^s <= x), up to
+ * twice the root, it took two or three more steps, a division each. */
+static void test_isqrt_start_tight(void **state)
+{
+	__u64 x = 0x2545f4914f6cdd1dULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		__u64 v, r, s;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = x >> (i % 63);
+		if (v < 2)
+			continue;
+		r = ref_isqrt(v);
+		s = ff_isqrt_start(v);
+		assert_true((unsigned __int128)s * s > v);	/* above the root */
+		assert_true(s <= r + r / 16 + 2);
+	}
+	assert_true(ff_isqrt_start(~0ULL) <= 4294967296ULL + 4294967296ULL / 16 + 2);
+	assert_true(ff_isqrt_start(4) <= 3);	/* root 2; 2^(s+1) was 4 */
+}
+
 static struct ff_u128 u128(unsigned __int128 x)
 {
 	struct ff_u128 r = { (__u64)(x >> 64), (__u64)x };
@@ -1712,6 +1739,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_isqrt_exact),
+		cmocka_unit_test(test_isqrt_start_tight),
 		cmocka_unit_test(test_arith_helpers),
 		cmocka_unit_test(test_u128_helpers),
 		cmocka_unit_test(test_first_features_key),

@@ -166,19 +166,16 @@ static __always_inline __u64 ff_u128_divmod(struct ff_u128 a, __u64 d, struct ff
 	return r;
 }
 
-/* floor(sqrt(x)), exact, by Newton's iteration on integers started above
- * the root at 2^(s+1), where 4^s <= x < 4^(s+1): the sequence decreases
- * strictly until it reaches the floor of the root, in a handful of steps
- * (at most 40 for any 64-bit input; tested against a reference in tests/).
- * Every value depends on x, which keeps the BPF verifier from following
- * each step as a separate constant. */
-static __always_inline __u64 ff_isqrt(__u64 x)
+/* An upper bound of sqrt(x) for x >= 2, at most 6.1 % (and 1) above it:
+ * with x = m 4^s, 1 <= m < 4, the tangent of sqrt at m = 2 lies above it,
+ * sqrt(m) <= (m + 2) / (2 sqrt(2)); in fixed point, rounded up (v < 2^34,
+ * the product < 2^63). Started at 2^(s+1) instead, up to twice the root,
+ * Newton's iteration took two or three more steps, a division each. */
+static __always_inline __u64 ff_isqrt_start(__u64 x)
 {
-	__u64 r, y, t = x;
-	int i, s = 0;
+	__u64 t = x, v;
+	int s = 0;
 
-	if (x < 2)
-		return x;
 	if (t >> 32) {
 		t >>= 32;
 		s += 16;
@@ -197,7 +194,23 @@ static __always_inline __u64 ff_isqrt(__u64 x)
 	}
 	if (t >> 2)
 		s += 1;
-	r = 1ULL << (s + 1);
+	v = (x >> s) + 1 + (2ULL << s);	/* >= x / 2^s + 2^(s+1) */
+	return ((v * 379625063ULL) >> 30) + 1;	/* 379625063 >= 2^30 / (2 sqrt(2)) */
+}
+
+/* floor(sqrt(x)), exact, by Newton's iteration on integers started above
+ * the root (ff_isqrt_start()): the sequence decreases strictly until it
+ * reaches the floor of the root, in a handful of steps (tested against a
+ * reference in tests/). Every value depends on x, which keeps the BPF
+ * verifier from following each step as a separate constant. */
+static __always_inline __u64 ff_isqrt(__u64 x)
+{
+	__u64 r, y;
+	int i;
+
+	if (x < 2)
+		return x;
+	r = ff_isqrt_start(x);
 	y = (r + x / r) >> 1;
 	for (i = 0; i < 40; i++) {
 		if (y >= r)
