@@ -493,7 +493,8 @@ static void test_u128_helpers(void **state)
 /*
  * Variance and standard deviation, both forms, at the extremes, against
  * Python's exact rationals (an independent implementation): n up to 2^64,
- * sums up to 2^64, sums of squares up to 2^128.
+ * sums up to 2^64, sums of squares up to 2^128; a third of the cases with
+ * sums below 2^32 and squares below 2^64 (and just above), the 64-bit path.
  */
 static void test_stats_exact_vs_python(void **state)
 {
@@ -529,6 +530,13 @@ static void test_stats_exact_vs_python(void **state)
 		 * n*lo <= sum <= n*hi and sum^2/n <= sq <= n*hi^2 */
 		__u64 k = i % 4 == 0 ? ~0ULL >> (rnd64(&st) & 7) : rnd64(&st) >> (rnd64(&st) & 63);
 		__u64 vmax = rnd64(&st) >> (rnd64(&st) & 63);
+
+		/* a third of the cases in ff_moment_stat's 64-bit path and
+		 * around its edges (sums near 2^32, squares near 2^64) */
+		if (i % 3 == 2) {
+			k = 1 + rnd64(&st) % (i % 2 ? 200000 : 16);
+			vmax = rnd64(&st) % (i % 4 == 1 ? (1ULL << 32) / k + 2 : 70000);
+		}
 		unsigned __int128 s, q, qmin, qmax;
 
 		if (!k)

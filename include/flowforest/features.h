@@ -77,6 +77,22 @@ FF_GLOBAL __u64 ff_moment_stat(const struct ff_moments *mo)
 		return 0;
 	sq.hi = mo->sq.hi;	/* by words (see ff_var) */
 	sq.lo = mo->sq.lo;
+	/* the usual case, sums below 2^32 and squares below 2^64: the same
+	 * steps in 64-bit words (a third of the instructions) */
+	if (!(mo->sum >> 32) && !sq.hi) {
+		__u64 s2 = mo->sum * mo->sum, a64 = s2 / mo->n, r64 = s2 - a64 * mo->n, b64, c64;
+
+		if (sq.lo >= a64) {
+			b64 = (sq.lo - a64) / m;
+			c64 = sq.lo - a64 - b64 * m;
+			if (c64 == 0 && r64 > 0) {
+				if (!b64)
+					return 0;	/* inconsistent state (racing CPUs) */
+				b64--;
+			}
+			return mo->std ? ff_isqrt(b64) : b64;
+		}
+	}
 	r = ff_u128_divmod(ff_mul64(mo->sum, mo->sum), mo->n, &a);
 	c = ff_u128_divmod(ff_u128_sub(sq, a), m, &b);
 	if (c == 0 && r > 0) {
