@@ -966,14 +966,16 @@ lab_attack_appslow() {
 }
 
 # lab_attack_hydra PREFIX WORDS TASKS: hydra SSH brute force with a wordlist
-# of WORDS wrong passwords (hydra runs in a temporary directory, under
-# $LAB_TMPDIR when set: its restore file stays there).
+# of WORDS wrong passwords over TASKS connections (hydra runs in a temporary
+# directory, under $LAB_TMPDIR when set: its restore file stays there). It
+# waits 1 s for an answer (-w): with 5, each task sat 5 s after sshd closed
+# its connection (run L: 5 connections in 12 s; with 1, 11 in 6 s).
 lab_attack_hydra() {
 	local p=$1 w i
 	w=$(mktemp -d "${LAB_TMPDIR:-/tmp}/fflab-hydra.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "password$i"; done > "$w/words"
 	(cd "$w" && LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute hydra -l "$LAB_SSH_USER" -P "$w/words" \
-		-t "$3" -w 5 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
+		-t "$3" -w 1 -I -q "ssh://$LAB_SRV4" > /dev/null 2>&1)
 	rm -rf "$w"
 }
 
@@ -985,12 +987,12 @@ lab_attack_hydra() {
 # run K's went on after the classifier had stopped: 2 flows without a
 # verdict, counted as missed) or $LAB_TOOL_SECONDS (12) after the first.
 lab_attack_sshguess() {
-	local p=$1 j par=${4:-1} end=$((SECONDS + ${LAB_TOOL_SECONDS:-12}))
+	local p=$1 j par=${4:-1} end=$((SECONDS + ${LAB_TOOL_SECONDS:-12})) pids=()
 	[ "$end" -lt "${LAB_MIX_END:-999999999}" ] || end=${LAB_MIX_END:-999999999}
 	for j in $(seq "$par"); do
-		_lab_sshguess "$p" $((($2 + par - j) / par)) "$3" "${5:-3}" "$end" &
+		_lab_sshguess "$p" $((($2 + par - j) / par)) "$3" "${5:-3}" "$end" & pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"	# its own senders, not its caller's other children
 }
 
 _lab_sshguess() {
@@ -1006,26 +1008,37 @@ _lab_sshguess() {
 	done
 }
 
-# lab_attack_medusa PREFIX WORDS THREADS: medusa's ssh module (libssh2), a
-# list of WORDS wrong passwords over THREADS parallel logins.
+# lab_attack_medusa PREFIX WORDS THREADS [PAUSE_MS]: medusa's ssh module
+# (libssh2), a list of WORDS wrong passwords over THREADS parallel logins
+# (it guesses about 3 on a connection); with PAUSE_MS, slowly instead: a
+# medusa for each 3 of the WORDS (one connection), PAUSE_MS to twice that
+# between them, none started after $LAB_TOOL_SECONDS (12) or $LAB_MIX_END.
 lab_attack_medusa() {
-	local p=$1 w i
+	local p=$1 w i left=$2 end=$((SECONDS + ${LAB_TOOL_SECONDS:-12}))
+	[ "$end" -lt "${LAB_MIX_END:-999999999}" ] || end=${LAB_MIX_END:-999999999}
 	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-medusa.XXXXXX") || return 1
-	for i in $(seq "$2"); do echo "secret$i$RANDOM"; done > "$w"
-	LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute medusa -h "$LAB_SRV4" -u "$LAB_SSH_USER" -P "$w" \
-		-M ssh -t "$3" -T 1 -e n > /dev/null 2>&1
+	while [ "$left" -gt 0 ] && [ "$SECONDS" -lt "$end" ]; do
+		for i in $(seq "$([ "${4:-0}" -gt 0 ] && echo $((left < 3 ? left : 3)) || echo "$left")"); do
+			echo "secret$i$RANDOM"
+		done > "$w"
+		left=$((left - $(wc -l < "$w")))
+		LAB_EXEC_TIMEOUT=$((end - SECONDS + 1)) lab_exec "$p" brute medusa -h "$LAB_SRV4" \
+			-u "$LAB_SSH_USER" -P "$w" -M ssh -t "$3" -T 1 -e n > /dev/null 2>&1
+		[ "${4:-0}" -gt 0 ] && _lab_pause "$4" "$(($4 * 2))"
+	done
 	rm -f "$w"
 }
 
-# lab_attack_ncrack PREFIX WORDS CONNS TRIES: ncrack (its own ssh code),
-# WORDS wrong passwords over at most CONNS parallel connections, TRIES
-# guesses per connection (1: a connection per guess, as sshpass).
+# lab_attack_ncrack PREFIX WORDS CONNS TRIES [DELAY_MS]: ncrack (its own ssh
+# code), WORDS wrong passwords over at most CONNS parallel connections, TRIES
+# guesses per connection (1: a connection per guess, as sshpass), DELAY_MS
+# (default 0) between the connections it opens (cd: 300 made 16 in 6 s).
 lab_attack_ncrack() {
 	local p=$1 w i
 	w=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-ncrack.XXXXXX") || return 1
 	for i in $(seq "$2"); do echo "letmein$i$RANDOM"; done > "$w"
 	LAB_EXEC_TIMEOUT=${LAB_TOOL_SECONDS:-12} lab_exec "$p" brute ncrack --user "$LAB_SSH_USER" -P "$w" \
-		"ssh://$LAB_SRV4:22,CL=$3,at=$4,cr=0,to=10s" > /dev/null 2>&1
+		"ssh://$LAB_SRV4:22,CL=$3,at=$4,cr=0,to=10s,cd=${5:-0}ms" > /dev/null 2>&1
 	rm -f "$w"
 }
 

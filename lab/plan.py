@@ -202,6 +202,33 @@ def segments(r, k, src):
     return out
 
 
+def ssh_paces(r, k):
+    """ssh_bruteforce: each tool slow, then fast (3 * K seconds each:
+    LAB_TOOL_SECONDS), in one line per tool; guesses per connection drawn
+    where the tool lets us (sshpass prompts, ncrack tries; hydra and medusa
+    guess until sshd's MaxAuthTries)."""
+    def n(lo, hi):
+        return r.randint(lo, hi)
+
+    def paces(slow, fast):
+        return "; ".join(f"LAB_TOOL_SECONDS={3 * k} {c}" for c in (slow, fast))
+
+    return [
+        ("ssh_bruteforce", "hydra",
+         paces(f"lab_attack_hydra $P {n(15, 25) * k} {n(1, 2)}",
+               f"lab_attack_hydra $P {n(40, 60) * k} {n(4, 8)}")),
+        ("ssh_bruteforce", "sshpass",
+         paces(f"lab_attack_sshguess $P {n(8, 12) * k} {n(150, 400)} 1 {n(1, 3)}",
+               f"lab_attack_sshguess $P {n(30, 50) * k} {n(0, 60)} {n(3, 8)} {n(1, 3)}")),
+        ("ssh_bruteforce", "medusa",
+         paces(f"lab_attack_medusa $P {n(15, 30) * k} 1 {n(150, 400)}",
+               f"lab_attack_medusa $P {n(45, 90) * k} {n(2, 4)}")),
+        ("ssh_bruteforce", "ncrack",
+         paces(f"lab_attack_ncrack $P {n(15, 30) * k} 1 {n(1, 3)} {n(150, 400)}",
+               f"lab_attack_ncrack $P {n(50, 90) * k} {n(2, 4)} {n(1, 3)}")),
+    ]
+
+
 def plan(r, k, src, seed, floods="subnet"):
     def n(lo, hi):
         return r.randint(lo, hi)
@@ -235,6 +262,16 @@ def plan(r, k, src, seed, floods="subnet"):
         return pick("/", "/index.html", "/news.html", "/f/1k", "/f/4k", "/f/16k", "/robots.txt")
 
     iv = pick(n(100, 1500), n(100, 1500), n(5000, 20000))  # hping3: a flood, or a slow one
+
+    def ssh_draws_before():
+        # the draws ssh_bruteforce made from r until it got a generator of
+        # its own: made still, in its place, so that the classes after it
+        # (http_flood) keep the parameters of earlier runs with the same seed
+        for lo, hi in ((30, 45), (2, 8), (12, 20), (50, 400), (1, 4), (1, 3), (30, 60), (1, 4),
+                       (30, 50), (1, 4), (1, 3)):
+            n(lo, hi)
+        return []
+
     L = [
         ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)} "
                                 f"{src['nmap']}"),
@@ -305,21 +342,19 @@ def plan(r, k, src, seed, floods="subnet"):
         ("slow_http", "py-slowread", f"lab_attack_appslow $P read {n(20, 100)} {n(15, 120)} "
                                      f"{gap()} {n(1, 16)}-{n(16, 256)} {2 * k + n(1, 2)} "
                                      f"{n(1, 99999)} {pick(256, 512, 1024, 2048)}"),
-        # ssh_bruteforce: guesses per connection and connections in
-        # parallel drawn for every tool over ranges that overlap (medusa,
-        # ncrack and the OpenSSH client from one at a time to several, hydra
-        # 2-8; one guess a connection to several), and enough guesses for
-        # 20 or more connections a tool in a run: a tool left out leaves
-        # its behaviour to the others, and its figure is not a handful of
-        # flows (run K: sshpass 8 connections, hydra 7). No hydra with one
-        # task: it made 1-4 connections in 5-22 s (runs K, A1, A3), and it
-        # pushed medusa and ncrack out of the mix on a loaded machine; each
-        # tool runs LAB_TOOL_SECONDS (12) at most, so that the four fit
-        ("ssh_bruteforce", "hydra", f"lab_attack_hydra $P {n(30, 45) * k} {n(2, 8)}"),
-        ("ssh_bruteforce", "sshpass", f"lab_attack_sshguess $P {n(12, 20) * k} {n(50, 400)} "
-                                      f"{n(1, 4)} {n(1, 3)}"),
-        ("ssh_bruteforce", "medusa", f"lab_attack_medusa $P {n(30, 60) * k} {n(1, 4)}"),
-        ("ssh_bruteforce", "ncrack", f"lab_attack_ncrack $P {n(30, 50) * k} {n(1, 4)} {n(1, 3)}"),
+        # ssh_bruteforce: every tool at two paces, one after the other
+        # (ssh_paces below): slow, one connection at a time with pauses or a
+        # connection delay (1-3 a second), and fast, several at once without
+        # pauses (8-25 a second); guesses per connection drawn from one to
+        # several where the tool lets us. Each tool ran at one pace a run
+        # before, and the forest, without the tool left out, learned the
+        # others' paces: in run L a forest without sshpass (2-4 connections a
+        # second) flagged 17 of its 38 connections, for the connection rate
+        # of its /24 (the pair context) told brute force from benign, and
+        # ncrack ran at 21 a second, medusa at one login at a time, hydra
+        # made 5 connections. hydra waits 1 s for an answer (-w 5 made it
+        # idle 5 s after each disconnect: 5 connections in 12 s)
+    ] + ssh_paces(random.Random(f"{seed}/ssh_bruteforce/draws"), k) + ssh_draws_before() + [
         # http_flood: keep-alive connections and a connection per request, each
         # from curl, ApacheBench and the lab's own client, over HTTP and HTTPS.
         # A client that opens a connection per request and waits for each

@@ -656,7 +656,10 @@ static void test_plan_flood_corners(void **state)
  * runs 32 connections or more at once (with 4-16 and the lab's server
  * answering in up to 1.7 s, run K's ab-close sent 46 requests in 8 s: a
  * browser's rate); every ssh brute-force tool makes 20 connections or more
- * (run K: sshpass 8, hydra 7), and each tool's parallel connections and
+ * (run K: sshpass 8, hydra 7), and runs at two paces in every plan, one
+ * connection at a time with pauses and several at once without (run L: each
+ * tool at one pace, and a forest without sshpass, at 2-4 connections a
+ * second, flagged 17 of its 38 connections: only hydra's 5 had its pace);
  * guesses per connection are drawn from one to several. */
 static void test_plan_app_layer(void **state)
 {
@@ -702,6 +705,30 @@ static void test_lab_sshguess_bounded(void **state)
 	/* and none LAB_TOOL_SECONDS after it began (each ssh tool a bounded
 	 * time, so that all of them fit the mix on a loaded machine) */
 	expect(1, "\n0\n", sh, dir, dir, "$((SECONDS + 100)) LAB_TOOL_SECONDS=0", dir);
+}
+
+/* lab/lab.sh, the ssh tools' paces (lab/plan.py draws a slow and a fast one
+ * for each): medusa slow makes one connection at a time (a medusa for each
+ * 3 words, its guesses on one connection), ncrack waits DELAY_MS between
+ * its connections, hydra waits 1 s for an answer (with -w 5 each task sat
+ * 5 s after every disconnect: run L, 5 connections in 12 s), and the OpenSSH
+ * client's guessing waits for its own senders, not for its caller's other
+ * children (a tool line runs both paces in one shell). lab_exec and the
+ * pauses are stubbed: the calls are counted. */
+static void test_lab_ssh_paces(void **state)
+{
+	const char *sh = "bash -c '. lab/lab.sh; lab_exec() { echo \"$*\" >> %s/p; }; "
+			 "_lab_pause() { :; }; : > %s/p; LAB_MIX_END=$((SECONDS + 100)); %s; "
+			 "echo; grep -c -- \"%s\" %s/p'";
+
+	(void)state;
+	expect(0, "\n4\n", sh, dir, dir, "lab_attack_medusa P 10 1 200", "-M ssh -t 1", dir);
+	expect(0, "\n1\n", sh, dir, dir, "lab_attack_medusa P 10 3", "-M ssh -t 3", dir);
+	expect(0, "\n1\n", sh, dir, dir, "lab_attack_ncrack P 5 1 1 250", "to=10s,cd=250ms", dir);
+	expect(0, "\n1\n", sh, dir, dir, "lab_attack_hydra P 5 2", "-t 2 -w 1 ", dir);
+	expect(0, "own\n\n2\n", sh, dir, dir,
+	       "sleep 4 > /dev/null 2>&1 & t=$SECONDS; lab_attack_sshguess P 2 0 1 1; "
+	       "[ $((SECONDS - t)) -lt 3 ] && echo own", "sshpass", dir);
 }
 
 /* lab/lab.sh: the benign ssh logins and the OpenSSH client's guesses draw
@@ -819,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_plan_app_layer),
 		cmocka_unit_test(test_appattack_body_size),
 		cmocka_unit_test(test_lab_sshguess_bounded),
+		cmocka_unit_test(test_lab_ssh_paces),
 		cmocka_unit_test(test_lab_ssh_algos),
 		cmocka_unit_test(test_benign_parts),
 		cmocka_unit_test(test_rawflood_frames),
