@@ -51,6 +51,19 @@
 # were taught benign and let through); a browser opens 2-8 at once (at
 # most 8 per host in 100 ms over the benign HTTP rows of runs K and A3).
 #
+# CLASS:quietK (a flood class, alone): that class's rows at a flow's first
+# packet are left out while the receiving host has seen fewer than K flows
+# opened in the last second (ctx_host_new_flows_1s). At its first packet a
+# spread flood's flow is one packet from a new source, the first packet of
+# a new client too; only the receiver's context tells a flood, and before
+# it shows one (a flood's first tenth of a second, or a slow one's first
+# second) a flood's row is a quiet server's first client, and taught as
+# the flood it teaches the forest to drop a quiet server's first clients
+# (`--floods segments`: the held-out set's benign browsing, its first SYNs
+# named syn_flood at packet 1; docs/lab.md "Floods that the receiver does
+# not see yet"). Its later rows, and rows where the host is busy, keep
+# their label.
+#
 # A label CLASS/TOOL (lab/evaluate.py's leave-one-tool-out folds) becomes
 # benign/CLASS/TOOL: benign to the trainer (evaluate.py cuts labels at the
 # first "/"), and still the tool's, so that a fold that leaves the tool out
@@ -68,6 +81,10 @@ BEGIN {
 	n = split(classes, c, ",")
 	for (i = 1; i <= n; i++) {
 		m = split(c[i], cm, ":")
+		if (m == 2 && cm[2] ~ /^quiet[0-9]+$/) {
+			quiet_host[cm[1]] = substr(cm[2], 6) + 0
+			continue
+		}
 		relabel[cm[1]] = 1
 		min[cm[1]] = cm[2] + 0
 		open_only[cm[1]] = cm[3] == "open"
@@ -95,6 +112,7 @@ NR == 1 {
 		if ($i == "ctx_pair_flows_per_peer_bit_1s") pctx = i
 		if ($i == "ctx_pair_new_flows_100ms") p100 = i
 		if ($i == "ctx_pair_peer_bits_1s") pbits = i
+		if ($i == "ctx_host_new_flows_1s") hnew = i
 	}
 	if (!lab || !dat || !fp || !bp || !why || !fin || !rst) {
 		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts, FIN/RST or packet count column" > "/dev/stderr"
@@ -112,6 +130,10 @@ NR == 1 {
 		print "handshake-benign.awk: CLASS:...:burstB needs the ctx_pair_new_flows_100ms and ctx_pair_peer_bits_1s columns" > "/dev/stderr"
 		exit 1
 	}
+	if (length(quiet_host) && !hnew) {
+		print "handshake-benign.awk: CLASS:quietK needs the ctx_host_new_flows_1s column" > "/dev/stderr"
+		exit 1
+	}
 	print
 	next
 }
@@ -123,6 +145,10 @@ $why == "idle" || $why == "end" {
 	cls = $lab	# CLASS, or CLASS/TOOL (lab/evaluate.py's folds)
 	sub(/\/.*/, "", cls)
 	n = $fp + $bp
+	if ((cls in quiet_host) && n == 1 && $hnew < quiet_host[cls]) {
+		quiet++
+		next
+	}
 	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls]) &&
 	    !((cls in burst_busy) && $pbits > 0 && int($p100 / $pbits) >= burst_busy[cls]) && ($dat == 0 ||
 	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
@@ -133,6 +159,6 @@ $why == "idle" || $why == "end" {
 	print
 }
 END {
-	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign, %d final snapshots left out\n",
-		changed, final > "/dev/stderr"
+	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign, %d final snapshots left out%s\n",
+		changed, final, length(quiet_host) ? sprintf(", %d first packets of floods at a quiet host left out", quiet) : "" > "/dev/stderr"
 }

@@ -926,8 +926,8 @@ static void test_report_renders(void **state)
  * one wrong password); CLASS:N:M:K: rows before M benign too unless the
  * sender opened K flows or more in the last second (a flood's first
  * connections and a keep-alive flood's few are a browser's until M);
- * :pairP and :burstB keep the label amid a flood from one host. No root
- * needed. */
+ * :pairP and :burstB keep the label amid a flood from one host; CLASS:quietK
+ * leaves out a flood's first packets at a quiet host. No root needed. */
 static void test_handshake_relabel(void **state)
 {
 	char csv[PATH_MAX + 32], out[PATH_MAX + 64];
@@ -983,6 +983,23 @@ static void test_handshake_relabel(void **state)
 		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,13 | tr '\\n' ' ' | "
 		    "grep -qx 'Flow ID,Total Fwd Packet,Label b,1,http_flood b,3,http_flood w,1,benign "
 		    "m,1,benign x,1,benign '");
+	assert_int_equal(rc, 0);
+	/* CLASS:quietK: a flood's row at its flow's first packet is left out
+	 * while the receiving host saw fewer than K flows opened in the last
+	 * second (a, and c in a fold), not at its second packet (a), not at a
+	 * busy host (b: 16), not benign (d) or another class (e); the
+	 * application-layer rules still apply beside it (h) */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_host_new_flows_1s,Label' "
+		    "'a,1,checkpoint,1,0,0,0,0,3,syn_flood' 'a,1,checkpoint,2,0,0,0,0,3,syn_flood' "
+		    "'b,2,checkpoint,1,0,0,0,0,16,syn_flood' 'c,3,checkpoint,1,0,0,0,0,15,udp_flood/rawudp' "
+		    "'d,4,checkpoint,1,0,0,0,0,3,benign' 'e,5,checkpoint,1,0,0,0,0,3,icmp_flood' "
+		    "'h,6,checkpoint,3,0,1,0,0,3,http_flood' "
+		    "| awk -F, -v classes=http_flood:5,syn_flood:quiet16,udp_flood:quiet16 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,10 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label a,2,syn_flood b,1,syn_flood d,1,benign "
+		    "e,1,icmp_flood h,3,benign '");
 	assert_int_equal(rc, 0);
 }
 
