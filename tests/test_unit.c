@@ -1358,6 +1358,57 @@ static void test_model_ctx_kinds(void **state)
 	ff_model_free(&m);
 }
 
+/* A row derived from another (features.h FF_SAME_FEATURES, the packet
+ * lengths' standard deviation from their variance) has the same value as
+ * when computed itself: the same expression, and ff_features_compute_set()
+ * on any set (every row, random ones, a row without its source) gives what
+ * ff_features_compute() gives, on flow states of random bytes (saturated
+ * variances, inconsistent sums) as well as on real ones. */
+static void test_features_derived_rows(void **state)
+{
+	static const __u32 pairs[][2] = {
+#define FF_X_PAIR(a, src) { FF_F_##a, FF_F_##src },
+		FF_SAME_FEATURES(FF_X_PAIR)
+#undef FF_X_PAIR
+	};
+	struct ff_features all, some;
+	struct ff_feature_set set;
+	struct ff_flow f;
+	__u64 st = 777;
+	unsigned i, k, r;
+
+	(void)state;
+	for (i = 0; i < FF_ARRAY_SIZE(pairs); i++)
+		assert_string_equal(ff_feature_table[pairs[i][0]].expr,
+				    ff_feature_table[pairs[i][1]].expr);
+	for (r = 0; r < 3000; r++) {
+		__u8 *b = (__u8 *)&f;
+
+		for (k = 0; k < sizeof(f); k++)
+			b[k] = (__u8)rnd64(&st);
+		if (r % 2) {	/* a consistent flow: lengths of one size */
+			__u64 n = 1 + rnd64(&st) % 100000, len = rnd64(&st) % 1500;
+
+			f.dir[FF_DIR_FWD].pkts = n;
+			f.dir[FF_DIR_FWD].len_sum = n * len;
+			f.dir[FF_DIR_FWD].len_sq = (struct ff_u128){ 0, n * len * len + r % 3 };
+			f.dir[FF_DIR_BWD] = f.dir[FF_DIR_FWD];
+		}
+		ff_features_compute(&f, &all);
+		set.w[0] = rnd64(&st) | (r % 3 ? 0 : ~0ULL);
+		set.w[1] = rnd64(&st) | (r % 3 ? 0 : ~0ULL);
+		if (r % 4 == 1)	/* the source without the derived row */
+			set.w[FF_F_PKT_LEN_STD >> 6] &= ~(1ULL << (FF_F_PKT_LEN_STD & 63));
+		memset(&some, 0xa5, sizeof(some));
+		ff_features_compute_set(&f, &some, &set);
+		for (k = 0; k < FF_NUM_FLOW_FEATURES; k++)
+			if (ff_fset_has(&set, k) && some.v[k] != all.v[k])
+				fail_msg("round %u: %s %llu, computed alone %llu", r,
+					 ff_feature_table[k].name, (unsigned long long)some.v[k],
+					 (unsigned long long)all.v[k]);
+	}
+}
+
 /* docs/features.md is generated from the table: it must be current. */
 static void test_features_doc_current(void **state)
 {
@@ -1767,6 +1818,7 @@ int main(void)
 		cmocka_unit_test(test_features_directions),
 		cmocka_unit_test(test_feature_table),
 		cmocka_unit_test(test_features_doc_current),
+		cmocka_unit_test(test_features_derived_rows),
 		cmocka_unit_test(test_bpf_checkpoint_word_loads),
 		cmocka_unit_test(test_bpf_object_v3),
 		cmocka_unit_test(test_model_ctx_kinds),

@@ -525,18 +525,66 @@ static __always_inline void ff_features_compute(const struct ff_flow *f,
 #undef FF_X_COMPUTE
 }
 
+/* Rows whose expression is another row's, X(ID, SOURCE): CIC's duplicate
+ * columns (tests/test_unit.c checks that the expressions are the same). */
+#define FF_SAME_FEATURES(X)                                                             \
+	X(AVG_PKT_SIZE, PKT_LEN_MEAN) X(FWD_SEG_AVG, FWD_LEN_MEAN) X(BWD_SEG_AVG, BWD_LEN_MEAN)
+
+/* Is row `id` of `set` derived from another row of `set` instead of
+ * computed (ff_features_derive)? A constant for a constant id. */
+static __always_inline int ff_fset_derived(const struct ff_feature_set *set, __u32 id)
+{
+#define FF_X_SAME(a, src) \
+	if (id == FF_F_##a)   \
+		return ff_fset_has(set, FF_F_##src);
+	FF_SAME_FEATURES(FF_X_SAME)
+#undef FF_X_SAME
+	if (id == FF_F_PKT_LEN_STD)
+		return ff_fset_has(set, FF_F_PKT_LEN_VAR);
+	return 0;
+}
+
+/* The rows ff_fset_derived() left out, from the rows they derive from:
+ * a copy of the same expression's value; the packet lengths' standard
+ * deviation, floor(sqrt(floor(var))), from their variance (unless that
+ * saturated: then the row itself). */
+static __always_inline void ff_features_derive(const struct ff_flow *f,
+					       struct ff_features *__restrict out,
+					       const struct ff_feature_set *set)
+{
+#define FF_X_COPY(a, src)                                                 \
+	if (ff_fset_has(set, FF_F_##a) && ff_fset_has(set, FF_F_##src)) \
+		out->v[FF_F_##a] = out->v[FF_F_##src];
+	FF_SAME_FEATURES(FF_X_COPY)
+#undef FF_X_COPY
+#define FF_X_STD_ROW(id, name, cic, unit, dir, expr, note) \
+	if (FF_F_##id == FF_F_PKT_LEN_STD)              \
+		out->v[FF_F_##id] = (__u64)(expr);
+	if (ff_fset_has(set, FF_F_PKT_LEN_STD) && ff_fset_has(set, FF_F_PKT_LEN_VAR)) {
+		if (out->v[FF_F_PKT_LEN_VAR] != ~0ULL)
+			out->v[FF_F_PKT_LEN_STD] = ff_isqrt(out->v[FF_F_PKT_LEN_VAR]);
+		else {
+			FF_FLOW_FEATURES(FF_X_STD_ROW)
+		}
+	}
+#undef FF_X_STD_ROW
+}
+
 /* The features of `f` in `set` into `out` (a model's, struct ff_model_meta):
  * the others keep whatever they held, which the model does not read. The
- * context rows are not of `f` (ff_features_ctx()). */
+ * context rows are not of `f` (ff_features_ctx()). A row that another row
+ * of the set gives (ff_fset_derived()) costs no division of its own: the
+ * same values as ff_features_compute(). */
 static __always_inline void ff_features_compute_set(const struct ff_flow *f,
 						    struct ff_features *__restrict out,
 						    const struct ff_feature_set *set)
 {
-#define FF_X_COMPUTE_SET(id, name, cic, unit, dir, expr, note) \
-	if (ff_fset_has(set, FF_F_##id))                     \
+#define FF_X_COMPUTE_SET(id, name, cic, unit, dir, expr, note)                    \
+	if (ff_fset_has(set, FF_F_##id) && !ff_fset_derived(set, FF_F_##id)) \
 		out->v[FF_F_##id] = (__u64)(expr);
 	FF_FLOW_FEATURES(FF_X_COMPUTE_SET)
 #undef FF_X_COMPUTE_SET
+	ff_features_derive(f, out, set);
 }
 
 /* Every feature: what snapshots and CSV rows carry. */
