@@ -149,7 +149,7 @@ FF_ARRAY_MAP(ff_counters, BPF_MAP_TYPE_PERCPU_ARRAY, 1, struct ff_counters);
 
 /* Context (flowforest/context.h): services and source prefixes, shared by
  * the CPUs (per CPU, a flood spread over CPUs would be seen in parts). */
-FF_ARRAY_MAP(ff_ctx, BPF_MAP_TYPE_ARRAY, FF_CTX_SLOTS, struct ff_ctx_slot);
+FF_ARRAY_MAP(ff_ctx, BPF_MAP_TYPE_ARRAY, FF_CTX_SLOTS + 1, struct ff_ctx_slot);	/* + its clock */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -228,10 +228,15 @@ class Evaluation:
 
     def tool_pcap(self, pcaps, windows, out):
         """The packets to or from a tool's prefix within its windows (and 5 s
-        after: the flows it started go on), from the test captures."""
+        after: the flows it started go on), from the test captures, and
+        the first IP packet of the first capture: the context's clock starts
+        with it (context.h, ff_ctx_entries), as when the whole capture is
+        scored, not at the tool's first packet, where every source would be
+        one the filter has only just begun to watch."""
         n = 0
         with open(out, "wb") as f:
             head = None
+            clock = True	# the first IP packet not kept yet
             for path in pcaps:
                 header, endian, nano, pkts = self.read(path)
                 if head is None:
@@ -239,11 +244,12 @@ class Evaluation:
                     f.write(header)
                 for ns, frame, orig in pkts:
                     t = ns / 1e9
-                    if not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
+                    if not clock and not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
                         continue
                     p = pcaprewrite.Packet(frame)
-                    if p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
-                                    for net, w0, w1 in windows if w0 <= t <= w1 + 5):
+                    keep, clock = clock and p.ok, clock and not p.ok
+                    if keep or p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
+                                            for net, w0, w1 in windows if w0 <= t <= w1 + 5):
                         sec, rem = divmod(ns, 1_000_000_000)
                         f.write(struct.pack(head[1] + "IIII", sec, rem if head[2] else rem // 1000,
                                             len(frame), orig))

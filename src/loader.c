@@ -118,7 +118,8 @@ static int configure(struct flowforest_bpf *skel, const struct ff_load_opts *o,
 		skel->rodata->ff_fifo_size = max_flows;
 		skel->rodata->ff_evict_at = evict_at;
 	}
-	rc = bpf_map__set_max_entries(skel->maps.ff_ctx, ff_ctx_slots(o->cfg.ctx_slots));
+	/* its slots and its clock's (context.h) */
+	rc = bpf_map__set_max_entries(skel->maps.ff_ctx, ff_ctx_entries(o->cfg.ctx_slots));
 	if (rc)
 		return ff_fail(err, errlen, "cannot size the context table to %u slots: %s",
 			       ff_ctx_slots(o->cfg.ctx_slots), strerror(-rc));

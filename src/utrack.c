@@ -176,7 +176,7 @@ static __always_inline void ff_trk_snapshot(struct ff_track *t, const struct ff_
 static __always_inline struct ff_ctx_slot *ff_trk_ctx_slot(struct ff_track *t, __u32 idx)
 {
 	if (!t->ctx) {
-		t->ctx_n = ff_ctx_slots(t->cfg.ctx_slots);
+		t->ctx_n = ff_ctx_entries(t->cfg.ctx_slots);	/* the clock's too */
 		t->ctx = calloc(t->ctx_n, sizeof(*t->ctx));
 		if (!t->ctx) {
 			t->oom = true;

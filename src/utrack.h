@@ -24,7 +24,7 @@ struct ff_track {
 	struct ff_first_memo memo[FF_FIRST_MEMO_SLOTS];
 	struct ff_flood_slot flood[FF_FLOOD_SLOTS];
 	struct ff_ctx_slot *ctx;	/* the context table (NULL: not yet) */
-	__u32 ctx_n;			/* its slots: ff_ctx_slots(cfg.ctx_slots) */
+	__u32 ctx_n;			/* its entries: ff_ctx_entries(cfg.ctx_slots) */
 	const struct ff_model *model;	/* NULL: no verdicts */
 	const __u32 *actions;		/* per class; NULL: the model's */
 	__u32 generation;		/* the model's, as installing it would give: 1 */

@@ -61,6 +61,11 @@
  * this: a spoofed flood's new keys, whose senders never come back, cannot
  * push out the sources of real clients. */
 #define FF_CTX_KEEP_US 60000000ULL
+/* A table that has counted for less than this (its clock, ff_ctx_entries)
+ * cannot tell a source that never comes back from one it has not yet
+ * watched long enough: a TCP client's first SYN, dropped, comes back with
+ * its retransmission a second later. */
+#define FF_CTX_COLD_US 2000000ULL
 
 enum ff_ctx_counter {
 	FF_CTX_FLOWS,		/* flows opened */
@@ -153,6 +158,7 @@ struct ff_ctx_view {
 	const struct ff_ctx_entry *host;
 	const struct ff_ctx_entry *pair;
 	__u64 now_us;
+	__u64 start_us;		/* when the table began counting (its clock slot) */
 	/* Each entry's new flows over the long window, slid once for the
 	 * features and the shares they are the denominator of
 	 * (ff_ctx_view_flows): eleven slides of a checkpoint's context read
@@ -212,6 +218,26 @@ static __always_inline int ff_ctx_unreachable(const struct ff_pkt *p)
 static __always_inline __u32 ff_ctx_slots(__u32 configured)
 {
 	return configured ? configured : FF_CTX_SLOTS;
+}
+
+/*
+ * The table's clock: the array holds one slot after its ff_ctx_slots()
+ * (no key's, ff_ctx_set() never reaches it), whose entry's return_us is
+ * when the table began counting (the first flow it counted; 0: not yet).
+ * For its first FF_CTX_COLD_US a source not seen coming back reads as its
+ * return age the time the table has counted (ff_ctx_return_age), not
+ * "never". Freshly attached, every network is one the filter has not seen
+ * come back: its first flows read what a spoofed flood's source reads, and
+ * one dropped SYN of a network (no handshake completed) made every next
+ * flow of it read so too, until the SYN's retransmission came back
+ * (docs/operations.md, "Cold start"). Only for those seconds: later, the
+ * age of a source that never came back would be the capture's clock (a
+ * demo's captures are shorter than FF_CTX_KEEP_US), on which a forest
+ * splits as on a schedule.
+ */
+static __always_inline __u32 ff_ctx_entries(__u32 configured)
+{
+	return ff_ctx_slots(configured) + 1;
 }
 
 /* The first slot of the pair of key `k` in a table of `slots` (a power of
@@ -443,16 +469,21 @@ static __always_inline void ff_ctx_view_flows(struct ff_ctx_view *v)
 	v->pair_flows = ff_ctx_n(v->pair, 1, FF_CTX_FLOWS, v->now_us);
 }
 
-/* Microseconds since an initiator of entry `e` last came back
- * (return_us), at most FF_CTX_KEEP_US: also for none within it, none
- * ever, or no entry (a key forgotten). */
-static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us)
+/* Microseconds since an initiator of entry `e` (NULL: a key not in the
+ * table) last came back (return_us), at most FF_CTX_KEEP_US; for one not
+ * seen coming back, FF_CTX_KEEP_US ("never"), but while the table has been
+ * counting (`start_us`, its clock slot's) for less than FF_CTX_COLD_US, the
+ * time it has: what it has not watched it does not know. */
+static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us,
+					       __u64 start_us)
 {
-	__u64 age;
+	__u64 since = e ? e->return_us : 0, age;
 
-	if (!e || !e->return_us)
+	if (!since && start_us && now_us < start_us + FF_CTX_COLD_US)
+		since = start_us;
+	if (!since)
 		return FF_CTX_KEEP_US;
-	age = now_us > e->return_us ? now_us - e->return_us : 0;
+	age = now_us > since ? now_us - since : 0;
 	return age < FF_CTX_KEEP_US ? age : FF_CTX_KEEP_US;
 }
 

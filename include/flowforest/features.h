@@ -453,10 +453,12 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "they began, counted at that packet, in the last 1 s (slow attacks keep theirs " \
 	  "open)")                                                                         \
 	X(CTX_SRC_RETURN_AGE, "ctx_src_return_age_us", "", FF_UNIT_USEC, "ctx",              \
-	  ff_ctx_return_age(c->src, c->now_us),                                            \
+	  ff_ctx_return_age(c->src, c->now_us, c->start_us),                               \
 	  "time since a host of this source's /24 or /64 last came back (sent the second " \
 	  "packet of one of its flows: a handshake's ACK, a request), at most 60 s (also " \
-	  "never, or forgotten): real clients come back, a spoofed flood's sources never")
+	  "never, or forgotten; but in the context's first 2 s, the time it has counted: " \
+	  "a filter just started has seen no one come back): real clients come back, a " \
+	  "spoofed flood's sources never")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 

@@ -206,6 +206,14 @@ static __always_inline struct ff_ctx_entry *ff_track_ctx_get(struct ff_track *t,
 	return ff_ctx_find(a, b, k, create);
 }
 
+/* The table's clock (context.h, ff_ctx_entries): its slot's entry, or NULL. */
+static __always_inline struct ff_ctx_entry *ff_track_ctx_clock(struct ff_track *t)
+{
+	struct ff_ctx_slot *s = ff_trk_ctx_slot(t, ff_ctx_slots(ff_trk_cfg(t)->ctx_slots));
+
+	return s ? &s->e : NULL;
+}
+
 /* Count what key `kind` keeps of `mask` (ff_ctx_kind_mask()), with peer
  * bit `peer` for an opening flow; a key with nothing to count is not
  * looked up. */
@@ -257,6 +265,11 @@ static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct
 	if (!ff_track_ctx_on(t))
 		return;
 	if (mask & FF_CTX_BIT(FF_CTX_FLOWS)) {
+		struct ff_ctx_entry *clock = ff_track_ctx_clock(t);
+
+		/* the first flow counted starts the table's clock */
+		if (clock && !clock->return_us)
+			clock->return_us = now_us ? now_us : 1;
 		ipeer = ff_ctx_peer_bit(ff_track_addr(k, init_b));
 		rpeer = ff_ctx_svc_bit(ff_track_addr(k, !init_b),
 				       init_b ? k->port_a : k->port_b, k->proto);
@@ -373,6 +386,11 @@ static __always_inline __u32 ff_track_ctx_read(struct ff_track *t, const struct 
 				      ff_model_ctx_kinds(ff_trk_model_flags(t));
 	v.svc = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SVC);
 	v.src = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SRC);
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SRC)) {	/* its return age */
+		const struct ff_ctx_entry *clock = ff_track_ctx_clock(t);
+
+		v.start_us = clock ? clock->return_us : 0;
+	}
 	v.host = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_HOST);
 	v.pair = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_PAIR);
 	ff_ctx_view_flows(&v);

@@ -321,7 +321,7 @@ int reset_state(void)
 		if (bpf_map_delete_elem(env.flows_fd, &k))
 			return -1;
 	/* the context of one test is not another's */
-	for (i = 0; i < FF_CTX_SLOTS; i++)
+	for (i = 0; i < ff_ctx_entries(0); i++)	/* the clock's slot too */
 		if (bpf_map_update_elem(ctx_fd, &i, &zero, BPF_ANY))
 			return -1;
 	if (zero_counters())
