@@ -570,6 +570,41 @@ static void test_evaluate_holdout_counts(void **state)
 	       "--model lab/models/handwritten.json --holdout-md %s/R.md", dir, dir);
 }
 
+/* lab/evaluate.py's leave-one-tool-out extracts each --train capture on
+ * its own clock: a.pcap given twice (the same packets at the same times,
+ * as a round and its benign traffic alone are) holds twice the rows of
+ * a.pcap once (each one-packet flow a checkpoint and a final row), not one
+ * stream where the copy's packets continue the first copy's flows (3 rows
+ * a flow). udp_probe/x: the 4 flows from 198.51.100.0/24; udp_probe/y: the
+ * one to port 53 from 10.0.1.5; the other two benign. */
+static void test_evaluate_loto_own_clocks(void **state)
+{
+	static const char *const fa[] = { "198.51.100.1", "198.51.100.2", "10.0.1.5", "198.51.100.3",
+					  "10.0.1.6", "198.51.100.4", "10.0.1.5" };
+	static const int pa[] = { 9999, 9999, 53, 9999, 9999, 53, 123 };
+	static const char *const rows =
+		"python3 -c \"import json; t = json.load(open('%s/lo/evaluation.json'))"
+		"['leave_one_tool_out']['tools']; print(' '.join('%%s %%d' %% (x['tool'], "
+		"x['training_rows_left_out']) for x in t))\"";
+	char path[256];
+
+	(void)state;
+	need_binary();
+	need_tools("python3");
+	expect(0, NULL, "mkdir -p %s/lo", dir);
+	snprintf(path, sizeof(path), "%s/lo/a.pcap", dir);
+	holdout_capture(path, 7, fa, pa);
+	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
+	       "> %s/lo/tools.rules", dir);
+	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/lo --tools %s/lo/tools.rules "
+	       "--train %s/lo/a.pcap --train-option=--trees=2", dir, dir, dir);
+	expect(0, "x 8 y 2", rows, dir);
+	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/lo --tools %s/lo/tools.rules "
+	       "--train %s/lo/a.pcap %s/lo/a.pcap --loto-test %s/lo/a.pcap --train-option=--trees=2",
+	       dir, dir, dir, dir, dir);
+	expect(0, "x 16 y 4", rows, dir);
+}
+
 /* lab/holdout.sh answers --help with examples, lists its scenarios, each
  * with the function that records it, and refuses an unknown option or
  * scenario before it needs root, the lab lock or a namespace. */
@@ -840,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_verbose_libbpf),
 		cmocka_unit_test(test_train_fingerprint_report),
 		cmocka_unit_test(test_evaluate_holdout_counts),
+		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
