@@ -37,9 +37,12 @@
 #     --floods segments  an experiment: every flood tool runs in segments,
 #                    each from a source spread drawn for it (one real or
 #                    spoofed address, a /24, a /16, the class's /11, a
-#                    source per packet or bursts, IPv6 too), and the forest
-#                    reads the receiver's context too (docs/lab.md: why it
-#                    is not the default); --spread-floods is the same
+#                    source per packet or bursts, IPv6 too), the forest
+#                    reads the receiver's context too, the floods' first
+#                    packets at a quiet host are not taught, and each
+#                    round's benign traffic alone is extra training
+#                    (docs/lab.md: why it is not the default);
+#                    --spread-floods is the same
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -124,10 +127,15 @@ if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
 # last second yet is a quiet server's new client (docs/lab.md, "Floods
 # that the receiver does not see yet")
 FLOOD_QUIET=syn_flood:quiet16,udp_flood:quiet16,icmp_flood:quiet16
+# and each round's benign traffic alone (the attackers' packets filtered
+# out: DIR/benign.pcap) is extra training: the segments lab's heavier
+# floods leave fewer benign rows, and none at a quiet server (docs/lab.md)
+BENIGN_VIEW=0
 case $FLOODS in
 segments)
 	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour)
-	HANDSHAKE_CLASSES+=,$FLOOD_QUIET ;;
+	HANDSHAKE_CLASSES+=,$FLOOD_QUIET
+	BENIGN_VIEW=1 ;;
 subnet) ;;
 *) echo "demo: --floods: segments or subnet, not '$FLOODS'" >&2; exit 2 ;;
 esac
@@ -307,6 +315,21 @@ extract_labelled() {
 	detail "$(cat "${o}relabel.txt")"
 }
 
+# benign_view DIR: DIR's training CSVs in CSVS: DIR/train.csv, and with
+# BENIGN_VIEW=1 DIR/benign.train.csv: DIR/capture.pcap without the
+# attackers' packets (their prefixes in lab_labels, either direction) ->
+# DIR/benign.pcap -> extract_labelled.
+benign_view() {
+	local f
+	CSVS=("$1/train.csv")
+	[ "$BENIGN_VIEW" = 1 ] || return 0
+	f=$(lab_labels | sed -n 's/^[a-z_]*:host=//p' | sed 's/^/net /' | paste -sd'|' | sed 's/|/ or /g')
+	tcpdump -r "$1/capture.pcap" -w "$1/benign.pcap" "not ($f)" 2> /dev/null ||
+		die "tcpdump could not write $1/benign.pcap"
+	extract_labelled "$1" benign
+	CSVS+=("$1/benign.train.csv")
+}
+
 # train_model MODEL CSV...: a random forest, attack classes dropped.
 train_model() {
 	local m=$1 csvs=()
@@ -341,7 +364,9 @@ stage_done train-run-1
 
 phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
 extract_labelled "$OUT/train"
-train_model "$OUT/train/model.json" "$OUT/train/train.csv"
+benign_view "$OUT/train"
+round1=("${CSVS[@]}")
+train_model "$OUT/train/model.json" "${round1[@]}"
 stage_done model-1
 
 # A flow the classifier drops looks different from then on: its sender
@@ -359,7 +384,8 @@ stage_done train-run-2
 
 phase model "final model: rounds 1 and 2"
 extract_labelled "$OUT/train2"
-train_model "$OUT/model.json" "$OUT/train/train.csv" "$OUT/train2/train.csv"
+benign_view "$OUT/train2"
+train_model "$OUT/model.json" "${round1[@]}" "${CSVS[@]}"
 stage_done model-2
 
 # ---- 4: live, classifier attached ----------------------------------------------------------
@@ -429,8 +455,12 @@ if [ "$EVAL" = 1 ]; then
 	phase evaluate "leave-one-tool-out, perturbed attacks, public captures, false alarms (lab/evaluate.py)"
 	lab_tools "$OUT/train/schedule.txt" "$OUT/train2/schedule.txt" "$OUT/protected/schedule.txt" \
 		> "$OUT/tools.rules"
+	# round 1's benign traffic alone in every fold too (BENIGN_VIEW)
+	caps=("$OUT/train/capture.pcap")
+	[ "$BENIGN_VIEW" = 1 ] && caps+=("$OUT/train/benign.pcap")
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
-		--train "$OUT/train/capture.pcap" --handshake-benign "$HANDSHAKE_CLASSES"
+		--train "${caps[@]}" --loto-test "$OUT/train/capture.pcap"
+		--handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
