@@ -32,22 +32,24 @@
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
-#     --floods subnet  (default; $LAB_FLOODS) the floods' spoofed sources in
-#                    their class's /24, the forest on the sender's context
-#     --floods segments  an experiment: every flood tool runs in segments,
-#                    each from a source spread drawn for it (one real or
-#                    spoofed address, a /24, a /16, the class's /11, a
-#                    source per packet or bursts, IPv6 too), the forest
+#     --floods segments  (default; $LAB_FLOODS) every flood tool runs in
+#                    segments, each from a source spread drawn for it (one
+#                    real or spoofed address, a /24, a /16, the class's /11,
+#                    a source per packet or bursts, IPv6 too), the forest
 #                    reads the receiver's context too, the floods' first
 #                    packets at a quiet host are not taught, and each
-#                    round's benign traffic alone is extra training
-#                    (docs/lab.md: why it is not the default);
+#                    round's benign traffic alone is extra training;
 #                    --spread-floods is the same
+#     --floods subnet  the lab before: the floods' spoofed sources in their
+#                    class's /24, the forest on the sender's context only
+#                    (what `make test`'s quick run uses; docs/lab.md: it
+#                    misses floods spread over the address space)
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
 #     --prefix P     namespace names P-srv, P-c1, ... (default ffl<pid>)
-# About 14 minutes on 2 busy cores (--quick: 4). See docs/lab.md. Everything is
+# About 8 minutes on a quiet 2-core machine (run S2 of docs/lab.md: 481 s;
+# --quick: 3-4). See docs/lab.md. Everything is
 # bounded in time; on any exit (also Ctrl-C) every process it started is
 # killed and the namespaces are deleted. Exit status: 0 when every stage ran, 1 otherwise (the targets are
 # reported, not enforced). The 5-second demo of the hand-written model is
@@ -90,19 +92,18 @@ VICTIM_CTX+=,ctx_svc_syn_share_permille,ctx_svc_peer_bits_1s,ctx_svc_one_pkt_sha
 VICTIM_CTX+=,ctx_host_new_flows_1s,ctx_host_pkts_100ms,ctx_host_bytes_1s,ctx_host_peer_bits_1s
 VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX")
-# The floods (--floods): by default (subnet) their spoofed sources stay in
-# their class's /24. --floods segments (an experiment) runs every flood
-# tool in segments whose source spread is drawn apart from the tool
-# (lab/plan.py CORNERS; a real spoofed flood sends one flow per network,
-# and only the receiver sees it), and the forest reads the receiver's
-# context too. A drop at a flow's first packet, where only the context
-# speaks, is tentative in the kernel (the next checkpoint decides again: a
-# new client of a flooded service loses one retransmission timeout).
-# docs/lab.md, "Floods spread over the address space", measures both, and
-# why segments is not the default: its models catch spread floods of other
-# tools and the public captures, and flag benign one-packet flows of quiet
-# networks (DNS queries) as floods.
-FLOODS=${LAB_FLOODS:-subnet}
+# The floods (--floods): by default (segments) every flood tool runs in
+# segments whose source spread is drawn apart from the tool (lab/plan.py
+# CORNERS; a real spoofed flood sends one flow per network, and only the
+# receiver sees it), and the forest reads the receiver's context too. A
+# drop at a flow's first packet, where only the context speaks, is
+# tentative in the kernel (the next checkpoint decides again: a new client
+# of a flooded service loses one retransmission timeout). --floods subnet
+# keeps the floods' spoofed sources in their class's /24 and the forest on
+# the sender's context: its models miss spread floods of other tools and
+# networks (docs/lab.md, runs N and S2: held-out SYN floods 0 % against
+# 82.6 %).
+FLOODS=${LAB_FLOODS:-segments}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -121,7 +122,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
-# The floods' first packets at a quiet host (--floods segments): left out
+# The floods' first packets at a quiet host (segments, the default): left out
 # of training (lab/handshake-benign.awk CLASS:quietK): at a flow's first
 # packet a spread flood that the receiver has not seen 16 flows of in the
 # last second yet is a quiet server's new client (docs/lab.md, "Floods
