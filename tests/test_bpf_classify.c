@@ -348,6 +348,22 @@ static void events_ended_carry_directions_and_flags(void **state)
 	assert_int_equal(e->initiator_is_b, 0);
 }
 
+/* n UDP probes of `s` at T0_US, one flow each (source ports 0..n-1), all
+ * dropped at their first packet: n events. */
+static void send_udp_probes(const struct pkt_spec *s, int n)
+{
+	uint8_t frame[128];
+	size_t len = pkt_build(s, frame, sizeof(frame));
+	int i;
+
+	set_clock_us(T0_US);
+	for (i = 0; i < n; i++) {
+		frame[14 + 20] = (i >> 8) & 0xff;	/* UDP source port */
+		frame[14 + 20 + 1] = i & 0xff;
+		assert_int_equal(run_frame(H_XDP, frame, len), XDP_DROP);
+	}
+}
+
 /*
  * With nobody reading, the 1 MiB ring fills up; every verdict is then
  * either delivered or counted in FF_C_EVENTS_LOST, never both, never
@@ -359,19 +375,11 @@ static void events_ring_full_counted_lost(void **state)
 		.family = 4, .proto = 17, .saddr = "10.14.2.1", .daddr = "10.14.2.2",
 		.dport = 9999,
 	};
-	uint8_t frame[128];
 	struct ff_counters c;
-	size_t len;
-	int i, n = 12000;
+	int n = 12000;
 
 	REQUIRE_BPF();
-	len = pkt_build(&s, frame, sizeof(frame));
-	set_clock_us(T0_US);
-	for (i = 0; i < n; i++) {
-		frame[14 + 20] = (i >> 8) & 0xff;	/* UDP source port */
-		frame[14 + 20 + 1] = i & 0xff;
-		assert_int_equal(run_frame(H_XDP, frame, len), XDP_DROP);
-	}
+	send_udp_probes(&s, n);
 	get_counters(&c);
 	assert_int_equal(c.c[FF_C_FLOWS_CREATED], n);
 	assert_int_equal(c.c[FF_C_CLASSIFICATIONS], n);
@@ -427,12 +435,10 @@ static void events_filling_ring_wakes_rarely(void **state)
 		.family = 4, .proto = 17, .saddr = "10.14.4.1", .daddr = "10.14.4.2",
 		.dport = 9999,
 	};
-	uint8_t frame[128];
 	struct ff_counters c;
 	cpu_set_t one, old;
 	long long before, after;
-	size_t len;
-	int i, n = 6000, cpu = sched_getcpu();
+	int n = 6000, cpu = sched_getcpu();
 
 	REQUIRE_BPF();
 	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
@@ -446,13 +452,7 @@ static void events_filling_ring_wakes_rarely(void **state)
 		return;
 	}
 	poll_events();	/* the ring empty */
-	len = pkt_build(&s, frame, sizeof(frame));
-	set_clock_us(T0_US);
-	for (i = 0; i < n; i++) {
-		frame[14 + 20] = (i >> 8) & 0xff;	/* UDP source port */
-		frame[14 + 20 + 1] = i & 0xff;
-		assert_int_equal(run_frame(H_XDP, frame, len), XDP_DROP);
-	}
+	send_udp_probes(&s, n);
 	after = irq_work_count(cpu);
 	sched_setaffinity(0, sizeof(old), &old);
 	get_counters(&c);

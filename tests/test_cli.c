@@ -516,6 +516,13 @@ static void holdout_capture(const char *path, int n, const char *const *from, co
 	assert_int_equal(fclose(f), 0);
 }
 
+/* a.pcap of the two evaluate.py tests below: seven one-packet UDP flows,
+ * their sources and destination ports. */
+static const char *const holdout_a_src[] = { "198.51.100.1", "198.51.100.2", "10.0.1.5",
+					     "198.51.100.3", "10.0.1.6", "198.51.100.4",
+					     "10.0.1.5" };
+static const int holdout_a_port[] = { 9999, 9999, 53, 9999, 9999, 53, 123 };
+
 /* lab/evaluate.py --holdout counts per capture and label, reading each
  * capture's own rules: with the hand-written model (UDP to port 9999 is
  * udp_probe; an ICMP flow of more than 20 packets ping_flood), a.pcap holds
@@ -526,9 +533,6 @@ static void holdout_capture(const char *path, int n, const char *const *from, co
  * not flagged); c.pcap has no rules and is skipped. */
 static void test_evaluate_holdout_counts(void **state)
 {
-	static const char *const fa[] = { "198.51.100.1", "198.51.100.2", "10.0.1.5", "198.51.100.3",
-					  "10.0.1.6", "198.51.100.4", "10.0.1.5" };
-	static const int pa[] = { 9999, 9999, 53, 9999, 9999, 53, 123 };
 	static const char *const fb[] = { "10.0.1.7", "203.0.113.9", "10.0.1.7", "198.51.100.9" };
 	static const int pb[] = { 53, 9999, 80, 0 };
 	char path[256], *out;
@@ -539,7 +543,7 @@ static void test_evaluate_holdout_counts(void **state)
 	need_tools("python3");
 	expect(0, NULL, "mkdir -p %s/ho", dir);
 	snprintf(path, sizeof(path), "%s/ho/a.pcap", dir);
-	holdout_capture(path, 7, fa, pa);
+	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
 	snprintf(path, sizeof(path), "%s/ho/b.pcap", dir);
 	holdout_capture(path, 4, fb, pb);
 	snprintf(path, sizeof(path), "%s/ho/c.pcap", dir);
@@ -579,9 +583,6 @@ static void test_evaluate_holdout_counts(void **state)
  * one to port 53 from 10.0.1.5; the other two benign. */
 static void test_evaluate_loto_own_clocks(void **state)
 {
-	static const char *const fa[] = { "198.51.100.1", "198.51.100.2", "10.0.1.5", "198.51.100.3",
-					  "10.0.1.6", "198.51.100.4", "10.0.1.5" };
-	static const int pa[] = { 9999, 9999, 53, 9999, 9999, 53, 123 };
 	static const char *const rows =
 		"python3 -c \"import json; t = json.load(open('%s/lo/evaluation.json'))"
 		"['leave_one_tool_out']['tools']; print(' '.join('%%s %%d' %% (x['tool'], "
@@ -593,7 +594,7 @@ static void test_evaluate_loto_own_clocks(void **state)
 	need_tools("python3");
 	expect(0, NULL, "mkdir -p %s/lo", dir);
 	snprintf(path, sizeof(path), "%s/lo/a.pcap", dir);
-	holdout_capture(path, 7, fa, pa);
+	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
 	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
 	       "> %s/lo/tools.rules", dir);
 	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/lo --tools %s/lo/tools.rules "
