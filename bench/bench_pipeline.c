@@ -278,7 +278,7 @@ static long long map_memlock(int fd)
 
 /* ---- sections ------------------------------------------------------------ */
 
-static int e_xdp, e_tc, e_sock;
+static int e_xdp, e_tc, e_sock, e_clock;
 static double empty_xdp_ns, empty_tc_ns;
 
 /*
@@ -363,6 +363,8 @@ static void section_per_packet(void)
 	s = measure(e_xdp, pkt, len, repeat);
 	empty_xdp_ns = s.med;
 	per_packet_row("empty_xdp", "empty XDP program (XDP_PASS)", s, empty_xdp_ns, "xdp");
+	per_packet_row("clock_xdp", "XDP program that reads the clock (bpf_ktime_get_ns) and passes",
+		       measure(e_clock, pkt, len, repeat), empty_xdp_ns, "xdp");
 
 	open_loader(&l, &never, 65536);
 	per_packet_row("parse_only", "ff_xdp: parse only (ARP: not IP, counted, passed)",
@@ -937,6 +939,7 @@ int main(int argc, char **argv)
 	e_xdp = bpf_program__fd(empty->progs.bench_pass);
 	e_tc = bpf_program__fd(empty->progs.bench_pass_tc);
 	e_sock = bpf_program__fd(empty->progs.bench_pass_socket);
+	e_clock = bpf_program__fd(empty->progs.bench_clock);
 	if (use_keep && in_init_netns()) {
 		fprintf(stderr, "bench_pipeline: --keep-devs ignored in the initial network namespace\n");
 		use_keep = 0;
