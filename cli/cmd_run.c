@@ -382,12 +382,8 @@ static int start(struct run *r)
 /* Event timestamps in wall-clock time: the kernel stamps them monotonic. */
 static __s64 set_clock_offset(void)
 {
-	struct timespec rt, mono;
-	__s64 off;
+	__s64 off = ff_wall_offset_us();
 
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	off = ((__s64)rt.tv_sec - mono.tv_sec) * 1000000 + (rt.tv_nsec - mono.tv_nsec) / 1000;
 	ff_output_set_clock_offset(off);
 	return off;
 }

@@ -9,6 +9,10 @@
 #include <linux/types.h>
 
 __u64 ff_mono_ns(void);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in microseconds: the wall-clock time of
+ * a monotonic one (event timestamps; the context's clock, flow.h
+ * ctx_clock_us). Constant but for steps of the wall clock. */
+__s64 ff_wall_offset_us(void);
 
 static inline __u64 ff_mono_us(void)
 {

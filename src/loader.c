@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "errmsg.h"
 #include "loader_maps.h"
 #include "flowforest.skel.h"
@@ -106,6 +107,10 @@ static int configure(struct flowforest_bpf *skel, const struct ff_load_opts *o,
 	int rc;
 
 	skel->rodata->ff_cfg = o->cfg;
+	/* the context's windows turn on the wall clock, as a capture's
+	 * (flow.h ctx_clock_us); the replay clock is a capture's already */
+	if (!o->replay_clock)
+		skel->rodata->ff_cfg.ctx_clock_us = (__u64)ff_wall_offset_us();
 	skel->rodata->ff_replay_clock = o->replay_clock;
 	skel->rodata->ff_export = o->export_snapshots;
 	if (o->export_evictions) {

@@ -25,8 +25,11 @@
  * integer counters for the current and the previous window; a read at time
  * `now` is the sliding-window estimate cur + floor(prev * (W - elapsed) / W)
  * (the previous window weighted by the part of it still within W of now),
- * so nothing decays by a timer: the clock is the packet's (capture time
- * offline), and offline == kernel. Distinct peers are a 64-bit linear
+ * so nothing decays by a timer: the clock is the packet's, and offline ==
+ * kernel. Windows turn at multiples of their width of the wall clock: a
+ * capture's timestamps offline, the kernel's monotonic clock plus the wall
+ * clock's offset from it in the kernel (track.h ff_track_ctx_us); on two
+ * clocks a sub-second apart, the same packets read other counts. Distinct peers are a 64-bit linear
  * counting sketch per window (one bit per hash of the peer), read as the
  * bits set over the current and previous window.
  *
@@ -43,7 +46,9 @@
  * pairs); the first of a flow after FF_CTX_OLD_US its pair; the one that completes a
  * handshake (known after the flow update) the service and the host once
  * more. Read at every checkpoint. CPUs race on an entry without locks in
- * the kernel: a count may be lost under load, never invented.
+ * the kernel: a count may be lost under load, never invented (XDP runs a
+ * receive queue's packets on one CPU at a time; docs/design.md, "The
+ * context's clock and CPUs").
  */
 #ifndef FLOWFOREST_CONTEXT_H
 #define FLOWFOREST_CONTEXT_H

@@ -167,6 +167,14 @@ struct ff_config {
 	/* Slots of the context table (context.h), a power of two; 0: the
 	 * default, FF_CTX_SLOTS. */
 	__u32 ctx_slots;
+	/* The context's clock (context.h, "The clock"): added to a packet's
+	 * time for the context's windows. 0 offline, where the packet's time
+	 * is the capture's, the wall clock; in the kernel, whose clock is the
+	 * monotonic one, the wall clock's offset from it (the loader sets it,
+	 * CLOCK_REALTIME - CLOCK_MONOTONIC at load), so that the kernel's
+	 * windows turn at the same instants as a capture's of the same
+	 * packets. */
+	__u64 ctx_clock_us;
 };
 
 #define FF_FLOOD_EVENTS_ALL 0xffffffffu

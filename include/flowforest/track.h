@@ -251,33 +251,50 @@ static __always_inline int ff_track_ctx_on(struct ff_track *t)
 	return ff_trk_exporting(t) || (ff_trk_model_flags(t) & FF_MODEL_F_CTX);
 }
 
-/* Count the counters in `mask` (FF_CTX_BIT(enum ff_ctx_counter), maybe
- * FF_CTX_NO_SVC) of a flow opened by b (init_b) or a, `bytes` with
- * FF_CTX_PKTS, for each key that keeps them. The peer of the service and
- * the host is the initiator's address, that of the source the responder's
- * service. */
-static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
-						__u32 init_b, __u32 mask, __u32 bytes,
-						__u64 now_us)
+/* The context's time of a packet at `now_us` (the flow's clock): the wall
+ * clock's, as a capture's timestamps are (struct ff_config ctx_clock_us).
+ * The windows turn at multiples of their width of this time: on the
+ * kernel's monotonic clock they turned at other instants than a capture's,
+ * and the same packets read other counts (run S2: 135 of 352 http_flood
+ * flows decided otherwise at packet 1 live than replayed). */
+static __always_inline __u64 ff_track_ctx_us(struct ff_track *t, __u64 now_us)
+{
+	return now_us + ff_trk_cfg(t)->ctx_clock_us;
+}
+
+/* ff_track_ctx_update() at the context's time `ctx_us`. */
+static __always_inline void ff_track_ctx_count(struct ff_track *t, const struct ff_flow_key *k,
+					       __u32 init_b, __u32 mask, __u32 bytes, __u64 ctx_us)
 {
 	__u64 ipeer = 0, rpeer = 0;
 
-	if (!ff_track_ctx_on(t))
-		return;
 	if (mask & FF_CTX_BIT(FF_CTX_FLOWS)) {
 		struct ff_ctx_entry *clock = ff_track_ctx_clock(t);
 
 		/* the first flow counted starts the table's clock */
 		if (clock && !clock->return_us)
-			clock->return_us = now_us ? now_us : 1;
+			clock->return_us = ctx_us ? ctx_us : 1;
 		ipeer = ff_ctx_peer_bit(ff_track_addr(k, init_b));
 		rpeer = ff_ctx_svc_bit(ff_track_addr(k, !init_b),
 				       init_b ? k->port_a : k->port_b, k->proto);
 	}
-	ff_track_ctx_one(t, k, init_b, FF_CTX_HOST, mask, bytes, ipeer, now_us);
-	ff_track_ctx_one(t, k, init_b, FF_CTX_SVC, mask, 0, ipeer, now_us);
-	ff_track_ctx_one(t, k, init_b, FF_CTX_SRC, mask, 0, rpeer, now_us);
-	ff_track_ctx_one(t, k, init_b, FF_CTX_PAIR, mask, 0, ipeer, now_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_HOST, mask, bytes, ipeer, ctx_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_SVC, mask, 0, ipeer, ctx_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_SRC, mask, 0, rpeer, ctx_us);
+	ff_track_ctx_one(t, k, init_b, FF_CTX_PAIR, mask, 0, ipeer, ctx_us);
+}
+
+/* Count the counters in `mask` (FF_CTX_BIT(enum ff_ctx_counter), maybe
+ * FF_CTX_NO_SVC) of a flow opened by b (init_b) or a, `bytes` with
+ * FF_CTX_PKTS, for each key that keeps them, at the packet's time
+ * `now_us`. The peer of the service and the host is the initiator's
+ * address, that of the source the responder's service. */
+static __always_inline void ff_track_ctx_update(struct ff_track *t, const struct ff_flow_key *k,
+						__u32 init_b, __u32 mask, __u32 bytes,
+						__u64 now_us)
+{
+	if (ff_track_ctx_on(t))
+		ff_track_ctx_count(t, k, init_b, mask, bytes, ff_track_ctx_us(t, now_us));
 }
 
 /* What a packet of flow `f` (not yet updated with it) from b (from_b) or
@@ -336,21 +353,23 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 						const struct ff_flow_key *k, const struct ff_pkt *p,
 						__u32 from_b, __u64 now_us)
 {
-	__u32 m = ff_track_ctx_mask(f, p, from_b, now_us);
+	__u32 m = ff_track_ctx_mask(f, p, from_b, now_us);	/* the flow's clock */
+	__u64 ctx_us;
 
 	if (!ff_track_ctx_on(t))
 		return;
+	ctx_us = ff_track_ctx_us(t, now_us);
 	if (from_b == f->initiator_is_b && f->dir[FF_DIR_FWD].pkts == 1)
-		ff_track_ctx_return(t, k, f->initiator_is_b, now_us);
+		ff_track_ctx_return(t, k, f->initiator_is_b, ctx_us);
 	if (!m)
 		return;
 	/* most packets: one from the initiator inside its flow, its host's
 	 * packets and bytes alone */
 	if (m == FF_CTX_BIT(FF_CTX_PKTS))
-		ff_track_ctx_one(t, k, f->initiator_is_b, FF_CTX_HOST, m, p->l3_len, 0, now_us);
+		ff_track_ctx_one(t, k, f->initiator_is_b, FF_CTX_HOST, m, p->l3_len, 0, ctx_us);
 	else
-		ff_track_ctx_update(t, k, ff_flow_pkts(f) ? f->initiator_is_b : from_b, m,
-				    p->l3_len, now_us);
+		ff_track_ctx_count(t, k, ff_flow_pkts(f) ? f->initiator_is_b : from_b, m,
+				   p->l3_len, ctx_us);
 }
 
 /* The entry of key `kind` of a flow (key `k`, opened by b: init_b) when
@@ -377,11 +396,12 @@ static __always_inline __u32 ff_track_ctx_read(struct ff_track *t, const struct 
 					       __u32 init_b, __u64 now_us, struct ff_features *fv)
 {
 	const struct ff_feature_set *want = ff_trk_feature_set(t);
-	struct ff_ctx_view v = { .now_us = now_us };
+	struct ff_ctx_view v = {};
 	__u32 kinds;
 
 	if (!want || !ff_fset_has_ctx(want))
 		return 0;	/* the model reads none: four table lookups saved */
+	v.now_us = ff_track_ctx_us(t, now_us);
 	kinds = ff_trk_exporting(t) ? FF_MODEL_F_CTX_KINDS :
 				      ff_model_ctx_kinds(ff_trk_model_flags(t));
 	v.svc = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SVC);
