@@ -394,6 +394,42 @@ static void section_per_packet(void)
 	section_first_drop();
 }
 
+/*
+ * What the context costs at the grid's 32 x 12 point: the same comb with
+ * its ctx_* splits moved to flow features (comb_forest_no_ctx: no context
+ * counted at each packet, none read at each checkpoint), in a loader of its
+ * own, run in turn with `fd` (the point's native copy). Into the grid
+ * record: noctx_ns_per_pkt, and ctx_ns_per_pkt the point's figure of those
+ * same runs.
+ */
+static void grid_no_ctx(int fd, const void *pkt, __u32 len, unsigned rep,
+			const struct ff_config *every)
+{
+	struct ff_load_opts o = { .cfg = *every, .max_flows = 65536 };
+	struct ff_loader l2;
+	struct ff_model m2;
+	struct stat3 with, without;
+	char err[512];
+
+	if (comb_forest_no_ctx(&m2, 32, 12))
+		return;
+	if (ff_loader_open(&l2, &o, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		ff_model_free(&m2);
+		return;
+	}
+	install(&l2, &m2);
+	/* not kept in the dispatcher: each test run pays a grace period
+	 * before its timed loop, which the figure does not include */
+	measure_ab(FF_PROG_FD(&l2, ff_xdp), fd, pkt, len, rep, &without, &with);
+	printf("  32 x 12 reading no context: %.1f ns against %.1f with it (in turn)\n",
+	       without.med, with.med);
+	jstat("noctx_ns_per_pkt", without);
+	jstat("ctx_ns_per_pkt", with);
+	ff_loader_close(&l2);
+	ff_model_free(&m2);
+}
+
 /* The model at every packet: trees x depth. Load time is open + verify +
  * load; install time writes the model into its slot. */
 static void section_grid(void)
@@ -471,6 +507,8 @@ static void section_grid(void)
 			jnum("native_insns", (double)l.native.n_body);
 			jnum("native_verified_insns", nvi);
 			jnum("native_ms", nat_ms);
+			if (trees[ti] == 32 && depths[di] == 12)
+				grid_no_ctx(fd, pkt, len, rep, &every);
 			jend();
 			close_loader(&l);
 			ff_model_free(&m);

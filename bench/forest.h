@@ -82,6 +82,34 @@ static inline int comb_forest(struct ff_model *m, int trees, int depth)
 	return forest_layout(m);
 }
 
+/* The splits of `m` on a context feature (ctx_*) moved to flow features
+ * drawn at random: the same walks, a model that reads no context. */
+static inline void forest_no_ctx(struct ff_model *m)
+{
+	__u32 t;
+
+	for (t = 0; t < m->n_nodes; t++)
+		while (m->nodes[t].feature < FF_NUM_FEATURES &&
+		       !strcmp(ff_feature_table[m->nodes[t].feature].dir, "ctx"))
+			m->nodes[t].feature = forest_rnd() % FF_NUM_FEATURES;
+}
+
+/* comb_forest() reading no context (forest_no_ctx()): what the context,
+ * counted at every packet and read at every checkpoint, costs. The random
+ * sequence of the other forests is left as it was. */
+static inline int comb_forest_no_ctx(struct ff_model *m, int trees, int depth)
+{
+	__u64 saved = forest_rng;
+	int rc = comb_forest(m, trees, depth);
+
+	if (!rc) {
+		forest_no_ctx(m);
+		rc = forest_layout(m);
+	}
+	forest_rng = saved;
+	return rc;
+}
+
 /*
  * The comb forest of the flood benchmark (livegen --flood): every tree's
  * root asks dst_port <= max_attack_port; below it the comb walks all
@@ -107,10 +135,7 @@ static inline int flood_forest(struct ff_model *m, int trees, int depth, __u16 m
 		m->nodes[base + 1].left = 0;		/* dst_port above: benign */
 		m->nodes[base + 2 * depth].left = 1;	/* the comb's end: flood */
 	}
-	for (t = 0; t < (int)m->n_nodes; t++)
-		while (m->nodes[t].feature < FF_NUM_FEATURES &&
-		       !strcmp(ff_feature_table[m->nodes[t].feature].dir, "ctx"))
-			m->nodes[t].feature = forest_rnd() % FF_NUM_FEATURES;
+	forest_no_ctx(m);
 	return forest_layout(m);	/* again: the nodes changed */
 }
 

@@ -292,7 +292,14 @@ def issue14_targets(live, live_get, mix, grid, twin, limits="", per_packet=(), s
         native=bool(g.get("native")) if g else None,
         walk_ns=med(g["walk_ns_per_pkt"]) if g and g.get("walk_ns_per_pkt") else None,
         one_tree_ns=med(g1["ns_per_pkt"]) if g1 else None,
-        note=(f"with a 1 x 12 forest (12 splits: the features they read computed, not every "
+        noctx_ns=med(g["noctx_ns_per_pkt"]) if g and g.get("noctx_ns_per_pkt") else None,
+        note=(f"the context (counted at every packet, its four entries and its features read "
+              f"at every checkpoint) takes {med(g['ctx_ns_per_pkt']) - med(g['noctx_ns_per_pkt']):.0f} "
+              f"ns: the same forest with its ctx_* splits moved to flow features costs "
+              f"{med(g['noctx_ns_per_pkt']):.0f} ns against {med(g['ctx_ns_per_pkt']):.0f} in "
+              f"turn (noctx_ns); "
+              if g and g.get("noctx_ns_per_pkt") and g.get("ctx_ns_per_pkt") else "") +
+             (f"with a 1 x 12 forest (12 splits: the features they read computed, not every "
               f"one) the same checkpoint costs {med(g1['ns_per_pkt']):.0f} ns: the target "
               f"leaves {300 - med(g1['ns_per_pkt']):.0f} ns for 31 more trees and the "
               f"features they read, which take {r - med(g1['ns_per_pkt']):.0f}; "
