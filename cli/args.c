@@ -280,10 +280,12 @@ const struct argp cli_sched_argp = { sched_options, sched_opt };
 /* ---- --action ---------------------------------------------------------- */
 
 #define OPT_MIN_SCORE 0x1100
+#define OPT_EARLY_DROP 0x1101
 
 static const struct argp_option action_options[] = {
 	{ "action", 'a', "CLASS=ACT", 0, "A class's action: pass, drop or alert (repeatable)" },
 	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "A drop verdict of CLASS whose score is below PERMILLE (0..1000) alerts instead: not sure enough to drop (repeatable; default: the model's)" },
+	{ "early-drop", OPT_EARLY_DROP, "PKTS:PERMILLE", 0, "At a flow's first PKTS packets, a verdict that does not pass needs PERMILLE (0..1000) of the votes on the classes that do not pass together, else the flow passes as the passing class with the most votes (vote models; 0:0 turns it off; default: the model's)" },
 	{},
 };
 
@@ -294,6 +296,14 @@ static error_t action_opt(int key, char *arg, struct argp_state *state)
 	__u32 permille;
 	int act;
 
+	if (key == OPT_EARLY_DROP) {
+		__u32 n;
+
+		if (ff_early_spec_parse(arg, &n, &permille, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		a->early = arg;
+		return 0;
+	}
 	if (key == OPT_MIN_SCORE) {
 		if (ff_min_score_spec_parse(arg, cls, sizeof(cls), &permille, err, sizeof(err)))
 			argp_error(state, "%s", err);
@@ -332,6 +342,10 @@ int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *
 			fprintf(stderr, "%s: %s\n", cmd, err);
 			return -1;
 		}
+	if (a->early && ff_model_early_override(m, a->early, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
+	}
 	return 0;
 }
 

@@ -45,7 +45,8 @@ const char *cli_iface_only(int argc, char **argv, const char *doc);
 extern const struct argp cli_sched_argp;
 
 /* -a/--action CLASS=ACT and --min-score CLASS=PERMILLE (a drop verdict
- * scored below it becomes an alert), repeatable, syntax checked here, the
+ * scored below it becomes an alert), repeatable, and --early-drop
+ * PKTS:PERMILLE (ff_verdict_early()), syntax checked here, the
  * class against the model later. Input: struct cli_actions *. */
 #define CLI_MAX_ACTIONS 64
 struct cli_actions {
@@ -53,10 +54,12 @@ struct cli_actions {
 	unsigned n;
 	const char *min_spec[CLI_MAX_ACTIONS];
 	unsigned n_min;
+	const char *early;	/* --early-drop PKTS:PERMILLE */
 };
 extern const struct argp cli_action_argp;
-/* The model's actions overridden by the list, and its minimum scores by
- * --min-score; -1 with a message if a class does not exist. */
+/* The model's actions overridden by the list, its minimum scores by
+ * --min-score and its early rule by --early-drop; -1 with a message if a
+ * class does not exist or the model cannot have the rule. */
 struct ff_model;
 int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *actions,
 			const char *cmd);

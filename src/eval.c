@@ -338,7 +338,7 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 		struct ff_verdict v;
 
 		ff_dataset_row(ds, r, vec);
-		ff_model_run(m, m->n_phases > 1 ? ff_features_pkts(vec) : UINT32_MAX, vec, &v);
+		ff_model_run(m, m->n_phases > 1 || m->early_pkts ? ff_features_pkts(vec) : UINT32_MAX, vec, &v);
 		ff_eval_add_scored(e, row_of[ds->y[r]], v.cls, v.score);
 	}
 	free(row_of);

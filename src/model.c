@@ -126,6 +126,45 @@ int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err,
 	return 0;
 }
 
+int ff_early_spec_parse(const char *spec, __u32 *pkts, __u32 *permille, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	unsigned long n, v;
+	char *end;
+
+	/* digits, a colon, digits: strtoul alone takes signs and spaces */
+	if (!colon || colon == spec || !colon[1] ||
+	    strspn(spec, "0123456789") != (size_t)(colon - spec) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		goto bad;
+	errno = 0;
+	n = strtoul(spec, &end, 10);
+	v = strtoul(colon + 1, &end, 10);
+	if (errno || n > UINT32_MAX || v > 1000)
+		goto bad;
+	*pkts = n;
+	*permille = v;
+	return 0;
+bad:
+	return ff_fail(err, errlen, "--early-drop wants PKTS:PERMILLE (packets, then 0..1000), got '%s'",
+		       spec);
+}
+
+int ff_model_early_override(struct ff_model *m, const char *spec, char *err, size_t errlen)
+{
+	__u32 n, v, i;
+
+	if (ff_early_spec_parse(spec, &n, &v, err, errlen))
+		return -1;
+	for (i = 0; n && i < m->n_phases; i++)
+		if (m->phases[i].combine != FF_COMBINE_VOTE)
+			return ff_fail(err, errlen, "--early-drop %s: the model's phase %u is %s, not a vote",
+				       spec, i, ff_combine_name(m->phases[i].combine));
+	m->early_pkts = n;
+	m->early_min_share = n ? v : 0;
+	return 0;
+}
+
 json_object *ff_model_classes_json(const struct ff_model *m)
 {
 	json_object *arr = json_object_new_array();
@@ -564,6 +603,24 @@ static int parse_phases(json_object *root, struct ff_model *m, char *err, size_t
 	return 0;
 }
 
+/* "early_drop": {"until_pkts": N, "min_attack_share": PERMILLE}, optional
+ * (ff_verdict_early()). */
+static int parse_early(json_object *root, struct ff_model *m, char *err, size_t errlen)
+{
+	json_object *e;
+	__u64 n, share;
+
+	if (!json_object_object_get_ex(root, "early_drop", &e))
+		return 0;
+	if (!json_object_is_type(e, json_type_object) || get_u64(e, "until_pkts", &n, 0) ||
+	    get_u64(e, "min_attack_share", &share, 0) || n < 1 || n > UINT32_MAX || share > 1000)
+		return ff_fail(err, errlen, "\"early_drop\" must be {\"until_pkts\": 1.., "
+			       "\"min_attack_share\": 0..1000 (permille)}");
+	m->early_pkts = n;
+	m->early_min_share = share;
+	return 0;
+}
+
 /* ---------------------------------------------------------- validation */
 
 static int check_phases(struct ff_model *m, char *err, size_t errlen)
@@ -597,6 +654,13 @@ static int check_phases(struct ff_model *m, char *err, size_t errlen)
 	}
 	if (next != m->n_trees)
 		return ff_fail(err, errlen, "the phases hold %u trees, the model %u", next, m->n_trees);
+	if (m->early_min_share > 1000)
+		return ff_fail(err, errlen, "early_drop: min_attack_share %u is above 1000",
+			       m->early_min_share);
+	for (i = 0; m->early_pkts && i < m->n_phases; i++)
+		if (m->phases[i].combine != FF_COMBINE_VOTE)
+			return ff_fail(err, errlen, "early_drop needs a vote in every phase (phase %u is %s)",
+				       i, ff_combine_name(m->phases[i].combine));
 	return 0;
 }
 
@@ -955,7 +1019,7 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 		goto out;
 	}
 	if (parse_features(root, m, err, errlen) || parse_classes(root, m, err, errlen) ||
-	    parse_phases(root, m, err, errlen))
+	    parse_phases(root, m, err, errlen) || parse_early(root, m, err, errlen))
 		goto out;
 	if (json_object_object_get_ex(root, "provenance", &v)) {
 		m->provenance = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
@@ -1126,6 +1190,13 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 		}
 		json_object_object_add(root, "phases", arr);
 	}
+	if (m->early_pkts) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "until_pkts", json_object_new_int64(m->early_pkts));
+		json_object_object_add(e, "min_attack_share", json_object_new_int(m->early_min_share));
+		json_object_object_add(root, "early_drop", e);
+	}
 	if (m->provenance) {
 		json_object *p = json_tokener_parse(m->provenance);
 
@@ -1145,6 +1216,12 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		  struct ff_verdict *v)
 {
+	ff_model_run_actions(m, m->actions, pkts, features, v);
+}
+
+void ff_model_run_actions(const struct ff_model *m, const __u32 *actions, __u32 pkts,
+			  const __u64 *features, struct ff_verdict *v)
+{
 	struct ff_walk_mem mem;
 	struct ff_model tmp;
 	const struct ff_phase *ph;
@@ -1160,7 +1237,7 @@ void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 			v->errors = 1;
 			return;
 		}
-		ff_model_run(&tmp, pkts, features, v);
+		ff_model_run_actions(&tmp, actions, pkts, features, v);
 		free(tmp.knodes);
 		return;
 	}
@@ -1172,7 +1249,8 @@ void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		if (ff_walk_tree(&w, &mem))
 			break;
 	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
-	v->action = ff_verdict_action(m->actions[v->cls], v->score, m->min_score[v->cls]);
+	v->action = ff_verdict_action(actions[v->cls], v->score, m->min_score[v->cls]);
+	ff_verdict_early(&w, actions, pkts, m->early_pkts, m->early_min_share, v);
 	v->errors = w.errors;
 }
 

@@ -39,6 +39,8 @@ struct ff_model {
 	char class_names[FF_MAX_CLASSES][FF_NAME_MAX];
 	__u32 actions[FF_MAX_CLASSES];		/* enum ff_action */
 	__u32 min_score[FF_MAX_CLASSES];	/* permille; a drop below it alerts */
+	__u32 early_pkts;			/* "early_drop": ff_verdict_early() */
+	__u32 early_min_share;			/* permille */
 	__u32 n_phases;				/* 1..FF_MAX_PHASES */
 	struct ff_phase phases[FF_MAX_PHASES];	/* first_tree, n_trees index roots[] */
 	__u32 n_trees;				/* all phases */
@@ -77,6 +79,11 @@ void ff_model_free(struct ff_model *m);
  * score and action as the kernel decides them (generation 0). */
 void ff_model_run(const struct ff_model *m, __u32 pkts, const __u64 *features,
 		  struct ff_verdict *v);
+/* The same with the classes' actions given (as installed with other
+ * actions than the file's): they decide the verdict's action and which
+ * classes pass for the early rule (ff_verdict_early()). */
+void ff_model_run_actions(const struct ff_model *m, const __u32 *actions, __u32 pkts,
+			  const __u64 *features, struct ff_verdict *v);
 /* The packet count of a feature vector (fwd_pkts + bwd_pkts): the flow's
  * count at the checkpoint that computed it, which picks the phase. */
 __u32 ff_features_pkts(const __u64 *features);
@@ -92,6 +99,11 @@ int ff_model_class_lookup(const struct ff_model *m, const char *name);
 int ff_min_score_spec_parse(const char *spec, char *cls, size_t clslen, __u32 *permille,
 			    char *err, size_t errlen);
 int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
+/* --early-drop PKTS:PERMILLE: at a flow's first PKTS packets a verdict that
+ * does not pass needs PERMILLE of the votes on the classes that do not pass
+ * (ff_verdict_early()); 0:0 turns the model's rule off. Vote models only. */
+int ff_early_spec_parse(const char *spec, __u32 *pkts, __u32 *permille, char *err, size_t errlen);
+int ff_model_early_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
 int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
 			 size_t errlen);
 /* Apply "CLASS=pass|drop|alert" to actions[] (indexed by class). */

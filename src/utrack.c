@@ -131,14 +131,11 @@ static __always_inline int ff_trk_model(struct ff_track *t, __u32 pkts,
 					const struct ff_features *fv, struct ff_verdict *v)
 {
 	const struct ff_model *m = t->model;
-	__u32 cls;
 
 	if (!m || m->n_trees == 0)
 		return -1;
-	ff_model_run(m, pkts, fv->v, v);
-	cls = v->cls & (FF_MAX_CLASSES - 1);
-	if (t->actions)	/* what installing with these actions writes */
-		v->action = ff_verdict_action(t->actions[cls], v->score, m->min_score[cls]);
+	/* with t->actions: what installing with these actions writes */
+	ff_model_run_actions(m, t->actions ? t->actions : m->actions, pkts, fv->v, v);
 	v->generation = t->generation;
 	return 0;
 }

@@ -729,6 +729,111 @@ static void classify_by_phase(void **state)
 	ff_model_free(&all);
 }
 
+/*
+ * Early verdicts (issue 13, item 5): with "early_drop" 1:600, a verdict at a
+ * flow's first packet drops only when the classes that do not pass hold
+ * 600 permille of the votes together. Votes benign 450, flood 500, scan 50:
+ * flood wins (argmax) but attacks hold 550, so at packet 1 the flow passes
+ * as benign (score 450) and at packet 2 it is dropped as flood; votes
+ * benign 300, flood 400, scan 300 drop at packet 1 too (attacks 700: the
+ * attack classes' votes count together). The kernel (ff_infer, and a flow's
+ * first packet at XDP) and user space (ff_model_run, and a model file read
+ * back) decide alike; without the rule the first packet is dropped.
+ */
+static void classify_early_needs_attack_share(void **state)
+{
+	struct pkt_spec s = {
+		.family = 4, .proto = 17, .saddr = "10.18.0.1", .daddr = "10.18.0.2",
+		.sport = 1, .dport = 2,
+	};
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	__s32 near[3] = { 450, 500, 50 }, split[3] = { 300, 400, 300 };
+	struct ff_xnode leaf = { .feature = FF_NODE_LEAFVEC };
+	struct ff_model m, back;
+	struct ff_infer_result o;
+	struct ff_verdict vd;
+	char err[256], path[] = "/tmp/ff-early-XXXXXX";
+	int fd, i;
+
+	REQUIRE_BPF();
+	for (i = 0; i < 2; i++) {
+		memset(&m, 0, sizeof(m));
+		m.n_classes = 3;
+		m.n_features = 1;
+		snprintf(m.class_names[0], FF_NAME_MAX, "benign");
+		snprintf(m.class_names[1], FF_NAME_MAX, "flood");
+		snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+		m.actions[1] = m.actions[2] = FF_ACT_DROP;
+		assert_int_equal(ff_model_add_leafvec(&m, i ? split : near), 0);
+		assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+		assert_int_equal(install(&m), 0);
+		assert_int_equal(infer_at(v, 1).action, FF_ACT_DROP);	/* no rule */
+		assert_int_equal(ff_model_early_override(&m, "1:600", err, sizeof(err)), 0);
+		assert_int_equal(install(&m), 0);
+		o = infer_at(v, 1);
+		ff_model_run(&m, 1, v, &vd);
+		assert_int_equal(o.cls, vd.cls);
+		assert_int_equal(o.score, vd.score);
+		assert_int_equal(o.action, vd.action);
+		if (i) {	/* attacks 700 of 1000 */
+			assert_int_equal(o.cls, 1);
+			assert_int_equal(o.action, FF_ACT_DROP);
+			ff_model_free(&m);
+			continue;
+		}
+		assert_int_equal(o.cls, 0);
+		assert_int_equal(o.score, 450);
+		assert_int_equal(o.action, FF_ACT_PASS);
+		o = infer_at(v, 2);
+		assert_int_equal(o.cls, 1);
+		assert_int_equal(o.action, FF_ACT_DROP);
+		ff_model_run(&m, 2, v, &vd);
+		assert_int_equal(vd.action, FF_ACT_DROP);
+		/* a flow's first packet at XDP passes; the model file keeps the rule */
+		assert_int_equal(send_pkt(H_XDP, &s, T0_US + 1, NULL), XDP_PASS);
+		fd = mkstemp(path);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(ff_model_save(&m, path, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_load(path, &back, err, sizeof(err)), 0);
+		unlink(path);
+		assert_int_equal(back.early_pkts, 1);
+		assert_int_equal(back.early_min_share, 600);
+		ff_model_run(&back, 1, v, &vd);
+		assert_int_equal(vd.action, FF_ACT_PASS);
+		ff_model_free(&back);
+		ff_model_free(&m);
+	}
+	/* PKTS:PERMILLE, digits only, a permille at most 1000 */
+	{
+		static const char *const bad[] = { "1", "1:", ":600", "1:1001", "-1:600",
+						   "1:+600", " 1:600", "1:600x", "99999999999:1" };
+		__u32 n, pm;
+
+		for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++)
+			assert_int_equal(ff_early_spec_parse(bad[i], &n, &pm, err, sizeof(err)), -1);
+		assert_int_equal(ff_early_spec_parse("3:1000", &n, &pm, err, sizeof(err)), 0);
+		assert_int_equal(n, 3);
+		assert_int_equal(pm, 1000);
+	}
+	/* a softmax model's sums are not votes: the rule is refused */
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 2;
+	m.n_features = 1;
+	m.n_phases = 1;
+	m.phases[0].combine = FF_COMBINE_SOFTMAX;
+	leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF };
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	m.phases[0].n_trees = 1;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_early_override(&m, "1:600", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a vote"));
+	m.early_pkts = 1;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), -1);
+	ff_model_free(&m);
+}
+
 /* A dropped flow stays dropped (FF_CP_DROPS_HOLD, the default): at its
  * later checkpoints the drop holds although the model would now call the
  * flow benign (as a model may, on features distorted by the flow's own
@@ -986,6 +1091,7 @@ int main(void)
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
 		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
 		cmocka_unit_test_setup(classify_by_phase, test_setup),
+		cmocka_unit_test_setup(classify_early_needs_attack_share, test_setup),
 		cmocka_unit_test_setup(verified_insns_independent_of_model, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 		cmocka_unit_test_setup(drop_verdict_holds, test_setup),
