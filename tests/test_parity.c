@@ -261,6 +261,11 @@ static void test_parity_generated(void **state)
 		assert_true(rows_nonzero(csv, "ctx_pair_flows_per_peer_bit_1s") > 100);
 		assert_true(rows_nonzero(csv, "ctx_pair_peer_bits_1s") > 100);
 		assert_true(rows_nonzero(csv, "ctx_pair_long_open_1s") > 0);
+		/* the slow window (10 s) of the source and the pair */
+		assert_true(rows_nonzero(csv, "ctx_src_new_flows_10s") > 1000);
+		assert_true(rows_nonzero(csv, "ctx_src_peer_bits_10s") > 1000);
+		assert_true(rows_nonzero(csv, "ctx_pair_new_flows_10s") > 1000);
+		assert_true(rows_nonzero(csv, "ctx_pair_flows_per_peer_bit_10s") > 100);
 		/* sources that came back, and some that did not yet */
 		assert_true(rows_in(csv, "ctx_src_return_age_us", 0, FF_CTX_KEEP_US) > 100);
 		assert_true(rows_in(csv, "ctx_src_return_age_us", FF_CTX_KEEP_US, ULLONG_MAX) > 10);

@@ -320,6 +320,61 @@ static void test_context_windows(void **state)
 	assert_int_equal(ff_ctx_popcount(0), 0);
 }
 
+/* The slow window (context.h, FF_CTX_SLOW_US): new flows and their peers
+ * over 10 s, counted at a flow's first packet only, the estimate slid and
+ * floored as the other scales' are; what a slow brute force (a few
+ * connections a second from one host) shows over seconds and not within
+ * one. */
+static void test_context_slow_window(void **state)
+{
+	struct ff_ctx_entry e;
+	__u8 addr[16];
+	__u64 b;
+	int i;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	memset(addr, 0, sizeof(addr));
+	addr[0] = 10, addr[3] = 7;
+	b = ff_ctx_peer_bit(addr);
+	/* one host, 3 connections a second for 10 s (t = 10 s to 19.67 s) */
+	for (i = 0; i < 30; i++) {
+		__u64 t = 10000000 + i * 333333ULL;
+
+		ff_ctx_add(&e, t, FF_CTX_BIT(FF_CTX_FLOWS), 0, b);
+		ff_ctx_slow_add(&e.slow, t, 1, b);
+	}
+	/* within a second: 3 or 4, a benign client's pace; over 10 s: 30 */
+	assert_true(ff_ctx_n(&e, 1, FF_CTX_FLOWS, 19700000) <= 4);
+	assert_int_equal(ff_ctx_slow_flows(&e, 19700000), 30);
+	assert_int_equal(ff_ctx_slow_bits(&e, 19700000), 1);
+	/* an update that opens no flow adds nothing */
+	ff_ctx_slow_add(&e.slow, 19800000, 0, 0);
+	assert_int_equal(ff_ctx_slow_flows(&e, 19800000), 30);
+	/* the next window, a quarter in: 30 * 0.75 left, floored; 1 more */
+	ff_ctx_slow_add(&e.slow, 22500000, 1, b << 1 | (b == 1ULL << 63));
+	assert_int_equal(ff_ctx_slow_flows(&e, 22500000), 1 + 22);
+	assert_int_equal(ff_ctx_slow_flows(&e, 29999999), 1 + 0);
+	assert_int_equal(ff_ctx_slow_bits(&e, 22500000), 2);	/* 10 to 20 s */
+	assert_int_equal(ff_ctx_slow_bits(&e, 30000000), 1);	/* the current window's */
+	assert_int_equal(ff_ctx_slow_flows(&e, 30000000), 1);
+	assert_int_equal(ff_ctx_slow_flows(&e, 40000000), 0);
+	assert_int_equal(ff_ctx_slow_bits(&e, 40000000), 0);
+	/* a clock behind the window counts into it */
+	ff_ctx_slow_add(&e.slow, 21000000, 1, 0);
+	assert_int_equal(ff_ctx_slow_flows(&e, 22500000), 2 + 22);
+	/* a window skipped: nothing carried over */
+	ff_ctx_slow_add(&e.slow, 45000000, 1, b);
+	assert_int_equal(e.slow.flows_prev, 0);
+	assert_int_equal(e.slow.peers_prev, 0);
+	assert_int_equal(ff_ctx_slow_flows(&e, 45000000), 1);
+	assert_int_equal(ff_ctx_slow_flows(NULL, 45000000), 0);
+	assert_int_equal(ff_ctx_slow_bits(NULL, 45000000), 0);
+	/* kept by the keys whose features read it */
+	assert_true(ff_ctx_kind_slow(FF_CTX_SRC) && ff_ctx_kind_slow(FF_CTX_PAIR));
+	assert_false(ff_ctx_kind_slow(FF_CTX_SVC) || ff_ctx_kind_slow(FF_CTX_HOST));
+}
+
 /* The counters of issue 13 item 1 (context.h): packets and bytes, the
  * one-packet and failed shares, what each key keeps, the service sketch
  * of a source, the lazy roll against the division it saves. */
@@ -430,6 +485,18 @@ static void test_context_counters(void **state)
 			w->bytes_cur += i & 1023;
 			w->peers_cur |= 1ULL << (i & 63);
 		}
+		ff_ctx_slow_add(&e.slow, now, 1, 1ULL << (i & 63));
+		if (now / FF_CTX_SLOW_US > r.slow.idx) {	/* the slow window's */
+			__u64 idx = now / FF_CTX_SLOW_US;
+
+			r.slow.flows_prev = idx == r.slow.idx + 1 ? r.slow.flows_cur : 0;
+			r.slow.peers_prev = idx == r.slow.idx + 1 ? r.slow.peers_cur : 0;
+			r.slow.flows_cur = 0;
+			r.slow.peers_cur = 0;
+			r.slow.idx = idx;
+		}
+		r.slow.flows_cur++;
+		r.slow.peers_cur |= 1ULL << (i & 63);
 		assert_memory_equal(&e, &r, sizeof(e));
 	}
 }
@@ -1813,6 +1880,7 @@ int main(void)
 		cmocka_unit_test(test_u128_helpers),
 		cmocka_unit_test(test_first_features_key),
 		cmocka_unit_test(test_context_windows),
+		cmocka_unit_test(test_context_slow_window),
 		cmocka_unit_test(test_context_counters),
 		cmocka_unit_test(test_stats_exact_vs_python),
 		cmocka_unit_test(test_stats_long_flow_iat),

@@ -31,7 +31,11 @@
  * clock's offset from it in the kernel (track.h ff_track_ctx_us); on two
  * clocks a sub-second apart, the same packets read other counts. Distinct peers are a 64-bit linear
  * counting sketch per window (one bit per hash of the peer), read as the
- * bits set over the current and previous window.
+ * bits set over the current and previous window. A third scale,
+ * FF_CTX_SLOW_US (10 s), keeps the flows opened and their peers alone
+ * (struct ff_ctx_slow), the same way, for the source prefix and the pair
+ * (ff_ctx_kind_slow): a slow brute force or scan is a client's pace within
+ * a second and shows only over several.
  *
  * What each key counts (ff_ctx_kind_mask()): every key the flows opened,
  * the failed connections and the flows that saw a second packet; the
@@ -60,6 +64,7 @@
 #define FF_CTX_SLOTS_MAX (1U << 22)
 #define FF_CTX_SHORT_US 100000ULL	/* 100 ms */
 #define FF_CTX_LONG_US 1000000ULL	/* 1 s */
+#define FF_CTX_SLOW_US 10000000ULL	/* 10 s: new flows and peers alone */
 #define FF_CTX_OLD_US 1000000ULL	/* a flow open this long is long-open */
 /* A source prefix whose hosts came back (return_us) this recently is
  * kept before a key whose did not, and ctx_src_return_age_us reads at most
@@ -104,8 +109,22 @@ struct ff_ctx_win {
 	__u64 peers_prev;
 };
 
+/* The slow time scale (FF_CTX_SLOW_US): the flows opened and their peers
+ * alone, what a slow brute force or a slow scan shows only over seconds
+ * (an OpenSSH client's guesses at 2-5 connections a second are a browser's
+ * pace within one second, a few dozen from one host within ten). Counted
+ * at a flow's first packet only: a flow's other packets do not touch it. */
+struct ff_ctx_slow {
+	__u64 idx;		/* now_us / FF_CTX_SLOW_US of the current window */
+	__u32 flows_cur;
+	__u32 flows_prev;
+	__u64 peers_cur;	/* linear counting bitmaps, as struct ff_ctx_win's */
+	__u64 peers_prev;
+};
+
 struct ff_ctx_entry {
 	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
+	struct ff_ctx_slow slow;	/* FF_CTX_SLOW_US */
 	/* a source prefix's: the last time one of its hosts came back (sent
 	 * the second packet of its flow: a handshake's ACK, a request, a
 	 * retransmission, which a spoofed source never sends; track.h
@@ -172,6 +191,7 @@ struct ff_ctx_view {
 	__u64 src_flows;
 	__u64 host_flows;
 	__u64 pair_flows;
+	__u64 pair_flows_10s;	/* the pair's over the slow window */
 };
 
 static __always_inline __u64 ff_ctx_width(__u32 scale)
@@ -321,6 +341,37 @@ static __always_inline void ff_ctx_roll(struct ff_ctx_win *w, __u64 now_us, __u6
 	w->idx = idx;
 }
 
+/* Does key `kind` keep the slow window? The source prefix and the pair,
+ * whose features read it (a slow scan, a slow brute force); the service
+ * and the host do not pay for it. */
+static __always_inline int ff_ctx_kind_slow(__u32 kind)
+{
+	return kind == FF_CTX_SRC || kind == FF_CTX_PAIR;
+}
+
+/* Count `flow` (0 or 1) new flows with peer bit `peer` (0: none) in the
+ * slow window at `now_us`, brought to it first as ff_ctx_roll() does
+ * (branch-free but for the roll: a key's update that opens no flow adds
+ * 0, and rolls as a read would). */
+static __always_inline void ff_ctx_slow_add(struct ff_ctx_slow *w, __u64 now_us, __u32 flow,
+					    __u64 peer)
+{
+	__u64 idx;
+	__u32 next;
+
+	if (now_us >= (w->idx + 1) * FF_CTX_SLOW_US) {
+		idx = now_us / FF_CTX_SLOW_US;
+		next = idx == w->idx + 1;
+		w->flows_prev = next ? w->flows_cur : 0;
+		w->peers_prev = next ? w->peers_cur : 0;
+		w->flows_cur = 0;
+		w->peers_cur = 0;
+		w->idx = idx;
+	}
+	w->flows_cur += flow;
+	w->peers_cur |= peer;
+}
+
 /* Count the counters in `mask` (FF_CTX_BIT(enum ff_ctx_counter)), `bytes`
  * with FF_CTX_PKTS, and peer bit `peer` (0: none). */
 static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u32 mask,
@@ -343,15 +394,15 @@ static __always_inline void ff_ctx_add(struct ff_ctx_entry *e, __u64 now_us, __u
 }
 
 /* The sliding-window estimate at `now_us` of a count that is `cur` in
- * window w->idx and `prev` in the one before, floored. */
-static __always_inline __u64 ff_ctx_slide(const struct ff_ctx_win *w, __u64 cur, __u64 prev,
-					  __u64 now_us, __u64 width)
+ * window `widx` (of `width`) and `prev` in the one before, floored. */
+static __always_inline __u64 ff_ctx_slide(__u64 widx, __u64 cur, __u64 prev, __u64 now_us,
+					  __u64 width)
 {
 	__u64 idx = now_us / width, left = width - now_us % width;
 
-	if (idx <= w->idx)	/* behind: the window as it is */
+	if (idx <= widx)	/* behind: the window as it is */
 		return cur + prev * left / width;
-	if (idx == w->idx + 1)
+	if (idx == widx + 1)
 		return cur * left / width;
 	return 0;
 }
@@ -362,7 +413,7 @@ static __always_inline __u64 ff_ctx_count(const struct ff_ctx_win *w, __u32 c, _
 {
 	if (c >= FF_CTX__N)
 		return 0;
-	return ff_ctx_slide(w, w->cur[c], w->prev[c], now_us, width);
+	return ff_ctx_slide(w->idx, w->cur[c], w->prev[c], now_us, width);
 }
 
 static __always_inline __u64 ff_ctx_popcount(__u64 x)
@@ -373,19 +424,20 @@ static __always_inline __u64 ff_ctx_popcount(__u64 x)
 	return (x * 0x0101010101010101ULL) >> 56;
 }
 
-/* The bits set in the union of the current and previous window's peer
- * bitmaps at `now_us`. Distinct peers are about 64 ln(64 / (64 - bits))
- * (linear counting); a tree splits on the bits as it would on that
- * estimate, which is monotonic in them, so the feature is the bits: no
- * logarithm, no table. */
-static __always_inline __u64 ff_ctx_peers(const struct ff_ctx_win *w, __u64 now_us, __u64 width)
+/* The bits set in the union of the current (window `widx`, of `width`)
+ * and previous window's peer bitmaps at `now_us`. Distinct peers are about
+ * 64 ln(64 / (64 - bits)) (linear counting); a tree splits on the bits as
+ * it would on that estimate, which is monotonic in them, so the feature is
+ * the bits: no logarithm, no table. */
+static __always_inline __u64 ff_ctx_peers(__u64 widx, __u64 cur, __u64 prev, __u64 now_us,
+					  __u64 width)
 {
 	__u64 idx = now_us / width, bits;
 
-	if (idx <= w->idx)
-		bits = w->peers_cur | w->peers_prev;
-	else if (idx == w->idx + 1)
-		bits = w->peers_cur;
+	if (idx <= widx)
+		bits = cur | prev;
+	else if (idx == widx + 1)
+		bits = cur;
 	else
 		return 0;
 	return ff_ctx_popcount(bits);
@@ -404,7 +456,22 @@ static __always_inline __u64 ff_ctx_n(const struct ff_ctx_entry *e, __u32 scale,
 
 static __always_inline __u64 ff_ctx_bits(const struct ff_ctx_entry *e, __u64 now_us)
 {
-	return e ? ff_ctx_peers(&e->w[1], now_us, FF_CTX_LONG_US) : 0;
+	return e ? ff_ctx_peers(e->w[1].idx, e->w[1].peers_cur, e->w[1].peers_prev, now_us,
+				FF_CTX_LONG_US) : 0;
+}
+
+/* Entry `e`'s (NULL: 0) new flows over the slow window at `now_us`
+ * (sliding, floored), and the bits its peers set over 10 to 20 s. */
+static __always_inline __u64 ff_ctx_slow_flows(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	return e ? ff_ctx_slide(e->slow.idx, e->slow.flows_cur, e->slow.flows_prev, now_us,
+				FF_CTX_SLOW_US) : 0;
+}
+
+static __always_inline __u64 ff_ctx_slow_bits(const struct ff_ctx_entry *e, __u64 now_us)
+{
+	return e ? ff_ctx_peers(e->slow.idx, e->slow.peers_cur, e->slow.peers_prev, now_us,
+				FF_CTX_SLOW_US) : 0;
 }
 
 /* The bytes of entry `e` (NULL: 0) at time scale `scale` at `now_us`; a
@@ -416,7 +483,7 @@ static __always_inline __u64 ff_ctx_bytes(const struct ff_ctx_entry *e, __u32 sc
 	if (!e)
 		return 0;
 	scale &= 1;
-	return ff_ctx_slide(&e->w[scale], e->w[scale].bytes_cur, e->w[scale].bytes_prev, now_us,
+	return ff_ctx_slide(e->w[scale].idx, e->w[scale].bytes_cur, e->w[scale].bytes_prev, now_us,
 			    ff_ctx_width(scale));
 }
 
@@ -465,13 +532,15 @@ static __always_inline __u64 ff_ctx_syn_permille(const struct ff_ctx_entry *e, _
 	return ff_ctx_share(e, FF_CTX_SYNS, flows, now_us);
 }
 
-/* The long window's new flows of the view's entries, at its time. */
+/* The long window's new flows of the view's entries, and the pair's over
+ * the slow one, at its time. */
 static __always_inline void ff_ctx_view_flows(struct ff_ctx_view *v)
 {
 	v->svc_flows = ff_ctx_n(v->svc, 1, FF_CTX_FLOWS, v->now_us);
 	v->src_flows = ff_ctx_n(v->src, 1, FF_CTX_FLOWS, v->now_us);
 	v->host_flows = ff_ctx_n(v->host, 1, FF_CTX_FLOWS, v->now_us);
 	v->pair_flows = ff_ctx_n(v->pair, 1, FF_CTX_FLOWS, v->now_us);
+	v->pair_flows_10s = ff_ctx_slow_flows(v->pair, v->now_us);
 }
 
 /* Microseconds since an initiator of entry `e` (NULL: a key not in the

@@ -458,7 +458,25 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "packet of one of its flows: a handshake's ACK, a request), at most 60 s (also " \
 	  "never, or forgotten; but in the context's first 2 s, the time it has counted: " \
 	  "a filter just started has seen no one come back): real clients come back, a " \
-	  "spoofed flood's sources never")
+	  "spoofed flood's sources never")                                                 \
+	X(CTX_SRC_FLOWS_10S, "ctx_src_new_flows_10s", "", FF_UNIT_COUNT, "ctx",              \
+	  ff_ctx_slow_flows(c->src, c->now_us),                                            \
+	  "flows opened by this source's /24 or /64 in the last 10 s (sliding window)")    \
+	X(CTX_SRC_PEER_BITS_10S, "ctx_src_peer_bits_10s", "", FF_UNIT_COUNT, "ctx",          \
+	  ff_ctx_slow_bits(c->src, c->now_us),                                             \
+	  "bits set of 64 by the services the source prefix opened flows to, 10 to 20 s: " \
+	  "a slow scan's many (as ctx_src_peer_bits_1s)")                                  \
+	X(CTX_PAIR_FLOWS_10S, "ctx_pair_new_flows_10s", "", FF_UNIT_COUNT, "ctx",            \
+	  c->pair_flows_10s,                                                               \
+	  "flows opened by this source's /24 or /64 to this service in the last 10 s")     \
+	X(CTX_PAIR_PEER_BITS_10S, "ctx_pair_peer_bits_10s", "", FF_UNIT_COUNT, "ctx",        \
+	  ff_ctx_slow_bits(c->pair, c->now_us),                                            \
+	  "bits set of 64 by the source hosts of the prefix that opened flows to this "    \
+	  "service, 10 to 20 s (as ctx_pair_peer_bits_1s)")                                \
+	X(CTX_PAIR_FLOWS_PER_BIT_10S, "ctx_pair_flows_per_peer_bit_10s", "", FF_UNIT_COUNT, "ctx", \
+	  ff_div(c->pair_flows_10s, ff_ctx_slow_bits(c->pair, c->now_us)),                 \
+	  "ctx_pair_new_flows_10s per ctx_pair_peer_bits_10s, floored (0 without bits): "  \
+	  "a slow brute force's few hosts, many connections each")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 

@@ -229,8 +229,12 @@ static __always_inline void ff_track_ctx_one(struct ff_track *t, const struct ff
 		return;
 	ff_track_ctx_key(k, init_b, kind, &ck);
 	e = ff_track_ctx_get(t, &ck, 1);
-	if (e)
-		ff_ctx_add(e, now_us, mask, bytes, (mask & FF_CTX_BIT(FF_CTX_FLOWS)) ? peer : 0);
+	if (!e)
+		return;
+	peer = (mask & FF_CTX_BIT(FF_CTX_FLOWS)) ? peer : 0;
+	ff_ctx_add(e, now_us, mask, bytes, peer);
+	if (ff_ctx_kind_slow(kind))
+		ff_ctx_slow_add(&e->slow, now_us, (mask >> FF_CTX_FLOWS) & 1, peer);
 }
 
 /*
