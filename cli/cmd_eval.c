@@ -131,7 +131,7 @@ int cmd_eval(int argc, char **argv)
 		for (i = 0; i < m.n_nodes; i++)
 			if (m.nodes[i].feature < FF_NUM_FEATURES)
 				used[m.nodes[i].feature] = 1;
-		if (m.n_phases > 1)	/* the packet count picks the phase */
+		if (m.n_phases > 1 || m.early_pkts)	/* the packet count picks the phase, early_drop */
 			used[FF_F_FWD_PKTS] = used[FF_F_BWD_PKTS] = 1;
 		for (i = 0; i < FF_NUM_FEATURES; i++)
 			if (used[i])

@@ -317,11 +317,11 @@ int ff_eval_model(const struct ff_model *m, const struct ff_dataset *ds,
 	if (ff_eval_init(e, names, m->n_classes))
 		goto oom;
 	memcpy(e->min_score, m->min_score, sizeof(e->min_score));
-	if (m->n_phases > 1 && (ff_dataset_col_of(ds, FF_F_FWD_PKTS) < 0 ||
-				ff_dataset_col_of(ds, FF_F_BWD_PKTS) < 0)) {
+	if ((m->n_phases > 1 || m->early_pkts) && (ff_dataset_col_of(ds, FF_F_FWD_PKTS) < 0 ||
+						    ff_dataset_col_of(ds, FF_F_BWD_PKTS) < 0)) {
 		ff_eval_free(e);
-		return ff_fail(err, errlen, "a model of %u phases picks one by the packet count: the data needs the fwd_pkts and bwd_pkts columns",
-			       m->n_phases);
+		return ff_fail(err, errlen, "the model's %s by the packet count: the data needs the fwd_pkts and bwd_pkts columns",
+			       m->n_phases > 1 ? "phase is picked" : "early_drop rule goes");
 	}
 	row_of = malloc((ds->n_classes ? ds->n_classes : 1) * sizeof(*row_of));
 	if (!row_of)

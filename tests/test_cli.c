@@ -423,6 +423,36 @@ static void test_bad_models_and_csvs(void **state)
 	       "--label-column nope -o %s/x.json", dir);
 }
 
+/*
+ * eval with an early_drop model: the rule goes by each row's packet count,
+ * so eval reads fwd_pkts and bwd_pkts although no tree splits on them. The
+ * one tree (Flow Duration <= 10: votes benign 450, flood 550) names flood;
+ * with "early_drop" 1:600, a row of 3 packets is still flood, a row of 1
+ * packet benign: 2 of 2 right. Without the packet columns every row read as
+ * 0 packets (both benign, 1 of 2); without Total Fwd Packet, a clear error.
+ */
+static void test_eval_early_drop_counts_packets(void **state)
+{
+	char m[256], c[256], c2[256];
+
+	(void)state;
+	need_binary();
+	snprintf(m, sizeof(m), "%s/early.json", dir);
+	snprintf(c, sizeof(c), "%s/early.csv", dir);
+	snprintf(c2, sizeof(c2), "%s/early2.csv", dir);
+	expect(0, NULL, "echo '{\"format\":\"flowforest-model\",\"version\":2,"
+	       "\"features\":[{\"name\":\"flow_duration\",\"unit\":\"us\"}],"
+	       "\"classes\":[{\"name\":\"benign\"},{\"name\":\"flood\",\"action\":\"drop\"}],"
+	       "\"early_drop\":{\"until_pkts\":1,\"min_attack_share\":600},"
+	       "\"trees\":[{\"nodes\":[{\"feature\":0,\"threshold\":10,\"left\":1,\"right\":2},"
+	       "{\"values\":[450,550]},{\"class\":0}]}]}' > %s", m);
+	expect(0, NULL, "printf 'Flow Duration,Total Fwd Packet,Total Bwd packets,Label\\n"
+	       "5,3,0,flood\\n5,1,0,benign\\n' > %s", c);
+	expect(0, "\"accuracy\":1", "$FF eval -m %s --csv %s --json | tr -d ' '", m, c);
+	expect(0, NULL, "printf 'Flow Duration,Total Bwd packets,Label\\n5,0,flood\\n' > %s", c2);
+	expect(-1, "no column for feature fwd_pkts", "$FF eval -m %s --csv %s", m, c2);
+}
+
 /* A CSV whose classes a fingerprint (dst_port) separates exactly and a
  * behaviour (fwd_pkts) only in part: the report names the fingerprint with
  * its share and warns; --features behaviour and --exclude-features leave
@@ -870,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_iface_names),
 		cmocka_unit_test(test_bad_captures_leave_nothing),
 		cmocka_unit_test(test_bad_models_and_csvs),
+		cmocka_unit_test(test_eval_early_drop_counts_packets),
 		cmocka_unit_test(test_hostile_labels),
 		cmocka_unit_test(test_output_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),
