@@ -865,8 +865,10 @@ static int ctx_host_slot(struct ff_ctx_slot *out)
  * Two CPUs count into one context entry at once: two flows to one host,
  * each CPU sending one of them as fast as test_run goes, the clock still
  * (no window turns). A count may be lost, never invented (context.h), and
- * few are: 0-0.3 % of 400,000 in six runs at load 11-25
- * (docs/design.md, "The context's clock and CPUs").
+ * few are: 0-4 % of 400,000 in eleven runs at load 2.6-25, more when the
+ * machine is quiet and the two really overlap (docs/design.md, "The
+ * context's clock and CPUs"). Three in four must arrive: fewer would be a
+ * loss of its own (a window emptied), not the race.
  */
 static void ctx_two_cpus_one_host(void **state)
 {
@@ -904,7 +906,7 @@ static void ctx_two_cpus_one_host(void **state)
 		      sl.e.w[1].cur[FF_CTX_PKTS], (unsigned long long)sl.e.w[0].bytes_cur,
 		      (unsigned long long)(want * 48));
 	assert_true(got <= want && sl.e.w[1].cur[FF_CTX_PKTS] <= want);
-	assert_true(got >= want - want / 20 && sl.e.w[1].cur[FF_CTX_PKTS] >= want - want / 20);
+	assert_true(got >= want - want / 4 && sl.e.w[1].cur[FF_CTX_PKTS] >= want - want / 4);
 	assert_in_range(sl.e.w[0].cur[FF_CTX_FLOWS], 1, 2);	/* opened at once: may race too */
 }
 
