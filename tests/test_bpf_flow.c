@@ -910,21 +910,6 @@ static void ctx_two_cpus_one_host(void **state)
 	assert_in_range(sl.e.w[0].cur[FF_CTX_FLOWS], 1, 2);	/* opened at once: may race too */
 }
 
-/* One CPU for the tests' packets: the context tests read the per-CPU
- * scratch vector of the last checkpoint (scratch_feature), and a process
- * moved to the other CPU between two packets read an older checkpoint's
- * there (ctx_handshake_completes failed so at load 25).
- * ctx_two_cpus_one_host pins its own threads. */
-static void pin_one_cpu(void)
-{
-	cpu_set_t one;
-	int cpu = sched_getcpu();
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu > 0 ? cpu : 0, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -1100,5 +1100,6 @@ int main(void)
 		cmocka_unit_test_setup(infer_unvalidated_slot_bounded, test_setup),
 	};
 
+	pin_one_cpu();
 	return cmocka_run_group_tests_name("bpf_model", tests, group_setup, group_teardown);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The BPF tests' harness: see bpf_env.h. */
 #include "bpf_env.h"
+#include <sched.h>
 
 
 /* IP and L4 header bytes of one forward packet of `f`, whose forward
@@ -443,6 +444,22 @@ int group_teardown(void **state)
 	ff_model_free(&env.hw);
 	env.loaded = false;
 	return 0;
+}
+
+/* One CPU for a test binary's packets: tests that read the per-CPU
+ * scratch vector of the last checkpoint (scratch_feature) read an older
+ * checkpoint's on the other CPU when the process moved between two packets
+ * (test_bpf_flow's ctx_handshake_completes failed so at load 25). Not in
+ * group_setup: the lab's tests start traffic tools, which would inherit it.
+ * Threads that pin themselves (ctx_two_cpus_one_host) still can. */
+void pin_one_cpu(void)
+{
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu > 0 ? cpu : 0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 }
 
 /* The largest value of feature `fid` in any CPU's scratch vector (the

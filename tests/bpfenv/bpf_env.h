@@ -102,6 +102,7 @@ int load_handwritten(struct ff_model *m);
 int group_setup(void **state);
 int group_teardown(void **state);
 __u64 scratch_feature(int fid, bool zero);
+void pin_one_cpu(void);
 __u64 rnd(void);
 __u32 rnd_below(__u32 n);
 
