@@ -544,6 +544,18 @@ static void swap_model_flow_follows_at_checkpoint(void **state)
  * of 700 the flow passes as an alert, with 600 it is dropped; ff_infer says
  * the same, and a boosted (softmax) model's probability works alike.
  */
+/* An empty model of three classes, benign, flood and scan, over one
+ * feature: the score and verdict tests add their leaves to it. */
+static void benign_flood_scan(struct ff_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->n_classes = 3;
+	m->n_features = 1;
+	snprintf(m->class_names[0], FF_NAME_MAX, "benign");
+	snprintf(m->class_names[1], FF_NAME_MAX, "flood");
+	snprintf(m->class_names[2], FF_NAME_MAX, "scan");
+}
+
 static void classify_low_score_alerts(void **state)
 {
 	struct pkt_spec s = {
@@ -560,12 +572,7 @@ static void classify_low_score_alerts(void **state)
 	char err[256];
 
 	REQUIRE_BPF();
-	memset(&m, 0, sizeof(m));
-	m.n_classes = 3;
-	m.n_features = 1;
-	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
-	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
-	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	benign_flood_scan(&m);
 	m.actions[1] = FF_ACT_DROP;
 	m.min_score[1] = 700;
 	assert_int_equal(ff_model_add_leafvec(&m, vals), 0);
@@ -591,12 +598,7 @@ static void classify_low_score_alerts(void **state)
 
 	/* softmax: margins 0, 2^20 x ln 3, 0 in fixed point: p = 3/5 = 600 */
 	ff_model_free(&m);
-	memset(&m, 0, sizeof(m));
-	m.n_classes = 3;
-	m.n_features = 1;
-	snprintf(m.class_names[0], FF_NAME_MAX, "benign");
-	snprintf(m.class_names[1], FF_NAME_MAX, "flood");
-	snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+	benign_flood_scan(&m);
 	m.actions[1] = FF_ACT_DROP;
 	m.min_score[1] = 601;
 	m.n_phases = 1;
@@ -757,12 +759,7 @@ static void classify_early_needs_attack_share(void **state)
 
 	REQUIRE_BPF();
 	for (i = 0; i < 2; i++) {
-		memset(&m, 0, sizeof(m));
-		m.n_classes = 3;
-		m.n_features = 1;
-		snprintf(m.class_names[0], FF_NAME_MAX, "benign");
-		snprintf(m.class_names[1], FF_NAME_MAX, "flood");
-		snprintf(m.class_names[2], FF_NAME_MAX, "scan");
+		benign_flood_scan(&m);
 		m.actions[1] = m.actions[2] = FF_ACT_DROP;
 		assert_int_equal(ff_model_add_leafvec(&m, i ? split : near), 0);
 		assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
