@@ -220,6 +220,15 @@ stage_t=$SECONDS
 stage_done() { echo "$1 $((SECONDS - stage_t))" >> "$OUT/timing.txt"; stage_t=$SECONDS; }
 now_pair() { python3 -c 'import time; print(f"{time.time():.6f} {time.monotonic():.6f}")'; }
 
+# port_drops: packets the bridge port towards the server could not hand to
+# the server's eth0 (tx dropped: with XDP attached, the veth's ring was full
+# because the receiving core fell behind). They are in the capture, which
+# tcpdump takes before the port's transmit, but no program saw them.
+port_drops() {
+	ip -n "$(lab_ns "$P" br)" -s -j link show dev b-srv |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])'
+}
+
 lab_labels > "$OUT/labels.rules"
 {
 	echo "# node class tool addresses (training, live, spoofed)"
@@ -405,11 +414,13 @@ live_run() {
 			--max-seconds $((T_LIVE + 40)) &
 		live_pid=$!
 	fi
+	echo "before $(port_drops)" > "$d/port_drops.txt"
 	lab_capture_start "$P" "$d/capture.pcap" || die "tcpdump did not start"
 	now_pair > "$d/t0"
 	LAB_RESULTS=$d/results.txt LAB_SCHEDULE=$d/schedule.txt LAB_PARAMS=$d/params.txt \
 		lab_mix "$P" live "$T_LIVE" all "$SEED"
 	lab_capture_stop
+	echo "after $(port_drops)" >> "$d/port_drops.txt"
 	if [ "$attach" = 1 ]; then
 		touch "$tmp/live.stop"
 		for _ in $(seq 30); do kill -0 "$live_pid" 2>/dev/null || break; sleep 0.1; done

@@ -65,6 +65,17 @@ def read_t0(d):
     return None
 
 
+def read_port_drops(d):
+    """Packets the bridge port towards the server dropped during the run
+    (demo.sh port_drops: the veth ring full), or None without the file."""
+    v = {}
+    for l in read_lines(os.path.join(d, "port_drops.txt")):
+        p = l.split()
+        if len(p) == 2 and p[1].isdigit():
+            v[p[0]] = int(p[1])
+    return v["after"] - v["before"] if "before" in v and "after" in v else None
+
+
 def flows_from_csv(path):
     """One record per flow (Flow ID and first_us), from its last snapshot."""
     flows = {}
@@ -221,6 +232,7 @@ def analyse_protected(d, classes, actions):
         p["pkts"] += f["pkts"]
         if k is None:
             unmatched += 1
+            p["unseen"] = p.get("unseen", 0) + 1
             confusion[lab]["(no verdict)"] += 1
             p["pkts_passed"] += f["pkts"]
             if lab != "benign" and len(miss_examples[lab]) < 5:
@@ -274,6 +286,8 @@ def analyse_protected(d, classes, actions):
         "benign_flows_flagged": b["detected"],
         "benign_flag_rate": b["detected"] / b["flows"] if b["flows"] else None,
         "flows_without_event": unmatched,
+        "attack_flows_without_event": sum(per[c].get("unseen", 0) for c in atk),
+        "port_drops": read_port_drops(d),
         "counters": counters,
         "timeline": {str(k): dict(v) for k, v in sorted(timeline.items())},
         "false_alarm_examples": fp_examples,
@@ -336,6 +350,18 @@ def text_report(R):
     L.append("")
     L.append(f"attack flows detected:   {P.get('attack_flows_detected')} of {P.get('attack_flows')}"
              f" = {pct(P.get('attack_detect_rate'), 2)}   (target >= 99%)")
+    unseen = P.get("attack_flows_without_event") or 0
+    if unseen:
+        seen = P.get("attack_flows", 0) - unseen
+        drops = P.get("port_drops")
+        why = (f"the bridge port towards the server dropped {drops} packets before XDP"
+               " (the veth's ring full: the receiving core fell behind)" if drops
+               else "the port's drops were not measured" if drops is None
+               else "the bridge port dropped none: the program did not report them")
+        L.append(f"  of them never seen:    {unseen} attack flows reached no program (no event);"
+                 f" {why}")
+        L.append(f"  of the flows seen:     {P.get('attack_flows_detected')} of {seen}"
+                 f" = {pct(P.get('attack_flows_detected') / seen if seen else None, 2)}")
     L.append(f"benign flows flagged:    {P.get('benign_flows_flagged')} of {P.get('benign_flows')}"
              f" = {pct(P.get('benign_flag_rate'), 2)}   (target <= 0.1%)")
     c = P.get("counters", {})
@@ -744,7 +770,9 @@ includes what XDP dropped), labelled by source subnet. A flow counts as detected
 an attack class at any checkpoint. Packets dropped are the kernel's per-class counters.
 Kernel: {c.get('packets')} packets, {c.get('flows_created')} flows, {c.get('classifications')} classifications,
 {c.get('dropped')} dropped, {c.get('events')} events ({c.get('events_lost')} lost);
-{P.get('flows_without_event', 0)} captured flows without an event.</p></div>
+{P.get('flows_without_event', 0)} captured flows without an event ({P.get('attack_flows_without_event', 0)} of
+them attack flows); packets the bridge port towards the server dropped before XDP (the veth's ring full):
+{P.get('port_drops') if P.get('port_drops') is not None else 'not measured'}.</p></div>
 
 <h2>Confusion matrix (flows)</h2>
 <div class="panel">{svg_confusion(P.get('confusion', {}), classes)}</div>

@@ -564,7 +564,7 @@ static void test_quick_xdp_drops_flood_and_scan(void **state)
 	static struct lt_ev_count c[LT_EV_MAX];	/* static: 6.8 MB */
 	json_object *r, *v;
 	const char *syn_cls, *scan_cls;
-	long n_syn, n_scan;
+	long n_syn, n_scan, port_drops;
 	int n, i;
 
 	(void)state;
@@ -626,6 +626,14 @@ static void test_quick_xdp_drops_flood_and_scan(void **state)
 	v = lt_get(r, "protected.counters.dropped");
 	assert_non_null(v);
 	assert_true(json_object_get_int64(v) > 0);
+	/* what the bridge port dropped before XDP is measured, so that a flow
+	 * no program saw is told from one the model missed */
+	v = lt_get(r, "protected.port_drops");
+	assert_true(v && json_object_is_type(v, json_type_int));
+	port_drops = json_object_get_int64(v);
+	v = lt_get(r, "protected.attack_flows_without_event");
+	print_message("[ lab     ] the bridge port dropped %ld packets before XDP, %ld attack flows "
+		      "without an event\n", port_drops, v ? (long)json_object_get_int64(v) : -1L);
 	json_object_put(r);
 }
 
