@@ -203,7 +203,7 @@ static const struct argp_option sched_options[] = {
 	  "the first N dropped one-packet flows get their own `classified` event, the rest only the "
 	  "second's `flood` event with counts (default: every flow its own)" },
 	{ "context-slots", CLI_OPT_CTX_SLOTS, "N", 0, "Slots of the context table (services, hosts "
-	  "and source prefixes, the ctx_* features), a power of two (default 32768, 200 bytes "
+	  "and source prefixes, the ctx_* features), a power of two (default 32768, 264 bytes "
 	  "each); extract and replay agree when given the same" },
 	{},
 };
