@@ -671,12 +671,15 @@ _lab_srv_mac() {
 	echo "$mac"
 }
 
-# lab_attack_nmap PREFIX sS|sT PORTS RATE SRC: nmap SYN or connect scan of the
-# server from SRC (PORTS: an nmap port list; 1 probe per port, RATE probes/s
-# at most).
+# lab_attack_nmap PREFIX sS|sT PORTS RATE SRC [ORDER]: nmap SYN or connect
+# scan of the server from SRC (PORTS: an nmap port list; 1 probe per port,
+# RATE probes/s at most; ORDER: random, nmap's default, or seq: -r, the
+# ports in sequence).
 lab_attack_nmap() {
-	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap "-$2" -n -Pn --max-retries 0 --max-rate "$4" \
-		--max-rtt-timeout 300ms --host-timeout 15s -S "$5" -e eth0 \
+	local order=()
+	[ "${6:-random}" = seq ] && order=(-r)
+	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap "-$2" "${order[@]}" -n -Pn --max-retries 0 \
+		--max-rate "$4" --max-rtt-timeout 300ms --host-timeout 15s -S "$5" -e eth0 \
 		-p "$3" "$LAB_SRV4" > /dev/null 2>&1
 }
 

@@ -202,6 +202,50 @@ def segments(r, k, src):
     return out
 
 
+def scan_paces(r, k, src):
+    """portscan: every tool at two paces, in one line per tool (the two in
+    a drawn order): slow, 10-100 probes a second (log-uniform) for 1.5-2.5
+    * K seconds, and fast, as many ports as before at 200-3,000 a second
+    (nmap -sT 200-1,000; nping asks for 200-2,000 but sends about 70-90 a
+    second: with -c 1 over many ports that is its own pace, a medium one).
+    Each tool ran at one pace a run before, and a forest without nping (run
+    G: 66-90 probes a second) flagged 52 of its 621 flows: the others had
+    taught scans at 200 a second and more only. nmap's port order is drawn
+    for each pace (its random default, or -r: in sequence, as nping's)."""
+    def n(lo, hi):
+        return r.randint(lo, hi)
+
+    def pick(*xs):
+        return r.choice(xs)
+
+    def ports(lo, hi, count):
+        a = n(lo, hi)
+        return f"{a}-{a + count - 1}"
+
+    def paced(make, lo, hi, rate, width):
+        slow = round(10 ** r.uniform(1, 2))
+        paces = [make(ports(lo, hi, max(10, round(slow * r.uniform(1.5, 2.5) * k))), slow),
+                 make(ports(lo, hi, n(*width) * k), n(*rate))]
+        r.shuffle(paces)
+        return "; ".join(paces)
+
+    def nping(p, rate):
+        return (f"lab_attack_nping_scan $P {p} {rate} {pick('syn', 'syn', 'fin', 'ack')} "
+                f"{n(32, 255)} {n(512, 65535)} {src['nmap']}")
+
+    return [
+        ("portscan", "nmap-sS", paced(lambda p, rate: f"lab_attack_nmap $P sS {p} {rate} {src['nmap']} "
+                                                      f"{pick('random', 'seq')}",
+                                      1, 20000, (300, 3000), (250, 500))),
+        ("portscan", "nmap-sT", paced(lambda p, rate: f"lab_attack_nmap $P sT {p} {rate} {src['nmap']} "
+                                                      f"{pick('random', 'seq')}",
+                                      1, 20000, (200, 1000), (100, 250))),
+        ("portscan", "masscan", paced(lambda p, rate: f"lab_attack_masscan $P {p} {rate} {src['mscan']}",
+                                      1, 30000, (500, 3000), (400, 750))),
+        ("portscan", "nping", paced(nping, 1, 30000, (200, 2000), (200, 400))),
+    ]
+
+
 def ssh_paces(r, k):
     """ssh_bruteforce: each tool slow, then fast (3 * K seconds each:
     LAB_TOOL_SECONDS), in one line per tool; guesses per connection drawn
@@ -272,15 +316,23 @@ def plan(r, k, src, seed, floods="subnet"):
             n(lo, hi)
         return []
 
-    L = [
-        ("portscan", "nmap-sS", f"lab_attack_nmap $P sS {ports(1, 20000, 250, 500)} {n(300, 3000)} "
-                                f"{src['nmap']}"),
-        ("portscan", "nmap-sT", f"lab_attack_nmap $P sT {ports(1, 20000, 100, 250)} {n(200, 1000)} "
-                                f"{src['nmap']}"),
-        ("portscan", "masscan", f"lab_attack_masscan $P {ports(1, 30000, 400, 750)} {n(500, 3000)} "
-                                f"{src['mscan']}"),
-        ("portscan", "nping", f"lab_attack_nping_scan $P {ports(1, 30000, 200, 400)} {n(200, 2000)} "
-                              f"{pick('syn', 'syn', 'fin', 'ack')} {n(32, 255)} {n(512, 65535)} {src['nmap']}"),
+    def scan_draws_before():
+        # the draws the scans made from r, each tool at one pace, before
+        # they got a generator of their own (scan_paces): made still, in
+        # their place, so that the other classes keep the parameters of
+        # earlier runs with the same seed
+        for lo, hi, w_lo, w_hi, rate in ((1, 20000, 250, 500, (300, 3000)),
+                                         (1, 20000, 100, 250, (200, 1000)),
+                                         (1, 30000, 400, 750, (500, 3000)),
+                                         (1, 30000, 200, 400, (200, 2000))):
+            ports(lo, hi, w_lo, w_hi)
+            n(*rate)
+        pick(1, 2, 3, 4)
+        n(32, 255)
+        n(512, 65535)
+        return []
+
+    L = scan_paces(random.Random(f"{seed}/portscan/paces"), k, src) + scan_draws_before() + [
         ("syn_flood", "hping3-S", f"lab_attack_hping_syn $P "
                                   f"{(n(1000, 2500) if iv < 2000 else n(150, 300)) * k} {iv} "
                                   f"{pick(80, 443, 22, 8080)} {n(512, 65535)} {n(32, 255)} "

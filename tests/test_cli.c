@@ -738,6 +738,28 @@ static void test_plan_app_layer(void **state)
 	       "python3 tests/plan_app.py", plan);
 }
 
+/* lab/plan.py, the port scans (tests/plan_scan.py): over 12 plans (both
+ * scales) every scan tool runs at two paces in each, slow (10-100 probes a
+ * second) and fast (200 or more asked), from under 20 a second to over
+ * 1,000 over the plans (run G: each tool at one pace, and a forest without
+ * nping, at 66-90 a second, flagged 52 of its 621 flows); nmap scans in its
+ * random port order and in sequence (lab.sh lab_attack_nmap ORDER seq: -r;
+ * lab_exec stubbed: the call is written down). */
+static void test_plan_scan_paces(void **state)
+{
+	const char *plan = "python3 lab/plan.py --src nmap=10.199.10.11 --src mscan=10.199.10.12 "
+			   "--src udpf=10.199.12.11 --src t50=10.199.15.11";
+	const char *sh = "bash -c '. lab/lab.sh; lab_exec() { echo \"$*\" > %s/nmap; }; "
+			 "lab_attack_nmap P sS 1-10 20 10.199.10.11 %s; grep -c -- \" -r \" %s/nmap'";
+
+	(void)state;
+	need_tools("python3");
+	expect(0, "scan plans ok", "for s in $(seq 1 12); do %s --seed $s --scale $((s %% 2 + 1)); "
+	       "done | python3 tests/plan_scan.py", plan);
+	expect(0, "1\n", sh, dir, "seq", dir);
+	expect(1, "0\n", sh, dir, "random", dir);
+}
+
 /* lab/appattack.py slow body: the body it announces stays within what the
  * lab's nginx takes (client_max_body_size, 1 MB by default): a larger one
  * is refused at once with 413 and the connection closed, no slow attack
@@ -912,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
 		cmocka_unit_test(test_plan_app_layer),
+		cmocka_unit_test(test_plan_scan_paces),
 		cmocka_unit_test(test_appattack_body_size),
 		cmocka_unit_test(test_lab_sshguess_bounded),
 		cmocka_unit_test(test_lab_ssh_paces),
