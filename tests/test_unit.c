@@ -1835,6 +1835,17 @@ static void test_utrack_source_return(void **state)
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 1000200);	/* the ACK */
 	utrack_pair_features(&t, "10.5.6.8", 5000000, &fv);
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 1000400);
+	/* a spoofed flood's source port drawn twice: a SYN again, nothing came
+	 * back; a client's SYN retransmitted comes back at its handshake's ACK */
+	utrack_tcp1(&t, "10.6.6.9", 40003, 0x02, false, 3500000);
+	utrack_tcp1(&t, "10.7.7.1", 30002, 0x02, false, 3000000);
+	utrack_tcp1(&t, "10.7.7.1", 30002, 0x02, false, 4000000);
+	utrack_pair_features(&t, "10.7.7.1", 4500000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);
+	utrack_tcp1(&t, "10.7.7.1", 30002, 0x10, false, 4000300);
+	utrack_tcp1(&t, "10.7.7.1", 30002, 0x18, false, 4000400);	/* once per flow */
+	utrack_pair_features(&t, "10.7.7.1", 5000000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 4000300);
 	utrack_pair_features(&t, "10.6.6.9", 5000000, &fv);
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);	/* never */
 	/* but in the table's first FF_CTX_COLD_US (its first flow at 1 s),

@@ -454,8 +454,10 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "open)")                                                                         \
 	X(CTX_SRC_RETURN_AGE, "ctx_src_return_age_us", "", FF_UNIT_USEC, "ctx",              \
 	  ff_ctx_return_age(c->src, c->now_us, c->start_us),                               \
-	  "time since a host of this source's /24 or /64 last came back (sent the second " \
-	  "packet of one of its flows: a handshake's ACK, a request), at most 60 s (also " \
+	  "time since a host of this source's /24 or /64 last came back (sent a packet " \
+	  "after the first of one of its flows, not a bare SYN: a handshake's ACK, a " \
+	  "request; a SYN again is a retransmission or a flood's source port drawn " \
+	  "twice), at most 60 s (also " \
 	  "never, or forgotten; but in the context's first 2 s, the time it has counted: " \
 	  "a filter just started has seen no one come back): real clients come back, a " \
 	  "spoofed flood's sources never")                                                 \

@@ -126,6 +126,7 @@ struct ff_flow {
 #define FF_FLOW_CTX_DONE 1	/* its completed handshake */
 #define FF_FLOW_CTX_FAIL 2	/* its refusal (the responder's RST) */
 #define FF_FLOW_CTX_OLD 4	/* its first packet FF_CTX_OLD_US after its start */
+#define FF_FLOW_CTX_BACK 8	/* its initiator came back (ff_track_ctx_came_back) */
 
 #define FF_MAX_CHECKPOINTS 16
 #define FF_CP_ON_FIN_RST 1u

@@ -334,8 +334,8 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 	return m;
 }
 
-/* The initiator of flow `f` (key `k`) sends its second packet: its source
- * prefix came back (struct ff_ctx_entry return_us). Its entry only, and only while it is in
+/* The initiator of flow `f` (key `k`) came back (ff_track_ctx_came_back):
+ * so did its source prefix (struct ff_ctx_entry return_us). Its entry only, and only while it is in
  * the table (the packet that opened the flow created it): once per flow, a
  * slot pair's lookup, apart from the counters' masks, whose constants the
  * verifier follows path by path. */
@@ -351,6 +351,25 @@ static __always_inline void ff_track_ctx_return(struct ff_track *t, const struct
 		e->return_us = now_us;
 }
 
+/* Whether this packet of flow `f` (not yet updated with it) from b
+ * (from_b) or a is its initiator coming back: the first packet after its
+ * first that is not a bare SYN (once per flow: f->ctx_flags). A SYN again
+ * shows nothing came back: a client's retransmission, or, at flood rates
+ * several times a second, a spoofed flood's random source port drawn
+ * twice, which made its whole /24 read as a real client's network for
+ * the rest of the flood (ctx_src_return_age_us near 0). */
+static __always_inline __u32 ff_track_ctx_came_back(struct ff_flow *f, const struct ff_pkt *p,
+						    __u32 from_b)
+{
+	if (from_b != f->initiator_is_b || !f->dir[FF_DIR_FWD].pkts ||
+	    (f->ctx_flags & FF_FLOW_CTX_BACK))
+		return 0;
+	if (p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN)
+		return 0;
+	f->ctx_flags |= FF_FLOW_CTX_BACK;
+	return 1;
+}
+
 /* The context of a packet from b (from_b) or a of flow `f`, before the
  * flow is updated with it. */
 static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_flow *f,
@@ -363,7 +382,7 @@ static __always_inline void ff_track_ctx_packet(struct ff_track *t, struct ff_fl
 	if (!ff_track_ctx_on(t))
 		return;
 	ctx_us = ff_track_ctx_us(t, now_us);
-	if (from_b == f->initiator_is_b && f->dir[FF_DIR_FWD].pkts == 1)
+	if (ff_track_ctx_came_back(f, p, from_b))
 		ff_track_ctx_return(t, k, f->initiator_is_b, ctx_us);
 	if (!m)
 		return;
