@@ -73,8 +73,8 @@
 #define FF_CTX_KEEP_US 60000000ULL
 /* A table that has counted for less than this (its clock, ff_ctx_entries)
  * cannot tell a source that never comes back from one it has not yet
- * watched long enough: a TCP client's first SYN, dropped, comes back with
- * its retransmission a second later. */
+ * watched long enough: a TCP client's first SYN, dropped, comes back at
+ * its handshake's ACK once its retransmission (a second later) passes. */
 #define FF_CTX_COLD_US 2000000ULL
 
 enum ff_ctx_counter {
@@ -126,9 +126,9 @@ struct ff_ctx_entry {
 	struct ff_ctx_win w[2];	/* FF_CTX_SHORT_US, FF_CTX_LONG_US */
 	struct ff_ctx_slow slow;	/* FF_CTX_SLOW_US */
 	/* a source prefix's: the last time one of its hosts came back (sent
-	 * the second packet of its flow: a handshake's ACK, a request, a
-	 * retransmission, which a spoofed source never sends; track.h
-	 * ff_track_ctx_return); 0: not yet */
+	 * a packet after the first of its flow, not a bare SYN: a handshake's
+	 * ACK, a request, which a spoofed source never sends; track.h
+	 * ff_track_ctx_came_back); 0: not yet */
 	__u64 return_us;
 };
 
@@ -254,7 +254,7 @@ static __always_inline __u32 ff_ctx_slots(__u32 configured)
  * "never". Freshly attached, every network is one the filter has not seen
  * come back: its first flows read what a spoofed flood's source reads, and
  * one dropped SYN of a network (no handshake completed) made every next
- * flow of it read so too, until the SYN's retransmission came back
+ * flow of it read so too, until the SYN's retransmission passed
  * (docs/operations.md, "Cold start"). Only for those seconds: later, the
  * age of a source that never came back would be the capture's clock (a
  * demo's captures are shorter than FF_CTX_KEEP_US), on which a forest
