@@ -126,8 +126,11 @@ if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
 # of training (lab/handshake-benign.awk CLASS:quietK): at a flow's first
 # packet a spread flood that the receiver has not seen 16 flows of in the
 # last second yet is a quiet server's new client (docs/lab.md, "Floods
-# that the receiver does not see yet")
-FLOOD_QUIET=syn_flood:quiet16,udp_flood:quiet16,icmp_flood:quiet16
+# that the receiver does not see yet"); a SYN flood's, also while the
+# flow's service shows fewer than 400 permille one-packet flows (svc400:
+# the host may be flooded, this service is not, and a new client's first
+# SYN is all the row can be; docs/lab.md, "Floods at another service")
+FLOOD_QUIET=syn_flood:quiet16:svc400,udp_flood:quiet16,icmp_flood:quiet16
 # and each round's benign traffic alone (the attackers' packets filtered
 # out: DIR/benign.pcap) is extra training: the segments lab's heavier
 # floods leave fewer benign rows, and none at a quiet server (docs/lab.md)

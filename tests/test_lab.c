@@ -1013,6 +1013,32 @@ static void test_handshake_relabel(void **state)
 		    "grep -qx 'Flow ID,Total Fwd Packet,Label a,2,syn_flood b,1,syn_flood d,1,benign "
 		    "e,1,icmp_flood h,3,benign '");
 	assert_int_equal(rc, 0);
+	/* CLASS:quietK:svcS: left out too while the flow's service shows fewer
+	 * than S permille of one-packet flows (a busy host flooded elsewhere,
+	 * this service not: a new client's first SYN is all it can be; f), not
+	 * at S (g: the service is flooded), nor at its second packet (i); the
+	 * host rule still applies (j); another flood class keeps quietK alone
+	 * (u) */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_host_new_flows_1s,ctx_svc_one_pkt_share_permille,"
+		    "Label' "
+		    "'f,1,checkpoint,1,0,0,0,0,900,399,syn_flood' "
+		    "'g,2,checkpoint,1,0,0,0,0,900,400,syn_flood/rawsyn' "
+		    "'i,3,checkpoint,2,0,0,0,0,900,10,syn_flood' "
+		    "'j,4,checkpoint,1,0,0,0,0,15,1000,syn_flood' "
+		    "'u,5,checkpoint,1,0,0,0,0,900,10,udp_flood' "
+		    "| awk -F, -v classes=syn_flood:quiet16:svc400,udp_flood:quiet16 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label g,1,syn_flood/rawsyn i,2,syn_flood "
+		    "u,1,udp_flood '");
+	assert_int_equal(rc, 0);
+	/* without the share column, svcS is an error, not a rule that never fires */
+	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
+		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_host_new_flows_1s,Label' "
+		    "| awk -F, -v classes=syn_flood:quiet16:svc400 -f lab/handshake-benign.awk "
+		    "> /dev/null 2>&1");
+	assert_int_not_equal(rc, 0);
 }
 
 int main(void)
