@@ -73,8 +73,9 @@
 # host under another flood: run G's 14 benign SYNs named syn_flood at
 # packet 1, each service at 0-90 permille); taught as the flood, it
 # teaches the forest to drop them (docs/lab.md, "Floods at another
-# service"). A flood of the service itself reaches S within its first
-# tenth of a second; a slow one amid busy benign traffic stays below it.
+# service"). A fast flood of the service itself reaches S within a
+# fraction of a second; a slow one amid busy benign traffic stays below it
+# (its first packets are not taught there).
 #
 # A label CLASS/TOOL (lab/evaluate.py's leave-one-tool-out folds) becomes
 # benign/CLASS/TOOL: benign to the trainer (evaluate.py cuts labels at the
@@ -180,5 +181,5 @@ $why == "idle" || $why == "end" {
 }
 END {
 	if (NR > 1) printf "handshake-benign.awk: %d handshake (and early) rows relabelled benign, %d final snapshots left out%s\n",
-		changed, final, length(quiet_host) ? sprintf(", %d first packets of floods at a quiet host left out", quiet) : "" > "/dev/stderr"
+		changed, final, length(quiet_host) ? sprintf(", %d first packets of floods at a quiet host%s left out", quiet, length(quiet_svc) ? " or service" : "") : "" > "/dev/stderr"
 }
