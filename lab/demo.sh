@@ -37,8 +37,9 @@
 #                    real or spoofed address, a /24, a /16, the class's /11,
 #                    a source per packet or bursts, IPv6 too), the forest
 #                    reads the receiver's context too, the floods' first
-#                    packets at a quiet host are not taught, and each
-#                    round's benign traffic alone is extra training;
+#                    packets at a quiet host (a SYN flood's: or service)
+#                    are not taught, and each round's benign traffic
+#                    alone is extra training;
 #                    --spread-floods is the same
 #     --floods subnet  the lab before: the floods' spoofed sources in their
 #                    class's /24, the forest on the sender's context only
