@@ -673,14 +673,18 @@ _lab_srv_mac() {
 
 # lab_attack_nmap PREFIX sS|sT PORTS RATE SRC [ORDER]: nmap SYN or connect
 # scan of the server from SRC (PORTS: an nmap port list; 1 probe per port,
-# RATE probes/s at most; ORDER: random, nmap's default, or seq: -r, the
-# ports in sequence).
+# RATE probes/s; ORDER: random, nmap's default, or seq: -r, the ports in
+# sequence). --min-rate too: with its probes dropped (the live run) nmap
+# took its drawn pace for congestion and slowed down, -sS 968 ports at
+# 2,773/s in 12 s and -sT to its 15 s timeout (run G), and the scan tools
+# at two paces no longer all fitted the live mix (run P2: nmap -sT never
+# started).
 lab_attack_nmap() {
 	local order=()
 	[ "${6:-random}" = seq ] && order=(-r)
 	LAB_EXEC_TIMEOUT=40 lab_exec "$1" nmap nmap "-$2" "${order[@]}" -n -Pn --max-retries 0 \
-		--max-rate "$4" --max-rtt-timeout 300ms --host-timeout 15s -S "$5" -e eth0 \
-		-p "$3" "$LAB_SRV4" > /dev/null 2>&1
+		--min-rate "$4" --max-rate "$4" --max-rtt-timeout 300ms --host-timeout 15s -S "$5" \
+		-e eth0 -p "$3" "$LAB_SRV4" > /dev/null 2>&1
 }
 
 # lab_attack_masscan PREFIX PORTS RATE SRC: masscan of the server from SRC.

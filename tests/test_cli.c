@@ -744,7 +744,8 @@ static void test_plan_app_layer(void **state)
  * 1,000 over the plans (run G: each tool at one pace, and a forest without
  * nping, at 66-90 a second, flagged 52 of its 621 flows); nmap scans in its
  * random port order and in sequence (lab.sh lab_attack_nmap ORDER seq: -r;
- * lab_exec stubbed: the call is written down). */
+ * lab_exec stubbed: the call is written down), at the drawn pace whether its
+ * probes are answered or dropped. */
 static void test_plan_scan_paces(void **state)
 {
 	const char *plan = "python3 lab/plan.py --src nmap=10.199.10.11 --src mscan=10.199.10.12 "
@@ -758,6 +759,11 @@ static void test_plan_scan_paces(void **state)
 	       "done | python3 tests/plan_scan.py", plan);
 	expect(0, "1\n", sh, dir, "seq", dir);
 	expect(1, "0\n", sh, dir, "random", dir);
+	/* at its drawn pace, its probes dropped or not (--min-rate: run G's
+	 * live nmap -sS slowed from 2,773 probes a second to about 80) */
+	expect(0, "--min-rate 20 --max-rate 20 ", "bash -c '. lab/lab.sh; "
+	       "lab_exec() { echo \"$*\" > %s/rate; }; lab_attack_nmap P sT 1-10 20 10.199.10.11; "
+	       "cat %s/rate'", dir, dir);
 }
 
 /* lab/appattack.py slow body: the body it announces stays within what the
