@@ -133,6 +133,60 @@ def rate(k, n):
     return k / n if n else None
 
 
+def tool_windows(rules):
+    """Per CLASS/TOOL label of label rules `rules` (a file): its (prefix,
+    from, to) windows when every rule of it has host= or src= and time=;
+    else None."""
+    win = defaultdict(list)
+    with open(rules) as f:
+        for line in f:
+            s = line.strip()
+            if not s or s.startswith("#") or ":" not in s:
+                continue
+            lab, cond = s.split(":", 1)
+            kv = dict(c.split("=", 1) for c in cond.split(",") if "=" in c)
+            net = kv.get("host") or kv.get("src")
+            if "time" in kv and net:
+                t0, t1 = kv["time"].split("-")
+                win[lab].append((ipaddress.ip_network(net, strict=False), float(t0), float(t1)))
+            else:
+                win[lab].append(None)
+    return {k: (None if None in v else v) for k, v in win.items()}
+
+
+def tool_pcap(pcaps, windows, out, read=pcaprewrite.read_pcap):
+    """The packets to or from a tool's prefix within its windows (and 5 s
+    after: the flows it started go on), from captures `pcaps` (each read
+    by `read`) into capture `out`, and
+    the first IP packet of the first capture: the context's clock starts
+    with it (context.h, ff_ctx_entries), as when the whole capture is
+    scored, not at the tool's first packet, where every source would be
+    one the filter has only just begun to watch."""
+    n = 0
+    with open(out, "wb") as f:
+        head = None
+        clock = True	# the first IP packet not kept yet
+        for path in pcaps:
+            header, endian, nano, pkts = read(path)
+            if head is None:
+                head = (header, endian, nano)
+                f.write(header)
+            for ns, frame, orig in pkts:
+                t = ns / 1e9
+                if not clock and not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
+                    continue
+                p = pcaprewrite.Packet(frame)
+                keep, clock = clock and p.ok, clock and not p.ok
+                if keep or p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
+                                        for net, w0, w1 in windows if w0 <= t <= w1 + 5):
+                    sec, rem = divmod(ns, 1_000_000_000)
+                    f.write(struct.pack(head[1] + "IIII", sec, rem if head[2] else rem // 1000,
+                                        len(frame), orig))
+                    f.write(frame)
+                    n += 1
+    return n
+
+
 class Scored:
     """Flows of a `flowforest extract --model` CSV: per flow its label, whether
     and when (packets, class) it was first flagged."""
@@ -209,54 +263,10 @@ class Evaluation:
     # ---- leave one tool out ----------------------------------------------------------
 
     def tool_windows(self):
-        """Per CLASS/TOOL label of the --tools rules: its (prefix, from, to)
-        windows when every rule of it has host= or src= and time=; else None."""
-        win = defaultdict(list)
-        with open(self.a.tools) as f:
-            for line in f:
-                s = line.strip()
-                if not s or s.startswith("#") or ":" not in s:
-                    continue
-                lab, cond = s.split(":", 1)
-                kv = dict(c.split("=", 1) for c in cond.split(",") if "=" in c)
-                net = kv.get("host") or kv.get("src")
-                if "time" in kv and net:
-                    t0, t1 = kv["time"].split("-")
-                    win[lab].append((ipaddress.ip_network(net, strict=False), float(t0), float(t1)))
-                else:
-                    win[lab].append(None)
-        return {k: (None if None in v else v) for k, v in win.items()}
+        return tool_windows(self.a.tools)
 
     def tool_pcap(self, pcaps, windows, out):
-        """The packets to or from a tool's prefix within its windows (and 5 s
-        after: the flows it started go on), from the test captures, and
-        the first IP packet of the first capture: the context's clock starts
-        with it (context.h, ff_ctx_entries), as when the whole capture is
-        scored, not at the tool's first packet, where every source would be
-        one the filter has only just begun to watch."""
-        n = 0
-        with open(out, "wb") as f:
-            head = None
-            clock = True	# the first IP packet not kept yet
-            for path in pcaps:
-                header, endian, nano, pkts = self.read(path)
-                if head is None:
-                    head = (header, endian, nano)
-                    f.write(header)
-                for ns, frame, orig in pkts:
-                    t = ns / 1e9
-                    if not clock and not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
-                        continue
-                    p = pcaprewrite.Packet(frame)
-                    keep, clock = clock and p.ok, clock and not p.ok
-                    if keep or p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
-                                            for net, w0, w1 in windows if w0 <= t <= w1 + 5):
-                        sec, rem = divmod(ns, 1_000_000_000)
-                        f.write(struct.pack(head[1] + "IIII", sec, rem if head[2] else rem // 1000,
-                                            len(frame), orig))
-                        f.write(frame)
-                        n += 1
-        return n
+        return tool_pcap(pcaps, windows, out, self.read)
 
     def read(self, path):
         if path not in self.cache:

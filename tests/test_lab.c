@@ -938,8 +938,9 @@ static void test_report_renders(void **state)
  * one wrong password); CLASS:N:M:K: rows before M benign too unless the
  * sender opened K flows or more in the last second (a flood's first
  * connections and a keep-alive flood's few are a browser's until M);
- * :pairP and :burstB keep the label amid a flood from one host; CLASS:quietK
- * leaves out a flood's first packets at a quiet host. No root needed. */
+ * :pairP and :burstB keep the label amid a flood from one host (:tenT: and
+ * a pace held over 10 s); CLASS:quietK leaves out a flood's first packets at
+ * a quiet host. No root needed. */
 static void test_handshake_relabel(void **state)
 {
 	char csv[PATH_MAX + 32], out[PATH_MAX + 64];
@@ -1039,6 +1040,38 @@ static void test_handshake_relabel(void **state)
 		    "| awk -F, -v classes=syn_flood:quiet16:svc400 -f lab/handshake-benign.awk "
 		    "> /dev/null 2>&1");
 	assert_int_not_equal(rc, 0);
+	/* :pair4:ten10: pairP keeps an early row's label only when the pace
+	 * held over 10 s too (b: 12 flows per host; a: 3, a fresh sender's
+	 * burst), and the rows from packet 12 (c) or of an ended flow (e) keep
+	 * theirs whatever the pace */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,"
+		    "ctx_pair_flows_per_peer_bit_10s,Label' "
+		    "'a,1,checkpoint,5,0,2,0,0,6,3,ssh_bruteforce' "
+		    "'b,2,checkpoint,5,0,2,0,0,6,12,ssh_bruteforce' "
+		    "'c,3,checkpoint,12,0,8,0,0,6,3,ssh_bruteforce' "
+		    "'d,4,checkpoint,5,0,2,0,0,2,30,ssh_bruteforce' "
+		    "'e,5,fin,9,0,6,1,0,1,1,ssh_bruteforce' "
+		    "| awk -F, -v classes=ssh_bruteforce:12:open:pair4:ten10 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label a,5,benign b,5,ssh_bruteforce "
+		    "c,12,ssh_bruteforce d,5,benign e,9,ssh_bruteforce '");
+	assert_int_equal(rc, 0);
+}
+
+/* lab/toolview.py: a round's ssh tools run one after the other from one
+ * host; a tool's view (its packets alone, with the capture's first packet
+ * for the context's clock) shows its first connections from a fresh
+ * sender, as a brute force starts, where the round shows them amid the
+ * last tool's (tests/toolview_check.py). No root needed. */
+static void test_tool_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/toolview' && python3 tests/toolview_check.py "
+				    "'%s/toolview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
 int main(void)
@@ -1054,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
 		cmocka_unit_test(test_handshake_relabel),
+		cmocka_unit_test(test_tool_views),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
