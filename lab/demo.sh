@@ -519,7 +519,9 @@ if [ "$EVAL" = 1 ]; then
 	# its tool views (tool_views: a fold leaves a tool's out with it)
 	caps=("$OUT/train/capture.pcap")
 	[ "$BENIGN_VIEW" = 1 ] && caps+=("$OUT/train/benign.pcap")
-	[ -n "$VIEW_CLASSES" ] && caps+=("$OUT"/train/views/*.pcap)	# tool_views
+	for v in "$OUT"/train/views/*.pcap; do	# tool_views (none: the literal pattern)
+		[ -n "$VIEW_CLASSES" ] && [ -e "$v" ] && caps+=("$v")
+	done
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
 		--train "${caps[@]}" --loto-test "$OUT/train/capture.pcap"
 		--handshake-benign "$HANDSHAKE_CLASSES"
