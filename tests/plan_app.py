@@ -24,6 +24,8 @@ Prints "app plans ok" and exits 0, or names what is wrong and exits 1.
 import sys
 from collections import defaultdict
 
+from plancheck import verdict
+
 
 def main():
     bad = []
@@ -77,12 +79,7 @@ def main():
     for k in ("sshpass guesses per connection", "ncrack guesses per connection"):
         if seen[k] != {False, True}:
             bad.append(f"{k}: only {'one' if seen[k] == {False} else 'several'} over {plans} plans")
-    for b in bad:
-        print(b)
-    if bad or not plans:
-        return 1
-    print("app plans ok")
-    return 0
+    return verdict(bad, plans, "app plans ok")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ Prints "scan plans ok" and exits 0, or names what is wrong and exits 1.
 """
 import sys
 
+from plancheck import verdict
+
 # a tool's command: the index of its port range and of its rate
 ARGS = {"lab_attack_nmap": (3, 4), "lab_attack_masscan": (2, 3), "lab_attack_nping_scan": (2, 3)}
 
@@ -52,12 +54,7 @@ def main():
         bad.append(f"paces {min(rates)}-{max(rates)} a second, not from under 20 to over 1,000")
     if orders != {"random", "seq"}:
         bad.append(f"nmap's port orders: {sorted(orders)}")
-    for b in bad:
-        print(b)
-    if bad or not plans:
-        return 1
-    print("scan plans ok")
-    return 0
+    return verdict(bad, plans, "scan plans ok")
 
 
 if __name__ == "__main__":
