@@ -124,6 +124,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then T_TRAIN=16 T_LIVE=15; else T_TRAIN=40 T_LIVE=36; fi
+# How long the classifier stays attached at most (flowforest run --duration;
+# ff_detach ends it when the mix is over): a mix's last tool starts by T + 20 s
+# (lab_mix) and ends within its own timeout (LAB_EXEC_TIMEOUT, 70 s at most).
+# T + 40 let a slow t50 flood's last segment outlive the classifier: run I's
+# live capture held 320 UDP flood flows after the detach, no event for them.
+ATTACH_SLACK=95
 # The floods' first packets at a quiet host (segments, the default): left out
 # of training (lab/handshake-benign.awk CLASS:quietK): at a flow's first
 # packet a spread flood that the receiver has not seen 16 flows of in the
@@ -434,7 +440,7 @@ stage_done model-1
 phase train "round 2: the training mix again, with round 1's model attached at XDP"
 mkdir -p "$OUT/train2"
 lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
-ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + 40))
+ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + ATTACH_SLACK))
 record "$OUT/train2" 1
 ff_detach "$OUT/train2"
 stage_done train-run-2
@@ -454,12 +460,12 @@ live_run() {
 	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
 	: > "$d/results.txt"
 	if [ "$attach" = 1 ]; then
-		ff_attach "$d" "$OUT/model.json" $((T_LIVE + 40))
+		ff_attach "$d" "$OUT/model.json" $((T_LIVE + ATTACH_SLACK))
 		detail "$(ip -n "$(lab_ns "$P" srv)" link show dev eth0 | grep -o 'prog/xdp id [0-9]*') on the server's eth0"
 		rm -f "$tmp/live.stop"
 		python3 "$ROOT/lab/live.py" --events "$d/events.jsonl" --counters "$d/ff.stderr" \
 			--results "$d/results.txt" --labels "$OUT/labels.rules" --stop-file "$tmp/live.stop" \
-			--max-seconds $((T_LIVE + 40)) &
+			--max-seconds $((T_LIVE + ATTACH_SLACK)) &
 		live_pid=$!
 	fi
 	echo "before $(port_drops)" > "$d/port_drops.txt"
