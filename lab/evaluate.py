@@ -65,6 +65,7 @@ from collections import Counter, defaultdict
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import pcaprewrite  # noqa: E402  (lab/pcaprewrite.py: pcap reading and writing)
+import labelrules  # noqa: E402  (lab/labelrules.py: label rule files)
 CP_DEFAULT = "1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024"
 
 # The captures of ../shared/data/pcaps that its READMEs describe as attacks,
@@ -138,19 +139,14 @@ def tool_windows(rules):
     from, to) windows when every rule of it has host= or src= and time=;
     else None."""
     win = defaultdict(list)
-    with open(rules) as f:
-        for line in f:
-            s = line.strip()
-            if not s or s.startswith("#") or ":" not in s:
-                continue
-            lab, cond = s.split(":", 1)
-            kv = dict(c.split("=", 1) for c in cond.split(",") if "=" in c)
-            net = kv.get("host") or kv.get("src")
-            if "time" in kv and net:
-                t0, t1 = kv["time"].split("-")
-                win[lab].append((ipaddress.ip_network(net, strict=False), float(t0), float(t1)))
-            else:
-                win[lab].append(None)
+    for lab, cond in labelrules.read(rules):
+        kv = dict(labelrules.conditions(cond))
+        net = kv.get("host") or kv.get("src")
+        if "time" in kv and net:
+            t0, t1 = kv["time"].split("-")
+            win[lab].append((ipaddress.ip_network(net, strict=False), float(t0), float(t1)))
+        else:
+            win[lab].append(None)
     return {k: (None if None in v else v) for k, v in win.items()}
 
 
@@ -252,12 +248,9 @@ class Evaluation:
     def class_rules(self):
         """The --tools rules with the labels cut to their class."""
         path = os.path.join(self.tmp, "classes.rules")
-        with open(self.a.tools) as f, open(path, "w") as o:
-            for line in f:
-                s = line.strip()
-                if s and not s.startswith("#") and ":" in s:
-                    lab, cond = s.split(":", 1)
-                    o.write(f"{lab.split('/')[0]}:{cond}\n")
+        with open(path, "w") as o:
+            for lab, cond in labelrules.read(self.a.tools):
+                o.write(f"{lab.split('/')[0]}:{cond}\n")
         return path
 
     # ---- leave one tool out ----------------------------------------------------------

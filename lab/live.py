@@ -23,6 +23,9 @@ import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import labelrules  # noqa: E402  (lab/labelrules.py: label rule files)
+
 COLORS = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 
 
@@ -33,16 +36,10 @@ def c(code, s):
 def load_rules(path):
     """label rules of the form LABEL:host=CIDR (what lab/lab.sh writes)."""
     rules = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#") or ":" not in line:
-                continue
-            label, conds = line.split(":", 1)
-            for cond in conds.split(","):
-                k, _, v = cond.partition("=")
-                if k in ("host", "src"):
-                    rules.append((label, ipaddress.ip_network(v, strict=False)))
+    for label, conds in labelrules.read(path):
+        for k, v in labelrules.conditions(conds):
+            if k in ("host", "src"):
+                rules.append((label, ipaddress.ip_network(v, strict=False)))
     return rules
 
 
