@@ -90,6 +90,13 @@ struct __attribute__((aligned(8))) ff_pkt {
 	__u8 l4_hdr_len;	/* L4 header alone (CIC's "header length") */
 };
 
+/* A TCP SYN without ACK: what opens a connection (or a spoofed flood's
+ * half-open one), and what a retransmission or a flood repeats. */
+static __always_inline int ff_pkt_bare_syn(const struct ff_pkt *p)
+{
+	return p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
+}
+
 struct ff_eth_hdr { __u8 dst[6]; __u8 src[6]; __u16 proto; };
 struct ff_vlan_hdr { __u16 tci; __u16 proto; };
 struct ff_ipv4_hdr {

@@ -316,8 +316,7 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 	__u32 m = 0;
 
 	if (n == 0)
-		return FF_CTX_OPEN_MASK(p->proto == FF_IPPROTO_TCP &&
-					(p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN);
+		return FF_CTX_OPEN_MASK(ff_pkt_bare_syn(p));
 	if (from_b == f->initiator_is_b)
 		m |= FF_CTX_BIT(FF_CTX_PKTS);
 	if (n == 1)
@@ -335,8 +334,8 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 }
 
 /* The initiator of flow `f` (key `k`) came back (ff_track_ctx_came_back):
- * so did its source prefix (struct ff_ctx_entry return_us). Its entry only, and only while it is in
- * the table (the packet that opened the flow created it): once per flow, a
+ * so did its source prefix (struct ff_ctx_entry return_us). Its entry
+ * only, and only while it is in the table (the packet that opened the flow created it): once per flow, a
  * slot pair's lookup, apart from the counters' masks, whose constants the
  * verifier follows path by path. */
 static __always_inline void ff_track_ctx_return(struct ff_track *t, const struct ff_flow_key *k,
@@ -364,7 +363,7 @@ static __always_inline __u32 ff_track_ctx_came_back(struct ff_flow *f, const str
 	if (from_b != f->initiator_is_b || !f->dir[FF_DIR_FWD].pkts ||
 	    (f->ctx_flags & FF_FLOW_CTX_BACK))
 		return 0;
-	if (p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN)
+	if (ff_pkt_bare_syn(p))
 		return 0;
 	f->ctx_flags |= FF_FLOW_CTX_BACK;
 	return 1;
@@ -729,8 +728,7 @@ static __always_inline int ff_track_memo_drop(struct ff_track *t, const struct f
 	ff_trk_count(t, FF_C_FIRST_MEMO);
 	/* the context counts every packet that opens a flow, dropped or not */
 	ff_trk_ctx_update(t, k, from_b,
-			  FF_CTX_OPEN_MASK(p->proto == FF_IPPROTO_TCP &&
-					   (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN),
+			  FF_CTX_OPEN_MASK(ff_pkt_bare_syn(p)),
 			  p->l3_len, now_us);
 	return 1;
 }
@@ -795,7 +793,7 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	 * that lookup (a cache miss on a random bucket) and the clock are the
 	 * cost. A flow in the table that sends such a SYN again (its own first
 	 * packet was decided otherwise) is not updated by it. */
-	syn = p->proto == FF_IPPROTO_TCP && (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_SYN;
+	syn = ff_pkt_bare_syn(p);
 	if (syn && ff_track_memo_drop(t, ctl, cfg, p, &key, from_b, ff_trk_now(t, 1), &allowed))
 		return FF_ACT_DROP;
 	/* every other packet: the clock before the flow lookup (read after
