@@ -38,9 +38,15 @@ drawn from --seed. --part http or dns runs only the --sources clients'
 HTTP or only their DNS (the lab runs one process of each: with both in one,
 Python's one-thread-at-a-time kept the DNS queries waiting on the HTTP
 threads, and a faster server cut them from 7,100 to 1,600 a run).
-Results go to --results as the lab's lines "KIND ok|fail SECONDS WALLTIME"
-(KIND http or dns). Bounded: every request has a 3 s timeout, the whole run
---seconds plus 5. Seeded (--seed). Standard library only.
+Results go to --results as the lab's lines "KIND ok|fail SECONDS WALLTIME
+SRC PORT DPORT" (KIND http or dns; SRC PORT the client's end of the
+request's connection or socket, PORT 0 when it never had one: a
+connection that did not open, or a curl page's URL still waiting for a
+connection when its 3 s were up, whose SECONDS count from the page's
+start; DPORT the server's port). lab/report.py matches a failure to
+flowforest's drops of that client by them. Bounded:
+every request has a 3 s timeout, the whole run --seconds plus 5. Seeded
+(--seed). Standard library only.
 """
 import argparse
 import http.client
@@ -79,12 +85,14 @@ class Run:
         self.ctx.verify_mode = ssl.CERT_NONE
         self.counts = {"http ok": 0, "http fail": 0, "dns ok": 0, "dns fail": 0}
 
-    def result(self, kind, ok, t0):
+    def result(self, kind, ok, t0, who, dport):
+        """One request's line; who: (address, port) of the client's end."""
         k = f"{kind} {'ok' if ok else 'fail'}"
         with self.lock:
             self.counts[k] += 1
             if self.out and not self.out.closed:
-                self.out.write(f"{k} {time.monotonic() - t0:.3f} {time.time():.2f}\n")
+                self.out.write(f"{k} {time.monotonic() - t0:.3f} {time.time():.2f} "
+                               f"{who[0]} {who[1]} {dport}\n")
 
     def conn(self, rng, https, src=None):
         src = (src or rng.choice(self.a.sources), 0)
@@ -103,17 +111,19 @@ class Run:
                 t0 = time.monotonic()
                 last = i == len(paths) - 1
                 ok = False
+                who = (c.source_address[0], 0)
                 try:
                     c.request("GET", p, headers={"User-Agent": ua, "Accept": "*/*",
                                                  "Connection": "keep-alive" if keep and not last
                                                  else "close"})
+                    who = local_end(c.sock, who)
                     r = c.getresponse()
                     r.read()
                     ok = r.status < 400 or (r.status == 404 and p == "/missing.html")
                 except (OSError, http.client.HTTPException):
-                    self.result("http", False, t0)
+                    self.result("http", False, t0, local_end(c.sock, who), c.port)
                     return
-                self.result("http", ok, t0)
+                self.result("http", ok, t0, who, c.port)
                 if gap[1] and not last:
                     time.sleep(rng.uniform(*gap))
                 if time.monotonic() > self.end + 3:
@@ -191,7 +201,7 @@ class Run:
         urls = [f"{'https' if https else 'http'}://{self.a.server}{self.page_path(rng)}"
                 for _ in range(rng.randint(conns, 2 * conns))]
         cmd = ["curl", "-Z", "--parallel-max", str(conns), "-s", "-k", "-m", "3",
-               "--interface", src, "-A", ua, "-w", "%{http_code} %{time_total} %{url}\n"]
+               "--interface", src, "-A", ua, "-w", CURL_W]
         if rng.random() >= p["keep"]:
             cmd += ["-H", "Connection: close"]
         for u in urls:
@@ -201,12 +211,8 @@ class Run:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=8).stdout
         except (OSError, subprocess.TimeoutExpired):
             out = ""
-        lines = [l.split() for l in out.splitlines() if len(l.split()) == 3]
-        for code, secs, url in lines:
-            ok = code[0] in "23" or (code == "404" and url.endswith("/missing.html"))
-            self.result("http", ok, time.monotonic() - float(secs))
-        for _ in range(len(urls) - len(lines)):
-            self.result("http", False, t0)
+        for ok, start, who in curl_results(out, len(urls), t0, time.monotonic(), src):
+            self.result("http", ok, start, who, 443 if https else 80)
 
     def pages(self, seed, src):
         rng = random.Random(seed)
@@ -244,9 +250,9 @@ class Run:
                 data = sock.recv(2048)
                 if data[:2] == pkt[:2]:
                     break
-            self.result("dns", True, t0)
+            self.result("dns", True, t0, local_end(sock, ("?", 0)), 53)
         except OSError:
-            self.result("dns", False, t0)
+            self.result("dns", False, t0, local_end(sock, ("?", 0)), 53)
 
     def dns(self, seed, storms):
         rng = random.Random(seed)
@@ -268,6 +274,40 @@ class Run:
             self.dns_query(rng, s)
         finally:
             s.close()
+
+
+# curl's line per URL of a page: its answer, time, and its end of the connection
+CURL_W = "%{http_code}|%{time_total}|%{local_ip}|%{local_port}|%{url}\n"
+
+
+def local_end(sock, fallback):
+    """(address, port) of a connected socket's own end, else fallback."""
+    try:
+        return sock.getsockname()[:2]
+    except (AttributeError, OSError):
+        return fallback
+
+
+def curl_results(out, n_urls, t0, now, src):
+    """A curl page's results from its CURL_W lines: (ok, start, (address,
+    port)) per URL, start on the monotonic clock (now - its time). A URL
+    without a connection (port 0: none opened, or still waiting for one
+    when its 3 s ran out: curl -Z queues a page's next URLs behind a
+    connection that has not answered yet) counts from the page's start t0,
+    as does a URL curl wrote no line for (curl killed)."""
+    res = []
+    for line in out.splitlines():
+        f = line.split("|")
+        if len(f) != 5:
+            continue
+        code, secs, ip, port, url = f
+        ok = code[:1] in ("2", "3") or (code == "404" and url.endswith("/missing.html"))
+        if port in ("", "0"):
+            res.append((ok, t0, (src, 0)))
+        else:
+            res.append((ok, now - float(secs), (ip, int(port))))
+    res += [(False, t0, (src, 0))] * max(0, n_urls - len(res))
+    return res
 
 
 def main():

@@ -78,7 +78,8 @@ ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood
 # the sender's /24 opens P or more flows a second per host to the service
 # (pairP: a flood's handshake is the flood's; benign hosts open at most 11),
 # or for HTTP B or more in 100 ms per host (burstB: a request flood's
-# threads start together; a browser opens at most 8 at once)
+# threads start together; a browser opens 2-8 at once, lab/benign.py's
+# curl pages 10-11 one after the other: see lab/handshake-benign.awk)
 HANDSHAKE_CLASSES=slow_http:5:pair20,ssh_bruteforce:12:open:pair4,http_flood:5:pair20:burst10
 # the forest, for the demo's models and the evaluation's leave-one-tool-out folds:
 # on behaviour features only (counts, timing, flags, the context of other

@@ -59,7 +59,11 @@
 # connections complete within milliseconds, before the 1 s window reaches
 # pairP (run A3: py-close's first 18 connections of each burst, in 12 ms,
 # were taught benign and let through); a browser opens 2-8 at once (at
-# most 8 per host in 100 ms over the benign HTTP rows of runs K and A3).
+# most 8 per host in 100 ms over the benign HTTP rows of runs K and A3;
+# lab/benign.py's curl pages, one connection per URL one after the other,
+# reach 10-11 in runs H and J, up to 16 by design: run J's one HTTP
+# false alarm was such a page at exactly 10, docs/lab.md "Runs G and J's
+# HTTP failures").
 #
 # CLASS:quietK (a flood class, alone): that class's rows at a flow's first
 # packet are left out while the receiving host has seen fewer than K flows

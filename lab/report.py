@@ -12,6 +12,7 @@ Reads the run directory that lab/demo.sh fills:
   protected/events.jsonl    `flowforest run` events
   protected/ff.stderr       `flowforest run` counters (JSON lines)
   RUN/results.txt           benign requests: kind ok|fail seconds wall-time
+                            [client-address client-port server-port]
   RUN/schedule.txt          attacks: tool class start end (wall time)
   RUN/t0                    wall and monotonic clock at the start of the run
   (RUN: protected, and baseline when the run without classifier was made)
@@ -119,9 +120,47 @@ def final_counters(path):
     return last or {}
 
 
-def service_rates(results, windows, t0_wall):
+def dropped_flows(evs, t0):
+    """Flows the classifier dropped, from its events: (client, client port,
+    server port) -> wall times of their drop verdicts (t0: the run's wall
+    and monotonic clocks, events carry the monotonic one)."""
+    out = defaultdict(list)
+    if not t0:
+        return out
+    for e in evs:
+        if e.get("event") in ("classified", "changed") and e.get("action") == "drop":
+            out[(e["src"], e.get("sport"), e.get("dport"))].append(
+                t0[0] + e["ts_us"] / 1e6 - t0[1])
+    return out
+
+
+# a request's wall time is written to 10 ms (lab/benign.py); a keep-alive
+# connection's requests start at most this long after its drop
+SLACK, KEEP = 0.02, 30.0
+
+
+def on_dropped_flow(p, drops):
+    """Whether a results line's failed request met a drop: its connection
+    (client, port, server port) dropped before it ended (and at most KEEP
+    seconds before it began), or, when it never had a connection (port 0),
+    a flow of that client to that server port dropped while it waited.
+    None when the line names no client (lab/lab.sh's curl, wget, ssh, dig)."""
+    if len(p) < 7:
+        return None
+    end = float(p[3])
+    start, src, port, dport = end - float(p[2]), p[4], int(p[5]), int(p[6])
+    if port:
+        return any(start - KEEP <= t <= end + SLACK for t in drops.get((src, port, dport), ()))
+    return any(start - SLACK <= t <= end + SLACK for (s, _, d), ts in drops.items()
+               if s == src and d == dport for t in ts)
+
+
+def service_rates(results, windows, t0_wall, drops=None):
     """Per kind: ok/total over the whole run and during the attacks, plus a
-    per-second series (ok, fail) relative to t0."""
+    per-second series (ok, fail) relative to t0. With the classifier's drops
+    (dropped_flows), the failures during the attacks that met one are
+    counted apart too (during_fail_dropped; during_fail_unnamed: failures
+    whose line names no client, which cannot be matched)."""
     out = {}
     lo = min((w["start"] for w in windows), default=None)
     hi = max((w["end"] for w in windows), default=None)
@@ -131,12 +170,16 @@ def service_rates(results, windows, t0_wall):
         if len(p) < 4:
             continue
         kind, ok, wall = p[0], p[1] == "ok", float(p[3])
-        o = out.setdefault(kind, {"ok": 0, "total": 0, "during_ok": 0, "during_total": 0})
+        o = out.setdefault(kind, {"ok": 0, "total": 0, "during_ok": 0, "during_total": 0,
+                                  "during_fail_dropped": 0, "during_fail_unnamed": 0})
         o["ok"] += ok
         o["total"] += 1
         if lo is not None and lo <= wall <= hi + 1:
             o["during_ok"] += ok
             o["during_total"] += 1
+            met = None if ok or drops is None else on_dropped_flow(p, drops)
+            o["during_fail_dropped"] += met is True
+            o["during_fail_unnamed"] += not ok and drops is not None and met is None
         if t0_wall is not None:
             sec = int(wall - t0_wall)
             series[kind][sec][0 if ok else 1] += 1
@@ -328,6 +371,13 @@ def pct(x, digits=1):
     return "n/a" if x is None else f"{100 * x:.{digits}f}%"
 
 
+def pct_down(x, digits=1):
+    """A success rate rounded down: 13,757 of 13,759 is 99.9%, not 100.0%."""
+    if x is None:
+        return "n/a"
+    return f"{math.floor(100 * x * 10 ** digits + 1e-9) / 10 ** digits:.{digits}f}%"
+
+
 def text_report(R):
     L = []
     P = R.get("protected") or {}
@@ -380,8 +430,10 @@ def text_report(R):
         def cell(o):
             if not o or not o["during_total"]:
                 return "n/a"
-            return f"{o['during_ok']}/{o['during_total']} {pct(o['during_rate'])}"
+            return f"{o['during_ok']}/{o['during_total']} {pct_down(o['during_rate'])}"
         L.append(f"  {kind:<10} {cell(w):>18} {cell(wo):>18}")
+    if S.get("protected"):
+        L.append("  " + fails_met(S["protected"]))
     if "baseline" not in S:
         L.append("  (the run without the classifier was skipped)")
     E = R.get("evaluation")
@@ -389,6 +441,24 @@ def text_report(R):
         L.append("")
         L.append(evaluate.text(E))
     return "\n".join(L)
+
+
+def fails_met(P):
+    """The classifier's run's failures during the attacks, by whether they
+    met one of its drops (service_rates)."""
+    if not P:
+        return ""
+    parts = []
+    for kind in ("http", "ssh", "dns"):
+        o = P.get(kind)
+        if not o or o["during_ok"] == o["during_total"]:
+            continue
+        n = o["during_total"] - o["during_ok"]
+        d, u = o.get("during_fail_dropped", 0), o.get("during_fail_unnamed", 0)
+        parts.append(f"{kind} {d} of {n}" + (f" ({u} not matched: no client in the line)"
+                                               if u else ""))
+    return ("failed with flowforest on a flow it dropped: " + ", ".join(parts) if parts
+            else "no request failed with flowforest")
 
 
 # ---- HTML ----------------------------------------------------------------------------
@@ -496,7 +566,7 @@ def svg_service(S, windows, kind, n, width=1080, lane_h=54):
         rate = d["during_rate"]
         o.append(f'<text x="{ml - 8}" y="{top + lane / 2 - 4:.1f}" text-anchor="end" class="lg">{label}</text>'
                  f'<text x="{ml - 8}" y="{top + lane / 2 + 11:.1f}" text-anchor="end" class="ax">'
-                 f'{d["during_ok"]}/{d["during_total"]} ok ({pct(rate)})</text>')
+                 f'{d["during_ok"]}/{d["during_total"]} ok ({pct_down(rate)})</text>')
     step = 2 if n <= 24 else 5 if n <= 60 else 10
     for s in range(0, n + 1, step):
         o.append(f'<text x="{ml + W * s / n:.1f}" y="{height - 6}" text-anchor="middle" class="ax">{s}s</text>')
@@ -679,9 +749,9 @@ def html_report(R):
              f"{P.get('attack_flows')} · target ≥ 99%", None if adr is None else adr >= 0.99),
         card("benign flows flagged", pct(bfr, 2), f"{P.get('benign_flows_flagged')} of "
              f"{P.get('benign_flows')} · target ≤ 0.1%", None if bfr is None else bfr <= 0.001),
-        card("benign HTTP ok, with flowforest", pct(h_with), "during the attacks · target ≥ 99%",
+        card("benign HTTP ok, with flowforest", pct_down(h_with), "during the attacks · target ≥ 99%",
              None if h_with is None else h_with >= 0.99),
-        card("benign HTTP ok, without", pct(h_wo), "the same attack mix, no classifier", None),
+        card("benign HTTP ok, without", pct_down(h_wo), "the same attack mix, no classifier", None),
     ])
 
     rows = []
@@ -702,10 +772,12 @@ def html_report(R):
         for r in ("protected", "baseline"):
             o = S.get(r, {}).get(kind)
             if o and o["during_total"]:
-                cells.append(f'<td>{o["during_ok"]}/{o["during_total"]} · <b>{pct(o["during_rate"])}</b></td>')
+                cells.append(f'<td>{o["during_ok"]}/{o["during_total"]} · <b>{pct_down(o["during_rate"])}</b></td>')
             else:
                 cells.append("<td>n/a</td>")
         svc_rows.append(f"<tr><td>{kind}</td>{''.join(cells)}</tr>")
+    svc_rows.append(f'<tr><td colspan="3" class="note">{esc(fails_met(S.get("protected", {})))}'
+                    '</td></tr>')
 
     windows = {r: R.get("schedule", {}).get(r, []) for r in ("protected", "baseline")}
     n = run_length(P, windows, S)
@@ -844,8 +916,9 @@ def main():
         t0 = read_t0(rd)
         w = schedule(rd, t0[0] if t0 else None)
         R["schedule"][run] = w
+        drops = dropped_flows(load_events(os.path.join(rd, "events.jsonl")), t0)
         R["services"][run] = service_rates(read_lines(os.path.join(rd, "results.txt")), w,
-                                           t0[0] if t0 else None)
+                                           t0[0] if t0 else None, drops)
     try:
         with open(os.path.join(d, "evaluation.json")) as f:
             R["evaluation"] = json.load(f)

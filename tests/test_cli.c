@@ -855,6 +855,23 @@ static void test_benign_parts(void **state)
 	expect(0, ", dns ok 0, dns fail 0", "%s --part http", b);
 	expect(1, "\n0\n", "%s --part http --results %s/b.txt 2>/dev/null; echo; grep -c '^dns' %s/b.txt",
 	       b, dir, dir);
+	/* each line names its client, port 0 for a connection never opened */
+	expect(0, "named", "grep -qE '^http fail [0-9.]+ [0-9.]+ 127[.]0[.]0[.]1 0 (80|443)$' %s/b.txt "
+	       "&& echo named", dir);
+}
+
+/* The services measurement (tests/services_check.py): lab/benign.py's
+ * lines name each request's client; a curl page's URLs queued behind a
+ * stalled connection wait from the page's start (runs G and J wrote them
+ * as 0.000 s); lab/report.py counts the failures that met a drop of the
+ * classifier (their connection, or their client's flow to the service
+ * while they waited: every HTTP failure of runs G and J) apart from the
+ * rest, and hides none. */
+static void test_services_measure(void **state)
+{
+	(void)state;
+	need_tools("python3");
+	expect(0, "services_check: ok", "python3 tests/services_check.py");
 }
 
 /* lab/rawflood.py --write: IPv6 floods (ICMPv6 echo, SYN, UDP) as valid
@@ -946,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_lab_ssh_paces),
 		cmocka_unit_test(test_lab_ssh_algos),
 		cmocka_unit_test(test_benign_parts),
+		cmocka_unit_test(test_services_measure),
 		cmocka_unit_test(test_rawflood_frames),
 		cmocka_unit_test(test_lab_source_draws),
 	};
