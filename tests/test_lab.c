@@ -940,7 +940,8 @@ static void test_report_renders(void **state)
  * connections and a keep-alive flood's few are a browser's until M);
  * :pairP and :burstB keep the label amid a flood from one host (:tenT: and
  * a pace held over 10 s); CLASS:quietK leaves out a flood's first packets at
- * a quiet host. No root needed. */
+ * a quiet host; CLASS:fewK a scan's rows at a sender of few services. No
+ * root needed. */
 static void test_handshake_relabel(void **state)
 {
 	char csv[PATH_MAX + 32], out[PATH_MAX + 64];
@@ -1040,6 +1041,30 @@ static void test_handshake_relabel(void **state)
 		    "| awk -F, -v classes=syn_flood:quiet16:svc400 -f lab/handshake-benign.awk "
 		    "> /dev/null 2>&1");
 	assert_int_not_equal(rc, 0);
+	/* CLASS:fewK: a scan's rows are left out while its sender shows fewer
+	 * than K services in both windows (a, d in a fold, g at its second
+	 * packet: a scanner's own RST), not from K in the last second (b) or
+	 * in the last 10 s (c: a slow scan); benign (e) and other classes (f)
+	 * keep theirs */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_src_peer_bits_1s,ctx_src_peer_bits_10s,Label' "
+		    "'a,1,checkpoint,1,0,0,0,0,3,3,portscan' 'b,2,checkpoint,1,0,0,0,0,8,3,portscan' "
+		    "'c,3,checkpoint,1,0,0,0,0,2,20,portscan' "
+		    "'d,4,checkpoint,1,0,0,0,0,7,7,portscan/nmap-sS' "
+		    "'e,5,checkpoint,1,0,0,0,0,3,3,benign' 'f,6,checkpoint,1,0,0,0,0,3,3,syn_flood' "
+		    "'g,7,checkpoint,2,0,0,0,1,7,7,portscan' "
+		    "| awk -F, -v classes=portscan:few8,http_flood:5 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label b,1,portscan c,1,portscan e,1,benign "
+		    "f,1,syn_flood '");
+	assert_int_equal(rc, 0);
+	/* without the services columns, fewK is an error, not a rule that never fires */
+	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
+		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_src_peer_bits_1s,Label' "
+		    "| awk -F, -v classes=portscan:few8 -f lab/handshake-benign.awk "
+		    "> /dev/null 2>&1");
+	assert_int_not_equal(rc, 0);
 	/* :pair4:ten10: pairP keeps an early row's label only when the pace
 	 * held over 10 s too (b: 12 flows per host; a: 3, a fresh sender's
 	 * burst), and the rows from packet 12 (c) or of an ended flow (e) keep
@@ -1074,6 +1099,20 @@ static void test_tool_views(void **state)
 				    "'%s/toolview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
+/* lab/demo.sh's scan views: each scan tool's packets alone (lab/toolview.py),
+ * its first probes at a sender of few services left out of training
+ * (handshake-benign.awk portscan:fewK), its later ones taught; in the round
+ * a scan that follows another is taught from its first probe
+ * (tests/scanview_check.py). No root needed. */
+static void test_scan_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/scanview' && python3 tests/scanview_check.py "
+				    "'%s/scanview' ./flowforest", lt_dir, lt_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_report_renders),
 		cmocka_unit_test(test_handshake_relabel),
 		cmocka_unit_test(test_tool_views),
+		cmocka_unit_test(test_scan_views),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
