@@ -10,7 +10,8 @@
 #      the lab's own senders), captured on the server's side;
 #      `flowforest extract` at the kernel's checkpoints, labelled by source
 #      subnet, and each ssh brute-force and slow HTTP tool's packets alone
-#      (lab/toolview.py); `flowforest train` a random forest
+#      (lab/toolview.py) and a window from inside each flood on its own
+#      clock (lab/coldview.py); `flowforest train` a random forest
 #   3. training round 2: the same mix with round 1's model attached at XDP
 #      (so the final model also knows attacks while they are being dropped);
 #      the final forest is trained on both rounds
@@ -180,6 +181,29 @@ if [ "$QUICK" = 1 ]; then
 else
 	HANDSHAKE_CLASSES=${HANDSHAKE_CLASSES/ssh_bruteforce:12:open:pair4,/ssh_bruteforce:12:open:pair4:ten10,}
 fi
+# Cold views (segments, not the quick run): from each round, one window
+# per flood tool (lab/coldview.py) that starts inside the running flood, at
+# a random point of the tool's window (drawn from the round's seed), with
+# every packet of the capture for COLD_SECONDS, extracted on its own clock:
+# its context table fresh, as at a filter attached during a flood or a
+# capture that begins mid-flood (every held-out and public one). For its
+# first 2 s a table reads an unseen source's return age as the time it has
+# counted (context.h, FF_CTX_COLD_US), as a returning client's network
+# reads; a round's capture begins quiet, so without these views the forest
+# never saw a flood there, and how much it leaned on the return age at a
+# cold table was luck (run J's model: the held-out SYN floods' first
+# second 0-20 % flagged, 61 % of them in all; docs/lab.md, "Cold start
+# views"). lab/cold-rows.awk picks a view's training rows: the benign,
+# the floods' and the scans', but not what a cold table cannot tell (a
+# flood's first packet before the host shows 64 new flows a second, a
+# scan's before its sender shows 16: a new client's first query or SYN
+# there), nor the other attack classes' (a keep-alive HTTP flood's
+# connection cut in the middle is a browser's). The evaluation's folds
+# train on round 1's views too (lab/evaluate.py --train-cold), a tool's
+# rows in them left out with it.
+COLD_CLASSES=syn_flood,udp_flood,icmp_flood
+COLD_SECONDS=3
+[ "$QUICK" = 1 ] || [ "$FLOODS" != segments ] && COLD_CLASSES=
 export LAB_FLOODS=$FLOODS	# lab_mix: lab/plan.py --floods
 
 P=${PREFIX:-ffl$(($$ % 100000))}
@@ -401,6 +425,35 @@ tool_views() {
 	detail "tool views: $n captures of one $VIEW_CLASSES tool each (lab/toolview.py)"
 }
 
+# cold_views DIR SEED: DIR/capture.pcap cut into a window per flood tool of
+# COLD_CLASSES (lab/coldview.py, the tools' windows: DIR/tools.rules) ->
+# DIR/cold/cold_CLASS_TOOL_0.pcap -> flows.csv as extract_labelled, through
+# lab/cold-rows.awk (benign and COLD_CLASSES rows, scans'), then
+# lab/handshake-benign.awk -> train.csv; their
+# training CSVs added to CSVS.
+cold_views() {
+	local v o n=0
+	[ -n "$COLD_CLASSES" ] || return 0
+	rm -rf "$1/cold"
+	lab_tools "$1/schedule.txt" > "$1/tools.rules"
+	python3 "$ROOT/lab/coldview.py" --tools "$1/tools.rules" --classes "$COLD_CLASSES" \
+		--seconds "$COLD_SECONDS" --seed "$2" --out "$1/cold" "$1/capture.pcap" > /dev/null ||
+		die "lab/coldview.py failed"
+	for v in "$1"/cold/*.pcap; do
+		[ -e "$v" ] || continue
+		o=${v%.pcap}
+		"$FF" extract -q --pcap "$v" --labels "$OUT/labels.rules" --checkpoints "$CP" \
+			-o "$o.flows.csv" || die "extract failed"
+		awk -F, -v floods="$COLD_CLASSES" -f "$ROOT/lab/cold-rows.awk" \
+			"$o.flows.csv" 2> "$o.relabel.txt" |
+			awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
+			> "$o.train.csv" 2>> "$o.relabel.txt" || die "relabel failed"
+		CSVS+=("$o.train.csv")
+		n=$((n + 1))
+	done
+	detail "cold views: $n windows of ${COLD_SECONDS}s from inside a flood, each on its own clock (lab/coldview.py)"
+}
+
 # train_model MODEL CSV...: a random forest, attack classes dropped.
 train_model() {
 	local m=$1 csvs=()
@@ -437,6 +490,7 @@ phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
 extract_labelled "$OUT/train"
 benign_view "$OUT/train"
 tool_views "$OUT/train"
+cold_views "$OUT/train" $((SEED * 2))
 round1=("${CSVS[@]}")
 train_model "$OUT/train/model.json" "${round1[@]}"
 stage_done model-1
@@ -458,6 +512,7 @@ phase model "final model: rounds 1 and 2"
 extract_labelled "$OUT/train2"
 benign_view "$OUT/train2"
 tool_views "$OUT/train2"
+cold_views "$OUT/train2" $((SEED * 2 + 1))
 train_model "$OUT/model.json" "${round1[@]}" "${CSVS[@]}"
 stage_done model-2
 
@@ -537,11 +592,16 @@ if [ "$EVAL" = 1 ]; then
 	for v in "$OUT"/train/views/*.pcap; do	# tool_views (none: the literal pattern)
 		[ -n "$VIEW_CLASSES" ] && [ -e "$v" ] && caps+=("$v")
 	done
+	cold=()	# cold_views (lab/evaluate.py --train-cold: through lab/cold-rows.awk)
+	for v in "$OUT"/train/cold/*.pcap; do
+		[ -n "$COLD_CLASSES" ] && [ -e "$v" ] && cold+=("$v")
+	done
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
 		--train "${caps[@]}" --loto-test "$OUT/train/capture.pcap"
 		--handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
+	[ ${#cold[@]} -gt 0 ] && ev+=(--train-cold "${cold[@]}" --cold-classes "$COLD_CLASSES")
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
 	# leave-one-tool-out: folds of round 1 only (round 2 was shaped by a
 	# model that knew every tool; a tool's segments, however spread, are

@@ -267,17 +267,30 @@ class Evaluation:
             self.cache[path] = pcaprewrite.read_pcap(path)
         return self.cache[path]
 
+    def cold_rows(self, path):
+        """CSV `path` (a cold view's rows) through lab/cold-rows.awk, in place."""
+        kept = path + ".cold"
+        with open(path) as f, open(kept, "w") as o:
+            subprocess.run(["awk", "-F,", "-v", f"floods={self.a.cold_classes}", "-f",
+                            os.path.join(HERE, "cold-rows.awk")], stdin=f, stdout=o,
+                           stderr=subprocess.DEVNULL, check=True)
+        os.replace(kept, path)
+
     def loto(self):
         a = self.a
         t0 = time.monotonic()
         # each capture on its own clock (its flows and context windows its
         # own): a round's benign traffic alone (lab/demo.sh --floods
         # segments) holds the same times as the round
+        # a cold view's rows (lab/coldview.py, --train-cold) through
+        # lab/cold-rows.awk first, as lab/demo.sh's cold_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
         with open(grouped, "w") as o:
-            for i, pcap in enumerate(a.train):
+            for i, pcap in enumerate(a.train + a.train_cold):
                 part = self.extract([pcap], os.path.join(self.tmp, f"train.tools.{i}.csv"),
                                     labels=a.tools)
+                if i >= len(a.train):
+                    self.cold_rows(part)
                 with open(part) as f:
                     head = f.readline()
                     if i == 0:
@@ -641,6 +654,12 @@ def main():
     ap.add_argument("--tools", help="label rules CLASS/TOOL:COND (leave-one-tool-out; labels)")
     ap.add_argument("--train", nargs="+", default=[], help="captures to train the folds on, "
                     "each extracted on its own clock")
+    ap.add_argument("--train-cold", nargs="+", default=[], metavar="PCAP",
+                    help="cold views (lab/coldview.py) to train the folds on too, each on its "
+                    "own clock, their rows chosen by lab/cold-rows.awk")
+    ap.add_argument("--cold-classes", default="syn_flood,udp_flood,icmp_flood",
+                    help="the cold views' flood classes (lab/cold-rows.awk floods=; default: "
+                    "syn_flood,udp_flood,icmp_flood)")
     ap.add_argument("--loto-test", nargs="+", help="captures to test the folds on (default: --train)")
     ap.add_argument("--train-option", action="append", default=[],
                     help="an option for `flowforest train` in the folds (repeatable)")
@@ -663,6 +682,8 @@ def main():
     a = ap.parse_args()
     if a.train and not a.tools:
         ap.error("leave-one-tool-out (--train) needs --tools")
+    if a.train_cold and not a.train:
+        ap.error("--train-cold needs --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
         ap.error("--perturb, --public, --benign and --holdout need --model")
     if a.holdout and not os.path.isdir(a.holdout):

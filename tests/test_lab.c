@@ -1113,6 +1113,21 @@ static void test_scan_views(void **state)
 				    "'%s/scanview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
+/* lab/coldview.py: a round's window that starts inside a running flood,
+ * with every packet from there and nothing before, so its extract starts
+ * a cold context table: the flood's first flow reads a cold return age
+ * (below 2 s), where the round reads "never"; lab/cold-rows.awk keeps a
+ * view's benign, flood and scan rows, not what a cold table cannot tell
+ * (tests/coldview_check.py). No root needed. */
+static void test_cold_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/coldview' && python3 tests/coldview_check.py "
+				    "'%s/coldview' ./flowforest", lt_dir, lt_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1128,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_relabel),
 		cmocka_unit_test(test_tool_views),
 		cmocka_unit_test(test_scan_views),
+		cmocka_unit_test(test_cold_views),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
