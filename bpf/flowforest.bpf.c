@@ -362,7 +362,7 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);
 	v->cls = cls;
 	v->action = ff_verdict_action(m->actions[cls], v->score, m->min_score[cls]);
-	ff_verdict_early(w, m->actions, pkts, m->early_pkts, m->early_min_share, v);
+	ff_verdict_early(w, m->actions, pkts, m->early_from, m->early_pkts, m->early_min_share, v);
 	v->generation = g;
 	v->phase = p;
 	v->errors = w->errors;

@@ -285,7 +285,7 @@ const struct argp cli_sched_argp = { sched_options, sched_opt };
 static const struct argp_option action_options[] = {
 	{ "action", 'a', "CLASS=ACT", 0, "A class's action: pass, drop or alert (repeatable)" },
 	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "A drop verdict of CLASS whose score is below PERMILLE (0..1000) alerts instead: not sure enough to drop (repeatable; default: the model's)" },
-	{ "early-drop", OPT_EARLY_DROP, "PKTS:PERMILLE", 0, "At a flow's first PKTS packets, a verdict that does not pass needs PERMILLE (0..1000) of the votes on the classes that do not pass together, else the flow passes as the passing class with the most votes (vote models; 0:0 turns it off; default: the model's)" },
+	{ "early-drop", OPT_EARLY_DROP, "[FROM-]PKTS:PERMILLE", 0, "At a flow's packets FROM (default 1) to PKTS, a verdict that does not pass needs PERMILLE (0..1000) of the votes on the classes that do not pass together, else the flow passes as the passing class with the most votes (vote models; 0:0 turns it off; default: the model's)" },
 	{},
 };
 
@@ -297,9 +297,9 @@ static error_t action_opt(int key, char *arg, struct argp_state *state)
 	int act;
 
 	if (key == OPT_EARLY_DROP) {
-		__u32 n;
+		__u32 f, n;
 
-		if (ff_early_spec_parse(arg, &n, &permille, err, sizeof(err)))
+		if (ff_early_spec_parse(arg, &f, &n, &permille, err, sizeof(err)))
 			argp_error(state, "%s", err);
 		a->early = arg;
 		return 0;

@@ -80,8 +80,8 @@ static int show(const struct ff_model *m, int json)
 			putchar('\n');
 		}
 		if (m->early_pkts)
-			printf("early      up to packet %u, a verdict that does not pass needs %u permille of the votes on the classes that do not pass (else the flow passes)\n",
-			       m->early_pkts, m->early_min_share);
+			printf("early      packets %u to %u, a verdict that does not pass needs %u permille of the votes on the classes that do not pass (else the flow passes)\n",
+			       m->early_from ? m->early_from : 1, m->early_pkts, m->early_min_share);
 		printf("features   %u declared\n", m->n_features);
 		for (i = 0; i < m->n_features; i++) {
 			const struct ff_feature_info *f = &ff_feature_table[m->feature_ids[i]];
@@ -101,13 +101,8 @@ static int show(const struct ff_model *m, int json)
 	json_object_object_add(o, "max_depth", json_object_new_int(m->max_depth));
 	json_object_object_add(o, "phases", phases_json(m));
 	json_object_object_add(o, "classes", ff_model_classes_json(m));
-	if (m->early_pkts) {
-		json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "until_pkts", json_object_new_int64(m->early_pkts));
-		json_object_object_add(e, "min_attack_share", json_object_new_int(m->early_min_share));
-		json_object_object_add(o, "early_drop", e);
-	}
+	if (m->early_pkts)
+		json_object_object_add(o, "early_drop", ff_model_early_json(m));
 	arr = json_object_new_array();
 	for (i = 0; i < m->n_features; i++) {
 		json_object *f = json_object_new_object();

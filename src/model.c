@@ -126,35 +126,42 @@ int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err,
 	return 0;
 }
 
-int ff_early_spec_parse(const char *spec, __u32 *pkts, __u32 *permille, char *err, size_t errlen)
+int ff_early_spec_parse(const char *spec, __u32 *from, __u32 *pkts, __u32 *permille, char *err,
+			size_t errlen)
 {
-	const char *colon = strchr(spec, ':');
-	unsigned long n, v;
+	const char *colon = strchr(spec, ':'), *dash = strchr(spec, '-');
+	const char *first = dash && dash < colon ? dash + 1 : spec;
+	unsigned long f = 1, n, v;
 	char *end;
 
-	/* digits, a colon, digits: strtoul alone takes signs and spaces */
-	if (!colon || colon == spec || !colon[1] ||
-	    strspn(spec, "0123456789") != (size_t)(colon - spec) ||
+	/* [digits, a dash,] digits, a colon, digits: strtoul alone takes signs
+	 * and spaces */
+	if (!colon || colon == first || !colon[1] || (first != spec && dash == spec) ||
+	    strspn(spec, "0123456789") != (size_t)((first != spec ? dash : colon) - spec) ||
+	    strspn(first, "0123456789") != (size_t)(colon - first) ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
 		goto bad;
 	errno = 0;
-	n = strtoul(spec, &end, 10);
+	if (first != spec)
+		f = strtoul(spec, &end, 10);
+	n = strtoul(first, &end, 10);
 	v = strtoul(colon + 1, &end, 10);
-	if (errno || n > UINT32_MAX || v > 1000)
+	if (errno || n > UINT32_MAX || v > 1000 || f < 1 || (n && f > n))
 		goto bad;
+	*from = f;
 	*pkts = n;
 	*permille = v;
 	return 0;
 bad:
-	return ff_fail(err, errlen, "--early-drop wants PKTS:PERMILLE (packets, then 0..1000), got '%s'",
-		       spec);
+	return ff_fail(err, errlen, "--early-drop wants [FROM-]PKTS:PERMILLE (packets FROM, 1 by default, "
+		       "to PKTS, then 0..1000), got '%s'", spec);
 }
 
 int ff_model_early_override(struct ff_model *m, const char *spec, char *err, size_t errlen)
 {
-	__u32 n, v, i;
+	__u32 f, n, v, i;
 
-	if (ff_early_spec_parse(spec, &n, &v, err, errlen))
+	if (ff_early_spec_parse(spec, &f, &n, &v, err, errlen))
 		return -1;
 	for (i = 0; n && i < m->n_phases; i++)
 		if (m->phases[i].combine != FF_COMBINE_VOTE)
@@ -162,7 +169,22 @@ int ff_model_early_override(struct ff_model *m, const char *spec, char *err, siz
 				       spec, i, ff_combine_name(m->phases[i].combine));
 	m->early_pkts = n;
 	m->early_min_share = n ? v : 0;
+	m->early_from = n ? f : 0;
 	return 0;
+}
+
+json_object *ff_model_early_json(const struct ff_model *m)
+{
+	json_object *e;
+
+	if (!m->early_pkts)
+		return NULL;
+	e = json_object_new_object();
+	if (m->early_from > 1)
+		json_object_object_add(e, "from_pkts", json_object_new_int64(m->early_from));
+	json_object_object_add(e, "until_pkts", json_object_new_int64(m->early_pkts));
+	json_object_object_add(e, "min_attack_share", json_object_new_int(m->early_min_share));
+	return e;
 }
 
 json_object *ff_model_classes_json(const struct ff_model *m)
@@ -603,21 +625,24 @@ static int parse_phases(json_object *root, struct ff_model *m, char *err, size_t
 	return 0;
 }
 
-/* "early_drop": {"until_pkts": N, "min_attack_share": PERMILLE}, optional
- * (ff_verdict_early()). */
+/* "early_drop": {["from_pkts": F,] "until_pkts": N, "min_attack_share":
+ * PERMILLE}, optional (ff_verdict_early()); F 1 by default. */
 static int parse_early(json_object *root, struct ff_model *m, char *err, size_t errlen)
 {
 	json_object *e;
-	__u64 n, share;
+	__u64 f = 1, n, share;
 
 	if (!json_object_object_get_ex(root, "early_drop", &e))
 		return 0;
-	if (!json_object_is_type(e, json_type_object) || get_u64(e, "until_pkts", &n, 0) ||
-	    get_u64(e, "min_attack_share", &share, 0) || n < 1 || n > UINT32_MAX || share > 1000)
-		return ff_fail(err, errlen, "\"early_drop\" must be {\"until_pkts\": 1.., "
-			       "\"min_attack_share\": 0..1000 (permille)}");
+	if (!json_object_is_type(e, json_type_object) || get_u64(e, "from_pkts", &f, 1) < 0 ||
+	    get_u64(e, "until_pkts", &n, 0) || get_u64(e, "min_attack_share", &share, 0) ||
+	    n < 1 || n > UINT32_MAX || share > 1000 || f < 1 || f > n)
+		return ff_fail(err, errlen, "\"early_drop\" must be {\"from_pkts\": 1..until_pkts "
+			       "(optional, 1), \"until_pkts\": 1.., \"min_attack_share\": 0..1000 "
+			       "(permille)}");
 	m->early_pkts = n;
 	m->early_min_share = share;
+	m->early_from = f;
 	return 0;
 }
 
@@ -1190,13 +1215,8 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 		}
 		json_object_object_add(root, "phases", arr);
 	}
-	if (m->early_pkts) {
-		json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "until_pkts", json_object_new_int64(m->early_pkts));
-		json_object_object_add(e, "min_attack_share", json_object_new_int(m->early_min_share));
-		json_object_object_add(root, "early_drop", e);
-	}
+	if (m->early_pkts)
+		json_object_object_add(root, "early_drop", ff_model_early_json(m));
 	if (m->provenance) {
 		json_object *p = json_tokener_parse(m->provenance);
 
@@ -1250,7 +1270,7 @@ void ff_model_run_actions(const struct ff_model *m, const __u32 *actions, __u32 
 			break;
 	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
 	v->action = ff_verdict_action(actions[v->cls], v->score, m->min_score[v->cls]);
-	ff_verdict_early(&w, actions, pkts, m->early_pkts, m->early_min_share, v);
+	ff_verdict_early(&w, actions, pkts, m->early_from, m->early_pkts, m->early_min_share, v);
 	v->errors = w.errors;
 }
 

@@ -41,6 +41,7 @@ struct ff_model {
 	__u32 min_score[FF_MAX_CLASSES];	/* permille; a drop below it alerts */
 	__u32 early_pkts;			/* "early_drop": ff_verdict_early() */
 	__u32 early_min_share;			/* permille */
+	__u32 early_from;			/* first packet of the rule, 1.. */
 	__u32 n_phases;				/* 1..FF_MAX_PHASES */
 	struct ff_phase phases[FF_MAX_PHASES];	/* first_tree, n_trees index roots[] */
 	__u32 n_trees;				/* all phases */
@@ -99,10 +100,12 @@ int ff_model_class_lookup(const struct ff_model *m, const char *name);
 int ff_min_score_spec_parse(const char *spec, char *cls, size_t clslen, __u32 *permille,
 			    char *err, size_t errlen);
 int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
-/* --early-drop PKTS:PERMILLE: at a flow's first PKTS packets a verdict that
- * does not pass needs PERMILLE of the votes on the classes that do not pass
- * (ff_verdict_early()); 0:0 turns the model's rule off. Vote models only. */
-int ff_early_spec_parse(const char *spec, __u32 *pkts, __u32 *permille, char *err, size_t errlen);
+/* --early-drop [FROM-]PKTS:PERMILLE: at a flow's packets FROM (default 1)
+ * to PKTS a verdict that does not pass needs PERMILLE of the votes on the
+ * classes that do not pass (ff_verdict_early()); 0:0 turns the model's
+ * rule off. Vote models only. */
+int ff_early_spec_parse(const char *spec, __u32 *from, __u32 *pkts, __u32 *permille, char *err,
+			size_t errlen);
 int ff_model_early_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
 int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
 			 size_t errlen);
@@ -112,6 +115,8 @@ int ff_model_action_override(const struct ff_model *m, __u32 *actions, const cha
 /* [{"name": ..., "action": ...}, ...] */
 struct json_object;
 struct json_object *ff_model_classes_json(const struct ff_model *m);
+/* The model's "early_drop" object (NULL without the rule). */
+struct json_object *ff_model_early_json(const struct ff_model *m);
 const char *ff_combine_name(__u32 combine);
 
 const char *ff_action_name(__u32 action);

@@ -754,7 +754,7 @@ static void classify_early_needs_attack_share(void **state)
 	struct ff_model m, back;
 	struct ff_infer_result o;
 	struct ff_verdict vd;
-	char err[256], path[] = "/tmp/ff-early-XXXXXX";
+	char err[256], path[] = "/tmp/ff-early-XXXXXX", path2[] = "/tmp/ff-early-XXXXXX";
 	int fd, i;
 
 	REQUIRE_BPF();
@@ -802,17 +802,63 @@ static void classify_early_needs_attack_share(void **state)
 		ff_model_free(&back);
 		ff_model_free(&m);
 	}
-	/* PKTS:PERMILLE, digits only, a permille at most 1000 */
+	/* 2-3:600: the first packet's verdict is the model's (a drop there is
+	 * tentative already; a spread flood is one packet a flow), packets 2
+	 * and 3 need the attack share (run J's one benign HTTP connection
+	 * dropped: http_flood at its 3rd packet with 16 of 32 votes), packet 4
+	 * is past the rule; kernel and user space alike, and the file keeps it */
+	benign_flood_scan(&m);
+	m.actions[1] = m.actions[2] = FF_ACT_DROP;
+	assert_int_equal(ff_model_add_leafvec(&m, near), 0);
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_early_override(&m, "2-3:600", err, sizeof(err)), 0);
+	assert_int_equal(install(&m), 0);
+	{
+		static const __u32 at[] = { 1, 2, 3, 4 };
+		static const __u32 want[] = { FF_ACT_DROP, FF_ACT_PASS, FF_ACT_PASS, FF_ACT_DROP };
+
+		for (i = 0; i < 4; i++) {
+			o = infer_at(v, at[i]);
+			ff_model_run(&m, at[i], v, &vd);
+			assert_int_equal(o.action, want[i]);
+			assert_int_equal(vd.action, want[i]);
+			assert_int_equal(o.cls, vd.cls);
+			assert_int_equal(o.score, vd.score);
+		}
+	}
+	fd = mkstemp(path2);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ff_model_save(&m, path2, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_load(path2, &back, err, sizeof(err)), 0);
+	unlink(path2);
+	assert_int_equal(back.early_from, 2);
+	assert_int_equal(back.early_pkts, 3);
+	ff_model_run(&back, 1, v, &vd);
+	assert_int_equal(vd.action, FF_ACT_DROP);
+	ff_model_run(&back, 2, v, &vd);
+	assert_int_equal(vd.action, FF_ACT_PASS);
+	ff_model_free(&back);
+	ff_model_free(&m);
+	/* [FROM-]PKTS:PERMILLE, digits only, a permille at most 1000, FROM 1..PKTS */
 	{
 		static const char *const bad[] = { "1", "1:", ":600", "1:1001", "-1:600",
-						   "1:+600", " 1:600", "1:600x", "99999999999:1" };
-		__u32 n, pm;
+						   "1:+600", " 1:600", "1:600x", "99999999999:1",
+						   "3-2:500", "0-2:500", "2-:500", "-2:500", "1-2-3:5",
+						   "2- 3:500", "1:-600" };
+		__u32 f, n, pm;
 
 		for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++)
-			assert_int_equal(ff_early_spec_parse(bad[i], &n, &pm, err, sizeof(err)), -1);
-		assert_int_equal(ff_early_spec_parse("3:1000", &n, &pm, err, sizeof(err)), 0);
+			assert_int_equal(ff_early_spec_parse(bad[i], &f, &n, &pm, err, sizeof(err)), -1);
+		assert_int_equal(ff_early_spec_parse("3:1000", &f, &n, &pm, err, sizeof(err)), 0);
+		assert_int_equal(f, 1);
 		assert_int_equal(n, 3);
 		assert_int_equal(pm, 1000);
+		assert_int_equal(ff_early_spec_parse("2-5:550", &f, &n, &pm, err, sizeof(err)), 0);
+		assert_int_equal(f, 2);
+		assert_int_equal(n, 5);
+		assert_int_equal(pm, 550);
 	}
 	/* a softmax model's sums are not votes: the rule is refused */
 	memset(&m, 0, sizeof(m));

@@ -124,11 +124,13 @@ struct ff_model_meta {
 	/* A drop verdict whose score (permille) is below its class's minimum
 	 * becomes an alert: not sure enough to drop. 0: always drop. */
 	__u32 min_score[FF_MAX_CLASSES];
-	/* Early verdicts (ff_verdict_early()): at a flow's first early_pkts
-	 * packets a verdict that does not pass needs early_min_share permille
-	 * of the votes on the classes that do not pass. 0: no such rule. */
+	/* Early verdicts (ff_verdict_early()): at a flow's packets
+	 * early_from..early_pkts a verdict that does not pass needs
+	 * early_min_share permille of the votes on the classes that do not
+	 * pass. early_pkts 0: no such rule. */
 	__u32 early_pkts;
 	__u32 early_min_share;
+	__u32 early_from;	/* 1..early_pkts (0 reads as 1) */
 	struct ff_phase phases[FF_MAX_PHASES];
 	__u32 roots[FF_MAX_TREES];
 	/* For other processes (stats, flows); the kernel does not read them. */
@@ -393,7 +395,9 @@ static __always_inline __u32 ff_verdict_action(__u32 action, __u32 score, __u32 
  * Early verdicts know they are early. A verdict at a flow's first packets
  * rests on little more than its context: the first SYN of a quiet network's
  * client, a lone DNS query, read like one flow of a spread flood. At a flow
- * of at most `early_pkts` packets, a verdict whose action is not pass stands
+ * of `from` to `early_pkts` packets (from 0 reads as 1: a rule from the
+ * first packet; from 2 leaves the first packet's verdict, already
+ * tentative, to the model), a verdict whose action is not pass stands
  * only when the classes that do not pass (by `actions`) hold at least
  * `min_share` permille of the votes together; otherwise the verdict is the
  * passing class with the most votes, its share as the score: the flow
@@ -403,13 +407,13 @@ static __always_inline __u32 ff_verdict_action(__u32 action, __u32 score, __u32 
  * models only (ff_model_validate()): softmax sums are not votes.
  */
 static __always_inline void ff_verdict_early(const struct ff_walk *w, const __u32 *actions,
-					     __u32 pkts, __u32 early_pkts, __u32 min_share,
-					     struct ff_verdict *v)
+					     __u32 pkts, __u32 from, __u32 early_pkts,
+					     __u32 min_share, struct ff_verdict *v)
 {
 	__s64 pass = 0, total = 0, best_sum = 0;
 	__u32 best = 0, i;
 
-	if (pkts > early_pkts || v->action == FF_ACT_PASS)
+	if (pkts < from || pkts > early_pkts || v->action == FF_ACT_PASS)
 		return;
 	for (i = 0; i < FF_MAX_CLASSES; i++) {
 		__s64 s;
