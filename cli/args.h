@@ -46,7 +46,7 @@ extern const struct argp cli_sched_argp;
 
 /* -a/--action CLASS=ACT and --min-score CLASS=PERMILLE (a drop verdict
  * scored below it becomes an alert), repeatable, and --early-drop
- * PKTS:PERMILLE (ff_verdict_early()), syntax checked here, the
+ * [FROM-]PKTS:PERMILLE (ff_verdict_early()), syntax checked here, the
  * class against the model later. Input: struct cli_actions *. */
 #define CLI_MAX_ACTIONS 64
 struct cli_actions {
@@ -54,7 +54,7 @@ struct cli_actions {
 	unsigned n;
 	const char *min_spec[CLI_MAX_ACTIONS];
 	unsigned n_min;
-	const char *early;	/* --early-drop PKTS:PERMILLE */
+	const char *early;	/* --early-drop [FROM-]PKTS:PERMILLE */
 };
 extern const struct argp cli_action_argp;
 /* The model's actions overridden by the list, its minimum scores by
