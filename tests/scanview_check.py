@@ -26,27 +26,13 @@ import csv
 import io
 import os
 import re
-import struct
 import subprocess
 import sys
 
-SRV = bytes([10, 199, 0, 10])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolview_check import frame, write  # noqa: E402  (one frame writer for the view checks)
+
 CP = "1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024"
-
-
-def frame(src, sport, dport):
-    """An Ethernet frame: an IPv4 TCP SYN from src:sport to the server's dport."""
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x02, 1024, 0, 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src), SRV)
-    return b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00" + ip + tcp
-
-
-def write(path, pkts):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, fr in sorted(pkts, key=lambda p: p[0]):
-            f.write(struct.pack("<IIII", int(t), int(round(t % 1 * 1e6)), len(fr), len(fr)))
-            f.write(fr)
 
 
 def demo_setting(name):
@@ -84,8 +70,8 @@ def main():
             print(f"scanview: {b}")
         return 1
     scanner = [10, 199, 10, 11]
-    pkts = [(100 + i * 0.02, frame(scanner, 40000, 1000 + i)) for i in range(30)]
-    pkts += [(104 + i * 0.02, frame(scanner, 41000, 2000 + i)) for i in range(16)]
+    pkts = [(100 + i * 0.02, frame(scanner, 40000, dport=1000 + i)) for i in range(30)]
+    pkts += [(104 + i * 0.02, frame(scanner, 41000, dport=2000 + i)) for i in range(16)]
     write(os.path.join(d, "round.pcap"), pkts)
     rules = os.path.join(d, "tools.rules")
     with open(rules, "w") as f:

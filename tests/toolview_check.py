@@ -29,7 +29,7 @@ SRV = bytes([10, 199, 0, 10])
 
 def frame(src, sport, t=None, dport=22):
     """An Ethernet frame: an IPv4 TCP SYN from src:sport to the server's
-    dport (tests/coldview_check.py too)."""
+    dport (tests/coldview_check.py and tests/scanview_check.py too)."""
     tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src), SRV)
     return b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00" + ip + tcp
