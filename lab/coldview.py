@@ -40,7 +40,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import evaluate  # noqa: E402  (lab/evaluate.py: tool_windows)
+import evaluate  # noqa: E402  (lab/evaluate.py: class_tool_windows)
 import pcaprewrite  # noqa: E402
 
 
@@ -105,11 +105,7 @@ def main():
     header, endian, nano, pkts = pcaprewrite.read_pcap(a.capture)
     times = [ns / 1e9 for ns, _, _ in pkts]
     os.makedirs(a.out, exist_ok=True)
-    for tool, windows in sorted(evaluate.tool_windows(a.tools).items()):
-        if "/" not in tool or tool.split("/")[0] not in classes:
-            continue
-        if not windows:
-            sys.exit(f"coldview: {tool}: a rule without host=/src= and time=; cannot cut its views")
+    for tool, windows in evaluate.class_tool_windows(a.tools, classes, "coldview"):
         spans = sorted({(w0, w1) for _, w0, w1 in windows})
         for k in range(a.per_tool):
             w0, w1 = spans[rng.randrange(len(spans))]

@@ -150,6 +150,21 @@ def tool_windows(rules):
     return {k: (None if None in v else v) for k, v in win.items()}
 
 
+def class_tool_windows(rules, classes, who):
+    """(tool, windows) of tool_windows(rules) for every CLASS/TOOL whose
+    class is in `classes`, by name: the tools lab/toolview.py and
+    lab/coldview.py cut views of. Exits, naming `who`, at a tool whose
+    rules lack host= or src= and time=: its packets cannot be cut."""
+    out = []
+    for tool, windows in sorted(tool_windows(rules).items()):
+        if "/" not in tool or tool.split("/")[0] not in classes:
+            continue
+        if not windows:
+            sys.exit(f"{who}: {tool}: a rule without host=/src= and time=; cannot cut its views")
+        out.append((tool, windows))
+    return out
+
+
 def tool_pcap(pcaps, windows, out, read=pcaprewrite.read_pcap):
     """The packets to or from a tool's prefix within its windows (and 5 s
     after: the flows it started go on), from captures `pcaps` (each read

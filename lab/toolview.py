@@ -32,7 +32,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import evaluate  # noqa: E402  (lab/evaluate.py: tool_windows, tool_pcap)
+import evaluate  # noqa: E402  (lab/evaluate.py: class_tool_windows, tool_pcap)
 import pcaprewrite  # noqa: E402
 
 
@@ -56,11 +56,7 @@ def main():
         return cache[path]
 
     os.makedirs(a.out, exist_ok=True)
-    for tool, windows in sorted(evaluate.tool_windows(a.tools).items()):
-        if "/" not in tool or tool.split("/")[0] not in classes:
-            continue
-        if not windows:
-            sys.exit(f"toolview: {tool}: a rule without host=/src= and time=; cannot cut its view")
+    for tool, windows in evaluate.class_tool_windows(a.tools, classes, "toolview"):
         out = os.path.join(a.out, tool.replace("/", "_") + ".pcap")
         print(f"{out} {evaluate.tool_pcap([a.capture], windows, out, read)}")
     return 0
