@@ -35,6 +35,14 @@ matches are benign), e.g. for your own captures:
       --perturb day2.pcap --attack-src 198.51.100.0/24 --benign day2.pcap \\
       --public ../shared/data/pcaps
 
+Why a fold misses its tool: keep the folds (--keep-folds DIR), then
+lab/foldwhy.py DIR/CLASS_TOOL names what the trees that call the tool's
+rows benign split on:
+
+  python3 lab/evaluate.py --out ev --tools tools.rules --train day1.pcap \
+      --keep-folds ev/folds
+  python3 lab/foldwhy.py ev/folds/udp_flood_t50-udp
+
 Held-out captures, yours or lab/holdout.sh's: a folder of NAME.pcap files,
 each with its rules NAME.rules (first match wins; CLASS/TOOL or CLASS
 labels; flows no rule matches, and the label "benign", are benign):
@@ -340,6 +348,8 @@ class Evaluation:
         if a.loto_classes:
             tools = [g for g in tools if g.split("/")[0] in a.loto_classes.split(",")]
         windows = self.tool_windows()
+        if a.keep_folds:
+            os.makedirs(a.keep_folds, exist_ok=True)
         out = []
         for g in tools:
             cls = g.split("/")[0]
@@ -348,8 +358,12 @@ class Evaluation:
             with open(split, "w") as f:
                 f.write("\n".join(map(str, left)) + "\n")
             model = os.path.join(self.tmp, "fold.json")
+            keep = os.path.join(a.keep_folds, g.replace("/", "_")) if a.keep_folds else None
+            # kept: the fold's integer rows too (its test rows: the tool's),
+            # what lab/foldwhy.py walks the fold's trees with
             run([a.ff, "train", "--csv", classed, "--split-file", split, "-o", model, "-q",
-                 "--seed", str(a.seed), "--drop-attacks"] + a.train_option)
+                 "--seed", str(a.seed), "--drop-attacks"] + a.train_option
+                + (["--dump-data", keep + ".rows.csv"] if keep else []))
             attack = self.attack_classes(model)
             pcaps = a.loto_test or a.train
             if windows.get(g):	# only the tool's packets: much faster
@@ -358,6 +372,9 @@ class Evaluation:
                 pcaps = [sub]
             test = self.extract(pcaps, os.path.join(self.tmp, "fold.scored.csv"),
                                 model=model, labels=a.tools)
+            if keep:
+                shutil.copy(model, keep + ".json")
+                shutil.copy(test, keep + ".scored.csv")
             s = Scored(test, attack).summary(lambda lab, g=g: lab == g)
             s.update({"tool": g.split("/", 1)[1], "class": cls,
                       "training_rows_left_out": len(left),
@@ -682,6 +699,11 @@ def main():
                     "client payload (and before packet N) are relabelled benign for training, "
                     "final snapshots left out (lab/handshake-benign.awk)")
     ap.add_argument("--loto-classes", help="comma-separated: leave out only these classes' tools")
+    ap.add_argument("--keep-folds", metavar="DIR",
+                    help="keep each leave-one-tool-out fold in DIR as CLASS_TOOL.json (its "
+                    "model), .rows.csv (the integer rows it was trained and tested on: "
+                    "`flowforest train --dump-data`) and .scored.csv (its tool's flows "
+                    "scored), for lab/foldwhy.py")
     ap.add_argument("--quick", action="store_true",
                     help="two perturbations (padding; all at once) instead of seven")
     ap.add_argument("--perturb", help="capture whose attack packets are rewritten")
@@ -697,6 +719,8 @@ def main():
     a = ap.parse_args()
     if a.train and not a.tools:
         ap.error("leave-one-tool-out (--train) needs --tools")
+    if a.keep_folds and not a.train:
+        ap.error("--keep-folds needs --train")
     if a.train_cold and not a.train:
         ap.error("--train-cold needs --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:

@@ -605,7 +605,7 @@ static void test_evaluate_holdout_counts(void **state)
 }
 
 /* lab/evaluate.py's leave-one-tool-out extracts each --train capture on
- * its own clock: a.pcap given twice (the same packets at the same times,
+ * its own clock (and keeps its folds for lab/foldwhy.py when asked): a.pcap given twice (the same packets at the same times,
  * as a round and its benign traffic alone are) holds twice the rows of
  * a.pcap once (each one-packet flow a checkpoint and a final row), not one
  * stream where the copy's packets continue the first copy's flows (3 rows
@@ -634,6 +634,18 @@ static void test_evaluate_loto_own_clocks(void **state)
 	       "--train %s/lo/a.pcap %s/lo/a.pcap --loto-test %s/lo/a.pcap --train-option=--trees=2",
 	       dir, dir, dir, dir, dir);
 	expect(0, "x 16 y 4", rows, dir);
+	/* --keep-folds: each fold's forest, its integer rows and its tool's
+	 * flows scored, which lab/foldwhy.py walks: x's 8 test rows */
+	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/lo --tools %s/lo/tools.rules "
+	       "--train %s/lo/a.pcap --train-option=--trees=2 --keep-folds %s/lo/folds",
+	       dir, dir, dir, dir);
+	expect(0, "udp_probe_x.json udp_probe_x.rows.csv udp_probe_x.scored.csv udp_probe_y.json",
+	       "cd %s/lo/folds && echo *", dir);
+	expect(0, "of 8 udp_probe rows of the left-out tool called benign",
+	       "python3 lab/foldwhy.py %s/lo/folds/udp_probe_x", dir);
+	expect(0, "\"tool_rows\": 8", "python3 lab/foldwhy.py --json %s/lo/folds/udp_probe_x", dir);
+	expect(2, "--keep-folds needs --train", "python3 lab/evaluate.py --out %s/lo "
+	       "--keep-folds %s/lo/folds", dir, dir);
 }
 
 /* lab/holdout.sh answers --help with examples, lists its scenarios, each
