@@ -78,17 +78,25 @@ CP_DEFAULT = "1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024"
 
 # The captures of ../shared/data/pcaps that its READMEs describe as attacks,
 # and the class each one is: a file name pattern, the class (None: an
-# attack with no class of its own in the lab, any attack class counts).
-# esnet_tcp_control_two_way_all_flags is a TCP exchange, not an attack.
+# attack with no class of its own in the lab, any attack class counts),
+# and the IP protocols of the capture that are not the attack (their flows
+# are counted apart, as "other"). esnet_tcp_control_two_way_all_flags is a
+# TCP exchange, not an attack. A UDP amplification capture's attack is its
+# UDP replies, their later fragments (port-less flows of protocol 17) and
+# the ICMP messages that come with them (the stopddos README: "please leave
+# those in"); its TCP flows are the victim's own traffic: the DNS RRSIG
+# capture's 299 TCP flows are ssh sessions, HTTPS transfers and internet
+# scanners' SYNs, which an evaluation of the flood must not count as its
+# misses (nor as its hits).
 PUBLIC_ATTACKS = [
-    (r"^esnet_attacks_scanners_(masscan|nmap)_", "portscan"),
-    (r"^sgr_hs-arpScan", None),
-    (r"^sgr_", "portscan"),
-    (r"^stopddos_pkt\.TCP\.synflood", "syn_flood"),
-    (r"^stopddos_pkt\.TCP\.DOMINATE\.syn", "syn_flood"),
-    (r"^stopddos_amp\.TCP\.syn", "syn_flood"),
-    (r"^stopddos_amp\.TCP\.reflection\.SYNACK", None),
-    (r"^stopddos_amp\.(UDP|dns)", "udp_flood"),
+    (r"^esnet_attacks_scanners_(masscan|nmap)_", "portscan", ()),
+    (r"^sgr_hs-arpScan", None, ()),
+    (r"^sgr_", "portscan", ()),
+    (r"^stopddos_pkt\.TCP\.synflood", "syn_flood", ()),
+    (r"^stopddos_pkt\.TCP\.DOMINATE\.syn", "syn_flood", ()),
+    (r"^stopddos_amp\.TCP\.syn", "syn_flood", ()),
+    (r"^stopddos_amp\.TCP\.reflection\.SYNACK", None, ()),
+    (r"^stopddos_amp\.(UDP|dns)", "udp_flood", ("6",)),
 ]
 
 # Perturbations: name, lab/pcaprewrite.py options
@@ -441,18 +449,24 @@ class Evaluation:
         for fn in files:
             if not re.search(r"\.pcap(ng)?$", fn):
                 continue
-            expected, known = None, False
-            for pat, cls in PUBLIC_ATTACKS:
+            expected, known, other = None, False, ()
+            for pat, cls, not_it in PUBLIC_ATTACKS:
                 if re.search(pat, fn):
-                    expected, known = cls, True
+                    expected, known, other = cls, True, not_it
                     break
             if not known:
                 continue
             sc = Scored(self.extract([os.path.join(a.public, fn)],
                                      os.path.join(self.tmp, "public.csv"), a.model), attack)
-            s = sc.summary(lambda lab: True)
+            for fl in sc.flows.values():
+                if fl["proto"] in other:
+                    fl["label"] = "other"
+            s = sc.summary(lambda lab: lab != "other")
+            o = sc.summary(lambda lab: lab == "other")
             s.update({"file": fn, "expected": expected,
-                      "right_class": s["classes"].get(expected, 0) if expected else None})
+                      "right_class": s["classes"].get(expected, 0) if expected else None,
+                      "other": {"protocols": list(other), "flows": o["flows"],
+                                "flagged": o["flagged"], "classes": o["classes"]}})
             out.append(s)
             log(f"public {fn}: {s['flagged']}/{s['flows']} flagged {json.dumps(s['classes'])}")
         n = sum(s["flows"] for s in out)
@@ -656,8 +670,12 @@ def text(R):
     if pu:
         L.append("public captures (attacks, per their README):")
         for s in pu["captures"]:
+            ot = s.get("other") or {}
             L.append(f"  {s['file'][:52]:<52} {s['flagged']:>6}/{s['flows']:<6} {pc(s['rate']):>9}"
-                     f"  {', '.join(f'{k} {v}' for k, v in s['classes'].items()) or '-'}")
+                     f"  {', '.join(f'{k} {v}' for k, v in s['classes'].items()) or '-'}"
+                     + (f" (not the attack: {ot['flows']} flows of IP protocol "
+                        f"{'/'.join(ot['protocols'])}, {ot['flagged']} flagged)"
+                        if ot.get("flows") else ""))
         L.append(f"  all: {pu['flagged']}/{pu['flows']} {pc(pu['rate'])}")
     il = R.get("in_lab")
     if il:

@@ -698,13 +698,20 @@ can flag it.</p>""")
 {esc(', '.join(pe['attack_sources']))}) rewritten by lab/pcaprewrite.py (random values per flow or source,
 seeds in report.json), then classified by the live model.</p>""")
     pu = E.get("public")
+
+    def other(o):
+        return (f'{o["flows"]} flows of IP protocol {esc("/".join(o["protocols"]))}, {o["flagged"]} flagged'
+                if o and o.get("flows") else "")
     if pu:
         rows = "".join(
             f'<tr><td>{esc(s["file"])}</td><td>{esc(s["expected"] or "any attack")}</td><td>{s["flows"]}</td>'
-            f'<td>{s["flagged"]}</td><td><b>{pct(s["rate"], 1)}</b></td><td>{classes(s["classes"])}</td></tr>'
+            f'<td>{s["flagged"]}</td><td><b>{pct(s["rate"], 1)}</b></td><td>{classes(s["classes"])}</td>'
+            f'<td>{other(s.get("other"))}</td></tr>'
             for s in pu["captures"])
         parts.append(f"""<h3>Public attack captures</h3><table><tr><th>capture</th><th>attack</th><th>flows</th>
-<th>flagged</th><th>rate</th><th>named as</th></tr>{rows}</table>""")
+<th>flagged</th><th>rate</th><th>named as</th><th>not the attack</th></tr>{rows}</table>
+<p class="note">A UDP amplification capture's TCP flows are the victim's own traffic, not the attack: counted
+apart (lab/evaluate.py PUBLIC_ATTACKS).</p>""")
     mf = E.get("model_features")
     if mf:
         rows = "".join(

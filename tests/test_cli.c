@@ -604,6 +604,32 @@ static void test_evaluate_holdout_counts(void **state)
 	       "--model lab/models/handwritten.json --holdout-md %s/R.md", dir, dir);
 }
 
+/* lab/evaluate.py --public: a UDP amplification capture's attack is its
+ * UDP flows (replies, their later fragments) and the ICMP that comes with
+ * them; its TCP flows are the victim's own traffic (the DNS RRSIG capture
+ * holds 299 of 415: ssh sessions, HTTPS, internet scanners' SYNs), counted
+ * apart, neither as the flood's misses nor as its hits. Three DNS replies
+ * and two SYNs: the capture's attack is 3 flows, 2 are "not the attack". */
+static void test_evaluate_public_other(void **state)
+{
+	const char *rf = "python3 lab/rawflood.py";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 mergecap");
+	expect(0, NULL, "mkdir -p %s/pub && %s reflect 10.0.0.2 --sport 53 --count 3 --pps 10 "
+	       "--spoof 198.51.100.0/24 --write %s/u.pcap && %s syn 10.0.0.2 --count 2 --pps 10 "
+	       "--spoof 203.0.113.0/24 --write %s/s.pcap && mergecap -F pcap "
+	       "-w %s/pub/stopddos_amp.dns.x.pcap %s/u.pcap %s/s.pcap", dir, rf, dir, rf, dir, dir,
+	       dir, dir);
+	expect(0, "0.00 %  - (not the attack: 2 flows of IP protocol 6, 0 flagged)",
+	       "python3 lab/evaluate.py --ff \"$FF\" --out %s/pubev --public %s/pub "
+	       "--model lab/models/handwritten.json 2> /dev/null", dir, dir);
+	expect(0, "3 2 ['6']", "python3 -c \"import json; c = json.load(open('%s/pubev/"
+	       "evaluation.json'))['public']['captures'][0]; print(c['flows'], c['other']['flows'], "
+	       "c['other']['protocols'])\"", dir);
+}
+
 /* lab/evaluate.py's leave-one-tool-out extracts each --train capture on
  * its own clock (and keeps its folds for lab/foldwhy.py when asked): a.pcap given twice (the same packets at the same times,
  * as a round and its benign traffic alone are) holds twice the rows of
@@ -977,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_benign_parts),
 		cmocka_unit_test(test_services_measure),
 		cmocka_unit_test(test_rawflood_frames),
+		cmocka_unit_test(test_evaluate_public_other),
 		cmocka_unit_test(test_lab_source_draws),
 	};
 
