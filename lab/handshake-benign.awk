@@ -2,7 +2,7 @@
 # lab/handshake-benign.awk: relabel the handshake snapshots of
 # application-layer attacks as benign, in a CSV of `flowforest extract`.
 #
-#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12:open,http_flood:5:16:50 \
+#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12:open,http_flood:8:pair20:burst10:pace50 \
 #       -f lab/handshake-benign.awk in.csv > out.csv
 #
 # Until its client has sent a byte of payload, a slowloris or SSH
@@ -64,6 +64,31 @@
 # reach 10-11 in runs H and J, up to 16 by design: run J's one HTTP
 # false alarm was such a page at exactly 10, docs/lab.md "Runs G and J's
 # HTTP failures").
+#
+# CLASS:...:paceQ (with or after pairP): a row with client payload
+# before packet N keeps its label when the sender's prefix opened Q or
+# more flows to this service in the last 10 s per host of it
+# (ctx_pair_flows_per_peer_bit_10s); its handshake rows stay benign (they
+# are any client's, whatever the pace, unless pairP or burstB). A request flood
+# whose 1 s and 100 ms rates sag (its server answers slowly, its
+# connections are being dropped) still holds a flood's pace over 10 s,
+# which a browser does not (the lab's benign hosts reach at most 44 per
+# host in 10 s to one service in training, run T's busiest page browser
+# 37-38). With a larger N (http_flood:8) it is what keeps such a flood's
+# rows at packets 5-7 taught as the flood, while a browser's connections
+# there, at 12-16 a second, are taught benign (docs/lab.md, "Page
+# browsers named http_flood").
+#
+# CLASS:...:ageMS (with or after pairP): a row with client payload
+# before packet N keeps its label too when its flow has lasted MS
+# milliseconds or more (Flow Duration): a slow attack's connection shows
+# itself by its age (a slowloris request whose headers trickle in, one
+# line every few seconds), where its first packets at a young connection
+# are a browser's. With slow_http:8 the rows at packets 5-7 of a slow
+# read or slow body connection younger than that are taught benign (run
+# T's HTTPS page browser, 14-16 connections a second, was named slow_http
+# at packets 5-6, 50-250 ms old, docs/lab.md "Page browsers named
+# http_flood"), a slowloris connection's from its first trickle on.
 #
 # CLASS:quietK (a flood class, alone): that class's rows at a flow's first
 # packet are left out while the receiving host has seen fewer than K flows
@@ -146,6 +171,10 @@ BEGIN {
 				ten_min[cm[1]] = substr(cm[k], 4) + 0
 			else if (cm[k] ~ /^burst[0-9]+$/)
 				burst_busy[cm[1]] = substr(cm[k], 6) + 0
+			else if (cm[k] ~ /^pace[0-9]+$/)
+				pace_busy[cm[1]] = substr(cm[k], 5) + 0
+			else if (cm[k] ~ /^age[0-9]+$/)
+				age_min[cm[1]] = substr(cm[k], 4) * 1000
 	}
 }
 NR == 1 {
@@ -155,6 +184,7 @@ NR == 1 {
 		if ($i == "Total Fwd Packet") fp = i
 		if ($i == "Total Bwd packets") bp = i
 		if ($i == "reason") why = i
+		if ($i == "Flow Duration") dur = i
 		if ($i == "FIN Flag Count") fin = i
 		if ($i == "RST Flag Count") rst = i
 		if ($i == "ctx_src_new_flows_1s") ctx = i
@@ -181,6 +211,14 @@ NR == 1 {
 	}
 	if (length(pair_busy) && !pctx) {
 		print "handshake-benign.awk: CLASS:...:pairP needs the ctx_pair_flows_per_peer_bit_1s column" > "/dev/stderr"
+		exit 1
+	}
+	if (length(pace_busy) && !p10) {
+		print "handshake-benign.awk: CLASS:...:paceQ needs the ctx_pair_flows_per_peer_bit_10s column" > "/dev/stderr"
+		exit 1
+	}
+	if (length(age_min) && !dur) {
+		print "handshake-benign.awk: CLASS:...:ageMS needs the Flow Duration column" > "/dev/stderr"
 		exit 1
 	}
 	if (length(burst_busy) && (!p100 || !pbits)) {
@@ -222,7 +260,9 @@ $why == "idle" || $why == "end" {
 	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls] &&
 	    !((cls in ten_min) && $p10 < ten_min[cls])) &&
 	    !((cls in burst_busy) && $pbits > 0 && int($p100 / $pbits) >= burst_busy[cls]) && ($dat == 0 ||
-	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
+	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0) &&
+	     !((cls in pace_busy) && $p10 >= pace_busy[cls]) &&
+	     !((cls in age_min) && $dur >= age_min[cls])) ||
 	    ((cls in quiet_min) && n < quiet_min[cls] && $ctx < busy[cls]))) {
 		$lab = $lab == cls ? "benign" : "benign/" $lab
 		changed++

@@ -938,8 +938,9 @@ static void test_report_renders(void **state)
  * one wrong password); CLASS:N:M:K: rows before M benign too unless the
  * sender opened K flows or more in the last second (a flood's first
  * connections and a keep-alive flood's few are a browser's until M);
- * :pairP and :burstB keep the label amid a flood from one host (:tenT: and
- * a pace held over 10 s); CLASS:quietK leaves out a flood's first packets at
+ * :pairP, :burstB and :paceQ keep the label amid a flood from one host
+ * (:tenT: and a pace held over 10 s), the demo's http_flood rule a page
+ * browser's connections benign until packet 8; CLASS:quietK leaves out a flood's first packets at
  * a quiet host; CLASS:fewK a scan's rows at a sender of few services. No
  * root needed. */
 static void test_handshake_relabel(void **state)
@@ -997,6 +998,72 @@ static void test_handshake_relabel(void **state)
 		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,13 | tr '\\n' ' ' | "
 		    "grep -qx 'Flow ID,Total Fwd Packet,Label b,1,http_flood b,3,http_flood w,1,benign "
 		    "m,1,benign x,1,benign '");
+	assert_int_equal(rc, 0);
+	/* :pace50: a request before packet N keeps its label when the sender's
+	 * prefix opened 50 flows or more to the service in 10 s per host (f),
+	 * not 49 (g), and a handshake stays benign at any pace (h); the
+	 * column is required */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,"
+		    "ctx_pair_flows_per_peer_bit_10s,Label' "
+		    "'f,1,checkpoint,6,0,1,0,0,12,50,http_flood' "
+		    "'g,2,checkpoint,6,0,1,0,0,12,49,http_flood' "
+		    "'h,3,checkpoint,2,0,0,0,0,12,60,http_flood' "
+		    "| awk -F, -v classes=http_flood:8:pair20:pace50 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label f,6,http_flood g,6,benign h,2,benign '");
+	assert_int_equal(rc, 0);
+	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
+		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Label' "
+		    "| awk -F, -v classes=http_flood:8:pair20:pace50 -f lab/handshake-benign.awk "
+		    "> /dev/null 2>&1");
+	assert_int_not_equal(rc, 0);
+	/* :age1000: a request before packet N keeps its label when its flow
+	 * has lasted 1 s or more (i: a slowloris trickle), not 999 ms (j);
+	 * the column is required */
+	rc = lt_run(10, "printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Flow Duration,Label' "
+		    "'i,1,checkpoint,5,0,2,0,0,1,1000000,slow_http' "
+		    "'j,2,checkpoint,5,0,2,0,0,1,999999,slow_http' "
+		    "| awk -F, -v classes=slow_http:8:pair20:age1000 "
+		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label i,5,slow_http j,5,benign '");
+	assert_int_equal(rc, 0);
+	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
+		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Label' "
+		    "| awk -F, -v classes=slow_http:8:pair20:age1000 -f lab/handshake-benign.awk "
+		    "> /dev/null 2>&1");
+	assert_int_not_equal(rc, 0);
+	/* the demo's rule (lab/demo.sh HANDSHAKE_CLASSES): run T's page
+	 * browser, one host's 12 connections a second to :80 (6 in 100 ms, 37
+	 * in 10 s), was named http_flood at its connections' packets 5 and 6,
+	 * where a flood's rows at that pace (its first connections, or a
+	 * stalled one) were taught as the flood. Such rows are taught benign
+	 * before packet 8 (a), from packet 8 as labelled; a flood's keep
+	 * their label at its pace held over 10 s (p: 60 per host) or its 1 s
+	 * rate (r: 25). Its HTTPS page browser (14-16 a second) was named
+	 * slow_http at packets 5-6, 50-250 ms old: a slow attack's rows are
+	 * taught benign there too (b), not once the connection is 1 s old (l:
+	 * a slowloris trickle) */
+	rc = lt_run(10, "c=$(sed -n 's/^HANDSHAKE_CLASSES=//p' lab/demo.sh) && printf '%%s\\n' "
+		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
+		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,"
+		    "ctx_pair_flows_per_peer_bit_10s,ctx_pair_new_flows_100ms,ctx_pair_peer_bits_1s,"
+		    "ctx_src_peer_bits_1s,ctx_src_peer_bits_10s,Flow Duration,Label' "
+		    "'a,1,checkpoint,5,0,1,0,0,12,37,6,1,1,2,16808,http_flood' "
+		    "'a,1,checkpoint,6,0,1,0,0,12,37,6,1,1,2,10435,http_flood' "
+		    "'a,1,checkpoint,8,0,1,0,0,12,37,6,1,1,2,10444,http_flood' "
+		    "'p,2,checkpoint,6,0,1,0,0,12,60,6,1,1,2,10435,http_flood' "
+		    "'r,3,checkpoint,6,0,1,0,0,25,30,6,1,1,2,50000,http_flood' "
+		    "'b,4,checkpoint,5,0,2,0,0,14,35,2,1,1,2,49875,slow_http' "
+		    "'b,4,checkpoint,6,0,3,0,0,14,35,2,1,1,2,254799,slow_http' "
+		    "'l,5,checkpoint,5,0,2,0,0,2,8,1,1,1,2,3000000,slow_http' "
+		    "| awk -F, -v classes=\"$c\" -f lab/handshake-benign.awk 2>/dev/null | "
+		    "cut -d, -f1,4,16 | tr '\\n' ' ' | grep -qx 'Flow ID,Total Fwd Packet,Label "
+		    "a,5,benign a,6,benign a,8,http_flood p,6,http_flood r,6,http_flood "
+		    "b,5,benign b,6,benign l,5,slow_http '");
 	assert_int_equal(rc, 0);
 	/* CLASS:quietK: a flood's row at its flow's first packet is left out
 	 * while the receiving host saw fewer than K flows opened in the last
