@@ -87,7 +87,7 @@ ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood
 # or for HTTP B or more in 100 ms per host (burstB: a request flood's
 # threads start together; a browser opens 2-8 at once, lab/benign.py's
 # curl pages 10-11 one after the other: see lab/handshake-benign.awk). An
-# HTTP request before packet 8 is a browser's too, unless the sender also
+# HTTP request at packets 5-7 is a browser's too (toM), unless the sender also
 # holds a flood's pace over 10 s: 50 or more flows per host (paceQ; a page
 # browser's connections at 12-16 a second, 37 in 10 s, were named
 # http_flood at their packets 5-6 where a flood's first or stalled
@@ -98,7 +98,7 @@ ATTACK_CLASSES="portscan syn_flood udp_flood slow_http ssh_bruteforce icmp_flood
 # 50-250 ms old). A scan's rows are left out while its
 # sender shows fewer than 8 services (fewK: its first probes are a
 # client's first SYNs; the lab's benign sources reach at most 5)
-HANDSHAKE_CLASSES=slow_http:8:pair20:pace50:age1000,ssh_bruteforce:12:open:pair4,http_flood:8:pair20:burst10:pace50,portscan:few8
+HANDSHAKE_CLASSES=slow_http:5:pair20:to8:pace50:age1000,ssh_bruteforce:12:open:pair4,http_flood:5:pair20:burst10:to8:pace50,portscan:few8
 # the forest, for the demo's models and the evaluation's leave-one-tool-out folds:
 # on behaviour features only (counts, timing, flags, the context of other
 # flows), not on those that can identify a tool or host (ports as ids, exact

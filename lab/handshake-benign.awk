@@ -2,7 +2,7 @@
 # lab/handshake-benign.awk: relabel the handshake snapshots of
 # application-layer attacks as benign, in a CSV of `flowforest extract`.
 #
-#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12:open,http_flood:8:pair20:burst10:pace50 \
+#   awk -F, -v classes=slow_http:5,ssh_bruteforce:12:open,http_flood:5:pair20:burst10:to8:pace50 \
 #       -f lab/handshake-benign.awk in.csv > out.csv
 #
 # Until its client has sent a byte of payload, a slowloris or SSH
@@ -65,30 +65,23 @@
 # false alarm was such a page at exactly 10, docs/lab.md "Runs G and J's
 # HTTP failures").
 #
-# CLASS:...:paceQ (with or after pairP): a row with client payload
-# before packet N keeps its label when the sender's prefix opened Q or
-# more flows to this service in the last 10 s per host of it
-# (ctx_pair_flows_per_peer_bit_10s); its handshake rows stay benign (they
-# are any client's, whatever the pace, unless pairP or burstB). A request flood
-# whose 1 s and 100 ms rates sag (its server answers slowly, its
-# connections are being dropped) still holds a flood's pace over 10 s,
-# which a browser does not (the lab's benign hosts reach at most 44 per
-# host in 10 s to one service in training, run T's busiest page browser
-# 37-38). With a larger N (http_flood:8) it is what keeps such a flood's
-# rows at packets 5-7 taught as the flood, while a browser's connections
-# there, at 12-16 a second, are taught benign (docs/lab.md, "Page
-# browsers named http_flood").
-#
-# CLASS:...:ageMS (with or after pairP): a row with client payload
-# before packet N keeps its label too when its flow has lasted MS
-# milliseconds or more (Flow Duration): a slow attack's connection shows
-# itself by its age (a slowloris request whose headers trickle in, one
-# line every few seconds), where its first packets at a young connection
-# are a browser's. With slow_http:8 the rows at packets 5-7 of a slow
-# read or slow body connection younger than that are taught benign (run
-# T's HTTPS page browser, 14-16 connections a second, was named slow_http
-# at packets 5-6, 50-250 ms old, docs/lab.md "Page browsers named
-# http_flood"), a slowloris connection's from its first trickle on.
+# CLASS:...:toM:paceQ:ageMS (with or after pairP): a row with client
+# payload from packet N to M-1 is taught benign too, unless the sender's
+# prefix opened Q or more flows to this service in the last 10 s per host
+# of it (paceQ, ctx_pair_flows_per_peer_bit_10s) or its flow has lasted
+# MS milliseconds or more (ageMS, Flow Duration); pairP and burstB keep a
+# row's label as everywhere. A request flood whose 1 s and 100 ms rates
+# sag (its server answers slowly, its connections are being dropped)
+# still holds a flood's pace over 10 s, which a browser does not (the
+# lab's benign hosts reach at most 44 per host in 10 s to one service in
+# training, run T's busiest page browsers 35-38); a slow attack's
+# connection shows itself by its age (a slowloris request whose headers
+# trickle in). Run T's page browsers, 12-16 connections a second from
+# one host, were named http_flood and slow_http at their packets 5-6
+# (50-250 ms old), where the floods' rows at that pace and the slow read
+# tools' young connections were taught as the attack (docs/lab.md, "Page
+# browsers named http_flood"). Rows before N and handshakes are as
+# above, whatever the pace.
 #
 # CLASS:quietK (a flood class, alone): that class's rows at a flow's first
 # packet are left out while the receiving host has seen fewer than K flows
@@ -175,6 +168,8 @@ BEGIN {
 				pace_busy[cm[1]] = substr(cm[k], 5) + 0
 			else if (cm[k] ~ /^age[0-9]+$/)
 				age_min[cm[1]] = substr(cm[k], 4) * 1000
+			else if (cm[k] ~ /^to[0-9]+$/)
+				to_min[cm[1]] = substr(cm[k], 3) + 0
 	}
 }
 NR == 1 {
@@ -260,7 +255,8 @@ $why == "idle" || $why == "end" {
 	if ((cls in relabel) && !((cls in pair_busy) && $pctx >= pair_busy[cls] &&
 	    !((cls in ten_min) && $p10 < ten_min[cls])) &&
 	    !((cls in burst_busy) && $pbits > 0 && int($p100 / $pbits) >= burst_busy[cls]) && ($dat == 0 ||
-	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0) &&
+	    (n < min[cls] && !(open_only[cls] && $fin + $rst > 0)) ||
+	    ((cls in to_min) && n < to_min[cls] && !(open_only[cls] && $fin + $rst > 0) &&
 	     !((cls in pace_busy) && $p10 >= pace_busy[cls]) &&
 	     !((cls in age_min) && $dur >= age_min[cls])) ||
 	    ((cls in quiet_min) && n < quiet_min[cls] && $ctx < busy[cls]))) {

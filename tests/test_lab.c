@@ -999,10 +999,10 @@ static void test_handshake_relabel(void **state)
 		    "grep -qx 'Flow ID,Total Fwd Packet,Label b,1,http_flood b,3,http_flood w,1,benign "
 		    "m,1,benign x,1,benign '");
 	assert_int_equal(rc, 0);
-	/* :pace50: a request before packet N keeps its label when the sender's
-	 * prefix opened 50 flows or more to the service in 10 s per host (f),
-	 * not 49 (g), and a handshake stays benign at any pace (h); the
-	 * column is required */
+	/* :to8:pace50: a request from packet N to 7 is benign too unless the
+	 * sender's prefix opened 50 flows or more to the service in 10 s per
+	 * host (f), not 49 (g); before N (e) and a handshake (h) stay benign
+	 * at any pace; the column is required */
 	rc = lt_run(10, "printf '%%s\\n' "
 		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
 		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,"
@@ -1010,30 +1010,33 @@ static void test_handshake_relabel(void **state)
 		    "'f,1,checkpoint,6,0,1,0,0,12,50,http_flood' "
 		    "'g,2,checkpoint,6,0,1,0,0,12,49,http_flood' "
 		    "'h,3,checkpoint,2,0,0,0,0,12,60,http_flood' "
-		    "| awk -F, -v classes=http_flood:8:pair20:pace50 "
+		    "'e,4,checkpoint,3,0,1,0,0,12,60,http_flood' "
+		    "'f,1,checkpoint,8,0,1,0,0,12,10,http_flood' "
+		    "| awk -F, -v classes=http_flood:5:pair20:to8:pace50 "
 		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
-		    "grep -qx 'Flow ID,Total Fwd Packet,Label f,6,http_flood g,6,benign h,2,benign '");
+		    "grep -qx 'Flow ID,Total Fwd Packet,Label f,6,http_flood g,6,benign h,2,benign "
+		    "e,3,benign f,8,http_flood '");
 	assert_int_equal(rc, 0);
 	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
 		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Label' "
-		    "| awk -F, -v classes=http_flood:8:pair20:pace50 -f lab/handshake-benign.awk "
+		    "| awk -F, -v classes=http_flood:5:pair20:to8:pace50 -f lab/handshake-benign.awk "
 		    "> /dev/null 2>&1");
 	assert_int_not_equal(rc, 0);
-	/* :age1000: a request before packet N keeps its label when its flow
-	 * has lasted 1 s or more (i: a slowloris trickle), not 999 ms (j);
-	 * the column is required */
+	/* :to8:age1000: a request from packet N to 7 keeps its label when its
+	 * flow has lasted 1 s or more (i: a slowloris trickle), not 999 ms
+	 * (j); the column is required */
 	rc = lt_run(10, "printf '%%s\\n' "
 		    "'Flow ID,first_us,reason,Total Fwd Packet,Total Bwd packets,Fwd Act Data Pkts,"
 		    "FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Flow Duration,Label' "
 		    "'i,1,checkpoint,5,0,2,0,0,1,1000000,slow_http' "
 		    "'j,2,checkpoint,5,0,2,0,0,1,999999,slow_http' "
-		    "| awk -F, -v classes=slow_http:8:pair20:age1000 "
+		    "| awk -F, -v classes=slow_http:5:pair20:to8:age1000 "
 		    "-f lab/handshake-benign.awk 2>/dev/null | cut -d, -f1,4,11 | tr '\\n' ' ' | "
 		    "grep -qx 'Flow ID,Total Fwd Packet,Label i,5,slow_http j,5,benign '");
 	assert_int_equal(rc, 0);
 	rc = lt_run(10, "printf '%%s\\n' 'Flow ID,reason,Total Fwd Packet,Total Bwd packets,"
 		    "Fwd Act Data Pkts,FIN Flag Count,RST Flag Count,ctx_pair_flows_per_peer_bit_1s,Label' "
-		    "| awk -F, -v classes=slow_http:8:pair20:age1000 -f lab/handshake-benign.awk "
+		    "| awk -F, -v classes=slow_http:5:pair20:to8:age1000 -f lab/handshake-benign.awk "
 		    "> /dev/null 2>&1");
 	assert_int_not_equal(rc, 0);
 	/* the demo's rule (lab/demo.sh HANDSHAKE_CLASSES): run T's page
