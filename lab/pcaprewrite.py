@@ -5,7 +5,7 @@ model can be tried on the same behaviour with other fingerprints.
 
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
-      [--spread SRC=PREFIX...]
+      [--spread SRC=PREFIX...] [--dport PORT] [--icmp-id ID]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -22,6 +22,15 @@ Only packets whose source address is in one of the --src prefixes change
               source address of the IPv4 PREFIX, one per flow: the same flood
               as if spoofed over many networks (the lab's spoofing tools stay
               in their /24 so that labels hold; PREFIX gets a label rule)
+  --dport PORT
+              every UDP packet to destination port PORT: a flood sprayed over
+              random ports, or aimed at another, as the same flood at one
+              service (its senders' flows pile up on one service's context)
+  --icmp-id ID
+              every ICMP echo request (ICMPv6 too) with identifier ID:
+              flowforest keys pings by their id, so a flood that draws an id
+              per packet becomes one flow per source address, whose sources
+              come back (lab/demo.sh's service views, with --dport)
   --only      write only the rewritten packets (the others are left out)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
@@ -173,7 +182,9 @@ def main():
                                  epilog="example:\n  python3 lab/pcaprewrite.py live.pcap padded.pcap "
                                         "--src 10.199.11.0/24 --pad 6-6\n"
                                         "  python3 lab/pcaprewrite.py day.pcap spread.pcap "
-                                        "--src 10.199.11.0/24 --spread 10.199.11.0/24=10.128.0.0/11")
+                                        "--src 10.199.11.0/24 --spread 10.199.11.0/24=10.128.0.0/11\n"
+                                        "  python3 lab/pcaprewrite.py -q --only day.pcap one.pcap "
+                                        "--src 10.199.12.0/24 --dport 7331 --icmp-id 4242")
     ap.add_argument("input")
     ap.add_argument("output")
     ap.add_argument("--src", action="append", required=True, help="attacker prefix (repeatable)")
@@ -181,6 +192,8 @@ def main():
     ap.add_argument("--ttl", type=span)
     ap.add_argument("--win", type=span)
     ap.add_argument("--sport", action="store_true")
+    ap.add_argument("--dport", type=int, metavar="PORT")
+    ap.add_argument("--icmp-id", type=int, metavar="ID")
     ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
                     "address of the IPv4 PREFIX: the same flood spoofed over many networks "
@@ -196,6 +209,9 @@ def main():
         ap.error("--ttl: 1..255")
     if a.win and a.win[1] > 65535:
         ap.error("--win: 0..65535")
+    for name, v in (("--dport", a.dport), ("--icmp-id", a.icmp_id)):
+        if v is not None and not 0 <= v <= 65535:
+            ap.error(f"{name}: 0..65535")
     try:
         nets = [ipaddress.ip_network(s, strict=False) for s in a.src]
     except ValueError as e:
@@ -243,6 +259,11 @@ def main():
             struct.pack_into("!H", frame, p.l4 + 14, f["win"])
         if f["sport"] is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4, f["sport"])
+        if a.dport is not None and p.proto == UDP and p.end >= p.l4 + 4:
+            struct.pack_into("!H", frame, p.l4 + 2, a.dport)
+        if (a.icmp_id is not None and p.end >= p.l4 + 8
+                and (p.proto, frame[p.l4]) in ((ICMP, 8), (ICMP6, 128))):
+            struct.pack_into("!H", frame, p.l4 + 4, a.icmp_id)
         if f["src"] is not None:
             struct.pack_into("!I", frame, p.l3 + 12, f["src"])
         if a.rate is not None:

@@ -674,6 +674,39 @@ static void test_evaluate_loto_own_clocks(void **state)
 	       "--keep-folds %s/lo/folds", dir, dir);
 }
 
+/* lab/pcaprewrite.py --dport and --icmp-id (lab/demo.sh's service views):
+ * lab/rawflood.py's UDP flood to random ports (60 packets, 20 a source:
+ * 60 flows to 60 ports) goes to port 7331 alone, still 60 flows; its ICMP
+ * flood with an id per packet (60 flows) becomes one flow per source (3),
+ * every checksum right (tcpdump -vv). */
+static void test_rewrite_one_service(void **state)
+{
+	static const char *const flows =
+		"$FF extract -q -o - %s/one/%s.pcap | python3 -c \"import csv, sys; "
+		"r = list(csv.DictReader(sys.stdin)); print(len({x['Flow ID'] for x in r}), 'flows', "
+		"sorted({x['Dst Port'] for x in r})[:2])\"";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/one && "
+	       "python3 lab/rawflood.py udp 10.199.0.10 --count 60 --pps 1000 --spoof 10.160.0.0/16 "
+	       "--burst 20 --dport 0 --seed 3 --write %s/one/udp.pcap && "
+	       "python3 lab/rawflood.py icmp 10.199.0.10 --count 60 --pps 1000 --spoof 10.96.0.0/16 "
+	       "--burst 20 --seed 3 --write %s/one/icmp.pcap", dir, dir, dir);
+	expect(0, "60 flows ['1", flows, dir, "udp");
+	expect(0, "60 flows ['0']", flows, dir, "icmp");
+	expect(0, NULL, "for p in udp icmp; do python3 lab/pcaprewrite.py -q --only --src 10.160.0.0/11 "
+	       "--src 10.96.0.0/11 --dport 7331 --icmp-id 4242 %s/one/$p.pcap %s/one/$p.1.pcap "
+	       "|| exit 1; done", dir, dir);
+	expect(0, "60 flows ['7331']", flows, dir, "udp.1");
+	expect(0, "3 flows ['0']", flows, dir, "icmp.1");
+	expect(0, "60 60", "echo $(tcpdump -vv -nr %s/one/udp.1.pcap 2>/dev/null | grep -c 'udp sum ok') "
+	       "$(tcpdump -vv -nr %s/one/icmp.1.pcap 2>/dev/null | grep -c 'id 4242,')", dir, dir);
+	expect(2, "--dport: 0..65535", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --dport 65536 "
+	       "%s/one/udp.pcap %s/one/x.pcap", dir, dir);
+}
+
 /* lab/holdout.sh answers --help with examples, lists its scenarios, each
  * with the function that records it, and refuses an unknown option or
  * scenario before it needs root, the lab lock or a namespace. */
@@ -1032,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_train_fingerprint_report),
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
+		cmocka_unit_test(test_rewrite_one_service),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
