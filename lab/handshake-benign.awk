@@ -135,6 +135,17 @@
 # there, and their context rows (ctx_*) are read long after the flow's last
 # packet, when the windows around it have moved on (a SYN flood's lone SYN
 # would be taught as a flood in an empty context).
+
+# need_column(USED, COLUMN, WHAT): an option the rules use needs its column
+# in the CSV; without it the rule would silently read 0 and relabel wrong.
+function need_column(used, column, what)
+{
+	if (used && !column) {
+		print "handshake-benign.awk: " what > "/dev/stderr"
+		exit 1
+	}
+}
+
 BEGIN {
 	OFS = FS
 	n = split(classes, c, ",")
@@ -196,30 +207,12 @@ NR == 1 {
 		print "handshake-benign.awk: no Label, reason, Fwd Act Data Pkts, FIN/RST or packet count column" > "/dev/stderr"
 		exit 1
 	}
-	if (length(quiet_min) && !ctx) {
-		print "handshake-benign.awk: CLASS:N:M:K needs the ctx_src_new_flows_1s column" > "/dev/stderr"
-		exit 1
-	}
-	if (length(ten_min) && !p10) {
-		print "handshake-benign.awk: CLASS:...:tenT needs the ctx_pair_flows_per_peer_bit_10s column" > "/dev/stderr"
-		exit 1
-	}
-	if (length(pair_busy) && !pctx) {
-		print "handshake-benign.awk: CLASS:...:pairP needs the ctx_pair_flows_per_peer_bit_1s column" > "/dev/stderr"
-		exit 1
-	}
-	if (length(pace_busy) && !p10) {
-		print "handshake-benign.awk: CLASS:...:paceQ needs the ctx_pair_flows_per_peer_bit_10s column" > "/dev/stderr"
-		exit 1
-	}
-	if (length(age_min) && !dur) {
-		print "handshake-benign.awk: CLASS:...:ageMS needs the Flow Duration column" > "/dev/stderr"
-		exit 1
-	}
-	if (length(burst_busy) && (!p100 || !pbits)) {
-		print "handshake-benign.awk: CLASS:...:burstB needs the ctx_pair_new_flows_100ms and ctx_pair_peer_bits_1s columns" > "/dev/stderr"
-		exit 1
-	}
+	need_column(length(quiet_min), ctx, "CLASS:N:M:K needs the ctx_src_new_flows_1s column")
+	need_column(length(ten_min), p10, "CLASS:...:tenT needs the ctx_pair_flows_per_peer_bit_10s column")
+	need_column(length(pair_busy), pctx, "CLASS:...:pairP needs the ctx_pair_flows_per_peer_bit_1s column")
+	need_column(length(pace_busy), p10, "CLASS:...:paceQ needs the ctx_pair_flows_per_peer_bit_10s column")
+	need_column(length(age_min), dur, "CLASS:...:ageMS needs the Flow Duration column")
+	need_column(length(burst_busy), p100 && pbits, "CLASS:...:burstB needs the ctx_pair_new_flows_100ms and ctx_pair_peer_bits_1s columns")
 	if (length(quiet_host) && !hnew) {
 		print "handshake-benign.awk: CLASS:quietK needs the ctx_host_new_flows_1s column" > "/dev/stderr"
 		exit 1
