@@ -17,6 +17,12 @@ tools instead of the attacks. Four parts, each optional:
                        (--holdout DIR; lab/holdout.sh makes such a set):
                        per capture and label, flows flagged; the benign
                        flows' false alarms with their 95 % upper bound
+  jitter               the --benign captures with every packet's timestamp
+                       moved by at most US microseconds (--jitter US;
+                       lab/pcaprewrite.py --jitter: another clock's stamps
+                       of the same packets): per label, the flows whose
+                       verdict changed (flagged or not; the packet it was
+                       first flagged at)
 
 A flow counts as flagged when the model gives it an attack class (a class
 whose action is not pass) at any checkpoint: that is when the kernel
@@ -596,8 +602,43 @@ class Evaluation:
         s.update({"upper95": upper95(s["flagged"], s["flows"]), "examples": ex,
                   "flows_by_service": dict(by_port.most_common(12)), "captures": a.benign})
         self.res["false_alarms"] = s
+        self.benign_scored = sc
         log(f"false alarms: {s['flagged']}/{s['flows']} benign flows flagged, 95 % upper bound "
             f"{s['upper95']}")
+
+    # ---- jitter ----------------------------------------------------------------------
+
+    def jitter(self):
+        """The --benign captures again, every packet's timestamp moved by at
+        most --jitter microseconds, against false_alarms()'s verdicts: per
+        label, the flows flagged before and after, and those whose verdict
+        changed: flagged no more, flagged now, flagged first at another
+        packet. A flow is matched by its Flow ID and its rank among the
+        flows of that ID (its first_us moves with its first packet)."""
+        a = self.a
+        t0 = time.monotonic()
+        rng = random.Random(a.seed)
+        caps = []
+        for i, c in enumerate(a.benign):
+            caps.append(os.path.join(self.tmp, f"jitter{i}.pcap"))
+            run([sys.executable, os.path.join(HERE, "pcaprewrite.py"), "-q", c, caps[-1],
+                 "--src", "0.0.0.0/0", "--src", "::/0", "--jitter", str(a.jitter),
+                 "--seed", str(rng.randint(1, 1 << 30))])
+        rules = self.class_rules() if a.tools else None
+        sc = Scored(self.extract(caps, os.path.join(self.tmp, "jitter.csv"), a.model, rules),
+                    self.attack_classes(a.model))
+        for c in caps:
+            os.unlink(c)
+        per = jitter_flips(self.benign_scored.flows, sc.flows)
+        tot = {}
+        for k in ("attack", "benign"):
+            rows = [v for lab, v in per.items() if (lab == a.benign_label) == (k == "benign")]
+            tot[k] = {f: sum(v[f] for v in rows) for f in JITTER_COUNTS}
+        self.res["jitter"] = {"us": a.jitter, "captures": a.benign, "per_label": per,
+                              "attack": tot["attack"], "benign": tot["benign"],
+                              "seconds": round(time.monotonic() - t0, 1)}
+        for k, v in tot.items():
+            log(f"jitter {a.jitter} us: {v['changed']} of {v['flows']} {k} flows decided otherwise")
 
     def targets(self):
         t, R = {}, self.res
@@ -628,6 +669,42 @@ class Evaluation:
                 else (t["benign_flagged_upper95"] <= 0.001 and t["benign_flows"] >= 10000),
         }
         R["targets"] = t
+
+
+JITTER_COUNTS = ("flows", "flagged", "flagged_jittered", "changed", "unflagged", "newly_flagged",
+                 "other_packet", "unmatched")
+
+
+def jitter_flips(before, after):
+    """Per label, Scored flows `before` against `after` (the same capture
+    with its timestamps moved): counts of JITTER_COUNTS. changed =
+    unflagged + newly_flagged + other_packet (first flagged at another
+    packet); unmatched: a flow of `before` with no flow of `after`."""
+    def ranked(flows):
+        by_id = defaultdict(list)
+        for (fid, first), fl in flows.items():
+            by_id[fid].append((int(first), fl))
+        return {(fid, i): fl for fid, v in by_id.items()
+                for i, (_, fl) in enumerate(sorted(v, key=lambda x: x[0]))}
+    b, j = ranked(before), ranked(after)
+    per = defaultdict(lambda: dict.fromkeys(JITTER_COUNTS, 0))
+    for key, fl in b.items():
+        c = per[fl["label"]]
+        c["flows"] += 1
+        c["flagged"] += fl["flag_at"] is not None
+        o = j.get(key)
+        if o is None:
+            c["unmatched"] += 1
+            continue
+        c["flagged_jittered"] += o["flag_at"] is not None
+        if (fl["flag_at"] is None) != (o["flag_at"] is None):
+            c["unflagged" if o["flag_at"] is None else "newly_flagged"] += 1
+        elif fl["flag_at"] != o["flag_at"]:
+            c["other_packet"] += 1
+        else:
+            continue
+        c["changed"] += 1
+    return dict(sorted(per.items()))
 
 
 def pc(x):
@@ -702,6 +779,15 @@ def text(R):
     if fa:
         L.append(f"false alarms: {fa['flagged']}/{fa['flows']} benign flows flagged = {pc(fa['rate'])}, "
                  f"95 % upper bound {pc(fa['upper95'])}")
+    ji = R.get("jitter")
+    if ji:
+        L.append(f"timestamps jittered (every packet moved by at most {ji['us']} us): flows "
+                 "decided otherwise (flagged no more / flagged now / first flagged at another "
+                 "packet):")
+        for lab, v in list(ji["per_label"].items()) + [("all attacks", ji["attack"])]:
+            L.append(f"  {lab:<15} {v['changed']:>6} of {v['flows']:<6} ({v['unflagged']} / "
+                     f"{v['newly_flagged']} / {v['other_packet']}; flagged {v['flagged']} -> "
+                     f"{v['flagged_jittered']})")
     if R.get("holdout"):
         L.append(f"held-out captures ({R['holdout']['folder']}):")
         L.append(holdout_md(R))
@@ -750,6 +836,9 @@ def main():
                     help="folder of held-out captures NAME.pcap, each with its label rules NAME.rules")
     ap.add_argument("--holdout-md", metavar="FILE",
                     help="append the held-out results to FILE as Markdown (model, its sha256, time)")
+    ap.add_argument("--jitter", type=int, metavar="US",
+                    help="the --benign captures again with every timestamp moved by at most US "
+                    "microseconds (lab/pcaprewrite.py --jitter): the flows decided otherwise")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     if a.train and not a.tools:
@@ -764,6 +853,10 @@ def main():
         ap.error(f"--holdout {a.holdout}: no such folder")
     if a.holdout_md and not a.holdout:
         ap.error("--holdout-md needs --holdout")
+    if a.jitter is not None and not a.benign:
+        ap.error("--jitter needs --benign")
+    if a.jitter is not None and not 1 <= a.jitter <= 10_000_000:
+        ap.error("--jitter: 1..10000000 microseconds")
     if a.perturb and not a.attack_src:
         ap.error("--perturb needs --attack-src")
     if not os.access(a.ff, os.X_OK):
@@ -785,6 +878,8 @@ def main():
                 log(f"{a.public}: no such folder, public captures skipped")
         if a.benign:
             ev.false_alarms()
+        if a.jitter is not None:
+            ev.jitter()
         if a.holdout:
             ev.holdout()
         ev.targets()

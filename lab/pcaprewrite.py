@@ -5,7 +5,7 @@ model can be tried on the same behaviour with other fingerprints.
 
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
-      [--spread SRC=PREFIX...] [--dport PORT] [--icmp-id ID]
+      [--spread SRC=PREFIX...] [--dport PORT] [--icmp-id ID] [--jitter US]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -31,6 +31,15 @@ Only packets whose source address is in one of the --src prefixes change
               flowforest keys pings by their id, so a flood that draws an id
               per packet becomes one flow per source address, whose sources
               come back (lab/demo.sh's service views, with --dport)
+  --jitter US every packet's timestamp moved by a random offset of at most US
+              microseconds either way (uniform, one per packet), never before
+              the previous rewritten packet of its flow (either direction), so
+              a flow's packets keep their order; the capture is re-sorted by
+              time. Another clock's stamps of the same packets (the kernel's
+              sit 8-12 us from tcpdump's, each cut to whole us at its own
+              phase): a model's verdicts should not change
+              (`--src 0.0.0.0/0 --src ::/0` moves every packet). Alone, it
+              leaves the frames byte for byte (no checksum recomputed)
   --only      write only the rewritten packets (the others are left out)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
@@ -168,6 +177,17 @@ def fix_lengths_and_sums(frame, p):
     struct.pack_into("!H", frame, l4 + where, s)
 
 
+def jitter(ns, us, rng, last, p, frame):
+    """ns moved by a uniform offset of at most `us` microseconds, not before
+    the last packet of its flow (either direction: last, by flow)."""
+    sport, dport = p.ports(frame)
+    ends = sorted(((p.src.packed, sport), (p.dst.packed, dport)))
+    key = (p.proto, ends[0], ends[1])
+    ns = max(ns + rng.randint(-us * 1000, us * 1000), last.get(key, 0), 0)
+    last[key] = ns
+    return ns
+
+
 def span(text):
     a, _, b = text.partition("-")
     lo, hi = int(a), int(b or a)
@@ -184,7 +204,9 @@ def main():
                                         "  python3 lab/pcaprewrite.py day.pcap spread.pcap "
                                         "--src 10.199.11.0/24 --spread 10.199.11.0/24=10.128.0.0/11\n"
                                         "  python3 lab/pcaprewrite.py -q --only day.pcap one.pcap "
-                                        "--src 10.199.12.0/24 --dport 7331 --icmp-id 4242")
+                                        "--src 10.199.12.0/24 --dport 7331 --icmp-id 4242\n"
+                                        "  python3 lab/pcaprewrite.py live.pcap jittered.pcap "
+                                        "--src 0.0.0.0/0 --src ::/0 --jitter 8")
     ap.add_argument("input")
     ap.add_argument("output")
     ap.add_argument("--src", action="append", required=True, help="attacker prefix (repeatable)")
@@ -199,12 +221,17 @@ def main():
                     "address of the IPv4 PREFIX: the same flood spoofed over many networks "
                     "(repeatable)")
     ap.add_argument("--rate", type=float)
+    ap.add_argument("--jitter", type=int, metavar="US",
+                    help="every timestamp moved by a uniform offset of at most US "
+                    "microseconds, a flow's packets in their order")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", action="store_true", help="write only the rewritten packets")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
     if a.rate is not None and a.rate <= 0:
         ap.error("--rate must be positive")
+    if a.jitter is not None and not 0 <= a.jitter <= 10_000_000:
+        ap.error("--jitter: 0..10000000 microseconds")
     if a.ttl and (a.ttl[0] < 1 or a.ttl[1] > 255):
         ap.error("--ttl: 1..255")
     if a.win and a.win[1] > 65535:
@@ -224,9 +251,13 @@ def main():
                            ipaddress.IPv4Network(to, strict=False)))
     except ValueError as e:
         ap.error(f"--spread: {e}")
+    # --jitter alone moves timestamps only: the frames stay byte for byte
+    # (a capture's unfinished offloaded checksums too)
+    frames = not (a.jitter is not None and not (a.pad or a.ttl or a.win or a.sport or spread or a.rate
+                                                 or a.dport is not None or a.icmp_id is not None))
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
-    per_flow, per_src, first_ns = {}, {}, {}
+    per_flow, per_src, first_ns, flow_ns = {}, {}, {}, {}
     changed, keep = 0, []
     for rec in pkts:
         frame = rec[1]
@@ -269,11 +300,14 @@ def main():
         if a.rate is not None:
             t0 = first_ns.setdefault(p.src, rec[0])
             rec[0] = t0 + int((rec[0] - t0) * a.rate)
-        fix_lengths_and_sums(frame, p)
+        if a.jitter is not None:
+            rec[0] = jitter(rec[0], a.jitter, rng, flow_ns, p, frame)
+        if frames:
+            fix_lengths_and_sums(frame, p)
         changed += 1
     pkts = keep
-    if a.rate is not None:
-        pkts.sort(key=lambda r: r[0])
+    if a.rate is not None or a.jitter is not None:
+        pkts.sort(key=lambda r: r[0])  # stable: a flow's packets keep their order
     write_pcap(a.output, header, endian, nano, pkts)
     if not a.quiet:
         print(f"pcaprewrite: {changed} of {len(pkts)} packets rewritten ({len(per_flow)} flows, "

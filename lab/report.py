@@ -697,6 +697,19 @@ can flag it.</p>""")
 {head}</tr>{rows}</table><p class="note">The live capture's attack packets (sources
 {esc(', '.join(pe['attack_sources']))}) rewritten by lab/pcaprewrite.py (random values per flow or source,
 seeds in report.json), then classified by the live model.</p>""")
+    ji = E.get("jitter")
+    if ji:
+        rows = "".join(
+            f'<tr><td>{esc(lab)}</td><td>{v["flows"]}</td><td>{v["flagged"]} → {v["flagged_jittered"]}</td>'
+            f'<td><b>{v["changed"]}</b></td><td>{v["unflagged"]}</td><td>{v["newly_flagged"]}</td>'
+            f'<td>{v["other_packet"]}</td></tr>'
+            for lab, v in list(ji["per_label"].items()) + [("all attacks", ji["attack"])])
+        parts.append(f"""<h3>Timestamps jittered (±{ji['us']} µs)</h3><table><tr><th>label</th><th>flows</th>
+<th>flagged</th><th>decided otherwise</th><th>flagged no more</th><th>flagged now</th>
+<th>first flagged at another packet</th></tr>{rows}</table><p class="note">The live capture with every
+packet's timestamp moved by at most {ji['us']} µs (lab/pcaprewrite.py --jitter; a flow's packets in their
+order), classified again: another clock's stamps of the same packets (the kernel's sit 8-12 µs from
+tcpdump's). A verdict that changes hangs on timing below the measurement's jitter.</p>""")
     pu = E.get("public")
 
     def other(o):

@@ -707,6 +707,56 @@ static void test_rewrite_one_service(void **state)
 	       "%s/one/udp.pcap %s/one/x.pcap", dir, dir);
 }
 
+/* lab/pcaprewrite.py --jitter and lab/evaluate.py --jitter: another
+ * clock's stamps of the same packets (the kernel's sit 8-12 us from
+ * tcpdump's) must not decide a flow. Two ICMP floods of 3 flows each (one
+ * id a source): "slow" at 1,000 us gaps, "fast" at 50 us. The rewrite
+ * keeps every frame, moves every stamp by at most 300 us, and keeps each
+ * flow's order where 300 us would swap the fast flows' packets
+ * (tests/jitter_check.py). A hand-written model flags a flow whose gaps
+ * reach 990 us or less (flow_iat_min): 10 us from the slow flows' gaps,
+ * so at +-4 us no verdict changes and at +-300 us all three slow flows
+ * are flagged (the fast ones always are). */
+static void test_jitter_verdicts(void **state)
+{
+	static const char *const ev = "python3 lab/evaluate.py --ff \"$FF\" --out %s/ji/ev "
+		"--model %s/ji/gap.json --tools %s/ji/tools.rules --benign %s/ji/m.pcap --jitter %d";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 mergecap");
+	expect(0, NULL, "mkdir -p %s/ji && python3 lab/rawflood.py icmp 10.199.0.10 --count 60 "
+	       "--pps 1000 --same-id --spoof 10.96.0.0/16 --burst 20 --seed 3 --write %s/ji/slow.pcap "
+	       "&& python3 lab/rawflood.py icmp 10.199.0.10 --count 60 --pps 20000 --same-id "
+	       "--spoof 10.97.0.0/16 --burst 20 --seed 4 --write %s/ji/fast.pcap && "
+	       "mergecap -F pcap -w %s/ji/m.pcap %s/ji/slow.pcap %s/ji/fast.pcap", dir, dir, dir, dir,
+	       dir, dir);
+	expect(0, NULL, "printf 'ping_flood/slow:src=10.96.0.0/16\\nping_flood/fast:src=10.97.0.0/16\\n' "
+	       "> %s/ji/tools.rules && printf '%%s' '{ \"format\": \"flowforest-model\", "
+	       "\"version\": 1, \"features\": [ { \"name\": \"fwd_pkts\", \"unit\": \"count\" }, "
+	       "{ \"name\": \"flow_iat_min\", \"unit\": \"us\" } ], \"classes\": [ "
+	       "{ \"name\": \"benign\", \"action\": \"pass\" }, "
+	       "{ \"name\": \"ping_flood\", \"action\": \"drop\" } ], \"combine\": \"vote\", "
+	       "\"trees\": [ { \"nodes\": [ { \"feature\": 0, \"threshold\": 1, \"left\": 1, "
+	       "\"right\": 2 }, { \"class\": 0 }, { \"feature\": 1, \"threshold\": 990, "
+	       "\"left\": 3, \"right\": 4 }, { \"class\": 1 }, { \"class\": 0 } ] } ] }' "
+	       "> %s/ji/gap.json", dir, dir);
+	expect(0, NULL, "python3 lab/pcaprewrite.py -q --src 0.0.0.0/0 --src ::/0 --jitter 300 "
+	       "%s/ji/m.pcap %s/ji/j.pcap", dir, dir);
+	expect(0, "jitter ok: 120 packets", "python3 tests/jitter_check.py %s/ji/m.pcap %s/ji/j.pcap 300",
+	       dir, dir);
+	expect(0, "ping_flood           0 of 6      (0 / 0 / 0; flagged 3 -> 3)", ev, dir, dir, dir,
+	       dir, 4);
+	expect(0, "ping_flood           3 of 6      (0 / 3 / 0; flagged 3 -> 6)", ev, dir, dir, dir,
+	       dir, 300);
+	expect(0, "3 3 0", "python3 -c \"import json; j = json.load(open('%s/ji/ev/evaluation.json'))"
+	       "['jitter']['attack']; print(j['changed'], j['newly_flagged'], j['unmatched'])\"", dir);
+	expect(2, "--jitter needs --benign", "python3 lab/evaluate.py --out %s/ji/ev "
+	       "--model %s/ji/gap.json --jitter 8", dir, dir);
+	expect(2, "--jitter: 0..10000000", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --jitter -1 "
+	       "%s/ji/m.pcap %s/ji/x.pcap", dir, dir);
+}
+
 /* lab/holdout.sh answers --help with examples, lists its scenarios, each
  * with the function that records it, and refuses an unknown option or
  * scenario before it needs root, the lab lock or a namespace. */
@@ -1066,6 +1116,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_rewrite_one_service),
+		cmocka_unit_test(test_jitter_verdicts),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
