@@ -28,6 +28,14 @@
 #   SYNs from a sender the table has only just begun to watch are a new
 #   client's first SYNs (taught, the held-out set's benign clients' first
 #   SYNs at a cold table were named portscan: 3-9 of 3,905);
+# - with fast=1 (a fast view, lab/coldview.py --fast-classes: a flood's
+#   packets sent many times faster than the lab's tools can), a benign
+#   flow's first packet that is a bare SYN is left out too: at a cold
+#   table a new client's first SYN to a service flooded that fast is the
+#   flood's own fresh source, and taught benign there it made the top of
+#   every count the forest had seen benign, where a faster spoofed flood's
+#   one-packet flows then fell (docs/lab.md, "Fast views"); the benign
+#   flows' later packets, and their first packets of other kinds, pass;
 # - rows of the other attack classes are left out: a view cuts their
 #   connections in the middle, where a keep-alive HTTP flood's connection
 #   is a browser's keep-alive connection (taught, run J's benign keep-alive
@@ -41,6 +49,7 @@ BEGIN {
 		scans = "portscan"
 	host = host == "" ? 64 : host + 0
 	sender = sender == "" ? 16 : sender + 0
+	fast = fast + 0
 	n = split(floods, k, ",")
 	for (i = 1; i <= n; i++)
 		is_flood[k[i]] = 1
@@ -55,9 +64,11 @@ NR == 1 {
 		if ($i == "Total Bwd packets") bp = i
 		if ($i == "ctx_host_new_flows_1s") hnew = i
 		if ($i == "ctx_src_new_flows_1s") snew = i
+		if ($i == "SYN Flag Count") syn = i
+		if ($i == "ACK Flag Count") ack = i
 	}
-	if (!lab || !fp || !bp || !hnew || !snew) {
-		print "cold-rows.awk: no Label, packet count, ctx_host_new_flows_1s or ctx_src_new_flows_1s column" > "/dev/stderr"
+	if (!lab || !fp || !bp || !hnew || !snew || fast && (!syn || !ack)) {
+		print "cold-rows.awk: no Label, packet count, ctx_host_new_flows_1s or ctx_src_new_flows_1s column (with fast=1: SYN and ACK Flag Count)" > "/dev/stderr"
 		exit 1
 	}
 	print
@@ -67,6 +78,10 @@ NR == 1 {
 	cls = $lab
 	sub(/\/.*/, "", cls)
 	first = $fp + $bp == 1
+	if (cls == "benign" && fast && first && $syn == 1 && $ack == 0) {
+		left["benign"]++
+		next
+	}
 	if (cls == "benign" || (cls in is_flood) && !(first && $hnew < host) ||
 	    (cls in is_scan) && !(first && $snew < sender)) {
 		print
@@ -76,6 +91,6 @@ NR == 1 {
 }
 END {
 	if (NR > 1)
-		printf "cold-rows.awk: left out %d first packets of floods at a quiet host, %d of scans from a quiet sender, %d rows of other attack classes\n",
-			left["flood"], left["scan"], left["other"] > "/dev/stderr"
+		printf "cold-rows.awk: left out %d first packets of floods at a quiet host, %d of scans from a quiet sender, %d rows of other attack classes, %d benign first SYNs (fast=%d)\n",
+			left["flood"], left["scan"], left["other"], left["benign"], fast > "/dev/stderr"
 }

@@ -11,7 +11,8 @@
 #      `flowforest extract` at the kernel's checkpoints, labelled by source
 #      subnet, and each ssh brute-force and slow HTTP tool's packets alone
 #      (lab/toolview.py), a window from inside each flood on its own
-#      clock (lab/coldview.py) and the UDP floods at one port
+#      clock and one of each SYN flood sent 4-32 times faster
+#      (lab/coldview.py) and the UDP floods at one port
 #      (lab/pcaprewrite.py --dport); `flowforest train` a random forest
 #   3. training round 2: the same mix with round 1's model attached at XDP
 #      (so the final model also knows attacks while they are being dropped);
@@ -228,6 +229,26 @@ fi
 COLD_CLASSES=syn_flood,udp_flood,icmp_flood
 COLD_SECONDS=3
 [ "$QUICK" = 1 ] || [ "$FLOODS" != segments ] && COLD_CLASSES=
+# Fast views (with the cold views): from each round, one more window per
+# SYN flood tool (lab/coldview.py --fast-classes), from a point in the
+# first half of its window, whose packets of the tool come FAST_SPEED
+# times closer together (drawn log-uniform per view): the same sources,
+# flows and packets sent 4-32 times faster than the lab's tools send, the
+# rest of the capture at its own times, on its own clock. The lab's SYN
+# floods reach a service at 940 new flows a second at most, and those
+# from a source per packet at 600; a spoofed flood from the internet sends
+# 5,000-23,000 (the public one's first second), above every count a forest
+# had seen, where each tree's highest split decides, and where the benign
+# clients' first SYNs at a flooded service sat: forests of one run's rows
+# flagged 47.5-99.7 % of the public spoofed flood by their seed (run W,
+# seeds 1-5). lab/cold-rows.awk fast=1 picks their rows: as a cold view's,
+# but a benign flow's first packet that is a bare SYN is left out (at a
+# cold table, a new client's first SYN to a service flooded that fast is
+# what the flood's fresh sources send; taught benign there, the top of
+# the range stayed benign). docs/lab.md, "Fast views".
+FAST_CLASSES=syn_flood
+FAST_SPEED=4-32
+[ -n "$COLD_CLASSES" ] || FAST_CLASSES=
 # Service views (not the quick run): each round's UDP flood packets alone,
 # rewritten (lab/pcaprewrite.py --dport) so that every one goes to one
 # port, drawn from the round's seed: the same floods aimed at one service, a
@@ -471,32 +492,35 @@ tool_views() {
 }
 
 # cold_views DIR SEED: DIR/capture.pcap cut into a window per flood tool of
-# COLD_CLASSES (lab/coldview.py, the tools' windows: DIR/tools.rules) ->
-# DIR/cold/cold_CLASS_TOOL_0.pcap -> flows.csv as extract_labelled, through
-# lab/cold-rows.awk (benign and COLD_CLASSES rows, scans'), then
-# lab/handshake-benign.awk -> train.csv; their
+# COLD_CLASSES, and a fast one per tool of FAST_CLASSES (lab/coldview.py,
+# the tools' windows: DIR/tools.rules) -> DIR/cold/cold_CLASS_TOOL_0.pcap,
+# DIR/cold/fast_CLASS_TOOL_0.pcap -> flows.csv as extract_labelled, through
+# lab/cold-rows.awk (benign and COLD_CLASSES rows, scans'; fast=1 for a
+# fast view), then lab/handshake-benign.awk -> train.csv; their
 # training CSVs added to CSVS.
 cold_views() {
-	local v o n=0
+	local v o n=0 f=0 fast
 	[ -n "$COLD_CLASSES" ] || return 0
 	rm -rf "$1/cold"
 	lab_tools "$1/schedule.txt" > "$1/tools.rules"
 	python3 "$ROOT/lab/coldview.py" --tools "$1/tools.rules" --classes "$COLD_CLASSES" \
+		--fast-classes "$FAST_CLASSES" --fast "$FAST_SPEED" \
 		--seconds "$COLD_SECONDS" --seed "$2" --out "$1/cold" "$1/capture.pcap" > /dev/null ||
 		die "lab/coldview.py failed"
 	for v in "$1"/cold/*.pcap; do
 		[ -e "$v" ] || continue
 		o=${v%.pcap}
+		case ${v##*/} in fast_*) f=$((f + 1)) fast=1 ;; *) fast=0 ;; esac
 		"$FF" extract -q --pcap "$v" --labels "$OUT/labels.rules" --checkpoints "$CP" \
 			-o "$o.flows.csv" || die "extract failed"
-		awk -F, -v floods="$COLD_CLASSES" -f "$ROOT/lab/cold-rows.awk" \
+		awk -F, -v floods="$COLD_CLASSES" -v fast="$fast" -f "$ROOT/lab/cold-rows.awk" \
 			"$o.flows.csv" 2> "$o.relabel.txt" |
 			awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
 			> "$o.train.csv" 2>> "$o.relabel.txt" || die "relabel failed"
 		CSVS+=("$o.train.csv")
 		n=$((n + 1))
 	done
-	detail "cold views: $n windows of ${COLD_SECONDS}s from inside a flood, each on its own clock (lab/coldview.py)"
+	detail "cold views: $((n - f)) windows of ${COLD_SECONDS}s from inside a flood, each on its own clock, and $f fast ones (a $FAST_CLASSES tool sent $FAST_SPEED times faster; lab/coldview.py)"
 }
 
 # service_views DIR SEED: DIR/capture.pcap's packets from the SERVICE_CLASSES
@@ -661,9 +685,12 @@ if [ "$EVAL" = 1 ]; then
 		[ -n "$VIEW_CLASSES" ] && [ -e "$v" ] && caps+=("$v")
 	done
 	[ -n "$SERVICE_CLASSES" ] && caps+=("$OUT/train/service.pcap")	# service_views
-	cold=()	# cold_views (lab/evaluate.py --train-cold: through lab/cold-rows.awk)
-	for v in "$OUT"/train/cold/*.pcap; do
+	cold=() fast=()	# cold_views (lab/evaluate.py --train-cold, --train-fast: through lab/cold-rows.awk)
+	for v in "$OUT"/train/cold/cold_*.pcap; do
 		[ -n "$COLD_CLASSES" ] && [ -e "$v" ] && cold+=("$v")
+	done
+	for v in "$OUT"/train/cold/fast_*.pcap; do
+		[ -n "$FAST_CLASSES" ] && [ -e "$v" ] && fast+=("$v")
 	done
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"
 		--train "${caps[@]}" --loto-test "$OUT/train/capture.pcap"
@@ -671,6 +698,7 @@ if [ "$EVAL" = 1 ]; then
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
 	[ ${#cold[@]} -gt 0 ] && ev+=(--train-cold "${cold[@]}" --cold-classes "$COLD_CLASSES")
+	[ ${#fast[@]} -gt 0 ] && ev+=(--train-fast "${fast[@]}")
 	# the live capture again with every timestamp moved by at most 8 us (the
 	# kernel's stamps sit 8-12 us from the capture's): the verdicts that
 	# change hang on timing below the clocks' jitter (about 9 s; not the

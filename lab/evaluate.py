@@ -304,11 +304,13 @@ class Evaluation:
             self.cache[path] = pcaprewrite.read_pcap(path)
         return self.cache[path]
 
-    def cold_rows(self, path):
-        """CSV `path` (a cold view's rows) through lab/cold-rows.awk, in place."""
+    def cold_rows(self, path, fast):
+        """CSV `path` (a cold view's rows; a fast view's: fast) through
+        lab/cold-rows.awk, in place."""
         kept = path + ".cold"
         with open(path) as f, open(kept, "w") as o:
-            subprocess.run(["awk", "-F,", "-v", f"floods={self.a.cold_classes}", "-f",
+            subprocess.run(["awk", "-F,", "-v", f"floods={self.a.cold_classes}", "-v",
+                            f"fast={int(fast)}", "-f",
                             os.path.join(HERE, "cold-rows.awk")], stdin=f, stdout=o,
                            stderr=subprocess.DEVNULL, check=True)
         os.replace(kept, path)
@@ -319,15 +321,16 @@ class Evaluation:
         # each capture on its own clock (its flows and context windows its
         # own): a round's benign traffic alone (lab/demo.sh --floods
         # segments) holds the same times as the round
-        # a cold view's rows (lab/coldview.py, --train-cold) through
-        # lab/cold-rows.awk first, as lab/demo.sh's cold_views
+        # a cold view's rows (lab/coldview.py, --train-cold; a fast
+        # view's, --train-fast) through lab/cold-rows.awk first, as
+        # lab/demo.sh's cold_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
         with open(grouped, "w") as o:
-            for i, pcap in enumerate(a.train + a.train_cold):
+            for i, pcap in enumerate(a.train + a.train_cold + a.train_fast):
                 part = self.extract([pcap], os.path.join(self.tmp, f"train.tools.{i}.csv"),
                                     labels=a.tools)
                 if i >= len(a.train):
-                    self.cold_rows(part)
+                    self.cold_rows(part, i >= len(a.train) + len(a.train_cold))
                 with open(part) as f:
                     head = f.readline()
                     if i == 0:
@@ -810,6 +813,9 @@ def main():
     ap.add_argument("--train-cold", nargs="+", default=[], metavar="PCAP",
                     help="cold views (lab/coldview.py) to train the folds on too, each on its "
                     "own clock, their rows chosen by lab/cold-rows.awk")
+    ap.add_argument("--train-fast", nargs="+", default=[], metavar="PCAP",
+                    help="fast views (lab/coldview.py --fast-classes) to train the folds on "
+                    "too, as --train-cold, their rows chosen by lab/cold-rows.awk fast=1")
     ap.add_argument("--cold-classes", default="syn_flood,udp_flood,icmp_flood",
                     help="the cold views' flood classes (lab/cold-rows.awk floods=; default: "
                     "syn_flood,udp_flood,icmp_flood)")
@@ -845,8 +851,8 @@ def main():
         ap.error("leave-one-tool-out (--train) needs --tools")
     if a.keep_folds and not a.train:
         ap.error("--keep-folds needs --train")
-    if a.train_cold and not a.train:
-        ap.error("--train-cold needs --train")
+    if (a.train_cold or a.train_fast) and not a.train:
+        ap.error("--train-cold and --train-fast need --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
         ap.error("--perturb, --public, --benign and --holdout need --model")
     if a.holdout and not os.path.isdir(a.holdout):

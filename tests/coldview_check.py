@@ -21,11 +21,24 @@ Writes DIR/round.pcap: a benign host's SYNs to the server's port 80 every
   view's first packet), where the round's extract reads "never" (60 s)
   for that flow: a view is a filter attached during the flood.
 
+With --fast-classes syn_flood --fast 10-10 as well (a fast view):
+
+- the same cold view, byte for byte (its draws are its own), and a fast
+  one, fast_syn_flood_f_0.pcap, that starts with a packet of the flood in
+  the first half of its window;
+- in it the flood's packets come 10 times closer together (1 ms apart,
+  not 10) from the start, every one of the flood's packets of the window
+  after the start there; the benign host's at its own times (0.5 s
+  apart), for 3 s.
+
 And lab/cold-rows.awk (floods=syn_flood) on a small CSV: benign rows
 pass; the flood's pass, but not its first packet at a host that saw fewer
 than 64 flows in the last second; the scan's pass, but not its first
 packet from a sender with fewer than 16; an HTTP flood's and a UDP flood's
-(not a flood of floods=) are left out; CLASS/TOOL labels too.
+(not a flood of floods=) are left out; CLASS/TOOL labels too. With
+fast=1, a benign flow's first packet that is a bare SYN is left out too,
+its later packets and a first packet that is not a bare SYN (a DNS
+query, a SYN-ACK) are kept.
 
 Prints "coldview ok" and exits 0, or names what is wrong and exits 1.
 """
@@ -52,30 +65,67 @@ def return_age(ff, pcap, src, sport):
     return None
 
 
-def cold_rows():
-    """The Flow IDs lab/cold-rows.awk keeps of a small CSV, or its exit status."""
+def cold_rows(fast=0):
+    """The Flow IDs lab/cold-rows.awk (fast=) keeps of a small CSV, or its
+    exit status."""
     rows = ["Flow ID,Total Fwd Packet,Total Bwd packets,ctx_host_new_flows_1s,"
-            "ctx_src_new_flows_1s,Label",
-            "client,1,0,3,1,benign", "flood,1,0,64,1,syn_flood", "flood-quiet,1,0,63,1,syn_flood",
-            "flood-second,1,1,3,1,syn_flood", "scan,1,0,500,16,portscan",
-            "scan-quiet,1,0,500,15,portscan", "scan-second,1,1,500,2,portscan",
-            "keepalive,12,12,500,1,http_flood", "udp,1,0,500,1,udp_flood",
-            "tool-flood,1,0,100,1,syn_flood/rawsyn", "tool-quiet,1,0,10,1,syn_flood/rawsyn"]
-    r = subprocess.run(["awk", "-F,", "-v", "floods=syn_flood", "-f", "lab/cold-rows.awk"],
+            "ctx_src_new_flows_1s,SYN Flag Count,ACK Flag Count,Label",
+            "client,1,0,3,1,1,0,benign", "flood,1,0,64,1,1,0,syn_flood",
+            "flood-quiet,1,0,63,1,1,0,syn_flood",
+            "flood-second,1,1,3,1,1,1,syn_flood", "scan,1,0,500,16,1,0,portscan",
+            "scan-quiet,1,0,500,15,1,0,portscan", "scan-second,1,1,500,2,1,1,portscan",
+            "keepalive,12,12,500,1,1,12,http_flood", "udp,1,0,500,1,0,0,udp_flood",
+            "tool-flood,1,0,100,1,1,0,syn_flood/rawsyn", "tool-quiet,1,0,10,1,1,0,syn_flood/rawsyn",
+            "client-second,1,1,3,1,1,1,benign", "query,1,0,3,1,0,0,benign",
+            "synack,1,0,3,1,1,1,benign"]
+    r = subprocess.run(["awk", "-F,", "-v", "floods=syn_flood", "-v", f"fast={fast}", "-f",
+                        "lab/cold-rows.awk"],
                        input="\n".join(rows) + "\n",
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return [line.split(",")[0] for line in r.stdout.splitlines()[1:]] if r.returncode == 0 \
         else r.returncode
 
 
-def cut(d, seed):
-    views = os.path.join(d, f"cold{seed}")
+def cut(d, seed, fast=()):
+    views = os.path.join(d, f"cold{seed}" + ("fast" if fast else ""))
     r = subprocess.run([sys.executable, "lab/coldview.py", "--tools", os.path.join(d, "tools.rules"),
                         "--classes", "syn_flood", "--seconds", "3", "--seed", str(seed),
-                        "--out", views, os.path.join(d, "round.pcap")],
+                        "--out", views, os.path.join(d, "round.pcap")] + list(fast),
                        stdout=subprocess.PIPE, text=True)
     made = sorted(f for f in os.listdir(views) if f.endswith(".pcap")) if os.path.isdir(views) else []
     return r.returncode, views, made
+
+
+def fast_view(d, made):
+    """What is wrong with the fast view of the round in `d` (made: the
+    cold views cut without it)."""
+    rc, views, got = cut(d, 1, ("--fast-classes", "syn_flood", "--fast", "10-10"))
+    if rc != 0 or got != made + ["fast_syn_flood_f_0.pcap"]:
+        return [f"lab/coldview.py --fast-classes exited {rc}, wrote {got}"]
+    bad = []
+    for m in made:
+        with open(os.path.join(views, m), "rb") as a, open(os.path.join(d, "cold1", m), "rb") as b:
+            if a.read() != b.read():
+                bad.append(f"{m} differs with --fast-classes")
+    pk = [(round(t, 6), s, p) for t, s, p in packets(os.path.join(views, got[-1]))]
+    start = pk[0][0]
+    flood = [p for p in pk if not p[1].startswith("10.199.")]
+    benign = [p for p in pk if p[1] == "10.199.1.11"]
+    want_flood = [(round(start + (t - start) / 10, 6), s, p)
+                  for t, s, p in packets(os.path.join(d, "round.pcap"))
+                  if not s.startswith("10.199.") and t >= start - 1e-9]
+    want_benign = [(round(t, 6), s, p) for t, s, p in packets(os.path.join(d, "round.pcap"))
+                   if s == "10.199.1.11" and start <= t < start + 3]
+    if not (110 <= start <= 115.5) or pk[0] != flood[0]:
+        bad.append(f"the fast view starts at {pk[0]}: not a flood packet in its window's first half")
+    elif flood != want_flood:
+        bad.append(f"the fast view's flood: {len(flood)} packets from {flood[:2]}, not "
+                   f"{len(want_flood)} from {want_flood[:2]} (10 times closer)")
+    elif benign != want_benign:
+        bad.append(f"the fast view's benign packets: {benign[:3]}, not {want_benign[:3]}")
+    elif [p[0] for p in pk] != sorted(p[0] for p in pk):
+        bad.append("the fast view is not in time order")
+    return bad
 
 
 def main():
@@ -122,9 +172,15 @@ def main():
         if whole != NEVER_US or alone is None or alone >= 2000000:
             bad.append(f"the flood's first flow in the view: ctx_src_return_age_us {alone} "
                        f"(want below 2 s: a cold table), {whole} in the round (want {NEVER_US})")
+    bad += fast_view(d, made)
     kept = cold_rows()
-    if kept != ["client", "flood", "flood-second", "scan", "scan-second", "tool-flood"]:
+    want = ["client", "flood", "flood-second", "scan", "scan-second", "tool-flood",
+            "client-second", "query", "synack"]
+    if kept != want:
         bad.append(f"lab/cold-rows.awk kept {kept}")
+    kept = cold_rows(1)
+    if kept != [k for k in want if k != "client"]:
+        bad.append(f"lab/cold-rows.awk fast=1 kept {kept}")
     for b in bad:
         print(f"coldview: {b}")
     if bad:

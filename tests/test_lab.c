@@ -1186,9 +1186,11 @@ static void test_scan_views(void **state)
 /* lab/coldview.py: a round's window that starts inside a running flood,
  * with every packet from there and nothing before, so its extract starts
  * a cold context table: the flood's first flow reads a cold return age
- * (below 2 s), where the round reads "never"; lab/cold-rows.awk keeps a
- * view's benign, flood and scan rows, not what a cold table cannot tell
- * (tests/coldview_check.py). No root needed. */
+ * (below 2 s), where the round reads "never"; a fast view (--fast-classes)
+ * holds the same flood's packets that many times closer together amid the
+ * rest at its own times; lab/cold-rows.awk keeps a view's benign, flood and
+ * scan rows, not what a cold table cannot tell, and with fast=1 no benign
+ * first SYN (tests/coldview_check.py). No root needed. */
 static void test_cold_views(void **state)
 {
 	(void)state;
