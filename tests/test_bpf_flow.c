@@ -413,6 +413,35 @@ static void ctx_handshake_completes(void **state)
 	assert_int_equal(half, 0);
 }
 
+/* At a hook that sees one direction (XDP ingress) the SYN-ACK never
+ * arrives: the client's ACK after its SYN completes the handshake all the
+ * same, so a benign client's connection is not half-open there either and
+ * its prefix's handshakes count as done; a SYN and a SYN again (a
+ * retransmission) complete nothing. */
+static void ctx_handshake_completes_one_way(void **state)
+{
+	struct pkt_spec syn = {
+		.family = 4, .proto = 6, .saddr = "192.0.2.9", .daddr = "10.9.0.4",
+		.sport = 40002, .dport = 443, .tcp_flags = 0x02,
+	};
+	struct pkt_spec ack = syn;
+	__u64 svc, half, bits, src;
+
+	REQUIRE_BPF();
+	ack.tcp_flags = 0x10;
+	send_pkt(H_XDP, &syn, T0_US, NULL);
+	send_pkt(H_XDP, &syn, T0_US + 100, NULL);	/* checkpoint 2 */
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(half, 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_DONE_SHARE, false), 0);
+	send_pkt(H_XDP, &ack, T0_US + 200, NULL);
+	send_pkt(H_XDP, &ack, T0_US + 300, NULL);	/* checkpoint 4 */
+	ctx_read(&svc, &half, &bits, &src);
+	assert_int_equal(svc, 1);
+	assert_int_equal(half, 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_PAIR_DONE_SHARE, false), 1000);
+}
+
 /* A model that reads the pair's features only: a checkpoint looks up the
  * pair's entry and no other (track.h, ff_track_ctx_read): the rows of the
  * service, the host and the source prefix stay 0, the pair's count as
@@ -923,6 +952,7 @@ int main(void)
 		cmocka_unit_test_setup(flow_iat_from_replay_clock, test_setup),
 		cmocka_unit_test_setup(ctx_syn_flood_seen_at_first_checkpoint, ctx_setup),
 		cmocka_unit_test_setup(ctx_handshake_completes, ctx_setup),
+		cmocka_unit_test_setup(ctx_handshake_completes_one_way, ctx_setup),
 		cmocka_unit_test_setup(ctx_udp_flood_random_ports_seen_by_host, ctx_setup),
 		cmocka_unit_test_setup(ctx_one_flow_flood_packets_and_bytes, ctx_setup),
 		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),

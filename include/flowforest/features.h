@@ -373,7 +373,7 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(CTX_SVC_FLOWS_1S, "ctx_svc_new_flows_1s", "", FF_UNIT_COUNT, "ctx",                \
 	  c->svc_flows, "flows opened to this service in the last 1 s (sliding window)")   \
 	X(CTX_SVC_HALF_OPEN_1S, "ctx_svc_half_open_1s", "", FF_UNIT_COUNT, "ctx",            \
-	  ff_ctx_half_open(c->svc, c->now_us), "TCP SYNs to this service minus completed handshakes, last 1 s") \
+	  ff_ctx_half_open(c->svc, c->now_us), "TCP SYNs to this service minus completed handshakes (the initiator's first ACK after its SYN, seen with or without the SYN-ACK), last 1 s") \
 	X(CTX_SVC_SYN_SHARE, "ctx_svc_syn_share_permille", "", FF_UNIT_PERMILLE, "ctx",         \
 	  ff_ctx_syn_permille(c->svc, c->svc_flows, c->now_us),                             \
 	  "permille of the service's new flows (1 s) opened by a bare SYN")                \
@@ -437,7 +437,8 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "flows per distinct source host while they are few")                              \
 	X(CTX_PAIR_DONE_SHARE, "ctx_pair_done_share_permille", "", FF_UNIT_PERMILLE, "ctx",  \
 	  ff_ctx_share(c->pair, FF_CTX_DONE, c->pair_flows, c->now_us),                                   \
-	  "TCP handshakes completed per thousand flows the prefix opened to this service " \
+	  "TCP handshakes completed (the initiator's ACK after its SYN) per thousand flows " \
+	  "the prefix opened to this service " \
 	  "(1 s), at most 1000")                                                           \
 	X(CTX_PAIR_ONE_PKT_SHARE, "ctx_pair_one_pkt_share_permille", "", FF_UNIT_PERMILLE, "ctx", \
 	  ff_ctx_one_pkt_permille(c->pair, c->pair_flows, c->now_us),                                     \

@@ -322,7 +322,7 @@ static __always_inline __u32 ff_track_ctx_mask(struct ff_flow *f, const struct f
 	if (n == 1)
 		m |= FF_CTX_BIT(FF_CTX_MORE);
 	if (from_b != f->initiator_is_b && p->proto == FF_IPPROTO_TCP &&
-	    (p->tcp_flags & FF_TCP_RST) && !f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_FAIL)) {
+	    (p->tcp_flags & FF_TCP_RST) && !(f->ctx_flags & (FF_FLOW_CTX_DONE | FF_FLOW_CTX_FAIL))) {
 		f->ctx_flags |= FF_FLOW_CTX_FAIL;
 		m |= FF_CTX_BIT(FF_CTX_FAIL);
 	}
@@ -839,9 +839,14 @@ static __always_inline int ff_track_packet(struct ff_track *t, const struct ff_p
 	/* the context of this packet, before the checkpoint reads it */
 	ff_trk_ctx_packet(t, f, &key, p, from_b, now_us);
 	cp = ff_flow_update(f, p, from_b, now_us, cfg);
-	/* the handshake completes (ack_us: TCP only; not read for other
-	 * packets, it lies past the fields they touch) */
-	if (p->proto == FF_IPPROTO_TCP && f->ack_us && !(f->ctx_flags & FF_FLOW_CTX_DONE)) {
+	/* the handshake completes: the initiator's first ACK without SYN after
+	 * its SYN. Not the SYN-ACK's ACK (f->ack_us): a hook that sees one
+	 * direction (XDP ingress) never sees a SYN-ACK, and the count must
+	 * mean the same at every hook and offline (syn_us: TCP only; not read
+	 * for other packets, it lies past the fields they touch) */
+	if (p->proto == FF_IPPROTO_TCP && f->syn_us && from_b == f->initiator_is_b &&
+	    (p->tcp_flags & (FF_TCP_SYN | FF_TCP_ACK)) == FF_TCP_ACK &&
+	    !(f->ctx_flags & FF_FLOW_CTX_DONE)) {
 		f->ctx_flags |= FF_FLOW_CTX_DONE;
 		ff_trk_ctx_update(t, &key, f->initiator_is_b, FF_CTX_BIT(FF_CTX_DONE), 0, now_us);
 	}
