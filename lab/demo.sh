@@ -12,7 +12,8 @@
 #      subnet, and each ssh brute-force and slow HTTP tool's packets alone
 #      (lab/toolview.py), a window from inside each flood on its own
 #      clock and one of each SYN flood sent 4-32 times faster
-#      (lab/coldview.py) and the UDP floods at one port
+#      (lab/coldview.py), again as SYN-ACKs (lab/pcaprewrite.py), and
+#      the UDP floods at one port
 #      (lab/pcaprewrite.py --dport); `flowforest train` a random forest
 #   3. training round 2: the same mix with round 1's model attached at XDP
 #      (so the final model also knows attacks while they are being dropped);
@@ -249,6 +250,18 @@ COLD_SECONDS=3
 FAST_CLASSES=syn_flood
 FAST_SPEED=4-32
 [ -n "$COLD_CLASSES" ] || FAST_CLASSES=
+# SYN-ACK views (with the fast views): each fast view again, its SYN
+# flood's segments rewritten (lab/pcaprewrite.py --tcp-flags SA): every
+# other one a SYN-ACK flood at the same service, the others SYN-ACK
+# reflection (--reflect SYNACK_PORTS: from a web server's port 80 or 443 to
+# a random port of the victim, as the servers that a spoofed SYN flood of
+# the victim's address reached reply). The lab's tools send no SYN-ACK
+# flood by default (--syn-shapes draws them per segment and cost held-out
+# benign flags: docs/lab.md, "SYN floods of other shapes"); without these
+# views the public SYN-ACK reflection capture was flagged 292-1,158 of
+# 7,834 (run W's rounds, seeds 1-5). Their rows as a fast view's
+# (lab/cold-rows.awk fast=1); docs/lab.md, "SYN-ACK views".
+SYNACK_PORTS=80,443
 # Service views (not the quick run): each round's UDP flood packets alone,
 # rewritten (lab/pcaprewrite.py --dport) so that every one goes to one
 # port, drawn from the round's seed: the same floods aimed at one service, a
@@ -507,10 +520,11 @@ cold_views() {
 		--fast-classes "$FAST_CLASSES" --fast "$FAST_SPEED" \
 		--seconds "$COLD_SECONDS" --seed "$2" --out "$1/cold" "$1/capture.pcap" > /dev/null ||
 		die "lab/coldview.py failed"
+	synack_views "$1/cold"
 	for v in "$1"/cold/*.pcap; do
 		[ -e "$v" ] || continue
 		o=${v%.pcap}
-		case ${v##*/} in fast_*) f=$((f + 1)) fast=1 ;; *) fast=0 ;; esac
+		case ${v##*/} in fast_* | synack_*) f=$((f + 1)) fast=1 ;; *) fast=0 ;; esac
 		"$FF" extract -q --pcap "$v" --labels "$OUT/labels.rules" --checkpoints "$CP" \
 			-o "$o.flows.csv" || die "extract failed"
 		awk -F, -v floods="$COLD_CLASSES" -v fast="$fast" -f "$ROOT/lab/cold-rows.awk" \
@@ -520,7 +534,26 @@ cold_views() {
 		CSVS+=("$o.train.csv")
 		n=$((n + 1))
 	done
-	detail "cold views: $((n - f)) windows of ${COLD_SECONDS}s from inside a flood, each on its own clock, and $f fast ones (a $FAST_CLASSES tool sent $FAST_SPEED times faster; lab/coldview.py)"
+	detail "cold views: $((n - f)) windows of ${COLD_SECONDS}s from inside a flood, each on its own clock, and $f fast ones (a $FAST_CLASSES tool sent $FAST_SPEED times faster, half of them as SYN-ACKs; lab/coldview.py, lab/pcaprewrite.py)"
+}
+
+# synack_views DIR: each DIR/fast_CLASS_TOOL_K.pcap (cold_views) with the
+# FAST_CLASSES prefixes' TCP segments as SYN-ACKs -> DIR/synack_CLASS_TOOL_K.pcap,
+# every other one reflected from SYNACK_PORTS to random ports.
+synack_views() {
+	local v k=0 src=() x n
+	[ -n "$FAST_CLASSES" ] || return 0
+	for n in $(lab_labels | grep -E "^(${FAST_CLASSES//,/|}):host=" | sed 's/^[a-z_]*:host=//'); do
+		src+=(--src "$n")
+	done
+	for v in "$1"/fast_*.pcap; do
+		[ -e "$v" ] || continue
+		x=(--tcp-flags SA)
+		[ $((k % 2)) = 1 ] && x+=(--reflect "$SYNACK_PORTS")
+		python3 "$ROOT/lab/pcaprewrite.py" -q "$v" "$1/synack_${v##*/fast_}" "${src[@]}" \
+			"${x[@]}" --seed "$k" || die "lab/pcaprewrite.py failed"
+		k=$((k + 1))
+	done
 }
 
 # service_views DIR SEED: DIR/capture.pcap's packets from the SERVICE_CLASSES
@@ -689,7 +722,7 @@ if [ "$EVAL" = 1 ]; then
 	for v in "$OUT"/train/cold/cold_*.pcap; do
 		[ -n "$COLD_CLASSES" ] && [ -e "$v" ] && cold+=("$v")
 	done
-	for v in "$OUT"/train/cold/fast_*.pcap; do
+	for v in "$OUT"/train/cold/fast_*.pcap "$OUT"/train/cold/synack_*.pcap; do
 		[ -n "$FAST_CLASSES" ] && [ -e "$v" ] && fast+=("$v")
 	done
 	ev=(--out "$OUT" --ff "$FF" --checkpoints "$CP" --seed "$SEED" --tools "$OUT/tools.rules"

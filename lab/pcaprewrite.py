@@ -6,6 +6,7 @@ model can be tried on the same behaviour with other fingerprints.
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
       [--spread SRC=PREFIX...] [--dport PORT] [--icmp-id ID] [--jitter US]
+      [--tcp-flags FLAGS] [--reflect PORT,...]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -40,6 +41,14 @@ Only packets whose source address is in one of the --src prefixes change
               phase): a model's verdicts should not change
               (`--src 0.0.0.0/0 --src ::/0` moves every packet). Alone, it
               leaves the frames byte for byte (no checksum recomputed)
+  --tcp-flags FLAGS
+              every TCP packet's flags FLAGS (letters of FSRPAUEC: SA is a
+              SYN-ACK): a SYN flood as a SYN-ACK flood
+  --reflect PORT,...
+              every TCP and UDP flow from one of the PORTs (drawn per flow)
+              to a random destination port (1024..65535): a server's
+              replies reflected at the victim (with --tcp-flags SA, SYN-ACK
+              reflection)
   --only      write only the rewritten packets (the others are left out)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
@@ -196,6 +205,26 @@ def span(text):
     return lo, hi
 
 
+def tcp_flags(text):
+    bits = 0
+    for c in text:
+        i = "FSRPAUEC".find(c)
+        if i < 0:
+            raise argparse.ArgumentTypeError(f"'{text}': letters of FSRPAUEC")
+        bits |= 1 << i
+    return bits
+
+
+def port_list(text):
+    try:
+        ports = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': PORT,... (numbers)")
+    if not all(0 < x <= 65535 for x in ports):
+        raise argparse.ArgumentTypeError(f"'{text}': ports 1..65535")
+    return ports
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -220,6 +249,8 @@ def main():
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
                     "address of the IPv4 PREFIX: the same flood spoofed over many networks "
                     "(repeatable)")
+    ap.add_argument("--tcp-flags", type=tcp_flags, metavar="FLAGS")
+    ap.add_argument("--reflect", type=port_list, metavar="PORT,...")
     ap.add_argument("--rate", type=float)
     ap.add_argument("--jitter", type=int, metavar="US",
                     help="every timestamp moved by a uniform offset of at most US "
@@ -254,7 +285,8 @@ def main():
     # --jitter alone moves timestamps only: the frames stay byte for byte
     # (a capture's unfinished offloaded checksums too)
     frames = not (a.jitter is not None and not (a.pad or a.ttl or a.win or a.sport or spread or a.rate
-                                                 or a.dport is not None or a.icmp_id is not None))
+                                                 or a.dport is not None or a.icmp_id is not None
+                                                 or a.tcp_flags is not None or a.reflect))
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
     per_flow, per_src, first_ns, flow_ns = {}, {}, {}, {}
@@ -273,6 +305,8 @@ def main():
             per_flow[fk] = {"pad": rng.randint(*a.pad) if a.pad else 0,
                             "win": rng.randint(*a.win) if a.win else None,
                             "sport": rng.randint(1024, 65535) if a.sport else None,
+                            "reflect": (rng.choice(a.reflect), rng.randint(1024, 65535))
+                            if a.reflect else None,
                             "src": next((int(to.network_address) + rng.randrange(to.num_addresses)
                                          for frm, to in spread
                                          if not p.v6 and p.src in frm), None)}
@@ -290,6 +324,10 @@ def main():
             struct.pack_into("!H", frame, p.l4 + 14, f["win"])
         if f["sport"] is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4, f["sport"])
+        if f["reflect"] is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
+            struct.pack_into("!HH", frame, p.l4, *f["reflect"])
+        if a.tcp_flags is not None and p.proto == TCP and p.end >= p.l4 + 14:
+            frame[p.l4 + 13] = a.tcp_flags
         if a.dport is not None and p.proto == UDP and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4 + 2, a.dport)
         if (a.icmp_id is not None and p.end >= p.l4 + 8

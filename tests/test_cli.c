@@ -707,6 +707,44 @@ static void test_rewrite_one_service(void **state)
 	       "%s/one/udp.pcap %s/one/x.pcap", dir, dir);
 }
 
+/* lab/pcaprewrite.py --tcp-flags and --reflect (lab/demo.sh's SYN-ACK
+ * views): a SYN flood of 40 flows to port 80 becomes a SYN-ACK flood at the
+ * service (every segment SYN-ACK, its ports kept), and with --reflect
+ * 80,443 SYN-ACKs from port 80 or 443 to random ports above 1023 (a web
+ * server's replies reflected at the victim); the checksums are right and
+ * the benign packets (not --src) stay as they were. */
+static void test_rewrite_synack(void **state)
+{
+	static const char *const seen =
+		"tcpdump -vv -nr %s/sa/%s.pcap 2>/dev/null | python3 -c \"import re, sys; "
+		"t = sys.stdin.read(); "
+		"f = re.findall(r'> [0-9.]+\\.([0-9]+): Flags \\[([^]]*)\\]', t); "
+		"s = re.findall(r'[0-9.]+\\.([0-9]+) > ', t); "
+		"print(len(f), sorted({x[1] for x in f}), sorted({p for p in s if int(p) < 1024}), "
+		"min(int(x[0]) for x in f) > 1023, t.count('cksum') - t.count('(correct)'))\"";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/sa && "
+	       "python3 lab/rawflood.py syn 10.199.0.10 --count 40 --pps 1000 --spoof 10.130.0.0/16 "
+	       "--port 80 --seed 3 --write %s/sa/syn.pcap", dir, dir);
+	expect(0, "40 ['S'] [] False 0", seen, dir, "syn");
+	expect(0, NULL, "python3 lab/pcaprewrite.py -q --src 10.130.0.0/16 --tcp-flags SA "
+	       "%s/sa/syn.pcap %s/sa/sa.pcap", dir, dir);
+	expect(0, "40 ['S.'] [] False 0", seen, dir, "sa");
+	expect(0, NULL, "python3 lab/pcaprewrite.py -q --src 10.130.0.0/16 --tcp-flags SA "
+	       "--reflect 80,443 %s/sa/syn.pcap %s/sa/refl.pcap", dir, dir);
+	expect(0, "40 ['S.'] ['443', '80'] True 0", seen, dir, "refl");
+	expect(0, "others kept", "python3 lab/pcaprewrite.py -q --src 10.131.0.0/16 --tcp-flags SA "
+	       "--reflect 80 %s/sa/syn.pcap %s/sa/none.pcap && cmp %s/sa/syn.pcap %s/sa/none.pcap && "
+	       "echo others kept", dir, dir, dir, dir);
+	expect(2, "letters of FSRPAUEC", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --tcp-flags SX "
+	       "%s/sa/syn.pcap %s/sa/x.pcap", dir, dir);
+	expect(2, "ports 1..65535", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --reflect 80,0 "
+	       "%s/sa/syn.pcap %s/sa/x.pcap", dir, dir);
+}
+
 /* lab/pcaprewrite.py --jitter and lab/evaluate.py --jitter: another
  * clock's stamps of the same packets (the kernel's sit 8-12 us from
  * tcpdump's) must not decide a flow. Two ICMP floods of 3 flows each (one
@@ -1116,6 +1154,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_rewrite_one_service),
+		cmocka_unit_test(test_rewrite_synack),
 		cmocka_unit_test(test_jitter_verdicts),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
