@@ -304,14 +304,13 @@ class Evaluation:
             self.cache[path] = pcaprewrite.read_pcap(path)
         return self.cache[path]
 
-    def cold_rows(self, path, fast):
-        """CSV `path` (a cold view's rows; a fast view's: fast) through
-        lab/cold-rows.awk, in place."""
-        kept = path + ".cold"
+    @staticmethod
+    def view_rows(path, script, *var):
+        """CSV `path` (a view's rows) through lab/SCRIPT (awk -v VAR...), in place."""
+        kept = path + ".kept"
         with open(path) as f, open(kept, "w") as o:
-            subprocess.run(["awk", "-F,", "-v", f"floods={self.a.cold_classes}", "-v",
-                            f"fast={int(fast)}", "-f",
-                            os.path.join(HERE, "cold-rows.awk")], stdin=f, stdout=o,
+            subprocess.run(["awk", "-F,"] + [x for v in var for x in ("-v", v)]
+                           + ["-f", os.path.join(HERE, script)], stdin=f, stdout=o,
                            stderr=subprocess.DEVNULL, check=True)
         os.replace(kept, path)
 
@@ -323,14 +322,20 @@ class Evaluation:
         # segments) holds the same times as the round
         # a cold view's rows (lab/coldview.py, --train-cold; a fast
         # view's, --train-fast) through lab/cold-rows.awk first, as
-        # lab/demo.sh's cold_views
+        # lab/demo.sh's cold_views; a DNS view's (lab/dnsview.sh,
+        # --train-benign-udp) through lab/benign-udp-rows.awk, as its
+        # dns_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
+        n_cold = len(a.train) + len(a.train_cold)
         with open(grouped, "w") as o:
-            for i, pcap in enumerate(a.train + a.train_cold + a.train_fast):
+            for i, pcap in enumerate(a.train + a.train_cold + a.train_fast + a.train_benign_udp):
                 part = self.extract([pcap], os.path.join(self.tmp, f"train.tools.{i}.csv"),
                                     labels=a.tools)
-                if i >= len(a.train):
-                    self.cold_rows(part, i >= len(a.train) + len(a.train_cold))
+                if i >= n_cold + len(a.train_fast):
+                    self.view_rows(part, "benign-udp-rows.awk")
+                elif i >= len(a.train):
+                    self.view_rows(part, "cold-rows.awk", f"floods={a.cold_classes}",
+                                   f"fast={int(i >= n_cold)}")
                 with open(part) as f:
                     head = f.readline()
                     if i == 0:
@@ -819,6 +824,9 @@ def main():
     ap.add_argument("--cold-classes", default="syn_flood,udp_flood,icmp_flood",
                     help="the cold views' flood classes (lab/cold-rows.awk floods=; default: "
                     "syn_flood,udp_flood,icmp_flood)")
+    ap.add_argument("--train-benign-udp", nargs="+", default=[], metavar="PCAP",
+                    help="DNS views (lab/dnsview.sh) to train the folds on too, each on its "
+                    "own clock, their benign UDP rows alone (lab/benign-udp-rows.awk)")
     ap.add_argument("--loto-test", nargs="+", help="captures to test the folds on (default: --train)")
     ap.add_argument("--train-option", action="append", default=[],
                     help="an option for `flowforest train` in the folds (repeatable)")
@@ -851,8 +859,8 @@ def main():
         ap.error("leave-one-tool-out (--train) needs --tools")
     if a.keep_folds and not a.train:
         ap.error("--keep-folds needs --train")
-    if (a.train_cold or a.train_fast) and not a.train:
-        ap.error("--train-cold and --train-fast need --train")
+    if (a.train_cold or a.train_fast or a.train_benign_udp) and not a.train:
+        ap.error("--train-cold, --train-fast and --train-benign-udp need --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
         ap.error("--perturb, --public, --benign and --holdout need --model")
     if a.holdout and not os.path.isdir(a.holdout):

@@ -1200,6 +1200,20 @@ static void test_cold_views(void **state)
 				    "'%s/coldview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
+/* lab/dnsview.sh: a round with its busy DNS clients' queries thinned to
+ * one in KEEP by source port, IPv4 and IPv6, every other packet kept (a
+ * lone client's queries, other protocols and ports, the attackers');
+ * lab/benign-udp-rows.awk keeps a view's benign UDP rows alone
+ * (tests/dnsview_check.py). No root needed. */
+static void test_dns_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/dnsview' && python3 tests/dnsview_check.py "
+				    "'%s/dnsview'", lt_dir, lt_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1216,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(test_tool_views),
 		cmocka_unit_test(test_scan_views),
 		cmocka_unit_test(test_cold_views),
+		cmocka_unit_test(test_dns_views),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
