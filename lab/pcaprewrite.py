@@ -5,8 +5,8 @@ model can be tried on the same behaviour with other fingerprints.
 
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
-      [--spread SRC=PREFIX...] [--dport PORT] [--icmp-id ID] [--jitter US]
-      [--tcp-flags FLAGS] [--reflect PORT,...]
+      [--spread SRC=PREFIX...] [--dport PORT] [--tcp-dport PORT] [--icmp-id ID]
+      [--jitter US] [--tcp-flags FLAGS] [--reflect PORT,...] [--merge PCAP...]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -27,6 +27,10 @@ Only packets whose source address is in one of the --src prefixes change
               every UDP packet to destination port PORT: a flood sprayed over
               random ports, or aimed at another, as the same flood at one
               service (its senders' flows pile up on one service's context)
+  --tcp-dport PORT
+              every TCP packet to destination port PORT: a SYN flood at any
+              port as the same flood at one service (lab/demo.sh's flooded
+              views, with --merge)
   --icmp-id ID
               every ICMP echo request (ICMPv6 too) with identifier ID:
               flowforest keys pings by their id, so a flood that draws an id
@@ -50,6 +54,10 @@ Only packets whose source address is in one of the --src prefixes change
               replies reflected at the victim (with --tcp-flags SA, SYN-ACK
               reflection)
   --only      write only the rewritten packets (the others are left out)
+  --merge PCAP
+              also write PCAP's packets, unchanged, the output sorted by
+              time: another capture's traffic amid the rewritten one (a
+              brute force's packets at a service the rewritten flood hits)
 
 IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums are recomputed. Reads and
 writes classic pcap (Ethernet, optionally one or two VLAN tags; any
@@ -244,6 +252,7 @@ def main():
     ap.add_argument("--win", type=span)
     ap.add_argument("--sport", action="store_true")
     ap.add_argument("--dport", type=int, metavar="PORT")
+    ap.add_argument("--tcp-dport", type=int, metavar="PORT")
     ap.add_argument("--icmp-id", type=int, metavar="ID")
     ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
@@ -257,6 +266,8 @@ def main():
                     "microseconds, a flow's packets in their order")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", action="store_true", help="write only the rewritten packets")
+    ap.add_argument("--merge", action="append", default=[], metavar="PCAP",
+                    help="also write PCAP's packets, unchanged (repeatable)")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
     if a.rate is not None and a.rate <= 0:
@@ -267,7 +278,7 @@ def main():
         ap.error("--ttl: 1..255")
     if a.win and a.win[1] > 65535:
         ap.error("--win: 0..65535")
-    for name, v in (("--dport", a.dport), ("--icmp-id", a.icmp_id)):
+    for name, v in (("--dport", a.dport), ("--tcp-dport", a.tcp_dport), ("--icmp-id", a.icmp_id)):
         if v is not None and not 0 <= v <= 65535:
             ap.error(f"{name}: 0..65535")
     try:
@@ -285,7 +296,8 @@ def main():
     # --jitter alone moves timestamps only: the frames stay byte for byte
     # (a capture's unfinished offloaded checksums too)
     frames = not (a.jitter is not None and not (a.pad or a.ttl or a.win or a.sport or spread or a.rate
-                                                 or a.dport is not None or a.icmp_id is not None
+                                                 or a.dport is not None or a.tcp_dport is not None
+                                                 or a.icmp_id is not None
                                                  or a.tcp_flags is not None or a.reflect))
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
@@ -330,6 +342,8 @@ def main():
             frame[p.l4 + 13] = a.tcp_flags
         if a.dport is not None and p.proto == UDP and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4 + 2, a.dport)
+        if a.tcp_dport is not None and p.proto == TCP and p.end >= p.l4 + 4:
+            struct.pack_into("!H", frame, p.l4 + 2, a.tcp_dport)
         if (a.icmp_id is not None and p.end >= p.l4 + 8
                 and (p.proto, frame[p.l4]) in ((ICMP, 8), (ICMP6, 128))):
             struct.pack_into("!H", frame, p.l4 + 4, a.icmp_id)
@@ -344,7 +358,9 @@ def main():
             fix_lengths_and_sums(frame, p)
         changed += 1
     pkts = keep
-    if a.rate is not None or a.jitter is not None:
+    for m in a.merge:
+        pkts += read_pcap(m)[3]
+    if a.rate is not None or a.jitter is not None or a.merge:
         pkts.sort(key=lambda r: r[0])  # stable: a flow's packets keep their order
     write_pcap(a.output, header, endian, nano, pkts)
     if not a.quiet:

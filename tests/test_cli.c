@@ -795,6 +795,36 @@ static void test_jitter_verdicts(void **state)
 	       "%s/ji/m.pcap %s/ji/x.pcap", dir, dir);
 }
 
+/* lab/pcaprewrite.py --tcp-dport PORT --merge PCAP (lab/demo.sh's flooded
+ * views): every TCP packet of the rewritten sources to PORT, checksums
+ * right, the merged capture's packets unchanged amid them in time order; a
+ * bad port refused. */
+static void test_rewrite_flooded_service(void **state)
+{
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/fl && "
+	       "python3 lab/rawflood.py syn 10.199.0.10 --count 40 --pps 100 --spoof 10.160.0.0/16 "
+	       "--port 0 --seed 3 --write %s/fl/syn.pcap && "
+	       "python3 lab/rawflood.py udp 10.199.0.10 --count 30 --pps 60 --spoof 10.96.0.0/16 "
+	       "--seed 4 --write %s/fl/udp.pcap", dir, dir, dir);
+	expect(0, NULL, "python3 lab/pcaprewrite.py -q --only --src 10.160.0.0/11 --tcp-dport 22 "
+	       "--merge %s/fl/udp.pcap %s/fl/syn.pcap %s/fl/out.pcap", dir, dir, dir);
+	expect(0, "\n40\n40\n30\n70\nsorted\n",
+	       "echo; tcpdump -nr %s/fl/out.pcap 'tcp dst port 22' 2>/dev/null | wc -l; "
+	       "tcpdump -vvnr %s/fl/out.pcap tcp 2>/dev/null | grep -c '(correct)'; "
+	       "tcpdump -nr %s/fl/out.pcap 'src net 10.96.0.0/16 and udp' 2>/dev/null | wc -l; "
+	       "tcpdump -nr %s/fl/out.pcap 2>/dev/null | wc -l; "
+	       "tcpdump -tt -nr %s/fl/out.pcap 2>/dev/null | cut -d' ' -f1 | sort -c -n && echo sorted",
+	       dir, dir, dir, dir, dir);
+	expect(0, "same", "tcpdump -xx -nr %s/fl/udp.pcap > %s/fl/a.txt 2>/dev/null && "
+	       "tcpdump -xx -nr %s/fl/out.pcap udp > %s/fl/b.txt 2>/dev/null && "
+	       "cmp -s %s/fl/a.txt %s/fl/b.txt && echo same", dir, dir, dir, dir, dir, dir);
+	expect(2, "--tcp-dport: 0..65535", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --tcp-dport 65536 "
+	       "%s/fl/syn.pcap %s/fl/x.pcap", dir, dir);
+}
+
 /* lab/holdout.sh answers --help with examples, lists its scenarios, each
  * with the function that records it, and refuses an unknown option or
  * scenario before it needs root, the lab lock or a namespace. */
@@ -1156,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_rewrite_one_service),
 		cmocka_unit_test(test_rewrite_synack),
 		cmocka_unit_test(test_jitter_verdicts),
+		cmocka_unit_test(test_rewrite_flooded_service),
 		cmocka_unit_test(test_holdout_script_args),
 		cmocka_unit_test(test_holdout_send_frames),
 		cmocka_unit_test(test_plan_flood_corners),
