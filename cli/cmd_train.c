@@ -74,6 +74,7 @@ enum {
 	OPT_VALIDATION,
 	OPT_PHASES,
 	OPT_EXCLUDE_FEATURES,
+	OPT_TIME_RES,
 };
 
 static const char doc[] =
@@ -141,6 +142,7 @@ static const struct argp_option options[] = {
 	{ "class-weight", OPT_CLASS_WEIGHT, "W", 0, "balanced (weight n/(k*n_class)) or none (default)" },
 	{ "leaf-weight", OPT_LEAF_WEIGHT, "W", 0, "A leaf's vote: one (weight 1, default) or confidence (weight 1..100, its majority share in percent; closer to averaging probabilities)" },
 	{ "no-bootstrap", OPT_NO_BOOTSTRAP, NULL, 0, "Forest trees see every row instead of a bootstrap sample" },
+	{ "time-resolution", OPT_TIME_RES, "US", 0, "Timing resolution: features in microseconds (gaps, durations, delays) split only at US or more, packets per second only at one packet per US or less: shorter times are one value to the trees, as on clocks that jitter by about US (default 0: anywhere)" },
 	{ "seed", 's', "N", 0, "Random seed (default 1): bootstrap, feature draws, the test split" },
 	{ "threads", 'j', "N", 0, "Training threads (default: online CPUs); does not change the model" },
 	{ 0, 0, 0, 0, "Boosting (--model gbdt):" },
@@ -282,6 +284,9 @@ static error_t parse_forest_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_BOOTSTRAP:
 		a->p.bootstrap = 0;
 		break;
+	case OPT_TIME_RES:
+		a->p.time_resolution_us = cli_uint(state, key, arg, 0, 60000000);
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -301,7 +306,7 @@ static void check_combinations(struct argp_state *state, const struct train_args
 	if (a->boost_set && a->p.kind != FF_TRAIN_GBDT)
 		argp_error(state, "--rounds, --learning-rate, --min-child-weight, --lambda, --subsample, --colsample, --early-stopping and --validation are for --model gbdt");
 	if (a->p.kind == FF_TRAIN_GBDT && (a->trees_set || a->forest_set))
-		argp_error(state, "--model gbdt grows --rounds of trees; --trees, --min-samples-leaf, --max-features, --criterion, --class-weight, --leaf-weight and --no-bootstrap are for rf and dt");
+		argp_error(state, "--model gbdt grows --rounds of trees; --trees, --min-samples-leaf, --max-features, --criterion, --class-weight, --leaf-weight, --no-bootstrap and --time-resolution are for rf and dt");
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)

@@ -43,6 +43,7 @@ json_object *ff_forest_hp(const struct ff_train_params *p, const struct ff_fores
 	json_object_object_add(hp, "class_weight", json_object_new_string(p->balanced ? "balanced" : "none"));
 	json_object_object_add(hp, "bootstrap", json_object_new_boolean(p->bootstrap < 0 ? p->kind == FF_TRAIN_RF : p->bootstrap));
 	json_object_object_add(hp, "leaf_weight", json_object_new_string(p->leaf_weight == FF_LEAF_CONFIDENCE ? "confidence" : "one"));
+	json_object_object_add(hp, "time_resolution_us", json_object_new_int64((int64_t)p->time_resolution_us));
 	json_object_object_add(hp, "vote", json_object_new_string(p->leaf_weight == FF_LEAF_CONFIDENCE
 		? "majority class per leaf, weight round(100 x its share)" : "majority class per leaf, weight 1"));
 	return hp;

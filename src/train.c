@@ -237,6 +237,8 @@ struct tctx {
 	unsigned mtry, max_depth, msl;
 	int entropy, bootstrap;
 	__u32 node_cap;			/* per tree */
+	__u64 min_thr[FF_MAX_FEATURES];	/* a column's thresholds: at least */
+	__u64 max_thr[FF_MAX_FEATURES];	/* ... and at most */
 	struct ff_forest *f;
 	atomic_uint next;
 	pthread_mutex_t lock;
@@ -336,6 +338,24 @@ static struct pend heap_pop(struct work *wk)
  * constant ones included, but the search goes on until at least one
  * non-constant feature has been evaluated (or none is left).
  */
+/*
+ * The thresholds a split on feature `fid` may have at a timing resolution
+ * of `res_us` (0: any): a time in microseconds (gaps, durations, delays)
+ * at least res_us; packets per second at most one per res_us (a rate is
+ * n x 10^6 / duration: above that, the duration of n >= 1 packets is below
+ * res_us). Gaps of a few us are a lab's veth and its tools' own pace, not
+ * an attack's behaviour, and below the jitter between the kernel's clock
+ * and a capture's (8-12 us): splits there decide on noise
+ * (docs/training.md, "Timing resolution").
+ */
+static void threshold_range(unsigned fid, __u64 res_us, __u64 *lo, __u64 *hi)
+{
+	enum ff_unit u = fid < FF_NUM_FEATURES ? ff_feature_table[fid].unit : FF_UNIT_COUNT;
+
+	*lo = res_us && u == FF_UNIT_USEC ? res_us : 0;
+	*hi = res_us && u == FF_UNIT_PER_SEC ? 1000000 / res_us : UINT64_MAX;
+}
+
 static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 		      __u32 depth, const double *tot, double wnode, double wimp,
 		      struct pend *out)
@@ -356,7 +376,7 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 		double left[FF_MAX_CLASSES] = { 0 }, right[FF_MAX_CLASSES];
 		double lt[FF_MAX_CLASSES] = { 0 }, rt[FF_MAX_CLASSES];
 		double wl = 0, wr = wnode, sql = 0, sqr = 0, L = 0, R = 0;
-		__u64 *s;
+		__u64 *s, thr;
 
 		feats[j] = feats[drawn];
 		feats[drawn++] = f;
@@ -370,8 +390,8 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 			if (r > hi)
 				hi = r;
 		}
-		if (lo == hi)
-			continue;
+		if (lo == hi || x->vals[f][hi] <= x->min_thr[f] || x->vals[f][lo] > x->max_thr[f])
+			continue;	/* constant, or beyond its resolution */
 		nonconst = 1;
 		s = sort_keys(wk->keys, wk->tmp, wk->count, n, lo, hi);
 		for (i = 0; i < C; i++) {
@@ -406,6 +426,11 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 				continue;
 			if (n - (k + 1) < msl)
 				break;
+			thr = x->vals[f][rk] + (x->vals[f][rn] - x->vals[f][rk]) / 2;
+			if (thr > x->max_thr[f])
+				break;
+			if (thr < x->min_thr[f])
+				continue;
 			if (x->entropy)
 				proxy = (L - xlogx(wl)) + (R - xlogx(wr));
 			else
@@ -973,6 +998,8 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	x.bootstrap = p->bootstrap < 0 ? p->kind == FF_TRAIN_RF : p->bootstrap;
 	x.node_cap = p->max_nodes && p->max_nodes < FF_TRAIN_MAX_TREE_NODES ? p->max_nodes
 								    : FF_TRAIN_MAX_TREE_NODES;
+	for (i = 0; i < x.F; i++)
+		threshold_range(ds->feat[i], p->time_resolution_us, &x.min_thr[i], &x.max_thr[i]);
 	x.f = f;
 	atomic_init(&x.next, 0);
 	pthread_mutex_init(&x.lock, NULL);

@@ -52,6 +52,8 @@ struct ff_train_params {
 	unsigned threads;		/* 0: 1 */
 	unsigned max_nodes;		/* 0: FF_MAX_NODES */
 	int leaf_weight;		/* enum ff_leaf_weight */
+	__u64 time_resolution_us;	/* features in us split only at thresholds
+					 * of at least this (0: anywhere) */
 	FILE *log;			/* progress, or NULL */
 };
 

@@ -754,7 +754,8 @@ static void test_rewrite_synack(void **state)
  * (tests/jitter_check.py). A hand-written model flags a flow whose gaps
  * reach 990 us or less (flow_iat_min): 10 us from the slow flows' gaps,
  * so at +-4 us no verdict changes and at +-300 us all three slow flows
- * are flagged (the fast ones always are). */
+ * are flagged (the fast ones always are). `flowforest train
+ * --time-resolution` refused where it does not apply. */
 static void test_jitter_verdicts(void **state)
 {
 	static const char *const ev = "python3 lab/evaluate.py --ff \"$FF\" --out %s/ji/ev "
@@ -793,6 +794,12 @@ static void test_jitter_verdicts(void **state)
 	       "--model %s/ji/gap.json --jitter 8", dir, dir);
 	expect(2, "--jitter: 0..10000000", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --jitter -1 "
 	       "%s/ji/m.pcap %s/ji/x.pcap", dir, dir);
+	/* the trainer's side (tests/test_train.c:test_time_resolution): a
+	 * whole number of us, for rf and dt */
+	expect(2, "--time-resolution are for rf and dt", "$FF train --csv /dev/null -o %s/ji/x.json "
+	       "--model gbdt --time-resolution 100", dir);
+	expect(2, "--time-resolution wants a whole number", "$FF train --csv /dev/null "
+	       "-o %s/ji/x.json --time-resolution 1e3", dir);
 }
 
 /* lab/pcaprewrite.py --tcp-dport PORT --merge PCAP (lab/demo.sh's flooded

@@ -375,6 +375,71 @@ static void test_tree_fits_synthetic(void **state)
 	ff_dataset_free(&ds);
 }
 
+/*
+ * --time-resolution: a class told apart by gaps of a few us (Flow IAT Min
+ * 0..20 us, "flood" at 6 or less: a lab's veth timing, below the jitter
+ * between two clocks), by a rate of more than 150,000 packets a second
+ * (Flow Packets/s: packets under 7 us apart) and by a count (Total Fwd
+ * Packet 18 or more). Without a resolution the tree splits all three and
+ * fits every row; at 100 us it may not split the gaps at all (every value
+ * lies below 100 us), splits the rate only at 10,000 a second or less (one
+ * packet per 100 us), the count anywhere (not a time), and misses the rows
+ * that the gaps or the rate alone name.
+ */
+static void test_time_resolution(void **state)
+{
+	struct ff_dataset ds;
+	struct ff_train_params p;
+	struct ff_forest f;
+	struct ff_model m;
+	char err[512];
+	FILE *o;
+	unsigned i, iat_splits, pkts_splits, rate_splits;
+
+	(void)state;
+	o = fopen(tmp_path("gaps.csv"), "w");
+	assert_non_null(o);
+	fprintf(o, "Flow IAT Min,Total Fwd Packet,Flow Packets/s,Label\n");
+	lcg_state = 5;
+	for (i = 0; i < 3000; i++) {
+		unsigned iat = lcg() % 21, pkts = lcg() % 21, rate = lcg() % 200001;
+
+		fprintf(o, "%u,%u,%u,%s\n", iat, pkts, rate,
+			iat <= 6 || pkts >= 18 || rate > 150000 ? "flood" : "BENIGN");
+	}
+	assert_int_equal(fclose(o), 0);
+	assert_int_equal(load1(&ds, tmp_path("gaps.csv"), NULL, err, sizeof(err)), 0);
+	for (unsigned res = 0; res <= 100; res += 100) {
+		default_params(&p, FF_TRAIN_DT);
+		p.time_resolution_us = res;
+		assert_int_equal(ff_train_forest(&ds, NULL, 0, &p, &f, err, sizeof(err)), 0);
+		assert_int_equal(ff_forest_to_model(&f, &ds, &m, err, sizeof(err)), 0);
+		iat_splits = pkts_splits = rate_splits = 0;
+		for (i = 0; i < m.n_nodes; i++) {
+			if (m.nodes[i].feature == FF_F_FLOW_IAT_MIN) {
+				iat_splits++;
+				assert_true(m.nodes[i].threshold >= res);
+			}
+			if (m.nodes[i].feature == FF_F_FLOW_PKTS_PER_S) {
+				rate_splits++;
+				assert_true(!res || m.nodes[i].threshold <= 1000000 / res);
+			}
+			pkts_splits += m.nodes[i].feature == FF_F_FWD_PKTS;
+		}
+		assert_true(pkts_splits >= 1);
+		if (res == 0) {
+			assert_true(iat_splits >= 1 && rate_splits >= 1);
+			assert_true(train_accuracy(&f, &ds) == 1.0);
+		} else {
+			assert_int_equal(iat_splits, 0);
+			assert_true(train_accuracy(&f, &ds) < 0.9);
+		}
+		ff_model_free(&m);
+		ff_forest_free(&f);
+	}
+	ff_dataset_free(&ds);
+}
+
 static void test_forest_deterministic(void **state)
 {
 	struct ff_dataset ds;
@@ -795,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_unsw_mapping),
 		cmocka_unit_test(test_tree_fits_synthetic),
+		cmocka_unit_test(test_time_resolution),
 		cmocka_unit_test(test_forest_deterministic),
 		cmocka_unit_test(test_depth_and_leaf_limits),
 		cmocka_unit_test(test_node_limit),
