@@ -130,8 +130,16 @@ VICTIM_CTX+=,ctx_host_one_pkt_share_permille,ctx_host_fail_share_permille
 # votes at its 3rd packet). Packet 1 is left to the model: a drop there is
 # tentative, and a spread flood is one packet a flow (docs/lab.md)
 EARLY=(--early-drop 2-5:550)
+# Times below 100 us (gaps, durations; rates above one packet per 100 us)
+# are one value to the trees: the lab's gaps of a few us are its veth and
+# its tools' pace on this machine, and the kernel's stamps sit 8-12 us from
+# the capture's. Without it, a forest split gaps at 4-26 us and 21-47 of run
+# W's live attack flows were decided otherwise with every timestamp moved
+# by at most 8 us (lab/evaluate.py --jitter; docs/lab.md, "Timestamps
+# jittered")
+TIME_RES=(--time-resolution 100)
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX"
-	"${EARLY[@]}")
+	"${EARLY[@]}" "${TIME_RES[@]}")
 # The floods (--floods): by default (segments) every flood tool runs in
 # segments whose source spread is drawn apart from the tool (lab/plan.py
 # CORNERS; a real spoofed flood sends one flow per network, and only the
@@ -184,7 +192,7 @@ FLOOD_QUIET=syn_flood:quiet16:svc400,udp_flood:quiet16,icmp_flood:quiet16
 BENIGN_VIEW=0
 case $FLOODS in
 segments)
-	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour "${EARLY[@]}")
+	TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour "${EARLY[@]}" "${TIME_RES[@]}")
 	HANDSHAKE_CLASSES+=,$FLOOD_QUIET
 	BENIGN_VIEW=1 ;;
 subnet) [ -z "${LAB_SYN_SHAPES:-}" ] || { echo "demo: --syn-shapes needs --floods segments" >&2; exit 2; } ;;
