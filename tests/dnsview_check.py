@@ -31,6 +31,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from toolview_check import timed_frames, write as write_timed  # noqa: E402
 SRV4 = bytes([10, 199, 0, 10])
 SRV6 = bytes.fromhex("fd990000000000000000000000000010")
 
@@ -54,22 +56,12 @@ def frame(src, sport, dport, proto=17):
 
 
 def write(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 100 + i // 1000, i % 1000 * 1000, len(fr), len(fr)) + fr)
+    """A capture of the frames, 1 ms apart from t = 100 s."""
+    write_timed(path, [(100 + i / 1000, fr) for i, fr in enumerate(frames)])
 
 
 def frames(path):
-    out = []
-    with open(path, "rb") as f:
-        data = f.read()
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from("<IIII", data, off)[2]
-        out.append(data[off + 16:off + 16 + incl])
-        off += 16 + incl
-    return out
+    return [fr for _, fr in timed_frames(path)]
 
 
 def fail(msg):

@@ -43,19 +43,23 @@ def write(path, pkts):
             f.write(fr)
 
 
-def packets(path):
-    """(time, source address, source port) per packet of a capture."""
+def timed_frames(path):
+    """(time, frame) per packet of a capture (the classic pcap `write` makes)."""
     out = []
     with open(path, "rb") as f:
         data = f.read()
     off = 24
     while off + 16 <= len(data):
         sec, usec, incl, _ = struct.unpack_from("<IIII", data, off)
-        fr = data[off + 16:off + 16 + incl]
-        out.append((sec + usec / 1e6, ".".join(map(str, fr[26:30])),
-                    struct.unpack_from("!H", fr, 34)[0]))
+        out.append((sec + usec / 1e6, data[off + 16:off + 16 + incl]))
         off += 16 + incl
     return out
+
+
+def packets(path):
+    """(time, source address, source port) per packet of a capture."""
+    return [(t, ".".join(map(str, fr[26:30])), struct.unpack_from("!H", fr, 34)[0])
+            for t, fr in timed_frames(path)]
 
 
 def first_pair_10s(ff, pcap, port):
