@@ -36,6 +36,7 @@
 #
 # Usage (root, from anywhere; `make demo` builds first):
 #   bash lab/demo.sh [--quick] [--no-baseline] [--no-eval] [--floods segments|subnet] [--syn-shapes] [--out DIR] [--seed N] [--prefix P]
+#   bash lab/demo.sh --from RUN [--quick] [--no-eval] [--floods ...] [--out DIR] [--seed N]
 #     --quick        shorter runs (what `make test` uses, with --no-baseline)
 #     --no-baseline  skip step 5
 #     --no-eval      skip step 6
@@ -62,6 +63,18 @@
 #                    $FLOWFOREST_DATA): its pcaps/ are the public captures
 #     --out DIR      where the captures, CSVs, model and report go (lab/out)
 #     --prefix P     namespace names P-srv, P-c1, ... (default ffl<pid>)
+#     --from RUN     no lab: steps 2 and 3 from RUN's recordings (the --out
+#                    of an earlier demo: RUN/train, RUN/train2), then step 6
+#                    on RUN's live capture (RUN/protected), with this tree's
+#                    code and --seed: the demo's models rebuilt, or other
+#                    code or seeds compared on the same traffic. Give RUN's
+#                    own --quick and --floods. Needs no root; about a minute
+#                    and a half, 4 with the evaluation. At RUN's seed and
+#                    code it rebuilds RUN/model.json tree for tree. Round 2
+#                    was recorded with RUN's round-1 model attached, so at
+#                    another seed that round is still RUN's. Examples:
+#                      bash lab/demo.sh --from lab/out --out /tmp/s2 --seed 2
+#                      bash lab/demo.sh --from lab/out --out /tmp/re --no-eval
 # About 8 minutes on a quiet 2-core machine (run S2 of docs/lab.md: 481 s;
 # --quick: 3-4). See docs/lab.md. Everything is
 # bounded in time; on any exit (also Ctrl-C) every process it started is
@@ -81,6 +94,7 @@ EVAL=1
 DATA=${FLOWFOREST_DATA:-$ROOT/../shared/data}
 SEED=1
 PREFIX=
+FROM=
 # the kernel's checkpoints, the same for extract and run: every packet up to
 # 6 (the first payload of a TCP client is its 3rd packet), then doubling
 CP=1,2,3,4,5,6,8,12,16,32,64,128,256,512,1024
@@ -165,6 +179,7 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$(realpath -m "$2"); shift ;;
 	--seed) SEED=$2; shift ;;
 	--prefix) PREFIX=$2; shift ;;
+	--from) FROM=$(realpath -e "${2:-}" 2> /dev/null) || { echo "demo: --from: no such folder '${2:-}'" >&2; exit 2; }; shift ;;
 	-h | --help) sed -n '2,/^# shellcheck/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option '$1' (--help)" >&2; exit 2 ;;
 	esac
@@ -386,12 +401,50 @@ trap 'exit 143' TERM
 
 # ---- preconditions ------------------------------------------------------------------
 
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, BPF): sudo make demo"
+# from_check: RUN (--from) holds what steps 2, 3 and 6 read, is not OUT,
+# and was recorded by this lab's addresses with the same --floods and --quick
+from_check() {
+	local f
+	[ "$FROM" != "$(realpath -m "$OUT")" ] ||
+		die "--from and --out are one folder ($FROM): its recordings would be deleted"
+	for f in train/capture.pcap train/schedule.txt train2/capture.pcap train2/schedule.txt labels.rules; do
+		[ -s "$FROM/$f" ] || die "--from $FROM: no $f (give the --out folder of a demo run)"
+	done
+	[ "$EVAL" = 0 ] || [ -s "$FROM/protected/capture.pcap" ] ||
+		die "--from $FROM: no protected/capture.pcap to evaluate on (or --no-eval)"
+	lab_labels | cmp -s - "$FROM/labels.rules" ||
+		die "--from $FROM: its labels.rules are not this lab's (recorded by another version of lab/lab.sh)"
+	f=$([ -s "$FROM/meta.json" ] && python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print(("--quick " if m.get("quick") else "") + "--floods " + m.get("floods", sys.argv[2]))' "$FROM/meta.json" "$FLOODS")
+	[ -z "$f" ] || [ "$f" = "$([ "$QUICK" = 1 ] && printf -- '--quick ')--floods $FLOODS" ] ||
+		die "--from $FROM: recorded with $f: give the same"
+}
+
+# reuse_round RUNDIR DIR: RUNDIR's recording as DIR's own, linked (extract
+# and the views read it and write beside it, never into it)
+reuse_round() {
+	local f
+	mkdir -p "$2" || die "cannot create $2"
+	for f in capture.pcap schedule.txt params.txt results.txt; do
+		[ ! -e "$1/$f" ] || ln -sfn "$1/$f" "$2/$f" || die "cannot link $1/$f"
+	done
+	detail "$1: $(cut -d' ' -f1 "$1/schedule.txt" | sort -u | wc -l) tools, $(du -h "$1/capture.pcap" | cut -f1) of capture"
+}
+
 [ -x "$FF" ] || die "$FF not found: run \`make all\` first"
 "$FF" train --help > /dev/null 2>&1 || die "this flowforest has no 'train' command"
 missing=
-for t in ip tcpdump nginx sshd ssh sshpass iperf3 dnsmasq dig curl wget ping nmap masscan hping3 \
-	slowhttptest hydra t50 ab medusa ncrack trafgen python3 perl ss timeout awk; do
+tools="ip tcpdump nginx sshd ssh sshpass iperf3 dnsmasq dig curl wget ping nmap masscan hping3
+	slowhttptest hydra t50 ab medusa ncrack trafgen python3 perl ss timeout awk"
+if [ -n "$FROM" ]; then
+	from_check
+	tools="tcpdump python3 awk"
+	BASELINE=0
+else
+	[ "$(id -u)" = 0 ] || die "needs root (network namespaces, BPF): sudo make demo"
+fi
+for t in $tools; do
 	command -v "$t" > /dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing="$missing $t"
 done
 [ -z "$missing" ] || die "missing tools:$missing (run: sudo bash scripts/install-deps.sh)"
@@ -423,7 +476,8 @@ port_drops() {
 }
 
 lab_labels > "$OUT/labels.rules"
-{
+[ -z "$FROM" ] || [ ! -e "$FROM/nodes.txt" ] || cp "$FROM/nodes.txt" "$OUT/nodes.txt" || die "cannot copy $FROM/nodes.txt"
+[ -n "$FROM" ] || {
 	echo "# node class tool addresses (training, live, spoofed)"
 	for n in $LAB_NODES; do
 		case $n in
@@ -455,6 +509,8 @@ detail "for the 5-second demo of the hand-written model: bash lab/demo-small.sh"
 
 # ---- 1: the lab ------------------------------------------------------------------------
 
+[ -z "$FROM" ] || detail "--from $FROM: its recordings, no lab (steps 1, 4 and 5 and the report skipped)"
+[ -n "$FROM" ] || {
 phase lab "namespaces $P-*, one bridge, services on the server"
 lab_made=1
 lab_up "$P" || die "cannot create the lab (lab_up $P)"
@@ -465,6 +521,7 @@ for n in $LAB_ATTACKERS; do
 	detail "$(printf '%-10s %-15s %s (live %s)' "$n" "$(lab_class "$n")" "$(lab_addr "$n" train)" "$(lab_addr "$n" live)")"
 done
 stage_done lab
+}
 
 # ---- 2, 3: training runs, features, models ---------------------------------------------
 
@@ -701,10 +758,15 @@ record() {
 	detail "$(grep -E 'captured|dropped by kernel' "$1/capture.pcap.log" | xargs)"
 }
 
-phase train "round 1: recording ${T_TRAIN}s of benign traffic and every attack (training addresses)"
-detail "capture: tcpdump on the bridge port towards the server (what the server's XDP hook sees)"
-lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
-record "$OUT/train"
+if [ -n "$FROM" ]; then
+	phase train "round 1: $FROM/train's recording"
+	reuse_round "$FROM/train" "$OUT/train"
+else
+	phase train "round 1: recording ${T_TRAIN}s of benign traffic and every attack (training addresses)"
+	detail "capture: tcpdump on the bridge port towards the server (what the server's XDP hook sees)"
+	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
+	record "$OUT/train"
+fi
 stage_done train-run-1
 
 phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
@@ -724,12 +786,17 @@ stage_done model-1
 # model has not seen that, and may call such a flow benign again (and let it
 # through). Round 2 records the training mix with round 1's model attached, so
 # the final model learns attacks as they look while being dropped too.
-phase train "round 2: the training mix again, with round 1's model attached at XDP"
-mkdir -p "$OUT/train2"
-lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
-ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + ATTACH_SLACK))
-record "$OUT/train2" 1
-ff_detach "$OUT/train2"
+if [ -n "$FROM" ]; then
+	phase train "round 2: $FROM/train2's recording (made with $FROM's round-1 model attached)"
+	reuse_round "$FROM/train2" "$OUT/train2"
+else
+	phase train "round 2: the training mix again, with round 1's model attached at XDP"
+	mkdir -p "$OUT/train2"
+	lab_services_restart "$P" "$tmp/srv" || die "the services did not restart"
+	ff_attach "$OUT/train2" "$OUT/train/model.json" $((T_TRAIN + ATTACH_SLACK))
+	record "$OUT/train2" 1
+	ff_detach "$OUT/train2"
+fi
 stage_done train-run-2
 
 phase model "final model: rounds 1 and 2"
@@ -778,6 +845,11 @@ live_run() {
 	fi
 }
 
+if [ -n "$FROM" ] && [ "$EVAL" = 1 ]; then
+	phase live "$FROM/protected's recording (the evaluation's live capture)"
+	reuse_round "$FROM/protected" "$OUT/protected"
+fi
+[ -n "$FROM" ] || {
 phase live "flowforest run --hook xdp on the server's eth0; a fresh ${T_LIVE}s mix (live addresses)"
 detail "attack classes dropped: $ATTACK_CLASSES"
 detail "$(printf '%s' "${D}DETECTED: first verdict of an attack class per source; one summary line a second${N}")"
@@ -805,6 +877,7 @@ lab_made=0
 left=$(ip netns list | grep -c "^$P-" || true)
 detail "namespaces of $P left: $left"
 stage_done down
+}
 
 # ---- 6: evaluation -------------------------------------------------------------------
 
@@ -861,6 +934,12 @@ fi
 
 # ---- 7: report ------------------------------------------------------------------------
 
+if [ -n "$FROM" ]; then	# the live results are RUN's model's, not this one's
+	printf '\n%sdemo --from: done in %ds%s\n' "$B" "$((SECONDS - start))" "$N"
+	detail "model:       $OUT/model.json (round 1: $OUT/train/model.json)"
+	[ "$EVAL" = 0 ] || detail "evaluation:  $OUT/evaluation.json"
+	exit 0
+fi
 phase report "per class, false alarms, service success with and without"
 devnull_note=
 if [ ! -c /dev/null ]; then
@@ -868,11 +947,11 @@ if [ ! -c /dev/null ]; then
 	printf '    %sWARNING: %s%s\n' "$R" "$devnull_note" "$N"
 fi
 export devnull_note
-python3 - "$OUT" "$CP" "$QUICK" "$T_TRAIN" "$T_LIVE" <<-'EOF' || die "cannot write meta.json"
+python3 - "$OUT" "$CP" "$QUICK" "$T_TRAIN" "$T_LIVE" "$FLOODS" <<-'EOF' || die "cannot write meta.json"
 	import json, os, sys, time
-	out, cp, quick, tt, tl = sys.argv[1:]
+	out, cp, quick, tt, tl, floods = sys.argv[1:]
 	json.dump({"generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "checkpoints": cp,
-	           "quick": quick == "1", "train_seconds": int(tt), "live_seconds": int(tl),
+	           "quick": quick == "1", "floods": floods, "train_seconds": int(tt), "live_seconds": int(tl),
 	           "notes": [
 	               "Training: two recordings of %ss each, the second with the first one's model attached at XDP; live: a different %ss mix from other addresses of the same subnets." % (tt, tl),
 	               "Checkpoints (extract and run): " + cp + ".",

@@ -19,6 +19,8 @@
  *                         first attack verdict of most of its flows), and
  *                         no benign client was flagged
  *                       - nothing is left: namespaces, XDP programs
+ *                       - `lab/demo.sh --from` rebuilds its model from its
+ *                         recordings, tree for tree
  *   report_renders    headless Chromium renders the HTML report (the quick
  *                     run's, or one made by lab/report.py from a small
  *                     synthetic run when the quick run did not happen): the
@@ -848,6 +850,41 @@ static void test_quick_rewriter(void **state)
 	assert_int_equal(lt_run(60, "./flowforest extract -q -o /dev/null '%s'", out), 0);
 }
 
+/* lab/demo.sh --from: the quick run's model rebuilt from its recordings,
+ * without a lab, tree for tree (the same code and seed); a --from that
+ * would delete its own recordings, or that misses the run's options, is
+ * refused before anything is written. */
+static void test_quick_from_run(void **state)
+{
+	char cap[PATH_MAX + 64];
+	long same;
+	int rc;
+
+	(void)state;
+	lt_need_lab();
+	lt_quick_run();
+	rc = lt_run(300, "bash '%s' --from '%s' --quick --floods subnet --no-eval --out '%s/from' "
+		    "> '%s/from.log' 2>&1", LT_DEMO, lt_out, lt_dir, lt_dir);
+	if (rc != 0) {
+		char *log = lt_capture(10, "tail -n 20 '%s/from.log'", lt_dir);
+
+		print_message("%s\n", log);
+		free(log);
+	}
+	assert_int_equal(rc, 0);
+	same = lt_count("python3 -c 'import json, sys; a, b = (json.load(open(f))[\"trees\"] "
+			"for f in sys.argv[1:]); print(int(a == b and len(a) > 0))' "
+			"'%1$s/model.json' '%1$s/../from/model.json'", lt_out);
+	assert_int_equal(same, 1);
+	/* refused: --out is the run itself; the options differ from the run's */
+	assert_int_equal(lt_run(60, "bash '%s' --from '%s' --quick --floods subnet --no-eval "
+				    "--out '%s' > /dev/null 2>&1", LT_DEMO, lt_out, lt_out), 1);
+	snprintf(cap, sizeof(cap), "%s/train/capture.pcap", lt_out);
+	assert_true(lt_exists(cap));
+	assert_int_equal(lt_count("bash lab/demo.sh --from '%s' --no-eval --out /nonexistent/x 2>&1 | "
+				  "grep -c 'recorded with --quick --floods subnet'", lt_out), 1);
+}
+
 static void test_quick_leaves_nothing(void **state)
 {
 	char path[PATH_MAX + 64];
@@ -1258,6 +1295,7 @@ int main(void)
 		cmocka_unit_test(test_quick_events_name_classes),
 		cmocka_unit_test(test_quick_leave_one_tool_out_floods),
 		cmocka_unit_test(test_quick_rewriter),
+		cmocka_unit_test(test_quick_from_run),
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
 		cmocka_unit_test(test_handshake_relabel),
