@@ -314,6 +314,18 @@ SYNACK_PORTS=80,443
 # not taught.
 SERVICE_CLASSES=udp_flood
 [ "$QUICK" = 1 ] || [ "$FLOODS" != segments ] && SERVICE_CLASSES=
+# One-flow views (not the quick run): each round's SYN and UDP flood
+# packets alone, every one from one source port (lab/pcaprewrite.py
+# --from-port), the UDP ones to one port: the same floods as a tool that
+# keeps its source port sends them, one flow of many SYNs or datagrams per
+# source (the lab's bursts of 2-50 from an address: flows of 2-50; one
+# address: one flow). nping alone sent such flows (a source port per
+# process), every other tool one packet a flow, so a fold without nping
+# had never seen a flood of few flows and many packets each. Their rows
+# after a flow's first packet only (lab/later-rows.awk: its first packet
+# is the service view's again).
+ONEFLOW_CLASSES=syn_flood,udp_flood
+[ "$QUICK" = 1 ] || [ "$FLOODS" != segments ] && ONEFLOW_CLASSES=
 # DNS views (not the quick run): each round again with its busy DNS
 # clients' queries (lab/benign.py's, 100-300 a second) thinned to one in
 # DNS_KEEP (lab/dnsview.sh), everything else as it was: the DNS service as
@@ -684,6 +696,34 @@ service_views() {
 	detail "service views: the round's $SERVICE_CLASSES packets at one service (UDP port $port; lab/pcaprewrite.py)"
 }
 
+# oneflow_views DIR SEED: DIR/capture.pcap's packets from the ONEFLOW_CLASSES
+# prefixes (lab_labels), cut by tcpdump, rewritten by lab/pcaprewrite.py
+# --only: every TCP and UDP packet from one source port, UDP to one port
+# (both drawn from SEED) -> DIR/oneflow.pcap -> DIR/oneflow.flows.csv as
+# extract_labelled, its rows after a flow's first packet
+# (lab/later-rows.awk), then lab/handshake-benign.awk ->
+# DIR/oneflow.train.csv, added to CSVS.
+oneflow_views() {
+	local f n src=() sport dport o=$1/oneflow
+	[ -n "$ONEFLOW_CLASSES" ] || return 0
+	f=$(lab_labels | grep -E "^(${ONEFLOW_CLASSES//,/|}):host=" | sed 's/^[a-z_]*:host=//')
+	for n in $f; do src+=(--src "$n"); done
+	tcpdump -r "$1/capture.pcap" -w "$1/oneflow.cut.pcap" \
+		"$(echo "$f" | sed 's/^/src net /' | paste -sd'|' | sed 's/|/ or /g')" 2> /dev/null ||
+		die "tcpdump could not write $1/oneflow.cut.pcap"
+	sport=$(( ($2 * 4973) % 64511 + 1024 )) dport=$(( ($2 * 6151) % 64511 + 1024 ))
+	python3 "$ROOT/lab/pcaprewrite.py" -q --only "$1/oneflow.cut.pcap" "$1/oneflow.pcap" \
+		"${src[@]}" --from-port "$sport" --dport "$dport" || die "lab/pcaprewrite.py failed"
+	rm -f "$1/oneflow.cut.pcap"
+	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
+		-o "$o.flows.csv" || die "extract failed"
+	awk -F, -f "$ROOT/lab/later-rows.awk" "$o.flows.csv" |
+		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
+		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
+	CSVS+=("$o.train.csv")
+	detail "one-flow views: the round's $ONEFLOW_CLASSES packets from one source port (UDP to port $dport; lab/pcaprewrite.py)"
+}
+
 # dns_views DIR: DIR/capture.pcap with lab/benign.py's DNS queries thinned
 # to one in DNS_KEEP (lab/dnsview.sh) -> DIR/dns.pcap -> its benign UDP
 # rows (lab/benign-udp-rows.awk) -> lab/handshake-benign.awk ->
@@ -775,6 +815,7 @@ benign_view "$OUT/train"
 tool_views "$OUT/train"
 cold_views "$OUT/train" $((SEED * 2))
 service_views "$OUT/train" $((SEED * 2))
+oneflow_views "$OUT/train" $((SEED * 2))
 dns_views "$OUT/train"
 flooded_views "$OUT/train"
 round1=("${CSVS[@]}")
@@ -805,6 +846,7 @@ benign_view "$OUT/train2"
 tool_views "$OUT/train2"
 cold_views "$OUT/train2" $((SEED * 2 + 1))
 service_views "$OUT/train2" $((SEED * 2 + 1))
+oneflow_views "$OUT/train2" $((SEED * 2 + 1))
 dns_views "$OUT/train2"
 flooded_views "$OUT/train2"
 train_model "$OUT/model.json" "${round1[@]}" "${CSVS[@]}"
@@ -913,6 +955,7 @@ if [ "$EVAL" = 1 ]; then
 	# quick run)
 	[ "$QUICK" = 1 ] || ev+=(--jitter 8)
 	[ -n "$DNS_KEEP" ] && ev+=(--train-benign-udp "$OUT/train/dns.pcap")	# dns_views
+	[ -n "$ONEFLOW_CLASSES" ] && ev+=(--train-later "$OUT/train/oneflow.pcap")	# oneflow_views
 	for o in "${TRAIN_OPTS[@]}"; do ev+=("--train-option=$o"); done
 	# leave-one-tool-out: folds of round 1 only (round 2 was shaped by a
 	# model that knew every tool; a tool's segments, however spread, are

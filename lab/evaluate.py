@@ -324,18 +324,22 @@ class Evaluation:
         # view's, --train-fast) through lab/cold-rows.awk first, as
         # lab/demo.sh's cold_views; a DNS view's (lab/dnsview.sh,
         # --train-benign-udp) through lab/benign-udp-rows.awk, as its
-        # dns_views
+        # dns_views; a one-flow view's (--train-later) through
+        # lab/later-rows.awk, as its oneflow_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
-        n_cold = len(a.train) + len(a.train_cold)
+        views = ([(p, None) for p in a.train]
+                 + [(p, ("cold-rows.awk", f"floods={a.cold_classes}", "fast=0"))
+                    for p in a.train_cold]
+                 + [(p, ("cold-rows.awk", f"floods={a.cold_classes}", "fast=1"))
+                    for p in a.train_fast]
+                 + [(p, ("benign-udp-rows.awk",)) for p in a.train_benign_udp]
+                 + [(p, ("later-rows.awk",)) for p in a.train_later])
         with open(grouped, "w") as o:
-            for i, pcap in enumerate(a.train + a.train_cold + a.train_fast + a.train_benign_udp):
+            for i, (pcap, rows) in enumerate(views):
                 part = self.extract([pcap], os.path.join(self.tmp, f"train.tools.{i}.csv"),
                                     labels=a.tools)
-                if i >= n_cold + len(a.train_fast):
-                    self.view_rows(part, "benign-udp-rows.awk")
-                elif i >= len(a.train):
-                    self.view_rows(part, "cold-rows.awk", f"floods={a.cold_classes}",
-                                   f"fast={int(i >= n_cold)}")
+                if rows:
+                    self.view_rows(part, *rows)
                 with open(part) as f:
                     head = f.readline()
                     if i == 0:
@@ -827,6 +831,10 @@ def main():
     ap.add_argument("--train-benign-udp", nargs="+", default=[], metavar="PCAP",
                     help="DNS views (lab/dnsview.sh) to train the folds on too, each on its "
                     "own clock, their benign UDP rows alone (lab/benign-udp-rows.awk)")
+    ap.add_argument("--train-later", nargs="+", default=[], metavar="PCAP",
+                    help="one-flow views (lab/pcaprewrite.py --from-port) to train the folds "
+                    "on too, each on its own clock, their rows after a flow's first packet "
+                    "(lab/later-rows.awk)")
     ap.add_argument("--loto-test", nargs="+", help="captures to test the folds on (default: --train)")
     ap.add_argument("--train-option", action="append", default=[],
                     help="an option for `flowforest train` in the folds (repeatable)")
@@ -859,8 +867,8 @@ def main():
         ap.error("leave-one-tool-out (--train) needs --tools")
     if a.keep_folds and not a.train:
         ap.error("--keep-folds needs --train")
-    if (a.train_cold or a.train_fast or a.train_benign_udp) and not a.train:
-        ap.error("--train-cold, --train-fast and --train-benign-udp need --train")
+    if (a.train_cold or a.train_fast or a.train_benign_udp or a.train_later) and not a.train:
+        ap.error("--train-cold, --train-fast, --train-benign-udp and --train-later need --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
         ap.error("--perturb, --public, --benign and --holdout need --model")
     if a.holdout and not os.path.isdir(a.holdout):

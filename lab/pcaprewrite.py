@@ -6,7 +6,8 @@ model can be tried on the same behaviour with other fingerprints.
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
       [--spread SRC=PREFIX...] [--dport PORT] [--tcp-dport PORT] [--icmp-id ID]
-      [--jitter US] [--tcp-flags FLAGS] [--reflect PORT,...] [--merge PCAP...]
+      [--jitter US] [--tcp-flags FLAGS] [--reflect PORT,...] [--from-port PORT]
+      [--merge PCAP...]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -53,6 +54,12 @@ Only packets whose source address is in one of the --src prefixes change
               to a random destination port (1024..65535): a server's
               replies reflected at the victim (with --tcp-flags SA, SYN-ACK
               reflection)
+  --from-port PORT
+              every TCP and UDP packet from source port PORT: a flood that
+              draws a source port per packet becomes one flow per source
+              address and service, as a tool that keeps its port sends
+              (nping; hping3 -k): the same SYNs or datagrams as a few flows
+              of many packets each (lab/demo.sh's one-flow views)
   --only      write only the rewritten packets (the others are left out)
   --merge PCAP
               also write PCAP's packets, unchanged, the output sorted by
@@ -253,6 +260,7 @@ def main():
     ap.add_argument("--sport", action="store_true")
     ap.add_argument("--dport", type=int, metavar="PORT")
     ap.add_argument("--tcp-dport", type=int, metavar="PORT")
+    ap.add_argument("--from-port", type=int, metavar="PORT")
     ap.add_argument("--icmp-id", type=int, metavar="ID")
     ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
@@ -278,7 +286,8 @@ def main():
         ap.error("--ttl: 1..255")
     if a.win and a.win[1] > 65535:
         ap.error("--win: 0..65535")
-    for name, v in (("--dport", a.dport), ("--tcp-dport", a.tcp_dport), ("--icmp-id", a.icmp_id)):
+    for name, v in (("--dport", a.dport), ("--tcp-dport", a.tcp_dport), ("--icmp-id", a.icmp_id),
+                    ("--from-port", a.from_port)):
         if v is not None and not 0 <= v <= 65535:
             ap.error(f"{name}: 0..65535")
     try:
@@ -297,6 +306,7 @@ def main():
     # (a capture's unfinished offloaded checksums too)
     frames = not (a.jitter is not None and not (a.pad or a.ttl or a.win or a.sport or spread or a.rate
                                                  or a.dport is not None or a.tcp_dport is not None
+                                                 or a.from_port is not None
                                                  or a.icmp_id is not None
                                                  or a.tcp_flags is not None or a.reflect))
     rng = random.Random(a.seed)
@@ -344,6 +354,8 @@ def main():
             struct.pack_into("!H", frame, p.l4 + 2, a.dport)
         if a.tcp_dport is not None and p.proto == TCP and p.end >= p.l4 + 4:
             struct.pack_into("!H", frame, p.l4 + 2, a.tcp_dport)
+        if a.from_port is not None and p.proto in (TCP, UDP) and p.end >= p.l4 + 4:
+            struct.pack_into("!H", frame, p.l4, a.from_port)
         if (a.icmp_id is not None and p.end >= p.l4 + 8
                 and (p.proto, frame[p.l4]) in ((ICMP, 8), (ICMP6, 128))):
             struct.pack_into("!H", frame, p.l4 + 4, a.icmp_id)

@@ -707,6 +707,51 @@ static void test_rewrite_one_service(void **state)
 	       "%s/one/udp.pcap %s/one/x.pcap", dir, dir);
 }
 
+/* lab/pcaprewrite.py --from-port (lab/demo.sh's one-flow views): lab/rawflood.py's
+ * SYN flood (40 SYNs to port 80, 20 a source: 40 one-packet flows) and UDP
+ * flood to random ports (60, 20 a source), every packet from source port 4242
+ * (UDP to port 7331 too), become one flow of 20 packets per source (2 and
+ * 3), every checksum right (tcpdump -vv). lab/evaluate.py --train-later
+ * trains the folds on such a view's rows after a flow's first packet
+ * (lab/later-rows.awk): the UDP tool's fold leaves out its 60 flows' 120
+ * rows (a checkpoint and a final row each) and of the view's 3 flows 27
+ * (checkpoints 2-16 and the final row; 30 with their first packets). */
+static void test_rewrite_one_flow(void **state)
+{
+	static const char *const flows =
+		"$FF extract -q -o - %s/of/%s.pcap | python3 -c \"import csv, sys; "
+		"r = list(csv.DictReader(sys.stdin)); print(len({x['Flow ID'] for x in r}), 'flows', "
+		"sorted({x['Src Port'] for x in r})[:2], max(int(x['Total Fwd Packet']) for x in r))\"";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/of && "
+	       "python3 lab/rawflood.py syn 10.199.0.10 --count 40 --pps 1000 --spoof 10.130.0.0/16 "
+	       "--burst 20 --port 80 --seed 3 --write %s/of/syn.pcap && "
+	       "python3 lab/rawflood.py udp 10.199.0.10 --count 60 --pps 1000 --spoof 10.160.0.0/16 "
+	       "--burst 20 --dport 0 --seed 3 --write %s/of/udp.pcap", dir, dir, dir);
+	expect(0, "40 flows", flows, dir, "syn");
+	expect(0, "60 flows", flows, dir, "udp");
+	expect(0, NULL, "for p in syn udp; do python3 lab/pcaprewrite.py -q --only --src 10.130.0.0/16 "
+	       "--src 10.160.0.0/16 --from-port 4242 --dport 7331 %s/of/$p.pcap %s/of/$p.1.pcap "
+	       "|| exit 1; done", dir, dir);
+	expect(0, "2 flows ['4242'] 20", flows, dir, "syn.1");
+	expect(0, "3 flows ['4242'] 20", flows, dir, "udp.1");
+	expect(0, "40 60", "echo $(tcpdump -vv -nr %s/of/syn.1.pcap 2>/dev/null | grep -c 'cksum.*correct') "
+	       "$(tcpdump -vv -nr %s/of/udp.1.pcap 2>/dev/null | grep -c 'udp sum ok')", dir, dir);
+	expect(2, "--from-port: 0..65535", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --from-port -1 "
+	       "%s/of/udp.pcap %s/of/x.pcap", dir, dir);
+	expect(0, NULL, "printf 'udp_flood/a:src=10.160.0.0/16\nsyn_flood/b:src=10.130.0.0/16\n' "
+	       "> %s/of/tools.rules", dir);
+	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/of --tools %s/of/tools.rules "
+	       "--train %s/of/syn.pcap %s/of/udp.pcap --train-later %s/of/udp.1.pcap "
+	       "--train-option=--trees=2", dir, dir, dir, dir, dir);
+	expect(0, "b 80 a 147", "python3 -c \"import json; t = json.load(open('%s/of/evaluation.json'))"
+	       "['leave_one_tool_out']['tools']; print(' '.join('%%s %%d' %% (x['tool'], "
+	       "x['training_rows_left_out']) for x in t))\"", dir);
+}
+
 /* lab/pcaprewrite.py --tcp-flags and --reflect (lab/demo.sh's SYN-ACK
  * views): a SYN flood of 40 flows to port 80 becomes a SYN-ACK flood at the
  * service (every segment SYN-ACK, its ports kept), and with --reflect
@@ -1191,6 +1236,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_rewrite_one_service),
+		cmocka_unit_test(test_rewrite_one_flow),
 		cmocka_unit_test(test_rewrite_synack),
 		cmocka_unit_test(test_jitter_verdicts),
 		cmocka_unit_test(test_rewrite_flooded_service),
