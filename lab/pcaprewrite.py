@@ -7,7 +7,7 @@ model can be tried on the same behaviour with other fingerprints.
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
       [--spread SRC=PREFIX...] [--dport PORT] [--tcp-dport PORT] [--icmp-id ID]
       [--jitter US] [--tcp-flags FLAGS] [--reflect PORT,...] [--from-port PORT]
-      [--merge PCAP...]
+      [--echo] [--merge PCAP...]
 
 Only packets whose source address is in one of the --src prefixes change
 (an attacker's packets; the rest of the capture stays byte for byte):
@@ -60,6 +60,10 @@ Only packets whose source address is in one of the --src prefixes change
               address and service, as a tool that keeps its port sends
               (nping; hping3 -k): the same SYNs or datagrams as a few flows
               of many packets each (lab/demo.sh's one-flow views)
+  --echo      every UDP datagram an ICMP echo request (ICMPv6 over IPv6) of
+              the same length, its source port the identifier, sequence 1,
+              its payload the echo's data: a client's queries as pings at
+              the same moments (lab/demo.sh's ping views)
   --only      write only the rewritten packets (the others are left out)
   --merge PCAP
               also write PCAP's packets, unchanged, the output sorted by
@@ -201,6 +205,15 @@ def fix_lengths_and_sums(frame, p):
     struct.pack_into("!H", frame, l4 + where, s)
 
 
+def as_echo(frame, p, ident):
+    """UDP datagram p as an ICMP (ICMPv6) echo request of the same length:
+    identifier `ident`, sequence 1, the payload as its data (the checksum
+    is the caller's, fix_lengths_and_sums)."""
+    p.proto = ICMP6 if p.v6 else ICMP
+    frame[p.l3 + (6 if p.v6 else 9)] = p.proto
+    struct.pack_into("!BBHHH", frame, p.l4, 128 if p.v6 else 8, 0, 0, ident, 1)
+
+
 def jitter(ns, us, rng, last, p, frame):
     """ns moved by a uniform offset of at most `us` microseconds, not before
     the last packet of its flow (either direction: last, by flow)."""
@@ -262,6 +275,8 @@ def main():
     ap.add_argument("--tcp-dport", type=int, metavar="PORT")
     ap.add_argument("--from-port", type=int, metavar="PORT")
     ap.add_argument("--icmp-id", type=int, metavar="ID")
+    ap.add_argument("--echo", action="store_true",
+                    help="every UDP datagram an ICMP echo request (identifier: its source port)")
     ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
                     "address of the IPv4 PREFIX: the same flood spoofed over many networks "
@@ -307,7 +322,7 @@ def main():
     frames = not (a.jitter is not None and not (a.pad or a.ttl or a.win or a.sport or spread or a.rate
                                                  or a.dport is not None or a.tcp_dport is not None
                                                  or a.from_port is not None
-                                                 or a.icmp_id is not None
+                                                 or a.icmp_id is not None or a.echo
                                                  or a.tcp_flags is not None or a.reflect))
     rng = random.Random(a.seed)
     header, endian, nano, pkts = read_pcap(a.input)
@@ -335,6 +350,8 @@ def main():
         if p.src not in per_src:
             per_src[p.src] = rng.randint(*a.ttl) if a.ttl else None
         f = per_flow[fk]
+        if a.echo and p.proto == UDP and p.end >= p.l4 + 8:
+            as_echo(frame, p, sport)
         if f["pad"] and p.proto in (TCP, UDP, ICMP, ICMP6):
             pad = bytes(rng.getrandbits(8) for _ in range(f["pad"]))
             frame[p.end:p.end] = pad

@@ -752,6 +752,37 @@ static void test_rewrite_one_flow(void **state)
 	       "x['training_rows_left_out']) for x in t))\"", dir);
 }
 
+/* lab/pcaprewrite.py --echo (lab/demo.sh's ping views): 20 UDP queries to
+ * port 53 from a /28, and 20 over IPv6, become ICMP and ICMPv6 echo
+ * requests of the same lengths, the source port the identifier, sequence
+ * 1, every checksum right (tcpdump -vv); extracted, 40 flows of protocols
+ * 1 and 58. Packets of other sources stay as they were. */
+static void test_rewrite_echo(void **state)
+{
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/echo && "
+	       "python3 lab/rawflood.py udp 10.199.0.10 --count 20 --pps 1000 --spoof 10.199.1.0/28 "
+	       "--dport 53 --seed 3 --write %s/echo/u4.pcap 2>/dev/null && "
+	       "python3 lab/rawflood.py udp fd99::10 --count 20 --pps 1000 --spoof fd00:1::/64 "
+	       "--dport 53 --seed 3 --write %s/echo/u6.pcap 2>/dev/null", dir, dir, dir);
+	expect(0, NULL, "for v in 4 6; do python3 lab/pcaprewrite.py -q --echo --src 10.199.1.0/28 "
+	       "--src fd00:1::/64 %s/echo/u$v.pcap %s/echo/e$v.pcap || exit 1; done", dir, dir);
+	expect(0, "20 0 20 1,",
+	       "echo $(tcpdump -vv -nr %s/echo/e4.pcap 2>/dev/null | grep -c 'ICMP echo request, id [0-9]*, seq 1,') "
+	       "$(tcpdump -vv -nr %s/echo/e4.pcap 2>/dev/null | grep -c wrong) "
+	       "$(tcpdump -vv -nr %s/echo/e6.pcap 2>/dev/null | grep -c 'icmp6 sum ok.*echo request, id [0-9]*, seq 1') "
+	       "$(cmp -l %s/echo/u4.pcap %s/echo/e4.pcap | wc -l | awk '$1 > 0 { print 1 }'),",
+	       dir, dir, dir, dir, dir);
+	expect(0, "40 ['1', '58']", "$FF extract -q -o - %s/echo/e4.pcap %s/echo/e6.pcap | "
+	       "python3 -c \"import csv, sys; r = list(csv.DictReader(sys.stdin)); "
+	       "print(len({x['Flow ID'] for x in r}), sorted({x['Protocol'] for x in r}))\"", dir, dir);
+	expect(0, "others kept", "python3 lab/pcaprewrite.py -q --echo --src 10.199.2.0/24 "
+	       "%s/echo/u4.pcap %s/echo/x.pcap && cmp %s/echo/u4.pcap %s/echo/x.pcap && echo others kept",
+	       dir, dir, dir, dir);
+}
+
 /* lab/pcaprewrite.py --tcp-flags and --reflect (lab/demo.sh's SYN-ACK
  * views): a SYN flood of 40 flows to port 80 becomes a SYN-ACK flood at the
  * service (every segment SYN-ACK, its ports kept), and with --reflect
@@ -1237,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_rewrite_one_service),
 		cmocka_unit_test(test_rewrite_one_flow),
+		cmocka_unit_test(test_rewrite_echo),
 		cmocka_unit_test(test_rewrite_synack),
 		cmocka_unit_test(test_jitter_verdicts),
 		cmocka_unit_test(test_rewrite_flooded_service),
