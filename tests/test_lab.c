@@ -1254,6 +1254,20 @@ static void test_scan_views(void **state)
 				    "'%s/scanview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
+/* lab/demo.sh's service views: a round's flood packets with one UDP port
+ * and one ICMP echo id; an echo flood that draws an id per packet from
+ * the hosts of a /24 becomes one that keeps one, its hosts coming back.
+ * Its ping views: the lone DNS client's queries also as echo requests,
+ * taught as benign first echoes (tests/views_check.py). No root needed. */
+static void test_service_and_ping_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/views' && python3 tests/views_check.py "
+				    "'%s/views' ./flowforest", lt_dir, lt_dir), 0);
+}
+
 /* lab/coldview.py: a round's window that starts inside a running flood,
  * with every packet from there and nothing before, so its extract starts
  * a cold context table: the flood's first flow reads a cold return age
@@ -1301,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_relabel),
 		cmocka_unit_test(test_tool_views),
 		cmocka_unit_test(test_scan_views),
+		cmocka_unit_test(test_service_and_ping_views),
 		cmocka_unit_test(test_cold_views),
 		cmocka_unit_test(test_dns_views),
 	};
