@@ -322,10 +322,11 @@ class Evaluation:
         # segments) holds the same times as the round
         # a cold view's rows (lab/coldview.py, --train-cold; a fast
         # view's, --train-fast) through lab/cold-rows.awk first, as
-        # lab/demo.sh's cold_views; a DNS view's (lab/dnsview.sh,
-        # --train-benign-udp) through lab/benign-udp-rows.awk, as its
-        # dns_views; a one-flow view's (--train-later) through
-        # lab/later-rows.awk, as its oneflow_views
+        # lab/demo.sh's cold_views; a DNS or quiet view's (lab/dnsview.sh,
+        # lab/quietview.sh, --train-benign-udp) through
+        # lab/benign-udp-rows.awk, as its dns_views and quiet_views; a
+        # one-flow view's (--train-later) through lab/later-rows.awk, as
+        # its oneflow_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
         views = ([(p, None) for p in a.train]
                  + [(p, ("cold-rows.awk", f"floods={a.cold_classes}", "fast=0"))
@@ -829,8 +830,9 @@ def main():
                     help="the cold views' flood classes (lab/cold-rows.awk floods=; default: "
                     "syn_flood,udp_flood,icmp_flood)")
     ap.add_argument("--train-benign-udp", nargs="+", default=[], metavar="PCAP",
-                    help="DNS views (lab/dnsview.sh) to train the folds on too, each on its "
-                    "own clock, their benign UDP rows alone (lab/benign-udp-rows.awk)")
+                    help="DNS views (lab/dnsview.sh) and quiet views (lab/quietview.sh) to "
+                    "train the folds on too, each on its own clock, their benign UDP rows "
+                    "alone (lab/benign-udp-rows.awk)")
     ap.add_argument("--train-later", nargs="+", default=[], metavar="PCAP",
                     help="one-flow views (lab/pcaprewrite.py --from-port) to train the folds "
                     "on too, each on its own clock, their rows after a flow's first packet "

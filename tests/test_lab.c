@@ -1299,6 +1299,18 @@ static void test_dns_views(void **state)
 				    "'%s/dnsview'", lt_dir, lt_dir), 0);
 }
 
+/* lab/quietview.sh: a round's benign traffic with its TCP and UDP flows
+ * thinned to one in KEEP by source port, IPv4 and IPv6, nothing else kept
+ * (tests/quietview_check.py). No root needed. */
+static void test_quiet_views(void **state)
+{
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	assert_int_equal(lt_run(60, "mkdir -p '%s/quietview' && python3 tests/quietview_check.py "
+				    "'%s/quietview'", lt_dir, lt_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1318,6 +1330,7 @@ int main(void)
 		cmocka_unit_test(test_service_and_ping_views),
 		cmocka_unit_test(test_cold_views),
 		cmocka_unit_test(test_dns_views),
+		cmocka_unit_test(test_quiet_views),
 	};
 
 	return cmocka_run_group_tests_name("lab", tests, lt_group_setup, lt_group_teardown);
