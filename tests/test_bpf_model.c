@@ -617,6 +617,57 @@ static void classify_low_score_alerts(void **state)
 	ff_model_free(&m);
 }
 
+/* IPv6 neighbour discovery (ICMPv6 133-137) is never dropped, whatever its
+ * flow is named: a model that drops everything still lets a neighbour's
+ * solicitations and advertisements through (classified, counted as allowed),
+ * and drops an echo request. Run Y's live capture: a neighbour's NS/NA
+ * exchange with the server was named icmp_flood at its 2nd packet. */
+static void classify_neighbour_discovery_passes(void **state)
+{
+	struct pkt_spec s = {
+		.family = 6, .proto = 58, .saddr = "fe80::1", .daddr = "fe80::2",
+		.payload_len = 24,
+	};
+	static const __u8 types[] = { 133, 134, 135, 136, 137 };
+	__s32 vals[3] = { 0, 1000, 0 };
+	struct ff_xnode leaf = { .feature = FF_NODE_LEAFVEC };
+	struct ff_counters c;
+	struct ff_flow_key k;
+	struct ff_flow f;
+	struct ff_model m;
+	char err[256];
+	size_t len, i;
+	int h;
+
+	REQUIRE_BPF();
+	benign_flood_scan(&m);
+	m.actions[1] = FF_ACT_DROP;
+	assert_int_equal(ff_model_add_leafvec(&m, vals), 0);
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	key_for(&k, 6, 58, s.saddr, 0, s.daddr, 0, false);
+	for (h = 0; h < H__N; h++) {
+		assert_int_equal(reset_state(), 0);
+		assert_int_equal(install(&m), 0);
+		for (i = 0; i < sizeof(types); i++) {
+			s.icmp_type = types[i];
+			if (send_pkt(h, &s, T0_US + i, &len) != pass_ret(h, len))
+				fail_msg("hook %d: ICMPv6 type %u dropped", h, types[i]);
+		}
+		flow_must(&k, &f);
+		assert_int_equal(f.cls, 1);
+		assert_int_equal(f.action, FF_ACT_DROP);
+		s.icmp_type = 128;	/* an echo request: dropped */
+		s.icmp_id = 7;
+		assert_int_equal(send_pkt(h, &s, T0_US + 10, NULL), drop_ret(h));
+		s.icmp_id = 0;
+		get_counters(&c);
+		assert_int_equal(c.c[FF_C_ALLOWED], sizeof(types));
+		assert_int_equal(c.c[FF_C_DROPPED], 1);
+	}
+	ff_model_free(&m);
+}
+
 /* Instructions the verifier processed for one of our programs. */
 static __u32 verified_insns(int fd)
 {
@@ -1133,6 +1184,7 @@ int main(void)
 		cmocka_unit_test_setup(infer_max_trees_depth_32, test_setup),
 		cmocka_unit_test_setup(swap_model_a_then_b, test_setup),
 		cmocka_unit_test_setup(classify_low_score_alerts, test_setup),
+		cmocka_unit_test_setup(classify_neighbour_discovery_passes, test_setup),
 		cmocka_unit_test_setup(classify_by_phase, test_setup),
 		cmocka_unit_test_setup(classify_early_needs_attack_share, test_setup),
 		cmocka_unit_test_setup(verified_insns_independent_of_model, test_setup),

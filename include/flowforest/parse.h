@@ -323,4 +323,15 @@ static __always_inline int ff_parse(void *src, const int kind, struct ff_pkt *p)
 	return FF_PARSE_NOT_IP;
 }
 
+/* Is `p` IPv6 neighbour discovery (ICMPv6 133-137: router and neighbour
+ * solicitations and advertisements, redirects)? Never dropped, whatever
+ * its flow is named (ff_track_allowed): without it a host's IPv6
+ * neighbours cannot reach it at all, so one wrong verdict would cut them
+ * off instead of losing a flow. It is still tracked and classified, as
+ * offline. */
+static __always_inline int ff_pkt_neighbour_discovery(const struct ff_pkt *p)
+{
+	return p->proto == FF_IPPROTO_ICMPV6 && p->icmp_type >= 133 && p->icmp_type <= 137;
+}
+
 #endif /* FLOWFOREST_PARSE_H */

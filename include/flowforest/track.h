@@ -644,13 +644,14 @@ static __always_inline void ff_track_flood_flush(struct ff_track *t)
 	}
 }
 
-/* Is `p` in the allow list? Looked up once per packet (*allowed: -1 not
+/* Is `p` in the allow list, or IPv6 neighbour discovery (never dropped:
+ * ff_pkt_neighbour_discovery)? Looked up once per packet (*allowed: -1 not
  * yet), and only while the list holds entries. */
 static __always_inline int ff_track_allowed(struct ff_track *t, const struct ff_ctl *ctl,
 					    const struct ff_pkt *p, int *allowed)
 {
 	if (*allowed < 0)
-		*allowed = ctl->n_allow && ff_trk_listed(t, 0, p);
+		*allowed = ff_pkt_neighbour_discovery(p) || (ctl->n_allow && ff_trk_listed(t, 0, p));
 	return *allowed;
 }
 
