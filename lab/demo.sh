@@ -78,7 +78,7 @@
 #                    another seed that round is still RUN's. Examples:
 #                      bash lab/demo.sh --from lab/out --out /tmp/s2 --seed 2
 #                      bash lab/demo.sh --from lab/out --out /tmp/re --no-eval
-# About 8 minutes on a quiet 2-core machine (run S2 of docs/lab.md: 481 s;
+# About 9 minutes on a quiet 2-core machine (run Y of docs/lab.md: 548 s;
 # --quick: 3-4). See docs/lab.md. Everything is
 # bounded in time; on any exit (also Ctrl-C) every process it started is
 # killed and the namespaces are deleted. Exit status: 0 when every stage ran, 1 otherwise (the targets are
