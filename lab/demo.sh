@@ -630,6 +630,21 @@ extract_labelled() {
 	detail "$(cat "${o}relabel.txt")"
 }
 
+# view_training O AWK-ARG...: O.pcap -> O.flows.csv (extract, labelled, at
+# the checkpoints) -> the rows `awk -F, AWK-ARG...` prints ->
+# lab/handshake-benign.awk -> O.train.csv (O.relabel.txt), added to CSVS:
+# the views that teach some rows of a rewritten round (DNS, ping, quiet)
+view_training() {
+	local o=$1
+	shift
+	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
+		-o "$o.flows.csv" || die "extract failed"
+	awk -F, "$@" "$o.flows.csv" |
+		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
+		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
+	CSVS+=("$o.train.csv")
+}
+
 # benign_view DIR: DIR's training CSVs in CSVS: DIR/train.csv, and with
 # BENIGN_VIEW=1 DIR/benign.train.csv: DIR/capture.pcap without the
 # attackers' packets (their prefixes in lab_labels, either direction) ->
@@ -777,12 +792,7 @@ dns_views() {
 	# shellcheck disable=SC2046  # one address an argument
 	bash "$ROOT/lab/dnsview.sh" "$1/capture.pcap" "$o.pcap" "$DNS_KEEP" \
 		$(lab_benign_sources train | tr , ' ') || die "lab/dnsview.sh failed"
-	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
-		-o "$o.flows.csv" || die "extract failed"
-	awk -F, -f "$ROOT/lab/benign-udp-rows.awk" "$o.flows.csv" |
-		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
-		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
-	CSVS+=("$o.train.csv")
+	view_training "$o" -f "$ROOT/lab/benign-udp-rows.awk"
 	detail "DNS views: the round with lab/benign.py's DNS queries thinned to 1 in $DNS_KEEP, $(($(wc -l < "$o.train.csv") - 1)) benign UDP rows (lab/dnsview.sh)"
 }
 
@@ -798,17 +808,12 @@ ping_views() {
 		die "tcpdump could not write $o.cut.pcap"
 	python3 "$ROOT/lab/pcaprewrite.py" -q --only --echo --src "$a" "$o.cut.pcap" "$o.pcap" \
 		--merge "$1/capture.pcap" || die "lab/pcaprewrite.py failed"
-	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
-		-o "$o.flows.csv" || die "extract failed"
-	awk -F, -v a="$a" 'NR == 1 {
+	view_training "$o" -v a="$a" 'NR == 1 {
 			for (i = 1; i <= NF; i++) { if ($i == "Label") l = i; if ($i == "Protocol") p = i
 				if ($i == "Src IP") s = i }
 			print; next }
-		$p == 1 && $s == a && $l == "benign"' "$o.flows.csv" |
-		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
-		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
+		$p == 1 && $s == a && $l == "benign"'
 	rm -f "$o.cut.pcap" "$o.pcap" "$o.flows.csv"
-	CSVS+=("$o.train.csv")
 	detail "ping views: the round with $PING_FROM's DNS queries also as pings, $(($(wc -l < "$o.train.csv") - 1)) benign ICMP rows (lab/pcaprewrite.py --echo)"
 }
 
@@ -851,12 +856,7 @@ quiet_views() {
 	[ -n "$QUIET_KEEP" ] && [ "$BENIGN_VIEW" = 1 ] || return 0
 	bash "$ROOT/lab/quietview.sh" "$1/benign.pcap" "$o.pcap" "$QUIET_KEEP" ||
 		die "lab/quietview.sh failed"
-	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
-		-o "$o.flows.csv" || die "extract failed"
-	awk -F, -f "$ROOT/lab/benign-udp-rows.awk" "$o.flows.csv" |
-		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
-		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
-	CSVS+=("$o.train.csv")
+	view_training "$o" -f "$ROOT/lab/benign-udp-rows.awk"
 	detail "quiet views: the round's benign traffic alone, its TCP and UDP flows thinned to 1 in $QUIET_KEEP, $(($(wc -l < "$o.train.csv") - 1)) benign UDP rows (lab/quietview.sh)"
 }
 
