@@ -633,7 +633,8 @@ extract_labelled() {
 # view_training O AWK-ARG...: O.pcap -> O.flows.csv (extract, labelled, at
 # the checkpoints) -> the rows `awk -F, AWK-ARG...` prints ->
 # lab/handshake-benign.awk -> O.train.csv (O.relabel.txt), added to CSVS:
-# the views that teach some rows of a rewritten round (DNS, ping, quiet)
+# the views that teach some rows of a rewritten round (one-flow, DNS,
+# ping, quiet)
 view_training() {
 	local o=$1
 	shift
@@ -643,6 +644,18 @@ view_training() {
 		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
 		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
 	CSVS+=("$o.train.csv")
+}
+
+# class_cut CLASSES IN OUT: IN's packets from the CLASSES' prefixes
+# (lab_labels) -> OUT (tcpdump: fast); the prefixes as lab/pcaprewrite.py
+# arguments (--src P ...) in CUT_SRC, for the rewrite that follows
+class_cut() {
+	local f n
+	f=$(lab_labels | grep -E "^(${1//,/|}):host=" | sed 's/^[a-z_]*:host=//')
+	CUT_SRC=()
+	for n in $f; do CUT_SRC+=(--src "$n"); done
+	tcpdump -r "$2" -w "$3" "$(echo "$f" | sed 's/^/src net /' | paste -sd'|' | sed 's/|/ or /g')" \
+		2> /dev/null || die "tcpdump could not write $3"
 }
 
 # benign_view DIR: DIR's training CSVs in CSVS: DIR/train.csv, and with
@@ -738,16 +751,12 @@ synack_views() {
 # requests with that number as their identifier ->
 # DIR/service.pcap -> extract_labelled; its training CSV added to CSVS.
 service_views() {
-	local f n src=() port
+	local port
 	[ -n "$SERVICE_CLASSES" ] || return 0
-	f=$(lab_labels | grep -E "^(${SERVICE_CLASSES//,/|}):host=" | sed 's/^[a-z_]*:host=//')
-	for n in $f; do src+=(--src "$n"); done
-	tcpdump -r "$1/capture.pcap" -w "$1/service.cut.pcap" \
-		"$(echo "$f" | sed 's/^/src net /' | paste -sd'|' | sed 's/|/ or /g')" 2> /dev/null ||
-		die "tcpdump could not write $1/service.cut.pcap"
+	class_cut "$SERVICE_CLASSES" "$1/capture.pcap" "$1/service.cut.pcap"
 	port=$(( ($2 * 7919) % 64511 + 1024 ))
 	python3 "$ROOT/lab/pcaprewrite.py" -q --only "$1/service.cut.pcap" "$1/service.pcap" \
-		"${src[@]}" --dport "$port" --icmp-id "$port" || die "lab/pcaprewrite.py failed"
+		"${CUT_SRC[@]}" --dport "$port" --icmp-id "$port" || die "lab/pcaprewrite.py failed"
 	rm -f "$1/service.cut.pcap"
 	extract_labelled "$1" service quiet
 	CSVS+=("$1/service.train.csv")
@@ -762,23 +771,14 @@ service_views() {
 # (lab/later-rows.awk), then lab/handshake-benign.awk ->
 # DIR/oneflow.train.csv, added to CSVS.
 oneflow_views() {
-	local f n src=() sport dport o=$1/oneflow
+	local sport dport o=$1/oneflow
 	[ -n "$ONEFLOW_CLASSES" ] || return 0
-	f=$(lab_labels | grep -E "^(${ONEFLOW_CLASSES//,/|}):host=" | sed 's/^[a-z_]*:host=//')
-	for n in $f; do src+=(--src "$n"); done
-	tcpdump -r "$1/capture.pcap" -w "$1/oneflow.cut.pcap" \
-		"$(echo "$f" | sed 's/^/src net /' | paste -sd'|' | sed 's/|/ or /g')" 2> /dev/null ||
-		die "tcpdump could not write $1/oneflow.cut.pcap"
+	class_cut "$ONEFLOW_CLASSES" "$1/capture.pcap" "$1/oneflow.cut.pcap"
 	sport=$(( ($2 * 4973) % 64511 + 1024 )) dport=$(( ($2 * 6151) % 64511 + 1024 ))
 	python3 "$ROOT/lab/pcaprewrite.py" -q --only "$1/oneflow.cut.pcap" "$1/oneflow.pcap" \
-		"${src[@]}" --from-port "$sport" --dport "$dport" || die "lab/pcaprewrite.py failed"
+		"${CUT_SRC[@]}" --from-port "$sport" --dport "$dport" || die "lab/pcaprewrite.py failed"
 	rm -f "$1/oneflow.cut.pcap"
-	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
-		-o "$o.flows.csv" || die "extract failed"
-	awk -F, -f "$ROOT/lab/later-rows.awk" "$o.flows.csv" |
-		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
-		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
-	CSVS+=("$o.train.csv")
+	view_training "$o" -f "$ROOT/lab/later-rows.awk"
 	detail "one-flow views: the round's $ONEFLOW_CLASSES packets from one source port (UDP to port $dport; lab/pcaprewrite.py)"
 }
 
