@@ -664,6 +664,21 @@ static void test_quick_curl_keeps_working(void **state)
 	assert_true(ok * 100 >= total * 95);
 }
 
+/* Did the attacker at `src` (one address, not a prefix) send nothing in
+ * the quick run's live capture? Its tool did not run there (once in CI,
+ * nmap's whole live scan was missing: 669 scan flows, all masscan's); a
+ * model is not judged on traffic it never saw. */
+static bool lt_live_silent(const char *src)
+{
+	char cmd[PATH_MAX + 128];
+
+	if (!*src || src[strlen(src) - 1] == '.')
+		return false;
+	snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s/protected/capture.pcap' 'src host %%s' 2>/dev/null | "
+		 "head -n 1 | wc -l", lt_out);
+	return lt_count(cmd, src) == 0;
+}
+
 static void test_quick_events_name_classes(void **state)
 {
 	/* The quick run trains on about a minute of traffic: the floods and
@@ -704,6 +719,11 @@ static void test_quick_events_name_classes(void **state)
 		if (strcmp(got, want[i].cls) && want[i].alt && !strcmp(got, want[i].alt)) {
 			print_message("[ lab     ]   (a SYN class: %s expected, %s accepted)\n",
 				      want[i].cls, got);
+			continue;
+		}
+		if (!cnt && lt_live_silent(want[i].src)) {
+			print_message("[ lab     ]   %s sent nothing in the live mix (its tool did not run: "
+				      "the run's demo.log): not judged\n", want[i].src);
 			continue;
 		}
 		if (strcmp(got, want[i].cls) && !want[i].required) {
