@@ -276,6 +276,18 @@ __noinline int ff_vote(const struct ff_walk *w, const struct ff_phase *ph, __u32
 	return best;
 }
 
+/* The split attack votes rule on the verdict (ff_verdict_attack_votes()).
+ * Global: its loop's stack is not on top of ff_run_model_once's, which is
+ * at the verifier's limit. */
+__noinline int ff_attack_votes(const struct ff_walk *w, const struct ff_model_meta *m,
+			       struct ff_verdict *v)
+{
+	if (!w || !m || !v)
+		return 0;
+	ff_verdict_attack_votes(w, m->actions, m->attack_min_share, v);
+	return 0;
+}
+
 /* Were the features model `m` reads computed for this checkpoint? Not
  * when the model was swapped in since ff_trk_feature_set(). Global: its
  * stack is not on top of the caller's. */
@@ -359,8 +371,9 @@ __noinline int ff_run_model_once(__u32 pkts, struct ff_verdict *v)
 	fv = bpf_map_lookup_elem(&ff_scratch, &zero);
 	if (!fv || ff_forest_native(w, fv, g, p))
 		bpf_loop(FF_MAX_TREES, ff_walk_cb, NULL, 0);
-	cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);
-	v->cls = cls;
+	v->cls = ff_vote(w, ph, &v->score) & (FF_MAX_CLASSES - 1);
+	ff_attack_votes(w, m, v);
+	cls = v->cls & (FF_MAX_CLASSES - 1);
 	v->action = ff_verdict_action(m->actions[cls], v->score, m->min_score[cls]);
 	ff_verdict_early(w, m->actions, pkts, m->early_from, m->early_pkts, m->early_min_share, v);
 	v->generation = g;

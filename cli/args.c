@@ -281,11 +281,13 @@ const struct argp cli_sched_argp = { sched_options, sched_opt };
 
 #define OPT_MIN_SCORE 0x1100
 #define OPT_EARLY_DROP 0x1101
+#define OPT_ATTACK_VOTES 0x1102
 
 static const struct argp_option action_options[] = {
 	{ "action", 'a', "CLASS=ACT", 0, "A class's action: pass, drop or alert (repeatable)" },
 	{ "min-score", OPT_MIN_SCORE, "CLASS=PERMILLE", 0, "A drop verdict of CLASS whose score is below PERMILLE (0..1000) alerts instead: not sure enough to drop (repeatable; default: the model's)" },
 	{ "early-drop", OPT_EARLY_DROP, "[FROM-]PKTS:PERMILLE", 0, "At a flow's packets FROM (default 1) to PKTS, a verdict that does not pass needs PERMILLE (0..1000) of the votes on the classes that do not pass together, else the flow passes as the passing class with the most votes (vote models; 0:0 turns it off; default: the model's)" },
+	{ "attack-votes", OPT_ATTACK_VOTES, "PERMILLE", 0, "A verdict of a passing class while the classes that do not pass hold PERMILLE (1..1000) of the votes together is the one of them with the most votes: attack votes split between similar classes still say attack (vote models; 0 turns it off; default: the model's)" },
 	{},
 };
 
@@ -302,6 +304,12 @@ static error_t action_opt(int key, char *arg, struct argp_state *state)
 		if (ff_early_spec_parse(arg, &f, &n, &permille, err, sizeof(err)))
 			argp_error(state, "%s", err);
 		a->early = arg;
+		return 0;
+	}
+	if (key == OPT_ATTACK_VOTES) {
+		if (ff_attack_votes_parse(arg, &permille, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		a->attack = arg;
 		return 0;
 	}
 	if (key == OPT_MIN_SCORE) {
@@ -343,6 +351,10 @@ int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *
 			return -1;
 		}
 	if (a->early && ff_model_early_override(m, a->early, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return -1;
+	}
+	if (a->attack && ff_model_attack_votes_override(m, a->attack, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", cmd, err);
 		return -1;
 	}

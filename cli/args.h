@@ -46,7 +46,8 @@ extern const struct argp cli_sched_argp;
 
 /* -a/--action CLASS=ACT and --min-score CLASS=PERMILLE (a drop verdict
  * scored below it becomes an alert), repeatable, and --early-drop
- * [FROM-]PKTS:PERMILLE (ff_verdict_early()), syntax checked here, the
+ * [FROM-]PKTS:PERMILLE (ff_verdict_early()) and --attack-votes PERMILLE
+ * (ff_verdict_attack_votes()), syntax checked here, the
  * class against the model later. Input: struct cli_actions *. */
 #define CLI_MAX_ACTIONS 64
 struct cli_actions {
@@ -55,10 +56,12 @@ struct cli_actions {
 	const char *min_spec[CLI_MAX_ACTIONS];
 	unsigned n_min;
 	const char *early;	/* --early-drop [FROM-]PKTS:PERMILLE */
+	const char *attack;	/* --attack-votes PERMILLE */
 };
 extern const struct argp cli_action_argp;
 /* The model's actions overridden by the list, its minimum scores by
- * --min-score and its early rule by --early-drop; -1 with a message if a
+ * --min-score, its early rule by --early-drop and its attack votes by
+ * --attack-votes; -1 with a message if a
  * class does not exist or the model cannot have the rule. */
 struct ff_model;
 int cli_actions_resolve(const struct cli_actions *a, struct ff_model *m, __u32 *actions,

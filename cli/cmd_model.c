@@ -82,6 +82,9 @@ static int show(const struct ff_model *m, int json)
 		if (m->early_pkts)
 			printf("early      packets %u to %u, a verdict that does not pass needs %u permille of the votes on the classes that do not pass (else the flow passes)\n",
 			       m->early_from ? m->early_from : 1, m->early_pkts, m->early_min_share);
+		if (m->attack_min_share)
+			printf("attack     a passing verdict while the classes that do not pass hold %u permille of the votes together is the one of them with the most votes\n",
+			       m->attack_min_share);
 		printf("features   %u declared\n", m->n_features);
 		for (i = 0; i < m->n_features; i++) {
 			const struct ff_feature_info *f = &ff_feature_table[m->feature_ids[i]];
@@ -103,6 +106,8 @@ static int show(const struct ff_model *m, int json)
 	json_object_object_add(o, "classes", ff_model_classes_json(m));
 	if (m->early_pkts)
 		json_object_object_add(o, "early_drop", ff_model_early_json(m));
+	if (m->attack_min_share)
+		json_object_object_add(o, "attack_votes", ff_model_attack_votes_json(m));
 	arr = json_object_new_array();
 	for (i = 0; i < m->n_features; i++) {
 		json_object *f = json_object_new_object();

@@ -79,6 +79,7 @@ int ff_maps_install_model(struct ff_maps *mp, const struct ff_model *m,
 	meta->early_pkts = check.early_pkts;
 	meta->early_min_share = check.early_min_share;
 	meta->early_from = check.early_from;
+	meta->attack_min_share = check.attack_min_share;
 	meta->generation = gen;
 	for (i = 0; i < check.n_classes; i++) {
 		meta->actions[i] = actions ? actions[i] : check.actions[i];

@@ -173,6 +173,56 @@ int ff_model_early_override(struct ff_model *m, const char *spec, char *err, siz
 	return 0;
 }
 
+/* The phase of a vote rule's model that is not a vote, or -1: sums of
+ * softmax margins are not votes (ff_verdict_early(), ff_verdict_attack_votes()). */
+static int not_a_vote(const struct ff_model *m)
+{
+	__u32 i;
+
+	for (i = 0; i < m->n_phases; i++)
+		if (m->phases[i].combine != FF_COMBINE_VOTE)
+			return (int)i;
+	return -1;
+}
+
+int ff_attack_votes_parse(const char *spec, __u32 *permille, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	/* digits only: strtoul alone takes signs and spaces */
+	if (!*spec || strspn(spec, "0123456789") != strlen(spec) || strlen(spec) > 4 ||
+	    (v = strtoul(spec, NULL, 10)) > 1000)
+		return ff_fail(err, errlen, "--attack-votes wants a permille 0..1000, got '%s'", spec);
+	*permille = (__u32)v;
+	return 0;
+}
+
+int ff_model_attack_votes_override(struct ff_model *m, const char *spec, char *err, size_t errlen)
+{
+	__u32 v;
+	int p;
+
+	if (ff_attack_votes_parse(spec, &v, err, errlen))
+		return -1;
+	p = not_a_vote(m);
+	if (v && p >= 0)
+		return ff_fail(err, errlen, "--attack-votes %s: the model's phase %d is %s, not a vote",
+			       spec, p, ff_combine_name(m->phases[p].combine));
+	m->attack_min_share = v;
+	return 0;
+}
+
+json_object *ff_model_attack_votes_json(const struct ff_model *m)
+{
+	json_object *e;
+
+	if (!m->attack_min_share)
+		return NULL;
+	e = json_object_new_object();
+	json_object_object_add(e, "min_share", json_object_new_int(m->attack_min_share));
+	return e;
+}
+
 json_object *ff_model_early_json(const struct ff_model *m)
 {
 	json_object *e;
@@ -646,6 +696,22 @@ static int parse_early(json_object *root, struct ff_model *m, char *err, size_t 
 	return 0;
 }
 
+/* "attack_votes": {"min_share": PERMILLE}, optional
+ * (ff_verdict_attack_votes()). */
+static int parse_attack_votes(json_object *root, struct ff_model *m, char *err, size_t errlen)
+{
+	json_object *e;
+	__u64 share;
+
+	if (!json_object_object_get_ex(root, "attack_votes", &e))
+		return 0;
+	if (!json_object_is_type(e, json_type_object) || get_u64(e, "min_share", &share, 0) ||
+	    share < 1 || share > 1000)
+		return ff_fail(err, errlen, "\"attack_votes\" must be {\"min_share\": 1..1000 (permille)}");
+	m->attack_min_share = share;
+	return 0;
+}
+
 /* ---------------------------------------------------------- validation */
 
 static int check_phases(struct ff_model *m, char *err, size_t errlen)
@@ -686,6 +752,12 @@ static int check_phases(struct ff_model *m, char *err, size_t errlen)
 		if (m->phases[i].combine != FF_COMBINE_VOTE)
 			return ff_fail(err, errlen, "early_drop needs a vote in every phase (phase %u is %s)",
 				       i, ff_combine_name(m->phases[i].combine));
+	if (m->attack_min_share > 1000)
+		return ff_fail(err, errlen, "attack_votes: min_share %u is above 1000",
+			       m->attack_min_share);
+	if (m->attack_min_share && not_a_vote(m) >= 0)
+		return ff_fail(err, errlen, "attack_votes needs a vote in every phase (phase %d is %s)",
+			       not_a_vote(m), ff_combine_name(m->phases[not_a_vote(m)].combine));
 	return 0;
 }
 
@@ -1044,7 +1116,8 @@ int ff_model_parse(const char *json, size_t len, struct ff_model *m, char *err,
 		goto out;
 	}
 	if (parse_features(root, m, err, errlen) || parse_classes(root, m, err, errlen) ||
-	    parse_phases(root, m, err, errlen) || parse_early(root, m, err, errlen))
+	    parse_phases(root, m, err, errlen) || parse_early(root, m, err, errlen) ||
+	    parse_attack_votes(root, m, err, errlen))
 		goto out;
 	if (json_object_object_get_ex(root, "provenance", &v)) {
 		m->provenance = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
@@ -1217,6 +1290,8 @@ int ff_model_save(const struct ff_model *m, const char *path, char *err,
 	}
 	if (m->early_pkts)
 		json_object_object_add(root, "early_drop", ff_model_early_json(m));
+	if (m->attack_min_share)
+		json_object_object_add(root, "attack_votes", ff_model_attack_votes_json(m));
 	if (m->provenance) {
 		json_object *p = json_tokener_parse(m->provenance);
 
@@ -1269,6 +1344,7 @@ void ff_model_run_actions(const struct ff_model *m, const __u32 *actions, __u32 
 		if (ff_walk_tree(&w, &mem))
 			break;
 	v->cls = ff_walk_result(&w, ph->combine, ph->scale_bits, &v->score);
+	ff_verdict_attack_votes(&w, actions, m->attack_min_share, v);
 	v->action = ff_verdict_action(actions[v->cls], v->score, m->min_score[v->cls]);
 	ff_verdict_early(&w, actions, pkts, m->early_from, m->early_pkts, m->early_min_share, v);
 	v->errors = w.errors;

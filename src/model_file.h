@@ -42,6 +42,7 @@ struct ff_model {
 	__u32 early_pkts;			/* "early_drop": ff_verdict_early() */
 	__u32 early_min_share;			/* permille */
 	__u32 early_from;			/* first packet of the rule, 1.. */
+	__u32 attack_min_share;			/* "attack_votes": ff_verdict_attack_votes() */
 	__u32 n_phases;				/* 1..FF_MAX_PHASES */
 	struct ff_phase phases[FF_MAX_PHASES];	/* first_tree, n_trees index roots[] */
 	__u32 n_trees;				/* all phases */
@@ -107,6 +108,12 @@ int ff_model_min_score_override(struct ff_model *m, const char *spec, char *err,
 int ff_early_spec_parse(const char *spec, __u32 *from, __u32 *pkts, __u32 *permille, char *err,
 			size_t errlen);
 int ff_model_early_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
+/* --attack-votes PERMILLE: a passing verdict while the classes that do not
+ * pass hold PERMILLE (1..1000) of the votes together is the one of them
+ * with the most votes (ff_verdict_attack_votes()); 0 turns the model's
+ * rule off. Vote models only. */
+int ff_attack_votes_parse(const char *spec, __u32 *permille, char *err, size_t errlen);
+int ff_model_attack_votes_override(struct ff_model *m, const char *spec, char *err, size_t errlen);
 int ff_action_spec_parse(const char *spec, char *cls, size_t clslen, int *act, char *err,
 			 size_t errlen);
 /* Apply "CLASS=pass|drop|alert" to actions[] (indexed by class). */
@@ -117,6 +124,8 @@ struct json_object;
 struct json_object *ff_model_classes_json(const struct ff_model *m);
 /* The model's "early_drop" object (NULL without the rule). */
 struct json_object *ff_model_early_json(const struct ff_model *m);
+/* The model's "attack_votes" object (NULL without the rule). */
+struct json_object *ff_model_attack_votes_json(const struct ff_model *m);
 const char *ff_combine_name(__u32 combine);
 
 const char *ff_action_name(__u32 action);

@@ -928,6 +928,112 @@ static void classify_early_needs_attack_share(void **state)
 	ff_model_free(&m);
 }
 
+/*
+ * Split attack votes (ff_verdict_attack_votes(), --attack-votes): votes
+ * benign 400, flood 350, scan 250. Without the rule benign has the most
+ * and the flow passes; with "attack_votes" 550 the attack classes' 600
+ * together make the verdict flood (350, the attack with the most votes)
+ * and drop it, at every packet; with 650 benign stands. Votes benign 400,
+ * flood 300, scan 300: a tie between the attacks goes to the first. Votes
+ * benign 500, flood 450, scan 50: the attacks hold 500 together, below
+ * 550, and benign stands; an attack that has the most votes itself is
+ * the verdict whatever the rule.
+ * With the early rule 2-5:550 too, a drop at packets 2-5 needs the same
+ * share, which the split verdict has. Kernel (ff_infer) and user space
+ * (ff_model_run, a model file read back) decide alike; the rule is refused
+ * for softmax models and outside 0..1000.
+ */
+static void classify_split_attack_votes(void **state)
+{
+	__u64 v[FF_MAX_FEATURES] = { 0 };
+	static const struct {
+		__s32 votes[3];
+		const char *rule;
+		__u32 cls, score, action;
+	} c[] = {
+		{ { 400, 350, 250 }, "0", 0, 400, FF_ACT_PASS },
+		{ { 400, 350, 250 }, "550", 1, 350, FF_ACT_DROP },
+		{ { 400, 350, 250 }, "600", 1, 350, FF_ACT_DROP },
+		{ { 400, 350, 250 }, "650", 0, 400, FF_ACT_PASS },
+		{ { 400, 300, 300 }, "550", 1, 300, FF_ACT_DROP },
+		{ { 500, 450, 50 }, "550", 0, 500, FF_ACT_PASS },
+		{ { 300, 500, 200 }, "900", 1, 500, FF_ACT_DROP },	/* the attack's own win */
+	};
+	struct ff_xnode leaf = { .feature = FF_NODE_LEAFVEC };
+	struct ff_model m, back;
+	struct ff_infer_result o;
+	struct ff_verdict vd;
+	char err[256], path[] = "/tmp/ff-split-XXXXXX";
+	__u32 i, p, pm;
+	int fd;
+
+	(void)state;
+	REQUIRE_BPF();
+	for (i = 0; i < FF_ARRAY_SIZE(c); i++) {
+		benign_flood_scan(&m);
+		m.actions[1] = m.actions[2] = FF_ACT_DROP;
+		assert_int_equal(ff_model_add_leafvec(&m, c[i].votes), 0);
+		assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+		assert_int_equal(ff_model_attack_votes_override(&m, c[i].rule, err, sizeof(err)), 0);
+		assert_int_equal(install(&m), 0);
+		for (p = 1; p <= 8; p *= 2) {
+			o = infer_at(v, p);
+			ff_model_run(&m, p, v, &vd);
+			assert_int_equal(o.cls, c[i].cls);
+			assert_int_equal(o.score, c[i].score);
+			assert_int_equal(o.action, c[i].action);
+			assert_int_equal(vd.cls, c[i].cls);
+			assert_int_equal(vd.score, c[i].score);
+			assert_int_equal(vd.action, c[i].action);
+		}
+		if (i == 1) {
+			/* the early rule at the same share lets the split verdict drop
+			 * at packets 2-5 too; the file keeps both rules */
+			assert_int_equal(ff_model_early_override(&m, "2-5:550", err, sizeof(err)), 0);
+			assert_int_equal(install(&m), 0);
+			assert_int_equal(infer_at(v, 3).action, FF_ACT_DROP);
+			fd = mkstemp(path);
+			assert_true(fd >= 0);
+			close(fd);
+			assert_int_equal(ff_model_save(&m, path, err, sizeof(err)), 0);
+			assert_int_equal(ff_model_load(path, &back, err, sizeof(err)), 0);
+			unlink(path);
+			assert_int_equal(back.attack_min_share, 550);
+			ff_model_run(&back, 3, v, &vd);
+			assert_int_equal(vd.cls, 1);
+			assert_int_equal(vd.action, FF_ACT_DROP);
+			ff_model_free(&back);
+		}
+		ff_model_free(&m);
+	}
+	/* digits only, a permille at most 1000 */
+	{
+		static const char *const bad[] = { "", "1001", "-5", "+5", " 5", "5x", "55555", "0x10" };
+
+		for (i = 0; i < FF_ARRAY_SIZE(bad); i++)
+			assert_int_equal(ff_attack_votes_parse(bad[i], &pm, err, sizeof(err)), -1);
+		assert_int_equal(ff_attack_votes_parse("1000", &pm, err, sizeof(err)), 0);
+		assert_int_equal(pm, 1000);
+	}
+	/* a softmax model's sums are not votes: the rule is refused */
+	memset(&m, 0, sizeof(m));
+	m.n_classes = 2;
+	m.n_features = 1;
+	m.n_phases = 1;
+	m.phases[0].combine = FF_COMBINE_SOFTMAX;
+	leaf = (struct ff_xnode){ .feature = FF_NODE_LEAF };
+	assert_int_equal(ff_model_add_tree(&m, &leaf, 1, err, sizeof(err)), 0);
+	m.phases[0].n_trees = 1;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), 0);
+	assert_int_equal(ff_model_attack_votes_override(&m, "550", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a vote"));
+	assert_int_equal(ff_model_attack_votes_override(&m, "0", err, sizeof(err)), 0);
+	m.attack_min_share = 550;
+	assert_int_equal(ff_model_validate(&m, err, sizeof(err)), -1);
+	ff_model_free(&m);
+}
+
 /* A dropped flow stays dropped (FF_CP_DROPS_HOLD, the default): at its
  * later checkpoints the drop holds although the model would now call the
  * flow benign (as a model may, on features distorted by the flow's own
@@ -1187,6 +1293,7 @@ int main(void)
 		cmocka_unit_test_setup(classify_neighbour_discovery_passes, test_setup),
 		cmocka_unit_test_setup(classify_by_phase, test_setup),
 		cmocka_unit_test_setup(classify_early_needs_attack_share, test_setup),
+		cmocka_unit_test_setup(classify_split_attack_votes, test_setup),
 		cmocka_unit_test_setup(verified_insns_independent_of_model, test_setup),
 		cmocka_unit_test_setup(swap_model_flow_follows_at_checkpoint, test_setup),
 		cmocka_unit_test_setup(drop_verdict_holds, test_setup),

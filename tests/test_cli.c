@@ -453,6 +453,45 @@ static void test_eval_early_drop_counts_packets(void **state)
 	expect(-1, "no column for feature fwd_pkts", "$FF eval -m %s --csv %s", m, c2);
 }
 
+/*
+ * "attack_votes" (--attack-votes): the one tree votes benign 450, flood
+ * 300, scan 250 for every row. Without the rule the row labelled flood is
+ * benign to eval (0 of 1); with min_share 550 the attacks' 550 together
+ * name flood (1 of 1). `model show` says so, a min_share above 1000 in the
+ * file is a clear error, and train writes the rule from --attack-votes
+ * (a permille 0..1000: 1001 is refused).
+ */
+static void test_attack_votes_rule(void **state)
+{
+	static const char tree[] = "\"features\":[{\"name\":\"flow_duration\",\"unit\":\"us\"}],"
+		"\"classes\":[{\"name\":\"benign\"},{\"name\":\"flood\",\"action\":\"drop\"},"
+		"{\"name\":\"scan\",\"action\":\"drop\"}],"
+		"\"trees\":[{\"nodes\":[{\"values\":[450,300,250]}]}]";
+	char m[256], m2[256], bad[256], c[256];
+
+	(void)state;
+	need_binary();
+	snprintf(m, sizeof(m), "%s/votes.json", dir);
+	snprintf(m2, sizeof(m2), "%s/votes2.json", dir);
+	snprintf(bad, sizeof(bad), "%s/votes3.json", dir);
+	snprintf(c, sizeof(c), "%s/votes.csv", dir);
+	expect(0, NULL, "echo '{\"format\":\"flowforest-model\",\"version\":2,%s}' > %s", tree, m);
+	expect(0, NULL, "echo '{\"format\":\"flowforest-model\",\"version\":2,"
+	       "\"attack_votes\":{\"min_share\":550},%s}' > %s", tree, m2);
+	expect(0, NULL, "echo '{\"format\":\"flowforest-model\",\"version\":2,"
+	       "\"attack_votes\":{\"min_share\":1001},%s}' > %s", tree, bad);
+	expect(0, NULL, "printf 'Flow Duration,Label\\n5,flood\\n' > %s", c);
+	expect(0, "\"accuracy\":0", "$FF eval -m %s --csv %s --json | tr -d ' '", m, c);
+	expect(0, "\"accuracy\":1", "$FF eval -m %s --csv %s --json | tr -d ' '", m2, c);
+	expect(0, "hold 550 permille of the votes together", "$FF model show %s", m2);
+	expect(-1, "\"attack_votes\" must be", "$FF model show %s", bad);
+	expect(0, NULL, "printf 'Flow Duration,Label\\n5,benign\\n9,flood\\n' > %s", c);
+	expect(0, "\"min_share\":550", "$FF train --csv %s -o %s/tv.json --model dt --test-split 0 "
+	       "--attack-votes 550 -q && tr -d ' \\n' < %s/tv.json", c, dir, dir);
+	expect(-1, "--attack-votes wants a permille", "$FF train --csv %s -o %s/tv.json "
+	       "--attack-votes 1001 -q", c, dir);
+}
+
 /* A CSV whose classes a fingerprint (dst_port) separates exactly and a
  * behaviour (fwd_pkts) only in part: the report names the fingerprint with
  * its share and warns; --features behaviour and --exclude-features leave
@@ -1259,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_bad_captures_leave_nothing),
 		cmocka_unit_test(test_bad_models_and_csvs),
 		cmocka_unit_test(test_eval_early_drop_counts_packets),
+		cmocka_unit_test(test_attack_votes_rule),
 		cmocka_unit_test(test_hostile_labels),
 		cmocka_unit_test(test_output_planted_symlink),
 		cmocka_unit_test(test_capture_cut_short),

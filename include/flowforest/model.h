@@ -131,6 +131,11 @@ struct ff_model_meta {
 	__u32 early_pkts;
 	__u32 early_min_share;
 	__u32 early_from;	/* 1..early_pkts (0 reads as 1) */
+	/* Split attack votes (ff_verdict_attack_votes()): a passing verdict
+	 * while the classes that do not pass hold attack_min_share permille
+	 * of the votes together is the one of them with the most votes. 0:
+	 * no such rule. */
+	__u32 attack_min_share;
 	struct ff_phase phases[FF_MAX_PHASES];
 	__u32 roots[FF_MAX_TREES];
 	/* For other processes (stats, flows); the kernel does not read them. */
@@ -378,6 +383,50 @@ static __always_inline __u32 ff_walk_result(const struct ff_walk *w, __u32 combi
 
 	*score = ff_walk_score(w, best, combine, scale_bits);
 	return best;
+}
+
+/*
+ * Attack votes that split are still attack votes. A flow's class is the one
+ * with the most votes; where the trees that see an attack disagree on which
+ * (an HTTP request flood's connections: ssh_bruteforce, slow_http and
+ * http_flood votes, 20 of 32 in all, against benign's 12), the passing
+ * class wins alone what it loses against their sum. With min_share (1..1000
+ * permille), a verdict of a passing class stands only while the classes
+ * that do not pass (by `actions`) hold less than min_share of the votes
+ * together; at min_share or more, the verdict is the one of them with the
+ * most votes (the first on a tie), its share as the score. Called on the
+ * verdict's class and score (v->cls, v->score) before its action; vote models only
+ * (ff_model_validate()). 0: the class with the most votes, as without it.
+ */
+static __always_inline void ff_verdict_attack_votes(const struct ff_walk *w, const __u32 *actions,
+						    __u32 min_share, struct ff_verdict *v)
+{
+	__s64 attack = 0, total = 0, best_sum = 0;
+	__u32 best = 0, i;
+
+	if (!min_share || actions[v->cls & (FF_MAX_CLASSES - 1)] != FF_ACT_PASS)
+		return;
+	for (i = 0; i < FF_MAX_CLASSES; i++) {
+		__s64 s;
+
+		if (i >= w->n_classes)
+			break;
+		s = w->sums[i];
+		if (s <= 0)
+			continue;
+		total += s;
+		if (actions[i] == FF_ACT_PASS)
+			continue;
+		attack += s;
+		if (s > best_sum) {
+			best = i;
+			best_sum = s;
+		}
+	}
+	if (!best_sum || (__u64)attack * 1000 < (__u64)min_share * (__u64)total)
+		return;
+	v->cls = best;
+	v->score = (__u32)(((__u64)best_sum * 1000) / (__u64)total);
 }
 
 /* The action of a verdict: the class's, except that a drop whose score is
