@@ -236,6 +236,7 @@ struct tctx {
 	__u64 **vals;			/* vals[f][rank]: distinct values */
 	unsigned mtry, max_depth, msl;
 	int entropy, bootstrap;
+	int hist;			/* gini, every class weight 1: scan_hist */
 	__u32 node_cap;			/* per tree */
 	__u64 min_thr[FF_MAX_FEATURES];	/* a column's thresholds: at least */
 	__u64 max_thr[FF_MAX_FEATURES];	/* ... and at most */
@@ -257,6 +258,7 @@ struct pend {
 struct work {
 	__u64 *keys, *tmp;
 	__u32 *samples, *stmp, *cnt, *count;
+	__u32 *hist;			/* scan_hist: FF_HIST_BUCKETS x (1 + C) */
 	double *w;
 	struct ff_rng rng;
 	struct pend *heap;
@@ -333,12 +335,6 @@ static struct pend heap_pop(struct work *wk)
 }
 
 /*
- * Best split of samples[start, end). Features are drawn at random without
- * replacement; as in scikit-learn, every draw counts towards max_features,
- * constant ones included, but the search goes on until at least one
- * non-constant feature has been evaluated (or none is left).
- */
-/*
  * The thresholds a split on feature `fid` may have at a timing resolution
  * of `res_us` (0: any): a time in microseconds (gaps, durations, delays)
  * at least res_us; packets per second at most one per res_us (a rate is
@@ -356,16 +352,175 @@ static void threshold_range(unsigned fid, __u64 res_us, __u64 *lo, __u64 *hi)
 	*hi = res_us && u == FF_UNIT_PER_SEC ? 1000000 / res_us : UINT64_MAX;
 }
 
+/* scan_hist's ranks at most: 2.4 MB of counts a thread with 8 classes */
+#define FF_HIST_BUCKETS 65536
+
+/* The best split found so far in a node. */
+struct cand {
+	double proxy;
+	int found;
+	unsigned col;
+	__u32 r_left, r_right;
+};
+
+enum { B_SKIP, B_STOP, B_SCORE };
+
+/* The boundary between ranks rk and rn of feature f, nl of the node's n
+ * samples to its left: too few samples on a side (skip, or stop: it only
+ * gets worse), a threshold beyond the timing resolution, or one to score. */
+static int boundary(const struct tctx *x, unsigned f, __u32 nl, __u32 n, __u32 rk, __u32 rn)
+{
+	__u64 thr;
+
+	if (nl < x->msl)
+		return B_SKIP;
+	if (n - nl < x->msl)
+		return B_STOP;
+	thr = x->vals[f][rk] + (x->vals[f][rn] - x->vals[f][rk]) / 2;
+	if (thr > x->max_thr[f])
+		return B_STOP;
+	return thr < x->min_thr[f] ? B_SKIP : B_SCORE;
+}
+
+static void consider(struct cand *b, double proxy, unsigned f, __u32 rk, __u32 rn)
+{
+	if (proxy > b->proxy) {
+		b->proxy = proxy;
+		b->found = 1;
+		b->col = f;
+		b->r_left = rk;
+		b->r_right = rn;
+	}
+}
+
+/* Feature f over the node's n samples sorted by rank (s: keys rank << 32 |
+ * sample), one sample at a time. */
+static void scan_sorted(const struct tctx *x, const struct work *wk, unsigned f,
+			const __u64 *s, __u32 n, const double *tot, double wnode, struct cand *b)
+{
+	double left[FF_MAX_CLASSES] = { 0 }, right[FF_MAX_CLASSES];
+	double lt[FF_MAX_CLASSES] = { 0 }, rt[FF_MAX_CLASSES];
+	double wl = 0, wr = wnode, sql = 0, sqr = 0, L = 0, R = 0;
+	unsigned i;
+	__u32 k;
+
+	for (i = 0; i < x->C; i++) {
+		right[i] = tot[i];
+		sqr += tot[i] * tot[i];
+		rt[i] = xlogx(tot[i]);
+		R += rt[i];
+	}
+	for (k = 0; k + 1 < n; k++) {
+		__u32 smp = (__u32)s[k], c = x->y[smp];
+		double ww = wk->w[smp];
+		__u32 rk = s[k] >> 32, rn = s[k + 1] >> 32;
+		int bd;
+
+		if (x->entropy) {
+			double nl = xlogx(left[c] + ww), nr = xlogx(right[c] - ww);
+
+			L += nl - lt[c];
+			R += nr - rt[c];
+			lt[c] = nl;
+			rt[c] = nr;
+		} else {
+			sql += ww * (2 * left[c] + ww);
+			sqr += ww * (ww - 2 * right[c]);
+		}
+		left[c] += ww;
+		right[c] -= ww;
+		wl += ww;
+		wr -= ww;
+		if (rk == rn)
+			continue;
+		bd = boundary(x, f, k + 1, n, rk, rn);
+		if (bd == B_STOP)
+			break;
+		if (bd == B_SCORE)
+			consider(b, x->entropy ? (L - xlogx(wl)) + (R - xlogx(wr)) : sql / wl + sqr / wr,
+				 f, rk, rn);
+	}
+}
+
+/*
+ * Feature f over the node's n samples (keys: rank << 32 | sample, ranks in
+ * [lo, hi], hi - lo < FF_HIST_BUCKETS) counted per rank and class instead
+ * of sorted: one pass, and the boundaries between the ranks present
+ * scored as scan_sorted does. Only for gini with every class weight 1
+ * (x->hist): the weights are then bootstrap counts, every sum below is an
+ * integer of at most m^2 < 2^53 held exactly, and a rank's samples added at once give each
+ * boundary's proxy to the bit (sum of w(2l + w) over a class's samples is
+ * (l + W)^2 - l^2 = W(2l + W)): the same split as scan_sorted, faster.
+ */
+static void scan_hist(const struct tctx *x, const struct work *wk, unsigned f, __u32 n,
+		      __u32 lo, __u32 hi, const double *tot, double wnode, struct cand *b)
+{
+	unsigned C = x->C, i, stride = C + 1;
+	__u32 *h = wk->hist, range = hi - lo, r, prev = 0, nl = 0, k;
+	double left[FF_MAX_CLASSES] = { 0 }, right[FF_MAX_CLASSES];
+	double wl = 0, wr = wnode, sql = 0, sqr = 0;
+	int any = 0;
+
+	memset(h, 0, ((size_t)range + 1) * stride * sizeof(*h));
+	for (k = 0; k < n; k++) {
+		__u32 smp = (__u32)wk->keys[k];
+		__u32 *hb = h + (size_t)((wk->keys[k] >> 32) - lo) * stride;
+
+		hb[0]++;
+		hb[1 + x->y[smp]] += wk->cnt[smp];
+	}
+	for (i = 0; i < C; i++) {
+		right[i] = tot[i];
+		sqr += tot[i] * tot[i];
+	}
+	for (r = 0; r <= range; r++) {
+		const __u32 *hb = h + (size_t)r * stride;
+		double W = 0;
+
+		if (!hb[0])
+			continue;
+		if (any) {
+			int bd = boundary(x, f, nl, n, lo + prev, lo + r);
+
+			if (bd == B_STOP)
+				break;
+			if (bd == B_SCORE)
+				consider(b, sql / wl + sqr / wr, f, lo + prev, lo + r);
+		}
+		for (i = 0; i < C; i++) {
+			double w = hb[1 + i];
+
+			if (!hb[1 + i])
+				continue;
+			sql += w * (2 * left[i] + w);
+			sqr += w * (w - 2 * right[i]);
+			left[i] += w;
+			right[i] -= w;
+			W += w;
+		}
+		wl += W;
+		wr -= W;
+		nl += hb[0];
+		prev = r;
+		any = 1;
+	}
+}
+
+/*
+ * Best split of samples[start, end). Features are drawn at random without
+ * replacement; as in scikit-learn, every draw counts towards max_features,
+ * constant ones included, but the search goes on until at least one
+ * non-constant feature has been evaluated (or none is left).
+ */
 static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 		      __u32 depth, const double *tot, double wnode, double wimp,
 		      struct pend *out)
 {
 	unsigned feats[FF_MAX_FEATURES], drawn = 0, visited = 0, nonconst = 0, i;
-	__u32 n = end - start, msl = x->msl, C = x->C;
-	double best = -INFINITY;
-	int found = 0;
+	__u32 n = end - start;
+	struct cand b = { -INFINITY, 0, 0, 0, 0 };
 
-	if (depth >= x->max_depth || n < 2 || n < 2 * msl || wimp <= 1e-12 * wnode)
+	if (depth >= x->max_depth || n < 2 || n < 2 * x->msl || wimp <= 1e-12 * wnode)
 		return 0;
 	for (i = 0; i < x->F; i++)
 		feats[i] = i;
@@ -373,10 +528,6 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 		unsigned j = drawn + ff_rng_below(&wk->rng, x->F - drawn), f = feats[j];
 		const __u32 *rank = x->rank[f];
 		__u32 lo = UINT32_MAX, hi = 0, k;
-		double left[FF_MAX_CLASSES] = { 0 }, right[FF_MAX_CLASSES];
-		double lt[FF_MAX_CLASSES] = { 0 }, rt[FF_MAX_CLASSES];
-		double wl = 0, wr = wnode, sql = 0, sqr = 0, L = 0, R = 0;
-		__u64 *s, thr;
 
 		feats[j] = feats[drawn];
 		feats[drawn++] = f;
@@ -393,61 +544,19 @@ static int find_split(struct tctx *x, struct work *wk, __u32 start, __u32 end,
 		if (lo == hi || x->vals[f][hi] <= x->min_thr[f] || x->vals[f][lo] > x->max_thr[f])
 			continue;	/* constant, or beyond its resolution */
 		nonconst = 1;
-		s = sort_keys(wk->keys, wk->tmp, wk->count, n, lo, hi);
-		for (i = 0; i < C; i++) {
-			right[i] = tot[i];
-			sqr += tot[i] * tot[i];
-			rt[i] = xlogx(tot[i]);
-			R += rt[i];
-		}
-		for (k = 0; k + 1 < n; k++) {
-			__u32 smp = (__u32)s[k], c = x->y[smp];
-			double ww = wk->w[smp], proxy;
-			__u32 rk = s[k] >> 32, rn = s[k + 1] >> 32;
-
-			if (x->entropy) {
-				double nl = xlogx(left[c] + ww), nr = xlogx(right[c] - ww);
-
-				L += nl - lt[c];
-				R += nr - rt[c];
-				lt[c] = nl;
-				rt[c] = nr;
-			} else {
-				sql += ww * (2 * left[c] + ww);
-				sqr += ww * (ww - 2 * right[c]);
-			}
-			left[c] += ww;
-			right[c] -= ww;
-			wl += ww;
-			wr -= ww;
-			if (rk == rn)
-				continue;
-			if (k + 1 < msl)
-				continue;
-			if (n - (k + 1) < msl)
-				break;
-			thr = x->vals[f][rk] + (x->vals[f][rn] - x->vals[f][rk]) / 2;
-			if (thr > x->max_thr[f])
-				break;
-			if (thr < x->min_thr[f])
-				continue;
-			if (x->entropy)
-				proxy = (L - xlogx(wl)) + (R - xlogx(wr));
-			else
-				proxy = sql / wl + sqr / wr;
-			if (proxy > best) {
-				best = proxy;
-				found = 1;
-				out->col = f;
-				out->r_left = rk;
-				out->r_right = rn;
-			}
-		}
+		if (x->hist && hi - lo < n && hi - lo < FF_HIST_BUCKETS)
+			scan_hist(x, wk, f, n, lo, hi, tot, wnode, &b);
+		else
+			scan_sorted(x, wk, f, sort_keys(wk->keys, wk->tmp, wk->count, n, lo, hi),
+				    n, tot, wnode, &b);
 	}
-	if (!found)
+	if (!b.found)
 		return 0;
+	out->col = b.col;
+	out->r_left = b.r_left;
+	out->r_right = b.r_right;
 	/* weighted impurity decrease: the node's minus its children's */
-	out->gain = x->entropy ? wimp + best : wimp - (wnode - best);
+	out->gain = x->entropy ? wimp + b.proxy : wimp - (wnode - b.proxy);
 	out->start = start;
 	out->end = end;
 	return 1;
@@ -609,11 +718,12 @@ static void work_free(struct work *wk)
 	free(wk->cnt);
 	free(wk->count);
 	free(wk->w);
+	free(wk->hist);
 	free(wk->heap);
 	memset(wk, 0, sizeof(*wk));
 }
 
-static int work_alloc(struct work *wk, size_t m)
+static int work_alloc(struct work *wk, size_t m, unsigned C)
 {
 	size_t cm = m + 1 > 2048 ? m + 1 : 2048;
 
@@ -625,7 +735,9 @@ static int work_alloc(struct work *wk, size_t m)
 	wk->cnt = malloc(m * sizeof(__u32));
 	wk->count = malloc(cm * sizeof(__u32));
 	wk->w = malloc(m * sizeof(double));
-	if (!wk->keys || !wk->tmp || !wk->samples || !wk->stmp || !wk->cnt || !wk->count || !wk->w) {
+	wk->hist = malloc((size_t)FF_HIST_BUCKETS * (C + 1) * sizeof(__u32));
+	if (!wk->keys || !wk->tmp || !wk->samples || !wk->stmp || !wk->cnt || !wk->count || !wk->w ||
+	    !wk->hist) {
 		work_free(wk);
 		return -1;
 	}
@@ -637,7 +749,7 @@ static void *tree_worker(void *arg)
 	struct tctx *x = arg;
 	struct work wk;
 
-	if (work_alloc(&wk, x->m)) {
+	if (work_alloc(&wk, x->m, x->C)) {
 		pthread_mutex_lock(&x->lock);
 		x->failed = 1;
 		snprintf(x->err, sizeof(x->err), "out of memory for the split workspace");
@@ -727,6 +839,70 @@ out:
 	free(v);
 	free(idx);
 	return NULL;
+}
+
+/* The training rows' ranks from the data's (ff_rank_columns); the
+ * values are the ranking's, shared. */
+static int gather_ranks(struct tctx *x, const struct ff_ranking *rk, const size_t *rows)
+{
+	unsigned f;
+	size_t i;
+
+	if (rk->n_cols != x->F || rk->n_rows != x->ds->n_rows)
+		return -1;
+	for (f = 0; f < x->F; f++) {
+		x->rank[f] = malloc((x->m ? x->m : 1) * sizeof(__u32));
+		if (!x->rank[f])
+			return -1;
+		for (i = 0; i < x->m; i++)
+			x->rank[f][i] = rk->rank[f][rows ? rows[i] : i];
+		x->vals[f] = rk->vals[f];
+	}
+	return 0;
+}
+
+int ff_rank_columns(const struct ff_dataset *ds, unsigned threads, struct ff_ranking *rk,
+		    char *err, size_t errlen)
+{
+	struct tctx x;
+	struct rank_job rj;
+
+	memset(rk, 0, sizeof(*rk));
+	memset(&x, 0, sizeof(x));
+	memset(&rj, 0, sizeof(rj));
+	x.ds = ds;
+	x.m = ds->n_rows;
+	x.F = ds->n_cols;
+	rk->n_cols = x.F;
+	rk->n_rows = x.m;
+	rk->rank = x.rank = calloc(x.F ? x.F : 1, sizeof(*x.rank));
+	rk->vals = x.vals = calloc(x.F ? x.F : 1, sizeof(*x.vals));
+	if (!rk->rank || !rk->vals) {
+		ff_ranking_free(rk);
+		return ff_fail(err, errlen, "out of memory ranking the features");
+	}
+	rj.x = &x;
+	atomic_init(&rj.next, 0);
+	threads = threads ? threads : 1;
+	ff_run_threads(threads < x.F ? threads : x.F ? x.F : 1, rank_worker, &rj);
+	if (rj.failed) {
+		ff_ranking_free(rk);
+		return ff_fail(err, errlen, "out of memory ranking the features");
+	}
+	return 0;
+}
+
+void ff_ranking_free(struct ff_ranking *rk)
+{
+	unsigned f;
+
+	for (f = 0; rk->rank && f < rk->n_cols; f++)
+		free(rk->rank[f]);
+	for (f = 0; rk->vals && f < rk->n_cols; f++)
+		free(rk->vals[f]);
+	free(rk->rank);
+	free(rk->vals);
+	memset(rk, 0, sizeof(*rk));
 }
 
 int ff_run_threads(unsigned n, void *(*fn)(void *), void *arg)
@@ -1024,18 +1200,29 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 	}
 	for (c = 0; c < x.C; c++)
 		present += count[c] > 0;
-	for (c = 0; c < x.C; c++)
+	/* scan_hist's sums, at most m^2, exact in a double below 2^53 */
+	x.hist = !x.entropy && !p->sorted_scan && x.m <= (1u << 26);
+	for (c = 0; c < x.C; c++) {
 		x.cw[c] = p->balanced && count[c] ? (double)x.m / ((double)present * count[c]) : 1.0;
+		x.hist &= x.cw[c] == 1.0;
+	}
 
 	threads = p->threads ? p->threads : 1;
-	memset(&rj, 0, sizeof(rj));
-	rj.x = &x;
-	rj.rows = rows;
-	atomic_init(&rj.next, 0);
-	ff_run_threads(threads < x.F ? threads : x.F, rank_worker, &rj);
-	if (rj.failed) {
-		ff_fail(err, errlen, "out of memory ranking the features");
-		goto out;
+	if (p->ranking) {
+		if (gather_ranks(&x, p->ranking, rows)) {
+			ff_fail(err, errlen, "out of memory ranking the features");
+			goto out;
+		}
+	} else {
+		memset(&rj, 0, sizeof(rj));
+		rj.x = &x;
+		rj.rows = rows;
+		atomic_init(&rj.next, 0);
+		ff_run_threads(threads < x.F ? threads : x.F, rank_worker, &rj);
+		if (rj.failed) {
+			ff_fail(err, errlen, "out of memory ranking the features");
+			goto out;
+		}
 	}
 	if (p->log)
 		fprintf(p->log, "training: %s, %u tree%s, %zu rows, %u features (%u tried per split), %u classes, %u thread%s\n",
@@ -1070,7 +1257,7 @@ int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_ro
 out:
 	for (c = 0; x.rank && c < x.F; c++)
 		free(x.rank[c]);
-	for (c = 0; x.vals && c < x.F; c++)
+	for (c = 0; x.vals && !p->ranking && c < x.F; c++)
 		free(x.vals[c]);
 	free(x.rank);
 	free(x.vals);

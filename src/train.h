@@ -38,6 +38,8 @@ enum ff_max_features {
 	FF_MF_FRAC,		/* max_features_arg x number of features */
 };
 
+struct ff_ranking;
+
 struct ff_train_params {
 	int kind;			/* enum ff_train_kind */
 	unsigned n_trees;		/* forest size (a tree: 1) */
@@ -54,6 +56,12 @@ struct ff_train_params {
 	int leaf_weight;		/* enum ff_leaf_weight */
 	__u64 time_resolution_us;	/* features in us split only at thresholds
 					 * of at least this (0: anywhere) */
+	const struct ff_ranking *ranking; /* the data's columns ranked once
+					 * (ff_rank_columns), or NULL: ranked here */
+	int sorted_scan;		/* every split searched by sorting the node's
+					 * samples (tests: the counted search, which
+					 * gini with unit weights takes, finds the
+					 * same splits) */
 	FILE *log;			/* progress, or NULL */
 };
 
@@ -133,6 +141,24 @@ struct ff_forest {
 int ff_train_forest(const struct ff_dataset *ds, const size_t *rows, size_t n_rows,
 		    const struct ff_train_params *p, struct ff_forest *f, char *err,
 		    size_t errlen);
+
+/*
+ * A dataset's columns ranked over all its rows (dense ranks of the distinct
+ * values), for several forests on subsets of the rows (train --folds): a
+ * subset's ranks gathered from these keep the order of its own, and the
+ * values between which thresholds fall are the same, so the trees are the
+ * same as when the subset is ranked alone; only the sort is not repeated.
+ */
+struct ff_ranking {
+	__u32 **rank;		/* rank[column][row] */
+	__u64 **vals;		/* vals[column][rank]: the distinct values */
+	unsigned n_cols;
+	size_t n_rows;
+};
+
+int ff_rank_columns(const struct ff_dataset *ds, unsigned threads, struct ff_ranking *rk,
+		    char *err, size_t errlen);
+void ff_ranking_free(struct ff_ranking *rk);
 void ff_forest_free(struct ff_forest *f);
 
 /* Add every split of the forest (as pruned) to `im`. */

@@ -555,6 +555,53 @@ static void test_train_fingerprint_report(void **state)
 	       "$FF features --markdown | grep init_win");
 }
 
+/* --folds: the data parsed once, each fold the model --split-file and -o
+ * write (provenance aside: its time), and its --dump-data; a bad line, an
+ * empty list and -o with it are errors. */
+static void test_train_folds(void **state)
+{
+	char csv[256], *out;
+	int i, rc;
+	FILE *f;
+
+	(void)state;
+	need_binary();
+	snprintf(csv, sizeof(csv), "%s/folds.csv", dir);
+	f = fopen(csv, "w");
+	assert_non_null(f);
+	fprintf(f, "fwd_pkts,flow_duration,Label\n");
+	for (i = 0; i < 300; i++)
+		fprintf(f, "%d,%d,%s\n", 1 + (i * 7) % 13, (i * 37) % 1000,
+			(i * 7) % 13 > 6 ? "flood" : i % 5 ? "benign" : "scan");
+	fclose(f);
+	expect(0, NULL, "seq 0 3 120 > %s/fa.rows && seq 200 299 > %s/fb.rows && "
+	       "printf '%s/fa.rows\\t%s/fa.json\\n# a comment\\n%s/fb.rows\\t%s/fb.json\\t%s/fb.dump.csv\\n' "
+	       "> %s/folds.txt", dir, dir, dir, dir, dir, dir, dir, dir);
+	rc = run(&out, "$FF train --csv %s --folds %s/folds.txt --trees 4 --seed 3 -q", csv, dir);
+	if (rc || !strstr(out, "fold ") || !strstr(out, "fb.json") || !strstr(out, "test-set metrics"))
+		fail_msg("--folds: exit %d:\n%s", rc, out);
+	free(out);
+	expect(0, NULL, "$FF train --csv %s --split-file %s/fa.rows -o %s/sa.json --trees 4 --seed 3 -q && "
+	       "$FF train --csv %s --split-file %s/fb.rows -o %s/sb.json --trees 4 --seed 3 -q "
+	       "--dump-data %s/sb.dump.csv", csv, dir, dir, csv, dir, dir, dir);
+	expect(0, "same same", "python3 -c \"import json, sys\n"
+	       "def m(p):\n    j = json.load(open(p)); pr = j.pop('provenance')\n"
+	       "    pr.pop('created'); pr.pop('train_seconds'); return j, pr\n"
+	       "print(*('same' if m(a) == m(b) else 'differ' for a, b in "
+	       "(('%s/fa.json', '%s/sa.json'), ('%s/fb.json', '%s/sb.json'))))\"",
+	       dir, dir, dir, dir);
+	expect(0, NULL, "cmp %s/fb.dump.csv %s/sb.dump.csv", dir, dir);
+	expect(1, "bad.txt:1: wants SPLIT-FILE<tab>MODEL-FILE", "echo '%s/fa.rows' > %s/bad.txt && "
+	       "$FF train --csv %s --folds %s/bad.txt -q", dir, dir, csv, dir);
+	expect(1, "names no fold", "echo '# none' > %s/none.txt && $FF train --csv %s --folds %s/none.txt",
+	       dir, csv, dir);
+	expect(1, "nope.rows: No such file", "printf '%s/nope.rows\\t%s/x.json\\n' > %s/nope.txt && "
+	       "$FF train --csv %s --folds %s/nope.txt -q", dir, dir, dir, csv, dir);
+	expect(2, "--folds names each fold's split, model and dump",
+	       "$FF train --csv %s --folds %s/none.txt -o %s/x.json", csv, dir, dir);
+	expect(0, "--folds folds.txt", "$FF train --help | grep -A30 EXAMPLES");
+}
+
 /* A capture of flows to 10.0.0.2, 1 ms between packets: one UDP packet
  * FROM -> PORT each, or (PORT 0) an ICMP echo flow of 25 packets. */
 static void holdout_capture(const char *path, int n, const char *const *from, const int *port)
@@ -1304,6 +1351,7 @@ int main(void)
 		cmocka_unit_test(test_capture_cut_short),
 		cmocka_unit_test(test_verbose_libbpf),
 		cmocka_unit_test(test_train_fingerprint_report),
+		cmocka_unit_test(test_train_folds),
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
 		cmocka_unit_test(test_rewrite_one_service),

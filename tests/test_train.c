@@ -440,6 +440,67 @@ static void test_time_resolution(void **state)
 	ff_dataset_free(&ds);
 }
 
+/* The counted split search (train.c scan_hist: gini, every class weight
+ * 1) finds the splits that sorting the node's samples finds, tree for
+ * tree: columns of 3, 40 and 5,000 distinct values (a node's ranks fewer
+ * and more than its samples), bootstrap counts, a leaf minimum, a timing
+ * resolution; a class weight other than 1 (balanced) takes the sorted
+ * search either way. */
+static void test_split_scans_agree(void **state)
+{
+	struct ff_dataset ds;
+	struct ff_train_params p;
+	struct ff_forest f[2];
+	char err[512];
+	unsigned i, t, k, v;
+	FILE *o;
+
+	(void)state;
+	o = fopen(tmp_path("scans.csv"), "w");
+	assert_non_null(o);
+	fprintf(o, "Protocol,Total Fwd Packet,Flow IAT Min,Flow Duration,Label\n");
+	lcg_state = 11;
+	for (i = 0; i < 4000; i++) {
+		unsigned proto = lcg() % 3, pkts = lcg() % 40, iat = lcg() % 5000, dur = lcg() % 300;
+
+		fprintf(o, "%u,%u,%u,%u,%s\n", proto, pkts, iat, dur,
+			(pkts > 20) + (iat < 900) + (lcg() % 4 == 0) >= 2 ? "flood" :
+			proto == 1 && dur < 100 ? "scan" : "BENIGN");
+	}
+	assert_int_equal(fclose(o), 0);
+	assert_int_equal(load1(&ds, tmp_path("scans.csv"), NULL, err, sizeof(err)), 0);
+	for (v = 0; v < 3; v++) {
+		for (k = 0; k < 2; k++) {
+			default_params(&p, FF_TRAIN_RF);
+			p.n_trees = 8;
+			p.max_depth = 10;
+			p.min_samples_leaf = v == 1 ? 5 : 1;
+			p.time_resolution_us = v == 2 ? 100 : 0;
+			p.balanced = v == 2;
+			p.sorted_scan = k;
+			assert_int_equal(ff_train_forest(&ds, NULL, 0, &p, &f[k], err, sizeof(err)), 0);
+		}
+		assert_int_equal(f[0].n_trees, f[1].n_trees);
+		for (t = 0; t < f[0].n_trees; t++) {
+			const struct ff_tree *a = &f[0].trees[t], *b = &f[1].trees[t];
+
+			assert_int_equal(a->n_nodes, b->n_nodes);
+			assert_true(a->n_nodes > 20);
+			for (i = 0; i < a->n_nodes; i++) {
+				assert_int_equal(a->nodes[i].col, b->nodes[i].col);
+				assert_int_equal(a->nodes[i].thr, b->nodes[i].thr);
+				assert_int_equal(a->nodes[i].left, b->nodes[i].left);
+				assert_int_equal(a->nodes[i].cls, b->nodes[i].cls);
+				assert_int_equal(a->nodes[i].n, b->nodes[i].n);
+				assert_true(a->nodes[i].gain == b->nodes[i].gain);
+			}
+		}
+		ff_forest_free(&f[0]);
+		ff_forest_free(&f[1]);
+	}
+	ff_dataset_free(&ds);
+}
+
 static void test_forest_deterministic(void **state)
 {
 	struct ff_dataset ds;
@@ -861,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_unsw_mapping),
 		cmocka_unit_test(test_tree_fits_synthetic),
 		cmocka_unit_test(test_time_resolution),
+		cmocka_unit_test(test_split_scans_agree),
 		cmocka_unit_test(test_forest_deterministic),
 		cmocka_unit_test(test_depth_and_leaf_limits),
 		cmocka_unit_test(test_node_limit),
