@@ -59,6 +59,7 @@ labels; flows no rule matches, and the label "benign", are benign):
 Standard library only; runs `flowforest` (--ff, default ./flowforest).
 """
 import argparse
+import bisect
 import csv
 import hashlib
 import json
@@ -187,6 +188,46 @@ def class_tool_windows(rules, classes, who):
     return out
 
 
+class Timeline:
+    """The packets of one capture (read_pcap's list) for tool_pcap, indexed
+    once for every tool: their times in seconds as it compares them, sorted
+    (a window's packets found by bisection, not by a look at every packet
+    for every tool), and their addresses as integers (pcaprewrite.Packet,
+    parsed once)."""
+
+    last = None	# one capture at a time: their packets are large
+
+    def __init__(self, pkts):
+        self.pkts = pkts
+        self.t = [ns / 1e9 for ns, _, _ in pkts]
+        self.order = sorted(range(len(pkts)), key=self.t.__getitem__)
+        self.sorted = [self.t[i] for i in self.order]
+        self.parsed = {}
+
+    @classmethod
+    def of(cls, pkts):
+        if cls.last is None or cls.last.pkts is not pkts:
+            cls.last = cls(pkts)
+        return cls.last
+
+    def addr(self, i):
+        """(version, source, destination) of packet i, None if not IP."""
+        if i not in self.parsed:
+            p = pcaprewrite.Packet(self.pkts[i][1])
+            self.parsed[i] = ((6 if p.v6 else 4, int.from_bytes(p.raw[0], "big"),
+                               int.from_bytes(p.raw[1], "big")) if p.ok else None)
+        return self.parsed[i]
+
+    def within(self, windows):
+        """The positions of the packets in any window (w0 <= t <= w1 + 5),
+        in capture order."""
+        pos = set()
+        for _, w0, w1 in windows:
+            pos.update(self.order[bisect.bisect_left(self.sorted, w0):
+                                  bisect.bisect_right(self.sorted, w1 + 5)])
+        return sorted(pos)
+
+
 def tool_pcap(pcaps, windows, out, read=pcaprewrite.read_pcap):
     """The packets to or from a tool's prefix within its windows (and 5 s
     after: the flows it started go on), from captures `pcaps` (each read
@@ -196,22 +237,27 @@ def tool_pcap(pcaps, windows, out, read=pcaprewrite.read_pcap):
     scored, not at the tool's first packet, where every source would be
     one the filter has only just begun to watch."""
     n = 0
+    nets = [(net.version, int(net.network_address), int(net.netmask), w0, w1 + 5)
+            for net, w0, w1 in windows]
     with open(out, "wb") as f:
         head = None
-        clock = True	# the first IP packet not kept yet
+        started = False	# the first IP packet kept
         for path in pcaps:
             header, endian, nano, pkts = read(path)
+            tl = Timeline.of(pkts)
             if head is None:
                 head = (header, endian, nano)
                 f.write(header)
-            for ns, frame, orig in pkts:
-                t = ns / 1e9
-                if not clock and not any(w0 <= t <= w1 + 5 for _, w0, w1 in windows):
-                    continue
-                p = pcaprewrite.Packet(frame)
-                keep, clock = clock and p.ok, clock and not p.ok
-                if keep or p.ok and any(net.version == p.src.version and (p.src in net or p.dst in net)
-                                        for net, w0, w1 in windows if w0 <= t <= w1 + 5):
+            keep, clock = tl.within(windows), None
+            if not started:
+                clock = next((i for i in range(len(pkts)) if tl.addr(i)), None)
+                started = clock is not None
+                keep = sorted(set(keep) | ({clock} if started else set()))
+            for i in keep:
+                t, ip = tl.t[i], tl.addr(i)
+                if i == clock or ip and any(v == ip[0] and (ip[1] & m == a or ip[2] & m == a)
+                                            for v, a, m, w0, w1 in nets if w0 <= t <= w1):
+                    ns, frame, orig = pkts[i]
                     sec, rem = divmod(ns, 1_000_000_000)
                     f.write(struct.pack(head[1] + "IIII", sec, rem if head[2] else rem // 1000,
                                         len(frame), orig))
@@ -377,20 +423,28 @@ class Evaluation:
         windows = self.tool_windows()
         if a.keep_folds:
             os.makedirs(a.keep_folds, exist_ok=True)
-        out = []
-        for g in tools:
-            cls = g.split("/")[0]
-            split = os.path.join(self.tmp, "fold.rows")
+        # every fold's model from one `flowforest train --folds`: the CSV
+        # parsed once (each fold the model of its own --split-file run)
+        folds = []
+        for i, g in enumerate(tools):
             left = sorted(rows[g] + rows.get("benign/" + g, []))
+            split = os.path.join(self.tmp, f"fold.{i}.rows")
             with open(split, "w") as f:
                 f.write("\n".join(map(str, left)) + "\n")
-            model = os.path.join(self.tmp, "fold.json")
             keep = os.path.join(a.keep_folds, g.replace("/", "_")) if a.keep_folds else None
+            folds.append((g, len(left), split, os.path.join(self.tmp, f"fold.{i}.json"), keep))
+        listed = os.path.join(self.tmp, "folds.txt")
+        with open(listed, "w") as f:
             # kept: the fold's integer rows too (its test rows: the tool's),
             # what lab/foldwhy.py walks the fold's trees with
-            run([a.ff, "train", "--csv", classed, "--split-file", split, "-o", model, "-q",
-                 "--seed", str(a.seed), "--drop-attacks"] + a.train_option
-                + (["--dump-data", keep + ".rows.csv"] if keep else []))
+            for g, _, split, model, keep in folds:
+                f.write("\t".join([split, model] + ([keep + ".rows.csv"] if keep else [])) + "\n")
+        if folds:
+            run([a.ff, "train", "--csv", classed, "--folds", listed, "-q", "--seed", str(a.seed),
+                 "--drop-attacks"] + a.train_option)
+        out = []
+        for g, n_left, split, model, keep in folds:
+            cls = g.split("/")[0]
             attack = self.attack_classes(model)
             pcaps = a.loto_test or a.train
             if windows.get(g):	# only the tool's packets: much faster
@@ -404,7 +458,7 @@ class Evaluation:
                 shutil.copy(test, keep + ".scored.csv")
             s = Scored(test, attack).summary(lambda lab, g=g: lab == g)
             s.update({"tool": g.split("/", 1)[1], "class": cls,
-                      "training_rows_left_out": len(left),
+                      "training_rows_left_out": n_left,
                       "class_left_in_training": any(t != g and t.split("/")[0] == cls
                                                     for t in tools)})
             out.append(s)

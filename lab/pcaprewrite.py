@@ -77,6 +77,7 @@ timestamp precision); pcapng is refused with a message (convert it with
 default 1) and printed, so a run can be repeated. Standard library only.
 """
 import argparse
+import functools
 import ipaddress
 import random
 import struct
@@ -111,14 +112,14 @@ def read_pcap(path):
     linktype = struct.unpack(endian + "I", data[20:24])[0]
     if linktype != 1:
         sys.exit(f"pcaprewrite: {path}: link type {linktype}, only Ethernet (1) is supported")
-    pkts, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, orig = struct.unpack(endian + "IIII", data[off:off + 16])
+    pkts, off, end = [], 24, len(data)
+    rec, mv, scale = struct.Struct(endian + "IIII").unpack_from, memoryview(data), 1 if nano else 1000
+    while off + 16 <= end:
+        sec, frac, incl, orig = rec(data, off)
         off += 16
-        if off + incl > len(data):
+        if off + incl > end:
             sys.exit(f"pcaprewrite: {path}: truncated at byte {off}")
-        ns = sec * 1_000_000_000 + (frac if nano else frac * 1000)
-        pkts.append([ns, bytearray(data[off:off + incl]), orig])
+        pkts.append([sec * 1_000_000_000 + frac * scale, bytearray(mv[off:off + incl]), orig])
         off += incl
     return data[:24], endian, nano, pkts
 
@@ -134,7 +135,8 @@ def write_pcap(path, header, endian, nano, pkts):
 
 
 class Packet:
-    """Offsets into one frame: l3, l4, the addresses, the protocol."""
+    """Offsets into one frame: l3, l4, the addresses (raw: their bytes;
+    src, dst: ipaddress objects, made when first asked for), the protocol."""
 
     def __init__(self, frame):
         self.ok = False
@@ -154,20 +156,26 @@ class Packet:
             if ihl < 20 or frag & 0x3FFF:  # fragments: left alone
                 return
             self.v6, self.proto, self.l4 = False, frame[off + 9], off + ihl
-            self.src = ipaddress.IPv4Address(bytes(frame[off + 12:off + 16]))
-            self.dst = ipaddress.IPv4Address(bytes(frame[off + 16:off + 20]))
+            self.raw = bytes(frame[off + 12:off + 16]), bytes(frame[off + 16:off + 20])
             self.end = off + struct.unpack_from("!H", frame, off + 2)[0]
         elif et == ETH_IP6 and len(frame) >= off + 40:
             # no extension headers: the lab's attacks send none
             self.v6, self.proto, self.l4 = True, frame[off + 6], off + 40
-            self.src = ipaddress.IPv6Address(bytes(frame[off + 8:off + 24]))
-            self.dst = ipaddress.IPv6Address(bytes(frame[off + 24:off + 40]))
+            self.raw = bytes(frame[off + 8:off + 24]), bytes(frame[off + 24:off + 40])
             self.end = self.l4 + struct.unpack_from("!H", frame, off + 4)[0]
         else:
             return
         if self.end > len(frame) or self.l4 > self.end:
             return
         self.ok = True
+
+    @functools.cached_property
+    def src(self):
+        return (ipaddress.IPv6Address if self.v6 else ipaddress.IPv4Address)(self.raw[0])
+
+    @functools.cached_property
+    def dst(self):
+        return (ipaddress.IPv6Address if self.v6 else ipaddress.IPv4Address)(self.raw[1])
 
     def ports(self, frame):
         if self.proto in (TCP, UDP) and self.end >= self.l4 + 4:
