@@ -10,6 +10,8 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
+# Debian's python3 for every script and test (lab/lab.sh says why)
+export PATH := /usr/bin:$(PATH)
 BUILD := build
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
