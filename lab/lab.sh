@@ -222,12 +222,18 @@ _lab_prefix_ok() {
 }
 
 # lab_exec PREFIX NODE CMD...: CMD in the node's namespace, bounded in time
-# (LAB_EXEC_TIMEOUT seconds, default 60).
+# (LAB_EXEC_TIMEOUT seconds, default 60) and, inside a mix, by its tool's
+# slot (LAB_TOOL_END, in the mix's $SECONDS: _lab_chain): past it, CMD does
+# not start (124, as timeout's).
 lab_exec() {
-	local ns
+	local ns t=${LAB_EXEC_TIMEOUT:-60}
 	ns=$(lab_ns "$1" "$2")
 	shift 2
-	timeout --kill-after=2 "${LAB_EXEC_TIMEOUT:-60}" ip netns exec "$ns" "$@"
+	if [ -n "${LAB_TOOL_END:-}" ]; then
+		[ "$SECONDS" -lt "$LAB_TOOL_END" ] || return 124
+		[ $((LAB_TOOL_END - SECONDS)) -lt "$t" ] && t=$((LAB_TOOL_END - SECONDS))
+	fi
+	timeout --kill-after=2 "$t" ip netns exec "$ns" "$@"
 }
 
 # lab_exists PREFIX: some namespace of that lab exists.
@@ -1120,17 +1126,37 @@ lab_attack_appflood() {
 
 # ---- mixes ----------------------------------------------------------------------
 
+# _lab_slot LEFT N: the seconds the next of a class's N remaining tools may
+# run, with LEFT seconds left in the mix: all of it but LAB_TOOL_MIN (6)
+# for each tool after it, and never less than an even share. Where the
+# tools are quick this cuts little or nothing; where the lab's own load
+# slows them (run AB, 2 cores: nping's SYN flood, two of whose four segments
+# took 8 s in an idle lab, took 57 s of a 60 s mix, and no other SYN flood
+# tool ran) a tool cannot take the time of every tool after it.
+_lab_slot() {
+	local left=$1 n=$2 min=${LAB_TOOL_MIN:-6} s
+	s=$((left - min * (n - 1)))
+	[ "$s" -lt $((left / n)) ] && s=$((left / n))
+	echo "$s"
+}
+
 # _lab_chain PREFIX CLASS PLAN_FILE: the class's tools of the plan
 # (lab/plan.py), one after the other in the plan's (random) order, 1.5 to 3 s
 # apart; each one's start and end go to $LAB_SCHEDULE, its parameters to
 # $LAB_PARAMS.
 _lab_chain() {
-	local P=$1 cls=$2 tool params cmd t0 line
+	local P=$1 cls=$2 tool params cmd t0 line n i=0 left slot
+	n=$(grep -c "^$cls " "$3")
 	while IFS= read -r line; do
 		cmd=${line#*|} line=${line%%|*}
 		read -r _ tool params <<< "$line"
 		t0=$(date +%s.%N)
+		left=$((${LAB_MIX_END:-999999999} - SECONDS))
+		slot=$(_lab_slot "$left" $((n - i)))
+		i=$((i + 1))
+		LAB_TOOL_END=$((SECONDS + slot))
 		eval "$cmd"
+		unset LAB_TOOL_END
 		[ -n "${LAB_SCHEDULE:-}" ] &&
 			echo "$tool $cls ${t0:0:14} $(date +%s.%N | cut -c1-14)" >> "$LAB_SCHEDULE"
 		[ -n "${LAB_PARAMS:-}" ] && echo "$cls $tool ${t0:0:14} ${cmd#* \$P }" >> "$LAB_PARAMS"

@@ -1260,6 +1260,27 @@ static void test_tool_views(void **state)
 				    "'%s/toolview' ./flowforest", lt_dir, lt_dir), 0);
 }
 
+/* A mix's tool slots (lab.sh _lab_slot, lab_exec under LAB_TOOL_END): with
+ * 59 s left and 5 tools to go the next may run 35 s (6 s kept for each of
+ * the 4 after it), the last one all that is left, an even share when
+ * there is not 6 s each (20 s, 5 tools: 4 s); past its slot's end a tool's
+ * command does not start (124). No root needed. */
+static void test_tool_slots(void **state)
+{
+	char out[PATH_MAX + 32];
+
+	(void)state;
+	if (!lt_dir[0])
+		fail_msg("no temporary directory");
+	snprintf(out, sizeof(out), "%s/slots.out", lt_dir);
+	assert_int_equal(lt_run(10, "bash -c '. %s; echo $(_lab_slot 59 5) $(_lab_slot 59 1) "
+				    "$(_lab_slot 20 5) $(_lab_slot 120 3); SECONDS=100; "
+				    "LAB_TOOL_END=100 lab_exec p c1 true; echo $?' > '%s' 2>&1",
+				    LT_LAB, out), 0);
+	assert_int_equal(lt_run(10, "cat '%s'; test \"$(tr '\\n' ' ' < '%s')\" = '35 59 4 108 124 '",
+				    out, out), 0);
+}
+
 /* lab/demo.sh's scan views: each scan tool's packets alone (lab/toolview.py),
  * its first probes at a sender of few services left out of training
  * (handshake-benign.awk portscan:fewK), its later ones taught; in the round
@@ -1345,6 +1366,7 @@ int main(void)
 		cmocka_unit_test(test_quick_leaves_nothing),
 		cmocka_unit_test(test_report_renders),
 		cmocka_unit_test(test_handshake_relabel),
+		cmocka_unit_test(test_tool_slots),
 		cmocka_unit_test(test_tool_views),
 		cmocka_unit_test(test_scan_views),
 		cmocka_unit_test(test_service_and_ping_views),
