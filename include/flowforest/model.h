@@ -454,6 +454,11 @@ static __always_inline __u32 ff_verdict_action(__u32 action, __u32 score, __u32 
  * votes are summed, not the winner's alone: a flood's votes split between
  * similar classes (syn_flood and portscan) and still say "attack". Vote
  * models only (ff_model_validate()): softmax sums are not votes.
+ * Its vote loop mirrors ff_verdict_attack_votes()'s on purpose: one shared
+ * helper for both (a side's sum, its best class, the total) made the
+ * verifier process 18 % more instructions for ff_xdp (158,917 -> 188,136)
+ * and 2.5 times as many for ff_infer, and at first overflowed the 512-byte
+ * stack (clang 14, measured 2026-12-02).
  */
 static __always_inline void ff_verdict_early(const struct ff_walk *w, const __u32 *actions,
 					     __u32 pkts, __u32 from, __u32 early_pkts,
