@@ -227,12 +227,12 @@ _lab_prefix_ok() {
 # not start (124, as timeout's).
 lab_exec() {
 	local ns t=${LAB_EXEC_TIMEOUT:-60}
-	ns=$(lab_ns "$1" "$2")
-	shift 2
 	if [ -n "${LAB_TOOL_END:-}" ]; then
 		[ "$SECONDS" -lt "$LAB_TOOL_END" ] || return 124
 		[ $((LAB_TOOL_END - SECONDS)) -lt "$t" ] && t=$((LAB_TOOL_END - SECONDS))
 	fi
+	ns=$(lab_ns "$1" "$2")
+	shift 2
 	timeout --kill-after=2 "$t" ip netns exec "$ns" "$@"
 }
 
@@ -757,7 +757,12 @@ _lab_rand_addr() {
 	local net=${1%/*} len=${1#*/} a b c d x i g
 	if [ "${net#*:}" != "$net" ]; then
 		g=${net%::}
-		for i in $(seq $((len / 16 + 1)) 8); do g+=:$(printf %x $((RANDOM * 2 + RANDOM % 2))); done
+		# no command substitution inside: a fork costs 0.1 s and more in
+		# a busy mix, and floods draw an address per burst
+		for ((i = len / 16 + 1; i <= 8; i++)); do
+			printf -v x %x $((RANDOM * 2 + RANDOM % 2))
+			g+=:$x
+		done
 		echo "$g"
 		return
 	fi
@@ -770,12 +775,13 @@ _lab_rand_addr() {
 
 # _lab_bursts COUNT SRC DEFAULT_B CMD...: CMD once per burst, `{src}` in
 # it replaced by the burst's source and `{n}` by its packet count (SRC as
-# above; ADDR: bursts of DEFAULT_B from it), until COUNT packets.
+# above; ADDR: bursts of DEFAULT_B from it), until COUNT packets or the
+# end of the tool's slot in a mix (LAB_TOOL_END, lab_exec).
 _lab_bursts() {
 	local n=$1 src=$2 b=$3 a arg cmd
 	shift 3
 	[ "${src#*@}" != "$src" ] && b=${src#*@}
-	while [ "$n" -gt 0 ]; do
+	while [ "$n" -gt 0 ] && [ "$SECONDS" -lt "${LAB_TOOL_END:-999999999}" ]; do
 		a=$src
 		[ "${src#*@}" != "$src" ] && a=$(_lab_rand_addr "${src%@*}")
 		cmd=()

@@ -1264,7 +1264,8 @@ static void test_tool_views(void **state)
  * 59 s left and 5 tools to go the next may run 35 s (6 s kept for each of
  * the 4 after it), the last one all that is left, an even share when
  * there is not 6 s each (20 s, 5 tools: 4 s); past its slot's end a tool's
- * command does not start (124). No root needed. */
+ * command does not start (124) and a flood sent in bursts stops (10
+ * packets in bursts of 5: none, or both before the end). No root needed. */
 static void test_tool_slots(void **state)
 {
 	char out[PATH_MAX + 32];
@@ -1275,9 +1276,12 @@ static void test_tool_slots(void **state)
 	snprintf(out, sizeof(out), "%s/slots.out", lt_dir);
 	assert_int_equal(lt_run(10, "bash -c '. %s; echo $(_lab_slot 59 5) $(_lab_slot 59 1) "
 				    "$(_lab_slot 20 5) $(_lab_slot 120 3); SECONDS=100; "
-				    "LAB_TOOL_END=100 lab_exec p c1 true; echo $?' > '%s' 2>&1",
+				    "LAB_TOOL_END=100 lab_exec p c1 true; echo $?; "
+				    "LAB_TOOL_END=100 _lab_bursts 10 10.0.0.0/24@5 5 echo burst; "
+				    "LAB_TOOL_END=999 _lab_bursts 10 10.0.0.0/24@5 5 echo burst' > '%s' 2>&1",
 				    LT_LAB, out), 0);
-	assert_int_equal(lt_run(10, "cat '%s'; test \"$(tr '\\n' ' ' < '%s')\" = '35 59 4 108 124 '",
+	assert_int_equal(lt_run(10, "cat '%s'; test \"$(tr '\\n' ' ' < '%s')\" = "
+				    "'35 59 4 108 124 burst burst '",
 				    out, out), 0);
 }
 
