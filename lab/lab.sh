@@ -1151,7 +1151,7 @@ _lab_slot() {
 # apart; each one's start and end go to $LAB_SCHEDULE, its parameters to
 # $LAB_PARAMS.
 _lab_chain() {
-	local P=$1 cls=$2 tool params cmd t0 line n i=0 left slot
+	local P=$1 cls=$2 tool params cmd t0 line n i=0 left slot seg segs
 	n=$(grep -c "^$cls " "$3")
 	while IFS= read -r line; do
 		cmd=${line#*|} line=${line%%|*}
@@ -1161,7 +1161,12 @@ _lab_chain() {
 		slot=$(_lab_slot "$left" $((n - i)))
 		i=$((i + 1))
 		LAB_TOOL_END=$((SECONDS + slot))
-		eval "$cmd"
+		# the plan's segments of the tool ("; "), none started past its slot
+		readarray -t segs <<< "${cmd//; /$'\n'}"
+		for seg in "${segs[@]}"; do
+			[ "$SECONDS" -lt "$LAB_TOOL_END" ] || break
+			eval "$seg"
+		done
 		unset LAB_TOOL_END
 		[ -n "${LAB_SCHEDULE:-}" ] &&
 			echo "$tool $cls ${t0:0:14} $(date +%s.%N | cut -c1-14)" >> "$LAB_SCHEDULE"
