@@ -1133,17 +1133,15 @@ lab_attack_appflood() {
 # ---- mixes ----------------------------------------------------------------------
 
 # _lab_slot LEFT N: the seconds the next of a class's N remaining tools may
-# run, with LEFT seconds left in the mix: all of it but LAB_TOOL_MIN (6)
-# for each tool after it, and never less than an even share. Where the
-# tools are quick this cuts little or nothing; where the lab's own load
-# slows them (run AB, 2 cores: nping's SYN flood, two of whose four segments
-# took 8 s in an idle lab, took 57 s of a 60 s mix, and no other SYN flood
-# tool ran) a tool cannot take the time of every tool after it.
+# run, with LEFT seconds left in the mix: an even share of them (what a
+# tool leaves unused goes to the ones after it). Where the tools are quick
+# this cuts little; where the lab's own load slows them (run AB, 2 cores:
+# nping's SYN flood, two of whose four segments took 8 s in an idle lab,
+# took 57 s of a 60 s mix, and no other SYN flood tool ran; run AE, with 6 s
+# kept for each tool after one: the last two SYN flood tools 1 s and 0 s)
+# a tool cannot take the time of the tools after it.
 _lab_slot() {
-	local left=$1 n=$2 min=${LAB_TOOL_MIN:-6} s
-	s=$((left - min * (n - 1)))
-	[ "$s" -lt $((left / n)) ] && s=$((left / n))
-	echo "$s"
+	echo $(($1 / $2))
 }
 
 # _lab_chain PREFIX CLASS PLAN_FILE: the class's tools of the plan

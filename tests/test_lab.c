@@ -1261,9 +1261,8 @@ static void test_tool_views(void **state)
 }
 
 /* A mix's tool slots (lab.sh _lab_slot, lab_exec under LAB_TOOL_END): with
- * 59 s left and 5 tools to go the next may run 35 s (6 s kept for each of
- * the 4 after it), the last one all that is left, an even share when
- * there is not 6 s each (20 s, 5 tools: 4 s); past its slot's end a tool's
+ * 59 s left and 5 tools to go the next may run 11 s, the last one all that
+ * is left (59 s), 120 s and 3 tools 40 s; past its slot's end a tool's
  * command does not start (124) and a flood sent in bursts stops (10
  * packets in bursts of 5: none, or both before the end). No root needed. */
 static void test_tool_slots(void **state)
@@ -1281,7 +1280,7 @@ static void test_tool_slots(void **state)
 				    "LAB_TOOL_END=999 _lab_bursts 10 10.0.0.0/24@5 5 echo burst' > '%s' 2>&1",
 				    LT_LAB, out), 0);
 	assert_int_equal(lt_run(10, "cat '%s'; test \"$(tr '\\n' ' ' < '%s')\" = "
-				    "'35 59 4 108 124 burst burst '",
+				    "'11 59 4 40 124 burst burst '",
 				    out, out), 0);
 }
 
