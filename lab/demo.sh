@@ -994,6 +994,7 @@ live_run() {
 if [ -n "$FROM" ] && [ "$EVAL" = 1 ]; then
 	phase live "$FROM/protected's recording (the evaluation's live capture)"
 	reuse_round "$FROM/protected" "$OUT/protected"
+	[ -e "$FROM/baseline/capture.pcap" ] && reuse_round "$FROM/baseline" "$OUT/baseline"
 fi
 [ -n "$FROM" ] || {
 phase live "flowforest run --hook xdp on the server's eth0; a fresh ${T_LIVE}s mix (live addresses)"
@@ -1008,7 +1009,9 @@ if [ "$BASELINE" = 1 ]; then
 	phase baseline "the same fresh mix, no classifier (${T_LIVE}s)"
 	rm -f "$OUT/baseline/capture.pcap"
 	live_run "$OUT/baseline" 0
-	rm -f "$OUT/baseline/capture.pcap" "$OUT/baseline/capture.pcap.log"
+	# kept: its benign flows count false alarms too (step 6), the same
+	# clients' traffic unseen in training, recorded without drops
+	rm -f "$OUT/baseline/capture.pcap.log"
 	awk '{ n[$1]++; ok[$1] += ($2 == "ok") } END { for (k in n) printf "%s %d/%d ok  ", k, ok[k], n[k] }' \
 		"$OUT/baseline/results.txt" | while read -r l; do detail "$l"; done
 	stage_done live-baseline
@@ -1051,6 +1054,8 @@ if [ "$EVAL" = 1 ]; then
 		--handshake-benign "$HANDSHAKE_CLASSES"
 		--model "$OUT/model.json" --perturb "$OUT/protected/capture.pcap"
 		--benign "$OUT/protected/capture.pcap")
+	# the baseline's benign flows too: false alarms over both live mixes
+	[ -e "$OUT/baseline/capture.pcap" ] && ev+=("$OUT/baseline/capture.pcap")
 	[ ${#cold[@]} -gt 0 ] && ev+=(--train-cold "${cold[@]}" --cold-classes "$COLD_CLASSES")
 	[ ${#fast[@]} -gt 0 ] && ev+=(--train-fast "${fast[@]}")
 	# the live capture again with every timestamp moved by at most 8 us (the
