@@ -270,22 +270,36 @@ class Scored:
     """Flows of a `flowforest extract --model` CSV: per flow its label, whether
     and when (packets, class) it was first flagged."""
 
+    # the columns read, by position (csv.reader: DictReader built a dict
+    # of every column of every row, 2.5 times the CPU)
+    COLUMNS = ("Flow ID", "first_us", "Total Fwd Packet", "Total Bwd packets", "Label", "Src IP",
+               "Src Port", "Dst IP", "Dst Port", "Protocol", "class")
+
     def __init__(self, path, attack_classes):
         self.flows = {}
         csv.field_size_limit(1 << 20)
         with open(path, newline="") as f:
-            for r in csv.DictReader(f):
-                key = (r["Flow ID"], r["first_us"])
-                pk = int(r["Total Fwd Packet"]) + int(r["Total Bwd packets"])
+            rd = csv.reader(f)
+            head = next(rd, None)
+            if head is None:
+                return
+            fid, first, fwd, bwd, lab, src, sport, dst, dport, proto, cls = (
+                head.index(c) for c in self.COLUMNS)
+            for r in rd:
+                if not r:	# a blank line (DictReader skipped them too)
+                    continue
+                key = (r[fid], r[first])
+                pk = int(r[fwd]) + int(r[bwd])
                 fl = self.flows.get(key)
                 if fl is None:
-                    fl = self.flows[key] = {"label": r["Label"], "pkts": 0, "flag_at": None,
-                                            "flag_class": None, "src": r["Src IP"],
-                                            "sport": r["Src Port"], "dst": r["Dst IP"],
-                                            "dport": r["Dst Port"], "proto": r["Protocol"]}
-                fl["pkts"] = max(fl["pkts"], pk)
-                if fl["flag_at"] is None and r["class"] in attack_classes:
-                    fl["flag_at"], fl["flag_class"] = pk, r["class"]
+                    fl = self.flows[key] = {"label": r[lab], "pkts": 0, "flag_at": None,
+                                            "flag_class": None, "src": r[src],
+                                            "sport": r[sport], "dst": r[dst],
+                                            "dport": r[dport], "proto": r[proto]}
+                if pk > fl["pkts"]:
+                    fl["pkts"] = pk
+                if fl["flag_at"] is None and r[cls] in attack_classes:
+                    fl["flag_at"], fl["flag_class"] = pk, r[cls]
 
     def summary(self, want):
         """Counts over the flows whose label satisfies want(label)."""
@@ -335,6 +349,67 @@ class Evaluation:
             for lab, cond in labelrules.read(self.a.tools):
                 o.write(f"{lab.split('/')[0]}:{cond}\n")
         return path
+
+    def model_parts(self):
+        """The parts that test --model (not the folds): perturbation,
+        public captures, false alarms, jitter, held-out captures."""
+        a = self.a
+        if a.perturb:
+            self.perturb()
+        if a.public:
+            if os.path.isdir(a.public):
+                self.public()
+            else:
+                self.res["public"] = None
+                log(f"{a.public}: no such folder, public captures skipped")
+        if a.benign:
+            self.false_alarms()
+        if a.jitter is not None:
+            self.jitter()
+        if a.holdout:
+            self.holdout()
+
+    def fork(self, part):
+        """part() in a child process (fork), beside this one: the folds'
+        training and tests (loto) are one process, its own parts another,
+        so both cores work (--jobs 2). The child's files are its parts'
+        own (perturbed.*, public.csv, benign.csv, jitter*) in the same
+        temporary folder; what it adds to the results comes back as JSON
+        (join), after the folds' in the results, as when run one after
+        the other."""
+        out = os.path.join(self.tmp, "child.json")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            return pid, out
+        rc = 1
+        try:
+            before = set(self.res)
+            part()
+            with open(out, "w") as f:
+                json.dump({k: v for k, v in self.res.items() if k not in before}, f)
+            rc = 0
+        except SystemExit as e:	# run()'s failures: the message
+            if e.code not in (None, 0):
+                print(e.code if isinstance(e.code, str) else f"exit {e.code}", file=sys.stderr)
+        except BaseException:	# noqa: B902  anything else: its trace, and the parent fails
+            import traceback
+            traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            sys.stdout.flush()
+            os._exit(rc)
+
+    def join(self, child):
+        """The results of fork()'s child, added to this one's."""
+        pid, out = child
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit("evaluate: the evaluation of --model (perturbation, public, false alarms, "
+                     "jitter, held-out) failed")
+        with open(out) as f:
+            self.res.update(json.load(f))
 
     # ---- leave one tool out ----------------------------------------------------------
 
@@ -918,6 +993,10 @@ def main():
                     help="the --benign captures again with every timestamp moved by at most US "
                     "microseconds (lab/pcaprewrite.py --jitter): the flows decided otherwise")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, choices=(1, 2), default=2,
+                    help="2 (default): the folds (--train) in one process and the parts that "
+                    "test --model in another, side by side; 1: one after the other (the same "
+                    "results)")
     a = ap.parse_args()
     if a.train and not a.tools:
         ap.error("leave-one-tool-out (--train) needs --tools")
@@ -944,22 +1023,19 @@ def main():
     try:
         if a.model:
             ev.importance()
-        if a.train:
-            ev.loto()
-        if a.perturb:
-            ev.perturb()
-        if a.public:
-            if os.path.isdir(a.public):
-                ev.public()
-            else:
-                ev.res["public"] = None
-                log(f"{a.public}: no such folder, public captures skipped")
-        if a.benign:
-            ev.false_alarms()
-        if a.jitter is not None:
-            ev.jitter()
-        if a.holdout:
-            ev.holdout()
+        if a.train and a.jobs > 1:	# the model's parts beside the folds
+            child = ev.fork(ev.model_parts)
+            try:
+                ev.loto()
+            except BaseException:
+                os.kill(child[0], 9)
+                os.waitpid(child[0], 0)
+                raise
+            ev.join(child)
+        else:
+            if a.train:
+                ev.loto()
+            ev.model_parts()
         ev.targets()
     finally:
         subprocess.run(["rm", "-rf", ev.tmp])

@@ -760,6 +760,42 @@ static void test_evaluate_loto_own_clocks(void **state)
 	       "--keep-folds %s/lo/folds", dir, dir);
 }
 
+/* lab/evaluate.py --jobs 2 (the default: the folds in one process, the
+ * parts that test --model in another) writes what --jobs 1 (one after
+ * the other) writes, the times aside; a failing part fails the run. */
+static void test_evaluate_jobs_same(void **state)
+{
+	static const char *const ev =
+		"python3 lab/evaluate.py --ff \"$FF\" --out %s/jb/%s --tools %s/jb/tools.rules "
+		"--train %s/jb/a.pcap --train-option=--trees=2 --model %s/jb/m.json --benign %s/jb/%s "
+		"--jitter 8 --perturb %s/jb/a.pcap --attack-src 198.51.100.0/24 --quick --jobs %d";
+	char path[256];
+
+	(void)state;
+	need_binary();
+	need_tools("python3");
+	expect(0, NULL, "mkdir -p %s/jb", dir);
+	snprintf(path, sizeof(path), "%s/jb/a.pcap", dir);
+	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
+	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
+	       "> %s/jb/tools.rules", dir);
+	expect(0, NULL, "$FF extract -q --labels %s/jb/tools.rules -o %s/jb/a.csv %s/jb/a.pcap && "
+	       "$FF train --csv %s/jb/a.csv --trees 2 --test-split 0 -q -o %s/jb/m.json",
+	       dir, dir, dir, dir, dir);
+	expect(0, NULL, ev, dir, "one", dir, dir, dir, dir, "a.pcap", dir, 1);
+	expect(0, NULL, ev, dir, "two", dir, dir, dir, dir, "a.pcap", dir, 2);
+	expect(0, "same ['leave_one_tool_out', 'perturbation', 'in_lab', 'false_alarms', 'jitter']",
+	       "python3 -c \"import json\n"
+	       "def r(p):\n    e = json.load(open(p)); e.pop('generated')\n"
+	       "    for v in e.values():\n        isinstance(v, dict) and v.pop('seconds', 0)\n"
+	       "    return e\n"
+	       "a, b = r('%s/jb/one/evaluation.json'), r('%s/jb/two/evaluation.json')\n"
+	       "print('same' if a == b and list(a) == list(b) else 'differ', "
+	       "[k for k in a if k in ('leave_one_tool_out', 'perturbation', 'in_lab', "
+	       "'false_alarms', 'jitter')])\"", dir, dir);
+	expect(1, "failed", ev, dir, "bad", dir, dir, dir, dir, "nope.pcap", dir, 2);
+}
+
 /* lab/pcaprewrite.py --dport and --icmp-id (lab/demo.sh's service views):
  * lab/rawflood.py's UDP flood to random ports (60 packets, 20 a source:
  * 60 flows to 60 ports) goes to port 7331 alone, still 60 flows; its ICMP
@@ -1354,6 +1390,7 @@ int main(void)
 		cmocka_unit_test(test_train_folds),
 		cmocka_unit_test(test_evaluate_holdout_counts),
 		cmocka_unit_test(test_evaluate_loto_own_clocks),
+		cmocka_unit_test(test_evaluate_jobs_same),
 		cmocka_unit_test(test_rewrite_one_service),
 		cmocka_unit_test(test_rewrite_one_flow),
 		cmocka_unit_test(test_rewrite_echo),
