@@ -693,7 +693,6 @@ tool_views() {
 	local v n=0
 	[ -n "$VIEW_CLASSES" ] || return 0
 	rm -rf "$1/views"
-	lab_tools "$1/schedule.txt" > "$1/tools.rules"
 	python3 "$ROOT/lab/toolview.py" --tools "$1/tools.rules" --classes "$VIEW_CLASSES" \
 		--out "$1/views" "$1/capture.pcap" > /dev/null || die "lab/toolview.py failed"
 	for v in "$1"/views/*.pcap; do
@@ -716,7 +715,6 @@ cold_views() {
 	local v o n=0 f=0 fast
 	[ -n "$COLD_CLASSES" ] || return 0
 	rm -rf "$1/cold"
-	lab_tools "$1/schedule.txt" > "$1/tools.rules"
 	python3 "$ROOT/lab/coldview.py" --tools "$1/tools.rules" --classes "$COLD_CLASSES" \
 		--fast-classes "$FAST_CLASSES" --fast "$FAST_SPEED" \
 		--seconds "$COLD_SECONDS" --seed "$2" --out "$1/cold" "$1/capture.pcap" > /dev/null ||
@@ -872,6 +870,61 @@ quiet_views() {
 	detail "quiet views: the round's benign traffic alone, its TCP and UDP flows thinned to 1 in $QUIET_KEEP, $(($(wc -l < "$o.train.csv") - 1)) benign UDP rows (lab/quietview.sh)"
 }
 
+# view_step K FUNCTION ARG...: (in a lane of round_views) FUNCTION ARG...
+# with its output to $tmp/view.K.out and the CSVs it adds to CSVS listed
+# in $tmp/view.K.csvs
+view_step() {
+	local k=$1
+	shift
+	CSVS=()
+	"$@" > "$tmp/view.$k.out" 2>&1 || exit 1
+	: > "$tmp/view.$k.csvs"
+	[ ${#CSVS[@]} = 0 ] || printf '%s\n' "${CSVS[@]}" > "$tmp/view.$k.csvs"
+}
+
+# round_rows DIR: the round's own rows (extract_labelled, benign_view)
+round_rows() {
+	extract_labelled "$1"
+	benign_view "$1"
+}
+
+# round_views DIR SEED: a round's training CSVs in CSVS: round_rows, then
+# every view, in that order. The steps read DIR's capture (quiet_views:
+# benign_view's DIR/benign.pcap) and write files of their own, so they run
+# in two lanes side by side (both cores: they are single-threaded tcpdump,
+# Python and extract runs); their CSVs and output are then taken in the
+# steps' order, as when run one after the other: the same model, tree for
+# tree. DIR/tools.rules, which tool_views and cold_views read, is written
+# first (once: lab_tools takes 4 CPU s).
+round_views() {
+	local d=$1 s=$2 k a b rc=0
+	[ -z "$VIEW_CLASSES$COLD_CLASSES" ] || lab_tools "$d/schedule.txt" > "$d/tools.rules" ||
+		die "cannot write $d/tools.rules"
+	rm -f "$tmp"/view.*
+	# two lanes of about equal CPU (run AB's round 1: 16 and 14 s)
+	( view_step 0 round_rows "$d"
+	  view_step 7 quiet_views "$d"
+	  view_step 1 tool_views "$d"
+	  view_step 6 ping_views "$d"
+	  view_step 3 service_views "$d" "$s"
+	  view_step 4 oneflow_views "$d" "$s" ) &
+	a=$!
+	( view_step 2 cold_views "$d" "$s"
+	  view_step 5 dns_views "$d"
+	  view_step 8 flooded_views "$d" ) &
+	b=$!
+	wait "$a" || rc=1
+	wait "$b" || rc=1
+	CSVS=()
+	for k in 0 1 2 3 4 5 6 7 8; do
+		[ ! -e "$tmp/view.$k.out" ] || cat "$tmp/view.$k.out"
+		[ "$rc" = 0 ] || continue
+		mapfile -t -O "${#CSVS[@]}" CSVS < "$tmp/view.$k.csvs"
+	done
+	[ "$rc" = 0 ] || die "a view of $d failed"
+	rm -f "$tmp"/view.*
+}
+
 # train_model MODEL CSV...: a random forest, attack classes dropped.
 train_model() {
 	local m=$1 csvs=()
@@ -910,16 +963,7 @@ fi
 stage_done train-run-1
 
 phase model "round 1: flowforest extract (checkpoints $CP), flowforest train"
-extract_labelled "$OUT/train"
-benign_view "$OUT/train"
-tool_views "$OUT/train"
-cold_views "$OUT/train" $((SEED * 2))
-service_views "$OUT/train" $((SEED * 2))
-oneflow_views "$OUT/train" $((SEED * 2))
-dns_views "$OUT/train"
-ping_views "$OUT/train"
-quiet_views "$OUT/train"
-flooded_views "$OUT/train"
+round_views "$OUT/train" $((SEED * 2))
 round1=("${CSVS[@]}")
 train_model "$OUT/train/model.json" "${round1[@]}"
 stage_done model-1
@@ -943,16 +987,7 @@ fi
 stage_done train-run-2
 
 phase model "final model: rounds 1 and 2"
-extract_labelled "$OUT/train2"
-benign_view "$OUT/train2"
-tool_views "$OUT/train2"
-cold_views "$OUT/train2" $((SEED * 2 + 1))
-service_views "$OUT/train2" $((SEED * 2 + 1))
-oneflow_views "$OUT/train2" $((SEED * 2 + 1))
-dns_views "$OUT/train2"
-ping_views "$OUT/train2"
-quiet_views "$OUT/train2"
-flooded_views "$OUT/train2"
+round_views "$OUT/train2" $((SEED * 2 + 1))
 train_model "$OUT/model.json" "${round1[@]}" "${CSVS[@]}"
 stage_done model-2
 
