@@ -665,18 +665,24 @@ static void test_quick_curl_keeps_working(void **state)
 }
 
 /* Did the attacker at `src` (one address, not a prefix) send nothing in
- * the quick run's live capture? Its tool did not run there (once in CI,
- * nmap's whole live scan was missing: 669 scan flows, all masscan's); a
- * model is not judged on traffic it never saw. */
+ * the quick run's live capture, or fewer than LT_FEW_FLOWS flows? Its tool
+ * did not run there (once in CI, nmap's whole live scan was missing: 669
+ * scan flows, all masscan's), or its slot of the quick mix (lab.sh
+ * _lab_slot) ended after a few probes, which the model is taught to let
+ * pass (a scan's first 8 probes at a sender of few services:
+ * handshake-benign.awk portscan:few8); a model is not judged on traffic it
+ * never saw, nor on a scan too short to be one. */
+#define LT_FEW_FLOWS 10
 static bool lt_live_silent(const char *src)
 {
-	char cmd[PATH_MAX + 128];
+	char cmd[PATH_MAX + 160];
 
 	if (!*src || src[strlen(src) - 1] == '.')
 		return false;
+	/* its flows: distinct source and destination (address and port) */
 	snprintf(cmd, sizeof(cmd), "tcpdump -nr '%s/protected/capture.pcap' 'src host %%s' 2>/dev/null | "
-		 "head -n 1 | wc -l", lt_out);
-	return lt_count(cmd, src) == 0;
+		 "awk '{ print $3, $5 }' | sort -u | wc -l", lt_out);
+	return lt_count(cmd, src) < LT_FEW_FLOWS;
 }
 
 static void test_quick_events_name_classes(void **state)
@@ -722,8 +728,9 @@ static void test_quick_events_name_classes(void **state)
 			continue;
 		}
 		if (!cnt && lt_live_silent(want[i].src)) {
-			print_message("[ lab     ]   %s sent nothing in the live mix (its tool did not run: "
-				      "the run's demo.log): not judged\n", want[i].src);
+			print_message("[ lab     ]   %s sent fewer than %d flows in the live mix (its tool "
+				      "did not run or was cut short: the run's demo.log): not judged\n",
+				      want[i].src, LT_FEW_FLOWS);
 			continue;
 		}
 		if (strcmp(got, want[i].cls) && !want[i].required) {
