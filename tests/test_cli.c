@@ -716,6 +716,20 @@ static void test_evaluate_public_other(void **state)
 	       "c['other']['protocols'])\"", dir);
 }
 
+/* DIR/SUB/a.pcap (holdout_capture()'s 7 flows) and its tool rules
+ * DIR/SUB/tools.rules: udp_probe/x, the flows from 198.51.100.0/24;
+ * udp_probe/y, the one to port 53. */
+static void udp_probe_setup(const char *sub)
+{
+	char path[256];
+
+	expect(0, NULL, "mkdir -p %s/%s", dir, sub);
+	snprintf(path, sizeof(path), "%s/%s/a.pcap", dir, sub);
+	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
+	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
+	       "> %s/%s/tools.rules", dir, sub);
+}
+
 /* lab/evaluate.py's leave-one-tool-out extracts each --train capture on
  * its own clock (and keeps its folds for lab/foldwhy.py when asked): a.pcap given twice (the same packets at the same times,
  * as a round and its benign traffic alone are) holds twice the rows of
@@ -729,16 +743,10 @@ static void test_evaluate_loto_own_clocks(void **state)
 		"python3 -c \"import json; t = json.load(open('%s/lo/evaluation.json'))"
 		"['leave_one_tool_out']['tools']; print(' '.join('%%s %%d' %% (x['tool'], "
 		"x['training_rows_left_out']) for x in t))\"";
-	char path[256];
-
 	(void)state;
 	need_binary();
 	need_tools("python3");
-	expect(0, NULL, "mkdir -p %s/lo", dir);
-	snprintf(path, sizeof(path), "%s/lo/a.pcap", dir);
-	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
-	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
-	       "> %s/lo/tools.rules", dir);
+	udp_probe_setup("lo");
 	expect(0, NULL, "python3 lab/evaluate.py --ff \"$FF\" --out %s/lo --tools %s/lo/tools.rules "
 	       "--train %s/lo/a.pcap --train-option=--trees=2", dir, dir, dir);
 	expect(0, "x 8 y 2", rows, dir);
@@ -769,16 +777,10 @@ static void test_evaluate_jobs_same(void **state)
 		"python3 lab/evaluate.py --ff \"$FF\" --out %s/jb/%s --tools %s/jb/tools.rules "
 		"--train %s/jb/a.pcap --train-option=--trees=2 --model %s/jb/m.json --benign %s/jb/%s "
 		"--jitter 8 --perturb %s/jb/a.pcap --attack-src 198.51.100.0/24 --quick --jobs %d";
-	char path[256];
-
 	(void)state;
 	need_binary();
 	need_tools("python3");
-	expect(0, NULL, "mkdir -p %s/jb", dir);
-	snprintf(path, sizeof(path), "%s/jb/a.pcap", dir);
-	holdout_capture(path, 7, holdout_a_src, holdout_a_port);
-	expect(0, NULL, "printf 'udp_probe/x:src=198.51.100.0/24\nudp_probe/y:dport=53\n' "
-	       "> %s/jb/tools.rules", dir);
+	udp_probe_setup("jb");
 	expect(0, NULL, "$FF extract -q --labels %s/jb/tools.rules -o %s/jb/a.csv %s/jb/a.pcap && "
 	       "$FF train --csv %s/jb/a.csv --trees 2 --test-split 0 -q -o %s/jb/m.json",
 	       dir, dir, dir, dir, dir);
