@@ -275,9 +275,13 @@ class Scored:
     COLUMNS = ("Flow ID", "first_us", "Total Fwd Packet", "Total Bwd packets", "Label", "Src IP",
                "Src Port", "Dst IP", "Dst Port", "Protocol", "class")
 
-    def __init__(self, path, attack_classes):
+    def __init__(self, paths, attack_classes):
         self.flows = {}
         csv.field_size_limit(1 << 20)
+        for path in [paths] if isinstance(paths, str) else paths:
+            self.read(path, attack_classes)
+
+    def read(self, path, attack_classes):
         with open(path, newline="") as f:
             rd = csv.reader(f)
             head = next(rd, None)
@@ -336,6 +340,15 @@ class Evaluation:
         run(cmd + list(pcaps))
         return out
 
+    def extract_each(self, pcaps, stem, model=None, labels=None):
+        """extract() of every capture alone, into STEM.I.csv: each its own
+        recording, replayed as the filter saw it, freshly attached. One
+        extract of them all would carry the context over the pause between
+        them, with the clock's jump, which no recording holds (run AJ: 11
+        benign DNS queries at the second capture's start read as a UDP flood,
+        their networks last seen 25 s before, in the first)."""
+        return [self.extract([p], f"{stem}.{i}.csv", model, labels) for i, p in enumerate(pcaps)]
+
     @staticmethod
     def attack_classes(model):
         with open(model) as f:
@@ -373,7 +386,7 @@ class Evaluation:
         """part() in a child process (fork), beside this one: the folds'
         training and tests (loto) are one process, its own parts another,
         so both cores work (--jobs 2). The child's files are its parts'
-        own (perturbed.*, public.csv, benign.csv, jitter*) in the same
+        own (perturbed.*, public.csv, benign.*.csv, jitter*) in the same
         temporary folder; what it adds to the results comes back as JSON
         (join), after the folds' in the results, as when run one after
         the other."""
@@ -730,7 +743,7 @@ class Evaluation:
         a = self.a
         attack = self.attack_classes(a.model)
         rules = self.class_rules() if a.tools else None
-        sc = Scored(self.extract(a.benign, os.path.join(self.tmp, "benign.csv"), a.model, rules),
+        sc = Scored(self.extract_each(a.benign, os.path.join(self.tmp, "benign"), a.model, rules),
                     attack)
         self.res["in_lab"] = {c: sc.summary(lambda lab, c=c: lab == c)
                               for c in sorted({fl["label"] for fl in sc.flows.values()})
@@ -767,7 +780,7 @@ class Evaluation:
                  "--src", "0.0.0.0/0", "--src", "::/0", "--jitter", str(a.jitter),
                  "--seed", str(rng.randint(1, 1 << 30))])
         rules = self.class_rules() if a.tools else None
-        sc = Scored(self.extract(caps, os.path.join(self.tmp, "jitter.csv"), a.model, rules),
+        sc = Scored(self.extract_each(caps, os.path.join(self.tmp, "jitter"), a.model, rules),
                     self.attack_classes(a.model))
         for c in caps:
             os.unlink(c)

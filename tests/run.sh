@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 filter=${1:-}
-passed=0 failed=0 skipped=0 bad=()
+passed=0 failed=0 skipped=0 bad=() times=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for bin in build/tests/test_* build/asan/tests/test_*; do
@@ -18,12 +18,15 @@ for bin in build/tests/test_* build/asan/tests/test_*; do
 	[ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && continue
 	echo "=== $name"
 	out=$(mktemp)
+	t0=$(date +%s.%N)
 	if [[ "$name" == asan/* ]]; then
 		FLOWFOREST_BIN=build/asan/flowforest "$bin" 2>&1 | tee "$out"
 	else
 		"$bin" 2>&1 | tee "$out"
 	fi
 	rc=${PIPESTATUS[0]}
+	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+	times+=("$secs $name")
 	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')
 	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')
 	s=$(grep -Eo '^\[  SKIPPED \] [0-9]+' "$out" | awk '{s+=$4} END {print s+0}')
@@ -37,6 +40,8 @@ for bin in build/tests/test_* build/asan/tests/test_*; do
 done
 
 echo
+# where the time goes: the slowest binaries, seconds each
+printf '%s\n' "${times[@]}" | sort -rn | awk '{printf "  %7.1f s  %s\n", $1, $2}'
 [ ${#bad[@]} -gt 0 ] && echo "failing: ${bad[*]}"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#bad[@]} -eq 0 ]
