@@ -32,6 +32,11 @@ that sends no one-packet flows is not a flood for that):
            pages by curl --parallel (a C client: its packets come faster)
   rushes   every 4..10 s, most page clients open a page at the same moment
 
+and from --dns-sources, clients that only ask this server's DNS (a
+resolver, a device, a monitor: they never send a flow's second packet, so
+by ctx_src_return_age_us they never come back, as a spoofed flood's
+sources do): the dns queries and storms above, at half the rate.
+
 The per-run share of HTTPS (mixed), of keep-alive connections, of large
 files and of curl's pages, and the most connections a page opens, are
 drawn from --seed. --part http or dns runs only the --sources clients'
@@ -254,23 +259,25 @@ class Run:
         except OSError:
             self.result("dns", False, t0, local_end(sock, ("?", 0)), 53)
 
-    def dns(self, seed, storms):
+    def dns(self, seed, storms, sources, rate):
+        """Queries from sources at rate a second (Poisson), and with storms
+        every 5..12 s 100..300 queries one after the other."""
         rng = random.Random(seed)
         next_storm = time.monotonic() + rng.uniform(2, 6)
         while time.monotonic() < self.end:
             if storms and time.monotonic() >= next_storm:
                 n = rng.randint(100, 300)
                 for _ in range(n):
-                    self.one_dns(rng, timeout=0.5)
+                    self.one_dns(rng, sources, timeout=0.5)
                 next_storm = time.monotonic() + rng.uniform(5, 12)
-            time.sleep(rng.expovariate(self.a.dns_rate / 2))
-            self.one_dns(rng, timeout=2)
+            time.sleep(rng.expovariate(rate))
+            self.one_dns(rng, sources, timeout=2)
 
-    def one_dns(self, rng, timeout):
+    def one_dns(self, rng, sources, timeout):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.settimeout(timeout)
         try:
-            s.bind((rng.choice(self.a.sources), 0))
+            s.bind((rng.choice(sources), 0))
             self.dns_query(rng, s)
         finally:
             s.close()
@@ -322,6 +329,8 @@ def main():
     ap.add_argument("--workers", type=int, default=24)
     ap.add_argument("--page-sources", default="",
                     help="comma-separated addresses of browsers that send no DNS to --server")
+    ap.add_argument("--dns-sources", default="",
+                    help="comma-separated addresses of clients that only send DNS queries")
     ap.add_argument("--page-scheme", choices=["mixed", "http", "https"], default="mixed")
     ap.add_argument("--page-gap", default="0.3,2",
                     help="MIN,MAX: each page client's mean seconds between pages is drawn in it")
@@ -334,8 +343,9 @@ def main():
     a = ap.parse_args()
     a.sources = [s for s in a.sources.split(",") if s]
     a.page_sources = [s for s in a.page_sources.split(",") if s]
-    if not a.sources and not a.page_sources:
-        ap.error("no clients: give --sources, --page-sources or both")
+    a.dns_sources = [s for s in a.dns_sources.split(",") if s]
+    if not a.sources and not a.page_sources and not a.dns_sources:
+        ap.error("no clients: give --sources, --page-sources or --dns-sources")
     gap = a.page_gap
     try:
         a.page_gap = tuple(float(x) for x in gap.split(","))
@@ -354,8 +364,11 @@ def main():
         web = [(run.web, (rng.getrandbits(32),)) for _ in range(a.workers)]
         web += [(run.bursts, (rng.getrandbits(32),)), (run.bulk, (rng.getrandbits(32),))]
         web += [(run.long, (rng.getrandbits(32),)) for _ in range(3)]
-        dns = [(run.dns, (rng.getrandbits(32), False)), (run.dns, (rng.getrandbits(32), True))]
+        dns = [(run.dns, (rng.getrandbits(32), st, a.sources, a.dns_rate / 2)) for st in (False, True)]
         jobs += (web if a.part != "dns" else []) + (dns if a.part != "http" else [])
+    if a.dns_sources and a.part != "http":
+        jobs += [(run.dns, (rng.getrandbits(32), st, a.dns_sources, a.dns_rate / 4))
+                 for st in (False, True)]
     jobs += [(run.pages, (rng.getrandbits(32), s)) for s in a.page_sources]
     if a.page_sources:
         jobs.append((run.rushes, (rng.getrandbits(32),)))

@@ -801,7 +801,8 @@ dns_views() {
 	[ -n "$DNS_KEEP" ] || return 0
 	# shellcheck disable=SC2046  # one address an argument
 	bash "$ROOT/lab/dnsview.sh" "$1/capture.pcap" "$o.pcap" "$DNS_KEEP" \
-		$(lab_benign_sources train | tr , ' ') || die "lab/dnsview.sh failed"
+		$(lab_benign_sources train | tr , ' ') $(lab_dns_sources train | tr , ' ') ||
+		die "lab/dnsview.sh failed"
 	view_training "$o" -f "$ROOT/lab/benign-udp-rows.awk"
 	detail "DNS views: the round with lab/benign.py's DNS queries thinned to 1 in $DNS_KEEP, $(($(wc -l < "$o.train.csv") - 1)) benign UDP rows (lab/dnsview.sh)"
 }

@@ -176,6 +176,20 @@ lab_benign_sources() {
 	echo "${out#,}"
 }
 
+# lab_dns_sources train|live: lab/benign.py's clients that only send DNS
+# queries (10.199.71-80.2, live .3), each alone in a /24, c1's extra
+# addresses too. A network that only asks DNS never comes back by
+# ctx_src_return_age_us (a query is a flow's one packet), as a spoofed
+# flood's never does; without them the lab's DNS clients all browsed too,
+# and a storm of queries from networks whose first connection had not
+# completed yet was named udp_flood (docs/lab.md, "DNS-only clients").
+lab_dns_sources() {
+	local n=2 i out=
+	[ "$1" = live ] && n=3
+	for i in $(seq 71 80); do out+=,10.199.$i.$n; done
+	echo "${out#,}"
+}
+
 # lab_page_sources train|live [one|mixed]: lab/benign.py's browsers that
 # never query the lab's DNS (their resolver is elsewhere, as most web
 # clients' is), c1's extra addresses too: "one", a /24 of 20 whose pages all
@@ -296,7 +310,8 @@ lab_up() {
 			{ ! a=$(lab_addr6 "$n") || _lab_t ip -n "$ns" addr add "$a/64" dev eth0 nodad; } &&
 			{ [ "$n" != c1 ] || for a in $(lab_benign_sources train | tr , ' ') \
 				$(lab_benign_sources live | tr , ' ') $(lab_page_sources train | tr , ' ') \
-				$(lab_page_sources live | tr , ' '); do echo "addr add $a/16 dev eth0"; done |
+				$(lab_page_sources live | tr , ' ') $(lab_dns_sources train | tr , ' ') \
+				$(lab_dns_sources live | tr , ' '); do echo "addr add $a/16 dev eth0"; done |
 				_lab_t ip -n "$ns" -batch -; }
 		}; then
 			echo "lab: cannot set up namespace $ns" >&2
@@ -1229,6 +1244,7 @@ lab_mix() {
 	for part in http dns; do
 		LAB_EXEC_TIMEOUT=$((T + 15)) lab_exec "$p" c1 python3 "$LAB_DIR/benign.py" \
 			--server "$LAB_SRV4" --sources "$(lab_benign_sources "$ph")" --seconds "$T" \
+			--dns-sources "$(lab_dns_sources "$ph")" \
 			--seed "$((seed * 2 + 7))" --part "$part" --http-rate $((90 * k)) \
 			--dns-rate $((110 * k)) --workers 40 ${LAB_RESULTS:+--results "$LAB_RESULTS"} \
 			2>> "${LAB_RESULTS:-/dev/null}.benign" & pids+=($!)

@@ -1254,6 +1254,12 @@ static void test_benign_parts(void **state)
 	/* each line names its client, port 0 for a connection never opened */
 	expect(0, "named", "grep -qE '^http fail [0-9.]+ [0-9.]+ 127[.]0[.]0[.]1 0 (80|443)$' %s/b.txt "
 	       "&& echo named", dir);
+	/* --dns-sources: clients that only ask DNS, from their own addresses,
+	 * with no --sources at all; an unanswered query is a failure */
+	expect(0, "dnsonly", "python3 lab/benign.py --server 127.0.0.1 --dns-sources 127.0.0.2 "
+	       "--seconds 1 --dns-rate 20 --part dns --results %s/d.txt 2>/dev/null; "
+	       "grep -qE '^dns fail [0-9.]+ [0-9.]+ 127[.]0[.]0[.]2 [0-9]+ 53$' %s/d.txt && "
+	       "! grep -qv ' 127[.]0[.]0[.]2 ' %s/d.txt && echo dnsonly", dir, dir, dir);
 }
 
 /* The services measurement (tests/services_check.py): lab/benign.py's

@@ -292,6 +292,9 @@ static void test_lab_up_down(void **state)
 	assert_non_null(strstr(st, "10.199.5.20/16"));
 	assert_non_null(strstr(st, "10.199.7.20/16"));
 	assert_non_null(strstr(st, "10.199.70.3/16"));
+	/* its clients that only send DNS (lab_dns_sources) */
+	assert_non_null(strstr(st, "10.199.71.2/16"));
+	assert_non_null(strstr(st, "10.199.80.3/16"));
 	free(st);
 	/* an attacker reaches the server, from its live address too */
 	assert_int_equal(lt_run(20, "ip netns exec '%s-t50' ping -n -q -c1 -W2 -I 10.199.15.21 10.199.0.10 "
@@ -512,6 +515,7 @@ static void test_quick_tools_made_traffic(void **state)
 		{ "benign client c1", "10.199.1.11/32", 50 },
 		{ "benign client c2", "10.199.1.12/32", 50 },
 		{ "benign clients of benign.py", "10.199.2.0/24", 1000 },
+		{ "DNS-only clients of benign.py", "10.199.71.0/24 or src net 10.199.80.0/24", 20 },
 		/* browsers without DNS to the server, busy /24s of their own: with
 		 * the browsers on (lab_mix's default; LAB_PAGE_BROWSERS=0 turns them off) */
 		{ "browsers of benign.py, one scheme, no DNS", "10.199.4.0/24", 500, 1 },
@@ -760,10 +764,11 @@ static void test_quick_events_name_classes(void **state)
 			unsigned o3 = 0;
 
 			/* c1, c2 and lab/benign.py's clients (10.199.3.x, 10.199.41-60.3)
-			 * and browsers without DNS (10.199.5.x, 10.199.7.x, 10.199.61-70.3) */
+			 * browsers without DNS (10.199.5.x, 10.199.7.x, 10.199.61-70.3)
+			 * and DNS-only clients (10.199.71-80.3) */
 			sscanf(c[j].src, "10.199.%u.", &o3);
 			if (strncmp(c[j].src, "10.199.1.", 9) && strncmp(c[j].src, "fd99::1:", 8) &&
-			    o3 != 3 && o3 != 5 && o3 != 7 && (o3 < 41 || o3 > 70))
+			    o3 != 3 && o3 != 5 && o3 != 7 && (o3 < 41 || o3 > 80))
 				continue;
 			if (strcmp(c[j].cls, "benign")) {
 				flagged += c[j].n;
