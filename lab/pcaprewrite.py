@@ -5,7 +5,7 @@ model can be tried on the same behaviour with other fingerprints.
 
   python3 lab/pcaprewrite.py IN.pcap OUT.pcap --src CIDR [--src CIDR...] \\
       [--pad A-B] [--ttl A-B] [--win A-B] [--sport] [--rate K] [--seed N]
-      [--spread SRC=PREFIX...] [--dport PORT] [--tcp-dport PORT] [--icmp-id ID]
+      [--spread SRC=PREFIX[@A-B]...] [--dport PORT] [--tcp-dport PORT] [--icmp-id ID]
       [--jitter US] [--tcp-flags FLAGS] [--reflect PORT,...] [--from-port PORT]
       [--echo] [--merge PCAP...]
 
@@ -19,11 +19,14 @@ Only packets whose source address is in one of the --src prefixes change
   --sport     a new source port (1024..65535), one per flow (TCP, UDP)
   --rate K    the source's packets K times further apart (K < 1: faster),
               measured from its first packet; the capture is re-sorted by time
-  --spread SRC=PREFIX
+  --spread SRC=PREFIX[@A[-B]]
               every flow from SRC (one of the --src prefixes) gets a random
-              source address of the IPv4 PREFIX, one per flow: the same flood
-              as if spoofed over many networks (the lab's spoofing tools stay
-              in their /24 so that labels hold; PREFIX gets a label rule)
+              source address of PREFIX (IPv4 for IPv4 sources, IPv6 for
+              IPv6 ones), one per flow: the same flood as if spoofed over
+              many networks (the lab's spoofing tools stay in their /24 so
+              that labels hold; PREFIX gets a label rule); with @A-B, A..B
+              flows one after the other from each address (drawn per
+              address: a spoofed source's burst; lab/demo.sh's burst views)
   --dport PORT
               every UDP packet to destination port PORT: a flood sprayed over
               random ports, or aimed at another, as the same flood at one
@@ -183,6 +186,22 @@ class Packet:
         return 0, 0
 
 
+class Spread:
+    """--spread SRC=PREFIX@A-B: the flows from SRC get addresses of PREFIX,
+    a new random one after a burst of A..B flows (drawn per address)."""
+
+    def __init__(self, frm, to, lo, hi):
+        self.frm, self.to, self.lo, self.hi = frm, to, lo, hi
+        self.addr, self.left = None, 0
+
+    def next(self, rng):
+        if not self.left:
+            self.addr = int(self.to.network_address) + rng.randrange(self.to.num_addresses)
+            self.left = rng.randint(self.lo, self.hi)
+        self.left -= 1
+        return self.addr
+
+
 def fix_lengths_and_sums(frame, p):
     """Rewrite the IP length fields for p.end and every checksum."""
     l3, l4 = p.l3, p.l4
@@ -285,10 +304,10 @@ def main():
     ap.add_argument("--icmp-id", type=int, metavar="ID")
     ap.add_argument("--echo", action="store_true",
                     help="every UDP datagram an ICMP echo request (identifier: its source port)")
-    ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX",
+    ap.add_argument("--spread", action="append", default=[], metavar="SRC=PREFIX[@A[-B]]",
                     help="each flow from SRC (one of the --src prefixes) gets a random source "
-                    "address of the IPv4 PREFIX: the same flood spoofed over many networks "
-                    "(repeatable)")
+                    "address of PREFIX (of the source's IP version): the same flood spoofed "
+                    "over many networks; @A-B: A..B flows from each address (repeatable)")
     ap.add_argument("--tcp-flags", type=tcp_flags, metavar="FLAGS")
     ap.add_argument("--reflect", type=port_list, metavar="PORT,...")
     ap.add_argument("--rate", type=float)
@@ -321,8 +340,12 @@ def main():
     try:
         for m in a.spread:
             frm, _, to = m.partition("=")
-            spread.append((ipaddress.ip_network(frm, strict=False),
-                           ipaddress.IPv4Network(to, strict=False)))
+            to, _, burst = to.partition("@")
+            lo, _, hi = (burst or "1").partition("-")
+            spread.append(Spread(ipaddress.ip_network(frm, strict=False),
+                                 ipaddress.ip_network(to, strict=False), int(lo), int(hi or lo)))
+            if not 1 <= spread[-1].lo <= spread[-1].hi:
+                raise ValueError(f"{m}: bursts of 1 flow or more, A <= B")
     except ValueError as e:
         ap.error(f"--spread: {e}")
     # --jitter alone moves timestamps only: the frames stay byte for byte
@@ -352,9 +375,9 @@ def main():
                             "sport": rng.randint(1024, 65535) if a.sport else None,
                             "reflect": (rng.choice(a.reflect), rng.randint(1024, 65535))
                             if a.reflect else None,
-                            "src": next((int(to.network_address) + rng.randrange(to.num_addresses)
-                                         for frm, to in spread
-                                         if not p.v6 and p.src in frm), None)}
+                            "src": next((sp.next(rng) for sp in spread
+                                         if sp.frm.version == p.src.version and p.src in sp.frm
+                                         and sp.to.version == p.src.version), None)}
         if p.src not in per_src:
             per_src[p.src] = rng.randint(*a.ttl) if a.ttl else None
         f = per_flow[fk]
@@ -385,7 +408,10 @@ def main():
                 and (p.proto, frame[p.l4]) in ((ICMP, 8), (ICMP6, 128))):
             struct.pack_into("!H", frame, p.l4 + 4, a.icmp_id)
         if f["src"] is not None:
-            struct.pack_into("!I", frame, p.l3 + 12, f["src"])
+            if p.v6:
+                frame[p.l3 + 8:p.l3 + 24] = f["src"].to_bytes(16, "big")
+            else:
+                struct.pack_into("!I", frame, p.l3 + 12, f["src"])
         if a.rate is not None:
             t0 = first_ns.setdefault(p.src, rec[0])
             rec[0] = t0 + int((rec[0] - t0) * a.rate)
