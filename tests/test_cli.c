@@ -876,6 +876,50 @@ static void test_rewrite_one_flow(void **state)
 	       "x['training_rows_left_out']) for x in t))\"", dir);
 }
 
+/* lab/pcaprewrite.py --spread PREFIX@A-B (lab/demo.sh's burst views): 60
+ * SYNs from one address, over IPv4 and IPv6, each its own flow, become 60
+ * flows from addresses of the wide prefix, exactly 5 an address with @5
+ * (12 addresses), 2-4 an address with @2-4 (but the last), every checksum
+ * right (tcpdump -vv); a burst range upside down is refused. */
+static void test_rewrite_bursts(void **state)
+{
+	static const char *const srcs =
+		"$FF extract -q -o - %s/sb/%s.pcap | python3 -c \"import collections, csv, ipaddress, sys; "
+		"r = {x['Flow ID']: x for x in csv.DictReader(sys.stdin)}; "
+		"n = collections.Counter(x['Src IP'] for x in r.values()); "
+		"v = list(n.values()); print(len(r), 'flows', len(n), 'sources', min(v[:-1]), max(v), "
+		"all(ipaddress.ip_address(a) in ipaddress.ip_network('%s') for a in n))\"";
+
+	(void)state;
+	need_binary();
+	need_tools("python3 tcpdump");
+	expect(0, NULL, "mkdir -p %s/sb && "
+	       "python3 lab/rawflood.py syn 10.199.0.10 --count 60 --pps 1000 --spoof 10.199.11.7/32 "
+	       "--port 80 --seed 3 --write %s/sb/v4.pcap && "
+	       "python3 lab/rawflood.py syn fd99::10 --count 60 --pps 1000 --spoof fd99:11::7/128 "
+	       "--port 80 --seed 3 --write %s/sb/v6.pcap", dir, dir, dir);
+	expect(0, NULL, "python3 lab/pcaprewrite.py -q --only --src 10.199.11.0/24 --src fd99:11::/32 "
+	       "--spread 10.199.11.0/24=10.128.0.0/11@5 --spread fd99:11::/32=fd99:11::/32@5 "
+	       "%s/sb/v4.pcap %s/sb/v4.5.pcap && "
+	       "python3 lab/pcaprewrite.py -q --only --src 10.199.11.0/24 --src fd99:11::/32 "
+	       "--spread 10.199.11.0/24=10.128.0.0/11@5 --spread fd99:11::/32=fd99:11::/32@5 "
+	       "%s/sb/v6.pcap %s/sb/v6.5.pcap && "
+	       "python3 lab/pcaprewrite.py -q --only --src 10.199.11.0/24 "
+	       "--spread 10.199.11.0/24=10.128.0.0/11@2-4 %s/sb/v4.pcap %s/sb/v4.24.pcap",
+	       dir, dir, dir, dir, dir, dir);
+	expect(0, "60 flows 12 sources 5 5 True", srcs, dir, "v4.5", "10.128.0.0/11");
+	expect(0, "60 flows 12 sources 5 5 True", srcs, dir, "v6.5", "fd99:11::/32");
+	expect(0, " 4 True", srcs, dir, "v4.24", "10.128.0.0/11");
+	expect(0, "min 2 True", "$FF extract -q -o - %s/sb/v4.24.pcap | python3 -c \"import collections, "
+	       "csv, sys; n = collections.Counter(x['Src IP'] for x in "
+	       "{x['Flow ID']: x for x in csv.DictReader(sys.stdin)}.values()); "
+	       "v = list(n.values())[:-1]; print('min', min(v), 15 <= len(n) <= 30)\"", dir);
+	expect(0, "60 60", "echo $(tcpdump -vv -nr %s/sb/v4.5.pcap 2>/dev/null | grep -c 'cksum.*correct') "
+	       "$(tcpdump -vv -nr %s/sb/v6.5.pcap 2>/dev/null | grep -c 'cksum.*correct')", dir, dir);
+	expect(2, "A <= B", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --spread 10.0.0.0/8=10.0.0.0/8@5-2 "
+	       "%s/sb/v4.pcap %s/sb/x.pcap", dir, dir);
+}
+
 /* lab/pcaprewrite.py --echo (lab/demo.sh's ping views): 20 UDP queries to
  * port 53 from a /28, and 20 over IPv6, become ICMP and ICMPv6 echo
  * requests of the same lengths, the source port the identifier, sequence
@@ -1401,6 +1445,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_jobs_same),
 		cmocka_unit_test(test_rewrite_one_service),
 		cmocka_unit_test(test_rewrite_one_flow),
+		cmocka_unit_test(test_rewrite_bursts),
 		cmocka_unit_test(test_rewrite_echo),
 		cmocka_unit_test(test_rewrite_synack),
 		cmocka_unit_test(test_jitter_verdicts),
