@@ -815,11 +815,13 @@ burst_views() {
 	local b=2-40 cls net wide o=$1/burst spread=()
 	[ -n "$BURST_CLASSES" ] || return 0
 	class_cut "$BURST_CLASSES" "$1/capture.pcap" "$1/burst.cut.pcap"
+	# a class's label prefixes (lab_labels): its /24 and /11, spread over
+	# the /11, and its IPv6 /32 (lab_spread6), spread over itself
 	for cls in ${BURST_CLASSES//,/ }; do
 		wide=$(lab_spread | awk -v c="$cls" '$1 == c { print $3 }')
 		for net in $(lab_labels | sed -n "s/^$cls:host=//p"); do
 			case $net in
-			*:*) spread+=(--spread "$net=$(lab_spread6 | awk -v c="$cls" '$1 == c { print $2 }')@$b") ;;
+			*:*) spread+=(--spread "$net=$net@$b") ;;
 			*) spread+=(--spread "$net=$wide@$b") ;;
 			esac
 		done

@@ -346,6 +346,8 @@ def main():
                                  ipaddress.ip_network(to, strict=False), int(lo), int(hi or lo)))
             if not 1 <= spread[-1].lo <= spread[-1].hi:
                 raise ValueError(f"{m}: bursts of 1 flow or more, A <= B")
+            if spread[-1].frm.version != spread[-1].to.version:
+                raise ValueError(f"{m}: SRC and PREFIX of one IP version")
     except ValueError as e:
         ap.error(f"--spread: {e}")
     # --jitter alone moves timestamps only: the frames stay byte for byte
@@ -375,9 +377,8 @@ def main():
                             "sport": rng.randint(1024, 65535) if a.sport else None,
                             "reflect": (rng.choice(a.reflect), rng.randint(1024, 65535))
                             if a.reflect else None,
-                            "src": next((sp.next(rng) for sp in spread
-                                         if sp.frm.version == p.src.version and p.src in sp.frm
-                                         and sp.to.version == p.src.version), None)}
+                            "src": next((sp.next(rng) for sp in spread if p.src in sp.frm),
+                                        None)}
         if p.src not in per_src:
             per_src[p.src] = rng.randint(*a.ttl) if a.ttl else None
         f = per_flow[fk]

@@ -40,7 +40,7 @@ for bin in build/tests/test_* build/asan/tests/test_*; do
 done
 
 echo
-# where the time goes: the slowest binaries, seconds each
+# where the time goes: every binary's seconds, the slowest first
 printf '%s\n' "${times[@]}" | sort -rn | awk '{printf "  %7.1f s  %s\n", $1, $2}'
 [ ${#bad[@]} -gt 0 ] && echo "failing: ${bad[*]}"
 echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -880,7 +880,8 @@ static void test_rewrite_one_flow(void **state)
  * SYNs from one address, over IPv4 and IPv6, each its own flow, become 60
  * flows from addresses of the wide prefix, exactly 5 an address with @5
  * (12 addresses), 2-4 an address with @2-4 (but the last), every checksum
- * right (tcpdump -vv); a burst range upside down is refused. */
+ * right (tcpdump -vv); a burst range upside down, or an IPv4 source spread
+ * over an IPv6 prefix, is refused. */
 static void test_rewrite_bursts(void **state)
 {
 	static const char *const srcs =
@@ -917,6 +918,8 @@ static void test_rewrite_bursts(void **state)
 	expect(0, "60 60", "echo $(tcpdump -vv -nr %s/sb/v4.5.pcap 2>/dev/null | grep -c 'cksum.*correct') "
 	       "$(tcpdump -vv -nr %s/sb/v6.5.pcap 2>/dev/null | grep -c 'cksum.*correct')", dir, dir);
 	expect(2, "A <= B", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --spread 10.0.0.0/8=10.0.0.0/8@5-2 "
+	       "%s/sb/v4.pcap %s/sb/x.pcap", dir, dir);
+	expect(2, "one IP version", "python3 lab/pcaprewrite.py --src 10.0.0.0/8 --spread 10.0.0.0/8=fd99::/32 "
 	       "%s/sb/v4.pcap %s/sb/x.pcap", dir, dir);
 }
 
