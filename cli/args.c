@@ -181,6 +181,7 @@ const char *cli_iface_only(int argc, char **argv, const char *doc)
 #define CLI_OPT_FAST_FIRST 0x1002
 #define CLI_OPT_FLOOD_EVENTS 0x1003
 #define CLI_OPT_CTX_SLOTS 0x1004
+#define CLI_OPT_CTX_WARM 0x1006
 #define CLI_OPT_HOLD_FIRST 0x1005
 
 static const struct argp_option sched_options[] = {
@@ -205,6 +206,10 @@ static const struct argp_option sched_options[] = {
 	{ "context-slots", CLI_OPT_CTX_SLOTS, "N", 0, "Slots of the context table (services, hosts "
 	  "and source prefixes, the ctx_* features), a power of two (default 32768, 264 bytes "
 	  "each); extract and replay agree when given the same" },
+	{ "context-warm", CLI_OPT_CTX_WARM, NULL, 0, "The context starts warm: ctx_table_age_us "
+	  "reads full (2 s) from the first packet on, as if the table had counted before; by "
+	  "default it counts from the first flow (a cold start, docs/operations.md). For a capture "
+	  "cut out of longer traffic" },
 	{},
 };
 
@@ -262,6 +267,9 @@ static error_t sched_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case CLI_OPT_FLOOD_EVENTS:
 		cfg->flood_events = cli_uint(state, key, arg, 0, UINT_MAX);
+		break;
+	case CLI_OPT_CTX_WARM:
+		cfg->cp_flags |= FF_CP_CTX_WARM;
 		break;
 	case CLI_OPT_CTX_SLOTS:
 		cfg->ctx_slots = cli_uint(state, key, arg, 2, FF_CTX_SLOTS_MAX);

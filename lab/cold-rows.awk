@@ -7,17 +7,17 @@
 #
 # A cold view is a window of a round that starts inside a running flood,
 # extracted on its own clock: a filter attached during the flood, whose
-# context table reads every source not seen coming back as returning
-# (ctx_src_return_age_us: the time counted, for 2 s; context.h
-# FF_CTX_COLD_US). It teaches the floods and the benign traffic at a cold
+# context table has seen no one come back (ctx_src_return_age_us "never"
+# for every source, ctx_table_age_us below 2 s; context.h FF_CTX_COLD_US).
+# It teaches the floods and the benign traffic at a cold
 # table, and what a row there cannot tell is left out rather than taught
 # (offline on run J's captures, docs/lab.md "Cold start views"):
 #
 # - benign rows pass;
 # - rows of the floods (floods=) pass, but not at a flow's first packet
 #   while the receiving host has seen fewer than `host` (default 64) flows
-#   opened in the last second (ctx_host_new_flows_1s): at a cold table no
-#   source reads "never", and before the host shows a flood a flood's
+#   opened in the last second (ctx_host_new_flows_1s): at a cold table
+#   every source reads "never", and before the host shows a flood a flood's
 #   first packet is a client's first query or SYN (lab/handshake-benign.awk
 #   CLASS:quietK is the same rule for a warm table, at 16: there the
 #   return age still tells; taught at 16 here, benign DNS queries in a

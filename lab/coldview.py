@@ -29,10 +29,9 @@ has seen, its highest splits decide (docs/lab.md, "Fast views").
 
 Why: a round's captures are extracted on one clock from the capture's
 start, whose first seconds are quiet, so a forest never saw a flood at a
-cold table, where a source not seen coming back reads the time counted
-(ctx_src_return_age_us 0..2 s, FF_CTX_COLD_US), as a returning client's
-network reads, instead of "never". How much a forest leaned on that
-feature there was luck: run J's model flagged 0 % of a held-out hping3
+cold table, which has seen no one come back (ctx_src_return_age_us
+"never" for every source, ctx_table_age_us below 2 s) and whose windows
+are not full. How much a forest leaned on the return age there was luck: run J's model flagged 0 % of a held-out hping3
 --rand-source flood's first second (docs/lab.md, "Cold start views").
 In a view, floods and benign clients both meet the cold table, and the
 forest must tell them apart by the rest of the context.

@@ -167,7 +167,7 @@ ATTACK_VOTES=(--attack-votes 550)
 # jittered")
 TIME_RES=(--time-resolution 100)
 TRAIN_OPTS=(--model rf --trees 32 --max-depth 14 --features behaviour --exclude-features "$VICTIM_CTX"
-	"${EARLY[@]}" "${TIME_RES[@]}")
+	"${EARLY[@]}" "${ATTACK_VOTES[@]}" "${TIME_RES[@]}")
 # The floods (--floods): by default (segments) every flood tool runs in
 # segments whose source spread is drawn apart from the tool (lab/plan.py
 # CORNERS; a real spoofed flood sends one flow per network, and only the
@@ -259,9 +259,9 @@ fi
 # every packet of the capture for COLD_SECONDS, extracted on its own clock:
 # its context table fresh, as at a filter attached during a flood or a
 # capture that begins mid-flood (every held-out and public one). For its
-# first 2 s a table reads an unseen source's return age as the time it has
-# counted (context.h, FF_CTX_COLD_US), as a returning client's network
-# reads; a round's capture begins quiet, so without these views the forest
+# first 2 s a table has seen no one come back (every source "never"; its
+# age, ctx_table_age_us, below 2 s) and its windows are not full; a
+# round's capture begins quiet, so without these views the forest
 # never saw a flood there, and how much it leaned on the return age at a
 # cold table was luck (run J's model: the held-out SYN floods' first
 # second 0-20 % flagged, 61 % of them in all; docs/lab.md, "Cold start
@@ -358,7 +358,10 @@ ONEFLOW_CLASSES=syn_flood,udp_flood
 # one-SYN-a-source segments (run AN, seed 2; docs/lab.md, "Runs AJ-AN").
 # The rewritten packets keep their times, so a tool's rule (its time
 # window, the class's wide prefixes) still names them: a fold leaves them
-# out with the tool.
+# out with the tool. A view is the flood alone, cut out of the round,
+# and is extracted with a warm context (flowforest extract --context-warm,
+# lab/evaluate.py --train-warm): a filter that watched from before the
+# flood, not one attached at its first packet (the cold views teach that).
 BURST_CLASSES=syn_flood,udp_flood
 [ "$QUICK" = 1 ] || [ "$FLOODS" != segments ] && BURST_CLASSES=
 # DNS views (not the quick run): each round again with its busy DNS
@@ -656,16 +659,18 @@ extract_labelled() {
 	detail "$(cat "${o}relabel.txt")"
 }
 
-# view_training O AWK-ARG...: O.pcap -> O.flows.csv (extract, labelled, at
-# the checkpoints) -> the rows `awk -F, AWK-ARG...` prints ->
+# view_training O [--context-warm] AWK-ARG...: O.pcap -> O.flows.csv
+# (extract, labelled, at the checkpoints; with --context-warm, its context
+# warm from the first packet) -> the rows `awk -F, AWK-ARG...` prints ->
 # lab/handshake-benign.awk -> O.train.csv (O.relabel.txt), added to CSVS:
 # the views that teach some rows of a rewritten round (one-flow, DNS,
 # ping, quiet)
 view_training() {
-	local o=$1
+	local o=$1 x=()
 	shift
+	[ "$1" = --context-warm ] && { x=("$1"); shift; }
 	"$FF" extract -q --pcap "$o.pcap" --labels "$OUT/labels.rules" --checkpoints "$CP" \
-		-o "$o.flows.csv" || die "extract failed"
+		"${x[@]}" -o "$o.flows.csv" || die "extract failed"
 	awk -F, "$@" "$o.flows.csv" |
 		awk -F, -v classes="$HANDSHAKE_CLASSES" -f "$ROOT/lab/handshake-benign.awk" \
 		> "$o.train.csv" 2> "$o.relabel.txt" || die "relabel failed"
@@ -829,7 +834,7 @@ burst_views() {
 	python3 "$ROOT/lab/pcaprewrite.py" -q --only "$1/burst.cut.pcap" "$1/burst.pcap" \
 		"${CUT_SRC[@]}" "${spread[@]}" --seed "$2" || die "lab/pcaprewrite.py failed"
 	rm -f "$1/burst.cut.pcap"
-	view_training "$o" 1
+	view_training "$o" --context-warm 1
 	detail "burst views: the round's $BURST_CLASSES packets from spoofed sources in bursts of $b flows (lab/pcaprewrite.py --spread @$b)"
 }
 
@@ -1120,7 +1125,6 @@ if [ "$EVAL" = 1 ]; then
 		[ -n "$VIEW_CLASSES" ] && [ -e "$v" ] && caps+=("$v")
 	done
 	[ -n "$SERVICE_CLASSES" ] && caps+=("$OUT/train/service.pcap")	# service_views
-	[ -n "$BURST_CLASSES" ] && caps+=("$OUT/train/burst.pcap")	# burst_views
 	cold=() fast=()	# cold_views (lab/evaluate.py --train-cold, --train-fast: through lab/cold-rows.awk)
 	for v in "$OUT"/train/cold/cold_*.pcap; do
 		[ -n "$COLD_CLASSES" ] && [ -e "$v" ] && cold+=("$v")
@@ -1135,6 +1139,7 @@ if [ "$EVAL" = 1 ]; then
 		--benign "$OUT/protected/capture.pcap")
 	# the baseline's benign flows too: false alarms over both live mixes
 	[ -e "$OUT/baseline/capture.pcap" ] && ev+=("$OUT/baseline/capture.pcap")
+	[ -n "$BURST_CLASSES" ] && ev+=(--train-warm "$OUT/train/burst.pcap")	# burst_views
 	[ ${#cold[@]} -gt 0 ] && ev+=(--train-cold "${cold[@]}" --cold-classes "$COLD_CLASSES")
 	[ ${#fast[@]} -gt 0 ] && ev+=(--train-fast "${fast[@]}")
 	# the live capture again with every timestamp moved by at most 8 us (the

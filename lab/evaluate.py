@@ -331,8 +331,10 @@ class Evaluation:
                     "definition": "a flow is flagged when the model gives it an attack class "
                                   "(action not pass) at any checkpoint"}
 
-    def extract(self, pcaps, out, model=None, labels=None):
+    def extract(self, pcaps, out, model=None, labels=None, warm=False):
         cmd = [self.a.ff, "extract", "-q", "--checkpoints", self.a.checkpoints, "-o", out]
+        if warm:	# a capture cut out of longer traffic (--train-warm)
+            cmd.append("--context-warm")
         if model:
             cmd += ["--model", model]
         if labels:
@@ -460,9 +462,11 @@ class Evaluation:
         # lab/quietview.sh, --train-benign-udp) through
         # lab/benign-udp-rows.awk, as its dns_views and quiet_views; a
         # one-flow view's (--train-later) through lab/later-rows.awk, as
-        # its oneflow_views
+        # its oneflow_views; a burst view's (--train-warm) extracted with
+        # --context-warm, as its burst_views
         grouped = os.path.join(self.tmp, "train.tools.csv")
         views = ([(p, None) for p in a.train]
+                 + [(p, "warm") for p in a.train_warm]
                  + [(p, ("cold-rows.awk", f"floods={a.cold_classes}", "fast=0"))
                     for p in a.train_cold]
                  + [(p, ("cold-rows.awk", f"floods={a.cold_classes}", "fast=1"))
@@ -472,8 +476,8 @@ class Evaluation:
         with open(grouped, "w") as o:
             for i, (pcap, rows) in enumerate(views):
                 part = self.extract([pcap], os.path.join(self.tmp, f"train.tools.{i}.csv"),
-                                    labels=a.tools)
-                if rows:
+                                    labels=a.tools, warm=rows == "warm")
+                if rows and rows != "warm":
                     self.view_rows(part, *rows)
                 with open(part) as f:
                     head = f.readline()
@@ -962,6 +966,10 @@ def main():
     ap.add_argument("--tools", help="label rules CLASS/TOOL:COND (leave-one-tool-out; labels)")
     ap.add_argument("--train", nargs="+", default=[], help="captures to train the folds on, "
                     "each extracted on its own clock")
+    ap.add_argument("--train-warm", nargs="+", default=[], metavar="PCAP",
+                    help="captures cut out of longer traffic (lab/demo.sh's burst views) to "
+                    "train the folds on too, each on its own clock with a warm context "
+                    "(flowforest extract --context-warm)")
     ap.add_argument("--train-cold", nargs="+", default=[], metavar="PCAP",
                     help="cold views (lab/coldview.py) to train the folds on too, each on its "
                     "own clock, their rows chosen by lab/cold-rows.awk")
@@ -1015,8 +1023,10 @@ def main():
         ap.error("leave-one-tool-out (--train) needs --tools")
     if a.keep_folds and not a.train:
         ap.error("--keep-folds needs --train")
-    if (a.train_cold or a.train_fast or a.train_benign_udp or a.train_later) and not a.train:
-        ap.error("--train-cold, --train-fast, --train-benign-udp and --train-later need --train")
+    if (a.train_warm or a.train_cold or a.train_fast or a.train_benign_udp
+            or a.train_later) and not a.train:
+        ap.error("--train-warm, --train-cold, --train-fast, --train-benign-udp and "
+                 "--train-later need --train")
     if (a.perturb or a.public or a.benign or a.holdout) and not a.model:
         ap.error("--perturb, --public, --benign and --holdout need --model")
     if a.holdout and not os.path.isdir(a.holdout):

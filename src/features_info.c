@@ -158,6 +158,8 @@ int ff_feature_ctx_kind(int fid)
 
 	if (fid < 0 || fid >= FF_NUM_FEATURES || strcmp(ff_feature_table[fid].dir, "ctx"))
 		return 0;
+	if (fid == FF_F_CTX_TABLE_AGE)	/* the clock, read with the source's entry */
+		return FF_CTX_SRC;
 	for (k = FF_CTX_SVC; k <= FF_CTX_PAIR; k++)
 		if (!strncmp(ff_feature_table[fid].name, prefix[k], strlen(prefix[k])))
 			return k;

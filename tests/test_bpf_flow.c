@@ -687,15 +687,12 @@ static void ctx_failed_connections(void **state)
 
 /*
  * A filter that just started has seen no one come back (context.h,
- * ff_ctx_entries): for the table's first FF_CTX_COLD_US a source not seen
- * coming back reads as its return age the time the table has counted, not
- * "never" (60 s), what a spoofed flood's source reads. Run L's first SYN
- * of a /24 of 20 browsers read "never", was dropped, and, with no
- * handshake completed, so was every next flow of the /24 until the SYN's
- * retransmission. The table's clock starts with the first flow counted;
- * from FF_CTX_COLD_US on, a source that never came back reads "never".
+ * ff_ctx_entries): every source reads "never" (60 s), and the table's age
+ * (ctx_table_age_us) says how long it has counted, up to FF_CTX_COLD_US:
+ * the forest tells a cold table's "never" from a warm one's by it. The
+ * table's clock starts with the first flow counted.
  */
-static void ctx_return_age_from_the_table_clock(void **state)
+static void ctx_table_age_from_the_table_clock(void **state)
 {
 	struct pkt_spec a = {
 		.family = 4, .proto = 6, .saddr = "10.30.1.5", .daddr = "10.9.5.1",
@@ -706,11 +703,13 @@ static void ctx_return_age_from_the_table_clock(void **state)
 	REQUIRE_BPF();
 	scratch_feature(0, true);
 	send_pkt(H_XDP, &a, T0_US, NULL);	/* the first flow: the clock starts */
-	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), 0);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), FF_CTX_KEEP_US);
+	assert_int_equal(scratch_feature(FF_F_CTX_TABLE_AGE, false), 0);
 	b.saddr = "10.30.2.7";			/* a network not seen before */
 	scratch_feature(0, true);
 	send_pkt(H_XDP, &b, T0_US + 400000, NULL);
-	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), 400000);
+	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), FF_CTX_KEEP_US);
+	assert_int_equal(scratch_feature(FF_F_CTX_TABLE_AGE, false), 400000);
 	ack = b;				/* it comes back: its handshake's ACK */
 	ack.tcp_flags = 0x10;
 	send_pkt(H_XDP, &ack, T0_US + 401000, NULL);
@@ -718,16 +717,17 @@ static void ctx_return_age_from_the_table_clock(void **state)
 	scratch_feature(0, true);
 	send_pkt(H_XDP, &b, T0_US + 500000, NULL);
 	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), 99000);
-	/* a network that never comes back: the time counted, then "never" */
+	/* the table's age: the time counted, then at most FF_CTX_COLD_US */
 	b.saddr = "10.30.3.4";
 	scratch_feature(0, true);
 	send_pkt(H_XDP, &b, T0_US + FF_CTX_COLD_US - 1, NULL);
-	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), FF_CTX_COLD_US - 1);
+	assert_int_equal(scratch_feature(FF_F_CTX_TABLE_AGE, false), FF_CTX_COLD_US - 1);
 	b.sport++;
 	scratch_feature(0, true);
-	send_pkt(H_XDP, &b, T0_US + FF_CTX_COLD_US, NULL);
+	send_pkt(H_XDP, &b, T0_US + FF_CTX_COLD_US + 1, NULL);
 	assert_int_equal(scratch_feature(FF_F_CTX_SRC_RETURN_AGE, false), FF_CTX_KEEP_US);
-	/* the one that came back reads its own age, cold or not */
+	assert_int_equal(scratch_feature(FF_F_CTX_TABLE_AGE, false), FF_CTX_COLD_US);
+	/* the one that came back reads its own age */
 	b.saddr = "10.30.2.11";
 	scratch_feature(0, true);
 	send_pkt(H_XDP, &b, T0_US + 3401000, NULL);
@@ -957,7 +957,7 @@ int main(void)
 		cmocka_unit_test_setup(ctx_one_flow_flood_packets_and_bytes, ctx_setup),
 		cmocka_unit_test_setup(ctx_failed_connections, ctx_setup),
 		cmocka_unit_test_setup(ctx_pair_busy_prefix_against_one_host, ctx_setup),
-		cmocka_unit_test_setup(ctx_return_age_from_the_table_clock, ctx_setup),
+		cmocka_unit_test_setup(ctx_table_age_from_the_table_clock, ctx_setup),
 		cmocka_unit_test_setup(ctx_only_the_entries_read, test_setup),
 		cmocka_unit_test_setup(ctx_counted_only_while_read, test_setup),
 		cmocka_unit_test_setup(ctx_windows_on_the_wall_clock_live, test_setup),

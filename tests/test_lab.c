@@ -1326,8 +1326,8 @@ static void test_service_and_ping_views(void **state)
 
 /* lab/coldview.py: a round's window that starts inside a running flood,
  * with every packet from there and nothing before, so its extract starts
- * a cold context table: the flood's first flow reads a cold return age
- * (below 2 s), where the round reads "never"; a fast view (--fast-classes)
+ * a cold context table: the flood's first flow reads a cold table's age
+ * (below 2 s), where the round reads a full one; a fast view (--fast-classes)
  * holds the same flood's packets that many times closer together amid the
  * rest at its own times; lab/cold-rows.awk keeps a view's benign, flood and
  * scan rows, not what a cold table cannot tell, and with fast=1 no benign

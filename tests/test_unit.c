@@ -1848,18 +1848,32 @@ static void test_utrack_source_return(void **state)
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], 5000000 - 4000300);
 	utrack_pair_features(&t, "10.6.6.9", 5000000, &fv);
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);	/* never */
-	/* but in the table's first FF_CTX_COLD_US (its first flow at 1 s),
-	 * the time it has counted (context.h, ff_ctx_entries) */
+	/* in the table's first FF_CTX_COLD_US (its first flow at 1 s) too,
+	 * and the table's age says it is cold (context.h, ff_ctx_entries) */
 	utrack_pair_features(&t, "10.6.6.9", 1000000 + FF_CTX_COLD_US - 1, &fv);
-	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_COLD_US - 1);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);
+	assert_int_equal(fv.v[FF_F_CTX_TABLE_AGE], FF_CTX_COLD_US - 1);
+	utrack_pair_features(&t, "10.6.6.9", 5000000, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_TABLE_AGE], FF_CTX_COLD_US);	/* at most */
 	utrack_pair_features(&t, "10.5.5.7", 1000200 + FF_CTX_KEEP_US + 1, &fv);
 	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);	/* at most */
 	ff_utrack_free(&t);
-	assert_int_equal(ff_ctx_return_age(NULL, 5000000, 0), FF_CTX_KEEP_US);
-	assert_int_equal(ff_ctx_return_age(NULL, 2500000, 1000000), 1500000);	/* forgotten */
-	assert_int_equal(ff_ctx_return_age(NULL, 500000, 1000000), 0);	/* a CPU behind */
-	assert_int_equal(ff_ctx_return_age(NULL, 1000000 + FF_CTX_COLD_US, 1000000),
-			 FF_CTX_KEEP_US);
+	assert_int_equal(ff_ctx_return_age(NULL, 5000000), FF_CTX_KEEP_US);	/* forgotten */
+	assert_int_equal(ff_ctx_table_age(5000000, 0), 0);	/* not counting yet */
+	assert_int_equal(ff_ctx_table_age(500000, 1000000), 0);	/* a CPU behind */
+	assert_int_equal(ff_ctx_table_age(1250000, 1000000), 250000);
+
+	/* a warm start (FF_CP_CTX_WARM, --context-warm): the table reads as
+	 * long counting from its first flow on */
+	assert_int_equal(ff_utrack_init(&t, 1024), 0);
+	t.cfg = (struct ff_config)FF_CONFIG_DEFAULT;
+	t.cfg.cp_flags |= FF_CP_CTX_WARM;
+	t.export_snapshots = true;
+	utrack_tcp1(&t, "10.6.6.9", 40000, 0x02, false, 3000000);
+	utrack_pair_features(&t, "10.6.6.9", 3000100, &fv);
+	assert_int_equal(fv.v[FF_F_CTX_SRC_RETURN_AGE], FF_CTX_KEEP_US);
+	assert_int_equal(fv.v[FF_F_CTX_TABLE_AGE], FF_CTX_COLD_US);
+	ff_utrack_free(&t);
 
 	/* the slot pair: a client's source, quiet for 2 s, against a flood's
 	 * one-packet source of this second; the flood's new key takes the
@@ -1875,7 +1889,7 @@ static void test_utrack_source_return(void **state)
 	ff_ctx_add(&b.e, 12000000, FF_CTX_OPEN_MASK(1), 0, 0);
 	assert_ptr_equal(ff_ctx_find(&a, &b, &k, 1), &b.e);
 	assert_int_equal(a.key.addr[0], 1);
-	assert_int_equal(ff_ctx_return_age(&a.e, 12500000, 0), 2500000 - 300);
+	assert_int_equal(ff_ctx_return_age(&a.e, 12500000), 2500000 - 300);
 	/* a minute later the client's slot is the older one again */
 	ff_ctx_add(&b.e, 10000300 + FF_CTX_KEEP_US + 2000000, FF_CTX_OPEN_MASK(1), 0, 0);
 	k.addr[0] = 4;

@@ -249,16 +249,16 @@ static __always_inline __u32 ff_ctx_slots(__u32 configured)
  * The table's clock: the array holds one slot after its ff_ctx_slots()
  * (no key's, ff_ctx_set() never reaches it), whose entry's return_us is
  * when the table began counting (the first flow it counted; 0: not yet).
- * For its first FF_CTX_COLD_US a source not seen coming back reads as its
- * return age the time the table has counted (ff_ctx_return_age), not
- * "never". Freshly attached, every network is one the filter has not seen
- * come back: its first flows read what a spoofed flood's source reads, and
- * one dropped SYN of a network (no handshake completed) made every next
- * flow of it read so too, until the SYN's retransmission passed
- * (docs/operations.md, "Cold start"). Only for those seconds: later, the
- * age of a source that never came back would be the capture's clock (a
- * demo's captures are shorter than FF_CTX_KEEP_US), on which a forest
- * splits as on a schedule.
+ * A filter just attached has seen no network come back: every source
+ * reads "never" (ctx_src_return_age_us), what a spoofed flood's reads, and
+ * its windows are not full. ctx_table_age_us says so, the time counted up
+ * to FF_CTX_COLD_US (ff_ctx_table_age): a forest trained on windows that
+ * start inside a running flood (the lab's cold views) tells a cold table's
+ * "never" from a warm one's (docs/operations.md, "Cold start"). Until
+ * 2026-12-02 a cold table's never-seen source read the time counted as its
+ * return age instead, the same values as a warm table's recently returned
+ * network, and a forest taught the cold views named page browsers whose /24
+ * had come back 1-3 s before syn_flood (docs/lab.md, "Cold and warm").
  */
 static __always_inline __u32 ff_ctx_entries(__u32 configured)
 {
@@ -545,20 +545,28 @@ static __always_inline void ff_ctx_view_flows(struct ff_ctx_view *v)
 
 /* Microseconds since an initiator of entry `e` (NULL: a key not in the
  * table) last came back (return_us), at most FF_CTX_KEEP_US; for one not
- * seen coming back, FF_CTX_KEEP_US ("never"), but while the table has been
- * counting (`start_us`, its clock slot's) for less than FF_CTX_COLD_US, the
- * time it has: what it has not watched it does not know. */
-static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us,
-					       __u64 start_us)
+ * seen coming back, FF_CTX_KEEP_US ("never"), cold table or not
+ * (ff_ctx_table_age tells which). */
+static __always_inline __u64 ff_ctx_return_age(const struct ff_ctx_entry *e, __u64 now_us)
 {
 	__u64 since = e ? e->return_us : 0, age;
 
-	if (!since && start_us && now_us < start_us + FF_CTX_COLD_US)
-		since = start_us;
 	if (!since)
 		return FF_CTX_KEEP_US;
 	age = now_us > since ? now_us - since : 0;
 	return age < FF_CTX_KEEP_US ? age : FF_CTX_KEEP_US;
+}
+
+/* Microseconds the table has counted (`start_us`, its clock slot's; 0: not
+ * yet) at `now_us`, at most FF_CTX_COLD_US: below it, a "never" of
+ * ff_ctx_return_age() may be a network the table has not watched long
+ * enough. Capped so that a forest cannot split on how long a filter or a
+ * capture has run (a schedule). */
+static __always_inline __u64 ff_ctx_table_age(__u64 now_us, __u64 start_us)
+{
+	__u64 age = start_us && now_us > start_us ? now_us - start_us : 0;
+
+	return age < FF_CTX_COLD_US ? age : FF_CTX_COLD_US;
 }
 
 #endif /* FLOWFOREST_CONTEXT_H */

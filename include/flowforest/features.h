@@ -454,14 +454,13 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	  "they began, counted at that packet, in the last 1 s (slow attacks keep theirs " \
 	  "open)")                                                                         \
 	X(CTX_SRC_RETURN_AGE, "ctx_src_return_age_us", "", FF_UNIT_USEC, "ctx",              \
-	  ff_ctx_return_age(c->src, c->now_us, c->start_us),                               \
+	  ff_ctx_return_age(c->src, c->now_us),                                            \
 	  "time since a host of this source's /24 or /64 last came back (sent a packet " \
 	  "after the first of one of its flows, not a bare SYN: a handshake's ACK, a " \
 	  "request; a SYN again is a retransmission or a flood's source port drawn " \
-	  "twice), at most 60 s (also " \
-	  "never, or forgotten; but in the context's first 2 s, the time it has counted: " \
-	  "a filter just started has seen no one come back): real clients come back, a " \
-	  "spoofed flood's sources never")                                                 \
+	  "twice), at most 60 s (also never, or forgotten, and at a filter just started, " \
+	  "which has seen no one come back yet: ctx_table_age_us): real clients come "     \
+	  "back, a spoofed flood's sources never")                                         \
 	X(CTX_SRC_FLOWS_10S, "ctx_src_new_flows_10s", "", FF_UNIT_COUNT, "ctx",              \
 	  ff_ctx_slow_flows(c->src, c->now_us),                                            \
 	  "flows opened by this source's /24 or /64 in the last 10 s (sliding window)")    \
@@ -479,7 +478,13 @@ static __always_inline __u64 ff_icmp1(const struct ff_flow *f, __u8 v)
 	X(CTX_PAIR_FLOWS_PER_BIT_10S, "ctx_pair_flows_per_peer_bit_10s", "", FF_UNIT_COUNT, "ctx", \
 	  ff_div(c->pair_flows_10s, ff_ctx_slow_bits(c->pair, c->now_us)),                 \
 	  "ctx_pair_new_flows_10s per ctx_pair_peer_bits_10s, floored (0 without bits): "  \
-	  "a slow brute force's few hosts, many connections each")
+	  "a slow brute force's few hosts, many connections each")                         \
+	X(CTX_TABLE_AGE, "ctx_table_age_us", "", FF_UNIT_USEC, "ctx",                      \
+	  ff_ctx_table_age(c->now_us, c->start_us),                                        \
+	  "time the context has counted (since the first flow it counted), at most 2 s: "  \
+	  "below 2 s a filter just started, which has seen no network come back yet "      \
+	  "(ctx_src_return_age_us never) and whose windows are not full; 2 s: any later "  \
+	  "time")
 
 #define FF_FEATURES(X) FF_FLOW_FEATURES(X) FF_CTX_FEATURES(X)
 

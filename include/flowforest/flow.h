@@ -142,6 +142,12 @@ struct ff_flow {
  * client whose SYN was dropped loses one retransmission timeout, not its
  * connection; a flood's flows have no next packet). */
 #define FF_CP_FIRST_HOLDS 4u
+/* The context starts warm: as if it had counted FF_CTX_COLD_US before its
+ * first flow (track.h, ff_track_ctx_start), ctx_table_age_us reads full from
+ * the first packet on (context.h, ff_ctx_table_age). For a capture cut out
+ * of longer traffic that a filter watched from before the cut: the lab's
+ * burst views (a flood's packets alone, from spoofed sources). */
+#define FF_CP_CTX_WARM 8u
 
 /* What ff_flow_update() returns: why this packet is a checkpoint. */
 #define FF_CP_COUNT 1	/* the flow reached a checkpoint packet count */
@@ -152,7 +158,7 @@ struct ff_config {
 	__u32 n_checkpoints;			/* entries used in checkpoints[] */
 	__u32 checkpoints[FF_MAX_CHECKPOINTS];	/* ascending packet counts */
 	__u32 cp_every;		/* after the last: every N packets, 0 = never */
-	__u32 cp_flags;		/* FF_CP_ON_FIN_RST, FF_CP_DROPS_HOLD, FF_CP_FIRST_HOLDS */
+	__u32 cp_flags;		/* FF_CP_ON_FIN_RST, _DROPS_HOLD, _FIRST_HOLDS, _CTX_WARM */
 	__u64 idle_timeout_us;	/* a packet after this much silence starts a
 				 * new flow (0 = never) */
 	__u64 activity_us;	/* CIC's activity timeout: a longer gap is idle */

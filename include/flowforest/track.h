@@ -266,6 +266,17 @@ static __always_inline __u64 ff_track_ctx_us(struct ff_track *t, __u64 now_us)
 	return now_us + ff_trk_cfg(t)->ctx_clock_us;
 }
 
+/* When the table began counting, at its first flow counted (at the
+ * context's time `ctx_us`; 0 is "not yet", so 1 at 0): a warm table's
+ * (FF_CP_CTX_WARM) FF_CTX_COLD_US before, so that its age reads full
+ * (ff_ctx_table_age) from the first flow on. */
+static __always_inline __u64 ff_track_ctx_start(struct ff_track *t, __u64 ctx_us)
+{
+	if (ff_trk_cfg(t)->cp_flags & FF_CP_CTX_WARM)
+		ctx_us = ctx_us > FF_CTX_COLD_US ? ctx_us - FF_CTX_COLD_US : 0;
+	return ctx_us ? ctx_us : 1;
+}
+
 /* ff_track_ctx_update() at the context's time `ctx_us`. */
 static __always_inline void ff_track_ctx_count(struct ff_track *t, const struct ff_flow_key *k,
 					       __u32 init_b, __u32 mask, __u32 bytes, __u64 ctx_us)
@@ -275,9 +286,8 @@ static __always_inline void ff_track_ctx_count(struct ff_track *t, const struct 
 	if (mask & FF_CTX_BIT(FF_CTX_FLOWS)) {
 		struct ff_ctx_entry *clock = ff_track_ctx_clock(t);
 
-		/* the first flow counted starts the table's clock */
 		if (clock && !clock->return_us)
-			clock->return_us = ctx_us ? ctx_us : 1;
+			clock->return_us = ff_track_ctx_start(t, ctx_us);
 		ipeer = ff_ctx_peer_bit(ff_track_addr(k, init_b));
 		rpeer = ff_ctx_svc_bit(ff_track_addr(k, !init_b),
 				       init_b ? k->port_a : k->port_b, k->proto);
@@ -428,7 +438,7 @@ static __always_inline __u32 ff_track_ctx_read(struct ff_track *t, const struct 
 				      ff_model_ctx_kinds(ff_trk_model_flags(t));
 	v.svc = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SVC);
 	v.src = ff_track_ctx_peek(t, k, init_b, kinds, FF_CTX_SRC);
-	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SRC)) {	/* its return age */
+	if (kinds & FF_MODEL_F_CTX_KIND(FF_CTX_SRC)) {	/* the table's age */
 		const struct ff_ctx_entry *clock = ff_track_ctx_clock(t);
 
 		v.start_us = clock ? clock->return_us : 0;
